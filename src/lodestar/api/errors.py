@@ -1,0 +1,114 @@
+"""Every API error as RFC 9457 ``application/problem+json``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from lodestar.core.errors import (
+    CoreErrorCode,
+    DomainError,
+    FieldError,
+    Invalid,
+    NotFound,
+    Unauthenticated,
+)
+
+logger = logging.getLogger("lodestar.api")
+
+PROBLEM_JSON = "application/problem+json"
+
+# Where a parameter came from: dropped from the field path shown to the caller.
+_SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
+
+
+def problem_response(request: HttpRequest, error: DomainError) -> HttpResponse:
+    import json
+
+    response = HttpResponse(
+        json.dumps(error.problem(instance=request.path)),
+        status=error.status,
+        content_type=PROBLEM_JSON,
+    )
+    for name, value in error.headers.items():
+        response[name] = value
+    return response
+
+
+def _field_path(loc: list[Any], body_params: set[str]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in _SOURCES:
+        source = parts.pop(0)
+        # ninja nests a body schema under its parameter name; callers never see it.
+        if source == "body" and parts and parts[0] in body_params:
+            parts.pop(0)
+    return ".".join(parts) or "body"
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind == "extra_forbidden":
+        return "is not a field this endpoint accepts; remove it"
+    if kind == "missing":
+        return "is required"
+    if kind == "json_invalid":
+        return "the request body is not valid JSON"
+    return str(error.get("msg", "is invalid"))
+
+
+def _validation_problem(exc: ValidationError) -> Invalid:
+    body_params = {"payload", "data", "body"}
+    errors = [
+        FieldError(_field_path(list(e.get("loc", [])), body_params), _message(e))
+        for e in exc.errors
+    ]
+    detail = "; ".join(f"{e.field}: {e.message}" for e in errors) or "The request is invalid."
+    return Invalid(detail, errors=errors)
+
+
+def install(api: NinjaAPI) -> None:
+    """Register the problem+json handlers on ``api``."""
+
+    def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        return problem_response(request, exc)
+
+    def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        return problem_response(request, _validation_problem(exc))
+
+    def on_auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        error = Unauthenticated(
+            "Send 'Authorization: Bearer <token>' (create one with 'lodestar token create') "
+            "or sign in."
+        )
+        response = problem_response(request, error)
+        response["WWW-Authenticate"] = 'Bearer realm="lodestar"'
+        return response
+
+    def on_http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        error = DomainError(str(exc))
+        error.code = CoreErrorCode.VALIDATION if exc.status_code < 500 else "server_error"
+        response = problem_response(request, error)
+        response.status_code = exc.status_code
+        return response
+
+    def on_404(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return problem_response(request, NotFound("Not found."))
+
+    def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        logger.exception("Unhandled error in %s %s", request.method, request.path)
+        error = DomainError("Something went wrong on our side; it has been logged.")
+        error.code = "server_error"
+        response = problem_response(request, error)
+        response.status_code = 500
+        return response
+
+    api.add_exception_handler(DomainError, on_domain_error)  # type: ignore[arg-type]
+    api.add_exception_handler(ValidationError, on_validation)  # type: ignore[arg-type]
+    api.add_exception_handler(AuthenticationError, on_auth)  # type: ignore[arg-type]
+    api.add_exception_handler(HttpError, on_http)  # type: ignore[arg-type]
+    api.add_exception_handler(Http404, on_404)  # type: ignore[arg-type]
+    api.add_exception_handler(Exception, on_unexpected)  # type: ignore[arg-type]

@@ -1,0 +1,28 @@
+"""HTTP details shared by routers: ETag / If-Match for optimistic concurrency."""
+
+from __future__ import annotations
+
+import re
+
+from django.http import HttpRequest, HttpResponse
+
+from lodestar.core.errors import Invalid
+
+_ETAG = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
+
+
+def if_match(request: HttpRequest) -> int | None:
+    """The version the caller last saw, from ``If-Match`` (``"3"``, ``W/"3"`` or ``3``)."""
+    raw = request.headers.get("If-Match")
+    if raw is None or raw.strip() == "*":
+        return None
+    match = _ETAG.match(raw)
+    if match is None:
+        raise Invalid.field(
+            "If-Match", 'must be the ETag this API sent, for example "3"', code="bad_if_match"
+        )
+    return int(match.group(1))
+
+
+def set_etag(response: HttpResponse, version: int) -> None:
+    response["ETag"] = f'"{version}"'

@@ -1,0 +1,46 @@
+"""Optimistic concurrency: every mutable row carries ``version``; a stale one answers 412."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from lodestar.core.errors import StaleVersion
+
+
+def _stale(obj: Any, expected: int, current: int | None) -> StaleVersion:
+    now = f"the current one is {current}" if current is not None else "it has changed since"
+    return StaleVersion(
+        f"This {obj._meta.verbose_name} was changed by someone else (you have version "
+        f"{expected}, {now}). Reload it and apply your change again."
+    )
+
+
+def check_version(obj: Any, expected: int | None) -> None:
+    """Raise ``StaleVersion`` when the caller saw another version than the stored one."""
+    if expected is not None and expected != obj.version:
+        raise _stale(obj, expected, obj.version)
+
+
+def bump(obj: Any, fields: list[str]) -> None:
+    """Write ``fields`` with the next version, only if nobody wrote the row in between.
+
+    A conditional ``UPDATE ... WHERE version = <seen>`` so two writers that read the same
+    version cannot both win (no lost updates).
+    """
+    seen = obj.version
+    now = timezone.now()
+    values = {
+        obj._meta.get_field(name).attname: getattr(obj, obj._meta.get_field(name).attname)
+        for name in fields
+    }
+    written = (
+        type(obj)
+        ._base_manager.filter(pk=obj.pk, version=seen)
+        .update(**values, version=seen + 1, updated_at=now)
+    )
+    if written != 1:
+        raise _stale(obj, seen, None)
+    obj.version = seen + 1
+    obj.updated_at = now

@@ -1,0 +1,123 @@
+"""Domain errors and their RFC 9457 problem+json form.
+
+Services raise these; the API renders them as ``application/problem+json``, pages as messages
+and the CLI as one line with exit code 2. Each context has its own ``errors.py`` with a
+``StrEnum`` of stable codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, ClassVar
+
+
+class CoreErrorCode(StrEnum):
+    NOT_FOUND = "not_found"
+    FORBIDDEN = "forbidden"
+    UNAUTHENTICATED = "unauthenticated"
+    VALIDATION = "validation_error"
+    CONFLICT = "conflict"
+    STALE_VERSION = "stale_version"
+    PRECONDITION_REQUIRED = "precondition_required"
+    RATE_LIMITED = "rate_limited"
+    IDEMPOTENCY_MISMATCH = "idempotency_key_reused"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "message": self.message}
+
+
+class DomainError(Exception):
+    """Base of every error a user can cause; carries an HTTP status and a stable code."""
+
+    status: ClassVar[int] = 400
+    title: ClassVar[str] = "Bad request"
+    default_code: ClassVar[str] = CoreErrorCode.VALIDATION
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        code: str | None = None,
+        errors: list[FieldError] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.code = str(code or self.default_code)
+        self.errors = errors or []
+        self.headers = headers or {}
+
+    def problem(self, *, instance: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": f"https://lodestar.dev/problems/{self.code}",
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+            "code": self.code,
+        }
+        if instance:
+            body["instance"] = instance
+        if self.errors:
+            body["errors"] = [error.as_dict() for error in self.errors]
+        return body
+
+
+class NotFound(DomainError):
+    """Missing, in another workspace, or not visible to the actor: all answer the same."""
+
+    status = 404
+    title = "Not found"
+    default_code = CoreErrorCode.NOT_FOUND
+
+
+class Unauthenticated(DomainError):
+    status = 401
+    title = "Authentication required"
+    default_code = CoreErrorCode.UNAUTHENTICATED
+
+
+class Forbidden(DomainError):
+    status = 403
+    title = "Forbidden"
+    default_code = CoreErrorCode.FORBIDDEN
+
+
+class Invalid(DomainError):
+    """Input that cannot be accepted; ``errors`` names each field and what to fix."""
+
+    status = 422
+    title = "Invalid input"
+    default_code = CoreErrorCode.VALIDATION
+
+    @classmethod
+    def field(cls, field: str, message: str, *, code: str | None = None) -> Invalid:
+        return cls(f"{field}: {message}", code=code, errors=[FieldError(field, message)])
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Conflict"
+    default_code = CoreErrorCode.CONFLICT
+
+
+class StaleVersion(DomainError):
+    status = 412
+    title = "Precondition failed"
+    default_code = CoreErrorCode.STALE_VERSION
+
+
+class RateLimited(DomainError):
+    status = 429
+    title = "Too many requests"
+    default_code = CoreErrorCode.RATE_LIMITED
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+        self.retry_after = retry_after

@@ -1,0 +1,68 @@
+"""The change history: services call ``history_record`` inside their transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from lodestar.core.models import HistoryEntry
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe form of a field value (foreign keys by id, dates ISO, enums by value)."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
+    """The current values of ``fields`` (foreign keys as ids), for a later ``changes_since``."""
+    values: dict[str, Any] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        attname = getattr(field, "attname", name)
+        values[name] = _plain(getattr(obj, attname))
+    return values
+
+
+def changes_since(obj: models.Model, before: dict[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [before, after]}`` for each field in ``before`` whose value changed."""
+    after = snapshot(obj, list(before))
+    return {name: [before[name], after[name]] for name in before if before[name] != after[name]}
+
+
+def history_record(
+    *,
+    actor: Any,
+    workspace_id: int,
+    obj: models.Model,
+    action: str,
+    changes: dict[str, Any] | None = None,
+    label: str = "",
+) -> HistoryEntry:
+    """Record one change. Call it from the service, inside the service's transaction."""
+    return HistoryEntry.objects.create(
+        workspace_id=workspace_id,
+        actor=actor if getattr(actor, "pk", None) else None,
+        object_type=obj._meta.label_lower,
+        object_id=obj.pk,
+        object_label=(label or str(obj))[:255],
+        action=action,
+        changes={k: _plain(v) for k, v in (changes or {}).items()},
+    )
+
+
+def history_for(*, workspace_id: int, obj: models.Model) -> models.QuerySet[HistoryEntry]:
+    """The history of one object, newest first."""
+    return HistoryEntry.objects.filter(
+        workspace_id=workspace_id, object_type=obj._meta.label_lower, object_id=obj.pk
+    ).select_related("actor")

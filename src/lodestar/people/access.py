@@ -1,0 +1,63 @@
+"""The gates that fetch people objects for an actor. Missing and forbidden answer alike: 404."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from lodestar.core.errors import NotFound
+from lodestar.people.models import ApiToken, Membership, Team, User
+from lodestar.people.policy import Actor
+from lodestar.people.tokens import hash_secret
+
+_NO_WORKSPACE = "No workspace with that slug, or you are not a member of it."
+
+
+def access_workspace(user: User, workspace_slug: str, *, token: ApiToken | None = None) -> Actor:
+    """The actor for ``user`` in the workspace; a token only ever opens its own workspace."""
+    if not user.is_authenticated or not user.is_active:
+        raise NotFound(_NO_WORKSPACE)
+    if token is not None and token.workspace.slug != workspace_slug:
+        raise NotFound(_NO_WORKSPACE)
+    membership = (
+        Membership.objects.select_related("workspace", "user")
+        .filter(user=user, workspace__slug=workspace_slug)
+        .first()
+    )
+    if membership is None:
+        raise NotFound(_NO_WORKSPACE)
+    return Actor(user=user, membership=membership)
+
+
+def access_team(actor: Actor, team_slug: str) -> Team:
+    team = Team.objects.filter(workspace_id=actor.workspace_id, slug=team_slug).first()
+    if team is None:
+        raise NotFound(f"No team '{team_slug}' in this workspace.", code="team_not_found")
+    return team
+
+
+def access_member(actor: Actor, email: str) -> Membership:
+    membership = (
+        Membership.objects.select_related("user", "workspace")
+        .filter(workspace_id=actor.workspace_id, user__email=email.strip().lower())
+        .first()
+    )
+    if membership is None:
+        raise NotFound(f"{email} is not a member of this workspace.", code="member_not_found")
+    return membership
+
+
+def authenticate_token(secret: str) -> ApiToken | None:
+    """The live token for ``secret`` (and mark it used), or None."""
+    token = (
+        ApiToken.objects.select_related("user", "workspace")
+        .filter(token_hash=hash_secret(secret), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    # Write last_used_at at most once a minute so reads stay reads.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token

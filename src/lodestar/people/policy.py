@@ -1,0 +1,137 @@
+"""The access policy: the one place that decides what each workspace role and team hat may do.
+
+Services call ``require(actor, Permission.X, team=...)``; nothing else compares roles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from lodestar.core.errors import Forbidden
+from lodestar.people.models import Membership, Role, Team, TeamMembership, TeamRole, User, Workspace
+
+
+class Permission(StrEnum):
+    VIEW = "view"
+    EDIT_CONTENT = "edit_content"
+    MANAGE_MEMBERS = "manage_members"
+    MANAGE_OWNERS = "manage_owners"
+    MANAGE_TEAMS = "manage_teams"
+    ASSIGN_TEAM_ROLES = "assign_team_roles"
+    MOVE_PRODUCT_OWNER_HAT = "move_product_owner_hat"
+    ORDER_BACKLOG = "order_backlog"
+    SET_PRODUCT_GOAL = "set_product_goal"
+    MANAGE_PRODUCTS = "manage_products"
+    CREATE_OWN_TOKENS = "create_own_tokens"
+    MANAGE_WORKSPACE = "manage_workspace"
+
+
+_ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
+    Role.VIEWER: frozenset({Permission.VIEW}),
+    Role.MEMBER: frozenset(
+        {Permission.VIEW, Permission.EDIT_CONTENT, Permission.CREATE_OWN_TOKENS}
+    ),
+    Role.ADMIN: frozenset(
+        {
+            Permission.VIEW,
+            Permission.EDIT_CONTENT,
+            Permission.CREATE_OWN_TOKENS,
+            Permission.MANAGE_MEMBERS,
+            Permission.MANAGE_TEAMS,
+            Permission.ASSIGN_TEAM_ROLES,
+            Permission.MOVE_PRODUCT_OWNER_HAT,
+            Permission.MANAGE_PRODUCTS,
+            # Admins are the fallback when a team's product owner is away or the hat is vacant.
+            Permission.ORDER_BACKLOG,
+            Permission.SET_PRODUCT_GOAL,
+        }
+    ),
+}
+_ROLE_PERMISSIONS[Role.OWNER] = _ROLE_PERMISSIONS[Role.ADMIN] | {
+    Permission.MANAGE_OWNERS,
+    Permission.MANAGE_WORKSPACE,
+}
+
+# What wearing the product owner hat adds, on the teams (and their product) where it is worn.
+_PRODUCT_OWNER_PERMISSIONS = frozenset({Permission.ORDER_BACKLOG, Permission.SET_PRODUCT_GOAL})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, in which workspace: resolved once per request, token or CLI call."""
+
+    user: User
+    membership: Membership
+
+    @property
+    def workspace(self) -> Workspace:
+        return self.membership.workspace
+
+    @property
+    def workspace_id(self) -> int:
+        return self.membership.workspace_id
+
+    @property
+    def role(self) -> str:
+        return self.membership.role
+
+
+def role_allows(role: str, permission: Permission) -> bool:
+    return permission in _ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def wears_product_owner_hat(actor: Actor, team_ids: list[int] | None = None) -> bool:
+    """Whether the actor is the current product owner of a team (of any of ``team_ids``)."""
+    holds = TeamMembership.objects.filter(
+        member=actor.membership, role=TeamRole.PRODUCT_OWNER, ended_at__isnull=True
+    )
+    if team_ids is not None:
+        holds = holds.filter(team_id__in=team_ids)
+    return holds.exists()
+
+
+def can(actor: Actor, permission: Permission, *, teams: list[Team] | None = None) -> bool:
+    """Whether ``actor`` may do ``permission``; ``teams`` are the teams the act concerns.
+
+    A viewer can never write, whatever hat they wear: the hat adds product-owner rights to a
+    member's role, not to a read-only seat.
+    """
+    if role_allows(actor.role, permission):
+        return True
+    if (
+        permission in _PRODUCT_OWNER_PERMISSIONS
+        and teams
+        and role_allows(actor.role, Permission.EDIT_CONTENT)
+    ):
+        return wears_product_owner_hat(actor, [team.pk for team in teams])
+    return False
+
+
+_REFUSALS: dict[Permission, str] = {
+    Permission.VIEW: "You are not a member of this workspace.",
+    Permission.EDIT_CONTENT: "Viewers can read but not change anything in this workspace.",
+    Permission.MANAGE_MEMBERS: "Only workspace owners and admins manage members.",
+    Permission.MANAGE_OWNERS: "Only workspace owners can grant or change the owner role.",
+    Permission.MANAGE_TEAMS: "Only workspace owners and admins manage teams.",
+    Permission.ASSIGN_TEAM_ROLES: "Only workspace owners and admins assign team roles.",
+    Permission.MOVE_PRODUCT_OWNER_HAT: (
+        "Only workspace owners and admins give the product owner hat to someone."
+    ),
+    Permission.ORDER_BACKLOG: (
+        "Only the team's product owner (or a workspace admin) orders the Product Backlog."
+    ),
+    Permission.SET_PRODUCT_GOAL: (
+        "Only the product owner of a team on this product (or a workspace admin) changes "
+        "its Product Goal."
+    ),
+    Permission.MANAGE_PRODUCTS: "Only workspace owners and admins create or change products.",
+    Permission.CREATE_OWN_TOKENS: "Viewers cannot create API tokens.",
+    Permission.MANAGE_WORKSPACE: "Only workspace owners change the workspace itself.",
+}
+
+
+def require(actor: Actor, permission: Permission, *, teams: list[Team] | None = None) -> None:
+    """Raise ``Forbidden`` with a sentence saying who may, unless ``can`` allows it."""
+    if not can(actor, permission, teams=teams):
+        raise Forbidden(_REFUSALS[permission], code=f"forbidden_{permission.value}")

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+DATA_DIR = str(Path(tempfile.gettempdir()) / "lodestar-settings-test")
+
+
+def _settings_with(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    code = "import lodestar.config.settings"
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "LODESTAR_DATA_DIR": str(Path(tempfile.gettempdir()) / "lodestar-settings-test"),
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{}, {"LODESTAR_SECRET_KEY": "lodestar-insecure-development-key-change-me"}],
+    ids=["missing", "default"],
+)
+def test_production_refuses_a_missing_or_default_secret_key(env: dict[str, str]) -> None:
+    result = _settings_with(env)
+    assert result.returncode != 0
+    assert "LODESTAR_SECRET_KEY is missing or is the development default" in result.stderr
+
+
+def test_production_accepts_a_real_secret_key() -> None:
+    result = _settings_with({"LODESTAR_SECRET_KEY": "x" * 50})
+    assert result.returncode == 0, result.stderr
+
+
+def test_debug_mode_runs_without_a_secret_key() -> None:
+    result = _settings_with({"LODESTAR_DEBUG": "1"})
+    assert result.returncode == 0, result.stderr
