@@ -1,10 +1,10 @@
-"""The ``lodestar`` command."""
+"""The ``lodestar`` command: one Typer app, one sub-app per context."""
 
 from __future__ import annotations
 
-import os
-
 import typer
+
+from lodestar.cli import backlog, people, server
 
 app = typer.Typer(
     name="lodestar",
@@ -12,23 +12,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lodestar.config.settings")
-    import django
-
-    django.setup()
-
-
-@app.command()
-def migrate() -> None:
-    """Create or update the database tables."""
-    setup_django()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=1)
-    call_command("createcachetable", verbosity=0)
+server.register(app)
+people.register(app)
+backlog.register(app)
 
 
 def main() -> None:
