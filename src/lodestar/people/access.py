@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from lodestar.core.errors import NotFound
-from lodestar.people.models import ApiToken, Membership, Team, User
-from lodestar.people.policy import Actor
+from lodestar.core.errors import Invalid, NotFound
+from lodestar.people.errors import PeopleErrorCode
+from lodestar.people.models import ApiToken, Invitation, Membership, Team, User
+from lodestar.people.policy import Actor, Permission, can, can_see_token
 from lodestar.people.tokens import hash_secret
 
 _NO_WORKSPACE = "No workspace with that slug, or you are not a member of it."
@@ -31,7 +32,9 @@ def access_workspace(user: User, workspace_slug: str, *, token: ApiToken | None 
 def access_team(actor: Actor, team_slug: str) -> Team:
     team = Team.objects.filter(workspace_id=actor.workspace_id, slug=team_slug).first()
     if team is None:
-        raise NotFound(f"No team '{team_slug}' in this workspace.", code="team_not_found")
+        raise NotFound(
+            f"No team '{team_slug}' in this workspace.", code=PeopleErrorCode.TEAM_NOT_FOUND
+        )
     return team
 
 
@@ -42,8 +45,44 @@ def access_member(actor: Actor, email: str) -> Membership:
         .first()
     )
     if membership is None:
-        raise NotFound(f"{email} is not a member of this workspace.", code="member_not_found")
+        raise NotFound(
+            f"{email} is not a member of this workspace.", code=PeopleErrorCode.MEMBER_NOT_FOUND
+        )
     return membership
+
+
+def member_named(actor: Actor, email: str, *, field: str = "member") -> Membership:
+    """The member a request body names; a stranger is bad input naming ``field`` (422)."""
+    membership = (
+        Membership.objects.select_related("user", "workspace")
+        .filter(workspace_id=actor.workspace_id, user__email=(email or "").strip().lower())
+        .first()
+    )
+    if membership is None:
+        raise Invalid.field(
+            field, f"{email} is not a member of this workspace", code=PeopleErrorCode.NOT_A_MEMBER
+        )
+    return membership
+
+
+def access_token(actor: Actor, token_id: int) -> ApiToken:
+    """A token of this workspace the actor may see (their own; any, for owners and admins)."""
+    token = ApiToken.objects.select_related("user").filter(pk=token_id).first()
+    if token is None or not can_see_token(actor, token):
+        raise NotFound("No such API token.", code=PeopleErrorCode.TOKEN_NOT_FOUND)
+    return token
+
+
+def access_invitation(actor: Actor, invitation_id: int) -> Invitation:
+    """An invitation of this workspace; only those who manage members see them."""
+    invitation = (
+        Invitation.objects.select_related("invited_by")
+        .filter(pk=invitation_id, workspace_id=actor.workspace_id)
+        .first()
+    )
+    if invitation is None or not can(actor, Permission.MANAGE_MEMBERS):
+        raise NotFound("No such invitation.", code=PeopleErrorCode.INVITATION_NOT_FOUND)
+    return invitation
 
 
 def authenticate_token(secret: str) -> ApiToken | None:

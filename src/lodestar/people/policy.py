@@ -9,7 +9,16 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from lodestar.core.errors import Forbidden
-from lodestar.people.models import Membership, Role, Team, TeamMembership, TeamRole, User, Workspace
+from lodestar.people.models import (
+    ApiToken,
+    Membership,
+    Role,
+    Team,
+    TeamMembership,
+    TeamRole,
+    User,
+    Workspace,
+)
 
 
 class Permission(StrEnum):
@@ -135,3 +144,59 @@ def require(actor: Actor, permission: Permission, *, teams: list[Team] | None = 
     """Raise ``Forbidden`` with a sentence saying who may, unless ``can`` allows it."""
     if not can(actor, permission, teams=teams):
         raise Forbidden(_REFUSALS[permission], code=f"forbidden_{permission.value}")
+
+
+def _member_change_permission(
+    actor: Actor, member: Membership, *, new_role: str | None, removing: bool
+) -> Permission | None:
+    """The permission a change to ``member`` lacks, or None when the actor may make it."""
+    if (member.role == Role.OWNER or new_role == Role.OWNER) and not role_allows(
+        actor.role, Permission.MANAGE_OWNERS
+    ):
+        return Permission.MANAGE_OWNERS
+    if role_allows(actor.role, Permission.MANAGE_MEMBERS):
+        return None
+    if member.pk == actor.membership.pk:
+        # Anyone may leave a workspace; members (not viewers) keep their own job title current.
+        if removing:
+            return None
+        if new_role is None and role_allows(actor.role, Permission.EDIT_CONTENT):
+            return None
+        if new_role is None:
+            return Permission.EDIT_CONTENT
+    return Permission.MANAGE_MEMBERS
+
+
+def can_change_member(
+    actor: Actor, member: Membership, *, new_role: str | None = None, removing: bool = False
+) -> bool:
+    """Whether ``actor`` may change ``member`` (its role when ``new_role``; or remove it).
+
+    Only owners grant, change or take away the owner role; owners and admins manage everyone
+    else; a member may edit their own job title and anyone may leave.
+    """
+    return _member_change_permission(actor, member, new_role=new_role, removing=removing) is None
+
+
+def require_member_change(
+    actor: Actor, member: Membership, *, new_role: str | None = None, removing: bool = False
+) -> None:
+    missing = _member_change_permission(actor, member, new_role=new_role, removing=removing)
+    if missing is not None:
+        raise Forbidden(_REFUSALS[missing], code=f"forbidden_{missing.value}")
+
+
+def can_see_token(actor: Actor, token: ApiToken) -> bool:
+    """Holders see their own tokens; owners and admins see every token of the workspace."""
+    return token.workspace_id == actor.workspace_id and (
+        token.user_id == actor.user.pk or role_allows(actor.role, Permission.MANAGE_MEMBERS)
+    )
+
+
+def require_token_revoke(actor: Actor, token: ApiToken) -> None:
+    """Only the token's holder or a workspace owner or admin revokes it."""
+    if not can_see_token(actor, token):
+        raise Forbidden(
+            "Only the token's holder or a workspace owner or admin revokes it.",
+            code=f"forbidden_{Permission.MANAGE_MEMBERS.value}",
+        )

@@ -1,0 +1,35 @@
+"""Stable error codes of the people context (users, workspaces, members, teams, tokens)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class PeopleErrorCode(StrEnum):
+    EMAIL_INVALID = "email_invalid"
+    EMAIL_TAKEN = "email_taken"
+    PASSWORD_INVALID = "password_invalid"  # noqa: S105 - an error code, not a password
+    WORKSPACE_SLUG_INVALID = "workspace_slug_invalid"
+    WORKSPACE_SLUG_TAKEN = "workspace_slug_taken"
+    NAME_INVALID = "name_invalid"
+    ROLE_INVALID = "role_invalid"
+    JOB_TITLE_INVALID = "job_title_invalid"
+    USER_NOT_FOUND = "user_not_found"
+    ALREADY_MEMBER = "already_member"
+    NOT_A_MEMBER = "not_a_member"
+    MEMBER_NOT_FOUND = "member_not_found"
+    LAST_OWNER = "last_owner"
+    INVITATION_INVALID = "invitation_invalid"
+    INVITATION_EXPIRED = "invitation_expired"
+    INVITATION_USED = "invitation_used"
+    INVITATION_WRONG_USER = "invitation_wrong_user"
+    INVITATION_NOT_FOUND = "invitation_not_found"
+    TEAM_NOT_FOUND = "team_not_found"
+    TEAM_SLUG_INVALID = "team_slug_invalid"
+    TEAM_SLUG_TAKEN = "team_slug_taken"
+    TEAM_ROLE_INVALID = "team_role_invalid"
+    TEAM_ROLE_HELD = "team_role_held"
+    TEAM_ROLE_NOT_HELD = "team_role_not_held"
+    VIEWER_CANNOT_OWN_PRODUCT = "viewer_cannot_be_product_owner"
+    TOKEN_NAME_INVALID = "token_name_invalid"  # noqa: S105 - an error code, not a token
+    TOKEN_NOT_FOUND = "token_not_found"  # noqa: S105 - an error code, not a token
