@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lodestar.backlog.prioritization import frameworks as f
+from lodestar.backlog.prioritization import ordering
 from lodestar.backlog.prioritization.frameworks import Framework, ScoreInputError
 
 RICE_OK = {"reach": 500, "impact": 2, "confidence": 80, "effort": 2}
@@ -133,14 +134,14 @@ def test_every_problem_is_reported_at_once() -> None:
     ("criteria", "field"),
     [
         ([], "criteria"),
-        ([{"key": "Fit", "weight": 1}], "criteria[0].key"),
-        ([{"key": "fit", "weight": 0}], "criteria[0].weight"),
-        ([{"key": "fit", "weight": 101}], "criteria[0].weight"),
-        ([{"key": "fit", "weight": 1, "scale_min": 5, "scale_max": 5}], "criteria[0].scale_max"),
-        ([{"key": "fit", "weight": 1}, {"key": "fit", "weight": 2}], "criteria[1].key"),
-        ([{"key": "fit", "weight": 1, "colour": "red"}], "criteria[0].colour"),
-        ([{"key": "fit", "weight": 1, "label": ""}], "criteria[0].label"),
-        ([{"key": "fit", "weight": 1, "lower_is_better": "yes"}], "criteria[0].lower_is_better"),
+        ([{"key": "Fit", "weight": 1}], "criteria.0.key"),
+        ([{"key": "fit", "weight": 0}], "criteria.0.weight"),
+        ([{"key": "fit", "weight": 101}], "criteria.0.weight"),
+        ([{"key": "fit", "weight": 1, "scale_min": 5, "scale_max": 5}], "criteria.0.scale_max"),
+        ([{"key": "fit", "weight": 1}, {"key": "fit", "weight": 2}], "criteria.1.key"),
+        ([{"key": "fit", "weight": 1, "colour": "red"}], "criteria.0.colour"),
+        ([{"key": "fit", "weight": 1, "label": ""}], "criteria.0.label"),
+        ([{"key": "fit", "weight": 1, "lower_is_better": "yes"}], "criteria.0.lower_is_better"),
         ([{"key": f"c{i}", "weight": 1} for i in range(21)], "criteria"),
     ],
 )
@@ -270,3 +271,77 @@ def test_any_value_is_accepted_or_refused_by_name_never_crashes(raw: object) -> 
         with pytest.raises(ScoreInputError) as error:
             f.rice({**RICE_OK, "effort": raw})
         assert error.value.field == "effort"
+
+
+# --- suggested order and the fewest moves -------------------------------------------------------
+
+
+def test_suggest_sorts_scored_items_and_keeps_unscored_in_place() -> None:
+    current = [("A", 1.0), ("B", None), ("C", 9.0), ("D", 5.0), ("E", None), ("F", 5.0)]
+    placed = ordering.suggest(current)
+    assert [p.key for p in placed] == ["C", "B", "D", "F", "E", "A"]
+    moved = {p.key: p.moved for p in placed}
+    assert moved == {"A": -5, "B": 0, "C": 2, "D": 1, "E": 0, "F": 2}
+
+
+def test_partial_target_places_chosen_items_only() -> None:
+    current = ["A", "B", "C", "D"]
+    suggested = ["D", "C", "B", "A"]
+    assert ordering.partial_target(current, suggested, {"D"}) == ["D", "A", "B", "C"]
+    assert ordering.partial_target(current, suggested, set(current)) == suggested
+    assert ordering.partial_target(current, suggested, set()) == current
+
+
+def _apply(order: list[str], steps: list[ordering.Step[str]]) -> list[str]:
+    result = list(order)
+    for step in steps:
+        result.remove(step.key)
+        if step.after is not None:
+            result.insert(result.index(step.after) + 1, step.key)
+        else:
+            assert step.before is not None
+            result.insert(result.index(step.before), step.key)
+    return result
+
+
+def _longest_increasing(values: list[int]) -> int:
+    best = [1] * len(values)
+    for i in range(len(values)):
+        for j in range(i):
+            if values[j] < values[i]:
+                best[i] = max(best[i], best[j] + 1)
+    return max(best, default=0)
+
+
+@given(st.permutations([f"K{i}" for i in range(9)]), st.integers(0, 9))
+def test_move_steps_reach_the_target_with_the_fewest_moves(target: list[str], size: int) -> None:
+    current = sorted(target)[:size]
+    target = [key for key in target if key in current]
+    steps = ordering.move_steps(current, target)
+    assert _apply(current, steps) == target
+    where = {key: i for i, key in enumerate(target)}
+    assert len(steps) == len(current) - _longest_increasing([where[k] for k in current])
+
+
+@given(
+    st.lists(st.one_of(st.none(), st.floats(0, 100)), max_size=12),
+    st.sets(st.integers(0, 11)),
+)
+def test_suggestion_properties(scores: list[float | None], picked: set[int]) -> None:
+    current = [(f"K{i}", score) for i, score in enumerate(scores)]
+    placed = ordering.suggest(current)
+    assert sorted(p.key for p in placed) == sorted(k for k, _ in current)
+    for position, placement in enumerate(placed, start=1):
+        assert placement.suggested == position
+        if placement.score is None:
+            assert placement.moved == 0
+    values = [p.score for p in placed if p.score is not None]
+    assert values == sorted(values, reverse=True)
+    keys = [k for k, _ in current]
+    chosen = {f"K{i}" for i in picked}
+    target = ordering.partial_target(keys, [p.key for p in placed], chosen)
+    suggested_at = {p.key: p.suggested for p in placed}
+    for index, key in enumerate(target, start=1):
+        if key in chosen:
+            assert suggested_at[key] == index
+    assert _apply(keys, ordering.move_steps(keys, target)) == target

@@ -365,7 +365,7 @@ def _number(raw: object) -> float | None:
 
 
 def criteria_parse(raw: Sequence[Mapping[str, object]]) -> tuple[Criterion, ...]:
-    """Validate a scorecard's criteria (as stored or sent); fields are named ``criteria[i].x``."""
+    """Validate a scorecard's criteria (as stored or sent); fields named ``criteria.<i>.<x>``."""
     problems: list[InputProblem] = []
     if not 1 <= len(raw) <= MAX_CRITERIA:
         raise ScoreInputError(
@@ -375,7 +375,7 @@ def criteria_parse(raw: Sequence[Mapping[str, object]]) -> tuple[Criterion, ...]
     criteria: list[Criterion] = []
     seen: set[str] = set()
     for index, entry in enumerate(raw):
-        at = f"criteria[{index}]"
+        at = f"criteria.{index}"
         before = len(problems)
         problems.extend(
             InputProblem(f"{at}.{name}", "is not a criterion field; remove it")
