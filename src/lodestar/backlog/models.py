@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from lodestar.backlog.prioritization.models import Score, Scorecard  # noqa: F401 (registers)
 from lodestar.core.db import RankField
 from lodestar.core.models import TrashableModel
 
