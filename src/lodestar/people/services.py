@@ -368,10 +368,11 @@ def member_update(
 
 
 @transaction.atomic
-def member_remove(*, actor: Actor, member: Membership) -> None:
+def member_remove(*, actor: Actor, member: Membership, expected_version: int | None = None) -> None:
     """Remove a member: their hats end (recorded), their tokens here are revoked."""
     _same_workspace(actor, member)
     require_member_change(actor, member, removing=True)
+    check_version(member, expected_version)
     _keep_an_owner(member)
     now = timezone.now()
     for hat in TeamMembership.objects.filter(member=member, ended_at__isnull=True).select_related(
