@@ -1,0 +1,138 @@
+"""Markdown to safe HTML: markdown-it-py renders, nh3 sanitizes.
+
+Users write Markdown in descriptions, acceptance criteria, visions and notes; the HTML that comes
+out is shown to everyone in the workspace and in shared read-only pages, so nothing in it may
+run script, load styles or point a link at ``javascript:``. Raw HTML in the source is allowed
+through the same allow-list (so ``<kbd>`` or ``<details>`` work), never trusted.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+# Prose, code, tables and task lists; nothing that loads, runs, embeds or submits.
+ALLOWED_TAGS = frozenset(
+    {
+        "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl",
+        "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input", "ins", "kbd",
+        "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span", "strong", "sub",
+        "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+    }
+)  # fmt: skip
+# Tags whose content goes too (the rest are unwrapped and keep their text).
+DROPPED_WITH_CONTENT = frozenset({"script", "style", "iframe", "object", "embed", "template"})
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "ol": {"start"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    # Only the classes below survive (see _filter_attribute).
+    "code": {"class"},
+    "li": {"class"},
+    "ul": {"class"},
+    "input": {"class", "checked"},
+}
+_ALIGNMENTS = {"left", "center", "right"}
+ATTRIBUTE_VALUES: dict[str, dict[str, set[str]]] = {
+    # A task-list checkbox is the only input there is.
+    "input": {"type": {"checkbox"}},
+    "td": {"align": _ALIGNMENTS},
+    "th": {"align": _ALIGNMENTS},
+}
+# A checkbox in rendered text shows state; it is never a form control.
+FORCED_ATTRIBUTES = {"input": {"disabled": "disabled"}}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+LINK_REL = "noopener noreferrer nofollow"
+
+_CLASSES = {
+    "ul": {"contains-task-list"},
+    "li": {"task-list-item"},
+    "input": {"task-list-item-checkbox"},
+}
+_LANGUAGE_CLASS = re.compile(r"language-[A-Za-z0-9_+#.-]{1,40}")
+_TEXT_ALIGN = re.compile(r"text-align:(left|center|right)")
+
+
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_URL_ATTRIBUTES = frozenset({"href", "src"})
+
+
+def _safe_url(value: str) -> str | None:
+    """``value`` if it is an allowed absolute URL or a plain relative one, else None.
+
+    nh3 already checks schemes; this also refuses relative-looking values with a colon before
+    the path (``jav%09ascript:``), which no legitimate link in Markdown needs.
+    """
+    stripped = value.strip()
+    scheme = _SCHEME.match(stripped)
+    if scheme:
+        return value if scheme.group(1).lower() in URL_SCHEMES else None
+    head = re.split(r"[/?#]", stripped, maxsplit=1)[0]
+    return None if ":" in head else value
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if attribute in _URL_ATTRIBUTES:
+        return _safe_url(value)
+    if attribute != "class":
+        return value
+    if tag == "code":
+        kept = [name for name in value.split() if _LANGUAGE_CLASS.fullmatch(name)]
+    else:
+        kept = [name for name in value.split() if name in _CLASSES.get(tag, set())]
+    return " ".join(kept) or None
+
+
+def _alignment_without_style(state: StateCore) -> None:
+    """Table cells carry alignment as ``align`` rather than a style attribute, which is dropped."""
+    for token in state.tokens:
+        if token.type in ("th_open", "td_open") and token.attrs:
+            style = str(token.attrs.pop("style", ""))
+            match = _TEXT_ALIGN.fullmatch(style)
+            if match:
+                token.attrs["align"] = match.group(1)
+
+
+@lru_cache(maxsize=1)
+def _renderer() -> MarkdownIt:
+    # Bare URLs become links when linkify-it-py (a dependency) is installed.
+    linkify = importlib.util.find_spec("linkify_it") is not None
+    md = MarkdownIt("commonmark", {"html": True, "linkify": linkify, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    if linkify:
+        md.enable("linkify")
+    md.use(tasklists_plugin)
+    md.core.ruler.push("lodestar_table_alignment", _alignment_without_style)
+    return md
+
+
+def sanitize_html(html: str) -> str:
+    """``html`` with everything outside the allow-list removed."""
+    return nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags=set(DROPPED_WITH_CONTENT),
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_filter_attribute,
+        strip_comments=True,
+        link_rel=LINK_REL,
+        tag_attribute_values=ATTRIBUTE_VALUES,
+        set_tag_attribute_values=FORCED_ATTRIBUTES,
+        url_schemes=set(URL_SCHEMES),
+    )
+
+
+def render_markdown(text: str) -> str:
+    """Sanitized HTML for the Markdown ``text`` (CommonMark, tables, strikethrough, task lists)."""
+    if not text:
+        return ""
+    return sanitize_html(_renderer().render(text))
