@@ -75,6 +75,7 @@ def test_explanation_round_trips_as_json_ready_dict() -> None:
         "source": "entered",
     }
     assert "500 x 2 x 80% / 2 = 400" in f.rice(RICE_OK).text
+    assert f.ScoreResult.from_dict(data) == f.rice(RICE_OK)
 
 
 def test_compute_dispatches_and_needs_criteria_for_scorecard() -> None:
@@ -98,8 +99,8 @@ def test_fmt(number: float, text: str) -> None:
 @pytest.mark.parametrize(
     ("framework", "inputs", "field", "says"),
     [
-        (Framework.RICE, {**RICE_OK, "effort": -1}, "effort", "greater than 0"),
-        (Framework.RICE, {**RICE_OK, "effort": 0}, "effort", "greater than 0"),
+        (Framework.RICE, {**RICE_OK, "effort": -1}, "effort", "from 0.01 to 1000"),
+        (Framework.RICE, {**RICE_OK, "effort": 0}, "effort", "from 0.01 to 1000 (got 0)"),
         (Framework.RICE, {**RICE_OK, "confidence": 101}, "confidence", "from 0 to 100"),
         (Framework.RICE, {**RICE_OK, "impact": 4}, "impact", "one of 0.25, 0.5, 1, 2, 3"),
         (Framework.RICE, {**RICE_OK, "reach": -5}, "reach", "from 0 to"),
@@ -108,7 +109,7 @@ def test_fmt(number: float, text: str) -> None:
         (Framework.RICE, {**RICE_OK, "reach": math.nan}, "reach", "finite"),
         (Framework.RICE, {**RICE_OK, "reach": math.inf}, "reach", "finite"),
         (Framework.RICE, {**RICE_OK, "mood": 3}, "mood", "not an input of RICE"),
-        (Framework.WSJF, {**WSJF_OK, "job_size": 0}, "job_size", "greater than 0"),
+        (Framework.WSJF, {**WSJF_OK, "job_size": 0}, "job_size", "from 0.1 to 21 (got 0)"),
         (Framework.WSJF, {**WSJF_OK, "business_value": 34}, "business_value", "from 1 to 21"),
         (Framework.WSJF, {**WSJF_OK, "time_criticality": 0}, "time_criticality", "1 to 21"),
         (Framework.ICE, {"impact": 11, "confidence": 5, "ease": 5}, "impact", "from 1 to 10"),
@@ -165,7 +166,7 @@ impact = st.sampled_from([0.25, 0.5, 1, 2, 3])
 percent = st.floats(0, 100)
 effort = st.floats(0.01, 1000)
 fib = st.floats(1, 21)
-job = st.floats(0.01, 21)
+job = st.floats(0.1, 21)
 ten = st.floats(1, 10)
 
 
@@ -264,7 +265,7 @@ def test_scorecard_stays_within_0_100_and_follows_each_criterion(
 
 @given(st.floats(allow_nan=True, allow_infinity=True) | st.integers() | st.text() | st.none())
 def test_any_value_is_accepted_or_refused_by_name_never_crashes(raw: object) -> None:
-    accepted = isinstance(raw, int | float) and 0 < raw <= 1000
+    accepted = isinstance(raw, int | float) and 0.01 <= raw <= 1000
     if accepted:
         assert math.isfinite(f.rice({**RICE_OK, "effort": raw}).value)
     else:

@@ -8,10 +8,11 @@ Scales (chosen so scores from different people are comparable; see docs/PRIORITI
 
 - RICE: reach = people or accounts affected per quarter (0 to 1,000,000,000); impact one of
   0.25 (minimal), 0.5 (low), 1 (medium), 2 (high), 3 (massive); confidence a percentage 0-100;
-  effort in person-months, greater than 0 and at most 1,000. Value = R x I x C% / E.
+  effort in person-months, from 0.01 to 1,000. Value = R x I x C% / E.
 - WSJF: business value, time criticality and risk reduction / opportunity enablement on the
-  modified Fibonacci scale, any number from 1 to 21; job size on the same scale, greater than 0
-  and at most 21. Value = (BV + TC + RR) / job size.
+  modified Fibonacci scale, any number from 1 to 21; job size on the same scale, from 0.1 to 21
+  (a job below a tenth of the smallest one is not sized but guessed).
+  Value = (BV + TC + RR) / job size.
 - ICE: impact, confidence and ease, each 1-10. Value = I x C x E.
 - Value/effort: value and effort, each 1-10. Value = value / effort.
 - Scorecard: each criterion has a weight (greater than 0, at most 100) and its own scale; each
@@ -89,7 +90,6 @@ class InputSpec:
     label: str
     minimum: float
     maximum: float
-    exclusive_minimum: bool = False
     allowed: tuple[float, ...] = ()
     meanings: Mapping[float, str] = field(default_factory=dict)
     unit: str = ""
@@ -98,8 +98,6 @@ class InputSpec:
     def allowed_text(self) -> str:
         if self.allowed:
             return "one of " + ", ".join(fmt(v) for v in self.allowed)
-        if self.exclusive_minimum:
-            return f"greater than {fmt(self.minimum)} and at most {fmt(self.maximum)}"
         return f"from {fmt(self.minimum)} to {fmt(self.maximum)}"
 
     def check(self, raw: object) -> float | str:
@@ -113,8 +111,7 @@ class InputSpec:
             if not any(math.isclose(value, a) for a in self.allowed):
                 return f"must be {self.allowed_text} (got {fmt(value)})"
             return value
-        too_low = value <= self.minimum if self.exclusive_minimum else value < self.minimum
-        if too_low or value > self.maximum:
+        if not self.minimum <= value <= self.maximum:
             return f"must be {self.allowed_text} (got {fmt(value)})"
         return value
 
@@ -162,6 +159,27 @@ class ScoreResult:
             "arithmetic": self.arithmetic,
             "inputs": [i.as_dict() for i in self.inputs],
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ScoreResult:
+        """The result back from ``as_dict()`` (as stored with a score)."""
+        return cls(
+            framework=Framework(data["framework"]),
+            value=float(data["value"]),
+            inputs=tuple(
+                ExplainedInput(
+                    field=str(entry["field"]),
+                    label=str(entry["label"]),
+                    value=float(entry["value"]),
+                    source=str(entry["source"]),
+                    meaning=str(entry.get("meaning", "")),
+                    unit=str(entry.get("unit", "")),
+                )
+                for entry in data["inputs"]
+            ),
+            formula=str(data["formula"]),
+            arithmetic=str(data["arithmetic"]),
+        )
 
     @property
     def text(self) -> str:
@@ -236,13 +254,15 @@ RICE_INPUTS = (
         meanings={100.0: "high", 80.0: "medium", 50.0: "low"},
         unit="%",
     ),
-    InputSpec("effort", "Effort", 0, 1000, exclusive_minimum=True, unit="person-months"),
+    # A hundredth of a person-month is about two hours; below that effort is noise, and a
+    # divisor near zero would make any item's score astronomically large.
+    InputSpec("effort", "Effort", 0.01, 1000, unit="person-months"),
 )
 WSJF_INPUTS = (
     InputSpec("business_value", "Business value", 1, 21),
     InputSpec("time_criticality", "Time criticality", 1, 21),
     InputSpec("risk_reduction", "Risk reduction / opportunity enablement", 1, 21),
-    InputSpec("job_size", "Job size", 0, 21, exclusive_minimum=True),
+    InputSpec("job_size", "Job size", 0.1, 21),
 )
 ICE_INPUTS = (
     InputSpec("impact", "Impact", 1, 10),
