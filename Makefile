@@ -55,7 +55,7 @@ pytest: install e2e-browser
 test: lint typecheck pytest
 
 openapi: install
-	$(BIN)/lodestar openapi > docs/openapi.json
+	$(BIN)/python -m lodestar.api.openapi > docs/openapi.json
 
 bench: install
 	$(BIN)/python bench/run.py

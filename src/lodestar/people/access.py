@@ -7,7 +7,7 @@ from django.utils import timezone
 from lodestar.core.errors import Invalid, NotFound
 from lodestar.people.errors import PeopleErrorCode
 from lodestar.people.models import ApiToken, Invitation, Membership, Team, User
-from lodestar.people.policy import Actor, Permission, can, can_see_token
+from lodestar.people.policy import Actor, can_see_token
 from lodestar.people.tokens import hash_secret
 
 _NO_WORKSPACE = "No workspace with that slug, or you are not a member of it."
@@ -74,13 +74,13 @@ def access_token(actor: Actor, token_id: int) -> ApiToken:
 
 
 def access_invitation(actor: Actor, invitation_id: int) -> Invitation:
-    """An invitation of this workspace; only those who manage members see them."""
+    """An invitation of this workspace (the service decides who may act on it)."""
     invitation = (
         Invitation.objects.select_related("invited_by")
         .filter(pk=invitation_id, workspace_id=actor.workspace_id)
         .first()
     )
-    if invitation is None or not can(actor, Permission.MANAGE_MEMBERS):
+    if invitation is None:
         raise NotFound("No such invitation.", code=PeopleErrorCode.INVITATION_NOT_FOUND)
     return invitation
 

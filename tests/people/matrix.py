@@ -1,0 +1,73 @@
+"""The people routes' rows of the permission matrix (see ``tests/api/matrix_support.py``)."""
+
+from __future__ import annotations
+
+from lodestar.people import services
+from tests.api.matrix_support import (
+    ADMIN,
+    MANAGERS,
+    MEMBER,
+    OWNER,
+    PO,
+    World,
+    read,
+    row,
+)
+
+W = "/workspaces/{workspace_slug}"
+TEAM = W + "/teams/{team_slug}"
+
+ROWS: dict[str, dict[str, int]] = {
+    f"GET {W}": read(),
+    f"GET {W}/members": read(),
+    f"POST {W}/members": row(201, MANAGERS),
+    f"GET {W}/members/{{email}}": read(),
+    f"PATCH {W}/members/{{email}}": row(200, MANAGERS),
+    f"DELETE {W}/members/{{email}}": row(204, MANAGERS),
+    f"GET {W}/invitations": row(200, MANAGERS),
+    f"DELETE {W}/invitations/{{invitation_id}}": row(204, MANAGERS),
+    f"GET {W}/teams": read(),
+    f"POST {W}/teams": row(201, MANAGERS),
+    f"GET {TEAM}": read(),
+    f"PATCH {TEAM}": row(200, MANAGERS),
+    f"GET {TEAM}/members": read(),
+    f"POST {TEAM}/members": row(201, MANAGERS),
+    f"DELETE {TEAM}/members/{{email}}/{{role}}": row(204, MANAGERS),
+    f"GET {TEAM}/roles/product-owner": read(),
+    # Wearing the hat does not let its holder hand it on: owners and admins move it.
+    f"PUT {TEAM}/roles/product-owner": row(200, MANAGERS),
+    f"GET {W}/tokens": read(),
+    # Viewers get no tokens of their own (they have a read-only seat).
+    f"POST {W}/tokens": row(201, {OWNER, ADMIN, MEMBER, PO}),
+    # The member's own token: its holder and the managers revoke it; others cannot even see it.
+    f"DELETE {W}/tokens/{{token_id}}": row(204, {OWNER, ADMIN, MEMBER}, denied=404),
+}
+
+BODIES: dict[str, object] = {
+    f"POST {W}/members": {"email": "newcomer@acme.test", "role": "member", "job_title": "Designer"},
+    f"PATCH {W}/members/{{email}}": {"job_title": "Senior Product Manager"},
+    f"POST {W}/teams": {"name": "Platform"},
+    f"PATCH {TEAM}": {"description": "Builds the core of the product."},
+    f"POST {TEAM}/members": {"member": "pm@acme.test", "role": "stakeholder"},
+    f"PUT {TEAM}/roles/product-owner": {"member": "pm@acme.test"},
+    f"POST {W}/tokens": {"name": "ci"},
+}
+
+PARAMS: dict[str, dict[str, str]] = {
+    # The developer's hat, to take off.
+    f"DELETE {TEAM}/members/{{email}}/{{role}}": {"email": "dev@acme.test", "role": "developer"},
+}
+
+
+def setup(world: World) -> dict[str, str]:
+    invitation, _ = services.invitation_create(
+        actor=world.owner.actor, email="invitee@elsewhere.test", role="member"
+    )
+    token, _ = services.token_create(actor=world.member.actor, name="laptop")
+    return {
+        "team_slug": world.team.slug,
+        # The product manager: no persona's own seat, so only the rules of the route decide.
+        "email": world.pm.email,
+        "invitation_id": str(invitation.pk),
+        "token_id": str(token.pk),
+    }
