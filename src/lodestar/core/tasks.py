@@ -1,0 +1,29 @@
+"""Background work of core: purging the trash once rows are past their retention period."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django_tasks import task
+
+from lodestar.core.trash import purge_trashed_before, retention
+
+
+def _moment(now: str | None) -> dt.datetime:
+    if not now:
+        return timezone.now()
+    moment = dt.datetime.fromisoformat(now)
+    if moment.tzinfo is None:
+        raise ValueError(f"now must carry a time zone: {now!r}")
+    return moment
+
+
+@task()
+def purge_trash(now: str | None = None) -> int:
+    """Delete for good what has been in the trash longer than the retention period.
+
+    ``now`` (an ISO 8601 time with zone) replaces the current time, for tests and for catching
+    up after downtime. Returns how many rows were purged.
+    """
+    return purge_trashed_before(_moment(now) - retention())
