@@ -1,0 +1,45 @@
+"""HTTP API of the trash: what was deleted in a workspace, and restoring it."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router
+
+from lodestar.api.auth import actor as request_actor
+from lodestar.api.http import if_match, set_etag
+from lodestar.api.schemas import ERRORS, WRITE_ERRORS, PageOut
+from lodestar.core import trash
+from lodestar.core.schemas import RestoredOut, TrashItemOut
+
+router = Router(tags=["trash"])
+
+
+@router.get("/{workspace_slug}/trash", response={200: PageOut[TrashItemOut], **ERRORS})
+def trash_list(
+    request: HttpRequest, workspace_slug: str, limit: int | None = None, cursor: str | None = None
+) -> PageOut[TrashItemOut]:
+    """Everything in the workspace's trash, most recently deleted first."""
+    actor = request_actor(request, workspace_slug)
+    page = trash.trash_list(actor=actor, cursor=cursor, limit=limit)
+    return PageOut[TrashItemOut](
+        items=[TrashItemOut.of(row) for row in page.items], next_cursor=page.next_cursor
+    )
+
+
+@router.post(
+    "/{workspace_slug}/trash/{object_type}/{object_id}/restore",
+    response={200: RestoredOut, **WRITE_ERRORS},
+)
+def trash_restore(
+    request: HttpRequest,
+    response: HttpResponse,
+    workspace_slug: str,
+    object_type: str,
+    object_id: int,
+) -> RestoredOut:
+    """Take an object out of the trash (within the retention period)."""
+    actor = request_actor(request, workspace_slug)
+    obj = trash.access_trashed(actor, object_type, object_id)
+    restored = trash.trash_restore(actor=actor, obj=obj, expected_version=if_match(request))
+    set_etag(response, restored.version)
+    return RestoredOut.of(restored)
