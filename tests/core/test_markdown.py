@@ -172,6 +172,10 @@ def test_bare_urls_become_links() -> None:
     assert '<a href="https://example.test/page" rel="noopener noreferrer nofollow">' in html
 
 
+def test_file_names_are_not_taken_for_links() -> None:
+    assert render_markdown("edit README.md and setup.py") == "<p>edit README.md and setup.py</p>\n"
+
+
 def test_images_keep_http_sources_only() -> None:
     assert 'src="https://example.test/a.png"' in render_markdown(
         "![chart](https://example.test/a.png)"

@@ -108,8 +108,11 @@ def _renderer() -> MarkdownIt:
     linkify = importlib.util.find_spec("linkify_it") is not None
     md = MarkdownIt("commonmark", {"html": True, "linkify": linkify, "typographer": False})
     md.enable(["table", "strikethrough"])
-    if linkify:
+    if linkify and md.linkify is not None:
         md.enable("linkify")
+        # Only addresses with a scheme (and e-mail addresses): "fuzzy" links would turn file
+        # names such as README.md or setup.py into links to hosts of those country domains.
+        md.linkify.set({"fuzzy_link": False})
     md.use(tasklists_plugin)
     md.core.ruler.push("lodestar_table_alignment", _alignment_without_style)
     return md
