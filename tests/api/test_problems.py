@@ -1,0 +1,146 @@
+"""Bad input answers a problem+json that names what to fix; never a 500, never a write."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from lodestar.core.models import HistoryEntry
+from lodestar.people.models import Invitation, Team
+from tests.conftest import Persona
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1/workspaces/acme"
+PROBLEM_KEYS = {"type", "title", "status", "detail", "code", "instance"}
+
+
+@pytest.fixture
+def client(owner: Persona, team: Team, api_client: Callable[[Persona], Client]) -> Client:
+    return api_client(owner)
+
+
+def post(client: Client, url: str, raw: str) -> Any:
+    return client.post(url, raw, content_type="application/json")
+
+
+def assert_problem(response: Any, status: int, fields: list[str] | None = None) -> dict[str, Any]:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    assert set(body) >= PROBLEM_KEYS
+    assert body["status"] == status
+    assert body["detail"]
+    if fields is not None:
+        assert [error["field"] for error in body["errors"]] == fields
+    return body
+
+
+def test_an_unknown_field_is_named(client: Client) -> None:
+    body = assert_problem(
+        post(client, f"{API}/teams", json.dumps({"name": "Web", "colour": "red"})), 422, ["colour"]
+    )
+    assert "remove it" in body["errors"][0]["message"]
+    assert not Team.objects.filter(name="Web").exists()
+
+
+def test_an_unknown_field_in_a_patch_is_named(client: Client) -> None:
+    response = client.patch(
+        f"{API}/teams/core", json.dumps({"slug": "renamed"}), content_type="application/json"
+    )
+    assert_problem(response, 422, ["slug"])
+    assert Team.objects.get().slug == "core"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"name": 5}, "name"),
+        ({"name": ["Web"]}, "name"),
+        ({"name": None}, "name"),
+        ({}, "name"),
+        ({"name": "x" * 101}, "name"),
+        ({"name": "Web", "description": {"text": "x"}}, "description"),
+    ],
+)
+def test_a_malformed_field_is_named(client: Client, body: dict[str, Any], field: str) -> None:
+    assert_problem(post(client, f"{API}/teams", json.dumps(body)), 422, [field])
+    assert Team.objects.count() == 1
+
+
+def test_an_enum_field_lists_what_it_accepts(client: Client) -> None:
+    response = post(client, f"{API}/members", json.dumps({"email": "a@b.test", "role": "king"}))
+    body = assert_problem(response, 422, ["role"])
+    assert "owner" in body["errors"][0]["message"]
+    assert not Invitation.objects.exists()
+
+
+def test_every_wrong_field_is_named_at_once(client: Client) -> None:
+    response = post(client, f"{API}/members", json.dumps({"role": "king", "extra": 1}))
+    body = assert_problem(response, 422)
+    assert sorted(error["field"] for error in body["errors"]) == ["email", "extra", "role"]
+
+
+@pytest.mark.parametrize("raw", ["{not json", '{"name": "Web",}', "\xff"])
+def test_a_body_that_is_not_json_is_refused(client: Client, raw: str) -> None:
+    history = HistoryEntry.objects.count()
+    body = assert_problem(post(client, f"{API}/teams", raw), 400)
+    assert "parse" in body["detail"]
+    assert HistoryEntry.objects.count() == history
+
+
+def test_an_empty_body_is_refused(client: Client) -> None:
+    response = post(client, f"{API}/teams", "")
+    assert_problem(response, response.status_code)
+    assert response.status_code in {400, 422}
+    assert Team.objects.count() == 1
+
+
+@pytest.mark.parametrize("raw", ["[]", '"Web"', "42", "null"])
+def test_a_body_that_is_not_an_object_is_refused(client: Client, raw: str) -> None:
+    assert_problem(post(client, f"{API}/teams", raw), 422, ["body"])
+    assert Team.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("limit=0", "limit"),
+        ("limit=501", "limit"),
+        ("limit=-3", "limit"),
+        ("limit=ten", "limit"),
+        ("cursor=not-a-cursor", "cursor"),
+        ("cursor=%25%25%25", "cursor"),
+        ("cursor=WyJhIiwiYiJd", "cursor"),  # a valid encoding of the wrong shape
+    ],
+)
+def test_a_bad_cursor_or_limit_is_named(client: Client, query: str, field: str) -> None:
+    for path in ("members", "teams", "tokens", "teams/core/members"):
+        assert_problem(client.get(f"{API}/{path}?{query}"), 422, [field])
+
+
+def test_a_bad_if_match_is_named(client: Client) -> None:
+    response = client.patch(
+        f"{API}/teams/core",
+        json.dumps({"name": "X"}),
+        content_type="application/json",
+        headers={"If-Match": "yesterday"},
+    )
+    assert_problem(response, 422, ["If-Match"])
+    assert Team.objects.get().name == "Core"
+
+
+def test_a_bad_path_parameter_is_named(client: Client) -> None:
+    assert_problem(client.delete(f"{API}/tokens/abc"), 422, ["token_id"])
+
+
+def test_unknown_routes_and_missing_credentials(client: Client) -> None:
+    assert client.get("/api/v1/workspaces/acme/nothing-here").status_code == 404
+    response = Client().get(f"{API}/teams")
+    assert_problem(response, 401)
+    assert response["WWW-Authenticate"] == 'Bearer realm="lodestar"'
+    assert_problem(Client(headers={"Authorization": "Bearer lsk_wrong"}).get(f"{API}/teams"), 401)
