@@ -5,12 +5,15 @@ from __future__ import annotations
 import typer
 
 from lodestar.cli import backlog, people, server
+from lodestar.cli.output import LodestarGroup
 
 app = typer.Typer(
     name="lodestar",
     help="Lodestar: product management and Scrum, self-hosted.",
+    cls=LodestarGroup,
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_show_locals=False,
 )
 server.register(app)
 people.register(app)
@@ -19,3 +22,7 @@ backlog.register(app)
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""What every ``lodestar`` command shares: one-line errors with exit code 2, JSON and tables.
+
+- ``fail(message)``, or ``raise CliError(message)`` anywhere below a command: one line on
+  stderr (``Error: message``) and exit code 2.
+- A ``DomainError`` from a service or an access gate ends the same way with its ``detail``, and
+  so does a settings error (production without a secret key): commands call services without
+  a try/except. The root ``Typer`` uses ``LodestarGroup``, which does the mapping for every
+  command group, so a new group needs nothing to get it.
+- ``JsonOption`` is the ``--json`` flag of every listing; ``print_listing`` prints the rows as
+  a Rich table, or as a JSON array of objects with the same keys (values made JSON-safe by
+  ``json_safe``), and ``print_json`` prints any value as JSON alone on stdout.
+- ``console`` writes to stdout and ``err_console`` to stderr (Rich, so markup is allowed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from typer.core import TyperGroup
+
+EXIT_BAD_INPUT = 2
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print JSON (an array of objects) instead of a table.")
+]
+
+
+class CliError(Exception):
+    """Bad input on the command line: reported as one line on stderr, exit code 2."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def one_line(message: str) -> str:
+    """``message`` squeezed onto one line (an error must never span several)."""
+    return " ".join(message.split())
+
+
+def fail(message: str) -> NoReturn:
+    """Print ``Error: message`` on one line of stderr and exit with code 2."""
+    typer.echo(f"Error: {one_line(message)}", err=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+class LodestarGroup(TyperGroup):
+    """The root command group: turns the errors a user can cause into ``fail``."""
+
+    def invoke(self, ctx: Any) -> Any:
+        # Imported here: Django's modules load only once a command runs, so --help stays fast.
+        from django.core.exceptions import ImproperlyConfigured
+
+        from lodestar.core.errors import DomainError
+
+        try:
+            return super().invoke(ctx)
+        except CliError as exc:
+            fail(exc.message)
+        except DomainError as exc:
+            fail(exc.detail)
+        except ImproperlyConfigured as exc:
+            fail(str(exc))
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with datetimes as ISO 8601 strings and enums as their values."""
+    if isinstance(value, enum.Enum):
+        return json_safe(value.value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(key): json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    return value
+
+
+def print_json(value: Any) -> None:
+    """Print ``value`` as indented JSON, alone on stdout (no colours, so it always parses)."""
+    typer.echo(json.dumps(json_safe(value), indent=2, ensure_ascii=False))
+
+
+def _cell(value: Any) -> str:
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, list | tuple):
+        return ", ".join(_cell(item) for item in value) or "-"
+    return str(value)
+
+
+def print_table(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[tuple[str, str]],
+    *,
+    title: str | None = None,
+) -> None:
+    """A Rich table of ``rows``; ``columns`` are ``(key, header)`` pairs in display order."""
+    table = Table(title=title, title_justify="left")
+    for _, header in columns:
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        table.add_row(*(_cell(row.get(key)) for key, _ in columns))
+    console.print(table)
+
+
+def print_listing(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[tuple[str, str]],
+    *,
+    as_json: bool,
+    title: str | None = None,
+    empty: str = "Nothing to list.",
+) -> None:
+    """A listing: the rows as JSON (every key) with ``--json``, else a table of ``columns``."""
+    if as_json:
+        print_json(list(rows))
+    elif not rows:
+        console.print(empty)
+    else:
+        print_table(rows, columns, title=title)
