@@ -7,7 +7,7 @@ VENDOR := src/lodestar/static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest e2e-browser bench openapi clean
+.PHONY: install run test lint typecheck pytest e2e-browser bench openapi clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,10 +28,23 @@ $(VENDOR)/.copied: node_modules/.package-lock.json
 
 install: $(STAMP) $(VENDOR)/.copied
 
-run: install
-	$(BIN)/lodestar migrate
-	$(BIN)/lodestar demo --if-empty
-	$(BIN)/lodestar serve --host $(HOST) --port $(PORT)
+# `make run` serves in production mode (no debug pages), as a self-hoster's server would: the
+# secret key is generated once and kept in the data directory (readable by you alone), and
+# plain HTTP is allowed because the server listens on this machine only. Set LODESTAR_DEBUG=1
+# for development mode, or LODESTAR_SECRET_KEY to use your own key.
+DATA_DIR := $(or $(LODESTAR_DATA_DIR),$(HOME)/.local/share/lodestar)
+SECRET_KEY_FILE := $(DATA_DIR)/secret_key
+RUN_ENV = LODESTAR_DATA_DIR="$(DATA_DIR)" LODESTAR_INSECURE_HTTP=1 \
+	LODESTAR_SECRET_KEY="$${LODESTAR_SECRET_KEY:-$$(cat "$(SECRET_KEY_FILE)")}"
+
+$(SECRET_KEY_FILE):
+	mkdir -p "$(DATA_DIR)"
+	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > "$@"
+
+run: install $(SECRET_KEY_FILE)
+	$(RUN_ENV) $(BIN)/lodestar migrate
+	$(RUN_ENV) $(BIN)/lodestar demo --if-empty --address http://$(HOST):$(PORT)/
+	$(RUN_ENV) $(BIN)/lodestar serve --host $(HOST) --port $(PORT)
 
 # Debian's Chromium drives the browser tests; installed when missing and we are root.
 e2e-browser:

@@ -1,20 +1,211 @@
-"""Commands that run Lodestar: serve, worker, migrate, demo."""
+"""Commands that run Lodestar: serve, web, worker, migrate, demo.
+
+Production is the default: without ``LODESTAR_DEBUG=1`` the settings refuse a missing or
+default ``LODESTAR_SECRET_KEY``, and the commands report that as one line with exit code 2.
+``make run`` serves in this production mode on 127.0.0.1 with a secret key it generates once
+and keeps in the data directory, and with ``LODESTAR_INSECURE_HTTP=1`` because a local server
+speaks plain HTTP; a self-hoster gets the real thing, not a development server.
+"""
 
 from __future__ import annotations
 
-import typer
+import importlib
+import socket
+from pathlib import Path
+from typing import Annotated
 
+import typer
+from rich.status import Status
+
+from lodestar.cli import output
 from lodestar.cli.bootstrap import setup_django
+from lodestar.cli.output import CliError
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+HostOption = Annotated[str, typer.Option(help="Address to listen on (0.0.0.0 for every one).")]
+PortOption = Annotated[int, typer.Option(min=0, max=65535, help="TCP port to listen on.")]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(min=1, max=64, help="Web worker processes [default: 2 per CPU core + 1, max 9]"),
+]
+
+
+def _migrate(verbosity: int) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+    call_command("createcachetable", verbosity=0)
 
 
 def migrate() -> None:
     """Create or update the database tables."""
     setup_django()
+    _migrate(verbosity=1)
+
+
+def serve(
+    host: HostOption = DEFAULT_HOST,
+    port: PortOption = DEFAULT_PORT,
+    workers: WorkersOption = None,
+) -> None:
+    """Migrate, then run the web server and the task worker together until Ctrl-C or SIGTERM."""
+    from lodestar.cli.processes import Supervisor, default_workers, listen, url_for
+
+    setup_django()
+    from django.db import connections
+
+    sock = listen(host, port)  # first, so a busy port is reported before any other work
+    _migrate(verbosity=0)
+    connections.close_all()  # the supervisor needs no database while it waits
+    bound_port = sock.getsockname()[1]
+    supervisor = Supervisor()
+    web = ["web", f"--fd={sock.fileno()}", f"--workers={workers or default_workers()}"]
+    supervisor.start("web server", web, pass_fds=(sock.fileno(),))
+    sock.close()  # the web server holds it now
+    supervisor.start("task worker", ["worker"])
+    output.console.print(
+        f"Lodestar is running at [bold]{url_for(host, bound_port)}[/bold] "
+        "(web and task worker). Press Ctrl-C to stop.",
+        soft_wrap=True,
+    )
+    exited = supervisor.run()
+    if exited is not None:
+        typer.echo(
+            f"Error: the {exited.name} stopped unexpectedly (exit code "
+            f"{exited.process.returncode}); stopped Lodestar.",
+            err=True,
+        )
+        raise typer.Exit(1)
+    output.console.print("Lodestar stopped.")
+
+
+def web(
+    host: HostOption = DEFAULT_HOST,
+    port: PortOption = DEFAULT_PORT,
+    workers: WorkersOption = None,
+    fd: Annotated[
+        int | None, typer.Option(hidden=True, help="Serve on this inherited listening socket.")
+    ] = None,
+) -> None:
+    """Run only the web server (gunicorn), e.g. on several machines behind a load balancer."""
+    from lodestar.cli.processes import default_workers, gunicorn_options, run_gunicorn
+
+    setup_django()
+    from django.conf import settings
+
+    # Whitenoise warns at every start when the collected-files directory is missing.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+    bind = f"fd://{fd}" if fd is not None else _bind_address(host, port)
+    run_gunicorn(
+        gunicorn_options(bind=bind, workers=workers or default_workers(), debug=settings.DEBUG)
+    )
+
+
+def _bind_address(host: str, port: int) -> str:
+    try:
+        socket.getaddrinfo(host, port)
+    except socket.gaierror as exc:
+        raise CliError(f"--host {host!r} is not an address of this machine ({exc}).") from exc
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def worker(
+    batch: Annotated[
+        bool,
+        typer.Option(help="Run the queued and due periodic tasks, then exit (e.g. from cron)."),
+    ] = False,
+) -> None:
+    """Run background tasks, and enqueue the periodic ones (the trash purge) when due."""
+    setup_django()
     from django.core.management import call_command
 
-    call_command("migrate", interactive=False, verbosity=1)
-    call_command("createcachetable", verbosity=0)
+    from lodestar.cli.periodic import Scheduler, enqueue_due
+
+    options = {"reload": False, "startup_delay": False, "interval": 1.0}
+    if batch:
+        enqueue_due()
+        call_command("db_worker", batch=True, **options)
+        return
+    scheduler = Scheduler()
+    scheduler.start()
+    try:
+        call_command("db_worker", **options)
+    finally:
+        scheduler.stop()
+
+
+def demo(
+    if_empty: Annotated[
+        bool,
+        typer.Option(
+            "--if-empty", help="Load the demo only into an empty database; else just show logins."
+        ),
+    ] = False,
+    address: Annotated[
+        str, typer.Option(help="The address to tell people to open.")
+    ] = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}/",
+) -> None:
+    """Load the demo workspace "Acme Analytics" into an empty database and show how to sign in."""
+    setup_django()
+    from lodestar.people import demo as people_demo
+    from lodestar.people.models import User
+
+    if User.objects.exists():
+        if not if_empty:
+            raise CliError(
+                "the database already has users; the demo loads only into an empty one "
+                "(--if-empty skips this quietly)."
+            )
+        logins = people_demo.logins()
+        if not logins:
+            output.console.print("The database already has users; no demo loaded.")
+            return
+    else:
+        with Status("Loading the demo workspace...", console=output.err_console):
+            _seed_demo()
+        logins = people_demo.logins()
+    _print_logins(logins, address)
+
+
+def _seed_demo() -> None:
+    from django.db import transaction
+
+    from lodestar.people import demo as people_demo
+
+    with transaction.atomic():
+        people = people_demo.seed()
+        # Each context that has demo data seeds it from the people; contexts come and go.
+        try:
+            backlog_demo = importlib.import_module("lodestar.backlog.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != "lodestar.backlog.demo":
+                raise
+        else:
+            backlog_demo.seed(people)
+
+
+def _print_logins(logins: list[dict[str, object]], address: str) -> None:
+    from lodestar.people.demo import DEMO_PASSWORD, DEMO_WORKSPACE_SLUG
+
+    rows = [{**login, "hats": login["hats"] or ["-"]} for login in logins]
+    output.console.print(
+        f"Open [bold]{address}[/bold] and sign in as one of these people "
+        f"(password [bold]{DEMO_PASSWORD}[/bold]); the workspace is "
+        f"[bold]{DEMO_WORKSPACE_SLUG}[/bold]."
+    )
+    output.print_table(
+        rows,
+        [("email", "Sign in as"), ("job_title", "Job"), ("role", "Role"), ("hats", "Hats")],
+        title="Demo logins",
+    )
 
 
 def register(app: typer.Typer) -> None:
+    """Add serve, web, worker, migrate and demo to ``app``."""
+    app.command()(serve)
+    app.command()(web)
+    app.command()(worker)
     app.command()(migrate)
+    app.command()(demo)

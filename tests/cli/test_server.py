@@ -1,0 +1,245 @@
+"""``lodestar migrate|worker|serve``: the processes that run Lodestar."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import secrets
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django_tasks import task
+from django_tasks_db.models import DBTaskResult
+
+from lodestar.cli import periodic
+from lodestar.cli.models import PeriodicTaskRun
+from lodestar.cli.periodic import PeriodicTask, enqueue_due
+from tests.cli.support import run
+
+DEADLINE_SECONDS = 60
+RAN: list[str] = []
+
+
+@task()
+def remember() -> None:
+    RAN.append("remembered")
+
+
+REMEMBER = PeriodicTask(f"{__name__}.remember", dt.timedelta(days=1))
+
+
+@pytest.fixture(autouse=True)
+def _forget() -> Iterator[None]:
+    RAN.clear()
+    yield
+    RAN.clear()
+
+
+# -- migrate and the periodic tasks ------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_migrate_on_an_up_to_date_database() -> None:
+    result = run("migrate")
+    assert result.exit_code == 0, result.output
+    assert "No migrations to apply" in result.stdout
+
+
+@pytest.mark.django_db
+def test_a_periodic_task_is_enqueued_once_per_period() -> None:
+    start = timezone.now()
+    assert enqueue_due(start, (REMEMBER,)) == [REMEMBER.path]
+    assert RAN == ["remembered"]  # the test settings run tasks at once
+    assert enqueue_due(start + dt.timedelta(hours=1), (REMEMBER,)) == []
+    assert enqueue_due(start + dt.timedelta(hours=23), (REMEMBER,)) == []
+    # Checked hourly, a daily task still runs about the same time every day.
+    assert enqueue_due(start + dt.timedelta(hours=23, minutes=58), (REMEMBER,)) == [REMEMBER.path]
+    assert RAN == ["remembered", "remembered"]
+    assert PeriodicTaskRun.objects.get(task_path=REMEMBER.path).last_enqueued_at == (
+        start + dt.timedelta(hours=23, minutes=58)
+    )
+
+
+@pytest.mark.django_db
+def test_a_missing_periodic_task_is_skipped() -> None:
+    missing = PeriodicTask("lodestar.nowhere.tasks.nothing", dt.timedelta(days=1))
+    assert enqueue_due(None, (missing, REMEMBER)) == [REMEMBER.path]
+    assert not PeriodicTaskRun.objects.filter(task_path=missing.path).exists()
+
+
+def test_the_periodic_tasks_exist() -> None:
+    assert [task.path for task in periodic.PERIODIC_TASKS] == ["lodestar.core.tasks.purge_trash"]
+    for periodic_task in periodic.PERIODIC_TASKS:
+        assert hasattr(import_string(periodic_task.path), "enqueue"), periodic_task.path
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_batch_runs_the_due_periodic_tasks_through_the_database(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(periodic, "PERIODIC_TASKS", (REMEMBER,))
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        result = run("worker", "--batch")
+    assert result.exit_code == 0, result.output
+    assert RAN == ["remembered"]
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+# -- serve -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def server_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """A production environment for a server process, with a database of its own."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "LODESTAR_DEBUG", "LODESTAR_TESTING"}
+    }
+    env |= {
+        "LODESTAR_SECRET_KEY": secrets.token_urlsafe(50),
+        "LODESTAR_INSECURE_HTTP": "1",
+        "LODESTAR_DATA_DIR": str(tmp_path),
+    }
+    if connection.vendor != "postgresql":
+        yield env
+        return
+    import psycopg
+
+    params = connection.settings_dict
+    name = f"lodestar_cli_serve_{os.getpid()}"
+    base = f"postgres://{params['USER']}@{params['HOST']}:{params['PORT'] or 5432}"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield env | {"DATABASE_URL": f"{base}/{name}"}
+    finally:
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _lodestar(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "lodestar.cli.main", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _read_until(process: subprocess.Popen[bytes], pattern: str, deadline: float) -> re.Match[str]:
+    """Read the process's stdout until ``pattern`` matches, or fail at ``deadline``."""
+    assert process.stdout is not None
+    seen = b""
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([process.stdout], [], [], 0.5)
+        if ready:
+            chunk = os.read(process.stdout.fileno(), 4096)
+            if not chunk:
+                break
+            seen += chunk
+            match = re.search(pattern, seen.decode())
+            if match:
+                return match
+        elif process.poll() is not None:
+            break
+    process.kill()
+    _, stderr = process.communicate()
+    pytest.fail(f"no {pattern!r} in {seen.decode()!r}; stderr: {stderr.decode()}")
+
+
+def _get(url: str, deadline: float) -> tuple[int, str, bytes]:
+    """GET ``url``, retrying until the server answers or ``deadline`` passes."""
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - our server
+                return response.status, response.headers["Content-Type"], response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers["Content-Type"], error.read()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)  # polling a server that is starting up, not an assertion
+
+
+def _children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads children from /proc")
+def test_serve_answers_http_then_stops_with_its_worker_on_sigterm(
+    server_env: dict[str, str],
+) -> None:
+    process = _lodestar(
+        "serve", "--host", "127.0.0.1", "--port", "0", "--workers", "1", env=server_env
+    )
+    try:
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        url = _read_until(process, r"running at (http://127\.0\.0\.1:\d+/)", deadline).group(1)
+        status, content_type, body = _get(f"{url}api/v1/workspaces/acme", deadline)
+        assert status == 401
+        assert content_type == "application/problem+json"
+        assert json.loads(body)["status"] == 401
+
+        children = _children(process.pid)
+        assert len(children) == 2  # the web server and the task worker
+
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=DEADLINE_SECONDS)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, stderr.decode()
+    assert "Lodestar stopped." in stdout.decode()
+    assert not [pid for pid in children if _alive(pid)]
+
+
+def test_serve_refuses_production_without_a_secret_key(server_env: dict[str, str]) -> None:
+    del server_env["LODESTAR_SECRET_KEY"]
+    process = _lodestar("serve", "--port", "0", env=server_env)
+    _, stderr = process.communicate(timeout=DEADLINE_SECONDS)
+    assert process.returncode == 2
+    lines = stderr.decode().strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(
+        "Error: LODESTAR_SECRET_KEY is missing or is the development default"
+    )
+
+
+def test_serve_says_when_the_port_is_taken(server_env: dict[str, str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = _lodestar("serve", "--port", str(port), env=server_env)
+        _, stderr = process.communicate(timeout=DEADLINE_SECONDS)
+    assert process.returncode == 2
+    assert stderr.decode().strip().splitlines() == [
+        f"Error: cannot listen on 127.0.0.1 port {port}: Address already in use "
+        "(choose another with --port)"
+    ]
