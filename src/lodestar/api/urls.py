@@ -8,6 +8,7 @@ from lodestar import __version__
 from lodestar.api import errors
 from lodestar.api.auth import API_AUTH
 from lodestar.backlog.api import router as backlog_router
+from lodestar.backlog.prioritization.api import router as prioritization_router
 from lodestar.people.api import router as people_router
 from lodestar.strategy.api import router as strategy_router
 
@@ -28,3 +29,4 @@ errors.install(api)
 api.add_router("/workspaces/", people_router)
 api.add_router("/workspaces/", strategy_router)
 api.add_router("/workspaces/", backlog_router)
+api.add_router("/workspaces/", prioritization_router)

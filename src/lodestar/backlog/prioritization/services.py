@@ -1,0 +1,309 @@
+"""Every write of prioritization: scores, scorecards, and applying a suggested order."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from lodestar.backlog.models import BacklogItem
+from lodestar.backlog.prioritization import ordering
+from lodestar.backlog.prioritization.errors import PrioritizationErrorCode as Code
+from lodestar.backlog.prioritization.frameworks import (
+    Criterion,
+    Framework,
+    ScoreInputError,
+    compute,
+    criteria_parse,
+)
+from lodestar.backlog.prioritization.models import Score, Scorecard
+from lodestar.backlog.prioritization.selectors import Suggestion, parse_framework, suggest_order
+from lodestar.backlog.services.ordering import item_move
+from lodestar.core.concurrency import bump, check_version
+from lodestar.core.errors import FieldError, Forbidden, Invalid, NotFound, StaleVersion
+from lodestar.core.history import history_record
+from lodestar.core.models import HistoryEntry
+from lodestar.people.policy import Actor, Permission, can, require
+from lodestar.strategy.models import Product
+from lodestar.strategy.selectors import product_teams
+
+Action = HistoryEntry.Action
+
+
+def _invalid(error: ScoreInputError, *, prefix: str, code: str) -> Invalid:
+    errors = [
+        FieldError(p.field if p.field == "framework" else f"{prefix}{p.field}", p.message)
+        for p in error.problems
+    ]
+    return Invalid("; ".join(f"{e.field}: {e.message}" for e in errors), code=code, errors=errors)
+
+
+def _entered_by(actor: Actor) -> str:
+    name = actor.user.full_name or actor.user.email
+    return f"entered by {name} on {timezone.localdate().isoformat()}"
+
+
+def _criteria(scorecard: Scorecard | None) -> tuple[Criterion, ...]:
+    return criteria_parse(scorecard.criteria) if scorecard and scorecard.criteria else ()
+
+
+def _kept_sources(previous: Score | None, inputs: Mapping[str, object]) -> dict[str, str]:
+    """Sources of the inputs whose value did not change: they keep who entered them, and when."""
+    if previous is None:
+        return {}
+    before = {entry["field"]: entry for entry in previous.explanation.get("inputs", [])}
+    return {
+        name: before[name]["source"]
+        for name, value in inputs.items()
+        if name in before and previous.inputs.get(name) == value
+    }
+
+
+def _summary(score: Score | None) -> dict[str, Any] | None:
+    if score is None:
+        return None
+    return {"value": score.value, "inputs": score.inputs}
+
+
+@transaction.atomic
+def score_set(
+    *,
+    actor: Actor,
+    item: BacklogItem,
+    framework: str,
+    inputs: Mapping[str, object],
+    expected_version: int | None = None,
+) -> Score:
+    """Store the item's score under ``framework`` (replacing its current one) and explain it.
+
+    Inputs whose value did not change keep their original source; the others are attributed to
+    the actor today. Bad input answers 422 naming ``inputs.<field>`` and its allowed range.
+    """
+    require(actor, Permission.EDIT_CONTENT)
+    chosen = parse_framework(framework)
+    previous = Score.objects.select_for_update().filter(item=item, framework=chosen).first()
+    if previous is not None:
+        check_version(previous, expected_version)
+    elif expected_version is not None:
+        raise StaleVersion(
+            f"{item.key} has no {chosen.display_name} score any more; reload it and score again."
+        )
+    criteria: tuple[Criterion, ...] = ()
+    if chosen is Framework.SCORECARD:
+        criteria = _criteria(Scorecard.objects.filter(product_id=item.product_id).first())
+        if not criteria:
+            raise Invalid.field(
+                "framework",
+                "this product has no scorecard yet; define its criteria first",
+                code=Code.NO_SCORECARD,
+            )
+    mine = _entered_by(actor)
+    sources = {name: mine for name in inputs} | _kept_sources(previous, inputs)
+    try:
+        result = compute(chosen, inputs, criteria=criteria, sources=sources)
+    except ScoreInputError as error:
+        raise _invalid(error, prefix="inputs.", code=Code.INPUT_INVALID) from error
+    before = _summary(previous)
+    score = previous or Score(workspace_id=actor.workspace_id, item=item, framework=chosen)
+    score.inputs = {name: inputs[name] for name in inputs}
+    score.value = result.value
+    score.explanation = result.as_dict()
+    score.stale = False
+    score.entered_by = actor.user
+    if previous is None:
+        try:
+            with transaction.atomic():
+                score.save()
+        except IntegrityError as exc:  # someone scored it under this framework just now
+            raise StaleVersion(
+                f"Someone else scored {item.key} with {chosen.display_name} at the same time; "
+                "reload it and apply your change again.",
+                code=Code.SCORE_CONFLICT,
+            ) from exc
+    elif before != _summary(score) or previous.stale:
+        bump(score, ["inputs", "value", "explanation", "stale", "entered_by"])
+    else:
+        return score
+    history_record(
+        actor=actor.user,
+        workspace_id=actor.workspace_id,
+        obj=item,
+        action=Action.UPDATED,
+        changes={f"score_{chosen.value}": [before, _summary(score)]},
+    )
+    return score
+
+
+@transaction.atomic
+def score_clear(*, actor: Actor, item: BacklogItem, framework: str) -> None:
+    """Remove the item's score under ``framework``; the item becomes unscored there."""
+    require(actor, Permission.EDIT_CONTENT)
+    chosen = parse_framework(framework)
+    score = Score.objects.filter(item=item, framework=chosen).first()
+    if score is None:
+        raise NotFound(f"{item.key} has no {chosen.display_name} score.", code=Code.SCORE_NOT_FOUND)
+    before = _summary(score)
+    score.delete()
+    history_record(
+        actor=actor.user,
+        workspace_id=actor.workspace_id,
+        obj=item,
+        action=Action.UPDATED,
+        changes={f"score_{chosen.value}": [before, None]},
+    )
+
+
+def _require_scorecard_editor(actor: Actor, product: Product) -> None:
+    if can(actor, Permission.MANAGE_PRODUCTS):
+        return
+    if can(actor, Permission.ORDER_BACKLOG, teams=product_teams(product)):
+        return
+    raise Forbidden(
+        "Only the product owner of a team on this product, or a workspace owner or admin, "
+        "changes its scorecard.",
+        code=Code.FORBIDDEN_SCORECARD,
+    )
+
+
+def _rescore(product: Product, criteria: tuple[Criterion, ...]) -> None:
+    """Recompute the product's scorecard scores for new criteria or weights.
+
+    A score whose inputs no longer fit (a new criterion, a narrower scale) is marked stale
+    rather than dropped: its inputs are kept for when someone scores it again.
+    """
+    now = timezone.now()
+    scores = list(
+        Score.objects.select_for_update().filter(
+            item__product=product, framework=Framework.SCORECARD
+        )
+    )
+    for score in scores:
+        kept = {entry["field"]: entry["source"] for entry in score.explanation.get("inputs", [])}
+        inputs = {c.key: score.inputs[c.key] for c in criteria if c.key in score.inputs}
+        try:
+            result = compute(Framework.SCORECARD, inputs, criteria=criteria, sources=kept)
+        except ScoreInputError:
+            score.stale = True
+        else:
+            score.value = result.value
+            score.explanation = result.as_dict()
+            score.stale = False
+        score.version += 1
+        score.updated_at = now
+    Score.objects.bulk_update(
+        scores, ["value", "explanation", "stale", "version", "updated_at"], batch_size=500
+    )
+
+
+@transaction.atomic
+def scorecard_set(
+    *,
+    actor: Actor,
+    product: Product,
+    criteria: Sequence[Mapping[str, object]],
+    expected_version: int | None = None,
+) -> Scorecard:
+    """Define the product's weighted scorecard; its items' scorecard scores are recomputed."""
+    _require_scorecard_editor(actor, product)
+    try:
+        parsed = criteria_parse(criteria)
+    except ScoreInputError as error:
+        raise _invalid(error, prefix="", code=Code.SCORECARD_INVALID) from error
+    stored = [c.as_dict() for c in parsed]
+    scorecard = Scorecard.objects.select_for_update().filter(product=product).first()
+    if scorecard is None:
+        if expected_version is not None:
+            raise StaleVersion(f"{product.key} has no scorecard yet; reload and try again.")
+        scorecard = Scorecard(workspace_id=actor.workspace_id, product=product)
+        before: list[dict[str, Any]] | None = None
+        scorecard.criteria = stored
+        scorecard.updated_by = actor.user
+        try:
+            with transaction.atomic():
+                scorecard.save()
+        except IntegrityError as exc:
+            raise StaleVersion(
+                f"Someone else defined {product.key}'s scorecard at the same time; reload it.",
+                code=Code.SCORE_CONFLICT,
+            ) from exc
+    else:
+        check_version(scorecard, expected_version)
+        before = scorecard.criteria
+        if before == stored:
+            return scorecard
+        scorecard.criteria = stored
+        scorecard.updated_by = actor.user
+        bump(scorecard, ["criteria", "updated_by"])
+    _rescore(product, parsed)
+    history_record(
+        actor=actor.user,
+        workspace_id=actor.workspace_id,
+        obj=scorecard,
+        action=Action.CREATED if before is None else Action.UPDATED,
+        changes={"criteria": [before, stored]},
+        label=f"Scorecard of {product.key}",
+    )
+    return scorecard
+
+
+def suggest_apply(
+    *,
+    actor: Actor,
+    product: Product,
+    framework: str,
+    item_keys: Sequence[str] | None = None,
+) -> list[BacklogItem]:
+    """Apply the suggested order, for every item or only ``item_keys``; returns the moved items.
+
+    Each chosen item takes its suggested position; the others keep their relative order. Only
+    the fewest items needed are moved, each through ``item_move`` (one row written per move).
+    """
+    require(actor, Permission.ORDER_BACKLOG, teams=product_teams(product))
+    with transaction.atomic():
+        suggestion = suggest_order(actor=actor, product=product, framework=framework)
+        return _apply(actor, product, suggestion, item_keys)
+
+
+def _apply(
+    actor: Actor, product: Product, suggestion: Suggestion, item_keys: Sequence[str] | None
+) -> list[BacklogItem]:
+    current = [row.key for row in sorted(suggestion.items, key=lambda r: r.current_position)]
+    suggested = [row.key for row in suggestion.items]
+    if item_keys is None:
+        chosen = set(current)
+    else:
+        known = set(current)
+        errors = [
+            FieldError(f"items.{index}", f"{key} is not an item of this suggested order")
+            for index, key in enumerate(item_keys)
+            if key.strip().upper() not in known
+        ]
+        if errors:
+            raise Invalid(
+                "; ".join(f"{e.field}: {e.message}" for e in errors),
+                code=Code.ITEM_NOT_IN_SUGGESTION,
+                errors=errors,
+            )
+        chosen = {key.strip().upper() for key in item_keys}
+    target = ordering.partial_target(current, suggested, chosen)
+    steps = ordering.move_steps(current, target)
+    if not steps:
+        return []
+    named = {step.key for step in steps} | {s.after or s.before or "" for s in steps}
+    items = {
+        item.key: item
+        for item in BacklogItem.objects.select_related("product").filter(
+            product=product, workspace_id=actor.workspace_id, key__in=named
+        )
+    }
+    moved: list[BacklogItem] = []
+    for step in steps:
+        item = items[step.key]
+        if step.after is not None:
+            moved.append(item_move(actor=actor, item=item, after=items[step.after]))
+        else:
+            moved.append(item_move(actor=actor, item=item, before=items[step.before or ""]))
+        items[step.key] = moved[-1]
+    return moved
