@@ -1,0 +1,127 @@
+"""Request and response bodies of the strategy API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from lodestar.api.schemas import InSchema
+from lodestar.core.markdown import render_markdown
+from lodestar.strategy.models import Product, ProductGoal
+from lodestar.strategy.selectors import active_goal
+
+
+class DefinitionOfReadyIn(InSchema):
+    acceptance_criteria: bool | None = None
+    estimate: bool | None = None
+    serves_goal: bool | None = None
+    max_velocity_share: int | None = Field(default=None, ge=1, le=100)
+
+
+class DefinitionOfReadyOut(Schema):
+    acceptance_criteria: bool
+    estimate: bool
+    serves_goal: bool
+    max_velocity_share: int | None
+
+
+class ProductIn(InSchema):
+    key: str = Field(description="2 to 10 capital letters; prefixes item keys (ACME-42)")
+    name: str
+    vision: str = ""
+    definition_of_ready: DefinitionOfReadyIn | None = None
+    estimate_scale: list[float | str] | None = Field(
+        default=None, description='Points of the estimation scale, with "?" for unknown'
+    )
+
+
+class ProductPatch(InSchema):
+    name: str | None = None
+    vision: str | None = None
+    definition_of_ready: DefinitionOfReadyIn | None = None
+    estimate_scale: list[float | str] | None = None
+
+
+class GoalOut(Schema):
+    id: int
+    statement: str
+    description: str
+    description_html: str
+    status: Literal["active", "achieved", "abandoned"]
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    version: int
+
+    @staticmethod
+    def of(goal: ProductGoal) -> GoalOut:
+        return GoalOut(
+            id=goal.pk,
+            statement=goal.statement,
+            description=goal.description,
+            description_html=render_markdown(goal.description),
+            status=goal.status,  # type: ignore[arg-type]
+            started_at=goal.started_at,
+            ended_at=goal.ended_at,
+            version=goal.version,
+        )
+
+
+class ProductOut(Schema):
+    key: str
+    name: str
+    vision: str
+    vision_html: str
+    definition_of_ready: DefinitionOfReadyOut
+    estimate_scale: list[str]
+    goal: GoalOut | None = Field(description="The active Product Goal")
+    teams: list[str] = Field(description="Slugs of the teams working from this backlog")
+    next_item_number: int
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def of(product: Product) -> ProductOut:
+        goal = active_goal(product)
+        return ProductOut(
+            key=product.key,
+            name=product.name,
+            vision=product.vision,
+            vision_html=render_markdown(product.vision),
+            definition_of_ready=DefinitionOfReadyOut(**product.definition_of_ready),
+            estimate_scale=list(product.estimate_scale),
+            goal=GoalOut.of(goal) if goal else None,
+            teams=[team.slug for team in product.teams.all()],
+            next_item_number=product.next_item_number,
+            version=product.version,
+            created_at=product.created_at,
+            updated_at=product.updated_at,
+        )
+
+
+class GoalIn(InSchema):
+    statement: str
+    description: str = ""
+    previous_outcome: Literal["achieved", "abandoned"] = Field(
+        default="achieved", description="How the goal active until now closes"
+    )
+
+
+class GoalPatch(InSchema):
+    statement: str | None = None
+    description: str | None = None
+    status: Literal["achieved", "abandoned"] | None = Field(
+        default=None, description="Close the active goal"
+    )
+
+
+class TeamProductIn(InSchema):
+    product: str | None = Field(description="A product key, or null for none")
+
+
+class TeamProductOut(Schema):
+    team: str
+    product: str | None
