@@ -496,3 +496,24 @@ def test_scores_by_item_is_one_query(
     with django_assert_num_queries(1):
         grouped = selectors.scores_by_item(actor=po.actor, items=items)
     assert {len(scores) for scores in grouped.values()} == {1}
+
+
+# --- demo --------------------------------------------------------------------------------------
+
+
+def test_demo_scores_most_items_so_that_suggestions_differ(po: Persona, product: Product) -> None:
+    from lodestar.backlog.prioritization import demo
+
+    make_items(product, 30)
+    scored = demo.seed(product)
+    assert 20 <= scored < 30  # most, not all: some items are waiting for a score
+    rice = Score.objects.filter(framework="rice")
+    assert rice.count() == Score.objects.filter(framework="wsjf").count() == scored
+    assert rice.values("value").distinct().count() > 15  # varied, not a flat list
+    assert {s.entered_by_id for s in rice} == {po.user.pk}  # the product owner scored them
+    for framework in ("rice", "wsjf", "scorecard"):
+        suggestion = selectors.suggest_order(actor=po.actor, product=product, framework=framework)
+        assert suggestion.moves_needed > 0
+    values = list(rice.order_by("item_id").values_list("value", flat=True))
+    assert demo.seed(product) == scored
+    assert list(rice.order_by("item_id").values_list("value", flat=True)) == values
