@@ -1,0 +1,29 @@
+"""The gate that fetches a backlog item for an actor: missing, trashed elsewhere or in another
+workspace all answer 404."""
+
+from __future__ import annotations
+
+from lodestar.backlog.errors import BacklogErrorCode as Code
+from lodestar.backlog.models import BacklogItem
+from lodestar.backlog.selectors import item_queryset
+from lodestar.core.errors import NotFound
+from lodestar.people.policy import Actor
+
+
+def access_item(actor: Actor, key: str, *, in_trash: bool = False) -> BacklogItem:
+    """The item ``key`` (``ACME-42``, any letter case) of the actor's workspace.
+
+    ``in_trash`` reaches items in the trash too (to restore them); otherwise a trashed item
+    answers 404 and says where it is.
+    """
+    normalized = key.strip().upper()
+    item = item_queryset(in_trash=True).filter(workspace_id=actor.workspace_id, key=normalized)
+    found = item.first()
+    if found is None:
+        raise NotFound(f"No item '{key}' in this workspace.", code=Code.ITEM_NOT_FOUND)
+    if found.in_trash and not in_trash:
+        raise NotFound(
+            f"{found.key} is in the trash; restore it to see or change it.",
+            code=Code.ITEM_IN_TRASH,
+        )
+    return found

@@ -1,0 +1,36 @@
+"""Every write of the backlog context: one transaction each, policy enforced, history recorded.
+
+One module per aggregate: ``items`` (create, update, trash), ``ordering`` (ranks and moves),
+``breakdown`` (split, convert, duplicate).
+"""
+
+from __future__ import annotations
+
+from lodestar.backlog.services._common import UNSET
+from lodestar.backlog.services.breakdown import (
+    ChildSpec,
+    item_convert,
+    item_duplicate,
+    item_split,
+)
+from lodestar.backlog.services.items import (
+    item_create,
+    item_delete,
+    item_restore,
+    item_update,
+)
+from lodestar.backlog.services.ordering import item_move, rebalance
+
+__all__ = [
+    "UNSET",
+    "ChildSpec",
+    "item_convert",
+    "item_create",
+    "item_delete",
+    "item_duplicate",
+    "item_move",
+    "item_restore",
+    "item_split",
+    "item_update",
+    "rebalance",
+]

@@ -1,0 +1,299 @@
+"""The order of a Product Backlog: ranks for new items, moves, and rebalancing.
+
+Every writer of ranks locks the product first (``lock_product``), so concurrent moves queue
+instead of computing the same key, and a move writes exactly one row: the moved item.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Literal
+
+from django.db import IntegrityError, transaction
+from django.db.models import CharField, F, QuerySet, Value
+from django.db.models.functions import Cast, Concat
+from django.utils import timezone
+
+from lodestar.backlog.errors import BacklogErrorCode as Code
+from lodestar.backlog.models import BacklogItem
+from lodestar.backlog.services._common import lock_product, record
+from lodestar.core.errors import Conflict, Invalid, NotFound, StaleVersion
+from lodestar.core.models import HistoryEntry
+from lodestar.core.ranking import MAX_KEY_LENGTH, key_between, keys_between, needs_rebalance
+from lodestar.people.policy import Actor, Permission, require
+from lodestar.strategy.selectors import product_teams
+
+Position = Literal["top", "bottom"]
+POSITIONS = ("top", "bottom")
+Gap = tuple[str | None, str | None]
+
+# The neighbourhood a rebalance rewrites on each side of the crowded spot, at first.
+REBALANCE_WINDOW = 32
+# Past this many items on a side, the whole backlog gets fresh keys instead.
+REBALANCE_MAX_WINDOW = 8192
+# Bounds at most this long leave room for short keys for everything between them.
+SHORT_KEY = 8
+# A temporary key sorts after every real one ("~" follows the base-62 digits) and is unique
+# per row, so rewriting a neighbourhood never trips the unique (product, rank) constraint.
+_PARKED = "~"
+
+
+def _live(product_id: int, exclude: int | None = None) -> QuerySet[BacklogItem]:
+    qs = BacklogItem.objects.filter(product_id=product_id)
+    return qs.exclude(pk=exclude) if exclude is not None else qs
+
+
+def _ranks(qs: QuerySet[BacklogItem]) -> str | None:
+    return qs.values_list("rank", flat=True).first()
+
+
+def _rank_before(product_id: int, rank: str, exclude: int | None = None) -> str | None:
+    return _ranks(_live(product_id, exclude).filter(rank__lt=rank).order_by("-rank"))
+
+
+def _rank_after(product_id: int, rank: str, exclude: int | None = None) -> str | None:
+    return _ranks(_live(product_id, exclude).filter(rank__gt=rank).order_by("rank"))
+
+
+def bottom_rank(product_id: int) -> str:
+    """A key after every live item (the caller holds the product lock)."""
+    return key_between(_ranks(_live(product_id).order_by("-rank")), None)
+
+
+def top_rank(product_id: int) -> str:
+    """A key before every live item (the caller holds the product lock)."""
+    return key_between(None, _ranks(_live(product_id).order_by("rank")))
+
+
+def _live_rank(product_id: int, item_id: int) -> str:
+    rank = _ranks(_live(product_id).filter(pk=item_id))
+    if rank is None:
+        raise NotFound("That item is no longer in the backlog.", code=Code.ITEM_NOT_FOUND)
+    return rank
+
+
+def ranks_after(product_id: int, anchor_id: int, n: int) -> list[str]:
+    """``n`` keys right after the live item ``anchor_id``, before the next one (lock held).
+
+    When the gap is too crowded for keys that fit the column, the neighbourhood is
+    rebalanced first (the anchor's key changes with it, so it is read again).
+    """
+    rank = _live_rank(product_id, anchor_id)
+    keys = keys_between(rank, _rank_after(product_id, rank), n)
+    if max(len(key) for key in keys) > MAX_KEY_LENGTH:
+        rebalance(product_id=product_id, around=rank)
+        rank = _live_rank(product_id, anchor_id)
+        keys = keys_between(rank, _rank_after(product_id, rank), n)
+    return keys
+
+
+def new_rank(
+    product_id: int,
+    *,
+    position: str = "bottom",
+    before: BacklogItem | None = None,
+    after: BacklogItem | None = None,
+) -> str:
+    """The key of an item placed before or after a live item, or at the top or bottom."""
+    if after is not None:
+        return ranks_after(product_id, after.pk, 1)[0]
+    if before is not None:
+        low = _rank_before(product_id, _live_rank(product_id, before.pk))
+        if low is None:
+            return top_rank(product_id)
+        neighbour = _live(product_id).filter(rank=low).values_list("pk", flat=True)[0]
+        return ranks_after(product_id, neighbour, 1)[0]
+    return top_rank(product_id) if position == "top" else bottom_rank(product_id)
+
+
+def restored_rank(product_id: int, old_rank: str) -> str:
+    """Where a restored item goes: its old key if still free, else right after whoever took it."""
+    taker = _live(product_id).filter(rank=old_rank).values_list("pk", flat=True).first()
+    if taker is None:
+        return old_rank
+    return ranks_after(product_id, taker, 1)[0]
+
+
+def schedule_rebalance(product_id: int, rank: str) -> None:
+    """Ask the worker to give the neighbourhood of ``rank`` short keys, once this commits."""
+    if not needs_rebalance(rank):
+        return
+    from lodestar.backlog.tasks import rebalance_backlog
+
+    transaction.on_commit(functools.partial(rebalance_backlog.enqueue, product_id, rank))
+
+
+# -- moving ---------------------------------------------------------------------------------
+
+
+def _check_move(
+    item: BacklogItem,
+    before: BacklogItem | None,
+    after: BacklogItem | None,
+    position: str | None,
+) -> None:
+    if sum(choice is not None for choice in (before, after, position)) != 1:
+        raise Invalid.field(
+            "position",
+            'send exactly one of "before", "after" or "position"',
+            code=Code.MOVE_INVALID,
+        )
+    if position is not None and position not in POSITIONS:
+        raise Invalid.field("position", 'must be "top" or "bottom"', code=Code.MOVE_INVALID)
+    for field, anchor in (("before", before), ("after", after)):
+        if anchor is None:
+            continue
+        if anchor.product_id != item.product_id or anchor.workspace_id != item.workspace_id:
+            raise Invalid.field(
+                field,
+                f"{anchor.key} is an item of another product; move within one backlog",
+                code=Code.ANCHOR_OTHER_PRODUCT,
+            )
+        if anchor.pk == item.pk:
+            raise Invalid.field(field, "is the item being moved", code=Code.MOVE_INVALID)
+
+
+def _gap(
+    item_id: int,
+    product_id: int,
+    before: BacklogItem | None,
+    after: BacklogItem | None,
+    position: str | None,
+) -> Gap:
+    """The neighbours the item goes between, read under the lock (anchors may have moved)."""
+    if position == "top":
+        return None, _ranks(_live(product_id, item_id).order_by("rank"))
+    if position == "bottom":
+        return _ranks(_live(product_id, item_id).order_by("-rank")), None
+    anchor = before or after
+    assert anchor is not None  # noqa: S101 - _check_move made sure one is given
+    anchor_rank = _ranks(_live(product_id).filter(pk=anchor.pk))
+    if anchor_rank is None:
+        raise Invalid.field(
+            "before" if before else "after",
+            f"{anchor.key} is no longer in the backlog",
+            code=Code.MOVE_INVALID,
+        )
+    if before is not None:
+        return _rank_before(product_id, anchor_rank, item_id), anchor_rank
+    return anchor_rank, _rank_after(product_id, anchor_rank, item_id)
+
+
+def _placement(before: BacklogItem | None, after: BacklogItem | None, position: str | None) -> str:
+    if before is not None:
+        return f"before {before.key}"
+    if after is not None:
+        return f"after {after.key}"
+    return f"to the {position}"
+
+
+@transaction.atomic
+def item_move(
+    *,
+    actor: Actor,
+    item: BacklogItem,
+    before: BacklogItem | None = None,
+    after: BacklogItem | None = None,
+    position: str | None = None,
+    expected_version: int | None = None,
+) -> BacklogItem:
+    """Put ``item`` before or after another item of its backlog, or at the top or bottom.
+
+    Writes one row (the item), whatever the backlog's size; nothing at all when the item is
+    already there. Only the product owner of a team on the product, or an admin, orders.
+    """
+    _check_move(item, before, after, position)
+    require(actor, Permission.ORDER_BACKLOG, teams=product_teams(item.product))
+    lock_product(item.product_id)
+    current = _live(item.product_id).filter(pk=item.pk).values_list("rank", "version").first()
+    if current is None:
+        raise NotFound(f"{item.key} is no longer in the backlog.", code=Code.ITEM_NOT_FOUND)
+    rank, version = current
+    if expected_version is not None and expected_version != version:
+        raise StaleVersion(
+            f"{item.key} was changed by someone else (you have version {expected_version}, "
+            f"the current one is {version}). Reload the backlog and move it again."
+        )
+    low, high = _gap(item.pk, item.product_id, before, after, position)
+    if (low is None or low < rank) and (high is None or rank < high):
+        item.rank, item.version = rank, version
+        return item
+    key = key_between(low, high)
+    if len(key) > MAX_KEY_LENGTH:
+        rebalance(product_id=item.product_id, around=low or high or key)
+        low, high = _gap(item.pk, item.product_id, before, after, position)
+        key = key_between(low, high)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            # Unconditional on version: a move changes only the rank, which no other write
+            # touches, so a concurrent edit of the title must not make the move fail.
+            BacklogItem.objects.filter(pk=item.pk).update(
+                rank=key, version=F("version") + 1, updated_at=now
+            )
+    except IntegrityError as exc:  # pragma: no cover - every rank writer holds the lock
+        raise Conflict("The backlog changed during the move; try again.") from exc
+    item.rank, item.version, item.updated_at = key, version + 1, now
+    record(
+        actor,
+        item,
+        HistoryEntry.Action.MOVED,
+        {"rank": [rank, key], "placement": _placement(before, after, position)},
+    )
+    schedule_rebalance(item.product_id, key)
+    return item
+
+
+# -- rebalancing ------------------------------------------------------------------------------
+
+
+def _window(product_id: int, around: str, width: int) -> Gap:
+    """The bounds of ``width`` live items on each side of ``around`` (None: the open end)."""
+    before = list(
+        _live(product_id)
+        .filter(rank__lt=around)
+        .order_by("-rank")
+        .values_list("rank", flat=True)[: width + 1]
+    )
+    after = list(
+        _live(product_id)
+        .filter(rank__gte=around)
+        .order_by("rank")
+        .values_list("rank", flat=True)[: width + 1]
+    )
+    low = before[width] if len(before) > width else None
+    high = after[width] if len(after) > width else None
+    return low, high
+
+
+def rebalance(*, product_id: int, around: str) -> int:
+    """Give the items around ``around`` short, evenly spread keys; the order stays the same.
+
+    Widens the neighbourhood until its bounds are short keys (or it is the whole backlog).
+    Ranks are housekeeping, not content: versions and history stay as they are. Returns how
+    many items got new keys.
+    """
+    with transaction.atomic():
+        lock_product(product_id)
+        width = REBALANCE_WINDOW
+        while True:
+            low, high = _window(product_id, around, width)
+            short = all(bound is None or len(bound) <= SHORT_KEY for bound in (low, high))
+            if short or width >= REBALANCE_MAX_WINDOW:
+                break
+            width *= 4
+        if not short:
+            low, high = None, None
+        scope = _live(product_id)
+        if low is not None:
+            scope = scope.filter(rank__gt=low)
+        if high is not None:
+            scope = scope.filter(rank__lt=high)
+        ids = list(scope.order_by("rank").values_list("pk", flat=True))
+        if not ids:
+            return 0
+        keys = keys_between(low, high, len(ids))
+        scope.update(rank=Concat(Value(_PARKED), Cast("pk", output_field=CharField())))
+        rows = [BacklogItem(pk=pk, rank=key) for pk, key in zip(ids, keys, strict=True)]
+        BacklogItem.objects.bulk_update(rows, ["rank"], batch_size=500)
+        return len(ids)
