@@ -368,3 +368,27 @@ def test_the_session_works_and_csrf_is_enforced(admin: Persona) -> None:
     client.cookies["csrftoken"] = secret
     accepted = send(client, "POST", f"{API}/teams", {"name": "Web"}, **{"X-CSRFToken": secret})
     assert accepted.status_code == 201
+
+
+@pytest.mark.parametrize(
+    "path", ["members", "teams", "teams/core/members", "tokens", "invitations"]
+)
+def test_lists_cost_the_same_whatever_their_length(
+    owner: Persona,
+    team: Team,
+    api_client: ClientFor,
+    django_assert_max_num_queries: Any,
+    path: str,
+) -> None:
+    for n in range(15):
+        user = User.objects.create_user(f"m{n:02}@acme.test", "x")
+        member = Membership.objects.create(workspace=team.workspace, user=user)
+        services.team_role_add(actor=owner.actor, team=team, member=member, role="developer")
+        services.token_create(actor=owner.actor, name=f"t{n}")
+        services.invitation_create(actor=owner.actor, email=f"i{n}@elsewhere.test", role="member")
+        services.team_create(actor=owner.actor, name=f"Team {n}")
+    client = api_client(owner)
+    client.get(f"{API}/{path}")  # the token's first use writes last_used_at
+    with django_assert_max_num_queries(4):
+        page = client.get(f"{API}/{path}?limit=100").json()
+    assert len(page["items"]) >= 15

@@ -68,7 +68,18 @@ def member_list(
     )
 
 
-@router.post("/{workspace_slug}/members", response={201: MemberAddOut, **WRITE_ERRORS})
+@router.post(
+    "/{workspace_slug}/members",
+    response={201: MemberAddOut, **WRITE_ERRORS},
+    summary="Add a member, or invite someone new",
+    description=(
+        "When the email belongs to a user, they join at once: 201 with "
+        '`{"result": "added", "member": {...}, "invitation": null}`. Otherwise an invitation '
+        'is created: 201 with `{"result": "invited", "member": null, "invitation": {..., '
+        '"token"}}`; the token (for the invitation link) is shown this once. Only owners '
+        "grant the owner role."
+    ),
+)
 def member_add(
     request: HttpRequest, workspace_slug: str, payload: MemberIn
 ) -> Status[MemberAddOut]:
