@@ -9,6 +9,7 @@ from lodestar.api import errors
 from lodestar.api.auth import API_AUTH
 from lodestar.backlog.api import router as backlog_router
 from lodestar.backlog.prioritization.api import router as prioritization_router
+from lodestar.core.api import router as core_router
 from lodestar.people.api import router as people_router
 from lodestar.strategy.api import router as strategy_router
 
@@ -30,3 +31,4 @@ api.add_router("/workspaces/", people_router)
 api.add_router("/workspaces/", strategy_router)
 api.add_router("/workspaces/", backlog_router)
 api.add_router("/workspaces/", prioritization_router)
+api.add_router("/workspaces/", core_router)

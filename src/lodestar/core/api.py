@@ -9,7 +9,7 @@ from lodestar.api.auth import actor as request_actor
 from lodestar.api.http import if_match, set_etag
 from lodestar.api.schemas import ERRORS, WRITE_ERRORS, PageOut
 from lodestar.core import trash
-from lodestar.core.schemas import RestoredOut, TrashItemOut
+from lodestar.core.schemas import TrashItemOut, TrashRestoredOut
 
 router = Router(tags=["trash"])
 
@@ -28,7 +28,7 @@ def trash_list(
 
 @router.post(
     "/{workspace_slug}/trash/{object_type}/{object_id}/restore",
-    response={200: RestoredOut, **WRITE_ERRORS},
+    response={200: TrashRestoredOut, **WRITE_ERRORS},
 )
 def trash_restore(
     request: HttpRequest,
@@ -36,10 +36,10 @@ def trash_restore(
     workspace_slug: str,
     object_type: str,
     object_id: int,
-) -> RestoredOut:
+) -> TrashRestoredOut:
     """Take an object out of the trash (within the retention period)."""
     actor = request_actor(request, workspace_slug)
     obj = trash.access_trashed(actor, object_type, object_id)
     restored = trash.trash_restore(actor=actor, obj=obj, expected_version=if_match(request))
     set_etag(response, restored.version)
-    return RestoredOut.of(restored)
+    return TrashRestoredOut.of(restored)

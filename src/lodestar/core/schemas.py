@@ -9,7 +9,7 @@ from ninja import Schema
 from lodestar.core.trash import TrashedRow, trashable_for
 
 
-class UserRefOut(Schema):
+class TrashDeletedByOut(Schema):
     email: str
     full_name: str
 
@@ -19,7 +19,7 @@ class TrashItemOut(Schema):
     id: int
     label: str
     deleted_at: dt.datetime
-    deleted_by: UserRefOut | None
+    deleted_by: TrashDeletedByOut | None
     restore_until: dt.datetime
     restorable: bool
 
@@ -31,20 +31,22 @@ class TrashItemOut(Schema):
             id=row.id,
             label=row.label,
             deleted_at=row.deleted_at,
-            deleted_by=UserRefOut(email=user.email, full_name=user.full_name) if user else None,
+            deleted_by=TrashDeletedByOut(email=user.email, full_name=user.full_name)
+            if user
+            else None,
             restore_until=row.restore_until,
             restorable=row.restorable,
         )
 
 
-class RestoredOut(Schema):
+class TrashRestoredOut(Schema):
     type: str
     id: int
     label: str
     version: int
 
     @classmethod
-    def of(cls, obj: object) -> RestoredOut:
+    def of(cls, obj: object) -> TrashRestoredOut:
         entry = trashable_for(obj)
         return cls(
             type=entry.name,
