@@ -1,7 +1,294 @@
-"""HTTP API router of this context (thin: parse, access, service or selector, render)."""
+"""The backlog API: a product's ordered backlog and its items (thin: parse, access, call)."""
 
 from __future__ import annotations
 
-from ninja import Router
+from typing import Any
 
-router = Router()
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Schema, Status
+
+from lodestar.api.auth import actor as request_actor
+from lodestar.api.http import if_match, set_etag
+from lodestar.api.schemas import ERRORS, WRITE_ERRORS, PageOut
+from lodestar.backlog import services
+from lodestar.backlog.access import access_item
+from lodestar.backlog.models import BacklogItem
+from lodestar.backlog.schemas import (
+    ConvertIn,
+    HistoryOut,
+    ItemIn,
+    ItemOut,
+    ItemPatch,
+    MoveIn,
+    ReadinessOut,
+    SplitIn,
+)
+from lodestar.backlog.selectors import (
+    BacklogFilters,
+    backlog_list,
+    item_children,
+    item_history,
+    item_queryset,
+    item_readiness,
+)
+from lodestar.core.errors import Invalid, NotFound
+from lodestar.people.access import access_member
+from lodestar.people.models import Membership
+from lodestar.people.policy import Actor
+from lodestar.strategy.access import access_goal, access_product
+from lodestar.strategy.models import Product, ProductGoal
+
+router = Router(tags=["backlog"])
+
+W = "/{workspace_slug}"
+ITEM = W + "/items/{item_key}"
+
+
+class BacklogQuery(Schema):
+    kind: str | None = None
+    status: str | None = None
+    label: str | None = None
+    assignee: str | None = None
+    goal: int | None = None
+    flagged: bool | None = None
+    q: str | None = None
+    cursor: str | None = None
+    limit: int | None = None
+
+
+# -- references in a body: unknown ones are bad input (422 naming the field) ---------------
+
+
+def _item_ref(actor: Actor, key: str | None, field: str) -> BacklogItem | None:
+    if key is None:
+        return None
+    try:
+        return access_item(actor, key)
+    except NotFound as exc:
+        raise Invalid.field(field, f"no item '{key}' in this workspace's backlog") from exc
+
+
+def _member_ref(actor: Actor, email: str | None) -> Membership | None:
+    if email is None:
+        return None
+    try:
+        return access_member(actor, email)
+    except NotFound as exc:
+        raise Invalid.field("assignee", f"{email} is not a member of this workspace") from exc
+
+
+def _goal_ref(actor: Actor, product: Product, goal_id: int | None) -> ProductGoal | None:
+    if goal_id is None:
+        return None
+    try:
+        return access_goal(actor, product, goal_id)
+    except NotFound as exc:
+        raise Invalid.field("goal", f"no goal {goal_id} on product {product.key}") from exc
+
+
+def _item_out(response: HttpResponse, item: BacklogItem) -> ItemOut:
+    """The item read again with everything it shows, with its ETag."""
+    fresh = item_queryset(in_trash=True).get(pk=item.pk)
+    set_etag(response, fresh.version)
+    return ItemOut.of(fresh)
+
+
+# -- the backlog of a product -----------------------------------------------------------------
+
+
+@router.get(W + "/products/{product_key}/backlog", response={200: PageOut[ItemOut], **ERRORS})
+def list_backlog(
+    request: HttpRequest, workspace_slug: str, product_key: str, query: Query[BacklogQuery]
+) -> PageOut[ItemOut]:
+    """The product's live items in the product owner's order, filtered, one page at a time."""
+    actor = request_actor(request, workspace_slug)
+    product = access_product(actor, product_key)
+    filters = BacklogFilters(**query.model_dump(exclude={"cursor", "limit"}))
+    page = backlog_list(
+        actor=actor, product=product, filters=filters, cursor=query.cursor, limit=query.limit
+    )
+    return PageOut[ItemOut](items=[ItemOut.of(i) for i in page.items], next_cursor=page.next_cursor)
+
+
+@router.post(W + "/products/{product_key}/backlog", response={201: ItemOut, **WRITE_ERRORS})
+def create_item(
+    request: HttpRequest,
+    response: HttpResponse,
+    workspace_slug: str,
+    product_key: str,
+    payload: ItemIn,
+) -> Status[ItemOut]:
+    actor = request_actor(request, workspace_slug)
+    product = access_product(actor, product_key)
+    references = {"assignee", "parent", "goal", "before", "after"}
+    fields: dict[str, Any] = payload.model_dump(exclude=references)
+    if "goal" in payload.model_fields_set:
+        fields["goal"] = _goal_ref(actor, product, payload.goal)
+    item = services.item_create(
+        actor=actor,
+        product=product,
+        assignee=_member_ref(actor, payload.assignee),
+        parent=_item_ref(actor, payload.parent, "parent"),
+        before=_item_ref(actor, payload.before, "before"),
+        after=_item_ref(actor, payload.after, "after"),
+        **fields,
+    )
+    return Status(201, _item_out(response, item))
+
+
+# -- one item ---------------------------------------------------------------------------------
+
+
+@router.get(ITEM, response={200: ItemOut, **ERRORS})
+def get_item(
+    request: HttpRequest, response: HttpResponse, workspace_slug: str, item_key: str
+) -> ItemOut:
+    actor = request_actor(request, workspace_slug)
+    item = access_item(actor, item_key)
+    set_etag(response, item.version)
+    return ItemOut.of(item)
+
+
+@router.patch(ITEM, response={200: ItemOut, **WRITE_ERRORS})
+def update_item(
+    request: HttpRequest,
+    response: HttpResponse,
+    workspace_slug: str,
+    item_key: str,
+    payload: ItemPatch,
+) -> ItemOut:
+    """Change the fields sent (null clears one); send ``If-Match`` to refuse a lost update."""
+    actor = request_actor(request, workspace_slug)
+    item = access_item(actor, item_key)
+    sent = payload.model_fields_set
+    fields: dict[str, Any] = payload.model_dump(
+        include=sent - {"assignee", "parent", "goal"}, exclude_none=False
+    )
+    if "assignee" in sent:
+        fields["assignee"] = _member_ref(actor, payload.assignee)
+    if "parent" in sent:
+        fields["parent"] = _item_ref(actor, payload.parent, "parent")
+    if "goal" in sent:
+        fields["goal"] = _goal_ref(actor, item.product, payload.goal)
+    for name in ("title", "acceptance_criteria", "status", "labels"):
+        if name in fields and fields[name] is None:
+            raise Invalid.field(name, "cannot be null")
+    item = services.item_update(
+        actor=actor, item=item, expected_version=if_match(request), **fields
+    )
+    return _item_out(response, item)
+
+
+@router.delete(ITEM, response={204: None, **WRITE_ERRORS})
+def delete_item(request: HttpRequest, workspace_slug: str, item_key: str) -> Status[None]:
+    """Move the item to the trash (restorable for 30 days)."""
+    actor = request_actor(request, workspace_slug)
+    item = access_item(actor, item_key)
+    services.item_delete(actor=actor, item=item, expected_version=if_match(request))
+    return Status(204, None)
+
+
+@router.post(ITEM + "/restore", response={200: ItemOut, **WRITE_ERRORS})
+def restore_item(
+    request: HttpRequest, response: HttpResponse, workspace_slug: str, item_key: str
+) -> ItemOut:
+    """Take the item out of the trash, back at its old place in the backlog."""
+    actor = request_actor(request, workspace_slug)
+    item = access_item(actor, item_key, in_trash=True)
+    item = services.item_restore(actor=actor, item=item, expected_version=if_match(request))
+    return _item_out(response, item)
+
+
+@router.post(ITEM + "/move", response={200: ItemOut, **WRITE_ERRORS})
+def move_item(
+    request: HttpRequest,
+    response: HttpResponse,
+    workspace_slug: str,
+    item_key: str,
+    payload: MoveIn,
+) -> ItemOut:
+    """Put the item before or after another item of its backlog, or at the top or bottom."""
+    actor = request_actor(request, workspace_slug)
+    item = access_item(actor, item_key)
+    item = services.item_move(
+        actor=actor,
+        item=item,
+        before=_item_ref(actor, payload.before, "before"),
+        after=_item_ref(actor, payload.after, "after"),
+        position=payload.position,
+        expected_version=if_match(request),
+    )
+    return _item_out(response, item)
+
+
+@router.get(ITEM + "/children", response={200: PageOut[ItemOut], **ERRORS})
+def list_children(request: HttpRequest, workspace_slug: str, item_key: str) -> PageOut[ItemOut]:
+    """The item's children in rank order (an item has few: one page holds them all)."""
+    actor = request_actor(request, workspace_slug)
+    children = item_children(actor=actor, item=access_item(actor, item_key))
+    return PageOut[ItemOut](items=[ItemOut.of(c) for c in children], next_cursor=None)
+
+
+@router.post(ITEM + "/children", response={201: PageOut[ItemOut], **WRITE_ERRORS})
+def split_item(
+    request: HttpRequest, workspace_slug: str, item_key: str, payload: SplitIn
+) -> Status[PageOut[ItemOut]]:
+    """Split the item into children in one step; they inherit its goal and labels."""
+    actor = request_actor(request, workspace_slug)
+    item = access_item(actor, item_key)
+    specs = [services.ChildSpec(**child.model_dump()) for child in payload.children]
+    created = services.item_split(actor=actor, item=item, children=specs)
+    rows = item_queryset().filter(pk__in=[c.pk for c in created]).order_by("rank")
+    return Status(201, PageOut[ItemOut](items=[ItemOut.of(c) for c in rows], next_cursor=None))
+
+
+@router.post(ITEM + "/convert", response={200: ItemOut, **WRITE_ERRORS})
+def convert_item(
+    request: HttpRequest,
+    response: HttpResponse,
+    workspace_slug: str,
+    item_key: str,
+    payload: ConvertIn,
+) -> ItemOut:
+    """Change the item's kind (for example a task into a story)."""
+    actor = request_actor(request, workspace_slug)
+    item = access_item(actor, item_key)
+    item = services.item_convert(
+        actor=actor, item=item, kind=payload.kind, expected_version=if_match(request)
+    )
+    return _item_out(response, item)
+
+
+@router.post(ITEM + "/duplicate", response={201: ItemOut, **WRITE_ERRORS})
+def duplicate_item(
+    request: HttpRequest, response: HttpResponse, workspace_slug: str, item_key: str
+) -> Status[ItemOut]:
+    """A copy of the item right after it (without its children)."""
+    actor = request_actor(request, workspace_slug)
+    copy = services.item_duplicate(actor=actor, item=access_item(actor, item_key))
+    return Status(201, _item_out(response, copy))
+
+
+@router.get(ITEM + "/history", response={200: PageOut[HistoryOut], **ERRORS})
+def history(
+    request: HttpRequest,
+    workspace_slug: str,
+    item_key: str,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> PageOut[HistoryOut]:
+    """Every recorded change of the item, oldest first."""
+    actor = request_actor(request, workspace_slug)
+    item = access_item(actor, item_key, in_trash=True)
+    page = item_history(actor=actor, item=item, cursor=cursor, limit=limit)
+    return PageOut[HistoryOut](
+        items=[HistoryOut.of(e) for e in page.items], next_cursor=page.next_cursor
+    )
+
+
+@router.get(ITEM + "/readiness", response={200: ReadinessOut, **ERRORS})
+def readiness(request: HttpRequest, workspace_slug: str, item_key: str) -> ReadinessOut:
+    """The item's Definition of Ready checklist."""
+    actor = request_actor(request, workspace_slug)
+    item = access_item(actor, item_key)
+    return ReadinessOut.of(item, item_readiness(item))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
 
@@ -145,22 +144,15 @@ def team_velocity(product: Product) -> Decimal | None:
     return None
 
 
-def item_readiness(item: BacklogItem, *, overrides: dict[str, Any] | None = None) -> Readiness:
-    """The Definition of Ready checklist of ``item`` (``overrides``: values about to be set)."""
+def item_readiness(item: BacklogItem) -> Readiness:
+    """The Definition of Ready checklist of ``item`` as it stands (saved or about to be)."""
     product = item.product
     goal = active_goal(product)
-    values: dict[str, Any] = {
-        "acceptance_criteria": item.acceptance_criteria,
-        "estimate": item.estimate,
-        "estimate_unknown": item.estimate_unknown,
-        "goal_id": item.goal_id,
-        **(overrides or {}),
-    }
     facts = ItemFacts(
-        acceptance_criteria=len([c for c in values["acceptance_criteria"] if c.strip()]),
-        estimate=values["estimate"],
-        estimate_unknown=values["estimate_unknown"],
-        goal_id=values["goal_id"],
+        acceptance_criteria=len([c for c in item.acceptance_criteria if c.strip()]),
+        estimate=item.estimate,
+        estimate_unknown=item.estimate_unknown,
+        goal_id=item.goal_id,
         active_goal_id=goal.pk if goal else None,
         velocity=team_velocity(product),
     )

@@ -1,0 +1,193 @@
+"""Request and response bodies of the backlog API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from lodestar.api.schemas import InSchema
+from lodestar.backlog.models import BacklogItem
+from lodestar.backlog.readiness import Readiness
+from lodestar.backlog.selectors import FLAG_REASON, is_flagged
+from lodestar.backlog.services._common import estimate_value
+from lodestar.core.markdown import render_markdown
+from lodestar.core.models import HistoryEntry
+
+Kind = Literal["epic", "story", "task", "bug", "spike"]
+Status = Literal["new", "ready", "in_progress", "done", "wont_do"]
+# Points (a number on the product's scale), "?" (cannot be sized yet) or null (not estimated).
+Estimate = float | str | None
+
+
+class MemberRefOut(Schema):
+    email: str
+    name: str
+
+
+class GoalRefOut(Schema):
+    id: int
+    statement: str
+    status: str
+
+
+class ItemOut(Schema):
+    key: str
+    number: int
+    product: str
+    kind: Kind
+    title: str
+    description: str
+    description_html: str
+    acceptance_criteria: list[str]
+    acceptance_criteria_html: list[str]
+    estimate: Estimate
+    status: Status
+    labels: list[str]
+    assignee: MemberRefOut | None
+    parent: str | None
+    goal: GoalRefOut | None
+    rank: str
+    flagged: bool
+    flag_reason: str | None
+    in_trash: bool
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def of(item: BacklogItem) -> ItemOut:
+        """``item`` as the API shows it; read through ``item_queryset`` to avoid extra queries."""
+        flagged = is_flagged(item)
+        estimate = estimate_value(item)
+        assignee = item.assignee
+        goal = item.goal
+        return ItemOut(
+            key=item.key,
+            number=item.number,
+            product=item.product.key,
+            kind=item.kind,  # type: ignore[arg-type]
+            title=item.title,
+            description=item.description,
+            description_html=render_markdown(item.description),
+            acceptance_criteria=list(item.acceptance_criteria),
+            acceptance_criteria_html=[render_markdown(c) for c in item.acceptance_criteria],
+            estimate=float(estimate) if isinstance(estimate, Decimal) else estimate,
+            status=item.status,  # type: ignore[arg-type]
+            labels=[label.name for label in item.labels.all()],
+            assignee=MemberRefOut(email=assignee.user.email, name=assignee.user.display_name)
+            if assignee
+            else None,
+            parent=item.parent.key if item.parent_id and item.parent else None,
+            goal=GoalRefOut(id=goal.pk, statement=goal.statement, status=goal.status)
+            if goal
+            else None,
+            rank=item.rank,
+            flagged=flagged,
+            flag_reason=FLAG_REASON if flagged else None,
+            in_trash=item.in_trash,
+            version=item.version,
+            created_at=item.created_at,
+            updated_at=item.updated_at,
+        )
+
+
+class ItemIn(InSchema):
+    title: str
+    kind: Kind = "story"
+    description: str = ""
+    acceptance_criteria: list[str] = Field(default_factory=list)
+    estimate: Estimate = Field(default=None, description='Points on the scale, or "?"')
+    status: Status = "new"
+    labels: list[str] = Field(default_factory=list)
+    assignee: str | None = Field(default=None, description="A member's email")
+    parent: str | None = Field(default=None, description="The parent item's key")
+    goal: int | None = Field(
+        default=None, description="A goal id of the product; left out: the parent's goal"
+    )
+    position: Literal["top", "bottom"] = "bottom"
+    before: str | None = Field(default=None, description="Place it before this item key")
+    after: str | None = Field(default=None, description="Place it after this item key")
+
+
+class ItemPatch(InSchema):
+    """Fields to change; a field left out keeps its value, null clears it."""
+
+    title: str | None = None
+    description: str | None = None
+    acceptance_criteria: list[str] | None = None
+    estimate: Estimate = None
+    status: Status | None = None
+    labels: list[str] | None = None
+    assignee: str | None = None
+    parent: str | None = None
+    goal: int | None = None
+
+
+class MoveIn(InSchema):
+    """Exactly one of ``before``, ``after`` or ``position``."""
+
+    before: str | None = None
+    after: str | None = None
+    position: Literal["top", "bottom"] | None = None
+
+
+class ChildIn(InSchema):
+    title: str
+    kind: Kind | None = Field(default=None, description="Default: one level below the parent")
+    description: str = ""
+    acceptance_criteria: list[str] = Field(default_factory=list)
+    estimate: Estimate = None
+
+
+class SplitIn(InSchema):
+    children: list[ChildIn]
+
+
+class ConvertIn(InSchema):
+    kind: Kind
+
+
+class ReadinessCheckOut(Schema):
+    code: str
+    label: str
+    status: Literal["passed", "failed", "not_measurable"]
+    detail: str
+
+
+class ReadinessOut(Schema):
+    key: str
+    ready: bool
+    checks: list[ReadinessCheckOut]
+
+    @staticmethod
+    def of(item: BacklogItem, readiness: Readiness) -> ReadinessOut:
+        return ReadinessOut(
+            key=item.key,
+            ready=readiness.ready,
+            checks=[
+                ReadinessCheckOut(code=c.code, label=c.label, status=c.status, detail=c.detail)
+                for c in readiness.checks
+            ],
+        )
+
+
+class HistoryOut(Schema):
+    id: int
+    action: str
+    actor: str | None = Field(description="The email of who made the change")
+    changes: dict[str, Any]
+    created_at: dt.datetime
+
+    @staticmethod
+    def of(entry: HistoryEntry) -> HistoryOut:
+        return HistoryOut(
+            id=entry.pk,
+            action=entry.action,
+            actor=entry.actor.email if entry.actor else None,
+            changes=entry.changes,
+            created_at=entry.created_at,
+        )

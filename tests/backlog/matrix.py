@@ -1,0 +1,72 @@
+"""The backlog routes' rows of the permission matrix (see ``tests/api/matrix_support.py``).
+
+The prioritization routes' rows live in ``matrix_prioritization`` and are collected here, each
+with its own path parameters, since the matrix reads one module per context.
+"""
+
+from __future__ import annotations
+
+from lodestar.backlog import services
+from lodestar.people.models import Team, TeamMembership, TeamRole
+from lodestar.strategy import services as strategy
+from tests.api.matrix_support import ADMIN, OWNER, PO, WRITERS, World, read, row
+from tests.backlog import matrix_prioritization as prioritization
+
+W = "/workspaces/{workspace_slug}"
+ITEM = W + "/items/{item_key}"
+PRODUCT = W + "/products/{product_key}"
+# Ordering the backlog is the product owner's (of a team on the product), or an admin's.
+ORDERERS = {OWNER, ADMIN, PO}
+
+OWN_ROWS: dict[str, dict[str, int]] = {
+    f"GET {PRODUCT}/backlog": read(),
+    f"POST {PRODUCT}/backlog": row(201, WRITERS),
+    f"GET {ITEM}": read(),
+    f"PATCH {ITEM}": row(200, WRITERS),
+    f"DELETE {ITEM}": row(204, WRITERS),
+    f"POST {ITEM}/move": row(200, ORDERERS),
+    f"GET {ITEM}/children": read(),
+    f"POST {ITEM}/children": row(201, WRITERS),
+    f"POST {ITEM}/convert": row(200, WRITERS),
+    f"POST {ITEM}/duplicate": row(201, WRITERS),
+    f"POST {ITEM}/restore": row(200, WRITERS),
+    f"GET {ITEM}/history": read(),
+    f"GET {ITEM}/readiness": read(),
+}
+ROWS: dict[str, dict[str, int]] = {**OWN_ROWS, **prioritization.ROWS}
+
+BODIES: dict[str, object] = {
+    f"POST {PRODUCT}/backlog": {"title": "Export a dashboard as PDF", "labels": ["reports"]},
+    f"PATCH {ITEM}": {"title": "Export any dashboard as PDF"},
+    f"POST {ITEM}/move": {"position": "bottom"},
+    f"POST {ITEM}/children": {"children": [{"title": "Render charts server-side"}]},
+    f"POST {ITEM}/convert": {"kind": "bug"},
+    **getattr(prioritization, "BODIES", {}),
+}
+
+# The prioritization routes reach that module's product and item; restore needs a trashed item.
+PARAMS: dict[str, dict[str, str]] = {
+    f"POST {ITEM}/restore": {"item_key": "ACME-3"},
+    **{
+        route: {"item_key": "PRIO-1", "product_key": "PRIO", "framework": "rice"}
+        for route in prioritization.ROWS
+    },
+}
+
+
+def setup(world: World) -> dict[str, str]:
+    prioritization.setup(world)
+    owner = world.owner.actor
+    product = strategy.product_create(actor=owner, key="ACME", name="Acme Analytics")
+    # ``world.team`` works from the prioritization product; a second team, with the same
+    # product owner, works from this one.
+    team = Team.objects.create(workspace=world.workspace, slug="insights", name="Insights")
+    TeamMembership.objects.create(
+        team=team, member=world.po.membership, role=TeamRole.PRODUCT_OWNER
+    )
+    strategy.team_product_set(actor=owner, team=team, product=product)
+    first = services.item_create(actor=owner, product=product, title="Share a dashboard link")
+    services.item_create(actor=owner, product=product, title="Usage alerts")
+    trashed = services.item_create(actor=owner, product=product, title="Dark mode")
+    services.item_delete(actor=owner, item=trashed)
+    return {"product_key": product.key, "item_key": first.key}
