@@ -1,0 +1,50 @@
+"""Template helpers of the shared layout: the workspace navigation, the switcher, initials."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from lodestar.people import navigation
+from lodestar.people.models import Membership
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def workspace_nav(context: template.Context) -> list[navigation.NavLink]:
+    """The sidebar links of the current workspace (none outside a workspace)."""
+    workspace = context.get("workspace")
+    request = context.get("request")
+    if workspace is None or request is None:
+        return []
+    return navigation.links(workspace.slug, request.path)
+
+
+@register.simple_tag(takes_context=True)
+def user_memberships(context: template.Context) -> list[Membership]:
+    """The signed-in user's workspaces, for the switcher."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    return list(
+        Membership.objects.filter(user=user)
+        .select_related("workspace")
+        .order_by("workspace__name", "workspace__slug")
+    )
+
+
+@register.filter
+def initials(value: Any) -> str:
+    """Two letters for an avatar: from a full name, else from the email's local part."""
+    text = str(value or "").strip()
+    if "@" in text:
+        text = text.split("@", 1)[0].replace(".", " ").replace("_", " ").replace("-", " ")
+    words = [word for word in text.split() if word[:1].isalnum()]
+    if not words:
+        return "?"
+    if len(words) == 1:
+        return words[0][:2].upper()
+    return (words[0][0] + words[-1][0]).upper()

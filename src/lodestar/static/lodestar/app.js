@@ -1,0 +1,204 @@
+/* Lodestar's page behaviour: htmx settings, keyboard shortcuts, navigation, flash messages.
+ *
+ * Other pages add their own shortcuts with
+ *   Lodestar.shortcuts.register("c", "Create an item", () => ...)
+ * and they appear in the "?" help dialog.
+ */
+(function () {
+  "use strict";
+
+  if (window.htmx) {
+    // Refusals and bad input come back as fragments that explain themselves (a form with its
+    // errors, or a flash message), so htmx swaps them instead of dropping them.
+    window.htmx.config.responseHandling = [
+      { code: "204", swap: false },
+      { code: "[23]..", swap: true },
+      { code: "(400|403|409|412|422|429)", swap: true, error: false },
+      { code: "[45]..", swap: false, error: true },
+    ];
+  }
+
+  const flashIcons = { error: "i-alert", warning: "i-alert", success: "i-check" };
+
+  function flash(text, level) {
+    const region = document.getElementById("flash");
+    if (!region) return;
+    const box = document.createElement("div");
+    const kind = level || "info";
+    box.className = "flash flash-" + kind;
+    box.setAttribute("role", kind === "error" ? "alert" : "status");
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("class", "icon");
+    svg.setAttribute("aria-hidden", "true");
+    const use = document.createElementNS(ns, "use");
+    use.setAttribute("href", "#" + (flashIcons[kind] || "i-info"));
+    svg.appendChild(use);
+    const body = document.createElement("div");
+    body.className = "flash-body";
+    body.textContent = text;
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "btn btn-ghost btn-sm btn-icon";
+    close.setAttribute("data-dismiss", "");
+    close.setAttribute("aria-label", "Dismiss");
+    close.textContent = "\u00d7";
+    box.append(svg, body, close);
+    region.appendChild(box);
+    autoDismiss(box);
+  }
+
+  function autoDismiss(box) {
+    // Successes fade on their own; errors and warnings stay until dismissed.
+    if (box.classList.contains("flash-success") || box.classList.contains("flash-info")) {
+      window.setTimeout(() => box.remove(), 6000);
+    }
+  }
+
+  function initFlashes(root) {
+    root.querySelectorAll(".flash").forEach(autoDismiss);
+  }
+
+  document.addEventListener("click", (event) => {
+    const dismiss = event.target.closest("[data-dismiss]");
+    if (dismiss) {
+      dismiss.closest(".flash")?.remove();
+      return;
+    }
+    const copy = event.target.closest("[data-copy]");
+    if (copy) {
+      const field = document.getElementById(copy.getAttribute("data-copy"));
+      if (field) {
+        field.select();
+        navigator.clipboard?.writeText(field.value).then(
+          () => flash("Copied to the clipboard.", "success"),
+          () => flash("Press Ctrl+C to copy the selected link.", "info"),
+        );
+      }
+      return;
+    }
+    const toggle = event.target.closest("[data-nav-toggle]");
+    if (toggle) {
+      const open = document.body.classList.toggle("nav-open");
+      toggle.setAttribute("aria-expanded", String(open));
+      if (open) document.querySelector("#sidebar a")?.focus();
+      return;
+    }
+    if (document.body.classList.contains("nav-open") && !event.target.closest("#sidebar")) {
+      closeNav();
+    }
+    // Close an open workspace switcher when clicking elsewhere.
+    document.querySelectorAll("details.switcher[open]").forEach((details) => {
+      if (!details.contains(event.target)) details.removeAttribute("open");
+    });
+  });
+
+  function closeNav() {
+    document.body.classList.remove("nav-open");
+    document.querySelector("[data-nav-toggle]")?.setAttribute("aria-expanded", "false");
+  }
+
+  document.addEventListener("htmx:responseError", () => {
+    flash("Something went wrong on the server. Please try again.", "error");
+  });
+  document.addEventListener("htmx:sendError", () => {
+    flash("The server could not be reached. Check your connection and try again.", "error");
+  });
+  document.addEventListener("htmx:afterSettle", (event) => initFlashes(event.target));
+
+  /* ---------- Keyboard shortcuts ---------- */
+
+  const shortcuts = [];
+
+  function register(keys, description, handler) {
+    shortcuts.push({ keys: keys.split(" "), description, handler });
+    renderHelp();
+  }
+
+  function navigateTo(selector) {
+    return () => {
+      const link = document.querySelector(selector);
+      if (link) window.location.assign(link.href);
+    };
+  }
+
+  function renderHelp() {
+    const list = document.getElementById("shortcut-list");
+    if (!list) return;
+    list.replaceChildren();
+    for (const shortcut of shortcuts) {
+      const row = document.createElement("div");
+      const dt = document.createElement("dt");
+      dt.textContent = shortcut.description;
+      const dd = document.createElement("dd");
+      shortcut.keys.forEach((key, index) => {
+        if (index > 0) {
+          const then = document.createElement("span");
+          then.className = "hint";
+          then.textContent = "then";
+          dd.appendChild(then);
+        }
+        const kbd = document.createElement("kbd");
+        kbd.textContent = key;
+        dd.appendChild(kbd);
+      });
+      row.append(dt, dd);
+      list.appendChild(row);
+    }
+  }
+
+  function typing(target) {
+    return (
+      target instanceof HTMLElement &&
+      (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))
+    );
+  }
+
+  let pending = null;
+  let pendingTimer = 0;
+
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      closeNav();
+      document.querySelectorAll("details.switcher[open]").forEach((d) => d.removeAttribute("open"));
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    if (document.querySelector("dialog[open]") && event.key !== "?") return;
+    const key = event.key;
+    const sequence = pending ? [pending, key] : [key];
+    const match = shortcuts.find(
+      (s) => s.keys.length === sequence.length && s.keys.every((k, i) => k === sequence[i]),
+    );
+    if (match) {
+      event.preventDefault();
+      pending = null;
+      match.handler(event);
+      return;
+    }
+    const starts = !pending && shortcuts.some((s) => s.keys.length > 1 && s.keys[0] === key);
+    pending = starts ? key : null;
+    window.clearTimeout(pendingTimer);
+    if (pending) pendingTimer = window.setTimeout(() => (pending = null), 1200);
+  });
+
+  function toggleHelp() {
+    const dialog = document.getElementById("shortcut-help");
+    if (!dialog) return;
+    if (dialog.open) dialog.close();
+    else dialog.showModal();
+  }
+
+  register("?", "Show keyboard shortcuts", toggleHelp);
+  register("g h", "Go to the workspace home", navigateTo("[data-nav='home']"));
+  register("g m", "Go to members", navigateTo("[data-nav='members']"));
+  register("g t", "Go to teams", navigateTo("[data-nav='teams']"));
+  register("g w", "Go to who does what", navigateTo("[data-nav='who']"));
+
+  document.addEventListener("DOMContentLoaded", () => {
+    renderHelp();
+    initFlashes(document);
+  });
+
+  window.Lodestar = { shortcuts: { register }, flash };
+})();
