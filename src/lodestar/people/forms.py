@@ -1,0 +1,195 @@
+"""Forms of the people pages. They check shape; the services decide and validate for real."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.password_validation import validate_password
+
+from lodestar.people.models import Membership, Role, TeamRole, User
+
+_INPUT = {"class": "input"}
+
+JOB_TITLE_DATALIST = "job-title-suggestions"
+
+
+class SignInForm(forms.Form):
+    email = forms.EmailField(
+        max_length=254,
+        widget=forms.EmailInput(
+            attrs={**_INPUT, "autocomplete": "username", "autofocus": True, "spellcheck": "false"}
+        ),
+    )
+    password = forms.CharField(
+        strip=False,
+        widget=forms.PasswordInput(attrs={**_INPUT, "autocomplete": "current-password"}),
+    )
+
+
+class StyledPasswordChangeForm(PasswordChangeForm):
+    """Django's password change (checks the old password and the password rules)."""
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(user, *args, **kwargs)
+        autocomplete = {
+            "old_password": "current-password",
+            "new_password1": "new-password",
+            "new_password2": "new-password",
+        }
+        for name, field in self.fields.items():
+            field.widget.attrs.update({**_INPUT, "autocomplete": autocomplete[name]})
+            field.widget.attrs.pop("autofocus", None)
+        self.fields["old_password"].widget.attrs["autofocus"] = True
+
+
+class NewAccountForm(forms.Form):
+    """The account a newly invited person creates; the email is the invited one."""
+
+    full_name = forms.CharField(
+        max_length=150,
+        widget=forms.TextInput(attrs={**_INPUT, "autocomplete": "name", "autofocus": True}),
+    )
+    password = forms.CharField(
+        strip=False,
+        widget=forms.PasswordInput(attrs={**_INPUT, "autocomplete": "new-password"}),
+        help_text="At least 10 characters; not a common password.",
+    )
+    password_again = forms.CharField(
+        strip=False,
+        label="Repeat the password",
+        widget=forms.PasswordInput(attrs={**_INPUT, "autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        password = data.get("password")
+        if password and data.get("password_again") != password:
+            self.add_error("password_again", "The two passwords differ.")
+        elif password:
+            probe = User(email=self.email, full_name=data.get("full_name", ""))
+            try:
+                validate_password(password, user=probe)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return data
+
+
+def _choice(form: forms.Form, name: str) -> forms.ChoiceField:
+    return cast(forms.ChoiceField, form.fields[name])
+
+
+def role_choices(*, may_grant_owner: bool) -> list[tuple[str, str]]:
+    return [(value, label) for value, label in Role.choices if may_grant_owner or value != "owner"]
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(
+        max_length=254,
+        widget=forms.EmailInput(
+            attrs={**_INPUT, "placeholder": "name@company.com", "spellcheck": "false"}
+        ),
+    )
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
+    job_title = forms.CharField(
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(
+            attrs={**_INPUT, "list": JOB_TITLE_DATALIST, "placeholder": "e.g. Product Manager"}
+        ),
+    )
+
+    def __init__(self, *args: Any, may_grant_owner: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        role = _choice(self, "role")
+        role.choices = role_choices(may_grant_owner=may_grant_owner)
+        role.widget.attrs.update(_INPUT)
+
+
+class MemberForm(forms.Form):
+    """A member's workspace role and job title, as an admin edits them in the members table."""
+
+    role = forms.ChoiceField(choices=Role.choices)
+    job_title = forms.CharField(
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={**_INPUT, "list": JOB_TITLE_DATALIST}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(
+        self, *args: Any, member: Membership, may_grant_owner: bool = False, **kwargs: Any
+    ) -> None:
+        kwargs.setdefault(
+            "initial",
+            {"role": member.role, "job_title": member.job_title, "version": member.version},
+        )
+        super().__init__(*args, **kwargs)
+        self.member = member
+        role = _choice(self, "role")
+        # An admin sees an owner's role but cannot pick "owner" for anyone.
+        role.choices = role_choices(may_grant_owner=may_grant_owner or member.role == Role.OWNER)
+        for name in ("role", "job_title"):
+            self.fields[name].widget.attrs.update({**_INPUT, "class": "input input-sm"})
+            self.fields[name].widget.attrs["aria-label"] = (
+                f"{self.fields[name].label} of {member.user.display_name}"
+            )
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(
+        max_length=100, widget=forms.TextInput(attrs={**_INPUT, "placeholder": "e.g. Checkout"})
+    )
+    description = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(
+            attrs={**_INPUT, "placeholder": "What the team works on (optional)"}
+        ),
+    )
+
+
+HAT_CHOICES = [
+    (value, label) for value, label in TeamRole.choices if value != TeamRole.PRODUCT_OWNER
+]
+
+
+class HatForm(forms.Form):
+    """Give a member a hat in a team (the product owner hat moves with ``ProductOwnerForm``)."""
+
+    member = forms.ChoiceField(choices=[])
+    role = forms.ChoiceField(choices=HAT_CHOICES, initial=TeamRole.DEVELOPER)
+
+    def __init__(self, *args: Any, members: list[Membership], **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "hat_%s")
+        super().__init__(*args, **kwargs)
+        member = _choice(self, "member")
+        member.choices = [("", "Choose a member…")] + [
+            (m.user.email, f"{m.user.display_name} ({m.job_title or m.get_role_display()})")
+            for m in members
+        ]
+        for field in self.fields.values():
+            field.widget.attrs.update(_INPUT)
+
+
+class ProductOwnerForm(forms.Form):
+    """Who wears the team's product owner hat; empty leaves the hat vacant."""
+
+    member = forms.ChoiceField(choices=[], required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, members: list[Membership], **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "owner_%s")
+        super().__init__(*args, **kwargs)
+        member = _choice(self, "member")
+        member.choices = [("", "Nobody (vacant)")] + [
+            (m.user.email, f"{m.user.display_name} · {m.job_title or m.get_role_display()}")
+            for m in members
+            if m.role != Role.VIEWER
+        ]
+        member.widget.attrs.update({**_INPUT, "aria-label": "Product owner"})
