@@ -1,5 +1,47 @@
+"""The people pages: signing in, invitations, and each workspace's home, members and teams."""
+
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from lodestar.people import pages, views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.home, name="home"),
+    path("signin", views.sign_in, name="login"),
+    path("signout", views.sign_out, name="logout"),
+    path("account/password", views.password_change, name="password_change"),
+    path("invitations/<str:token>", views.invitation, name="invitation"),
+    path("w/<slug:workspace_slug>/", pages.workspace_home, name="workspace_home"),
+    path("w/<slug:workspace_slug>/members", pages.member_list, name="member_list"),
+    path("w/<slug:workspace_slug>/members/invite", pages.member_invite, name="member_invite"),
+    path("w/<slug:workspace_slug>/members/<str:email>", pages.member_update, name="member_update"),
+    path(
+        "w/<slug:workspace_slug>/members/<str:email>/remove",
+        pages.member_remove,
+        name="member_remove",
+    ),
+    path(
+        "w/<slug:workspace_slug>/invitations/<int:invitation_id>/revoke",
+        pages.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path("w/<slug:workspace_slug>/teams", pages.team_list, name="team_list"),
+    path("w/<slug:workspace_slug>/teams/<slug:team_slug>", pages.team_detail, name="team_detail"),
+    path(
+        "w/<slug:workspace_slug>/teams/<slug:team_slug>/hats",
+        pages.team_hat_add,
+        name="team_hat_add",
+    ),
+    path(
+        "w/<slug:workspace_slug>/teams/<slug:team_slug>/hats/end",
+        pages.team_hat_end,
+        name="team_hat_end",
+    ),
+    path(
+        "w/<slug:workspace_slug>/teams/<slug:team_slug>/product-owner",
+        pages.team_product_owner,
+        name="team_product_owner",
+    ),
+    path("w/<slug:workspace_slug>/who", pages.who_does_what, name="who_does_what"),
+]

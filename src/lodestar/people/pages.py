@@ -1,0 +1,449 @@
+"""The workspace pages: home, members, teams with their hats, and who does what.
+
+Views are thin: access, then a service or a selector, then a page or (for htmx) a fragment.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from lodestar.core.errors import Conflict, Invalid, StaleVersion
+from lodestar.core.models import HistoryEntry
+from lodestar.people import selectors, services
+from lodestar.people.access import access_invitation, access_member, access_team, member_named
+from lodestar.people.activity import describe
+from lodestar.people.errors import PeopleErrorCode
+from lodestar.people.forms import (
+    HatForm,
+    InviteForm,
+    MemberForm,
+    ProductOwnerForm,
+    TeamForm,
+)
+from lodestar.people.models import JOB_TITLE_SUGGESTIONS, Membership, TeamMembership
+from lodestar.people.policy import Permission, can, can_change_member
+from lodestar.people.selectors import TeamHats
+from lodestar.people.views import invitation_url
+from lodestar.people.web import WorkspaceRequest, apply_errors, is_htmx, workspace_view
+from lodestar.strategy.selectors import active_goal, product_list
+
+RECENT_ACTIVITY = 8
+
+
+def _hats_by_member(teams: list[TeamHats]) -> dict[int, list[TeamMembership]]:
+    """Each member's current hats, across teams (from ``who_does_what``)."""
+    worn: dict[int, list[TeamMembership]] = defaultdict(list)
+    for hats in teams:
+        rows = [hats.product_owner] if hats.product_owner else []
+        for row in [*rows, *hats.scrum_masters, *hats.developers, *hats.stakeholders]:
+            row.team = hats.team
+            worn[row.member_id].append(row)
+    return worn
+
+
+# -- home --------------------------------------------------------------------------------------
+
+
+@require_GET
+@workspace_view
+def workspace_home(request: WorkspaceRequest) -> HttpResponse:
+    actor = request.actor
+    teams = selectors.who_does_what(actor=actor)
+    my_hats = _hats_by_member(teams).get(actor.membership.pk, [])
+    products = [(product, active_goal(product)) for product in product_list(actor=actor)]
+    # The workspace's own recent history, newest first (a read of the audit log).
+    recent = list(
+        HistoryEntry.objects.filter(workspace_id=actor.workspace_id).select_related("actor")[
+            :RECENT_ACTIVITY
+        ]
+    )
+    members = list(selectors.member_list(actor=actor))
+    names = {member.user.email: member.user.display_name for member in members}
+    return render(
+        request,
+        "people/workspace_home.html",
+        {
+            "teams": teams,
+            "member_count": len(members),
+            "my_hats": my_hats,
+            "products": products,
+            "activity": [(entry, describe(entry, names)) for entry in recent],
+            "manages_teams": can(actor, Permission.MANAGE_TEAMS),
+        },
+    )
+
+
+# -- members -----------------------------------------------------------------------------------
+
+
+def _member_row(
+    request: WorkspaceRequest,
+    member: Membership,
+    hats: list[TeamMembership],
+    form: MemberForm | None = None,
+) -> dict[str, Any]:
+    """What one row of the members table shows; a form when the actor may edit the member."""
+    actor = request.actor
+    editable = can(actor, Permission.MANAGE_MEMBERS) and can_change_member(actor, member)
+    if editable and form is None:
+        form = MemberForm(member=member, may_grant_owner=can(actor, Permission.MANAGE_OWNERS))
+    return {
+        "member": member,
+        "hats": hats,
+        "form": form if editable else None,
+        "is_me": member.pk == actor.membership.pk,
+        "manages": can(actor, Permission.MANAGE_MEMBERS),
+    }
+
+
+def _members_page(
+    request: WorkspaceRequest,
+    *,
+    invite_form: InviteForm | None = None,
+    invite_link: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    actor = request.actor
+    manages = can(actor, Permission.MANAGE_MEMBERS)
+    may_grant_owner = can(actor, Permission.MANAGE_OWNERS)
+    hats = _hats_by_member(selectors.who_does_what(actor=actor))
+    rows = [
+        _member_row(request, member, hats.get(member.pk, []))
+        for member in selectors.member_list(actor=actor)
+    ]
+    context = {
+        "rows": rows,
+        "manages": manages,
+        "invite_form": invite_form or InviteForm(may_grant_owner=may_grant_owner),
+        "invite_link": invite_link,
+        "invitations": list(selectors.invitation_list(actor=actor)) if manages else [],
+        "now": timezone.now(),
+        "job_titles": JOB_TITLE_SUGGESTIONS,
+    }
+    template = "people/_invite_panel.html" if is_htmx(request) else "people/members.html"
+    return render(request, template, context, status=status)
+
+
+@require_GET
+@workspace_view
+def member_list(request: WorkspaceRequest) -> HttpResponse:
+    return _members_page(request)
+
+
+@require_POST
+@workspace_view
+def member_invite(request: WorkspaceRequest) -> HttpResponse:
+    """Add an existing user straight away; invite anyone else with a link to share."""
+    actor = request.actor
+    form = InviteForm(request.POST, may_grant_owner=can(actor, Permission.MANAGE_OWNERS))
+    if not form.is_valid():
+        return _members_page(request, invite_form=form, status=422)
+    data = form.cleaned_data
+    try:
+        try:
+            member = services.member_add(
+                actor=actor, email=data["email"], role=data["role"], job_title=data["job_title"]
+            )
+        except Invalid as error:
+            if error.code != PeopleErrorCode.USER_NOT_FOUND:
+                raise
+            invitation, secret = services.invitation_create(
+                actor=actor, email=data["email"], role=data["role"], job_title=data["job_title"]
+            )
+            messages.success(request, f"Invitation for {invitation.email} created.")
+            return _members_page(request, invite_link=invitation_url(request, secret))
+    except Invalid as error:
+        apply_errors(form, error)
+        return _members_page(request, invite_form=form, status=422)
+    except Conflict as error:
+        form.add_error("email", error.detail)
+        return _members_page(request, invite_form=form, status=409)
+    messages.success(
+        request, f"{member.user.display_name} joined as {member.get_role_display().lower()}."
+    )
+    if is_htmx(request):
+        response = _members_page(request)
+        response["HX-Refresh"] = "true"
+        return response
+    return redirect("member_list", workspace_slug=actor.workspace.slug)
+
+
+@require_POST
+@workspace_view
+def member_update(request: WorkspaceRequest, email: str) -> HttpResponse:
+    """Change a member's role and job title (a row of the members table)."""
+    actor = request.actor
+    member = access_member(actor, email)
+    submitted = MemberForm(
+        request.POST, member=member, may_grant_owner=can(actor, Permission.MANAGE_OWNERS)
+    )
+    status = _member_save(request, member, submitted)
+    # After a save (or a stale one) the row shows the stored values; else the bad input.
+    form = submitted if status == 422 else None
+    if status == 412:
+        member = access_member(actor, email)
+    if not is_htmx(request):
+        if status != 200:
+            raise Invalid(" ".join(_form_errors(form)) or "Reload the page and try again.")
+        return redirect("member_list", workspace_slug=actor.workspace.slug)
+    hats = _hats_by_member(selectors.who_does_what(actor=actor)).get(member.pk, [])
+    row = _member_row(request, member, hats, form)
+    return render(request, "people/_member_row.html", {"row": row}, status=status)
+
+
+def _member_save(request: WorkspaceRequest, member: Membership, form: MemberForm) -> int:
+    """Save the form through the service; the status says how it went (errors on the form)."""
+    if not form.is_valid():
+        return 422
+    try:
+        services.member_update(
+            actor=request.actor,
+            member=member,
+            role=form.cleaned_data["role"],
+            job_title=form.cleaned_data["job_title"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except Invalid as error:
+        apply_errors(form, error)
+        return 422
+    except StaleVersion:
+        messages.warning(
+            request,
+            f"Someone else changed {member.user.display_name} meanwhile; "
+            "here is the current version.",
+        )
+        return 412
+    messages.success(request, f"Saved {member.user.display_name}.")
+    return 200
+
+
+@require_POST
+@workspace_view
+def member_remove(request: WorkspaceRequest, email: str) -> HttpResponse:
+    actor = request.actor
+    member = access_member(actor, email)
+    services.member_remove(actor=actor, member=member)
+    messages.success(request, f"{member.user.display_name} is no longer a member.")
+    if is_htmx(request):
+        count = selectors.member_list(actor=actor).count()
+        return render(request, "people/_member_removed.html", {"member_count": count})
+    return redirect("member_list", workspace_slug=actor.workspace.slug)
+
+
+@require_POST
+@workspace_view
+def invitation_revoke(request: WorkspaceRequest, invitation_id: int) -> HttpResponse:
+    actor = request.actor
+    invitation = access_invitation(actor, invitation_id)
+    services.invitation_revoke(actor=actor, invitation=invitation)
+    messages.success(request, f"The invitation for {invitation.email} no longer works.")
+    if is_htmx(request):
+        return render(
+            request,
+            "people/_invitations.html",
+            {"invitations": selectors.invitation_list(actor=actor), "now": timezone.now()},
+        )
+    return redirect("member_list", workspace_slug=actor.workspace.slug)
+
+
+def _form_errors(form: Any) -> list[str]:
+    if form is None:
+        return []
+    return [str(message) for errors in form.errors.values() for message in errors]
+
+
+# -- teams -------------------------------------------------------------------------------------
+
+
+def _teams_page(
+    request: WorkspaceRequest, form: TeamForm | None = None, status: int = 200
+) -> HttpResponse:
+    actor = request.actor
+    context = {
+        "teams": selectors.who_does_what(actor=actor),
+        "manages": can(actor, Permission.MANAGE_TEAMS),
+        "form": form or TeamForm(),
+    }
+    template = "people/_team_form.html" if is_htmx(request) else "people/teams.html"
+    return render(request, template, context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view
+def team_list(request: WorkspaceRequest) -> HttpResponse:
+    """The teams; admins create one by posting here."""
+    if request.method == "POST":
+        return _team_create(request)
+    return _teams_page(request)
+
+
+def _team_create(request: WorkspaceRequest) -> HttpResponse:
+    form = TeamForm(request.POST)
+    if not form.is_valid():
+        return _teams_page(request, form, status=422)
+    try:
+        team = services.team_create(
+            actor=request.actor,
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+        )
+    except Invalid as error:
+        apply_errors(form, error)
+        return _teams_page(request, form, status=422)
+    messages.success(request, f"Team {team.name} created. Now give its people their hats.")
+    url = reverse("team_detail", args=[request.workspace.slug, team.slug])
+    if is_htmx(request):
+        return HttpResponse(status=204, headers={"HX-Redirect": url})
+    return redirect(url)
+
+
+def _team_page(
+    request: WorkspaceRequest,
+    team_slug: str,
+    *,
+    hat_form: HatForm | None = None,
+    owner_form: ProductOwnerForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    actor = request.actor
+    team = access_team(actor, team_slug)
+    members = list(selectors.member_list(actor=actor))
+    roster = list(selectors.team_roster(actor=actor, team=team))
+    owner = next((row for row in roster if row.role == "product_owner"), None)
+    groups = [
+        (label, [row for row in roster if row.role == value])
+        for value, label in (
+            ("scrum_master", "Scrum masters"),
+            ("developer", "Developers"),
+            ("stakeholder", "Stakeholders"),
+        )
+    ]
+    context = {
+        "team": team,
+        "owner": owner,
+        "groups": groups,
+        "history": [
+            row
+            for row in selectors.product_owner_history(actor=actor, team=team)
+            if row.ended_at is not None
+        ],
+        "assigns": can(actor, Permission.ASSIGN_TEAM_ROLES, teams=[team]),
+        "moves_hat": can(actor, Permission.MOVE_PRODUCT_OWNER_HAT, teams=[team]),
+        "hat_form": hat_form or HatForm(members=members),
+        "owner_form": owner_form
+        or ProductOwnerForm(
+            members=members,
+            initial={"member": owner.member.user.email if owner else "", "version": team.version},
+        ),
+    }
+    template = "people/_team_body.html" if is_htmx(request) else "people/team.html"
+    return render(request, template, context, status=status)
+
+
+@require_GET
+@workspace_view
+def team_detail(request: WorkspaceRequest, team_slug: str) -> HttpResponse:
+    return _team_page(request, team_slug)
+
+
+@require_POST
+@workspace_view
+def team_hat_add(request: WorkspaceRequest, team_slug: str) -> HttpResponse:
+    actor = request.actor
+    team = access_team(actor, team_slug)
+    form = HatForm(request.POST, members=list(selectors.member_list(actor=actor)))
+    if not form.is_valid():
+        return _team_page(request, team_slug, hat_form=form, status=422)
+    try:
+        member = member_named(actor, form.cleaned_data["member"])
+        row = services.team_role_add(
+            actor=actor, team=team, member=member, role=form.cleaned_data["role"]
+        )
+    except (Invalid, Conflict) as error:
+        if isinstance(error, Invalid):
+            apply_errors(form, error)
+        else:
+            form.add_error("member", error.detail)
+        return _team_page(request, team_slug, hat_form=form, status=error.status)
+    messages.success(
+        request, f"{member.user.display_name} is now {row.get_role_display().lower()}."
+    )
+    return _after_team_change(request, team_slug)
+
+
+@require_POST
+@workspace_view
+def team_hat_end(request: WorkspaceRequest, team_slug: str) -> HttpResponse:
+    actor = request.actor
+    team = access_team(actor, team_slug)
+    member = member_named(actor, request.POST.get("member", ""))
+    role = request.POST.get("role", "")
+    services.team_role_end(actor=actor, team=team, member=member, role=role)
+    messages.success(request, f"{member.user.display_name} no longer wears that hat in {team}.")
+    return _after_team_change(request, team_slug)
+
+
+@require_POST
+@workspace_view
+def team_product_owner(request: WorkspaceRequest, team_slug: str) -> HttpResponse:
+    """Move the team's product owner hat to another member (or leave it vacant)."""
+    actor = request.actor
+    team = access_team(actor, team_slug)
+    form = ProductOwnerForm(request.POST, members=list(selectors.member_list(actor=actor)))
+    if not form.is_valid():
+        return _team_page(request, team_slug, owner_form=form, status=422)
+    email = form.cleaned_data["member"]
+    try:
+        member = member_named(actor, email) if email else None
+        services.product_owner_set(
+            actor=actor, team=team, member=member, expected_version=form.cleaned_data["version"]
+        )
+    except Invalid as error:
+        apply_errors(form, error)
+        return _team_page(request, team_slug, owner_form=form, status=422)
+    except StaleVersion:
+        messages.warning(
+            request, "Someone else changed this team's hats meanwhile; here is the current state."
+        )
+        return _team_page(request, team_slug, status=412)
+    if member is None:
+        messages.success(request, f"The product owner hat of {team} is now vacant.")
+    else:
+        messages.success(
+            request, f"{member.user.display_name} now wears the product owner hat of {team}."
+        )
+    return _after_team_change(request, team_slug)
+
+
+def _after_team_change(request: WorkspaceRequest, team_slug: str) -> HttpResponse:
+    if is_htmx(request):
+        return _team_page(request, team_slug)
+    return redirect("team_detail", workspace_slug=request.workspace.slug, team_slug=team_slug)
+
+
+# -- who does what -----------------------------------------------------------------------------
+
+
+@require_GET
+@workspace_view
+def who_does_what(request: WorkspaceRequest) -> HttpResponse:
+    actor = request.actor
+    teams = selectors.who_does_what(actor=actor)
+    managers = teams[0].product_managers if teams else selectors.product_manager_list(actor=actor)
+    hats = _hats_by_member(teams)
+    return render(
+        request,
+        "people/who_does_what.html",
+        {
+            "teams": teams,
+            "managers": [(member, hats.get(member.pk, [])) for member in managers],
+        },
+    )
