@@ -139,7 +139,11 @@ def test_a_bad_path_parameter_is_named(client: Client) -> None:
 
 
 def test_unknown_routes_and_missing_credentials(client: Client) -> None:
-    assert client.get("/api/v1/workspaces/acme/nothing-here").status_code == 404
+    body = assert_problem(client.get("/api/v1/workspaces/acme/nothing-here"), 404)
+    assert body["code"] == "not_found"
+    assert_problem(
+        Client().post("/api/v1/no/such/thing", "{}", content_type="application/json"), 404
+    )
     response = Client().get(f"{API}/teams")
     assert_problem(response, 401)
     assert response["WWW-Authenticate"] == 'Bearer realm="lodestar"'

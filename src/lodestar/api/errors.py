@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -26,9 +28,24 @@ PROBLEM_JSON = "application/problem+json"
 _SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
 
 
-def problem_response(request: HttpRequest, error: DomainError) -> HttpResponse:
-    import json
+class ServerError(DomainError):
+    status = 500
+    title = "Internal server error"
+    default_code = "server_error"
 
+    def __init__(self) -> None:
+        super().__init__("Something went wrong on our side; it has been logged.")
+
+
+@csrf_exempt
+def api_not_found(request: HttpRequest, path: str = "") -> HttpResponse:
+    """Unknown paths under /api/v1/ answer problem+json too, never the HTML 404 page."""
+    return problem_response(
+        request, NotFound("No such API endpoint. The reference is at /api/v1/docs.")
+    )
+
+
+def problem_response(request: HttpRequest, error: DomainError) -> HttpResponse:
     response = HttpResponse(
         json.dumps(error.problem(instance=request.path)),
         status=error.status,
@@ -89,8 +106,10 @@ def install(api: NinjaAPI) -> None:
         return response
 
     def on_http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code >= 500:
+            return problem_response(request, ServerError())
         error = DomainError(str(exc))
-        error.code = CoreErrorCode.VALIDATION if exc.status_code < 500 else "server_error"
+        error.code = CoreErrorCode.VALIDATION
         response = problem_response(request, error)
         response.status_code = exc.status_code
         return response
@@ -100,11 +119,7 @@ def install(api: NinjaAPI) -> None:
 
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("Unhandled error in %s %s", request.method, request.path)
-        error = DomainError("Something went wrong on our side; it has been logged.")
-        error.code = "server_error"
-        response = problem_response(request, error)
-        response.status_code = 500
-        return response
+        return problem_response(request, ServerError())
 
     api.add_exception_handler(DomainError, on_domain_error)  # type: ignore[arg-type]
     api.add_exception_handler(ValidationError, on_validation)  # type: ignore[arg-type]

@@ -165,6 +165,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# WhiteNoise serves through the finders; it still expects STATIC_ROOT to exist.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # The shared layout's CSS/JS and the vendored front-end packages live outside any app.
 STATICFILES_DIRS: list[Path] = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
