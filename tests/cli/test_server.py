@@ -243,3 +243,25 @@ def test_serve_says_when_the_port_is_taken(server_env: dict[str, str]) -> None:
         f"Error: cannot listen on 127.0.0.1 port {port}: Address already in use "
         "(choose another with --port)"
     ]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads children from /proc")
+def test_serve_stops_everything_when_a_child_dies(server_env: dict[str, str]) -> None:
+    process = _lodestar("serve", "--port", "0", "--workers", "1", env=server_env)
+    try:
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        _read_until(process, r"running at http://", deadline)
+        children = {
+            Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[3].decode(): pid
+            for pid in _children(process.pid)
+        }
+        assert set(children) == {"web", "worker"}
+        os.kill(children["worker"], signal.SIGKILL)
+        _, stderr = process.communicate(timeout=DEADLINE_SECONDS)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 1
+    assert "Error: the task worker stopped unexpectedly (exit code -9)" in stderr.decode()
+    assert not _alive(children["web"])

@@ -4,10 +4,9 @@
 starts two children in their own session: ``lodestar web --fd N`` (gunicorn, inheriting the
 socket) and ``lodestar worker``. It stays in the foreground as their supervisor: on Ctrl-C or
 SIGTERM it asks both to stop (SIGTERM, once), waits for them for a bounded time, then kills
-what is left; a second signal kills at once. If a child dies on its own, the other is stopped
+what is left; a second Ctrl-C kills at once. If a child dies on its own, the other is stopped
 too and ``serve`` exits non-zero, so a service manager restarts the pair. On Linux the children
-also get SIGTERM if the supervisor itself is killed, so they never outlive it.
-"""
+also get SIGTERM if the supervisor itself is killed, so they never outlive it."""
 
 from __future__ import annotations
 
@@ -32,6 +31,9 @@ from lodestar.cli.output import CliError
 # Gunicorn waits this long for requests in flight; the supervisor a little longer.
 GRACEFUL_SECONDS = 10
 STOP_SECONDS = GRACEFUL_SECONDS + 5
+# Tools often deliver one stop as several signals (to the process and to its group at once);
+# only a signal this long after the first means "stop now".
+DUPLICATE_SIGNAL_SECONDS = 1.0
 
 
 def default_workers() -> int:
@@ -142,7 +144,7 @@ class Supervisor:
 
     def __init__(self) -> None:
         self.children: list[Child] = []
-        self.stop_requested = False
+        self.stop_requested_at: float | None = None
         self._wake_read, self._wake_write = os.pipe()
         os.set_blocking(self._wake_write, False)
 
@@ -157,10 +159,12 @@ class Supervisor:
         self.children.append(Child(name, process))
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
-        if self.stop_requested:
+        now = time.monotonic()
+        if self.stop_requested_at is None:
+            self.stop_requested_at = now
+        elif now - self.stop_requested_at > DUPLICATE_SIGNAL_SECONDS:
             for child in self.children:
                 child.signal(signal.SIGKILL)
-        self.stop_requested = True
         self._wake()
 
     def _on_child(self, signum: int, frame: FrameType | None) -> None:
@@ -191,7 +195,7 @@ class Supervisor:
             os.close(self._wake_write)
 
     def _wait(self) -> Child | None:
-        while not self.stop_requested:
+        while self.stop_requested_at is None:
             for child in self.children:
                 if not child.running:
                     return child
