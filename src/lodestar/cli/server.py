@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib
 import socket
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -95,8 +94,6 @@ def web(
     setup_django()
     from django.conf import settings
 
-    # Whitenoise warns at every start when the collected-files directory is missing.
-    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     bind = f"fd://{fd}" if fd is not None else _bind_address(host, port)
     run_gunicorn(
         gunicorn_options(bind=bind, workers=workers or default_workers(), debug=settings.DEBUG)
