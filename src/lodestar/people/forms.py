@@ -192,4 +192,4 @@ class ProductOwnerForm(forms.Form):
             for m in members
             if m.role != Role.VIEWER
         ]
-        member.widget.attrs.update({**_INPUT, "aria-label": "Product owner"})
+        member.widget.attrs.update(_INPUT)
