@@ -1,9 +1,262 @@
-"""``lodestar backlog ...``: the Product Backlog from the terminal."""
+"""``lodestar backlog ...``: the Product Backlog from the terminal, through the same services
+(and rules) as the API.
+
+    lodestar backlog list -w acme -p ACME [--kind bug] [--status ready] [--flagged] [--json]
+    lodestar backlog add "Export a dashboard as PDF" -w acme -p ACME --estimate 5 --label reports
+    lodestar backlog move ACME-12 -w acme --before ACME-3     (or --after KEY, --top, --bottom)
+    lodestar backlog show ACME-12 -w acme [--json]
+
+Every command acts as a workspace member: ``--as EMAIL``, or, without it, the workspace's
+owner when it has exactly one (the operator of a self-hosted install usually is).
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
+from rich.markup import escape
+
+from lodestar.cli import backlog_score, output
+from lodestar.cli.bootstrap import setup_django
+from lodestar.cli.output import CliError, JsonOption
+
+if TYPE_CHECKING:
+    from lodestar.backlog.models import BacklogItem
+    from lodestar.people.policy import Actor
+
+backlog_app = typer.Typer(help="Work with a product's backlog.", no_args_is_help=True)
+
+WorkspaceOption = Annotated[str, typer.Option("--workspace", "-w", help="The workspace's slug.")]
+ProductOption = Annotated[str, typer.Option("--product", "-p", help="The product's key.")]
+AsOption = Annotated[
+    str | None,
+    typer.Option("--as", help="Act as this member (default: the workspace's only owner)."),
+]
+COLUMNS = [
+    ("key", "Item"),
+    ("kind", "Kind"),
+    ("status", "Status"),
+    ("estimate", "Pts"),
+    ("title", "Title"),
+    ("goal", "Goal"),
+    ("flag", "Flag"),
+]
+
+
+def acting(workspace_slug: str, email: str | None) -> Actor:
+    """The member the command acts as: ``--as EMAIL``, or the workspace's single owner."""
+    from lodestar.cli.people import actor_for, find_workspace
+    from lodestar.people.models import Membership, Role
+
+    if email:
+        return actor_for(email, workspace_slug)
+    workspace = find_workspace(workspace_slug)
+    owners = list(
+        Membership.objects.filter(workspace=workspace, role=Role.OWNER).values_list(
+            "user__email", flat=True
+        )[:2]
+    )
+    if len(owners) != 1:
+        raise CliError(
+            f"workspace '{workspace_slug}' has {'several owners' if owners else 'no owner'}; "
+            "say who acts with --as EMAIL."
+        )
+    return actor_for(owners[0], workspace_slug)
+
+
+def _data(item: BacklogItem) -> dict[str, Any]:
+    """The item as the API answers it (so scripts can use either)."""
+    from lodestar.backlog.schemas import ItemOut
+
+    data: dict[str, Any] = ItemOut.of(item).model_dump(mode="json")
+    return data
+
+
+def _points(estimate: float | str | None) -> str | None:
+    """``5.0`` -> ``"5"``, ``0.5`` -> ``"0.5"``, ``"?"`` stays."""
+    if isinstance(estimate, float):
+        return str(int(estimate)) if estimate.is_integer() else str(estimate)
+    return estimate
+
+
+def _row(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **data,
+        "estimate": _points(data["estimate"]),
+        "goal": data["goal"]["statement"] if data["goal"] else None,
+        "flag": "orphan" if data["flagged"] else None,
+    }
+
+
+def _fresh(item: BacklogItem) -> BacklogItem:
+    from lodestar.backlog.selectors import item_queryset
+
+    return item_queryset(in_trash=True).get(pk=item.pk)
+
+
+@backlog_app.command("list")
+def list_items(
+    workspace: WorkspaceOption,
+    product: ProductOption,
+    email: AsOption = None,
+    kind: Annotated[str | None, typer.Option(help="epic, story, task, bug or spike.")] = None,
+    status: Annotated[
+        str | None, typer.Option(help="new, ready, in_progress, done or wont_do.")
+    ] = None,
+    label: Annotated[str | None, typer.Option(help="Only items with this label.")] = None,
+    flagged: Annotated[
+        bool | None,
+        typer.Option("--flagged/--not-flagged", help="Only orphans (no goal, no problem)."),
+    ] = None,
+    search: Annotated[str | None, typer.Option("--search", "-q", help="Title contains.")] = None,
+    limit: Annotated[int, typer.Option(help="How many items, from the top (1-500).")] = 100,
+    as_json: JsonOption = False,
+) -> None:
+    """List a product's backlog in the product owner's order."""
+    setup_django()
+    from lodestar.backlog.selectors import BacklogFilters, backlog_list
+    from lodestar.strategy.access import access_product
+
+    actor = acting(workspace, email)
+    found = access_product(actor, product)
+    filters = BacklogFilters(kind=kind, status=status, label=label, flagged=flagged, q=search)
+    page = backlog_list(actor=actor, product=found, filters=filters, limit=limit)
+    rows = [_data(item) for item in page.items]
+    output.print_listing(
+        rows if as_json else [_row(r) for r in rows],
+        COLUMNS,
+        as_json=as_json,
+        title=f"{found.key} backlog" + (" (first page; raise --limit)" if page.next_cursor else ""),
+        empty="The backlog is empty (or nothing matches the filters).",
+    )
+
+
+@backlog_app.command("add")
+def add(
+    title: Annotated[str, typer.Argument(help="What the item is, in a line.")],
+    workspace: WorkspaceOption,
+    product: ProductOption,
+    email: AsOption = None,
+    kind: Annotated[str, typer.Option(help="epic, story, task, bug or spike.")] = "story",
+    estimate: Annotated[
+        str | None, typer.Option(help='Points on the product\'s scale, or "?".')
+    ] = None,
+    labels: Annotated[
+        list[str] | None, typer.Option("--label", help="A label; repeat for several.")
+    ] = None,
+    parent: Annotated[str | None, typer.Option(help="The parent item's key.")] = None,
+    top: Annotated[bool, typer.Option("--top", help="Put it at the top (product owner).")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Add an item at the bottom of a product's backlog (or at the top with --top)."""
+    setup_django()
+    from lodestar.backlog import services
+    from lodestar.backlog.access import access_item
+    from lodestar.strategy.access import access_product
+
+    actor = acting(workspace, email)
+    item = services.item_create(
+        actor=actor,
+        product=access_product(actor, product),
+        title=title,
+        kind=kind,
+        estimate=estimate,
+        labels=labels or [],
+        parent=access_item(actor, parent) if parent else None,
+        position="top" if top else "bottom",
+    )
+    _show(_fresh(item), as_json=as_json, verb="Added")
+
+
+@backlog_app.command("move")
+def move(
+    item_key: Annotated[str, typer.Argument(help="The item to move, e.g. ACME-12.")],
+    workspace: WorkspaceOption,
+    email: AsOption = None,
+    before: Annotated[str | None, typer.Option(help="Put it before this item.")] = None,
+    after: Annotated[str | None, typer.Option(help="Put it after this item.")] = None,
+    top: Annotated[bool, typer.Option("--top", help="Put it at the top.")] = False,
+    bottom: Annotated[bool, typer.Option("--bottom", help="Put it at the bottom.")] = False,
+) -> None:
+    """Move an item (product owner or admin): give one of --before, --after, --top, --bottom."""
+    setup_django()
+    from lodestar.backlog import services
+    from lodestar.backlog.access import access_item
+
+    if sum((before is not None, after is not None, top, bottom)) != 1:
+        raise CliError("give exactly one of --before KEY, --after KEY, --top or --bottom.")
+    actor = acting(workspace, email)
+    item = services.item_move(
+        actor=actor,
+        item=access_item(actor, item_key),
+        before=access_item(actor, before) if before else None,
+        after=access_item(actor, after) if after else None,
+        position="top" if top else "bottom" if bottom else None,
+    )
+    where = (
+        f"before {before.upper()}" if before else f"after {after.upper()}" if after else
+        "to the top" if top else "to the bottom"
+    )  # fmt: skip
+    output.console.print(f"Moved {item.key} {where}.")
+
+
+@backlog_app.command("show")
+def show(
+    item_key: Annotated[str, typer.Argument(help="The item, e.g. ACME-12.")],
+    workspace: WorkspaceOption,
+    email: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show an item with its Definition of Ready checklist."""
+    setup_django()
+    from lodestar.backlog.access import access_item
+
+    actor = acting(workspace, email)
+    _show(access_item(actor, item_key), as_json=as_json)
+
+
+def _show(item: BacklogItem, *, as_json: bool, verb: str = "") -> None:
+    from lodestar.backlog.selectors import item_readiness
+
+    data = _data(item)
+    readiness = item_readiness(item)
+    data["readiness"] = {
+        "ready": readiness.ready,
+        "checks": [
+            {"code": c.code, "label": c.label, "status": c.status, "detail": c.detail}
+            for c in readiness.checks
+        ],
+    }
+    if as_json:
+        output.print_json(data)
+        return
+    console = output.console
+    lead = f"{verb} " if verb else ""
+    console.print(f"{lead}[bold]{data['key']}[/] {escape(data['title'])}")
+    goal = data["goal"]["statement"] if data["goal"] else "none"
+    estimate = _points(data["estimate"]) or "-"
+    console.print(
+        f"{data['kind']} · {data['status']} · {estimate} pts · goal: {escape(goal)}"
+        + (f" · parent {data['parent']}" if data["parent"] else "")
+    )
+    if data["labels"]:
+        console.print("labels: " + escape(", ".join(data["labels"])))
+    if data["flagged"]:
+        console.print(f"[yellow]Flagged: {data['flag_reason']}[/]")
+    if data["description"]:
+        console.print(data["description"], markup=False)
+    for criterion in data["acceptance_criteria"]:
+        console.print(f"  - {criterion}", markup=False)
+    marks = {"passed": "[green]ok[/]", "failed": "[red]no[/]", "not_measurable": "[dim]--[/]"}
+    console.print("Definition of Ready:" + ("" if readiness.checks else " no checks"))
+    for check in readiness.checks:
+        console.print(f"  {marks[check.status]} {check.label}: {escape(check.detail)}")
+
+
+backlog_score.register(backlog_app)
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``backlog`` command group to ``app``."""
+    app.add_typer(backlog_app, name="backlog")

@@ -1,0 +1,112 @@
+"""``lodestar backlog list|add|move|show``: the same services and rules as the API."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from lodestar.backlog.models import BacklogItem
+from lodestar.people.models import Membership, Role
+from lodestar.strategy.models import Product, ProductGoal
+from tests.backlog.conftest import MakeItem, ordered_keys
+from tests.cli.support import error_line, run
+from tests.conftest import Persona
+
+W = ("-w", "acme")
+
+
+@pytest.fixture
+def three(make_item: MakeItem, goal: ProductGoal) -> list[BacklogItem]:
+    return [
+        make_item("Export a dashboard as PDF", goal=goal, estimate=5),
+        make_item("Legend overlaps the chart", kind="bug", labels=["charts"]),
+        make_item("Share a dashboard link", goal=goal),
+    ]
+
+
+def test_list_as_table_and_json(three: list[BacklogItem]) -> None:
+    table = run("backlog", "list", *W, "-p", "acme")
+    assert table.exit_code == 0, table.output
+    assert "ACME-1" in table.stdout
+    assert "orphan" in table.stdout
+    result = run("backlog", "list", *W, "-p", "ACME", "--json", "--kind", "bug")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [row["key"] for row in data] == ["ACME-2"]
+    assert data[0]["flagged"] is True
+    flagged = json.loads(run("backlog", "list", *W, "-p", "ACME", "--json", "--flagged").stdout)
+    assert [row["key"] for row in flagged] == ["ACME-2"]
+
+
+def test_add_acts_as_the_only_owner_by_default(owner: Persona, product: Product) -> None:
+    result = run(
+        "backlog", "add", "Usage alerts", *W, "-p", "ACME", "--estimate", "3",
+        "--label", "alerts", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["key"], data["estimate"], data["labels"]) == ("ACME-1", 3, ["alerts"])
+    assert data["readiness"]["ready"] is False
+    assert BacklogItem.objects.get().created_by == owner.user
+
+
+def test_add_needs_as_when_there_are_several_owners(
+    owner: Persona, admin: Persona, product: Product
+) -> None:
+    Membership.objects.filter(pk=admin.membership.pk).update(role=Role.OWNER)
+    line = error_line(run("backlog", "add", "X", *W, "-p", "ACME"))
+    assert "--as EMAIL" in line
+    assert not BacklogItem.objects.exists()
+
+
+def test_add_refuses_bad_input_in_one_line(owner: Persona, product: Product) -> None:
+    line = error_line(run("backlog", "add", "X", *W, "-p", "ACME", "--estimate", "4"))
+    assert "estimate" in line
+    assert "Error: " in error_line(run("backlog", "add", "X", *W, "-p", "NOPE"))
+    assert not BacklogItem.objects.exists()
+
+
+def test_move_as_product_owner(po: Persona, three: list[BacklogItem], product: Product) -> None:
+    result = run("backlog", "move", "acme-3", *W, "--as", po.email, "--before", "acme-1")
+    assert result.exit_code == 0, result.output
+    assert "Moved ACME-3 before ACME-1" in result.stdout
+    assert ordered_keys(product) == ["ACME-3", "ACME-1", "ACME-2"]
+    assert run("backlog", "move", "ACME-3", *W, "--as", po.email, "--bottom").exit_code == 0
+    assert ordered_keys(product)[-1] == "ACME-3"
+
+
+def test_developer_cannot_reorder(
+    developer: Persona, three: list[BacklogItem], product: Product
+) -> None:
+    line = error_line(run("backlog", "move", "ACME-3", *W, "--as", developer.email, "--top"))
+    assert "product owner" in line
+    assert ordered_keys(product) == ["ACME-1", "ACME-2", "ACME-3"]
+
+
+@pytest.mark.parametrize(
+    "args", [(), ("--top", "--bottom"), ("--before", "ACME-1", "--after", "ACME-2")]
+)
+def test_move_needs_exactly_one_target(
+    po: Persona, three: list[BacklogItem], args: tuple[str, ...]
+) -> None:
+    line = error_line(run("backlog", "move", "ACME-3", *W, "--as", po.email, *args))
+    assert "exactly one" in line
+
+
+def test_show(three: list[BacklogItem], owner: Persona) -> None:
+    result = run("backlog", "show", "ACME-1", *W)
+    assert result.exit_code == 0, result.output
+    assert "Export a dashboard as PDF" in result.stdout
+    text = " ".join(result.stdout.split())  # Rich wraps long lines
+    assert "5 pts" in text
+    assert "Definition of Ready" in text
+    assert "not measurable yet: no velocity history" in text
+    data = json.loads(run("backlog", "show", "ACME-1", *W, "--json").stdout)
+    assert data["readiness"]["checks"][0]["code"] == "acceptance_criteria"
+    assert "ACME-9" in error_line(run("backlog", "show", "ACME-9", *W))
+
+
+def test_outsider_cannot_act(outsider: Persona, three: list[BacklogItem]) -> None:
+    line = error_line(run("backlog", "list", *W, "-p", "ACME", "--as", outsider.email))
+    assert "not a member" in line
