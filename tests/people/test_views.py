@@ -21,6 +21,7 @@ from lodestar.people.models import (
     TeamRole,
     User,
 )
+from lodestar.strategy import services as strategy
 from tests.conftest import PASSWORD, Persona
 
 HTMX = {"HX-Request": "true"}
@@ -80,6 +81,16 @@ def test_members_of_another_workspace_get_404(
     assert client.get(url).status_code == 404
 
 
+def test_an_htmx_request_to_another_workspace_is_404_with_a_message(
+    client: Client, team: Team, outsider: Persona
+) -> None:
+    _as(client, outsider)
+    response = _htmx(client, "/w/acme/teams/core/hats", {"member": "x", "role": "developer"})
+    assert response.status_code == 404
+    assert response["HX-Reswap"] == "none"
+    assert b"not a member of it" in response.content
+
+
 def test_a_missing_workspace_or_team_is_404(client: Client, developer: Persona) -> None:
     _as(client, developer)
     assert client.get("/w/nope/").status_code == 404
@@ -137,6 +148,35 @@ def test_home_shows_teams_my_hats_and_recent_history(
     assert "moved the product owner hat of Core from Po to Pm" in body
     # No products in this workspace: no products section at all.
     assert 'id="products-h"' not in body
+
+
+def test_home_lists_products_with_their_active_goal(
+    client: Client, admin: Persona, developer: Persona
+) -> None:
+    product = strategy.product_create(actor=admin.actor, key="ACME", name="Acme Analytics")
+    strategy.goal_set(actor=admin.actor, product=product, statement="Trusted weekly numbers")
+    _as(client, developer)
+    body = client.get("/w/acme/").content.decode()
+    assert 'id="products-h"' in body
+    assert "Trusted weekly numbers" in body
+    assert "/w/acme/products/ACME" in body
+
+
+def test_home_reads_in_a_fixed_number_of_queries(
+    client: Client,
+    admin: Persona,
+    po: Persona,
+    developer: Persona,
+    django_assert_max_num_queries: Any,
+) -> None:
+    for n in range(5):
+        team = services.team_create(actor=admin.actor, name=f"Team {n}")
+        services.team_role_add(
+            actor=admin.actor, team=team, member=developer.membership, role="developer"
+        )
+    _as(client, developer)
+    with django_assert_max_num_queries(16):
+        assert client.get("/w/acme/").status_code == 200
 
 
 def test_home_says_when_i_wear_no_hats(client: Client, viewer: Persona, team: Team) -> None:

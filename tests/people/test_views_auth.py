@@ -401,7 +401,7 @@ def test_a_withdrawn_invitation_shows_a_clear_page(
 def test_an_unknown_invitation_token_is_not_found(client: Client, db: None) -> None:
     response = client.get("/invitations/not-a-real-token")
     assert response.status_code == 404
-    assert b"not valid" in response.content
+    assert b"This invitation link is not valid" in response.content
 
 
 def test_accepting_needs_the_csrf_token(invite: tuple[Invitation, str]) -> None:

@@ -103,4 +103,5 @@ def describe(entry: HistoryEntry, names: Mapping[str, str] | None = None) -> str
         return special
     verb = _VERBS.get(entry.action, entry.action)
     kind = _KINDS.get(entry.object_type, entry.object_type.rsplit(".", 1)[-1])
-    return f"{verb} {kind} {entry.object_label}".strip()
+    label = f"“{entry.object_label}”" if entry.object_label else ""
+    return f"{verb} {kind} {label}".strip()

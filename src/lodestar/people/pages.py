@@ -36,6 +36,7 @@ from lodestar.people.web import WorkspaceRequest, apply_errors, is_htmx, workspa
 from lodestar.strategy.selectors import active_goal, product_list
 
 RECENT_ACTIVITY = 8
+HOME_PEOPLE = 6
 
 
 def _hats_by_member(teams: list[TeamHats]) -> dict[int, list[TeamMembership]]:
@@ -73,6 +74,8 @@ def workspace_home(request: WorkspaceRequest) -> HttpResponse:
         {
             "teams": teams,
             "member_count": len(members),
+            "people": members[:HOME_PEOPLE],
+            "more_people": max(0, len(members) - HOME_PEOPLE),
             "my_hats": my_hats,
             "products": products,
             "activity": [(entry, describe(entry, names)) for entry in recent],

@@ -170,6 +170,8 @@ def _invitation_unusable(request: HttpRequest, error: Invalid) -> HttpResponse:
     reason = reasons.get(code, "invalid")
     status = {"invalid": 404, "wrong_user": 403}.get(reason, 410)
     message = error.errors[0].message if error.errors else error.detail
+    if reason == "invalid":
+        message = "The link may be incomplete: copy the whole link from the message you received"
     message = message[:1].upper() + message[1:].rstrip(".") + "."
     return render(
         request,

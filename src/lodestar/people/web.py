@@ -53,6 +53,8 @@ def workspace_view(view: View) -> View:
         try:
             actor = access_workspace(request.user, workspace_slug)
         except NotFound as error:
+            if is_htmx(request):
+                return with_flash(request, error_response(request, error))
             raise Http404(error.detail) from error
         request.actor = actor  # type: ignore[attr-defined]
         request.workspace = actor.workspace  # type: ignore[attr-defined]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import template
+from django.utils import timezone
+from django.utils.timesince import timesince
 
 from lodestar.people import navigation
 from lodestar.people.models import Membership
@@ -48,3 +51,13 @@ def initials(value: Any) -> str:
     if len(words) == 1:
         return words[0][:2].upper()
     return (words[0][0] + words[-1][0]).upper()
+
+
+@register.filter
+def ago(value: dt.datetime | None) -> str:
+    """"just now" for the last minute, else "3 hours ago" (the largest two units)."""
+    if value is None:
+        return ""
+    if (timezone.now() - value).total_seconds() < 60:
+        return "just now"
+    return f"{timesince(value)} ago"

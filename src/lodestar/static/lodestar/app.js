@@ -13,7 +13,7 @@
     window.htmx.config.responseHandling = [
       { code: "204", swap: false },
       { code: "[23]..", swap: true },
-      { code: "(400|403|409|412|422|429)", swap: true, error: false },
+      { code: "(400|403|404|409|412|422|429)", swap: true, error: false },
       { code: "[45]..", swap: false, error: true },
     ];
   }
@@ -77,6 +77,10 @@
       }
       return;
     }
+    if (event.target.closest("[data-shortcut-help]")) {
+      toggleHelp();
+      return;
+    }
     const toggle = event.target.closest("[data-nav-toggle]");
     if (toggle) {
       const open = document.body.classList.toggle("nav-open");
@@ -98,8 +102,14 @@
     document.querySelector("[data-nav-toggle]")?.setAttribute("aria-expanded", "false");
   }
 
-  document.addEventListener("htmx:responseError", () => {
-    flash("Something went wrong on the server. Please try again.", "error");
+  document.addEventListener("htmx:responseError", (event) => {
+    const status = event.detail.xhr ? event.detail.xhr.status : 0;
+    flash(
+      status === 404
+        ? "That is no longer there (or you no longer have access). Reload the page."
+        : "Something went wrong on the server. Reload the page and try again.",
+      "error",
+    );
   });
   document.addEventListener("htmx:sendError", () => {
     flash("The server could not be reached. Check your connection and try again.", "error");
