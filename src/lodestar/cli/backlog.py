@@ -80,11 +80,15 @@ def _points(estimate: float | str | None) -> str | None:
     return estimate
 
 
+def _short(text: str, width: int = 32) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
 def _row(data: dict[str, Any]) -> dict[str, Any]:
     return {
         **data,
         "estimate": _points(data["estimate"]),
-        "goal": data["goal"]["statement"] if data["goal"] else None,
+        "goal": _short(data["goal"]["statement"]) if data["goal"] else None,
         "flag": "orphan" if data["flagged"] else None,
     }
 
