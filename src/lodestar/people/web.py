@@ -58,7 +58,9 @@ def workspace_view(view: View) -> View:
             raise Http404(error.detail) from error
         request.actor = actor  # type: ignore[attr-defined]
         request.workspace = actor.workspace  # type: ignore[attr-defined]
-        request.session[LAST_WORKSPACE_SESSION_KEY] = actor.workspace.slug
+        if request.session.get(LAST_WORKSPACE_SESSION_KEY) != actor.workspace.slug:
+            # Only on a change: an unchanged session is not written back on every page view.
+            request.session[LAST_WORKSPACE_SESSION_KEY] = actor.workspace.slug
         try:
             response = view(request, *args, **kwargs)
         except DomainError as error:
