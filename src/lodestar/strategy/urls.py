@@ -1,5 +1,21 @@
+"""The product pages: products, a product's vision and its Product Goal."""
+
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from lodestar.people.navigation import NavItem, register
+from lodestar.strategy import views
+
+P = "w/<slug:workspace_slug>/products/<str:product_key>"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("w/<slug:workspace_slug>/products", views.products, name="product_list"),
+    path(P, views.product_page, name="product_detail"),
+    path(P + "/goal", views.goal_page, name="product_goal"),
+    path(P + "/goal/new", views.goal_set, name="product_goal_set"),
+    path(P + "/goal/<int:goal_id>/close", views.goal_close, name="product_goal_close"),
+]
+
+# The sidebar entry lives with the URLs it points at; the URLconf loads before any page renders.
+register(NavItem("products", "Products", "product_list", icon="box", order=50))

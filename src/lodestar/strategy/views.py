@@ -1,0 +1,264 @@
+"""The product pages: the products of a workspace, a product's vision, and its Product Goal.
+
+Views are thin: access, then a service or a selector, then a page. The forms only check shape;
+the services decide (rights, lengths, one active goal) and their errors land on the fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from lodestar.core.errors import Invalid, StaleVersion
+from lodestar.people.policy import Permission, can
+from lodestar.people.selectors import TeamHats, who_does_what
+from lodestar.people.web import WorkspaceRequest, apply_errors, workspace_view
+from lodestar.strategy import services
+from lodestar.strategy.access import access_goal, access_product
+from lodestar.strategy.models import GoalStatus, Product
+from lodestar.strategy.selectors import active_goal, goal_list, product_detail, product_list
+
+_INPUT = {"class": "input"}
+_OUTCOMES = [
+    (GoalStatus.ACHIEVED.value, "Achieved: we reached it"),
+    (GoalStatus.ABANDONED.value, "Abandoned: we stopped pursuing it"),
+]
+
+
+class ProductForm(forms.Form):
+    key = forms.CharField(
+        max_length=10,
+        help_text="2 to 10 capital letters; item keys read KEY-42.",
+        widget=forms.TextInput(attrs={**_INPUT, "autocomplete": "off", "spellcheck": "false"}),
+    )
+    name = forms.CharField(max_length=100, widget=forms.TextInput(attrs=_INPUT))
+
+
+class VisionForm(forms.Form):
+    vision = forms.CharField(
+        required=False,
+        help_text="Markdown. Who it is for, what it does for them, why it matters.",
+        widget=forms.Textarea(attrs={**_INPUT, "rows": 6}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class GoalForm(forms.Form):
+    statement = forms.CharField(
+        max_length=300,
+        help_text="One sentence the whole team can repeat: the outcome, not a feature list.",
+        widget=forms.TextInput(attrs=_INPUT),
+    )
+    description = forms.CharField(
+        required=False,
+        help_text="Markdown: how you will know it is reached, what is out of scope.",
+        widget=forms.Textarea(attrs={**_INPUT, "rows": 4}),
+    )
+    previous_outcome = forms.ChoiceField(
+        choices=_OUTCOMES,
+        initial=GoalStatus.ACHIEVED.value,
+        label="The current goal was",
+        widget=forms.RadioSelect,
+    )
+
+
+class GoalCloseForm(forms.Form):
+    outcome = forms.ChoiceField(choices=_OUTCOMES, widget=forms.RadioSelect)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+# -- products --------------------------------------------------------------------------------
+
+
+def _products_page(
+    request: WorkspaceRequest, form: ProductForm | None = None, status: int = 200
+) -> HttpResponse:
+    actor = request.actor
+    products = [(product, active_goal(product)) for product in product_list(actor=actor)]
+    return render(
+        request,
+        "strategy/products.html",
+        {
+            "products": products,
+            "manages": can(actor, Permission.MANAGE_PRODUCTS),
+            "form": form or ProductForm(),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view
+def products(request: WorkspaceRequest) -> HttpResponse:
+    """The workspace's products; owners and admins create one by posting here."""
+    if request.method != "POST":
+        return _products_page(request)
+    form = ProductForm(request.POST)
+    if not form.is_valid():
+        return _products_page(request, form, status=422)
+    try:
+        product = services.product_create(
+            actor=request.actor, key=form.cleaned_data["key"], name=form.cleaned_data["name"]
+        )
+    except Invalid as error:
+        apply_errors(form, error)
+        return _products_page(request, form, status=422)
+    messages.success(request, f"Product {product.key} created. Give it a vision and a goal.")
+    return redirect(
+        "product_detail", workspace_slug=request.workspace.slug, product_key=product.key
+    )
+
+
+def _teams_of(request: WorkspaceRequest, product: Product) -> list[TeamHats]:
+    """The teams working from ``product``'s backlog, with their hats (who may order it)."""
+    return [
+        hats for hats in who_does_what(actor=request.actor) if hats.team.product_id == product.pk
+    ]
+
+
+def _product_context(request: WorkspaceRequest, product: Product) -> dict[str, Any]:
+    teams = _teams_of(request, product)
+    return {
+        "product": product,
+        "goal": active_goal(product),
+        "teams": teams,
+        "owners": [hats.product_owner for hats in teams if hats.product_owner],
+        "steers": can(request.actor, Permission.SET_PRODUCT_GOAL, teams=[h.team for h in teams]),
+    }
+
+
+def _product_page(
+    request: WorkspaceRequest, product: Product, form: VisionForm | None = None, status: int = 200
+) -> HttpResponse:
+    context = _product_context(request, product)
+    context["form"] = form or VisionForm(
+        initial={"vision": product.vision, "version": product.version}
+    )
+    context["tab"] = "overview"
+    return render(request, "strategy/product.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view
+def product_page(request: WorkspaceRequest, product_key: str) -> HttpResponse:
+    """A product's vision; its product owner (or an admin) rewrites the vision here."""
+    actor = request.actor
+    product = product_detail(actor=actor, product=access_product(actor, product_key))
+    if request.method != "POST":
+        return _product_page(request, product)
+    form = VisionForm(request.POST)
+    if not form.is_valid():
+        return _product_page(request, product, form, status=422)
+    try:
+        services.product_update(
+            actor=actor,
+            product=product,
+            vision=form.cleaned_data["vision"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except StaleVersion:
+        messages.warning(
+            request,
+            "Someone else changed the vision meanwhile: the page shows theirs, and your text "
+            "is still in the form. Save again to replace theirs with yours.",
+        )
+        fresh = product_detail(actor=actor, product=product)
+        draft = VisionForm(
+            initial={"vision": form.cleaned_data["vision"], "version": fresh.version}
+        )
+        return _product_page(request, fresh, draft, status=412)
+    messages.success(request, "Vision saved.")
+    return redirect(
+        "product_detail", workspace_slug=request.workspace.slug, product_key=product.key
+    )
+
+
+# -- the Product Goal --------------------------------------------------------------------------
+
+
+def _goal_page(
+    request: WorkspaceRequest,
+    product: Product,
+    *,
+    goal_form: GoalForm | None = None,
+    close_form: GoalCloseForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = _product_context(request, product)
+    goal = context["goal"]
+    context.update(
+        {
+            "tab": "goal",
+            "earlier": [g for g in goal_list(actor=request.actor, product=product) if g != goal],
+            "goal_form": goal_form or GoalForm(),
+            "close_form": close_form
+            or GoalCloseForm(initial={"version": goal.version if goal else 0}),
+        }
+    )
+    return render(request, "strategy/goal.html", context, status=status)
+
+
+@require_GET
+@workspace_view
+def goal_page(request: WorkspaceRequest, product_key: str) -> HttpResponse:
+    """The active Product Goal and the goals before it, achieved or abandoned."""
+    actor = request.actor
+    return _goal_page(
+        request, product_detail(actor=actor, product=access_product(actor, product_key))
+    )
+
+
+@require_POST
+@workspace_view
+def goal_set(request: WorkspaceRequest, product_key: str) -> HttpResponse:
+    """A new active goal; the current one closes as achieved or abandoned."""
+    actor = request.actor
+    product = product_detail(actor=actor, product=access_product(actor, product_key))
+    form = GoalForm(request.POST)
+    if not form.is_valid():
+        return _goal_page(request, product, goal_form=form, status=422)
+    try:
+        goal = services.goal_set(
+            actor=actor,
+            product=product,
+            statement=form.cleaned_data["statement"],
+            description=form.cleaned_data["description"],
+            previous_outcome=form.cleaned_data["previous_outcome"],
+        )
+    except Invalid as error:
+        apply_errors(form, error)
+        return _goal_page(request, product, goal_form=form, status=422)
+    messages.success(request, f"New Product Goal: {goal.statement}")
+    return redirect("product_goal", workspace_slug=request.workspace.slug, product_key=product.key)
+
+
+@require_POST
+@workspace_view
+def goal_close(request: WorkspaceRequest, product_key: str, goal_id: int) -> HttpResponse:
+    """Close the active goal; the product has no goal until a new one is set."""
+    actor = request.actor
+    product = product_detail(actor=actor, product=access_product(actor, product_key))
+    goal = access_goal(actor, product, goal_id)
+    form = GoalCloseForm(request.POST)
+    if not form.is_valid():
+        return _goal_page(request, product, close_form=form, status=422)
+    try:
+        services.goal_close(
+            actor=actor,
+            goal=goal,
+            outcome=form.cleaned_data["outcome"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except Invalid as error:
+        apply_errors(form, error)
+        return _goal_page(request, product, close_form=form, status=422)
+    except StaleVersion:
+        messages.warning(request, "Someone else changed this goal meanwhile; here it is now.")
+        return _goal_page(request, product, status=412)
+    messages.success(request, f"Goal closed as {form.cleaned_data['outcome']}.")
+    return redirect("product_goal", workspace_slug=request.workspace.slug, product_key=product.key)
