@@ -1,5 +1,24 @@
+"""The backlog pages: a product's ordered backlog, its items, and the suggested order."""
+
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from lodestar.backlog.views import backlog, items, suggest
+
+W = "w/<slug:workspace_slug>"
+ITEM = W + "/items/<str:item_key>"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path(W + "/products/<str:product_key>/backlog", backlog.backlog, name="backlog"),
+    path(W + "/products/<str:product_key>/backlog/suggest", suggest.suggest, name="suggest_order"),
+    path(ITEM, items.item_detail, name="item_detail"),
+    path(ITEM + "/edit", items.item_update, name="item_update"),
+    path(ITEM + "/move", backlog.item_move, name="item_move"),
+    path(ITEM + "/score", items.item_score, name="item_score"),
+    path(ITEM + "/split", items.item_split, name="item_split"),
+    path(ITEM + "/convert", items.item_convert, name="item_convert"),
+    path(ITEM + "/duplicate", items.item_duplicate, name="item_duplicate"),
+    path(ITEM + "/delete", items.item_delete, name="item_delete"),
+    path(ITEM + "/restore", items.item_restore, name="item_restore"),
+]

@@ -1,0 +1,110 @@
+"""What the backlog pages share: who may do what, and a backlog row as the list shows it."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+
+from lodestar.backlog.models import BacklogItem
+from lodestar.backlog.prioritization.frameworks import Framework, ScoreResult
+from lodestar.backlog.prioritization.models import Score
+from lodestar.backlog.prioritization.selectors import scores_by_item
+from lodestar.backlog.selectors import FLAG_REASON, is_flagged
+from lodestar.people.policy import Actor, Permission, can
+from lodestar.strategy.models import Product
+from lodestar.strategy.selectors import product_teams
+
+PAGE_SIZE = 50
+# The frameworks the list shows in columns; the side panel shows every score.
+ROW_FRAMEWORKS = (Framework.RICE, Framework.WSJF)
+ORDER_HINT = "Only the product owner orders the backlog (or a workspace admin)."
+
+
+@dataclass(frozen=True)
+class Rights:
+    """What the actor may do on one product's backlog, decided by the access policy."""
+
+    edit: bool
+    order: bool
+    steer: bool
+
+
+def rights_for(actor: Actor, product: Product) -> Rights:
+    teams = product_teams(product)
+    return Rights(
+        edit=can(actor, Permission.EDIT_CONTENT),
+        order=can(actor, Permission.ORDER_BACKLOG, teams=teams),
+        steer=can(actor, Permission.SET_PRODUCT_GOAL, teams=teams),
+    )
+
+
+def compact(value: float) -> str:
+    """A score short enough for a column: 4.3, 87, 1.2k, 3.4M."""
+    if not math.isfinite(value):
+        return "-"
+    size = abs(value)
+    if size >= 1_000_000:
+        return f"{value / 1_000_000:.1f}M".replace(".0M", "M")
+    if size >= 10_000:
+        return f"{value / 1000:.0f}k"
+    if size >= 1000:
+        return f"{value / 1000:.1f}k".replace(".0k", "k")
+    if size >= 100:
+        return f"{value:.0f}"
+    if size >= 10:
+        return f"{value:.1f}".removesuffix(".0")
+    return f"{value:.2f}".rstrip("0").rstrip(".") or "0"
+
+
+@dataclass(frozen=True)
+class ScoreCell:
+    framework: Framework
+    text: str
+    explanation: str
+    stale: bool
+
+    @property
+    def name(self) -> str:
+        return self.framework.display_name
+
+
+def score_cell(score: Score) -> ScoreCell:
+    framework = Framework(score.framework)
+    try:
+        explanation = ScoreResult.from_dict(score.explanation).text
+    except (KeyError, TypeError, ValueError):
+        explanation = f"{framework.display_name} {score.value:g}"
+    if score.stale:
+        explanation = "Out of date: the scorecard changed since this was scored.\n" + explanation
+    return ScoreCell(framework, compact(score.value), explanation, score.stale)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One backlog row: the item, its scores in the list's columns, and whether it is flagged."""
+
+    item: BacklogItem
+    cells: list[ScoreCell | None]
+    flagged: bool
+
+    flag_reason = FLAG_REASON
+
+
+def rows_for(actor: Actor, items: Iterable[BacklogItem]) -> list[Row]:
+    """Rows of ``items`` with their scores, in one query for all the scores."""
+    items = list(items)
+    scores = scores_by_item(actor=actor, items=items)
+    rows = []
+    for item in items:
+        by_framework = {Framework(s.framework): s for s in scores.get(item.pk, [])}
+        cells = [score_cell(by_framework[f]) if f in by_framework else None for f in ROW_FRAMEWORKS]
+        rows.append(Row(item=item, cells=cells, flagged=is_flagged(item)))
+    return rows
+
+
+def target_is(request: HttpRequest, element_id: str) -> bool:
+    """Whether htmx will swap the answer into ``#element_id``."""
+    return request.headers.get("HX-Target") == element_id
