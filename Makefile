@@ -56,8 +56,8 @@ e2e-browser:
 	fi
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 typecheck: install
 	LODESTAR_TESTING=1 $(BIN)/mypy
