@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lodestar.backlog import hierarchy, services
 from lodestar.backlog.access import access_item
+from lodestar.backlog.errors import BacklogErrorCode
 from lodestar.backlog.forms import (
     ConvertForm,
     ItemForm,
@@ -185,7 +186,8 @@ def _answer(
         return redirect("item_detail", workspace_slug=request.workspace.slug, item_key=item.key)
     context = _context(request, item, **extra)
     html = render_to_string("backlog/_item.html", context, request=request)
-    if context["in_panel"]:
+    if context["in_panel"] and not list_changed:
+        # The list reloads itself after changes that add or reorder rows; else only this row.
         row = {"row": context["row"], "rights": context["rights"], "oob": True}
         html += render_to_string("backlog/_row.html", row, request=request)
     response = HttpResponse(html, status=status)
@@ -197,6 +199,8 @@ def _answer(
 def _error_lines(error: Invalid) -> list[str]:
     if not error.errors:
         return [error.detail]
+    if error.code == BacklogErrorCode.NOT_READY:
+        return [f"Not ready: {e.message}" for e in error.errors]
     return [_line(e) for e in error.errors]
 
 

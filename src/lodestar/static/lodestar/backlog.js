@@ -247,7 +247,7 @@
   const extraHelp = [
     ["Open the selected item", ["Enter"]],
     ["Close the item panel", ["Esc"]],
-    ["Move the selected item up or down (product owner)", ["Alt", "↑", "↓"]],
+    ["Move the selected item (product owner)", ["Alt", "↑", "↓"]],
   ];
 
   function addHelp() {
@@ -259,6 +259,7 @@
       const dt = document.createElement("dt");
       dt.textContent = description;
       const dd = document.createElement("dd");
+      dd.style.alignItems = "flex-start";
       for (const key of keys) {
         const kbd = document.createElement("kbd");
         kbd.textContent = key;
