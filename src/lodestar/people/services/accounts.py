@@ -1,0 +1,57 @@
+"""Users and workspaces."""
+
+from __future__ import annotations
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from lodestar.core.errors import Invalid
+from lodestar.people.errors import PeopleErrorCode as Code
+from lodestar.people.models import (
+    Membership,
+    Role,
+    User,
+    Workspace,
+)
+from lodestar.people.services._common import (
+    Action,
+    _email,
+    _name,
+    _record,
+    _slug,
+)
+
+# -- users and workspaces ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_create(*, email: str, password: str, full_name: str = "") -> User:
+    """A new user who signs in with ``email``. Users belong to no workspace, so no history."""
+    address = _email(email)
+    full_name = (full_name or "").strip()
+    if len(full_name) > 150:
+        raise Invalid.field("full_name", "must be at most 150 characters", code=Code.NAME_INVALID)
+    if User.objects.filter(email=address).exists():
+        raise Invalid.field(
+            "email", "already belongs to a user; sign in instead", code=Code.EMAIL_TAKEN
+        )
+    try:
+        validate_password(password, user=User(email=address, full_name=full_name))
+    except ValidationError as exc:
+        raise Invalid.field("password", " ".join(exc.messages), code=Code.PASSWORD_INVALID) from exc
+    return User.objects.create_user(address, password, full_name=full_name)
+
+
+@transaction.atomic
+def workspace_create(*, slug: str, name: str, owner: User) -> Workspace:
+    """A workspace with ``owner`` as its first owner."""
+    slug = _slug(slug, Code.WORKSPACE_SLUG_INVALID)
+    name = _name(name)
+    if Workspace.objects.filter(slug=slug).exists():
+        raise Invalid.field("slug", "is taken; choose another", code=Code.WORKSPACE_SLUG_TAKEN)
+    workspace = Workspace.objects.create(slug=slug, name=name)
+    membership = Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
+    _record(owner, workspace.pk, workspace, Action.CREATED, {"slug": slug, "name": name})
+    _record(owner, workspace.pk, membership, Action.CREATED, {"role": Role.OWNER.value})
+    return workspace

@@ -1,0 +1,280 @@
+"""Members and invitations."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from lodestar.core.concurrency import bump, check_version
+from lodestar.core.errors import Conflict, Invalid
+from lodestar.core.history import changes_since, snapshot
+from lodestar.people.errors import PeopleErrorCode as Code
+from lodestar.people.models import (
+    ApiToken,
+    Invitation,
+    Membership,
+    Role,
+    TeamMembership,
+    User,
+)
+from lodestar.people.policy import (
+    Actor,
+    Permission,
+    require,
+    require_member_change,
+)
+from lodestar.people.services._common import (
+    Action,
+    _email,
+    _job_title,
+    _record,
+    _role,
+    _same_workspace,
+)
+from lodestar.people.tokens import hash_secret, new_secret
+
+# -- members and invitations -------------------------------------------------------------------
+
+
+def _check_new_member(workspace_id: int, email: str) -> None:
+    if Membership.objects.filter(workspace_id=workspace_id, user__email=email).exists():
+        raise Conflict(f"{email} is already a member of this workspace.", code=Code.ALREADY_MEMBER)
+
+
+@transaction.atomic
+def member_add(*, actor: Actor, email: str, role: str, job_title: str = "") -> Membership:
+    """Add an existing user to the actor's workspace (invite people who have no account)."""
+    address = _email(email)
+    new_role = _role(role)
+    title = _job_title(job_title)
+    require(actor, Permission.MANAGE_MEMBERS)
+    if new_role == Role.OWNER:
+        require(actor, Permission.MANAGE_OWNERS)
+    user = User.objects.filter(email=address, is_active=True).first()
+    if user is None:
+        raise Invalid.field(
+            "email", "has no account here yet; send an invitation", code=Code.USER_NOT_FOUND
+        )
+    _check_new_member(actor.workspace_id, address)
+    membership = Membership.objects.create(
+        workspace_id=actor.workspace_id, user=user, role=new_role, job_title=title
+    )
+    membership.workspace = actor.workspace
+    _record(
+        actor.user,
+        actor.workspace_id,
+        membership,
+        Action.CREATED,
+        {"role": new_role.value, "job_title": title},
+    )
+    return membership
+
+
+@transaction.atomic
+def invitation_create(
+    *, actor: Actor, email: str, role: str, job_title: str = ""
+) -> tuple[Invitation, str]:
+    """An invitation and its secret token (shown once; only its hash is stored).
+
+    Inviting an address again withdraws the earlier, still open invitation.
+    """
+    address = _email(email)
+    new_role = _role(role)
+    title = _job_title(job_title)
+    require(actor, Permission.MANAGE_MEMBERS)
+    if new_role == Role.OWNER:
+        require(actor, Permission.MANAGE_OWNERS)
+    _check_new_member(actor.workspace_id, address)
+    now = timezone.now()
+    for earlier in Invitation.objects.filter(
+        workspace_id=actor.workspace_id,
+        email=address,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+    ):
+        Invitation.objects.filter(pk=earlier.pk).update(
+            revoked_at=now, updated_at=now, version=F("version") + 1
+        )
+        _record(
+            actor.user, actor.workspace_id, earlier, Action.UPDATED, {"revoked_at": [None, now]}
+        )
+    secret = new_secret()
+    invitation = Invitation.objects.create(
+        workspace_id=actor.workspace_id,
+        email=address,
+        role=new_role,
+        job_title=title,
+        token_hash=hash_secret(secret),
+        invited_by=actor.user,
+        expires_at=now + dt.timedelta(days=settings.INVITATION_TTL_DAYS),
+    )
+    invitation.workspace = actor.workspace
+    _record(
+        actor.user,
+        actor.workspace_id,
+        invitation,
+        Action.CREATED,
+        {"email": address, "role": new_role.value},
+    )
+    return invitation, secret
+
+
+def invitation_check(invitation: Invitation, *, now: dt.datetime | None = None) -> None:
+    """Raise the reason an invitation can no longer be accepted (used, withdrawn, expired)."""
+    if invitation.accepted_at is not None:
+        raise Invalid.field(
+            "token", "this invitation has already been used", code=Code.INVITATION_USED
+        )
+    if invitation.revoked_at is not None:
+        raise Invalid.field(
+            "token",
+            "this invitation was withdrawn; ask for a new one",
+            code=Code.INVITATION_USED,
+        )
+    if invitation.expires_at <= (now or timezone.now()):
+        raise Invalid.field(
+            "token", "this invitation has expired; ask for a new one", code=Code.INVITATION_EXPIRED
+        )
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user: User) -> Membership:
+    """Join the invitation's workspace as ``user`` (whose email must be the invited one)."""
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("workspace")
+        .filter(token_hash=hash_secret((token or "").strip()))
+        .first()
+    )
+    if invitation is None:
+        raise Invalid.field("token", "is not a valid invitation link", code=Code.INVITATION_INVALID)
+    invitation_check(invitation)
+    if user.email != invitation.email:
+        raise Invalid.field(
+            "token",
+            f"this invitation was sent to {invitation.email}; sign in with that address",
+            code=Code.INVITATION_WRONG_USER,
+        )
+    _check_new_member(invitation.workspace_id, user.email)
+    membership = Membership.objects.create(
+        workspace=invitation.workspace,
+        user=user,
+        role=invitation.role,
+        job_title=invitation.job_title,
+    )
+    before = snapshot(invitation, ["accepted_at"])
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    bump(invitation, ["accepted_at", "accepted_by"])
+    _record(
+        user, invitation.workspace_id, invitation, Action.UPDATED, changes_since(invitation, before)
+    )
+    _record(
+        user,
+        invitation.workspace_id,
+        membership,
+        Action.CREATED,
+        {"role": invitation.role, "job_title": invitation.job_title, "invitation": invitation.pk},
+    )
+    return membership
+
+
+@transaction.atomic
+def invitation_revoke(*, actor: Actor, invitation: Invitation) -> None:
+    """Withdraw an open invitation; its link stops working. Withdrawing twice is harmless."""
+    require(actor, Permission.MANAGE_MEMBERS)
+    if invitation.revoked_at is not None or invitation.accepted_at is not None:
+        return
+    before = snapshot(invitation, ["revoked_at"])
+    invitation.revoked_at = timezone.now()
+    bump(invitation, ["revoked_at"])
+    _record(
+        actor.user,
+        actor.workspace_id,
+        invitation,
+        Action.UPDATED,
+        changes_since(invitation, before),
+    )
+
+
+def _keep_an_owner(member: Membership) -> None:
+    """Refuse to leave the workspace without an owner; locks the owners while deciding."""
+    if member.role != Role.OWNER:
+        return
+    owners = list(
+        Membership.objects.select_for_update()
+        .filter(workspace_id=member.workspace_id, role=Role.OWNER)
+        .values_list("pk", flat=True)
+    )
+    if owners == [member.pk]:
+        raise Conflict(
+            "A workspace must keep at least one owner; make someone else an owner first.",
+            code=Code.LAST_OWNER,
+        )
+
+
+@transaction.atomic
+def member_update(
+    *,
+    actor: Actor,
+    member: Membership,
+    role: str | None = None,
+    job_title: str | None = None,
+    expected_version: int | None = None,
+) -> Membership:
+    """Change a member's workspace role and/or job title."""
+    new_role = _role(role) if role is not None else None
+    if new_role == member.role:
+        new_role = None
+    title = _job_title(job_title) if job_title is not None else None
+    _same_workspace(actor, member)
+    require_member_change(actor, member, new_role=new_role)
+    check_version(member, expected_version)
+    if new_role is not None:
+        _keep_an_owner(member)
+    before = snapshot(member, ["role", "job_title"])
+    if new_role is not None:
+        member.role = new_role
+    if title is not None:
+        member.job_title = title
+    changes = changes_since(member, before)
+    if not changes:
+        return member
+    bump(member, list(changes))
+    _record(actor.user, actor.workspace_id, member, Action.UPDATED, changes)
+    return member
+
+
+@transaction.atomic
+def member_remove(*, actor: Actor, member: Membership, expected_version: int | None = None) -> None:
+    """Remove a member: their hats end (recorded), their tokens here are revoked."""
+    _same_workspace(actor, member)
+    require_member_change(actor, member, removing=True)
+    check_version(member, expected_version)
+    _keep_an_owner(member)
+    now = timezone.now()
+    for hat in TeamMembership.objects.filter(member=member, ended_at__isnull=True).select_related(
+        "team"
+    ):
+        _record(
+            actor.user,
+            actor.workspace_id,
+            hat.team,
+            Action.UPDATED,
+            {hat.role: [member.user.email, None]},
+        )
+    ApiToken.objects.filter(
+        workspace_id=member.workspace_id, user_id=member.user_id, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    _record(
+        actor.user,
+        actor.workspace_id,
+        member,
+        Action.DELETED,
+        {"role": member.role, "job_title": member.job_title},
+    )
+    member.delete()

@@ -1,0 +1,223 @@
+"""Teams and the hats worn in them, the product owner hat above all."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from lodestar.core.concurrency import bump, check_version
+from lodestar.core.errors import Conflict, Invalid, NotFound
+from lodestar.core.history import changes_since, snapshot
+from lodestar.people.errors import PeopleErrorCode as Code
+from lodestar.people.models import (
+    Membership,
+    Role,
+    Team,
+    TeamMembership,
+    TeamRole,
+)
+from lodestar.people.policy import (
+    Actor,
+    Permission,
+    require,
+)
+from lodestar.people.services._common import (
+    Action,
+    _name,
+    _record,
+    _same_workspace,
+    _slug,
+)
+
+# -- teams and hats ----------------------------------------------------------------------------
+
+
+def _free_team_slug(workspace_id: int, base: str) -> str:
+    base = (base[:44].strip("-")) or "team"
+    taken = set(
+        Team.objects.filter(workspace_id=workspace_id, slug__startswith=base).values_list(
+            "slug", flat=True
+        )
+    )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def team_create(*, actor: Actor, name: str, slug: str = "", description: str = "") -> Team:
+    """A Scrum team; without ``slug`` one is made from the name."""
+    name = _name(name)
+    require(actor, Permission.MANAGE_TEAMS)
+    if slug:
+        slug = _slug(slug, Code.TEAM_SLUG_INVALID)
+        if Team.objects.filter(workspace_id=actor.workspace_id, slug=slug).exists():
+            raise Invalid.field(
+                "slug", "is taken by another team; choose another", code=Code.TEAM_SLUG_TAKEN
+            )
+    else:
+        slug = _free_team_slug(actor.workspace_id, slugify(name))
+    team = Team.objects.create(
+        workspace_id=actor.workspace_id, slug=slug, name=name, description=description or ""
+    )
+    _record(actor.user, actor.workspace_id, team, Action.CREATED, {"slug": slug, "name": name})
+    return team
+
+
+@transaction.atomic
+def team_update(
+    *,
+    actor: Actor,
+    team: Team,
+    name: str | None = None,
+    description: str | None = None,
+    expected_version: int | None = None,
+) -> Team:
+    name = _name(name) if name is not None else None
+    require(actor, Permission.MANAGE_TEAMS)
+    check_version(team, expected_version)
+    before = snapshot(team, ["name", "description"])
+    if name is not None:
+        team.name = name
+    if description is not None:
+        team.description = description
+    changes = changes_since(team, before)
+    if not changes:
+        return team
+    bump(team, list(changes))
+    _record(actor.user, actor.workspace_id, team, Action.UPDATED, changes)
+    return team
+
+
+def _lock_team(team: Team) -> None:
+    """Lock the team row (hat moves queue instead of racing) and read its current version."""
+    version = Team.objects.select_for_update().filter(pk=team.pk).values_list("version", flat=True)
+    team.version = version.get()
+
+
+def _team_role(value: str) -> TeamRole:
+    if value not in TeamRole.values:
+        raise Invalid.field(
+            "role", f"must be one of {', '.join(TeamRole.values)}", code=Code.TEAM_ROLE_INVALID
+        )
+    return TeamRole(value)
+
+
+@transaction.atomic
+def team_role_add(*, actor: Actor, team: Team, member: Membership, role: str) -> TeamMembership:
+    """Give ``member`` a hat in ``team`` (scrum master, developer, stakeholder)."""
+    hat = _team_role(role)
+    if hat == TeamRole.PRODUCT_OWNER:
+        raise Invalid.field(
+            "role",
+            "the product owner hat moves with PUT .../roles/product-owner, not added",
+            code=Code.TEAM_ROLE_INVALID,
+        )
+    _same_workspace(actor, member)
+    require(actor, Permission.ASSIGN_TEAM_ROLES, teams=[team])
+    if TeamMembership.objects.filter(
+        team=team, member=member, role=hat, ended_at__isnull=True
+    ).exists():
+        raise Conflict(
+            f"{member.user.email} is already {hat.label.lower()} in {team.name}.",
+            code=Code.TEAM_ROLE_HELD,
+        )
+    row = TeamMembership.objects.create(team=team, member=member, role=hat, assigned_by=actor.user)
+    _record(
+        actor.user, actor.workspace_id, team, Action.UPDATED, {hat.value: [None, member.user.email]}
+    )
+    return row
+
+
+@transaction.atomic
+def team_role_end(*, actor: Actor, team: Team, member: Membership, role: str) -> None:
+    """Take a hat off ``member`` in ``team``; the row stays, ended, for history."""
+    hat = _team_role(role)
+    _same_workspace(actor, member)
+    if hat == TeamRole.PRODUCT_OWNER:
+        require(actor, Permission.MOVE_PRODUCT_OWNER_HAT, teams=[team])
+    else:
+        require(actor, Permission.ASSIGN_TEAM_ROLES, teams=[team])
+    row = (
+        TeamMembership.objects.select_for_update()
+        .filter(team=team, member=member, role=hat, ended_at__isnull=True)
+        .first()
+    )
+    if row is None:
+        raise NotFound(
+            f"{member.user.email} is not {hat.label.lower()} in {team.name}.",
+            code=Code.TEAM_ROLE_NOT_HELD,
+        )
+    if hat == TeamRole.PRODUCT_OWNER:
+        _lock_team(team)
+        bump(team, [])
+    row.ended_at = timezone.now()
+    row.save(update_fields=["ended_at"])
+    _record(
+        actor.user, actor.workspace_id, team, Action.UPDATED, {hat.value: [member.user.email, None]}
+    )
+
+
+@transaction.atomic
+def product_owner_set(
+    *,
+    actor: Actor,
+    team: Team,
+    member: Membership | None,
+    expected_version: int | None = None,
+) -> TeamMembership | None:
+    """Move the product owner hat of ``team`` to ``member`` (None leaves it vacant).
+
+    The previous holder's row is ended and a new one started at the same instant, so the
+    history shows who wore the hat, and when. The team's version moves with the hat, so
+    ``expected_version`` (the team's) guards against moving it on a stale view.
+    """
+    if member is not None:
+        _same_workspace(actor, member)
+        if member.role == Role.VIEWER:
+            raise Invalid.field(
+                "member",
+                "is a viewer and cannot order the backlog; make them a member first",
+                code=Code.VIEWER_CANNOT_OWN_PRODUCT,
+            )
+    require(actor, Permission.MOVE_PRODUCT_OWNER_HAT, teams=[team])
+    _lock_team(team)
+    check_version(team, expected_version)
+    current = (
+        TeamMembership.objects.select_related("member__user")
+        .filter(team=team, role=TeamRole.PRODUCT_OWNER, ended_at__isnull=True)
+        .first()
+    )
+    if current is not None and member is not None and current.member_id == member.pk:
+        return current
+    if current is None and member is None:
+        return None
+    now = timezone.now()
+    if current is not None:
+        current.ended_at = now
+        current.save(update_fields=["ended_at"])
+    row = None
+    if member is not None:
+        row = TeamMembership.objects.create(
+            team=team,
+            member=member,
+            role=TeamRole.PRODUCT_OWNER,
+            started_at=now,
+            assigned_by=actor.user,
+        )
+    bump(team, [])
+    _record(
+        actor.user,
+        actor.workspace_id,
+        team,
+        Action.MOVED,
+        {
+            TeamRole.PRODUCT_OWNER.value: [
+                current.member.user.email if current else None,
+                member.user.email if member else None,
+            ]
+        },
+    )
+    return row
