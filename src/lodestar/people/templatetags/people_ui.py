@@ -55,7 +55,7 @@ def initials(value: Any) -> str:
 
 @register.filter
 def ago(value: dt.datetime | None) -> str:
-    """"just now" for the last minute, else "3 hours ago" (the largest two units)."""
+    """Say "just now" for the last minute, else "3 hours ago" (the largest two units)."""
     if value is None:
         return ""
     if (timezone.now() - value).total_seconds() < 60:
