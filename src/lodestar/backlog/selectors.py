@@ -50,6 +50,63 @@ def item_queryset(*, in_trash: bool = False) -> QuerySet[BacklogItem]:
     return qs
 
 
+# What a backlog row shows of its related rows: a list reads no more than this.
+_ROW_FIELDS = [
+    *(f.name for f in BacklogItem._meta.concrete_fields),
+    "assignee__id",
+    "assignee__workspace_id",
+    "assignee__user__id",
+    "assignee__user__email",
+    "assignee__user__full_name",
+    "parent__id",
+    "parent__key",
+    "goal__id",
+    "goal__statement",
+    "goal__status",
+]
+
+
+def attach_labels(items: list[BacklogItem]) -> None:
+    """Load the labels of ``items`` in one query over the link table.
+
+    Each item gets ``label_names`` and a filled ``labels.all()`` (as ``prefetch_related``
+    leaves it), with one ``Label`` object per distinct label rather than one per link: a page
+    of a hundred items shares a handful of labels.
+    """
+    by_item: dict[int, list[Label]] = {item.pk: [] for item in items}
+    shared: dict[int, Label] = {}
+    links = (
+        BacklogItem.labels.through.objects.filter(backlogitem_id__in=list(by_item))
+        .order_by("label__name")
+        .values_list(
+            "backlogitem_id", "label_id", "label__product_id", "label__name", "label__color"
+        )
+    )
+    for item_id, label_id, product_id, name, color in links:
+        label = shared.get(label_id)
+        if label is None:
+            label = Label(pk=label_id, product_id=product_id, name=name, color=color)
+            label._state.adding = False
+            shared[label_id] = label
+        by_item[item_id].append(label)
+    for item in items:
+        labels = by_item[item.pk]
+        item.label_names = [label.name for label in labels]  # type: ignore[attr-defined]
+        cached = item.labels.all()
+        cached._result_cache = labels  # what prefetch_related stores, without a query per item
+        cached._prefetch_done = True  # type: ignore[attr-defined]
+        item._prefetched_objects_cache = {"labels": cached}  # type: ignore[attr-defined]
+
+
+def _rows(qs: QuerySet[BacklogItem]) -> QuerySet[BacklogItem]:
+    """A light queryset for lists: only the related fields a row shows, labels attached later."""
+    return (
+        qs.select_related("assignee__user", "parent", "goal")
+        .only(*_ROW_FIELDS)
+        .annotate(flagged=ExpressionWrapper(flagged_condition(), output_field=BooleanField()))
+    )
+
+
 def is_flagged(item: BacklogItem) -> bool:
     """The ``flagged`` annotation of ``item`` (computed when the item was not read with it)."""
     value = getattr(item, "flagged", None)
@@ -114,9 +171,14 @@ def backlog_list(
     limit: int | None = None,
 ) -> Page[BacklogItem]:
     """One page of ``product``'s live items in rank order (the product owner's order)."""
-    qs = item_queryset().filter(workspace_id=actor.workspace_id, product=product)
-    qs = _filtered(qs, filters or BacklogFilters())
-    return paginate(qs, order=["rank"], cursor=cursor, limit=limit)
+    qs = _rows(BacklogItem.objects.filter(workspace_id=actor.workspace_id, product=product))
+    page = paginate(
+        _filtered(qs, filters or BacklogFilters()), order=["rank"], cursor=cursor, limit=limit
+    )
+    for item in page.items:
+        item.product = product  # the same for every row: not joined, not read again
+    attach_labels(page.items)
+    return page
 
 
 def backlog_ranks(*, product: Product) -> list[tuple[str, str]]:
