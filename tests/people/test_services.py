@@ -11,7 +11,7 @@ from lodestar.core.errors import Conflict, DomainError, Forbidden, Invalid, NotF
 from lodestar.core.history import history_for
 from lodestar.core.models import HistoryEntry
 from lodestar.people import selectors, services
-from lodestar.people.access import authenticate_token
+from lodestar.people.access import access_workspace, authenticate_token
 from lodestar.people.errors import PeopleErrorCode
 from lodestar.people.models import (
     ApiToken,
@@ -211,6 +211,33 @@ def test_member_remove_ends_hats_revokes_tokens_and_records_it(
     assert selectors.product_owner_of(actor=owner.actor, team=team) is None
     changes = [e.changes for e in history_for(workspace_id=team.workspace_id, obj=team)]
     assert {"product_owner": ["po@acme.test", None]} in changes
+
+
+def test_a_removed_member_stays_in_the_hat_history_and_loses_access(
+    owner: Persona, po: Persona, team: Team
+) -> None:
+    services.member_remove(actor=owner.actor, member=po.membership)
+    history = list(selectors.product_owner_history(actor=owner.actor, team=team))
+    assert [(row.member.user.email, row.ended_at is not None) for row in history] == [
+        ("po@acme.test", True)
+    ]
+    assert po.email not in {m.user.email for m in selectors.member_list(actor=owner.actor)}
+    with pytest.raises(NotFound):
+        access_workspace(po.user, "acme")
+
+
+def test_adding_a_removed_member_again_brings_back_their_membership(
+    owner: Persona, po: Persona, team: Team
+) -> None:
+    services.member_remove(actor=owner.actor, member=po.membership)
+    again = services.member_add(
+        actor=owner.actor, email=po.email, role=Role.VIEWER, job_title="Advisor"
+    )
+    assert again.pk == po.membership.pk
+    assert (again.role, again.job_title, again.removed_at) == (Role.VIEWER, "Advisor", None)
+    assert access_workspace(po.user, "acme").role == Role.VIEWER
+    # The hat they wore before leaving stays ended: coming back does not put it on again.
+    assert selectors.product_owner_of(actor=owner.actor, team=team) is None
 
 
 def test_members_of_another_workspace_are_out_of_reach(owner: Persona, outsider: Persona) -> None:

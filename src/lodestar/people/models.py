@@ -109,15 +109,31 @@ class Workspace(BaseModel):
         return self.name
 
 
+class CurrentMembershipManager(models.Manager["Membership"]):
+    """Members who have not left: everything but the history sees only these."""
+
+    def get_queryset(self) -> models.QuerySet[Membership]:
+        return super().get_queryset().filter(removed_at__isnull=True)
+
+
 class Membership(BaseModel):
-    """A user in a workspace, with a workspace role and a job title."""
+    """A user in a workspace, with a workspace role and a job title.
+
+    Removing a member keeps the row (``removed_at``) so the hats they wore stay in the teams'
+    history; adding them again brings the same row back.
+    """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
     job_title = models.CharField(max_length=100, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[CurrentMembershipManager] = CurrentMembershipManager()
+    all_objects: ClassVar[models.Manager[Membership]] = models.Manager()
 
     class Meta:
+        base_manager_name = "all_objects"
         constraints = [
             models.UniqueConstraint(fields=["workspace", "user"], name="membership_unique_user"),
             models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),

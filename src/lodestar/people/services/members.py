@@ -45,6 +45,20 @@ def _check_new_member(workspace_id: int, email: str) -> None:
         raise Conflict(f"{email} is already a member of this workspace.", code=Code.ALREADY_MEMBER)
 
 
+def _join(*, workspace_id: int, user: User, role: str, job_title: str) -> Membership:
+    """A membership for ``user``: the one they left, brought back, or a new one."""
+    former = Membership.all_objects.filter(
+        workspace_id=workspace_id, user=user, removed_at__isnull=False
+    ).first()
+    if former is None:
+        return Membership.objects.create(
+            workspace_id=workspace_id, user=user, role=role, job_title=job_title
+        )
+    former.role, former.job_title, former.removed_at = role, job_title, None
+    bump(former, ["role", "job_title", "removed_at"])
+    return former
+
+
 @transaction.atomic
 def member_add(*, actor: Actor, email: str, role: str, job_title: str = "") -> Membership:
     """Add an existing user to the actor's workspace (invite people who have no account)."""
@@ -60,9 +74,7 @@ def member_add(*, actor: Actor, email: str, role: str, job_title: str = "") -> M
             "email", "has no account here yet; send an invitation", code=Code.USER_NOT_FOUND
         )
     _check_new_member(actor.workspace_id, address)
-    membership = Membership.objects.create(
-        workspace_id=actor.workspace_id, user=user, role=new_role, job_title=title
-    )
+    membership = _join(workspace_id=actor.workspace_id, user=user, role=new_role, job_title=title)
     membership.workspace = actor.workspace
     _record(
         actor.user,
@@ -160,12 +172,13 @@ def invitation_accept(*, token: str, user: User) -> Membership:
             code=Code.INVITATION_WRONG_USER,
         )
     _check_new_member(invitation.workspace_id, user.email)
-    membership = Membership.objects.create(
-        workspace=invitation.workspace,
+    membership = _join(
+        workspace_id=invitation.workspace_id,
         user=user,
         role=invitation.role,
         job_title=invitation.job_title,
     )
+    membership.workspace = invitation.workspace
     before = snapshot(invitation, ["accepted_at"])
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
@@ -251,15 +264,14 @@ def member_update(
 
 @transaction.atomic
 def member_remove(*, actor: Actor, member: Membership, expected_version: int | None = None) -> None:
-    """Remove a member: their hats end (recorded), their tokens here are revoked."""
+    """Remove a member: their hats end (kept in the teams' history), their tokens are revoked."""
     _same_workspace(actor, member)
     require_member_change(actor, member, removing=True)
     check_version(member, expected_version)
     _keep_an_owner(member)
     now = timezone.now()
-    for hat in TeamMembership.objects.filter(member=member, ended_at__isnull=True).select_related(
-        "team"
-    ):
+    current_hats = TeamMembership.objects.filter(member=member, ended_at__isnull=True)
+    for hat in current_hats.select_related("team"):
         _record(
             actor.user,
             actor.workspace_id,
@@ -267,6 +279,7 @@ def member_remove(*, actor: Actor, member: Membership, expected_version: int | N
             Action.UPDATED,
             {hat.role: [member.user.email, None]},
         )
+    current_hats.update(ended_at=now)
     ApiToken.objects.filter(
         workspace_id=member.workspace_id, user_id=member.user_id, revoked_at__isnull=True
     ).update(revoked_at=now)
@@ -277,4 +290,5 @@ def member_remove(*, actor: Actor, member: Membership, expected_version: int | N
         Action.DELETED,
         {"role": member.role, "job_title": member.job_title},
     )
-    member.delete()
+    member.removed_at = now
+    bump(member, ["removed_at"])
