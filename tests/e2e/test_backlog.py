@@ -173,6 +173,14 @@ def test_filtering_finds_the_flagged_work(
     expect(page.get_by_test_id("filtered")).to_be_visible()
     screenshot("backlog-flagged-only")
 
+    # Back restores the whole list, which still drags, with each shortcut handled once.
+    page.go_back()
+    expect(page.locator("#row-ACME-1")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/backlog$"))
+    assert page.evaluate("() => !!Sortable.get(document.getElementById('backlog-rows'))")
+    page.keyboard.press("j")
+    expect(page.locator("#row-ACME-1")).to_have_class(re.compile("is-selected"))
+
 
 def test_a_developer_sees_a_list_that_does_not_drag(
     page: Any, screenshot: Any, developer: Persona, backlog: list[BacklogItem], product: Product

@@ -8,10 +8,15 @@
 (function () {
   "use strict";
 
-  const layout = document.getElementById("bl-layout");
-  const panel = document.getElementById("item-panel");
+  // Once per page: a script that runs again (a restored snapshot) must not double the handlers.
+  if (window.Lodestar?.backlog) return;
+  if (window.Lodestar) window.Lodestar.backlog = true;
+
+  // Looked up on each use: htmx's history (back and forward) replaces the page's elements.
+  const layoutOf = () => document.getElementById("bl-layout");
+  const panelOf = () => document.getElementById("item-panel");
+  const canOrder = () => layoutOf()?.dataset.canOrder === "1";
   const flash = (text, level) => window.Lodestar?.flash(text, level);
-  const canOrder = layout?.dataset.canOrder === "1";
 
   function csrfToken() {
     try {
@@ -66,9 +71,10 @@
   }
 
   function openUrl(url) {
+    const panel = panelOf();
     if (!panel || !url || !window.htmx) return false;
     panel.hidden = false;
-    layout.classList.add("has-panel");
+    layoutOf().classList.add("has-panel");
     const separator = url.includes("?") ? "&" : "?";
     window.htmx.ajax("GET", url + separator + "panel=1", { target: "#item-panel", swap: "innerHTML" });
     return true;
@@ -83,10 +89,11 @@
   }
 
   function closePanel() {
+    const panel = panelOf();
     if (!panel || panel.hidden) return false;
     panel.hidden = true;
     panel.replaceChildren();
-    layout.classList.remove("has-panel");
+    layoutOf().classList.remove("has-panel");
     openKey = null;
     markOpen();
     return true;
@@ -100,10 +107,10 @@
       closePanel();
       return;
     }
-    if (!layout) return;
+    if (!layoutOf()) return;
     const plain = !(event.metaKey || event.ctrlKey || event.shiftKey || event.button);
     const link = event.target.closest("[data-item-link]");
-    if (link && panel?.contains(link) && plain) {
+    if (link && panelOf()?.contains(link) && plain) {
       event.preventDefault();
       const row = rowOf(link.textContent.trim());
       if (row) openItem(row);
@@ -122,7 +129,7 @@
   let queue = Promise.resolve();
 
   async function postMove(row, placement) {
-    const url = layout.dataset.moveUrl.replace("__key__", encodeURIComponent(row.dataset.key));
+    const url = layoutOf().dataset.moveUrl.replace("__key__", encodeURIComponent(row.dataset.key));
     const body = new URLSearchParams({ ...placement, version: row.dataset.version || "" });
     let response;
     try {
@@ -184,10 +191,14 @@
   let sortable = null;
 
   function initSortable() {
-    sortable?.destroy();
+    try {
+      sortable?.destroy();
+    } catch {
+      // Its list left the page already (a history restore replaced it): nothing to undo.
+    }
     sortable = null;
     const list = rowList();
-    if (!list || !canOrder || !window.Sortable) return;
+    if (!list || !canOrder() || !window.Sortable) return;
     let restoreBefore = null;
     sortable = window.Sortable.create(list, {
       draggable: ".bl-row",
@@ -213,8 +224,8 @@
   function keyboardMove(delta) {
     const row = rowOf(selectedKey);
     if (!row) return;
-    if (!canOrder) {
-      flash(layout.dataset.orderHint, "info");
+    if (!canOrder()) {
+      flash(layoutOf().dataset.orderHint, "info");
       return;
     }
     const { previous, next } = neighbours(row);
@@ -230,7 +241,7 @@
   /* ---------- Keyboard ---------- */
 
   const shortcuts = window.Lodestar?.shortcuts;
-  if (layout && shortcuts) {
+  if (layoutOf() && shortcuts) {
     shortcuts.register("j", "Select the next item", () => step(1));
     shortcuts.register("k", "Select the previous item", () => step(-1));
     shortcuts.register("c", "Create an item", () => {
@@ -252,7 +263,7 @@
 
   function addHelp() {
     const list = document.getElementById("shortcut-list");
-    if (!layout || !list || list.querySelector("[data-backlog-help]")) return;
+    if (!layoutOf() || !list || list.querySelector("[data-backlog-help]")) return;
     for (const [description, keys] of extraHelp) {
       const row = document.createElement("div");
       row.setAttribute("data-backlog-help", "");
@@ -271,7 +282,7 @@
   }
 
   document.addEventListener("keydown", (event) => {
-    if (!layout || typing(event.target) || document.querySelector("dialog[open]")) return;
+    if (!layoutOf() || typing(event.target) || document.querySelector("dialog[open]")) return;
     if (event.key === "Escape") {
       if (closePanel()) event.preventDefault();
       return;
@@ -322,11 +333,28 @@
       if (row) select(row, { scroll: false });
       markOpen();
     }
+    const panel = panelOf();
     if (panel && (target === panel || panel.contains(target))) {
       const view = panel.querySelector("#item-view");
       openKey = view ? view.dataset.key : openKey;
       markOpen();
     }
+  });
+
+  // Filters travel in the address only when set, so a filtered view is a short link to share.
+  document.addEventListener("htmx:configRequest", (event) => {
+    const source = event.detail.elt;
+    const data = event.detail.formData;
+    if (!data || !source || !["bl-filters", "backlog-body"].includes(source.id)) return;
+    for (const [name, value] of Array.from(data.entries())) {
+      if (value === "") data.delete(name);
+    }
+  });
+
+  // Back and forward restore an earlier list from htmx's history: it needs its drag handler.
+  document.addEventListener("htmx:historyRestore", () => {
+    openKey = null;
+    initSortable();
   });
 
   /* ---------- Suggest order ---------- */
@@ -355,6 +383,6 @@
     initSortable();
     addHelp();
     const list = document.getElementById("shortcut-list");
-    if (list && layout) new MutationObserver(addHelp).observe(list, { childList: true });
+    if (list && layoutOf()) new MutationObserver(addHelp).observe(list, { childList: true });
   });
 })();
