@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from lodestar.backlog import services
 from lodestar.backlog.models import BacklogItem, ItemKind
 from lodestar.backlog.prioritization import services as scoring
 from lodestar.strategy.models import Product, ProductGoal
@@ -87,6 +88,22 @@ def test_the_product_owner_drags_an_item_and_the_order_stays(
     page.reload()
     assert shown_keys(page)[:4] == ["ACME-3", "ACME-1", "ACME-2", "ACME-4"]
     screenshot("backlog-after-drag")
+
+
+def test_a_refused_drop_puts_the_row_back_and_says_why(
+    page: Any, po: Persona, owner: Persona, backlog: list[BacklogItem], product: Product
+) -> None:
+    sign_in(page, po)
+    page.goto(BACKLOG)
+    # Someone else changes ACME-3 after the page loaded: the drop carries a stale version.
+    services.item_update(actor=owner.actor, item=backlog[2], title="Connect Stripe in one click")
+
+    drag(page, page.locator("#row-ACME-3"), page.locator("#row-ACME-1"), above=True)
+
+    expect(page.locator("#flash")).to_contain_text("ACME-3 went back to its place.")
+    expect(page.locator("#flash")).to_contain_text("Changed by someone else")
+    assert shown_keys(page)[:3] == ["ACME-1", "ACME-2", "ACME-3"]
+    assert ordered_keys(product)[:3] == ["ACME-1", "ACME-2", "ACME-3"]
 
 
 def test_the_product_owner_orders_with_the_keyboard(
