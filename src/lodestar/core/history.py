@@ -66,3 +66,23 @@ def history_for(*, workspace_id: int, obj: models.Model) -> models.QuerySet[Hist
     return HistoryEntry.objects.filter(
         workspace_id=workspace_id, object_type=obj._meta.label_lower, object_id=obj.pk
     ).select_related("actor")
+
+
+def history_recent(*, workspace_id: int, limit: int) -> list[HistoryEntry]:
+    """The workspace's latest changes, newest first, with a burst of edits to one object by one
+    person (say, several fields saved one after another) shown once."""
+    entries = HistoryEntry.objects.filter(workspace_id=workspace_id).select_related("actor")
+    recent: list[HistoryEntry] = []
+    for entry in entries[: limit * 4]:
+        last = recent[-1] if recent else None
+        if last is not None and (
+            last.actor_id,
+            last.object_type,
+            last.object_id,
+            last.action,
+        ) == (entry.actor_id, entry.object_type, entry.object_id, entry.action):
+            continue
+        recent.append(entry)
+        if len(recent) == limit:
+            break
+    return recent

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lodestar.core.errors import Conflict, Invalid, StaleVersion
-from lodestar.core.models import HistoryEntry
+from lodestar.core.history import history_recent
 from lodestar.people import selectors, services
 from lodestar.people.access import access_invitation, access_member, access_team, member_named
 from lodestar.people.activity import describe
@@ -60,12 +60,7 @@ def workspace_home(request: WorkspaceRequest) -> HttpResponse:
     teams = selectors.who_does_what(actor=actor)
     my_hats = _hats_by_member(teams).get(actor.membership.pk, [])
     products = [(product, active_goal(product)) for product in product_list(actor=actor)]
-    # The workspace's own recent history, newest first (a read of the audit log).
-    recent = list(
-        HistoryEntry.objects.filter(workspace_id=actor.workspace_id).select_related("actor")[
-            :RECENT_ACTIVITY
-        ]
-    )
+    recent = history_recent(workspace_id=actor.workspace_id, limit=RECENT_ACTIVITY)
     members = list(selectors.member_list(actor=actor))
     names = {member.user.email: member.user.display_name for member in members}
     return render(

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from lodestar.core.history import changes_since, history_for, history_recent, history_record
+from lodestar.core.models import HistoryEntry
+from lodestar.people.models import Team, Workspace
+from tests.conftest import Persona
+
+pytestmark = pytest.mark.django_db
+
+Action = HistoryEntry.Action
+
+
+def test_changes_since_names_each_changed_field_with_before_and_after(team: Team) -> None:
+    before = {"name": team.name, "description": team.description}
+    team.name = "Core platform"
+    assert changes_since(team, before) == {"name": ["Core", "Core platform"]}
+
+
+def test_history_for_lists_one_objects_changes_newest_first(
+    owner: Persona, team: Team, workspace: Workspace
+) -> None:
+    history_record(actor=owner.user, workspace_id=workspace.pk, obj=team, action=Action.CREATED)
+    history_record(
+        actor=owner.user,
+        workspace_id=workspace.pk,
+        obj=team,
+        action=Action.UPDATED,
+        changes={"name": ["Core", "Platform"]},
+    )
+    entries = list(history_for(workspace_id=workspace.pk, obj=team))
+    assert [e.action for e in entries] == [Action.UPDATED, Action.CREATED]
+    assert entries[0].changes == {"name": ["Core", "Platform"]}
+    assert entries[0].actor == owner.user
+
+
+def test_history_recent_shows_a_burst_of_edits_once_and_keeps_other_peoples(
+    owner: Persona, admin: Persona, team: Team, workspace: Workspace
+) -> None:
+    start = timezone.now() - dt.timedelta(minutes=10)
+    steps = [(owner, Action.UPDATED)] * 3 + [(admin, Action.UPDATED), (owner, Action.UPDATED)]
+    for minute, (persona, action) in enumerate(steps):
+        entry = history_record(
+            actor=persona.user, workspace_id=workspace.pk, obj=team, action=action
+        )
+        HistoryEntry.objects.filter(pk=entry.pk).update(
+            created_at=start + dt.timedelta(minutes=minute)
+        )
+    recent = history_recent(workspace_id=workspace.pk, limit=10)
+    assert [e.actor_id for e in recent] == [owner.user.pk, admin.user.pk, owner.user.pk]
+    assert len(history_recent(workspace_id=workspace.pk, limit=2)) == 2
