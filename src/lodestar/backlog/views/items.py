@@ -137,7 +137,7 @@ def _context(
                 "score": score,
                 "explained": explained,
                 "inputs": [(i, fmt(i.value)) for i in explained.inputs] if explained else [],
-                "value": compact(score.value) if score else "",
+                "value": fmt(score.value) if score else "",
                 "form": form,
                 "open": form.is_bound,
             }
