@@ -148,7 +148,10 @@
     } catch {
       data = {};
     }
-    if (!response.ok) {
+    if (response.redirected) {
+      throw new Error("You were signed out: reload the page and sign in again.");
+    }
+    if (!response.ok || !data.key) {
       throw new Error(data.detail || `The move was refused (${response.status}).`);
     }
     row.dataset.version = String(data.version);
