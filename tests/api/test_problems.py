@@ -34,6 +34,7 @@ def assert_problem(response: Any, status: int, fields: list[str] | None = None) 
     body: dict[str, Any] = response.json()
     assert set(body) >= PROBLEM_KEYS
     assert body["status"] == status
+    assert body["type"] == f"urn:lodestar:problem:{body['code']}"
     assert body["detail"]
     if fields is not None:
         assert [error["field"] for error in body["errors"]] == fields

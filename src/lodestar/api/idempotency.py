@@ -34,7 +34,7 @@ def _identity(request: HttpRequest) -> str | None:
 
 def _problem(detail: str, field: str) -> HttpResponse:
     body = {
-        "type": "https://lodestar.dev/problems/idempotency_key_reused",
+        "type": "urn:lodestar:problem:idempotency_key_reused",
         "title": "Invalid input",
         "status": 422,
         "detail": detail,

@@ -56,7 +56,7 @@ class DomainError(Exception):
 
     def problem(self, *, instance: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {
-            "type": f"https://lodestar.dev/problems/{self.code}",
+            "type": f"urn:lodestar:problem:{self.code}",
             "title": self.title,
             "status": self.status,
             "detail": self.detail,
