@@ -44,3 +44,20 @@ def test_production_accepts_a_real_secret_key() -> None:
 def test_debug_mode_runs_without_a_secret_key() -> None:
     result = _settings_with({"LODESTAR_DEBUG": "1"})
     assert result.returncode == 0, result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings() -> None:
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "LODESTAR_DATA_DIR": DATA_DIR,
+            "LODESTAR_SECRET_KEY": "k" * 20 + "-production-secret-" + "q" * 30,
+            "DJANGO_SETTINGS_MODULE": "lodestar.config.settings",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
