@@ -307,3 +307,34 @@ def test_no_access_across_workspaces(outsider: Persona, make_item: MakeItem) -> 
     item = make_item()
     with pytest.raises(NotFound):
         access_item(outsider.actor, item.key)
+
+
+def test_markdown_is_stored_rendered_on_every_write(owner: Persona, make_item: MakeItem) -> None:
+    item = make_item(
+        "Epic", kind=ItemKind.EPIC, description="*one*", acceptance_criteria=["**done**"]
+    )
+    assert item.description_html == "<p><em>one</em></p>\n"
+    assert item.acceptance_criteria_html == ["<p><strong>done</strong></p>\n"]
+
+    services.item_update(
+        actor=owner.actor, item=item, description="<script>x()</script>two", acceptance_criteria=[]
+    )
+    stored = BacklogItem.objects.get(pk=item.pk)
+    assert "<script" not in stored.description_html
+    assert "two" in stored.description_html
+    assert stored.acceptance_criteria_html == []
+
+    (child,) = services.item_split(
+        actor=owner.actor,
+        item=stored,
+        children=[ChildSpec(title="Child", description="`code`", acceptance_criteria=["a"])],
+    )
+    child = BacklogItem.objects.get(pk=child.pk)
+    assert child.description_html == "<p><code>code</code></p>\n"
+    assert child.acceptance_criteria_html == ["<p>a</p>\n"]
+
+    copy = BacklogItem.objects.get(pk=services.item_duplicate(actor=owner.actor, item=child).pk)
+    assert (copy.description_html, copy.acceptance_criteria_html) == (
+        child.description_html,
+        child.acceptance_criteria_html,
+    )

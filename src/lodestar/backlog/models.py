@@ -66,6 +66,10 @@ class BacklogItem(TrashableModel):
     title = models.CharField(max_length=255)
     description = models.TextField(blank=True)
     acceptance_criteria = models.JSONField(default=list, blank=True)
+    # The sanitized HTML of the two above, rendered when they are written (never on a read:
+    # rendering Markdown cost more than the whole database work of a backlog page).
+    description_html = models.TextField(blank=True, default="", editable=False)
+    acceptance_criteria_html = models.JSONField(default=list, blank=True, editable=False)
     estimate = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
     estimate_unknown = models.BooleanField(default=False)
     status = models.CharField(max_length=16, choices=ItemStatus.choices, default=ItemStatus.NEW)

@@ -14,7 +14,6 @@ from lodestar.backlog.models import BacklogItem
 from lodestar.backlog.readiness import Readiness
 from lodestar.backlog.selectors import FLAG_REASON, is_flagged
 from lodestar.backlog.services._common import estimate_value
-from lodestar.core.markdown import render_markdown
 from lodestar.core.models import HistoryEntry
 
 Kind = Literal["epic", "story", "task", "bug", "spike"]
@@ -85,9 +84,9 @@ class ItemOut(BaseModel):
             kind=item.kind,
             title=item.title,
             description=item.description,
-            description_html=render_markdown(item.description),
+            description_html=item.description_html,
             acceptance_criteria=list(item.acceptance_criteria),
-            acceptance_criteria_html=[render_markdown(c) for c in item.acceptance_criteria],
+            acceptance_criteria_html=list(item.acceptance_criteria_html),
             estimate=float(estimate) if isinstance(estimate, Decimal) else estimate,
             status=item.status,
             labels=label_names(item),

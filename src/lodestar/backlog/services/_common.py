@@ -16,6 +16,7 @@ from lodestar.backlog.readiness import Readiness
 from lodestar.backlog.selectors import item_readiness
 from lodestar.core.errors import FieldError, Invalid
 from lodestar.core.history import history_record
+from lodestar.core.markdown import render_markdown
 from lodestar.people.models import Membership
 from lodestar.people.policy import Actor
 from lodestar.strategy.models import Product, ProductGoal
@@ -241,3 +242,13 @@ def check_ready(item: BacklogItem) -> Readiness:
             errors=[FieldError("status", f"{check.label}: {check.detail}") for check in failing],
         )
     return readiness
+
+
+TEXT_FIELDS = ("description", "acceptance_criteria")
+RENDERED_FIELDS = ["description_html", "acceptance_criteria_html"]
+
+
+def render_text(item: BacklogItem) -> None:
+    """Store the sanitized HTML of the item's Markdown (call whenever either text is set)."""
+    item.description_html = render_markdown(item.description)
+    item.acceptance_criteria_html = [render_markdown(c) for c in item.acceptance_criteria]

@@ -20,6 +20,7 @@ from lodestar.backlog.services._common import (
     clean_kind,
     clean_title,
     record,
+    render_text,
 )
 from lodestar.backlog.services.items import next_number
 from lodestar.core.concurrency import bump, check_version
@@ -111,6 +112,7 @@ def item_split(
         child.number = first_number + offset
         child.key = f"{product.key}-{child.number}"
         child.rank = rank
+        render_text(child)
     BacklogItem.objects.bulk_create(rows)
     if labels:
         through = BacklogItem.labels.through
@@ -174,6 +176,8 @@ def item_duplicate(*, actor: Actor, item: BacklogItem) -> BacklogItem:
         title=clean_title(_copy_title(item.title)),
         description=item.description,
         acceptance_criteria=list(item.acceptance_criteria),
+        description_html=item.description_html,
+        acceptance_criteria_html=list(item.acceptance_criteria_html),
         estimate=item.estimate,
         estimate_unknown=item.estimate_unknown,
         status=ItemStatus.NEW,

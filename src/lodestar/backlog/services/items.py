@@ -12,6 +12,8 @@ from lodestar.backlog.errors import BacklogErrorCode as Code
 from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus
 from lodestar.backlog.services import ordering
 from lodestar.backlog.services._common import (
+    RENDERED_FIELDS,
+    TEXT_FIELDS,
     UNSET,
     EstimateValue,
     Unset,
@@ -27,6 +29,7 @@ from lodestar.backlog.services._common import (
     labels_for,
     lock_product,
     record,
+    render_text,
 )
 from lodestar.core import trash
 from lodestar.core.concurrency import bump, check_version
@@ -134,6 +137,7 @@ def item_create(
     item.number = next_number(product)  # locks the product: numbers and ranks queue here
     item.key = f"{product.key}-{item.number}"
     item.rank = _place(actor, product, position, before, after)
+    render_text(item)
     item.save()
     if label_rows:
         item.labels.set(label_rows)
@@ -203,7 +207,11 @@ def item_update(
             item.labels.set(rows)
             changes["labels"] = [old_labels, new_labels]
     if changes:
-        bump(item, [name for name in changes if name != "labels"])
+        fields = [name for name in changes if name != "labels"]
+        if any(name in changes for name in TEXT_FIELDS):
+            render_text(item)
+            fields += RENDERED_FIELDS
+        bump(item, fields)
         record(actor, item, Action.UPDATED, changes)
     return item
 
