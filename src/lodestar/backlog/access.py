@@ -3,6 +3,8 @@ workspace all answer 404."""
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from lodestar.backlog.errors import BacklogErrorCode as Code
 from lodestar.backlog.models import BacklogItem
 from lodestar.backlog.selectors import item_queryset
@@ -16,9 +18,20 @@ def access_item(actor: Actor, key: str, *, in_trash: bool = False) -> BacklogIte
     ``in_trash`` reaches items in the trash too (to restore them); otherwise a trashed item
     answers 404 and says where it is.
     """
-    normalized = key.strip().upper()
-    item = item_queryset(in_trash=True).filter(workspace_id=actor.workspace_id, key=normalized)
-    found = item.first()
+    return _checked(item_queryset(in_trash=True), actor, key, in_trash=in_trash)
+
+
+def access_anchor(actor: Actor, key: str) -> BacklogItem:
+    """The live item ``key`` read only as a reference point (to move or place another item
+    before or after it): its key, product and workspace, nothing it would show."""
+    light = BacklogItem.all_objects.only("id", "key", "product_id", "workspace_id", "deleted_at")
+    return _checked(light, actor, key, in_trash=False)
+
+
+def _checked(
+    items: QuerySet[BacklogItem], actor: Actor, key: str, *, in_trash: bool
+) -> BacklogItem:
+    found = items.filter(workspace_id=actor.workspace_id, key=key.strip().upper()).first()
     if found is None:
         raise NotFound(f"No item '{key}' in this workspace.", code=Code.ITEM_NOT_FOUND)
     if found.in_trash and not in_trash:

@@ -11,7 +11,7 @@ from lodestar.api.auth import actor as request_actor
 from lodestar.api.http import if_match, set_etag
 from lodestar.api.schemas import ERRORS, WRITE_ERRORS, PageOut
 from lodestar.backlog import services
-from lodestar.backlog.access import access_item
+from lodestar.backlog.access import access_anchor, access_item
 from lodestar.backlog.models import BacklogItem
 from lodestar.backlog.schemas import (
     ConvertIn,
@@ -64,6 +64,15 @@ def _item_ref(actor: Actor, key: str | None, field: str) -> BacklogItem | None:
         return None
     try:
         return access_item(actor, key)
+    except NotFound as exc:
+        raise Invalid.field(field, f"no item '{key}' in this workspace's backlog") from exc
+
+
+def _anchor_ref(actor: Actor, key: str | None, field: str) -> BacklogItem | None:
+    if key is None:
+        return None
+    try:
+        return access_anchor(actor, key)
     except NotFound as exc:
         raise Invalid.field(field, f"no item '{key}' in this workspace's backlog") from exc
 
@@ -129,8 +138,8 @@ def create_item(
         product=product,
         assignee=_member_ref(actor, payload.assignee),
         parent=_item_ref(actor, payload.parent, "parent"),
-        before=_item_ref(actor, payload.before, "before"),
-        after=_item_ref(actor, payload.after, "after"),
+        before=_anchor_ref(actor, payload.before, "before"),
+        after=_anchor_ref(actor, payload.after, "after"),
         **fields,
     )
     return Status(201, _item_out(response, item))
@@ -213,8 +222,8 @@ def move_item(
     item = services.item_move(
         actor=actor,
         item=item,
-        before=_item_ref(actor, payload.before, "before"),
-        after=_item_ref(actor, payload.after, "after"),
+        before=_anchor_ref(actor, payload.before, "before"),
+        after=_anchor_ref(actor, payload.after, "after"),
         position=payload.position,
         expected_version=if_match(request),
     )
