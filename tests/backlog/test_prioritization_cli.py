@@ -43,6 +43,16 @@ def test_score_sets_and_explains(po: Persona, items: list[BacklogItem]) -> None:
     assert Score.objects.get().value == 400
 
 
+def test_score_changes_one_input_and_keeps_the_others(
+    po: Persona, items: list[BacklogItem]
+) -> None:
+    services.score_set(actor=po.actor, item=items[0], framework="rice", inputs=RICE)
+    result = run("score", "ACME-1", *AS_PO, "--framework", "rice", "--set", "confidence=50")
+    assert result.exit_code == 0, result.output
+    assert "500 x 2 x 50% / 2 = 250" in result.stdout
+    assert Score.objects.get().inputs == {**RICE, "confidence": 50}
+
+
 def test_score_shows_all_scores_as_json(po: Persona, items: list[BacklogItem]) -> None:
     services.score_set(actor=po.actor, item=items[0], framework="rice", inputs=RICE)
     result = run("score", "acme-1", *AS_PO, "--json")

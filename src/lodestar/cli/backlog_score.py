@@ -78,7 +78,10 @@ def score(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Show an item's scores with their explanations, or set one with --framework and --set."""
+    """Show an item's scores with their explanations, or set one with --framework and --set.
+
+    Inputs left out keep the value the item's current score under that framework has.
+    """
     setup_django()
     from lodestar.backlog.access import access_item
     from lodestar.backlog.prioritization import selectors, services
@@ -89,9 +92,11 @@ def score(
     if sets:
         if framework is None:
             raise CliError("--set needs --framework (rice, wsjf, ice, value_effort, scorecard).")
-        scores = [
-            services.score_set(actor=actor, item=item, framework=framework, inputs=parse_sets(sets))
-        ]
+        chosen = selectors.parse_framework(framework)
+        # Inputs not given keep their current value, so "--set confidence=50" changes just that.
+        current = {s.framework: s.inputs for s in selectors.item_scores(actor=actor, item=item)}
+        inputs = {**current.get(chosen, {}), **parse_sets(sets)}
+        scores = [services.score_set(actor=actor, item=item, framework=chosen, inputs=inputs)]
     else:
         scores = selectors.item_scores(actor=actor, item=item)
         if framework is not None:
