@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.db.models import QuerySet
+
 from lodestar.core.errors import Forbidden
 from lodestar.people.models import (
     ApiToken,
@@ -90,18 +92,26 @@ def role_allows(role: str, permission: Permission) -> bool:
     return permission in _ROLE_PERMISSIONS.get(role, frozenset())
 
 
-def wears_product_owner_hat(actor: Actor, team_ids: list[int] | None = None) -> bool:
-    """Whether the actor is the current product owner of a team (of any of ``team_ids``)."""
+def wears_product_owner_hat(
+    actor: Actor, team_ids: list[int] | QuerySet[Team] | None = None
+) -> bool:
+    """Whether the actor is the current product owner of a team (of any of ``team_ids``, a
+    list of ids or a query of teams, read as a subquery)."""
     holds = TeamMembership.objects.filter(
         member=actor.membership, role=TeamRole.PRODUCT_OWNER, ended_at__isnull=True
     )
     if team_ids is not None:
-        holds = holds.filter(team_id__in=team_ids)
+        ids = team_ids.values("pk") if isinstance(team_ids, QuerySet) else team_ids
+        holds = holds.filter(team_id__in=ids)
     return holds.exists()
 
 
-def can(actor: Actor, permission: Permission, *, teams: list[Team] | None = None) -> bool:
-    """Whether ``actor`` may do ``permission``; ``teams`` are the teams the act concerns.
+Teams = list[Team] | QuerySet[Team]
+
+
+def can(actor: Actor, permission: Permission, *, teams: Teams | None = None) -> bool:
+    """Whether ``actor`` may do ``permission``; ``teams`` are the teams the act concerns (a
+    query of teams costs nothing unless the hat decides, and then one query in all).
 
     A viewer can never write, whatever hat they wear: the hat adds product-owner rights to a
     member's role, not to a read-only seat.
@@ -110,10 +120,12 @@ def can(actor: Actor, permission: Permission, *, teams: list[Team] | None = None
         return True
     if (
         permission in _PRODUCT_OWNER_PERMISSIONS
-        and teams
+        and teams is not None
         and role_allows(actor.role, Permission.EDIT_CONTENT)
     ):
-        return wears_product_owner_hat(actor, [team.pk for team in teams])
+        if isinstance(teams, QuerySet):
+            return wears_product_owner_hat(actor, teams)
+        return bool(teams) and wears_product_owner_hat(actor, [team.pk for team in teams])
     return False
 
 
@@ -140,7 +152,7 @@ _REFUSALS: dict[Permission, str] = {
 }
 
 
-def require(actor: Actor, permission: Permission, *, teams: list[Team] | None = None) -> None:
+def require(actor: Actor, permission: Permission, *, teams: Teams | None = None) -> None:
     """Raise ``Forbidden`` with a sentence saying who may, unless ``can`` allows it."""
     if not can(actor, permission, teams=teams):
         raise Forbidden(_REFUSALS[permission], code=f"forbidden_{permission.value}")

@@ -47,4 +47,9 @@ def active_goal(product: Product) -> ProductGoal | None:
 
 def product_teams(product: Product) -> list[Team]:
     """The teams that work from ``product``'s backlog (whose product owners may order it)."""
-    return list(Team.objects.filter(product=product, workspace_id=product.workspace_id))
+    return list(product_team_query(product))
+
+
+def product_team_query(product: Product) -> QuerySet[Team]:
+    """``product_teams`` unread: a permission check uses it as a subquery (no extra query)."""
+    return Team.objects.filter(product_id=product.pk, workspace_id=product.workspace_id)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import functools
 from typing import Literal
 
-from django.db import IntegrityError, transaction
-from django.db.models import CharField, F, QuerySet, Value
+from django.db import transaction
+from django.db.models import CharField, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
@@ -21,7 +21,7 @@ from lodestar.core.errors import Conflict, Invalid, NotFound, StaleVersion
 from lodestar.core.models import HistoryEntry
 from lodestar.core.ranking import MAX_KEY_LENGTH, key_between, keys_between, needs_rebalance
 from lodestar.people.policy import Actor, Permission, require
-from lodestar.strategy.selectors import product_teams
+from lodestar.strategy.selectors import product_team_query
 
 Position = Literal["top", "bottom"]
 POSITIONS = ("top", "bottom")
@@ -203,7 +203,7 @@ def item_move(
     already there. Only the product owner of a team on the product, or an admin, orders.
     """
     _check_move(item, before, after, position)
-    require(actor, Permission.ORDER_BACKLOG, teams=product_teams(item.product))
+    require(actor, Permission.ORDER_BACKLOG, teams=product_team_query(item.product))
     lock_product(item.product_id)
     current = _live(item.product_id).filter(pk=item.pk).values_list("rank", "version").first()
     if current is None:
@@ -224,15 +224,19 @@ def item_move(
         low, high = _gap(item.pk, item.product_id, before, after, position)
         key = key_between(low, high)
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            # Unconditional on version: a move changes only the rank, which no other write
-            # touches, so a concurrent edit of the title must not make the move fail.
-            BacklogItem.objects.filter(pk=item.pk).update(
-                rank=key, version=F("version") + 1, updated_at=now
-            )
-    except IntegrityError as exc:  # pragma: no cover - every rank writer holds the lock
-        raise Conflict("The backlog changed during the move; try again.") from exc
+    # Only the rank changes, and every rank writer holds the product lock: the UPDATE cannot
+    # collide on (product, rank). It is conditional on the version read above so that the
+    # version it writes is exact; a concurrent edit of another field (which does not take the
+    # product lock) only makes it read the version again, never fail the move.
+    for _ in range(3):
+        written = BacklogItem.objects.filter(pk=item.pk, version=version).update(
+            rank=key, version=version + 1, updated_at=now
+        )
+        if written:
+            break
+        version = _live(item.product_id).filter(pk=item.pk).values_list("version", flat=True)[0]
+    else:  # pragma: no cover - three edits of this item inside one move
+        raise Conflict(f"{item.key} is being edited right now; try the move again.")
     item.rank, item.version, item.updated_at = key, version + 1, now
     record(
         actor,
