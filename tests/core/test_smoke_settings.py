@@ -47,7 +47,7 @@ def test_debug_mode_runs_without_a_secret_key() -> None:
 
 
 def test_check_deploy_is_clean_with_production_settings() -> None:
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
         env={
             "PATH": "/usr/bin:/bin",
