@@ -47,16 +47,12 @@ COLUMNS = [
 def acting(workspace_slug: str, email: str | None) -> Actor:
     """The member the command acts as: ``--as EMAIL``, or the workspace's single owner."""
     from lodestar.cli.people import actor_for, find_workspace
-    from lodestar.people.models import Membership, Role
+    from lodestar.people.selectors import workspace_owners
 
     if email:
         return actor_for(email, workspace_slug)
     workspace = find_workspace(workspace_slug)
-    owners = list(
-        Membership.objects.filter(workspace=workspace, role=Role.OWNER).values_list(
-            "user__email", flat=True
-        )[:2]
-    )
+    owners = list(workspace_owners(workspace=workspace).values_list("user__email", flat=True)[:2])
     if len(owners) != 1:
         raise CliError(
             f"workspace '{workspace_slug}' has {'several owners' if owners else 'no owner'}; "

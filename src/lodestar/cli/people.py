@@ -61,15 +61,10 @@ def actor_for(email: str, workspace_slug: str) -> Actor:
 
 def _operator(workspace: Workspace) -> Actor:
     """An owner of ``workspace``: the operator reads a workspace with an owner's eyes."""
-    from lodestar.people.models import Membership, Role
     from lodestar.people.policy import Actor
+    from lodestar.people.selectors import workspace_owners
 
-    owner = (
-        Membership.objects.select_related("user", "workspace")
-        .filter(workspace=workspace, role=Role.OWNER)
-        .order_by("id")
-        .first()
-    )
+    owner = workspace_owners(workspace=workspace).first()
     if owner is None:
         raise CliError(f"workspace '{workspace.slug}' has no owner.")
     return Actor(user=owner.user, membership=owner)

@@ -28,7 +28,7 @@ from lodestar.people.forms import (
     ProductOwnerForm,
     TeamForm,
 )
-from lodestar.people.models import JOB_TITLE_SUGGESTIONS, Membership, TeamMembership
+from lodestar.people.models import JOB_TITLE_SUGGESTIONS, Membership, TeamMembership, TeamRole
 from lodestar.people.policy import Permission, can, can_change_member
 from lodestar.people.selectors import TeamHats
 from lodestar.people.views import invitation_url
@@ -315,13 +315,13 @@ def _team_page(
     team = access_team(actor, team_slug)
     members = list(selectors.member_list(actor=actor))
     roster = list(selectors.team_roster(actor=actor, team=team))
-    owner = next((row for row in roster if row.role == "product_owner"), None)
+    owner = next((row for row in roster if row.role == TeamRole.PRODUCT_OWNER), None)
     groups = [
-        (label, [row for row in roster if row.role == value])
-        for value, label in (
-            ("scrum_master", "Scrum masters"),
-            ("developer", "Developers"),
-            ("stakeholder", "Stakeholders"),
+        (label, [row for row in roster if row.role == hat])
+        for hat, label in (
+            (TeamRole.SCRUM_MASTER, "Scrum masters"),
+            (TeamRole.DEVELOPER, "Developers"),
+            (TeamRole.STAKEHOLDER, "Stakeholders"),
         )
     ]
     context = {

@@ -12,9 +12,11 @@ from lodestar.people.models import (
     ApiToken,
     Invitation,
     Membership,
+    Role,
     Team,
     TeamMembership,
     TeamRole,
+    Workspace,
 )
 from lodestar.people.policy import Actor, Permission, require, role_allows
 from lodestar.people.services import invitation_check
@@ -27,6 +29,15 @@ def member_list(*, actor: Actor) -> QuerySet[Membership]:
         Membership.objects.filter(workspace_id=actor.workspace_id)
         .select_related("user")
         .order_by("user__email")
+    )
+
+
+def workspace_owners(*, workspace: Workspace) -> QuerySet[Membership]:
+    """The workspace's owners, earliest first (for commands run by the operator, no actor)."""
+    return (
+        Membership.objects.select_related("user", "workspace")
+        .filter(workspace=workspace, role=Role.OWNER)
+        .order_by("id")
     )
 
 
