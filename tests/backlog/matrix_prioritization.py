@@ -9,7 +9,7 @@ from __future__ import annotations
 from lodestar.backlog.models import BacklogItem
 from lodestar.backlog.prioritization import services
 from lodestar.core.ranking import keys_between
-from lodestar.strategy.models import Product
+from lodestar.strategy.models import Product, ProductTeam
 from tests.api.matrix_support import ADMIN, OWNER, PO, WRITERS, World, read, row
 
 W = "/workspaces/{workspace_slug}"
@@ -40,8 +40,7 @@ BODIES: dict[str, object] = {
 
 def setup(world: World) -> dict[str, str]:
     product = Product.objects.create(workspace=world.workspace, key="PRIO", name="Prioritized")
-    world.team.product = product
-    world.team.save(update_fields=["product"])
+    ProductTeam.objects.create(team=world.team, product=product)
     items = [
         BacklogItem.objects.create(
             workspace=world.workspace,

@@ -66,8 +66,10 @@ def test_a_move_writes_one_row(
     assert "backlog_backlogitem" in updates[0]
     assert not _writes(captured, "DELETE")
     inserts = _writes(captured, "INSERT")
-    assert len(inserts) == 1
+    # The move's history entry, and its domain event in the outbox.
+    assert len(inserts) == 2, inserts
     assert "core_historyentry" in inserts[0]
+    assert "core_outboxevent" in inserts[1]
     moved.refresh_from_db()
     assert moved.version == 2
 

@@ -19,7 +19,7 @@ from lodestar.core.errors import Forbidden, Invalid, StaleVersion
 from lodestar.core.models import HistoryEntry
 from lodestar.core.ranking import keys_between
 from lodestar.people.models import Team, Workspace
-from lodestar.strategy.models import Product
+from lodestar.strategy.models import Product, ProductTeam
 from tests.conftest import Persona
 
 Clients = Callable[[Persona], Client]
@@ -55,8 +55,7 @@ def make_items(product: Product, count: int, *, start: int = 1) -> list[BacklogI
 @pytest.fixture
 def product(workspace: Workspace, team: Team) -> Product:
     product = Product.objects.create(workspace=workspace, key="ACME", name="Acme")
-    team.product = product
-    team.save(update_fields=["product"])
+    ProductTeam.objects.create(team=team, product=product)
     return product
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import sys
-import types
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import Any
 
 import pytest
 
 from lodestar.core.models import HistoryEntry
+from lodestar.core.registry import Demo, registry
 from lodestar.people.demo import DEMO_PASSWORD, DemoPeople
 from lodestar.people.models import Membership, Role, Team, TeamMembership, TeamRole, User
 from tests.cli.support import error_line, run
@@ -103,13 +106,19 @@ def test_demo_if_empty_on_someone_elses_data_loads_nothing() -> None:
     assert User.objects.count() == 1
 
 
-def test_demo_hands_the_people_to_the_other_contexts_demo(monkeypatch: pytest.MonkeyPatch) -> None:
-    received: list[DemoPeople] = []
-    backlog_demo = types.ModuleType("lodestar.backlog.demo")
-    backlog_demo.seed = received.append  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "lodestar.backlog.demo", backlog_demo)
+@contextlib.contextmanager
+def _backlog_demo(seed: Callable[[dict[str, Any]], Any]) -> Iterator[None]:
+    """The backlog's declared demo replaced by ``seed`` for the block."""
+    with registry().scoped():
+        backlog = registry().plugins["backlog"]
+        registry().plugins["backlog"] = replace(backlog, demo=Demo(seed=seed, after=("people",)))
+        yield
 
-    assert run("demo").exit_code == 0
+
+def test_demo_hands_the_people_to_the_other_contexts_demo() -> None:
+    received: list[DemoPeople] = []
+    with _backlog_demo(lambda world: received.append(world["people"])):
+        assert run("demo").exit_code == 0
     assert len(received) == 1
     people = received[0]
     assert people.workspace.slug == "acme"
@@ -117,14 +126,11 @@ def test_demo_hands_the_people_to_the_other_contexts_demo(monkeypatch: pytest.Mo
     assert set(people.teams) == {"checkout", "insights"}
 
 
-def test_a_failing_context_demo_leaves_the_database_empty(monkeypatch: pytest.MonkeyPatch) -> None:
-    def seed(people: DemoPeople) -> None:
+def test_a_failing_context_demo_leaves_the_database_empty() -> None:
+    def seed(world: dict[str, Any]) -> None:
         raise RuntimeError("broken demo")
 
-    backlog_demo = types.ModuleType("lodestar.backlog.demo")
-    backlog_demo.seed = seed  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "lodestar.backlog.demo", backlog_demo)
-
-    result = run("demo")
+    with _backlog_demo(seed):
+        result = run("demo")
     assert isinstance(result.exception, RuntimeError)
     assert not User.objects.exists()

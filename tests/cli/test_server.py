@@ -26,9 +26,9 @@ from django.utils.module_loading import import_string
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
-from lodestar.cli import periodic
 from lodestar.cli.models import PeriodicTaskRun
-from lodestar.cli.periodic import PeriodicTask, enqueue_due
+from lodestar.cli.periodic import enqueue_due
+from lodestar.core.registry import PeriodicTask, registry
 from tests.cli.support import run
 
 DEADLINE_SECONDS = 60
@@ -82,9 +82,13 @@ def test_a_missing_periodic_task_is_skipped() -> None:
     assert not PeriodicTaskRun.objects.filter(task_path=missing.path).exists()
 
 
-def test_the_periodic_tasks_exist() -> None:
-    assert [task.path for task in periodic.PERIODIC_TASKS] == ["lodestar.core.tasks.purge_trash"]
-    for periodic_task in periodic.PERIODIC_TASKS:
+def test_the_declared_periodic_tasks_exist() -> None:
+    tasks = registry().periodic_tasks()
+    assert [task.path for task in tasks] == [
+        "lodestar.core.tasks.purge_trash",
+        "lodestar.core.tasks.purge_outbox",
+    ]
+    for periodic_task in tasks:
         assert hasattr(import_string(periodic_task.path), "enqueue"), periodic_task.path
 
 
@@ -92,7 +96,7 @@ def test_the_periodic_tasks_exist() -> None:
 def test_worker_batch_runs_the_due_periodic_tasks_through_the_database(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(periodic, "PERIODIC_TASKS", (REMEMBER,))
+    monkeypatch.setattr(registry(), "periodic_tasks", lambda: [REMEMBER])
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
         result = run("worker", "--batch")
     assert result.exit_code == 0, result.output

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from lodestar.backlog.models import BacklogItem
-from lodestar.core import trash
 from lodestar.core.ranking import key_between
+from lodestar.core.registry import ObjectType, TrashRules, registry
 from lodestar.people.models import Workspace
 from lodestar.strategy.models import Product
 
@@ -18,18 +20,29 @@ MakeItem = Callable[..., BacklogItem]
 
 
 @pytest.fixture
-def trash_registry(monkeypatch: pytest.MonkeyPatch) -> dict[str, trash.Trashable]:
-    """A registry of its own for the test, holding backlog items as type ``item``."""
-    registry: dict[str, trash.Trashable] = {}
-    monkeypatch.setattr(trash, "_REGISTRY", registry)
-    trash.register_trashable(
-        BacklogItem, name="item", label=lambda item: f"{item.key} {item.title}"
-    )
-    return registry
+def trash_registry() -> Iterator[Callable[..., ObjectType]]:
+    """The registry for the test, with backlog items (type ``item``) in the trash without the
+    backlog's hooks; call it to change the item's declaration (``on_restore=...``)."""
+
+    def declare(**trash_rules: Any) -> ObjectType:
+        workspace = trash_rules.pop("workspace", "workspace")
+        declared = replace(base, workspace=workspace, trash=TrashRules(**trash_rules), title=_title)
+        registry().replace(declared)
+        return declared
+
+    with registry().scoped():
+        base = registry().object_type("item")
+        assert base is not None
+        declare()
+        yield declare
+
+
+def _title(item: BacklogItem) -> str:
+    return f"{item.key} {item.title}"
 
 
 @pytest.fixture
-def make_item(trash_registry: dict[str, trash.Trashable]) -> MakeItem:
+def make_item(trash_registry: Callable[..., ObjectType]) -> MakeItem:
     """Create a backlog item in a workspace's ``ACME`` product (created on first use)."""
     last_rank: dict[int, str | None] = {}
 

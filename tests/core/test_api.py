@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from lodestar.backlog.models import BacklogItem
-from lodestar.core import trash
+from lodestar.core.registry import ObjectType
 from lodestar.core.trash import trash_move
 from lodestar.people.models import Workspace
 from tests.conftest import Persona
@@ -22,7 +22,7 @@ BASE = "/api/v1/workspaces/acme/trash"
 
 
 @pytest.fixture(autouse=True)
-def _registry(trash_registry: dict[str, trash.Trashable]) -> None:
+def _registry(trash_registry: Callable[..., ObjectType]) -> None:
     """Every test here sees backlog items as type ``item`` and nothing else."""
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -10,16 +12,16 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 
-from lodestar.backlog.models import BacklogItem
+from lodestar.backlog.models import BacklogItem, Label
 from lodestar.core import trash
 from lodestar.core.errors import Forbidden, Invalid, NotFound, StaleVersion
 from lodestar.core.models import HistoryEntry
+from lodestar.core.registry import ObjectType, Plugin, registry
 from lodestar.core.tasks import purge_trash
 from lodestar.core.trash import (
     TrashErrorCode,
     access_trashed,
     purge_trashed_before,
-    register_trashable,
     trash_list,
     trash_move,
     trash_restore,
@@ -102,13 +104,19 @@ def test_moving_a_stale_version_is_refused(
     assert BacklogItem.objects.filter(pk=item.pk).exists()
 
 
-def test_a_model_that_is_not_registered_cannot_be_trashed(
-    workspace: Workspace, owner: Persona, make_item: MakeItem, monkeypatch: pytest.MonkeyPatch
+def test_a_model_that_does_not_go_to_the_trash_cannot_be_trashed(
+    workspace: Workspace,
+    owner: Persona,
+    make_item: MakeItem,
+    trash_registry: Callable[..., ObjectType],
 ) -> None:
     item = make_item(workspace)
-    monkeypatch.setattr(trash, "_REGISTRY", {})
-    with pytest.raises(LookupError, match="not registered"):
+    item_type = registry().object_type("item")
+    assert item_type is not None
+    registry().replace(replace(item_type, trash=None))
+    with pytest.raises(LookupError, match="does not go to the trash"):
         trash_move(actor=owner.actor, obj=item)
+    assert BacklogItem.objects.get(pk=item.pk).version == 1
 
 
 # -- restore -------------------------------------------------------------------------------------
@@ -178,7 +186,7 @@ def test_restore_hook_can_change_fields_or_refuse(
     workspace: Workspace,
     owner: Persona,
     make_item: MakeItem,
-    trash_registry: dict[str, trash.Trashable],
+    trash_registry: Callable[..., ObjectType],
 ) -> None:
     calls: list[int] = []
 
@@ -189,9 +197,7 @@ def test_restore_hook_can_change_fields_or_refuse(
         item.rank = "Zz"
         return ["rank"]
 
-    register_trashable(
-        BacklogItem, name="item", label=lambda item: item.key, on_restore=give_fresh_rank
-    )
+    trash_registry(on_restore=give_fresh_rank)
     item = make_item(workspace, deleted_at=days_ago(1), deleted_by=owner.user)
     trash_restore(actor=owner.actor, obj=item)
     assert BacklogItem.objects.get(pk=item.pk).rank == "Zz"
@@ -216,28 +222,28 @@ def test_access_trashed_finds_only_this_workspaces_rows(
             access_trashed(owner.actor, type_name, object_id)
 
 
-def test_registry_rules(trash_registry: dict[str, trash.Trashable]) -> None:
+def test_registry_rules(trash_registry: Callable[..., ObjectType]) -> None:
+    item_type = registry().object_type("item")
+    assert item_type is not None
     with pytest.raises(TypeError, match="not a TrashableModel"):
-        register_trashable(Workspace, label=str)  # type: ignore[arg-type]
-    # Registering a model again replaces its entry rather than adding a second type.
-    register_trashable(BacklogItem, name="backlog-item", label=str)
-    assert [entry.name for entry in trash.registered()] == ["backlog-item"]
-    # A name taken by another model is refused.
-    trash_registry["other"] = trash.Trashable(name="other", model=Workspace, label=str)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="already has a type named"):
-        register_trashable(BacklogItem, name="other", label=str)
+        registry().replace(replace(item_type, name="label", model=Label))
+    assert [entry.name for entry in trash.trashable_types()] == ["item"]
+    # A second type of one model, or a second type of one name, is refused.
+    with pytest.raises(ValueError, match="already declared as an object type"):
+        registry().install(Plugin(name="again", objects=[replace(item_type, name="other")]))
+    with pytest.raises(ValueError, match="already declared"):
+        registry().install(Plugin(name="again", objects=[item_type]))
+    with pytest.raises(LookupError, match="does not go to the trash"):
+        trash.trashable_for(Workspace)
 
 
 def test_workspace_may_be_reached_through_a_relation(
-    workspace: Workspace, owner: Persona, make_item: MakeItem
+    workspace: Workspace,
+    owner: Persona,
+    make_item: MakeItem,
+    trash_registry: Callable[..., ObjectType],
 ) -> None:
-    register_trashable(
-        BacklogItem,
-        name="item",
-        label=lambda item: item.key,
-        workspace="product__workspace",
-        select_related=["product"],
-    )
+    trash_registry(workspace="product__workspace", select_related=("product",))
     item = make_item(workspace)
     trash_move(actor=owner.actor, obj=item)
     assert [row.id for row in trash_list(actor=owner.actor).items] == [item.pk]
@@ -276,11 +282,13 @@ def test_list_pages_across_types_with_a_cursor(
     workspace: Workspace,
     owner: Persona,
     make_item: MakeItem,
-    trash_registry: dict[str, trash.Trashable],
+    trash_registry: Callable[..., ObjectType],
 ) -> None:
-    # A second type over the same table: every trashed row shows up once per type, which is
-    # what exercises the merge of several queries into one order.
-    trash_registry["zeta"] = trash.Trashable(name="zeta", model=BacklogItem, label=str)
+    # A second type over the same table (set in by hand: declaring refuses a model twice):
+    # every trashed row shows up once per type, which exercises the merge of several queries
+    # into one order.
+    item_type = trash_registry()
+    registry()._types["zeta"] = replace(item_type, name="zeta", title=str)
     same_moment = days_ago(2)
     items = [make_item(workspace, f"item {i}", deleted_at=same_moment) for i in range(3)]
     items += [make_item(workspace, f"later {i}", deleted_at=days_ago(1 - i / 10)) for i in range(4)]

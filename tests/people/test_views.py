@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 
 from lodestar.core.models import HistoryEntry
+from lodestar.core.registry import NavEntry, Plugin, registry
 from lodestar.people import navigation, services
 from lodestar.people.models import (
     Invitation,
@@ -115,14 +116,15 @@ def test_navigation_marks_the_current_page(client: Client, developer: Persona) -
 
 
 def test_other_contexts_add_navigation_entries(client: Client, developer: Persona) -> None:
-    item = navigation.NavItem("extra", "Extra page", "who_does_what", icon="list", order=99)
-    navigation.register(item)
-    try:
+    entry = NavEntry("extra", "Extra page", "who_does_what", icon="list", order=99)
+    missing = NavEntry("missing", "Not installed", "no_such_page", order=98)
+    with registry().scoped():
+        registry().install(Plugin(name="extra", navigation=[entry, missing]))
         links = navigation.links("acme", "/w/acme/who")
-        assert [link.key for link in links][-1] == "extra"
-        assert next(link for link in links if link.key == "extra").active
-    finally:
-        navigation._ITEMS.pop("extra")
+    assert [link.key for link in links][-1] == "extra"
+    assert "missing" not in [link.key for link in links]
+    assert next(link for link in links if link.key == "extra").active
+    assert "extra" not in [link.key for link in navigation.links("acme", "/w/acme/who")]
 
 
 def test_the_workspace_switcher_lists_only_my_workspaces(

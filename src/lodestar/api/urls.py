@@ -7,9 +7,9 @@ from ninja import NinjaAPI
 from lodestar import __version__
 from lodestar.api import errors
 from lodestar.api.auth import API_AUTH
+from lodestar.api.trash import router as trash_router
 from lodestar.backlog.api import router as backlog_router
 from lodestar.backlog.prioritization.api import router as prioritization_router
-from lodestar.core.api import router as core_router
 from lodestar.people.api import router as people_router
 from lodestar.strategy.api import router as strategy_router
 
@@ -31,4 +31,4 @@ api.add_router("/workspaces/", people_router)
 api.add_router("/workspaces/", strategy_router)
 api.add_router("/workspaces/", backlog_router)
 api.add_router("/workspaces/", prioritization_router)
-api.add_router("/workspaces/", core_router)
+api.add_router("/workspaces/", trash_router)

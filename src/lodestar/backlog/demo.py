@@ -8,7 +8,6 @@ the product had before, and a few items serve no goal at all so the backlog flag
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -17,6 +16,7 @@ from django.utils import timezone
 
 from lodestar.backlog import services
 from lodestar.backlog.models import BacklogItem, ItemStatus
+from lodestar.backlog.prioritization import demo as prioritization_demo
 from lodestar.backlog.services import ChildSpec
 from lodestar.strategy import services as strategy
 from lodestar.strategy.models import GoalStatus, Product, ProductGoal
@@ -380,11 +380,5 @@ def _move_done_work_down(people: DemoPeople, product: Product) -> None:
 
 
 def _scores(product: Product) -> None:
-    """The prioritization demo scores the backlog, when that part is installed."""
-    try:
-        module = importlib.import_module("lodestar.backlog.prioritization.demo")
-    except ModuleNotFoundError as exc:  # pragma: no cover - shipped together
-        if exc.name != "lodestar.backlog.prioritization.demo":
-            raise
-        return
-    module.seed(product)
+    """The prioritization demo scores the backlog."""
+    prioritization_demo.seed(product)

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from lodestar.api.schemas import InSchema
 from lodestar.backlog.models import BacklogItem
 from lodestar.backlog.readiness import Readiness
-from lodestar.backlog.selectors import FLAG_REASON, is_flagged
+from lodestar.backlog.selectors import flag_reason, is_flagged
 from lodestar.backlog.services._common import estimate_value
 from lodestar.core.models import HistoryEntry
 
@@ -99,7 +99,7 @@ class ItemOut(BaseModel):
             else None,
             rank=item.rank,
             flagged=flagged,
-            flag_reason=FLAG_REASON if flagged else None,
+            flag_reason=flag_reason() if flagged else None,
             in_trash=item.in_trash,
             version=item.version,
             created_at=item.created_at,

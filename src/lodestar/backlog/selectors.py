@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
 
 from lodestar.backlog.errors import BacklogErrorCode as Code
+from lodestar.backlog.extensions import PURPOSES, VELOCITY, Purpose
 from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus, Label
 from lodestar.backlog.readiness import ItemFacts, Readiness, evaluate
 from lodestar.core.errors import Invalid
@@ -18,24 +19,27 @@ from lodestar.people.policy import Actor
 from lodestar.strategy.models import Product
 from lodestar.strategy.selectors import active_goal
 
-FLAG_REASON = "serves no Product Goal and solves no customer problem"
+
+def purposes() -> list[Purpose]:
+    """What makes work worth doing, in order (``backlog.extensions.PURPOSES``); an item with
+    none of them is flagged."""
+    found = PURPOSES.providers()
+    if not found:
+        raise LookupError("no backlog purposes are declared (the backlog plugin declares one)")
+    return found
 
 
-def purposes() -> list[Q]:
-    """What makes work worth doing; an item matching none of these is flagged.
-
-    Each entry is one reason an item may exist. Linking items to customer problems adds one:
-    ``Q(Exists(<problem links>.filter(item=OuterRef("pk"))))``.
-    """
-    return [
-        Q(goal__isnull=False),
-    ]
+def flag_reason() -> str:
+    """Why a flagged item is flagged: every purpose it lacks ("serves no Product Goal and
+    solves no customer problem")."""
+    missing = [purpose.missing for purpose in purposes()]
+    return ", ".join(missing[:-1]) + " and " + missing[-1] if len(missing) > 1 else missing[0]
 
 
 def flagged_condition() -> Q:
     condition = Q()
     for purpose in purposes():
-        condition |= purpose
+        condition |= purpose.condition()
     return ~condition
 
 
@@ -202,7 +206,12 @@ def item_history(
 
 
 def team_velocity(product: Product) -> Decimal | None:
-    """The average points the product's teams finish per sprint; None until sprints exist."""
+    """The average points the product's teams finish per sprint, from the first velocity source
+    that knows (``backlog.extensions.VELOCITY``); None until one does."""
+    for source in VELOCITY.providers():
+        velocity = source.velocity(product)
+        if velocity is not None:
+            return velocity
     return None
 
 

@@ -1,4 +1,5 @@
-"""Periodic tasks: the worker enqueues the due ones every hour.
+"""Periodic tasks: the worker enqueues the due ones every hour. Each context declares its own
+(``PeriodicTask`` in its plugin, ``core.registry``).
 
 A task is due when it was never enqueued, or last enqueued ``every`` ago (less a little slack,
 so an hourly check does not push a daily task an hour later each day). The claim is a
@@ -11,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from django.db import close_old_connections, connection, transaction
 from django.db.models import Q
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from lodestar.cli.models import PeriodicTaskRun
+from lodestar.core.registry import PeriodicTask, registry
 
 logger = logging.getLogger("lodestar.worker")
 
@@ -27,25 +29,14 @@ CHECK_INTERVAL = dt.timedelta(hours=1)
 SLACK = dt.timedelta(minutes=5)
 
 
-@dataclass(frozen=True)
-class PeriodicTask:
-    path: str  # dotted path of a django-tasks ``Task``
-    every: dt.timedelta
-
-
-PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
-    # Empties the trash of what was deleted more than the retention period ago.
-    PeriodicTask("lodestar.core.tasks.purge_trash", dt.timedelta(days=1)),
-)
-
-
 def enqueue_due(
-    now: dt.datetime | None = None, tasks: tuple[PeriodicTask, ...] | None = None
+    now: dt.datetime | None = None, tasks: Sequence[PeriodicTask] | None = None
 ) -> list[str]:
-    """Enqueue every periodic task that is due at ``now``; returns the paths enqueued."""
+    """Enqueue every periodic task (the declared ones, or ``tasks``) that is due at ``now``;
+    returns the paths enqueued."""
     now = now or timezone.now()
     enqueued = []
-    for periodic in PERIODIC_TASKS if tasks is None else tasks:
+    for periodic in registry().periodic_tasks() if tasks is None else tasks:
         try:
             task = import_string(periodic.path)
         except ImportError:

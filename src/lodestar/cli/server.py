@@ -9,7 +9,6 @@ speaks plain HTTP; a self-hoster gets the real thing, not a development server.
 
 from __future__ import annotations
 
-import importlib
 import socket
 from typing import Annotated
 
@@ -119,18 +118,22 @@ def worker(
     from django.core.management import call_command
 
     from lodestar.cli.periodic import Scheduler, enqueue_due
+    from lodestar.core.events import OutboxPump, deliver_pending
 
     options = {"reload": False, "startup_delay": False, "interval": 1.0}
     if batch:
         enqueue_due()
+        deliver_pending()
         call_command("db_worker", batch=True, **options)
         return
-    scheduler = Scheduler()
+    scheduler, pump = Scheduler(), OutboxPump()
     scheduler.start()
+    pump.start()
     try:
         call_command("db_worker", **options)
     finally:
         scheduler.stop()
+        pump.stop()
 
 
 def demo(
@@ -167,20 +170,15 @@ def demo(
 
 
 def _seed_demo() -> None:
+    """Every context's demo (declared in its plugin), each after those it builds on."""
     from django.db import transaction
 
-    from lodestar.people import demo as people_demo
+    from lodestar.core.registry import registry
 
+    world: dict[str, object] = {}
     with transaction.atomic():
-        people = people_demo.seed()
-        # Each context that has demo data seeds it from the people; contexts come and go.
-        try:
-            backlog_demo = importlib.import_module("lodestar.backlog.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != "lodestar.backlog.demo":
-                raise
-        else:
-            backlog_demo.seed(people)
+        for name, context_demo in registry().demos():
+            world[name] = context_demo.seed(world)
 
 
 def _print_logins(logins: list[dict[str, object]], address: str) -> None:

@@ -238,3 +238,6 @@ API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("LODESTAR_API_RATE_LIMIT", "1200"
 
 TRASH_RETENTION_DAYS = 30
 INVITATION_TTL_DAYS = 7
+# Domain events: how often the worker reads the outbox, and how long delivered events stay.
+OUTBOX_POLL_SECONDS = 2.0
+OUTBOX_RETENTION_DAYS = 7

@@ -44,3 +44,29 @@ class RankField(_CharField):
         if not params.get("collation"):
             params["collation"] = BINARY_COLLATIONS.get(connection.vendor)
         return params
+
+
+def ids_may_commit_out_of_order(connection: BaseDatabaseWrapper) -> bool:
+    """Whether a reader may see a row with a higher id before one with a lower id commits.
+
+    PostgreSQL hands out ids from a sequence when a row is inserted, so concurrent transactions
+    commit them in any order. SQLite serializes writers (``BEGIN IMMEDIATE``): ids commit in
+    order, and a gap is always a write that was rolled back.
+    """
+    return is_postgresql(connection)
+
+
+def last_assigned_id(model: type[models.Model], connection: BaseDatabaseWrapper) -> int:
+    """The highest id the table's sequence has handed out (committed or not; 0 when none)."""
+    table = model._meta.db_table
+    column = model._meta.pk.column
+    with connection.cursor() as cursor:
+        if is_postgresql(connection):
+            cursor.execute(
+                "SELECT pg_sequence_last_value(pg_get_serial_sequence(%s, %s)::regclass)",
+                [table, column],
+            )
+        else:
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+    return int(row[0]) if row and row[0] is not None else 0

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from django.db import models
 
+from lodestar.core import events
 from lodestar.core.models import HistoryEntry
+from lodestar.core.registry import registry
 
 
 def _plain(value: Any) -> Any:
@@ -49,8 +52,9 @@ def history_record(
     changes: dict[str, Any] | None = None,
     label: str = "",
 ) -> HistoryEntry:
-    """Record one change. Call it from the service, inside the service's transaction."""
-    return HistoryEntry.objects.create(
+    """Record one change and publish it as a domain event (``core.events``). Call it from the
+    service, inside the service's transaction."""
+    entry = HistoryEntry.objects.create(
         workspace_id=workspace_id,
         actor=actor if getattr(actor, "pk", None) else None,
         object_type=obj._meta.label_lower,
@@ -59,6 +63,17 @@ def history_record(
         action=action,
         changes={k: _plain(v) for k, v in (changes or {}).items()},
     )
+    events.publish([entry])
+    return entry
+
+
+def history_record_bulk(entries: list[HistoryEntry]) -> list[HistoryEntry]:
+    """Record many prepared changes in one statement and publish them (for bulk services)."""
+    created = HistoryEntry.objects.bulk_create(entries)
+    if created and created[0].pk is None:  # a database that does not return ids
+        raise RuntimeError("bulk history needs a database that returns inserted ids")
+    events.publish(created)
+    return created
 
 
 def history_for(*, workspace_id: int, obj: models.Model) -> models.QuerySet[HistoryEntry]:
@@ -86,3 +101,39 @@ def history_recent(*, workspace_id: int, limit: int) -> list[HistoryEntry]:
         if len(recent) == limit:
             break
     return recent
+
+
+# -- history in words ----------------------------------------------------------------------
+
+_VERBS: dict[str, str] = {
+    HistoryEntry.Action.CREATED.value: "created",
+    HistoryEntry.Action.UPDATED.value: "updated",
+    HistoryEntry.Action.DELETED.value: "deleted",
+    HistoryEntry.Action.RESTORED.value: "restored",
+    HistoryEntry.Action.MOVED.value: "moved",
+    HistoryEntry.Action.PURGED.value: "purged",
+}
+
+
+def before_after(value: Any) -> tuple[Any, Any]:
+    """A recorded change as ``(before, after)`` (a bare value is an ``after``)."""
+    if isinstance(value, list | tuple) and len(value) == 2:
+        return value[0], value[1]
+    return None, value
+
+
+def describe(entry: HistoryEntry, names: Mapping[str, str] | None = None) -> str:
+    """One line saying what ``entry`` did, without the actor (the page shows who): in the words
+    the object's context declared (``ObjectType.describe``), else "<verb> <kind> “<label>”".
+
+    ``names`` maps email addresses (as history records people) to the names to show.
+    """
+    object_type = registry().object_type_for_label(entry.object_type)
+    if object_type is not None and object_type.describe is not None:
+        special = object_type.describe(entry, names or {})
+        if special:
+            return special
+    verb = _VERBS.get(entry.action, entry.action)
+    kind = object_type.label if object_type else entry.object_type.rsplit(".", 1)[-1]
+    label = f"“{entry.object_label}”" if entry.object_label else ""
+    return f"{verb} {kind} {label}".strip()

@@ -87,3 +87,33 @@ class HistoryEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}#{self.object_id}"
+
+
+class OutboxEvent(models.Model):
+    """A domain event for the durable subscribers (webhooks, notifications): one per recorded
+    change, written in the transaction that made the change, so it exists exactly when the
+    change does. Read in ``id`` order by the worker; purged once every subscriber has it."""
+
+    workspace = models.ForeignKey("people.Workspace", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=80)
+    history = models.ForeignKey(HistoryEntry, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+
+class OutboxCursor(models.Model):
+    """How far one durable subscriber has read the outbox (the last event it handled)."""
+
+    subscriber = models.CharField(max_length=100, unique=True)
+    position = models.BigIntegerField(default=0)
+    failures = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.subscriber} at {self.position}"

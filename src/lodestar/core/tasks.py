@@ -1,12 +1,15 @@
-"""Background work of core: purging the trash once rows are past their retention period."""
+"""Background work of core: purging the trash once rows are past their retention period, and
+the outbox once its events are delivered."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
+from lodestar.core import events
 from lodestar.core.trash import purge_trashed_before, retention
 
 
@@ -27,3 +30,12 @@ def purge_trash(now: str | None = None) -> int:
     up after downtime. Returns how many rows were purged.
     """
     return purge_trashed_before(_moment(now) - retention())
+
+
+@task()
+def purge_outbox(now: str | None = None) -> int:
+    """Delete domain events every durable subscriber has had, once ``OUTBOX_RETENTION_DAYS``
+    old. Returns how many were deleted."""
+    return events.purge_delivered(
+        older_than=dt.timedelta(days=settings.OUTBOX_RETENTION_DAYS), now=_moment(now)
+    )

@@ -1,11 +1,13 @@
 """The trash: deleting moves a row there; it can be restored for ``TRASH_RETENTION_DAYS``.
 
-Each context registers its trashable models once (``register_trashable`` in its
-``AppConfig.ready``); the services here then move, restore, list and purge any of them, with
-the same rules and the same history everywhere:
+A kind of object takes part by declaring ``trash=TrashRules(...)`` on its ``ObjectType`` in its
+context's plugin (``core.registry``), with ``delete`` and ``restore`` permissions; the services
+here then move, restore, list and purge any of them, with the same rules and the same history
+everywhere:
 
-    register_trashable(BacklogItem, name="item", label=lambda item: item.key,
-                       workspace="workspace", on_restore=_rerank_on_restore)
+    ObjectType(name="item", model=BacklogItem, label="backlog item", title=...,
+               permissions={"delete": "edit_content", "restore": "edit_content", ...},
+               trash=TrashRules(select_related=("product",), on_restore=rank_on_restore))
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import base64
 import binascii
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -24,12 +25,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from lodestar.core.actors import Actor
 from lodestar.core.concurrency import bump, check_version
 from lodestar.core.errors import Invalid, NotFound
-from lodestar.core.history import history_record
+from lodestar.core.history import history_record, history_record_bulk
 from lodestar.core.models import HistoryEntry, TrashableModel
 from lodestar.core.pagination import check_limit
-from lodestar.people.policy import Actor, Permission, require
+from lodestar.core.registry import ObjectType, registry
 
 PURGE_BATCH_SIZE = 500
 
@@ -41,79 +43,22 @@ class TrashErrorCode(StrEnum):
     EXPIRED = "trash_expired"
 
 
-# A hook runs inside the move or restore transaction, after the checks, before the row is
-# written. It may change the object (say, give a restored item a free rank) and returns the
-# names of the fields it changed; it may also raise a DomainError to refuse.
-TrashHook = Callable[[Actor, Any], Iterable[str]]
+def trashable_types() -> list[ObjectType]:
+    """The kinds of object that go to the trash, by name."""
+    return registry().trashable()
 
 
-@dataclass(frozen=True)
-class Trashable:
-    """How the trash handles one model."""
-
-    name: str
-    model: type[TrashableModel]
-    label: Callable[[Any], str]
-    # The lookup path from the model to its workspace, e.g. "workspace" or "product__workspace".
-    workspace: str = "workspace"
-    select_related: tuple[str, ...] = ()
-    on_trash: TrashHook | None = None
-    on_restore: TrashHook | None = None
-
-    def workspace_id_of(self, obj: Any) -> int:
-        value: Any = obj
-        parts = self.workspace.split("__")
-        for part in parts[:-1]:
-            value = getattr(value, part)
-        return int(getattr(value, f"{parts[-1]}_id"))
+def _model(entry: ObjectType) -> type[TrashableModel]:
+    model: type[TrashableModel] = entry.model  # type: ignore[assignment]
+    return model
 
 
-_REGISTRY: dict[str, Trashable] = {}
-
-
-def register_trashable(
-    model: type[TrashableModel],
-    *,
-    label: Callable[[Any], str],
-    workspace: str = "workspace",
-    name: str | None = None,
-    select_related: Iterable[str] = (),
-    on_trash: TrashHook | None = None,
-    on_restore: TrashHook | None = None,
-) -> Trashable:
-    """Make ``model`` part of the trash under ``name`` (its type in the API; default: the model
-    name). Registering the same model again replaces its entry."""
-    if not issubclass(model, TrashableModel):
-        raise TypeError(f"{model.__name__} is not a TrashableModel")
-    entry = Trashable(
-        name=name or model._meta.model_name or model.__name__.lower(),
-        model=model,
-        label=label,
-        workspace=workspace,
-        select_related=tuple(select_related),
-        on_trash=on_trash,
-        on_restore=on_restore,
-    )
-    for existing in list(_REGISTRY.values()):
-        if existing.model is model:
-            del _REGISTRY[existing.name]
-    if entry.name in _REGISTRY:
-        raise ValueError(f"the trash already has a type named {entry.name!r}")
-    _REGISTRY[entry.name] = entry
-    return entry
-
-
-def registered() -> list[Trashable]:
-    """The registered trashable types, by name."""
-    return [_REGISTRY[name] for name in sorted(_REGISTRY)]
-
-
-def trashable_for(obj_or_model: Any) -> Trashable:
-    model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
-    for entry in _REGISTRY.values():
-        if entry.model is model:
-            return entry
-    raise LookupError(f"{model.__name__} is not registered with the trash")
+def trashable_for(obj_or_model: Any) -> ObjectType:
+    """The declaration of a trashable model; LookupError when it does not go to the trash."""
+    object_type = registry().object_type_for(obj_or_model)
+    if object_type.trash is None:
+        raise LookupError(f"{object_type.model.__name__} does not go to the trash")
+    return object_type
 
 
 def retention() -> dt.timedelta:
@@ -125,9 +70,9 @@ def restore_until(obj: TrashableModel) -> dt.datetime | None:
     return obj.deleted_at + retention() if obj.deleted_at is not None else None
 
 
-def _locked(entry: Trashable, obj: TrashableModel) -> TrashableModel:
+def _locked(entry: ObjectType, obj: TrashableModel) -> TrashableModel:
     """The row as stored now, locked for the rest of the transaction."""
-    current: TrashableModel = entry.model.all_objects.select_for_update().get(pk=obj.pk)
+    current: TrashableModel = _model(entry).all_objects.select_for_update().get(pk=obj.pk)
     return current
 
 
@@ -142,10 +87,12 @@ def trash_move(
     *, actor: Actor, obj: TrashableModel, expected_version: int | None = None
 ) -> TrashableModel:
     """Move ``obj`` to the trash (restorable for the retention period); records history."""
-    require(actor, Permission.EDIT_CONTENT)
     entry = trashable_for(obj)
     if entry.workspace_id_of(obj) != actor.workspace_id:
         raise NotFound("No such object in this workspace.", code=TrashErrorCode.NOT_FOUND)
+    registry().authorize(actor, entry, "delete", obj)
+    rules = entry.trash
+    assert rules is not None  # noqa: S101 - trashable_for checked it
     with transaction.atomic():
         current = _locked(entry, obj)
         _refresh(obj, current)
@@ -154,7 +101,7 @@ def trash_move(
             raise Invalid.field(
                 "id", "is already in the trash", code=TrashErrorCode.ALREADY_IN_TRASH
             )
-        changed = list(entry.on_trash(actor, obj)) if entry.on_trash else []
+        changed = list(rules.on_trash(actor, obj)) if rules.on_trash else []
         obj.deleted_at = timezone.now()
         obj.deleted_by = actor.user
         bump(obj, ["deleted_at", "deleted_by", *changed])
@@ -164,7 +111,7 @@ def trash_move(
             obj=obj,
             action=HistoryEntry.Action.DELETED,
             changes={"deleted_at": [None, obj.deleted_at]},
-            label=entry.label(obj),
+            label=entry.title(obj),
         )
     return obj
 
@@ -174,10 +121,12 @@ def trash_restore(
 ) -> TrashableModel:
     """Take ``obj`` out of the trash. Refuses (422) when it is not in the trash or its
     retention period is over."""
-    require(actor, Permission.EDIT_CONTENT)
     entry = trashable_for(obj)
     if entry.workspace_id_of(obj) != actor.workspace_id:
         raise NotFound("No such object in this workspace.", code=TrashErrorCode.NOT_FOUND)
+    registry().authorize(actor, entry, "restore", obj)
+    rules = entry.trash
+    assert rules is not None  # noqa: S101 - trashable_for checked it
     with transaction.atomic():
         current = _locked(entry, obj)
         _refresh(obj, current)
@@ -192,7 +141,7 @@ def trash_restore(
                 "longer be restored",
                 code=TrashErrorCode.EXPIRED,
             )
-        changed = list(entry.on_restore(actor, obj)) if entry.on_restore else []
+        changed = list(rules.on_restore(actor, obj)) if rules.on_restore else []
         obj.deleted_at = None
         obj.deleted_by = None
         bump(obj, ["deleted_at", "deleted_by", *changed])
@@ -202,7 +151,7 @@ def trash_restore(
             obj=obj,
             action=HistoryEntry.Action.RESTORED,
             changes={"deleted_at": [deleted_at, None]},
-            label=entry.label(obj),
+            label=entry.title(obj),
         )
     return obj
 
@@ -210,11 +159,12 @@ def trash_restore(
 def access_trashed(actor: Actor, type_name: str, object_id: int) -> TrashableModel:
     """A row of a registered type in the actor's workspace, in the trash or not (the restore
     service says which); an unknown type, a missing row and another workspace's row are 404."""
-    entry = _REGISTRY.get(type_name)
+    entry = registry().object_type(type_name)
     obj = None
-    if entry is not None:
+    if entry is not None and entry.trash is not None:
         obj = (
-            entry.model.all_objects.select_related(*entry.select_related)
+            _model(entry)
+            .all_objects.select_related(*entry.trash.select_related)
             .filter(pk=object_id, **{entry.workspace: actor.workspace_id})
             .first()
         )
@@ -268,7 +218,7 @@ def _decode_cursor(cursor: str) -> tuple[dt.datetime, str, int]:
     return moment, type_name, object_id
 
 
-def _after_cursor(entry: Trashable, cursor: tuple[dt.datetime, str, int]) -> Q:
+def _after_cursor(entry: ObjectType, cursor: tuple[dt.datetime, str, int]) -> Q:
     """Rows of ``entry`` that come after ``cursor`` in (deleted_at desc, type, id desc) order."""
     when, type_name, object_id = cursor
     if entry.name < type_name:
@@ -291,14 +241,17 @@ def trash_list(*, actor: Actor, cursor: str | None = None, limit: int | None = N
 
     One query per registered type, whatever the page size.
     """
-    require(actor, Permission.VIEW)
+    registry().require(actor, "view")
     size = check_limit(limit)
     position = _decode_cursor(cursor) if cursor else None
     rows: list[TrashedRow] = []
-    for entry in registered():
-        qs = entry.model.all_objects.filter(
-            deleted_at__isnull=False, **{entry.workspace: actor.workspace_id}
-        ).select_related("deleted_by", *entry.select_related)
+    for entry in trashable_types():
+        assert entry.trash is not None  # noqa: S101 - trashable_types() has only these
+        qs = (
+            _model(entry)
+            .all_objects.filter(deleted_at__isnull=False, **{entry.workspace: actor.workspace_id})
+            .select_related("deleted_by", *entry.trash.select_related)
+        )
         if position is not None:
             qs = qs.filter(_after_cursor(entry, position))
         for obj in qs.order_by("-deleted_at", "-pk")[: size + 1]:
@@ -306,7 +259,7 @@ def trash_list(*, actor: Actor, cursor: str | None = None, limit: int | None = N
                 TrashedRow(
                     type=entry.name,
                     id=obj.pk,
-                    label=entry.label(obj),
+                    label=entry.title(obj),
                     deleted_at=obj.deleted_at,
                     deleted_by=obj.deleted_by,
                     restore_until=obj.deleted_at + retention(),
@@ -323,28 +276,32 @@ def purge_trashed_before(cutoff: dt.datetime, *, batch_size: int = PURGE_BATCH_S
     """Delete for good every row trashed before ``cutoff``, in batches of ``batch_size`` (one
     short transaction each); each purge is recorded in the history. Returns how many."""
     purged = 0
-    for entry in registered():
+    for entry in trashable_types():
+        assert entry.trash is not None  # noqa: S101 - trashable_types() has only these
         while True:
             with transaction.atomic():
                 batch = list(
-                    entry.model.all_objects.filter(deleted_at__lt=cutoff)
-                    .select_related(*entry.select_related)
+                    _model(entry)
+                    .all_objects.filter(deleted_at__lt=cutoff)
+                    .select_related(*entry.trash.select_related)
                     .order_by("pk")[:batch_size]
                 )
                 if not batch:
                     break
-                HistoryEntry.objects.bulk_create(
-                    HistoryEntry(
-                        workspace_id=entry.workspace_id_of(obj),
-                        actor=None,
-                        object_type=obj._meta.label_lower,
-                        object_id=obj.pk,
-                        object_label=entry.label(obj)[:255],
-                        action=HistoryEntry.Action.PURGED,
-                        changes={"deleted_at": obj.deleted_at.isoformat()},
-                    )
-                    for obj in batch
+                history_record_bulk(
+                    [
+                        HistoryEntry(
+                            workspace_id=entry.workspace_id_of(obj),
+                            actor=None,
+                            object_type=obj._meta.label_lower,
+                            object_id=obj.pk,
+                            object_label=entry.title(obj)[:255],
+                            action=HistoryEntry.Action.PURGED,
+                            changes={"deleted_at": obj.deleted_at.isoformat()},
+                        )
+                        for obj in batch
+                    ]
                 )
-                entry.model.all_objects.filter(pk__in=[obj.pk for obj in batch]).delete()
+                _model(entry).all_objects.filter(pk__in=[obj.pk for obj in batch]).delete()
                 purged += len(batch)
     return purged

@@ -1,39 +1,16 @@
-"""History entries in words, for the workspace's activity feed."""
+"""The people context's history in words (teams and their hats, members, invitations), declared
+on its object types in ``people/plugin.py``; ``core.history.describe`` does the rest."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
+from lodestar.core.history import before_after
 from lodestar.core.models import HistoryEntry
 from lodestar.people.models import Role, TeamRole
 
-_KINDS = {
-    "people.membership": "member",
-    "people.apitoken": "API token",
-    "people.workspace": "workspace",
-    "people.team": "team",
-    "people.invitation": "invitation",
-    "strategy.product": "product",
-    "strategy.productgoal": "Product Goal",
-    "backlog.backlogitem": "backlog item",
-}
-_VERBS: dict[str, str] = {
-    HistoryEntry.Action.CREATED.value: "created",
-    HistoryEntry.Action.UPDATED.value: "updated",
-    HistoryEntry.Action.DELETED.value: "deleted",
-    HistoryEntry.Action.RESTORED.value: "restored",
-    HistoryEntry.Action.MOVED.value: "moved",
-    HistoryEntry.Action.PURGED.value: "purged",
-}
 _HATS = {value: label.lower() for value, label in TeamRole.choices}
 _ROLES = {value: label.lower() for value, label in Role.choices}
-
-
-def _pair(value: Any) -> tuple[Any, Any]:
-    if isinstance(value, list | tuple) and len(value) == 2:
-        return value[0], value[1]
-    return None, value
 
 
 def _member_label(label: str) -> str:
@@ -41,11 +18,11 @@ def _member_label(label: str) -> str:
     return label.rsplit(" in ", 1)[0]
 
 
-def _team(entry: HistoryEntry, names: Mapping[str, str]) -> str | None:
+def describe_team(entry: HistoryEntry, names: Mapping[str, str]) -> str | None:
     for hat, label in _HATS.items():
         if hat not in entry.changes:
             continue
-        before, after = (names.get(v, v) if v else v for v in _pair(entry.changes[hat]))
+        before, after = (names.get(v, v) if v else v for v in before_after(entry.changes[hat]))
         team = entry.object_label
         if hat == TeamRole.PRODUCT_OWNER:
             if before and after:
@@ -59,7 +36,7 @@ def _team(entry: HistoryEntry, names: Mapping[str, str]) -> str | None:
     return None
 
 
-def _membership(entry: HistoryEntry) -> str | None:
+def describe_membership(entry: HistoryEntry, names: Mapping[str, str]) -> str | None:
     who = _member_label(entry.object_label)
     if entry.action == HistoryEntry.Action.CREATED:
         role = _ROLES.get(str(entry.changes.get("role", "")), "member")
@@ -68,15 +45,15 @@ def _membership(entry: HistoryEntry) -> str | None:
         return f"removed {who} from the workspace"
     parts = []
     if "role" in entry.changes:
-        before, after = _pair(entry.changes["role"])
+        before, after = before_after(entry.changes["role"])
         parts.append(f"role from {_ROLES.get(before, before)} to {_ROLES.get(after, after)}")
     if "job_title" in entry.changes:
-        _, after = _pair(entry.changes["job_title"])
+        _, after = before_after(entry.changes["job_title"])
         parts.append(f"job title to “{after}”" if after else "job title to none")
     return f"changed {who}'s {' and '.join(parts)}" if parts else None
 
 
-def _invitation(entry: HistoryEntry) -> str | None:
+def describe_invitation(entry: HistoryEntry, names: Mapping[str, str]) -> str | None:
     email = entry.changes.get("email")
     if entry.action == HistoryEntry.Action.CREATED and email:
         return f"invited {email}"
@@ -85,23 +62,3 @@ def _invitation(entry: HistoryEntry) -> str | None:
     if "revoked_at" in entry.changes:
         return "withdrew an invitation"
     return None
-
-
-def describe(entry: HistoryEntry, names: Mapping[str, str] | None = None) -> str:
-    """One line saying what happened, without the actor (the page shows who).
-
-    ``names`` maps email addresses (as history records people) to the names to show.
-    """
-    special = None
-    if entry.object_type == "people.team":
-        special = _team(entry, names or {})
-    elif entry.object_type == "people.membership":
-        special = _membership(entry)
-    elif entry.object_type == "people.invitation":
-        special = _invitation(entry)
-    if special:
-        return special
-    verb = _VERBS.get(entry.action, entry.action)
-    kind = _KINDS.get(entry.object_type, entry.object_type.rsplit(".", 1)[-1])
-    label = f"“{entry.object_label}”" if entry.object_label else ""
-    return f"{verb} {kind} {label}".strip()

@@ -174,10 +174,6 @@ class Team(BaseModel):
     slug = models.SlugField(max_length=50)
     name = models.CharField(max_length=100)
     description = models.TextField(blank=True)
-    # The product whose backlog the team works from; several teams may share one.
-    product = models.ForeignKey(
-        "strategy.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="teams"
-    )
 
     class Meta:
         constraints = [

@@ -1,11 +1,8 @@
-"""The workspace navigation: one registry, so every page shows the same sidebar.
+"""The workspace navigation: every page shows the same sidebar, built from what the contexts
+declare (``NavEntry`` in their ``plugin`` module, see ``core.registry``).
 
-A context adds its pages from its ``AppConfig.ready()``::
-
-    from lodestar.people.navigation import NavItem, register
-    register(NavItem("products", "Products", "product_list", icon="box", order=50))
-
-The URL name is reversed with ``workspace_slug`` as its only argument.
+The URL name of an entry is reversed with ``workspace_slug`` as its only argument; an entry
+whose page is not installed is left out.
 """
 
 from __future__ import annotations
@@ -14,16 +11,7 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 
-
-@dataclass(frozen=True)
-class NavItem:
-    key: str
-    label: str
-    url_name: str
-    icon: str = "dot"
-    order: int = 100
-    # The home page is active only on itself; other items also on the pages below them.
-    exact: bool = False
+from lodestar.core.registry import registry
 
 
 @dataclass(frozen=True)
@@ -35,18 +23,10 @@ class NavLink:
     active: bool
 
 
-_ITEMS: dict[str, NavItem] = {}
-
-
-def register(item: NavItem) -> None:
-    """Add (or replace, by key) a workspace navigation entry."""
-    _ITEMS[item.key] = item
-
-
 def links(workspace_slug: str, path: str) -> list[NavLink]:
     """The navigation of a workspace, in order, with the entry for ``path`` marked active."""
     result: list[NavLink] = []
-    for item in sorted(_ITEMS.values(), key=lambda i: (i.order, i.label)):
+    for item in registry().navigation():
         try:
             href = reverse(item.url_name, kwargs={"workspace_slug": workspace_slug})
         except NoReverseMatch:
@@ -55,9 +35,3 @@ def links(workspace_slug: str, path: str) -> list[NavLink]:
         active = path == href or (not item.exact and below)
         result.append(NavLink(item.key, item.label, href, item.icon, active))
     return result
-
-
-register(NavItem("home", "Home", "workspace_home", icon="home", order=10, exact=True))
-register(NavItem("members", "Members", "member_list", icon="users", order=20))
-register(NavItem("teams", "Teams", "team_list", icon="team", order=30))
-register(NavItem("who", "Who does what", "who_does_what", icon="hat", order=40))

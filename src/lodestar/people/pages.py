@@ -16,10 +16,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lodestar.core.errors import Conflict, Invalid, StaleVersion
-from lodestar.core.history import history_recent
+from lodestar.core.history import describe, history_recent
 from lodestar.people import selectors, services
 from lodestar.people.access import access_invitation, access_member, access_team, member_named
-from lodestar.people.activity import describe
 from lodestar.people.errors import PeopleErrorCode
 from lodestar.people.forms import (
     HatForm,

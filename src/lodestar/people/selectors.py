@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from lodestar.core.errors import Invalid
 from lodestar.people.errors import PeopleErrorCode as Code
@@ -19,8 +21,25 @@ from lodestar.people.models import (
     Workspace,
 )
 from lodestar.people.policy import Actor, Permission, require, role_allows
-from lodestar.people.services import invitation_check
 from lodestar.people.tokens import hash_secret
+
+
+def invitation_check(invitation: Invitation, *, now: dt.datetime | None = None) -> None:
+    """Raise the reason an invitation can no longer be accepted (used, withdrawn, expired)."""
+    if invitation.accepted_at is not None:
+        raise Invalid.field(
+            "token", "this invitation has already been used", code=Code.INVITATION_USED
+        )
+    if invitation.revoked_at is not None:
+        raise Invalid.field(
+            "token",
+            "this invitation was withdrawn; ask for a new one",
+            code=Code.INVITATION_USED,
+        )
+    if invitation.expires_at <= (now or timezone.now()):
+        raise Invalid.field(
+            "token", "this invitation has expired; ask for a new one", code=Code.INVITATION_EXPIRED
+        )
 
 
 def member_list(*, actor: Actor) -> QuerySet[Membership]:
@@ -68,6 +87,16 @@ def product_owner_of(*, actor: Actor, team: Team) -> TeamMembership | None:
         .filter(role=TeamRole.PRODUCT_OWNER)
         .select_related("assigned_by")
     ).first()
+
+
+def current_product_owners(*, teams: QuerySet[Team]) -> QuerySet[TeamMembership]:
+    """The current product owners' rows of ``teams`` (a query of teams, read as a subquery),
+    earliest assigned first, with their members and users."""
+    return (
+        TeamMembership.objects.select_related("member__user", "member__workspace")
+        .filter(team__in=teams, role=TeamRole.PRODUCT_OWNER, ended_at__isnull=True)
+        .order_by("id")
+    )
 
 
 def product_owner_history(*, actor: Actor, team: Team) -> QuerySet[TeamMembership]:

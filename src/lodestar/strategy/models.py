@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Q
@@ -11,6 +11,9 @@ from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 
 from lodestar.core.models import BaseModel
+
+if TYPE_CHECKING:
+    from lodestar.people.models import Team
 
 # Story points on the modified Fibonacci scale; "?" says "we cannot estimate this yet".
 DEFAULT_ESTIMATE_SCALE = ["0", "1", "2", "3", "5", "8", "13", "21", "?"]
@@ -47,6 +50,10 @@ class Product(BaseModel):
     next_item_number = models.PositiveIntegerField(default=1)
     definition_of_ready = models.JSONField(default=default_definition_of_ready)
     estimate_scale = models.JSONField(default=default_estimate_scale)
+    # The teams that work from this product's backlog (a team works from one product at most).
+    teams: models.ManyToManyField[Team, ProductTeam] = models.ManyToManyField(
+        "people.Team", through="ProductTeam", related_name="products"
+    )
 
     class Meta:
         constraints = [
@@ -106,3 +113,17 @@ class ProductGoal(BaseModel):
     @property
     def is_active(self) -> bool:
         return self.status == GoalStatus.ACTIVE
+
+
+class ProductTeam(models.Model):
+    """A team works from this product's backlog. Several teams may share a product; a team
+    works from one product at most. The link is strategy's: people knows nothing of products."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="team_links")
+    team = models.OneToOneField(
+        "people.Team", on_delete=models.CASCADE, related_name="product_link"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.team} works from {self.product}"

@@ -6,7 +6,7 @@ from django.db.models import Prefetch, QuerySet
 
 from lodestar.people.models import Team
 from lodestar.people.policy import Actor
-from lodestar.strategy.models import GoalStatus, Product, ProductGoal
+from lodestar.strategy.models import GoalStatus, Product, ProductGoal, ProductTeam
 
 
 def product_list(*, actor: Actor) -> QuerySet[Product]:
@@ -52,4 +52,20 @@ def product_teams(product: Product) -> list[Team]:
 
 def product_team_query(product: Product) -> QuerySet[Team]:
     """``product_teams`` unread: a permission check uses it as a subquery (no extra query)."""
-    return Team.objects.filter(product_id=product.pk, workspace_id=product.workspace_id)
+    return Team.objects.filter(
+        product_link__product_id=product.pk, workspace_id=product.workspace_id
+    )
+
+
+def team_product(team: Team) -> Product | None:
+    """The product whose backlog ``team`` works from, or None."""
+    return Product.objects.filter(team_links__team=team).first()
+
+
+def team_product_ids(*, actor: Actor) -> dict[int, int]:
+    """For each team of the workspace that works from a product: team id -> product id."""
+    return dict(
+        ProductTeam.objects.filter(team__workspace_id=actor.workspace_id).values_list(
+            "team_id", "product_id"
+        )
+    )

@@ -21,6 +21,7 @@ from lodestar.strategy.models import (
     GoalStatus,
     Product,
     ProductGoal,
+    ProductTeam,
     default_definition_of_ready,
 )
 from lodestar.strategy.selectors import product_teams
@@ -262,18 +263,25 @@ def product_update(
 
 @transaction.atomic
 def team_product_set(*, actor: Actor, team: Team, product: Product | None) -> Team:
-    """Make ``team`` work from ``product``'s backlog (None: from no product's)."""
+    """Make ``team`` work from ``product``'s backlog (None: from no product's). The link is
+    strategy's own row; the team itself is not written, its history records the change."""
     require(actor, Permission.MANAGE_TEAMS)
     if team.workspace_id != actor.workspace_id or (
         product is not None and product.workspace_id != actor.workspace_id
     ):
         raise Invalid.field("product", "is not a product of this workspace")
-    before = snapshot(team, ["product"])
-    team.product = product
-    changes = changes_since(team, before)
-    if changes:
-        bump(team, ["product"])
-        _record(actor, team, Action.UPDATED, changes)
+    link = ProductTeam.objects.select_for_update().filter(team=team).first()
+    before = link.product_id if link is not None else None
+    after = product.pk if product is not None else None
+    if before == after:
+        return team
+    if product is None:
+        ProductTeam.objects.filter(team=team).delete()
+    elif link is None:
+        ProductTeam.objects.create(team=team, product=product)
+    else:
+        ProductTeam.objects.filter(pk=link.pk).update(product=product)
+    _record(actor, team, Action.UPDATED, {"product": [before, after]})
     return team
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from lodestar.people.navigation import NavItem, register
 from lodestar.strategy import views
 
 P = "w/<slug:workspace_slug>/products/<str:product_key>"
@@ -16,6 +15,3 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(P + "/goal/new", views.goal_set, name="product_goal_set"),
     path(P + "/goal/<int:goal_id>/close", views.goal_close, name="product_goal_close"),
 ]
-
-# The sidebar entry lives with the URLs it points at; the URLconf loads before any page renders.
-register(NavItem("products", "Products", "product_list", icon="box", order=50))

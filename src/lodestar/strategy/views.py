@@ -21,7 +21,13 @@ from lodestar.people.web import WorkspaceRequest, apply_errors, workspace_view
 from lodestar.strategy import services
 from lodestar.strategy.access import access_goal, access_product
 from lodestar.strategy.models import GoalStatus, Product
-from lodestar.strategy.selectors import active_goal, goal_list, product_detail, product_list
+from lodestar.strategy.selectors import (
+    active_goal,
+    goal_list,
+    product_detail,
+    product_list,
+    team_product_ids,
+)
 
 _INPUT = {"class": "input"}
 _OUTCOMES = [
@@ -116,8 +122,9 @@ def products(request: WorkspaceRequest) -> HttpResponse:
 
 def _teams_of(request: WorkspaceRequest, product: Product) -> list[TeamHats]:
     """The teams working from ``product``'s backlog, with their hats (who may order it)."""
+    links = team_product_ids(actor=request.actor)
     return [
-        hats for hats in who_does_what(actor=request.actor) if hats.team.product_id == product.pk
+        hats for hats in who_does_what(actor=request.actor) if links.get(hats.team.pk) == product.pk
     ]
 
 

@@ -11,9 +11,10 @@ import random
 
 from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus
 from lodestar.backlog.prioritization import services
-from lodestar.people.models import Membership, Role, TeamMembership, TeamRole
 from lodestar.people.policy import Actor
+from lodestar.people.selectors import current_product_owners, workspace_owners
 from lodestar.strategy.models import Product
+from lodestar.strategy.selectors import product_team_query
 
 SCORECARD = [
     {"key": "strategic_fit", "label": "Strategic fit", "weight": 3, "scale_min": 1, "scale_max": 5},
@@ -34,20 +35,10 @@ _CONFIDENCES = [50, 80, 100]
 
 def _scorer(product: Product) -> Actor:
     """The product owner of a team on the product; else the workspace's first owner."""
-    hat = (
-        TeamMembership.objects.select_related("member__user", "member__workspace")
-        .filter(team__product=product, role=TeamRole.PRODUCT_OWNER, ended_at__isnull=True)
-        .order_by("id")
-        .first()
-    )
+    hat = current_product_owners(teams=product_team_query(product)).first()
     if hat is not None:
         return Actor(user=hat.member.user, membership=hat.member)
-    owner = (
-        Membership.objects.select_related("user", "workspace")
-        .filter(workspace_id=product.workspace_id, role=Role.OWNER)
-        .order_by("id")
-        .first()
-    )
+    owner = workspace_owners(workspace=product.workspace).first()
     if owner is None:
         raise ValueError(f"workspace of {product.key} has no owner to enter demo scores")
     return Actor(user=owner.user, membership=owner)

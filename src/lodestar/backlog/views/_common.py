@@ -12,7 +12,7 @@ from lodestar.backlog.models import BacklogItem
 from lodestar.backlog.prioritization.frameworks import Framework, ScoreResult
 from lodestar.backlog.prioritization.models import Score
 from lodestar.backlog.prioritization.selectors import scores_by_item
-from lodestar.backlog.selectors import FLAG_REASON, is_flagged
+from lodestar.backlog.selectors import flag_reason, is_flagged
 from lodestar.people.policy import Actor, Permission, can
 from lodestar.strategy.models import Product
 from lodestar.strategy.selectors import product_teams
@@ -90,7 +90,9 @@ class Row:
     cells: list[ScoreCell | None]
     flagged: bool
 
-    flag_reason = FLAG_REASON
+    @property
+    def flag_reason(self) -> str:
+        return flag_reason()
 
 
 def rows_for(actor: Actor, items: Iterable[BacklogItem]) -> list[Row]:

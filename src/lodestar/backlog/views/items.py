@@ -26,6 +26,7 @@ from lodestar.backlog.forms import (
     criteria_lines,
     label_names,
 )
+from lodestar.backlog.history_words import history_lines
 from lodestar.backlog.models import BacklogItem, ItemKind
 from lodestar.backlog.prioritization import services as scoring
 from lodestar.backlog.prioritization.frameworks import (
@@ -39,7 +40,6 @@ from lodestar.backlog.prioritization.selectors import item_scores, parse_framewo
 from lodestar.backlog.selectors import item_children, item_readiness
 from lodestar.backlog.services._common import estimate_value
 from lodestar.backlog.views._common import ORDER_HINT, compact, rights_for, rows_for
-from lodestar.backlog.views.history import history_lines
 from lodestar.core.errors import Conflict, FieldError, Invalid, NotFound, StaleVersion
 from lodestar.people.access import access_member
 from lodestar.people.selectors import member_list

@@ -3,7 +3,6 @@
 from lodestar.people.services.accounts import user_create, workspace_create
 from lodestar.people.services.members import (
     invitation_accept,
-    invitation_check,
     invitation_create,
     invitation_revoke,
     member_add,
@@ -21,7 +20,6 @@ from lodestar.people.services.tokens import token_create, token_revoke
 
 __all__ = [
     "invitation_accept",
-    "invitation_check",
     "invitation_create",
     "invitation_revoke",
     "member_add",

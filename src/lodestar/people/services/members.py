@@ -27,6 +27,7 @@ from lodestar.people.policy import (
     require,
     require_member_change,
 )
+from lodestar.people.selectors import invitation_check
 from lodestar.people.services._common import (
     Action,
     _email,
@@ -133,24 +134,6 @@ def invitation_create(
         {"email": address, "role": new_role.value},
     )
     return invitation, secret
-
-
-def invitation_check(invitation: Invitation, *, now: dt.datetime | None = None) -> None:
-    """Raise the reason an invitation can no longer be accepted (used, withdrawn, expired)."""
-    if invitation.accepted_at is not None:
-        raise Invalid.field(
-            "token", "this invitation has already been used", code=Code.INVITATION_USED
-        )
-    if invitation.revoked_at is not None:
-        raise Invalid.field(
-            "token",
-            "this invitation was withdrawn; ask for a new one",
-            code=Code.INVITATION_USED,
-        )
-    if invitation.expires_at <= (now or timezone.now()):
-        raise Invalid.field(
-            "token", "this invitation has expired; ask for a new one", code=Code.INVITATION_EXPIRED
-        )
 
 
 @transaction.atomic

@@ -1,9 +1,9 @@
-"""The activity feed's sentences, from history entries."""
+"""History in words: the activity feed's sentences, from what each context declares."""
 
 from __future__ import annotations
 
+from lodestar.core.history import describe
 from lodestar.core.models import HistoryEntry
-from lodestar.people.activity import describe
 
 NAMES = {"ada@acme.test": "Ada", "bo@acme.test": "Bo"}
 
@@ -56,3 +56,26 @@ def test_invitations_and_anything_else() -> None:
     assert describe(accepted) == "accepted an invitation"
     other = entry("backlog.backlogitem", "deleted", {}, "ACME-4 Export")
     assert describe(other) == "deleted backlog item “ACME-4 Export”"
+
+
+def test_backlog_items_say_what_changed_in_the_words_of_their_own_history() -> None:
+    updated = entry(
+        "backlog.backlogitem",
+        "updated",
+        {"status": ["new", "ready"], "title": ["Export", "Export to CSV"]},
+        "ACME-4 Export to CSV",
+    )
+    assert describe(updated) == (
+        "updated backlog item “ACME-4 Export to CSV”: changed the status from new to ready; "
+        "renamed it to “Export to CSV”"
+    )
+    moved = entry("backlog.backlogitem", "moved", {"placement": "before ACME-2"}, "ACME-4 X")
+    assert describe(moved) == "moved backlog item “ACME-4 X” before ACME-2"
+    # Housekeeping alone (a rank) has no words of its own: the plain line stands.
+    ranked = entry("backlog.backlogitem", "updated", {"rank": ["a", "b"]}, "ACME-4 X")
+    assert describe(ranked) == "updated backlog item “ACME-4 X”"
+
+
+def test_a_kind_nobody_declared_reads_by_its_model_name() -> None:
+    other = entry("elsewhere.gadget", "created", {}, "G-1")
+    assert describe(other) == "created gadget “G-1”"

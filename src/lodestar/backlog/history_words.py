@@ -1,14 +1,16 @@
-"""An item's recorded changes in words, newest first, for its history section."""
+"""A backlog item's recorded changes in words: for its own history section ("renamed it to
+…") and for the workspace's activity feed (declared on the ``item`` object type)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus
 from lodestar.backlog.prioritization.frameworks import Framework
 from lodestar.backlog.views._common import compact
-from lodestar.core.history import history_for
+from lodestar.core.history import before_after, history_for
 from lodestar.core.models import HistoryEntry
 from lodestar.people.models import User
 from lodestar.people.policy import Actor
@@ -38,19 +40,13 @@ def _value(value: Any) -> str:
     return _LABELS.get(str(value), str(value))
 
 
-def _pair(value: Any) -> tuple[Any, Any]:
-    if isinstance(value, list | tuple) and len(value) == 2:
-        return value[0], value[1]
-    return None, value
-
-
 def _score(field: str, value: Any) -> str:
     name = field.removeprefix("score_")
     try:
         label = Framework(name).display_name
     except ValueError:
         label = name
-    _, after = _pair(value)
+    _, after = before_after(value)
     if isinstance(after, dict) and "value" in after:
         return f"scored it {label} {compact(float(after['value']))}"
     return f"removed its {label} score"
@@ -59,7 +55,7 @@ def _score(field: str, value: Any) -> str:
 def _change(field: str, value: Any) -> str | None:
     if field.startswith("score_"):
         return _score(field, value)
-    before, after = _pair(value)
+    before, after = before_after(value)
     if field == "split_into":
         return "split it into " + ", ".join(str(k) for k in (after or []))
     if field in _TEXT_FIELDS:
@@ -98,3 +94,15 @@ def history_lines(actor: Actor, item: BacklogItem) -> list[HistoryLine]:
     """The latest changes of ``item``, newest first."""
     entries = history_for(workspace_id=actor.workspace_id, obj=item)[:SHOWN]
     return [HistoryLine(e, e.actor, describe(e)) for e in entries]
+
+
+def describe_for_feed(entry: HistoryEntry, names: Mapping[str, str]) -> str | None:
+    """The activity feed's line: the item named, with what changed (the feed shows who)."""
+    subject = f"backlog item “{entry.object_label}”"
+    changes = entry.changes or {}
+    if entry.action == Action.UPDATED:
+        details = [line for field, value in changes.items() if (line := _change(field, value))]
+        return f"updated {subject}: " + "; ".join(details) if details else None
+    if entry.action == Action.MOVED and changes.get("placement"):
+        return f"moved {subject} {changes['placement']}"
+    return None

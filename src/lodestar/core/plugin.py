@@ -1,0 +1,17 @@
+"""What core declares: its periodic housekeeping (the trash and the outbox)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from lodestar.core.registry import PeriodicTask, Plugin
+
+PLUGIN = Plugin(
+    name="core",
+    periodic=[
+        # Empties the trash of what was deleted more than the retention period ago.
+        PeriodicTask("lodestar.core.tasks.purge_trash", dt.timedelta(days=1)),
+        # Drops domain events that every durable subscriber has had.
+        PeriodicTask("lodestar.core.tasks.purge_outbox", dt.timedelta(days=1)),
+    ],
+)

@@ -1,0 +1,68 @@
+"""What the strategy context declares: products and Product Goals as workspace objects, and the
+products page in the sidebar."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from lodestar.core.registry import NavEntry, ObjectType, Plugin, SearchDocument
+from lodestar.strategy.access import access_product
+from lodestar.strategy.models import Product, ProductGoal
+from lodestar.strategy.selectors import product_team_query
+
+
+def _product_url(product: Product) -> str:
+    return reverse(
+        "product_detail",
+        kwargs={"workspace_slug": product.workspace.slug, "product_key": product.key},
+    )
+
+
+def _goal_url(goal: ProductGoal) -> str:
+    return reverse(
+        "product_goal",
+        kwargs={"workspace_slug": goal.product.workspace.slug, "product_key": goal.product.key},
+    )
+
+
+def _goal_teams(goal: ProductGoal) -> Any:
+    return product_team_query(goal.product)
+
+
+PLUGIN = Plugin(
+    name="strategy",
+    objects=[
+        ObjectType(
+            name="product",
+            model=Product,
+            label="product",
+            title=lambda product: f"{product.key} {product.name}",
+            gate=access_product,
+            permissions={"view": "view", "change": "manage_products"},
+            teams=product_team_query,
+            url=_product_url,
+            search=lambda product: SearchDocument(
+                title=f"{product.key} {product.name}",
+                body=product.vision,
+                updated_at=product.updated_at,
+            ),
+        ),
+        ObjectType(
+            name="goal",
+            model=ProductGoal,
+            label="Product Goal",
+            title=str,
+            workspace="product__workspace",
+            permissions={"view": "view", "change": "set_product_goal", "comment": "edit_content"},
+            teams=_goal_teams,
+            url=_goal_url,
+            search=lambda goal: SearchDocument(
+                title=goal.statement, body=goal.description, updated_at=goal.updated_at
+            ),
+            commentable=True,
+        ),
+    ],
+    navigation=[NavEntry("products", "Products", "product_list", icon="box", order=50)],
+)

@@ -1,0 +1,142 @@
+"""The registry of what each context declares: object types, navigation, periodic tasks, demos,
+providers, subscribers and the one authorizer."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from lodestar.backlog.models import BacklogItem
+from lodestar.core.errors import Forbidden, NotFound
+from lodestar.core.models import HistoryEntry
+from lodestar.core.registry import OBJECT_ACTIONS, Demo, NavEntry, Plugin, registry
+from lodestar.people import demo as people_demo
+from lodestar.people.models import Team
+from lodestar.strategy.models import Product
+from tests.conftest import Persona
+
+
+def test_every_context_is_installed_from_its_plugin_module() -> None:
+    assert list(registry().plugins) == ["core", "people", "strategy", "backlog"]
+    names = [object_type.name for object_type in registry().object_types()]
+    assert names == [
+        "api-token",
+        "goal",
+        "invitation",
+        "item",
+        "member",
+        "product",
+        "scorecard",
+        "team",
+        "workspace",
+    ]
+    assert [object_type.name for object_type in registry().trashable()] == ["item"]
+    assert [entry.key for entry in registry().navigation()] == [
+        "home",
+        "members",
+        "teams",
+        "who",
+        "products",
+    ]
+
+
+def test_declarations_are_complete_and_consistent() -> None:
+    for object_type in registry().object_types():
+        assert object_type.label, object_type.name
+        assert "view" in object_type.permissions, object_type.name
+        assert set(object_type.permissions) <= set(OBJECT_ACTIONS)
+        if object_type.trash is not None:
+            assert {"delete", "restore"} <= set(object_type.permissions), object_type.name
+        assert registry().object_type_for(object_type.model) is object_type
+        assert registry().object_type_for_label(object_type.model_label) is object_type
+
+
+@pytest.mark.django_db
+def test_every_kind_of_object_the_demo_records_is_declared() -> None:
+    """A context that records history for an undeclared model fails here: declare it."""
+    people = people_demo.seed()
+    for _, context_demo in registry().demos()[1:]:
+        context_demo.seed({"people": people})
+    recorded = set(HistoryEntry.objects.values_list("object_type", flat=True).distinct())
+    assert recorded
+    undeclared = {label for label in recorded if registry().object_type_for_label(label) is None}
+    assert undeclared == set()
+
+
+@pytest.mark.django_db
+def test_gates_urls_titles_and_search_documents_of_declared_objects(
+    owner: Persona, team: Team, viewer: Persona
+) -> None:
+    product = Product.objects.create(workspace=owner.membership.workspace, key="ACME", name="Acme")
+    item_type = registry().object_type("item")
+    team_type = registry().object_type("team")
+    product_type = registry().object_type("product")
+    assert item_type is not None
+    assert team_type is not None
+    assert product_type is not None
+    assert team_type.gate is not None
+    assert team_type.gate(owner.actor, team.slug) == team
+    with pytest.raises(NotFound):
+        team_type.gate(owner.actor, "nobody")
+    assert team_type.url is not None
+    assert team_type.url(team) == f"/w/acme/teams/{team.slug}"
+    assert product_type.title(product) == "ACME Acme"
+    assert product_type.url is not None
+    assert product_type.url(product) == "/w/acme/products/ACME"
+    assert product_type.search is not None
+    assert product_type.search(product).title == "ACME Acme"
+    item = BacklogItem(key="ACME-1", title="Export", description="CSV please")
+    assert item_type.title(item) == "ACME-1 Export"
+    assert item_type.search is not None
+    assert item_type.search(item).body.startswith("CSV please")
+    # Permissions by declaration, decided by the one policy.
+    registry().authorize(owner.actor, item_type, "delete", item)
+    with pytest.raises(Forbidden):
+        registry().authorize(viewer.actor, item_type, "delete", item)
+    with pytest.raises(LookupError, match="does not support"):
+        registry().authorize(owner.actor, team_type, "restore", team)
+
+
+def test_demos_run_after_what_they_build_on() -> None:
+    ran: list[str] = []
+
+    def seed(name: str) -> Demo:
+        def run(world: dict[str, Any]) -> str:
+            ran.append(name)
+            return name
+
+        return Demo(seed=run, after=("b",) if name == "a" else ())
+
+    with registry().scoped():
+        registry().plugins = {}
+        registry().install(Plugin(name="a", demo=seed("a")))
+        registry().install(Plugin(name="b", demo=seed("b")))
+        registry().install(Plugin(name="c", demo=Demo(seed=print, after=("missing",))))
+        assert [name for name, _ in registry().demos()] == ["b", "c", "a"]
+        registry().plugins["b"] = replace(registry().plugins["b"], demo=Demo(print, after=("a",)))
+        with pytest.raises(ValueError, match="wait for each other"):
+            registry().demos()
+
+
+def test_installing_refuses_what_would_be_ambiguous() -> None:
+    with registry().scoped():
+        with pytest.raises(ValueError, match="already installed"):
+            registry().install(Plugin(name="people"))
+        with pytest.raises(ValueError, match="one policy"):
+            registry().install(Plugin(name="rogue", authorizer=lambda actor, p, teams=None: None))
+        item_type = registry().object_type("item")
+        assert item_type is not None
+        with pytest.raises(ValueError, match="unknown actions"):
+            registry().replace(replace(item_type, permissions={"explode": "view"}))  # type: ignore[dict-item]
+
+
+def test_a_later_navigation_entry_replaces_one_of_its_key() -> None:
+    with registry().scoped():
+        registry().install(
+            Plugin(name="x", navigation=[NavEntry("teams", "Squads", "team_list", order=35)])
+        )
+        labels = {entry.key: entry.label for entry in registry().navigation()}
+        assert labels["teams"] == "Squads"
+    assert {entry.key: entry.label for entry in registry().navigation()}["teams"] == "Teams"
