@@ -115,7 +115,7 @@ def test_navigation_marks_the_current_page(client: Client, developer: Persona) -
 
 
 def test_other_contexts_add_navigation_entries(client: Client, developer: Persona) -> None:
-    item = navigation.NavItem("extra", "Extra page", "who_does_what", icon="list", order=99)
+    item = navigation.NavItem("extra", "Extra page", "people:who_does_what", icon="list", order=99)
     navigation.register(item)
     try:
         links = navigation.links("acme", "/w/acme/who")

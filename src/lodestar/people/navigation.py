@@ -3,7 +3,7 @@
 A context adds its pages from its ``AppConfig.ready()``::
 
     from lodestar.people.navigation import NavItem, register
-    register(NavItem("products", "Products", "product_list", icon="box", order=50))
+    register(NavItem("products", "Products", "strategy:product_list", icon="box", order=50))
 
 The URL name is reversed with ``workspace_slug`` as its only argument.
 """
@@ -57,7 +57,7 @@ def links(workspace_slug: str, path: str) -> list[NavLink]:
     return result
 
 
-register(NavItem("home", "Home", "workspace_home", icon="home", order=10, exact=True))
-register(NavItem("members", "Members", "member_list", icon="users", order=20))
-register(NavItem("teams", "Teams", "team_list", icon="team", order=30))
-register(NavItem("who", "Who does what", "who_does_what", icon="hat", order=40))
+register(NavItem("home", "Home", "people:workspace_home", icon="home", order=10, exact=True))
+register(NavItem("members", "Members", "people:member_list", icon="users", order=20))
+register(NavItem("teams", "Teams", "people:team_list", icon="team", order=30))
+register(NavItem("who", "Who does what", "people:who_does_what", icon="hat", order=40))

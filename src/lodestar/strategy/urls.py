@@ -9,6 +9,8 @@ from lodestar.strategy import views
 
 P = "w/<slug:workspace_slug>/products/<str:product_key>"
 
+app_name = "strategy"
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("w/<slug:workspace_slug>/products", views.products, name="product_list"),
     path(P, views.product_page, name="product_detail"),
@@ -18,4 +20,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
 ]
 
 # The sidebar entry lives with the URLs it points at; the URLconf loads before any page renders.
-register(NavItem("products", "Products", "product_list", icon="box", order=50))
+register(NavItem("products", "Products", "strategy:product_list", icon="box", order=50))
