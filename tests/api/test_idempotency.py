@@ -184,6 +184,24 @@ def test_a_request_while_the_first_still_runs_waits_and_replays_its_answer(
     assert Team.objects.filter(name="Web").count() == 1
 
 
+def test_a_waiting_request_runs_itself_when_the_first_one_fails(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    create(client, {"name": "Web"}, "key-1")
+    record = _running("key-1")
+    Team.objects.filter(name="Web").delete()
+
+    def first_request_fails(seconds: float) -> None:
+        IdempotencyRecord.objects.filter(pk=record.pk).delete()
+
+    monkeypatch.setattr(idempotency.time, "sleep", first_request_fails)
+    retry = create(client, {"name": "Web"}, "key-1")
+    assert retry.status_code == 201
+    assert "Idempotent-Replayed" not in retry
+    assert Team.objects.filter(name="Web").count() == 1
+    assert IdempotencyRecord.objects.get(key="key-1").status == 201
+
+
 def test_an_abandoned_claim_is_taken_over(client: Client) -> None:
     create(client, {"name": "Web"}, "key-1")
     record = _running("key-1")

@@ -128,12 +128,16 @@ class IdempotencyMiddleware:
     ) -> _Claim | HttpResponse:
         """Our claim on the key, or the answer to send instead of running the request."""
         deadline = time.monotonic() + WAIT.total_seconds()
+        vacant = True
         while True:
-            claim = _claim(identity, key, request.path, fingerprint)
-            if claim is not None:
-                return claim
+            # Waiting only reads: an insert takes the write lock (all of SQLite's) every time.
+            if vacant:
+                claim = _claim(identity, key, request.path, fingerprint)
+                if claim is not None:
+                    return claim
             record = IdempotencyRecord.objects.filter(identity=identity, key=key).first()
-            # None: the holder released the key between our insert and our read; claim it again.
+            # None: the holder released the key (its request failed); claim it ourselves.
+            vacant = record is None
             if record is not None:
                 answered = record.status is not None
                 age = timezone.now() - record.created_at
