@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import ast
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -54,3 +56,81 @@ def test_the_module_prints_the_document(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == openapi_json()
+
+
+# The published operation ids: a renamed or removed id breaks every generated client.
+OPERATIONS = Path(__file__).resolve().parents[2] / "docs" / "api-operations.txt"
+OPERATION_ID = re.compile(r"^[a-z]+(?:_[a-z]+)+$")
+
+
+def _live_operations() -> list[tuple[str, str, str]]:
+    paths = json.loads(openapi_json())["paths"]
+    return sorted(
+        (operation["operationId"], method.upper(), path)
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+    )
+
+
+def _published_operations() -> list[tuple[str, str, str]]:
+    lines = OPERATIONS.read_text(encoding="utf-8").splitlines()
+    rows = [tuple(line.split()) for line in lines if line.strip() and not line.startswith("#")]
+    malformed = [row for row in rows if len(row) != 3]
+    assert not malformed, f"docs/api-operations.txt lines must be 'id METHOD path': {malformed}"
+    return sorted((row[0], row[1], row[2]) for row in rows)
+
+
+def test_every_operation_declares_its_id() -> None:
+    from lodestar.api.urls import api
+
+    implicit = sorted(
+        f"{method} {prefix.rstrip('/')}{path} ({view_func.__module__}.{view_func.__name__})"
+        for prefix, router in api._routers
+        for path, view in router.path_operations.items()
+        for operation in view.operations
+        for method in operation.methods
+        if not operation.operation_id
+        for view_func in [operation.view_func]
+    )
+    assert not implicit, (
+        "Give these operations an explicit operation_id='<thing>_<verb>' in their decorator:\n  "
+        + "\n  ".join(implicit)
+    )
+
+
+def test_operation_ids_are_unique_thing_verb_names() -> None:
+    ids = [operation_id for operation_id, _, _ in _live_operations()]
+    assert ids
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    assert not duplicates, f"operation ids used twice: {duplicates}"
+    derived = [i for i in ids if i.startswith("lodestar_") or not OPERATION_ID.match(i)]
+    assert not derived, f"operation ids must be <thing>_<verb> in snake case: {derived}"
+
+
+def test_the_published_operation_ids_match_the_schema() -> None:
+    published, live = set(_published_operations()), set(_live_operations())
+    renamed = "\n  ".join(f"- {' '.join(row)}" for row in sorted(published - live))
+    added = "\n  ".join(f"+ {' '.join(row)}" for row in sorted(live - published))
+    assert published == live, (
+        "The API's operations differ from docs/api-operations.txt. A published id is part of "
+        "the contract: rename one only with a new API version, and publish a new operation by "
+        f"adding its line.\n  {renamed}\n  {added}"
+    )
+    assert len(published) == len(_published_operations()), "a line is repeated"
+
+
+def test_the_api_and_the_cli_do_not_import_each_other() -> None:
+    src = Path(__file__).resolve().parents[2] / "src" / "lodestar"
+
+    def imports(package: str) -> set[tuple[str, str]]:
+        found = set()
+        for module in (src / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    found.add((module.name, node.module))
+                elif isinstance(node, ast.Import):
+                    found.update((module.name, alias.name) for alias in node.names)
+        return found
+
+    assert not {i for i in imports("api") if i[1].startswith("lodestar.cli")}
+    assert not {i for i in imports("cli") if i[1].startswith("lodestar.api")}

@@ -135,7 +135,7 @@ def test_installing_refuses_what_would_be_ambiguous() -> None:
 def test_a_later_navigation_entry_replaces_one_of_its_key() -> None:
     with registry().scoped():
         registry().install(
-            Plugin(name="x", navigation=[NavEntry("teams", "Squads", "team_list", order=35)])
+            Plugin(name="x", navigation=[NavEntry("teams", "Squads", "people:team_list", order=35)])
         )
         labels = {entry.key: entry.label for entry in registry().navigation()}
         assert labels["teams"] == "Squads"

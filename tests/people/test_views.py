@@ -116,7 +116,7 @@ def test_navigation_marks_the_current_page(client: Client, developer: Persona) -
 
 
 def test_other_contexts_add_navigation_entries(client: Client, developer: Persona) -> None:
-    entry = NavEntry("extra", "Extra page", "who_does_what", icon="list", order=99)
+    entry = NavEntry("extra", "Extra page", "people:who_does_what", icon="list", order=99)
     missing = NavEntry("missing", "Not installed", "no_such_page", order=98)
     with registry().scoped():
         registry().install(Plugin(name="extra", navigation=[entry, missing]))

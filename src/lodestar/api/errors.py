@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from enum import StrEnum
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,6 +13,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from lodestar.core.errors import (
+    Conflict,
     CoreErrorCode,
     DomainError,
     FieldError,
@@ -26,6 +28,52 @@ PROBLEM_JSON = "application/problem+json"
 
 # Where a parameter came from: dropped from the field path shown to the caller.
 _SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
+
+
+class ApiErrorCode(StrEnum):
+    """Codes of errors the HTTP layer itself raises, before any context's service runs."""
+
+    IDEMPOTENCY_KEY_INVALID = "idempotency_key_invalid"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    IDEMPOTENCY_IN_PROGRESS = "idempotency_in_progress"
+
+
+IDEMPOTENCY_KEY = "Idempotency-Key"
+
+
+class IdempotencyKeyInvalid(Invalid):
+    def __init__(self, max_length: int) -> None:
+        message = f"must be 1 to {max_length} characters"
+        super().__init__(
+            f"{IDEMPOTENCY_KEY}: {message}",
+            code=ApiErrorCode.IDEMPOTENCY_KEY_INVALID,
+            errors=[FieldError(IDEMPOTENCY_KEY, message)],
+        )
+
+
+class IdempotencyKeyReused(Invalid):
+    """The key already belongs to another request (another body or path) of this caller."""
+
+    def __init__(self) -> None:
+        message = "was already used for another request; use a new key"
+        super().__init__(
+            f"This {IDEMPOTENCY_KEY} {message}.",
+            code=ApiErrorCode.IDEMPOTENCY_KEY_REUSED,
+            errors=[FieldError(IDEMPOTENCY_KEY, message)],
+        )
+
+
+class IdempotencyInProgress(Conflict):
+    """The first request with this key is still running; retrying later replays its answer."""
+
+    def __init__(self, *, retry_after: int) -> None:
+        super().__init__(
+            f"A request with this {IDEMPOTENCY_KEY} is still running; retry in "
+            f"{retry_after} s to get its answer.",
+            code=ApiErrorCode.IDEMPOTENCY_IN_PROGRESS,
+            headers={"Retry-After": str(retry_after)},
+        )
+        self.retry_after = retry_after
 
 
 class ServerError(DomainError):

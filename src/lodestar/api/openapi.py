@@ -22,7 +22,7 @@ def openapi_json() -> str:
 def main() -> None:
     # Describing the API needs no production secret; a development setup is enough.
     os.environ.setdefault("LODESTAR_DEBUG", "1")
-    from lodestar.cli.bootstrap import setup_django
+    from lodestar.config.bootstrap import setup_django
 
     setup_django()
     sys.stdout.write(openapi_json())

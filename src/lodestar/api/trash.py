@@ -65,7 +65,11 @@ class TrashRestoredOut(Schema):
 router = Router(tags=["trash"])
 
 
-@router.get("/{workspace_slug}/trash", response={200: PageOut[TrashItemOut], **ERRORS})
+@router.get(
+    "/{workspace_slug}/trash",
+    response={200: PageOut[TrashItemOut], **ERRORS},
+    operation_id="trash_list",
+)
 def trash_list(
     request: HttpRequest, workspace_slug: str, limit: int | None = None, cursor: str | None = None
 ) -> PageOut[TrashItemOut]:
@@ -80,6 +84,7 @@ def trash_list(
 @router.post(
     "/{workspace_slug}/trash/{object_type}/{object_id}/restore",
     response={200: TrashRestoredOut, **WRITE_ERRORS},
+    operation_id="trash_restore",
 )
 def trash_restore(
     request: HttpRequest,

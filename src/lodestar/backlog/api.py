@@ -105,7 +105,11 @@ def _item_out(response: HttpResponse, item: BacklogItem) -> ItemOut:
 # -- the backlog of a product -----------------------------------------------------------------
 
 
-@router.get(W + "/products/{product_key}/backlog", response={200: PageOut[ItemOut], **ERRORS})
+@router.get(
+    W + "/products/{product_key}/backlog",
+    response={200: PageOut[ItemOut], **ERRORS},
+    operation_id="backlog_list",
+)
 def list_backlog(
     request: HttpRequest, workspace_slug: str, product_key: str, query: Query[BacklogQuery]
 ) -> PageOut[ItemOut]:
@@ -119,7 +123,11 @@ def list_backlog(
     return PageOut[ItemOut](items=[ItemOut.of(i) for i in page.items], next_cursor=page.next_cursor)
 
 
-@router.post(W + "/products/{product_key}/backlog", response={201: ItemOut, **WRITE_ERRORS})
+@router.post(
+    W + "/products/{product_key}/backlog",
+    response={201: ItemOut, **WRITE_ERRORS},
+    operation_id="item_create",
+)
 def create_item(
     request: HttpRequest,
     response: HttpResponse,
@@ -148,7 +156,7 @@ def create_item(
 # -- one item ---------------------------------------------------------------------------------
 
 
-@router.get(ITEM, response={200: ItemOut, **ERRORS})
+@router.get(ITEM, response={200: ItemOut, **ERRORS}, operation_id="item_get")
 def get_item(
     request: HttpRequest, response: HttpResponse, workspace_slug: str, item_key: str
 ) -> ItemOut:
@@ -158,7 +166,7 @@ def get_item(
     return ItemOut.of(item)
 
 
-@router.patch(ITEM, response={200: ItemOut, **WRITE_ERRORS})
+@router.patch(ITEM, response={200: ItemOut, **WRITE_ERRORS}, operation_id="item_update")
 def update_item(
     request: HttpRequest,
     response: HttpResponse,
@@ -188,7 +196,7 @@ def update_item(
     return _item_out(response, item)
 
 
-@router.delete(ITEM, response={204: None, **WRITE_ERRORS})
+@router.delete(ITEM, response={204: None, **WRITE_ERRORS}, operation_id="item_delete")
 def delete_item(request: HttpRequest, workspace_slug: str, item_key: str) -> Status[None]:
     """Move the item to the trash (restorable for 30 days)."""
     actor = request_actor(request, workspace_slug)
@@ -197,7 +205,9 @@ def delete_item(request: HttpRequest, workspace_slug: str, item_key: str) -> Sta
     return Status(204, None)
 
 
-@router.post(ITEM + "/restore", response={200: ItemOut, **WRITE_ERRORS})
+@router.post(
+    ITEM + "/restore", response={200: ItemOut, **WRITE_ERRORS}, operation_id="item_restore"
+)
 def restore_item(
     request: HttpRequest, response: HttpResponse, workspace_slug: str, item_key: str
 ) -> ItemOut:
@@ -208,7 +218,7 @@ def restore_item(
     return _item_out(response, item)
 
 
-@router.post(ITEM + "/move", response={200: ItemOut, **WRITE_ERRORS})
+@router.post(ITEM + "/move", response={200: ItemOut, **WRITE_ERRORS}, operation_id="item_move")
 def move_item(
     request: HttpRequest,
     response: HttpResponse,
@@ -230,7 +240,11 @@ def move_item(
     return _item_out(response, item)
 
 
-@router.get(ITEM + "/children", response={200: PageOut[ItemOut], **ERRORS})
+@router.get(
+    ITEM + "/children",
+    response={200: PageOut[ItemOut], **ERRORS},
+    operation_id="item_children_list",
+)
 def list_children(request: HttpRequest, workspace_slug: str, item_key: str) -> PageOut[ItemOut]:
     """The item's children in rank order (an item has few: one page holds them all)."""
     actor = request_actor(request, workspace_slug)
@@ -238,7 +252,9 @@ def list_children(request: HttpRequest, workspace_slug: str, item_key: str) -> P
     return PageOut[ItemOut](items=[ItemOut.of(c) for c in children], next_cursor=None)
 
 
-@router.post(ITEM + "/children", response={201: PageOut[ItemOut], **WRITE_ERRORS})
+@router.post(
+    ITEM + "/children", response={201: PageOut[ItemOut], **WRITE_ERRORS}, operation_id="item_split"
+)
 def split_item(
     request: HttpRequest, workspace_slug: str, item_key: str, payload: SplitIn
 ) -> Status[PageOut[ItemOut]]:
@@ -251,7 +267,9 @@ def split_item(
     return Status(201, PageOut[ItemOut](items=[ItemOut.of(c) for c in rows], next_cursor=None))
 
 
-@router.post(ITEM + "/convert", response={200: ItemOut, **WRITE_ERRORS})
+@router.post(
+    ITEM + "/convert", response={200: ItemOut, **WRITE_ERRORS}, operation_id="item_convert"
+)
 def convert_item(
     request: HttpRequest,
     response: HttpResponse,
@@ -268,7 +286,9 @@ def convert_item(
     return _item_out(response, item)
 
 
-@router.post(ITEM + "/duplicate", response={201: ItemOut, **WRITE_ERRORS})
+@router.post(
+    ITEM + "/duplicate", response={201: ItemOut, **WRITE_ERRORS}, operation_id="item_duplicate"
+)
 def duplicate_item(
     request: HttpRequest, response: HttpResponse, workspace_slug: str, item_key: str
 ) -> Status[ItemOut]:
@@ -278,7 +298,11 @@ def duplicate_item(
     return Status(201, _item_out(response, copy))
 
 
-@router.get(ITEM + "/history", response={200: PageOut[HistoryOut], **ERRORS})
+@router.get(
+    ITEM + "/history",
+    response={200: PageOut[HistoryOut], **ERRORS},
+    operation_id="item_history_list",
+)
 def history(
     request: HttpRequest,
     workspace_slug: str,
@@ -295,7 +319,9 @@ def history(
     )
 
 
-@router.get(ITEM + "/readiness", response={200: ReadinessOut, **ERRORS})
+@router.get(
+    ITEM + "/readiness", response={200: ReadinessOut, **ERRORS}, operation_id="item_readiness_get"
+)
 def readiness(request: HttpRequest, workspace_slug: str, item_key: str) -> ReadinessOut:
     """The item's Definition of Ready checklist."""
     actor = request_actor(request, workspace_slug)

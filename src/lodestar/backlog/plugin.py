@@ -18,7 +18,7 @@ from lodestar.strategy.selectors import product_team_query
 
 def _url(item: BacklogItem) -> str:
     return reverse(
-        "item_detail", kwargs={"workspace_slug": item.workspace.slug, "item_key": item.key}
+        "backlog:item_detail", kwargs={"workspace_slug": item.workspace.slug, "item_key": item.key}
     )
 
 

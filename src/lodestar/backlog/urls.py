@@ -9,6 +9,8 @@ from lodestar.backlog.views import backlog, items, suggest
 W = "w/<slug:workspace_slug>"
 ITEM = W + "/items/<str:item_key>"
 
+app_name = "backlog"
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path(W + "/products/<str:product_key>/backlog", backlog.backlog, name="backlog"),
     path(W + "/products/<str:product_key>/backlog/suggest", suggest.suggest, name="suggest_order"),

@@ -1,17 +1,10 @@
-"""Django set-up for CLI commands (imported lazily so ``--help`` stays fast)."""
+"""Django set-up for CLI commands (imported lazily so ``--help`` stays fast).
+
+The set-up itself lives in ``lodestar.config.bootstrap``, shared with the API's entry points.
+"""
 
 from __future__ import annotations
 
-import os
+from lodestar.config.bootstrap import setup_django
 
-
-def setup_django() -> None:
-    """Load the settings and the apps, once per process; a settings error surfaces here."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lodestar.config.settings")
-    from django.apps import apps
-
-    if apps.ready:
-        return
-    import django
-
-    django.setup()
+__all__ = ["setup_django"]

@@ -5,7 +5,7 @@ A context plugs in by writing one module, ``<context>/plugin.py``, that defines 
     PLUGIN = Plugin(
         name="backlog",
         objects=[ObjectType(name="item", model=BacklogItem, label="backlog item", ...)],
-        navigation=[NavEntry("backlog", "Backlog", "backlog:product_list", order=50)],
+        navigation=[NavEntry("roadmap", "Roadmap", "releases:roadmap", order=60)],
         periodic=[PeriodicTask("lodestar.backlog.tasks.nightly", dt.timedelta(days=1))],
         demo=Demo(seed=demo.seed, after=("strategy",)),
         provides=[(PURPOSES, Purpose(...))],

@@ -43,7 +43,9 @@ router = Router(tags=["people"])
 NO_CONTENT = {204: None, **WRITE_ERRORS}
 
 
-@router.get("/{workspace_slug}", response={200: WorkspaceOut, **ERRORS})
+@router.get(
+    "/{workspace_slug}", response={200: WorkspaceOut, **ERRORS}, operation_id="workspace_get"
+)
 def workspace_get(
     request: HttpRequest, response: HttpResponse, workspace_slug: str
 ) -> WorkspaceOut:
@@ -55,7 +57,11 @@ def workspace_get(
 # -- members -----------------------------------------------------------------------------------
 
 
-@router.get("/{workspace_slug}/members", response={200: PageOut[MemberOut], **ERRORS})
+@router.get(
+    "/{workspace_slug}/members",
+    response={200: PageOut[MemberOut], **ERRORS},
+    operation_id="member_list",
+)
 def member_list(
     request: HttpRequest, workspace_slug: str, limit: int | None = None, cursor: str | None = None
 ) -> PageOut[MemberOut]:
@@ -79,6 +85,7 @@ def member_list(
         '"token"}}`; the token (for the invitation link) is shown this once. Only owners '
         "grant the owner role."
     ),
+    operation_id="member_add",
 )
 def member_add(
     request: HttpRequest, workspace_slug: str, payload: MemberIn
@@ -97,7 +104,11 @@ def member_add(
     return Status(201, MemberAddOut(result="invited", member=None, invitation=created))
 
 
-@router.get("/{workspace_slug}/members/{email}", response={200: MemberOut, **ERRORS})
+@router.get(
+    "/{workspace_slug}/members/{email}",
+    response={200: MemberOut, **ERRORS},
+    operation_id="member_get",
+)
 def member_get(
     request: HttpRequest, response: HttpResponse, workspace_slug: str, email: str
 ) -> MemberOut:
@@ -106,7 +117,11 @@ def member_get(
     return MemberOut.of(member)
 
 
-@router.patch("/{workspace_slug}/members/{email}", response={200: MemberOut, **WRITE_ERRORS})
+@router.patch(
+    "/{workspace_slug}/members/{email}",
+    response={200: MemberOut, **WRITE_ERRORS},
+    operation_id="member_update",
+)
 def member_update(
     request: HttpRequest,
     response: HttpResponse,
@@ -126,7 +141,9 @@ def member_update(
     return MemberOut.of(member)
 
 
-@router.delete("/{workspace_slug}/members/{email}", response=NO_CONTENT)
+@router.delete(
+    "/{workspace_slug}/members/{email}", response=NO_CONTENT, operation_id="member_remove"
+)
 def member_remove(request: HttpRequest, workspace_slug: str, email: str) -> Status[None]:
     actor = request_actor(request, workspace_slug)
     member = access.access_member(actor, email)
@@ -137,7 +154,11 @@ def member_remove(request: HttpRequest, workspace_slug: str, email: str) -> Stat
 # -- invitations -------------------------------------------------------------------------------
 
 
-@router.get("/{workspace_slug}/invitations", response={200: PageOut[InvitationOut], **ERRORS})
+@router.get(
+    "/{workspace_slug}/invitations",
+    response={200: PageOut[InvitationOut], **ERRORS},
+    operation_id="invitation_list",
+)
 def invitation_list(
     request: HttpRequest, workspace_slug: str, limit: int | None = None, cursor: str | None = None
 ) -> PageOut[InvitationOut]:
@@ -150,7 +171,11 @@ def invitation_list(
     )
 
 
-@router.delete("/{workspace_slug}/invitations/{invitation_id}", response=NO_CONTENT)
+@router.delete(
+    "/{workspace_slug}/invitations/{invitation_id}",
+    response=NO_CONTENT,
+    operation_id="invitation_revoke",
+)
 def invitation_revoke(
     request: HttpRequest, workspace_slug: str, invitation_id: int
 ) -> Status[None]:
@@ -163,7 +188,9 @@ def invitation_revoke(
 # -- teams -------------------------------------------------------------------------------------
 
 
-@router.get("/{workspace_slug}/teams", response={200: PageOut[TeamOut], **ERRORS})
+@router.get(
+    "/{workspace_slug}/teams", response={200: PageOut[TeamOut], **ERRORS}, operation_id="team_list"
+)
 def team_list(
     request: HttpRequest, workspace_slug: str, limit: int | None = None, cursor: str | None = None
 ) -> PageOut[TeamOut]:
@@ -172,7 +199,9 @@ def team_list(
     return PageOut[TeamOut](items=[TeamOut.of(t) for t in page.items], next_cursor=page.next_cursor)
 
 
-@router.post("/{workspace_slug}/teams", response={201: TeamOut, **WRITE_ERRORS})
+@router.post(
+    "/{workspace_slug}/teams", response={201: TeamOut, **WRITE_ERRORS}, operation_id="team_create"
+)
 def team_create(
     request: HttpRequest, response: HttpResponse, workspace_slug: str, payload: TeamIn
 ) -> Status[TeamOut]:
@@ -184,7 +213,11 @@ def team_create(
     return Status(201, TeamOut.of(team))
 
 
-@router.get("/{workspace_slug}/teams/{team_slug}", response={200: TeamOut, **ERRORS})
+@router.get(
+    "/{workspace_slug}/teams/{team_slug}",
+    response={200: TeamOut, **ERRORS},
+    operation_id="team_get",
+)
 def team_get(
     request: HttpRequest, response: HttpResponse, workspace_slug: str, team_slug: str
 ) -> TeamOut:
@@ -193,7 +226,11 @@ def team_get(
     return TeamOut.of(team)
 
 
-@router.patch("/{workspace_slug}/teams/{team_slug}", response={200: TeamOut, **WRITE_ERRORS})
+@router.patch(
+    "/{workspace_slug}/teams/{team_slug}",
+    response={200: TeamOut, **WRITE_ERRORS},
+    operation_id="team_update",
+)
 def team_update(
     request: HttpRequest,
     response: HttpResponse,
@@ -217,7 +254,9 @@ def team_update(
 
 
 @router.get(
-    "/{workspace_slug}/teams/{team_slug}/members", response={200: PageOut[TeamRoleOut], **ERRORS}
+    "/{workspace_slug}/teams/{team_slug}/members",
+    response={200: PageOut[TeamRoleOut], **ERRORS},
+    operation_id="team_member_list",
 )
 def team_roster(
     request: HttpRequest,
@@ -235,7 +274,9 @@ def team_roster(
 
 
 @router.post(
-    "/{workspace_slug}/teams/{team_slug}/members", response={201: TeamRoleOut, **WRITE_ERRORS}
+    "/{workspace_slug}/teams/{team_slug}/members",
+    response={201: TeamRoleOut, **WRITE_ERRORS},
+    operation_id="team_role_add",
 )
 def team_role_add(
     request: HttpRequest, workspace_slug: str, team_slug: str, payload: TeamRoleIn
@@ -247,7 +288,11 @@ def team_role_add(
     return Status(201, TeamRoleOut.of(row))
 
 
-@router.delete("/{workspace_slug}/teams/{team_slug}/members/{email}/{role}", response=NO_CONTENT)
+@router.delete(
+    "/{workspace_slug}/teams/{team_slug}/members/{email}/{role}",
+    response=NO_CONTENT,
+    operation_id="team_role_end",
+)
 def team_role_end(
     request: HttpRequest, workspace_slug: str, team_slug: str, email: str, role: str
 ) -> Status[None]:
@@ -274,6 +319,7 @@ def _product_owner(actor: Actor, team: Team) -> ProductOwnerOut:
 @router.get(
     "/{workspace_slug}/teams/{team_slug}/roles/product-owner",
     response={200: ProductOwnerOut, **ERRORS},
+    operation_id="team_product_owner_get",
 )
 def product_owner_get(
     request: HttpRequest, response: HttpResponse, workspace_slug: str, team_slug: str
@@ -287,6 +333,7 @@ def product_owner_get(
 @router.put(
     "/{workspace_slug}/teams/{team_slug}/roles/product-owner",
     response={200: ProductOwnerOut, **WRITE_ERRORS},
+    operation_id="team_product_owner_set",
 )
 def product_owner_set(
     request: HttpRequest,
@@ -309,7 +356,11 @@ def product_owner_set(
 # -- API tokens --------------------------------------------------------------------------------
 
 
-@router.get("/{workspace_slug}/tokens", response={200: PageOut[TokenOut], **ERRORS})
+@router.get(
+    "/{workspace_slug}/tokens",
+    response={200: PageOut[TokenOut], **ERRORS},
+    operation_id="token_list",
+)
 def token_list(
     request: HttpRequest, workspace_slug: str, limit: int | None = None, cursor: str | None = None
 ) -> PageOut[TokenOut]:
@@ -320,7 +371,11 @@ def token_list(
     )
 
 
-@router.post("/{workspace_slug}/tokens", response={201: TokenCreatedOut, **WRITE_ERRORS})
+@router.post(
+    "/{workspace_slug}/tokens",
+    response={201: TokenCreatedOut, **WRITE_ERRORS},
+    operation_id="token_create",
+)
 def token_create(
     request: HttpRequest, workspace_slug: str, payload: TokenIn
 ) -> Status[TokenCreatedOut]:
@@ -331,7 +386,9 @@ def token_create(
     )
 
 
-@router.delete("/{workspace_slug}/tokens/{token_id}", response=NO_CONTENT)
+@router.delete(
+    "/{workspace_slug}/tokens/{token_id}", response=NO_CONTENT, operation_id="token_revoke"
+)
 def token_revoke(request: HttpRequest, workspace_slug: str, token_id: int) -> Status[None]:
     actor = request_actor(request, workspace_slug)
     services.token_revoke(actor=actor, token=access.access_token(actor, token_id))

@@ -170,7 +170,7 @@ def member_invite(request: WorkspaceRequest) -> HttpResponse:
         response = _members_page(request)
         response["HX-Refresh"] = "true"
         return response
-    return redirect("member_list", workspace_slug=actor.workspace.slug)
+    return redirect("people:member_list", workspace_slug=actor.workspace.slug)
 
 
 @require_POST
@@ -190,7 +190,7 @@ def member_update(request: WorkspaceRequest, email: str) -> HttpResponse:
     if not is_htmx(request):
         if status != 200:
             raise Invalid(" ".join(_form_errors(form)) or "Reload the page and try again.")
-        return redirect("member_list", workspace_slug=actor.workspace.slug)
+        return redirect("people:member_list", workspace_slug=actor.workspace.slug)
     hats = _hats_by_member(selectors.who_does_what(actor=actor)).get(member.pk, [])
     row = _member_row(request, member, hats, form)
     return render(request, "people/_member_row.html", {"row": row}, status=status)
@@ -232,7 +232,7 @@ def member_remove(request: WorkspaceRequest, email: str) -> HttpResponse:
     if is_htmx(request):
         count = selectors.member_list(actor=actor).count()
         return render(request, "people/_member_removed.html", {"member_count": count})
-    return redirect("member_list", workspace_slug=actor.workspace.slug)
+    return redirect("people:member_list", workspace_slug=actor.workspace.slug)
 
 
 @require_POST
@@ -248,7 +248,7 @@ def invitation_revoke(request: WorkspaceRequest, invitation_id: int) -> HttpResp
             "people/_invitations.html",
             {"invitations": selectors.invitation_list(actor=actor), "now": timezone.now()},
         )
-    return redirect("member_list", workspace_slug=actor.workspace.slug)
+    return redirect("people:member_list", workspace_slug=actor.workspace.slug)
 
 
 def _form_errors(form: Any) -> list[str]:
@@ -296,7 +296,7 @@ def _team_create(request: WorkspaceRequest) -> HttpResponse:
         apply_errors(form, error)
         return _teams_page(request, form, status=422)
     messages.success(request, f"Team {team.name} created. Now give its people their hats.")
-    url = reverse("team_detail", args=[request.workspace.slug, team.slug])
+    url = reverse("people:team_detail", args=[request.workspace.slug, team.slug])
     if is_htmx(request):
         return HttpResponse(status=204, headers={"HX-Redirect": url})
     return redirect(url)
@@ -423,7 +423,9 @@ def team_product_owner(request: WorkspaceRequest, team_slug: str) -> HttpRespons
 def _after_team_change(request: WorkspaceRequest, team_slug: str) -> HttpResponse:
     if is_htmx(request):
         return _team_page(request, team_slug)
-    return redirect("team_detail", workspace_slug=request.workspace.slug, team_slug=team_slug)
+    return redirect(
+        "people:team_detail", workspace_slug=request.workspace.slug, team_slug=team_slug
+    )
 
 
 # -- who does what -----------------------------------------------------------------------------

@@ -19,12 +19,12 @@ def _authorize(actor: Any, permission: str, *, teams: Any = None) -> None:
 
 def _team_url(team: Team) -> str:
     return reverse(
-        "team_detail", kwargs={"workspace_slug": team.workspace.slug, "team_slug": team.slug}
+        "people:team_detail", kwargs={"workspace_slug": team.workspace.slug, "team_slug": team.slug}
     )
 
 
 def _members_url(member: Membership) -> str:
-    return reverse("member_list", kwargs={"workspace_slug": member.workspace.slug})
+    return reverse("people:member_list", kwargs={"workspace_slug": member.workspace.slug})
 
 
 def _int_ref(gate: Any) -> Any:
@@ -90,10 +90,10 @@ PLUGIN = Plugin(
         ),
     ],
     navigation=[
-        NavEntry("home", "Home", "workspace_home", icon="home", order=10, exact=True),
-        NavEntry("members", "Members", "member_list", icon="users", order=20),
-        NavEntry("teams", "Teams", "team_list", icon="team", order=30),
-        NavEntry("who", "Who does what", "who_does_what", icon="hat", order=40),
+        NavEntry("home", "Home", "people:workspace_home", icon="home", order=10, exact=True),
+        NavEntry("members", "Members", "people:member_list", icon="users", order=20),
+        NavEntry("teams", "Teams", "people:team_list", icon="team", order=30),
+        NavEntry("who", "Who does what", "people:who_does_what", icon="hat", order=40),
     ],
     demo=Demo(seed=lambda world: demo.seed()),
     authorizer=_authorize,

@@ -6,6 +6,8 @@ from django.urls import URLPattern, URLResolver, path
 
 from lodestar.people import pages, views
 
+app_name = "people"
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.home, name="home"),
     path("signin", views.sign_in, name="login"),

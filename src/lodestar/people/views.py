@@ -43,7 +43,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     """Email and password; failures are throttled per account and per client address."""
     next_url = _next_url(request)
     if request.method == "GET" and request.user.is_authenticated:
-        return redirect(next_url or "home")
+        return redirect(next_url or "people:home")
     form = SignInForm(request.POST or None)
     context = {"form": form, "next": next_url}
     if request.method != "POST":
@@ -57,7 +57,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             if user is not None:
                 throttle.reset(email)
                 login(request, user)
-                return redirect(next_url or "home")
+                return redirect(next_url or "people:home")
             throttle.record_failure(email, address)
             throttle.check(email, address)
             form.add_error(None, "That email and password do not match an account here.")
@@ -73,7 +73,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 def sign_out(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.info(request, "You have signed out.")
-    return redirect("login")
+    return redirect("people:login")
 
 
 @never_cache
@@ -88,7 +88,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
             # Keep this session signed in; every other session of the user ends.
             update_session_auth_hash(request, form.user)
             messages.success(request, "Your password has been changed.")
-            return redirect("home")
+            return redirect("people:home")
         return render(request, "people/password_change.html", {"form": form}, status=422)
     return render(request, "people/password_change.html", {"form": form})
 
@@ -105,7 +105,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "people/no_workspace.html")
     last = request.session.get(LAST_WORKSPACE_SESSION_KEY)
     slugs = [membership.workspace.slug for membership in memberships]
-    return redirect("workspace_home", workspace_slug=last if last in slugs else slugs[0])
+    return redirect("people:workspace_home", workspace_slug=last if last in slugs else slugs[0])
 
 
 # -- invitations -------------------------------------------------------------------------------
@@ -150,13 +150,13 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "people/invitation.html", context, status=422)
     except Conflict as error:
         messages.info(request, error.detail)
-        return redirect("workspace_home", workspace_slug=invite.workspace.slug)
+        return redirect("people:workspace_home", workspace_slug=invite.workspace.slug)
     messages.success(
         request,
         f"Welcome to {membership.workspace.name}. You joined as "
         f"{membership.get_role_display().lower()}.",
     )
-    return redirect("workspace_home", workspace_slug=membership.workspace.slug)
+    return redirect("people:workspace_home", workspace_slug=membership.workspace.slug)
 
 
 def _invitation_unusable(request: HttpRequest, error: Invalid) -> HttpResponse:
@@ -183,4 +183,4 @@ def _invitation_unusable(request: HttpRequest, error: Invalid) -> HttpResponse:
 
 def invitation_url(request: HttpRequest, secret: str) -> str:
     """The absolute link an invitee opens."""
-    return request.build_absolute_uri(reverse("invitation", args=[secret]))
+    return request.build_absolute_uri(reverse("people:invitation", args=[secret]))

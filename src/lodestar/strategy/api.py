@@ -33,7 +33,11 @@ from lodestar.strategy.selectors import goal_list, product_detail, product_list
 router = Router(tags=["products"])
 
 
-@router.get("/{workspace_slug}/products", response={200: PageOut[ProductOut], **ERRORS})
+@router.get(
+    "/{workspace_slug}/products",
+    response={200: PageOut[ProductOut], **ERRORS},
+    operation_id="product_list",
+)
 def list_products(
     request: HttpRequest, workspace_slug: str, cursor: str | None = None, limit: int | None = None
 ) -> PageOut[ProductOut]:
@@ -44,7 +48,11 @@ def list_products(
     )
 
 
-@router.post("/{workspace_slug}/products", response={201: ProductOut, **WRITE_ERRORS})
+@router.post(
+    "/{workspace_slug}/products",
+    response={201: ProductOut, **WRITE_ERRORS},
+    operation_id="product_create",
+)
 def create_product(
     request: HttpRequest, response: HttpResponse, workspace_slug: str, payload: ProductIn
 ) -> Status[ProductOut]:
@@ -61,7 +69,11 @@ def create_product(
     return Status(201, ProductOut.of(product_detail(actor=actor, product=product)))
 
 
-@router.get("/{workspace_slug}/products/{product_key}", response={200: ProductOut, **ERRORS})
+@router.get(
+    "/{workspace_slug}/products/{product_key}",
+    response={200: ProductOut, **ERRORS},
+    operation_id="product_get",
+)
 def get_product(
     request: HttpRequest, response: HttpResponse, workspace_slug: str, product_key: str
 ) -> ProductOut:
@@ -72,7 +84,9 @@ def get_product(
 
 
 @router.patch(
-    "/{workspace_slug}/products/{product_key}", response={200: ProductOut, **WRITE_ERRORS}
+    "/{workspace_slug}/products/{product_key}",
+    response={200: ProductOut, **WRITE_ERRORS},
+    operation_id="product_update",
 )
 def update_product(
     request: HttpRequest,
@@ -96,7 +110,9 @@ def update_product(
 
 
 @router.get(
-    "/{workspace_slug}/products/{product_key}/goals", response={200: PageOut[GoalOut], **ERRORS}
+    "/{workspace_slug}/products/{product_key}/goals",
+    response={200: PageOut[GoalOut], **ERRORS},
+    operation_id="goal_list",
 )
 def list_goals(request: HttpRequest, workspace_slug: str, product_key: str) -> PageOut[GoalOut]:
     """Every goal of the product, newest first (a product has few: one page holds them all)."""
@@ -106,7 +122,9 @@ def list_goals(request: HttpRequest, workspace_slug: str, product_key: str) -> P
 
 
 @router.post(
-    "/{workspace_slug}/products/{product_key}/goals", response={201: GoalOut, **WRITE_ERRORS}
+    "/{workspace_slug}/products/{product_key}/goals",
+    response={201: GoalOut, **WRITE_ERRORS},
+    operation_id="goal_set",
 )
 def set_goal(
     request: HttpRequest,
@@ -130,6 +148,7 @@ def set_goal(
 @router.patch(
     "/{workspace_slug}/products/{product_key}/goals/{goal_id}",
     response={200: GoalOut, **WRITE_ERRORS},
+    operation_id="goal_update",
 )
 def update_goal(
     request: HttpRequest,
@@ -157,6 +176,7 @@ def update_goal(
     "/{workspace_slug}/teams/{team_slug}/product",
     response={200: TeamProductOut, **WRITE_ERRORS},
     tags=["teams"],
+    operation_id="team_product_set",
 )
 def set_team_product(
     request: HttpRequest, workspace_slug: str, team_slug: str, payload: TeamProductIn

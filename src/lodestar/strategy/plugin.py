@@ -15,14 +15,14 @@ from lodestar.strategy.selectors import product_team_query
 
 def _product_url(product: Product) -> str:
     return reverse(
-        "product_detail",
+        "strategy:product_detail",
         kwargs={"workspace_slug": product.workspace.slug, "product_key": product.key},
     )
 
 
 def _goal_url(goal: ProductGoal) -> str:
     return reverse(
-        "product_goal",
+        "strategy:product_goal",
         kwargs={"workspace_slug": goal.product.workspace.slug, "product_key": goal.product.key},
     )
 
@@ -64,5 +64,5 @@ PLUGIN = Plugin(
             commentable=True,
         ),
     ],
-    navigation=[NavEntry("products", "Products", "product_list", icon="box", order=50)],
+    navigation=[NavEntry("products", "Products", "strategy:product_list", icon="box", order=50)],
 )

@@ -8,6 +8,8 @@ from lodestar.strategy import views
 
 P = "w/<slug:workspace_slug>/products/<str:product_key>"
 
+app_name = "strategy"
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("w/<slug:workspace_slug>/products", views.products, name="product_list"),
     path(P, views.product_page, name="product_detail"),

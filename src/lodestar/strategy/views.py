@@ -116,7 +116,7 @@ def products(request: WorkspaceRequest) -> HttpResponse:
         return _products_page(request, form, status=422)
     messages.success(request, f"Product {product.key} created. Give it a vision and a goal.")
     return redirect(
-        "product_detail", workspace_slug=request.workspace.slug, product_key=product.key
+        "strategy:product_detail", workspace_slug=request.workspace.slug, product_key=product.key
     )
 
 
@@ -181,7 +181,7 @@ def product_page(request: WorkspaceRequest, product_key: str) -> HttpResponse:
         return _product_page(request, fresh, draft, status=412)
     messages.success(request, "Vision saved.")
     return redirect(
-        "product_detail", workspace_slug=request.workspace.slug, product_key=product.key
+        "strategy:product_detail", workspace_slug=request.workspace.slug, product_key=product.key
     )
 
 
@@ -241,7 +241,9 @@ def goal_set(request: WorkspaceRequest, product_key: str) -> HttpResponse:
         apply_errors(form, error)
         return _goal_page(request, product, goal_form=form, status=422)
     messages.success(request, f"New Product Goal: {goal.statement}")
-    return redirect("product_goal", workspace_slug=request.workspace.slug, product_key=product.key)
+    return redirect(
+        "strategy:product_goal", workspace_slug=request.workspace.slug, product_key=product.key
+    )
 
 
 @require_POST
@@ -268,4 +270,6 @@ def goal_close(request: WorkspaceRequest, product_key: str, goal_id: int) -> Htt
         messages.warning(request, "Someone else changed this goal meanwhile; here it is now.")
         return _goal_page(request, product, status=412)
     messages.success(request, f"Goal closed as {form.cleaned_data['outcome']}.")
-    return redirect("product_goal", workspace_slug=request.workspace.slug, product_key=product.key)
+    return redirect(
+        "strategy:product_goal", workspace_slug=request.workspace.slug, product_key=product.key
+    )

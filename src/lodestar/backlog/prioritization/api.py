@@ -35,14 +35,22 @@ from lodestar.strategy.access import access_product
 router = Router(tags=["prioritization"])
 
 
-@router.get("/{workspace_slug}/items/{item_key}/score", response={200: ItemScoresOut, **ERRORS})
+@router.get(
+    "/{workspace_slug}/items/{item_key}/score",
+    response={200: ItemScoresOut, **ERRORS},
+    operation_id="score_get",
+)
 def score_get(request: HttpRequest, workspace_slug: str, item_key: str) -> ItemScoresOut:
     actor = request_actor(request, workspace_slug)
     item = access_item(actor, item_key)
     return ItemScoresOut.of(item, selectors.item_scores(actor=actor, item=item))
 
 
-@router.put("/{workspace_slug}/items/{item_key}/score", response={200: ScoreOut, **WRITE_ERRORS})
+@router.put(
+    "/{workspace_slug}/items/{item_key}/score",
+    response={200: ScoreOut, **WRITE_ERRORS},
+    operation_id="score_set",
+)
 def score_put(
     request: HttpRequest,
     response: HttpResponse,
@@ -63,7 +71,9 @@ def score_put(
 
 
 @router.delete(
-    "/{workspace_slug}/items/{item_key}/score/{framework}", response={204: None, **WRITE_ERRORS}
+    "/{workspace_slug}/items/{item_key}/score/{framework}",
+    response={204: None, **WRITE_ERRORS},
+    operation_id="score_delete",
 )
 def score_delete(
     request: HttpRequest, workspace_slug: str, item_key: str, framework: Framework
@@ -76,6 +86,7 @@ def score_delete(
 @router.get(
     "/{workspace_slug}/products/{product_key}/scores",
     response={200: PageOut[ItemScoresOut], **ERRORS},
+    operation_id="score_list",
 )
 def score_list(
     request: HttpRequest,
@@ -98,7 +109,9 @@ def score_list(
 
 
 @router.get(
-    "/{workspace_slug}/products/{product_key}/scorecard", response={200: ScorecardOut, **ERRORS}
+    "/{workspace_slug}/products/{product_key}/scorecard",
+    response={200: ScorecardOut, **ERRORS},
+    operation_id="scorecard_get",
 )
 def scorecard_get(
     request: HttpRequest, response: HttpResponse, workspace_slug: str, product_key: str
@@ -115,6 +128,7 @@ def scorecard_get(
 @router.put(
     "/{workspace_slug}/products/{product_key}/scorecard",
     response={200: ScorecardOut, **WRITE_ERRORS},
+    operation_id="scorecard_set",
 )
 def scorecard_put(
     request: HttpRequest,
@@ -138,6 +152,7 @@ def scorecard_put(
 @router.get(
     "/{workspace_slug}/products/{product_key}/suggest-order",
     response={200: SuggestionOut, **ERRORS},
+    operation_id="order_suggestion_get",
 )
 def suggest_order(
     request: HttpRequest,
@@ -154,6 +169,7 @@ def suggest_order(
 @router.post(
     "/{workspace_slug}/products/{product_key}/suggest-order/apply",
     response={200: SuggestAppliedOut, **WRITE_ERRORS},
+    operation_id="order_suggestion_apply",
 )
 def suggest_apply(
     request: HttpRequest, workspace_slug: str, product_key: str, payload: SuggestApplyIn

@@ -74,7 +74,7 @@ def _backlog_context(
         actor=actor, product=product, filters=_filters(form), cursor=cursor, limit=PAGE_SIZE
     )
     rights = rights_for(actor, product)
-    base = reverse("backlog", args=[actor.workspace.slug, product.key])
+    base = reverse("backlog:backlog", args=[actor.workspace.slug, product.key])
     return {
         "product": product,
         "goal": active_goal(product),
@@ -146,7 +146,7 @@ def _create(request: WorkspaceRequest, product: Product) -> HttpResponse:
             messages.success(request, f"{item.key} added at the {where} of the backlog.")
             if not is_htmx(request):
                 return redirect(
-                    "backlog", workspace_slug=actor.workspace.slug, product_key=product.key
+                    "backlog:backlog", workspace_slug=actor.workspace.slug, product_key=product.key
                 )
             return _new_row(request, product, item, where)
     if not is_htmx(request):
@@ -159,7 +159,7 @@ def _create(request: WorkspaceRequest, product: Product) -> HttpResponse:
         {
             "create_form": form,
             "rights": rights_for(actor, product),
-            "backlog_url": reverse("backlog", args=[actor.workspace.slug, product.key]),
+            "backlog_url": reverse("backlog:backlog", args=[actor.workspace.slug, product.key]),
         },
         status=422,
     )

@@ -183,7 +183,9 @@ def _answer(
         if status >= 400:
             context = _context(request, item, **extra)
             return render(request, "backlog/item_page.html", context, status=status)
-        return redirect("item_detail", workspace_slug=request.workspace.slug, item_key=item.key)
+        return redirect(
+            "backlog:item_detail", workspace_slug=request.workspace.slug, item_key=item.key
+        )
     context = _context(request, item, **extra)
     html = render_to_string("backlog/_item.html", context, request=request)
     if context["in_panel"] and not list_changed:
@@ -405,7 +407,9 @@ def item_delete(request: WorkspaceRequest, item_key: str) -> HttpResponse:
     if not is_htmx(request):
         messages.success(request, f"{trashed.key} is in the trash; restore it from there.")
         return redirect(
-            "backlog", workspace_slug=request.workspace.slug, product_key=trashed.product.key
+            "backlog:backlog",
+            workspace_slug=request.workspace.slug,
+            product_key=trashed.product.key,
         )
     context = {"item": trashed, "in_panel": _in_panel(request)}
     html = render_to_string("backlog/_item_deleted.html", context, request=request)

@@ -92,5 +92,5 @@ def suggest(request: WorkspaceRequest, product_key: str) -> HttpResponse:
         )
     else:
         messages.info(request, "Nothing to move: the backlog already follows that order.")
-    url = reverse("suggest_order", args=[actor.workspace.slug, product.key])
+    url = reverse("backlog:suggest_order", args=[actor.workspace.slug, product.key])
     return redirect(f"{url}?{urlencode({'framework': framework.value})}")
