@@ -31,7 +31,7 @@ _SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
 class ServerError(DomainError):
     status = 500
     title = "Internal server error"
-    default_code = "server_error"
+    default_code = CoreErrorCode.SERVER_ERROR
 
     def __init__(self) -> None:
         super().__init__("Something went wrong on our side; it has been logged.")

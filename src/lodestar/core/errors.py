@@ -22,6 +22,8 @@ class CoreErrorCode(StrEnum):
     PRECONDITION_REQUIRED = "precondition_required"
     RATE_LIMITED = "rate_limited"
     IDEMPOTENCY_MISMATCH = "idempotency_key_reused"
+    BAD_IF_MATCH = "bad_if_match"
+    SERVER_ERROR = "server_error"
 
 
 @dataclass(frozen=True)

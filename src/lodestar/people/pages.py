@@ -29,7 +29,7 @@ from lodestar.people.forms import (
     TeamForm,
 )
 from lodestar.people.models import JOB_TITLE_SUGGESTIONS, Membership, TeamMembership, TeamRole
-from lodestar.people.policy import Permission, can, can_change_member
+from lodestar.people.policy import Permission, can, can_change_member, offered_roles
 from lodestar.people.selectors import TeamHats
 from lodestar.people.views import invitation_url
 from lodestar.people.web import WorkspaceRequest, apply_errors, is_htmx, workspace_view
@@ -92,7 +92,7 @@ def _member_row(
     actor = request.actor
     editable = can(actor, Permission.MANAGE_MEMBERS) and can_change_member(actor, member)
     if editable and form is None:
-        form = MemberForm(member=member, may_grant_owner=can(actor, Permission.MANAGE_OWNERS))
+        form = MemberForm(member=member, roles=offered_roles(actor, current=member.role))
     return {
         "member": member,
         "hats": hats,
@@ -111,7 +111,6 @@ def _members_page(
 ) -> HttpResponse:
     actor = request.actor
     manages = can(actor, Permission.MANAGE_MEMBERS)
-    may_grant_owner = can(actor, Permission.MANAGE_OWNERS)
     hats = _hats_by_member(selectors.who_does_what(actor=actor))
     rows = [
         _member_row(request, member, hats.get(member.pk, []))
@@ -120,7 +119,7 @@ def _members_page(
     context = {
         "rows": rows,
         "manages": manages,
-        "invite_form": invite_form or InviteForm(may_grant_owner=may_grant_owner),
+        "invite_form": invite_form or InviteForm(roles=offered_roles(actor)),
         "invite_link": invite_link,
         "invitations": list(selectors.invitation_list(actor=actor)) if manages else [],
         "now": timezone.now(),
@@ -141,7 +140,7 @@ def member_list(request: WorkspaceRequest) -> HttpResponse:
 def member_invite(request: WorkspaceRequest) -> HttpResponse:
     """Add an existing user straight away; invite anyone else with a link to share."""
     actor = request.actor
-    form = InviteForm(request.POST, may_grant_owner=can(actor, Permission.MANAGE_OWNERS))
+    form = InviteForm(request.POST, roles=offered_roles(actor))
     if not form.is_valid():
         return _members_page(request, invite_form=form, status=422)
     data = form.cleaned_data
@@ -181,7 +180,7 @@ def member_update(request: WorkspaceRequest, email: str) -> HttpResponse:
     actor = request.actor
     member = access_member(actor, email)
     submitted = MemberForm(
-        request.POST, member=member, may_grant_owner=can(actor, Permission.MANAGE_OWNERS)
+        request.POST, member=member, roles=offered_roles(actor, current=member.role)
     )
     status = _member_save(request, member, submitted)
     # After a save (or a stale one) the row shows the stored values; else the bad input.

@@ -23,6 +23,7 @@ from lodestar.strategy.models import (
     ProductGoal,
     default_definition_of_ready,
 )
+from lodestar.strategy.permissions import StrategyPermission
 from lodestar.strategy.selectors import product_teams
 
 Action = HistoryEntry.Action
@@ -187,7 +188,7 @@ def product_create(
     estimate_scale: Sequence[object] | None = None,
 ) -> Product:
     """A product of the actor's workspace; ``key`` prefixes its backlog item keys."""
-    require(actor, Permission.MANAGE_PRODUCTS)
+    require(actor, StrategyPermission.MANAGE_PRODUCTS)
     product = Product(
         workspace_id=actor.workspace_id,
         key=clean_product_key(key),
@@ -238,9 +239,9 @@ def product_update(
     product, who answers for them in Scrum.
     """
     if name is not None or estimate_scale is not None:
-        require(actor, Permission.MANAGE_PRODUCTS)
+        require(actor, StrategyPermission.MANAGE_PRODUCTS)
     else:
-        require(actor, Permission.SET_PRODUCT_GOAL, teams=product_teams(product))
+        require(actor, StrategyPermission.SET_PRODUCT_GOAL, teams=product_teams(product))
     check_version(product, expected_version)
     before = snapshot(product, _PRODUCT_FIELDS)
     if name is not None:
@@ -281,7 +282,7 @@ def team_product_set(*, actor: Actor, team: Team, product: Product | None) -> Te
 
 
 def _require_goal_rights(actor: Actor, product: Product) -> None:
-    require(actor, Permission.SET_PRODUCT_GOAL, teams=product_teams(product))
+    require(actor, StrategyPermission.SET_PRODUCT_GOAL, teams=product_teams(product))
 
 
 def _outcome(value: str, field: str) -> GoalStatus:
