@@ -16,10 +16,9 @@ from lodestar.api.http import if_match, set_etag
 from lodestar.api.schemas import ERRORS, WRITE_ERRORS, PageOut
 from lodestar.core.pagination import paginate
 from lodestar.people import access, selectors, services
-from lodestar.people.models import Team, User
+from lodestar.people.models import Team
 from lodestar.people.policy import Actor
 from lodestar.people.schemas import (
-    InvitationCreatedOut,
     InvitationOut,
     MemberAddOut,
     MemberIn,
@@ -84,17 +83,10 @@ def member_add(
     request: HttpRequest, workspace_slug: str, payload: MemberIn
 ) -> Status[MemberAddOut]:
     actor = request_actor(request, workspace_slug)
-    fields = {"email": payload.email, "role": payload.role.value, "job_title": payload.job_title}
-    if User.objects.filter(email=payload.email.strip().lower(), is_active=True).exists():
-        member = services.member_add(actor=actor, **fields)
-        return Status(
-            201, MemberAddOut(result="added", member=MemberOut.of(member), invitation=None)
-        )
-    invitation, token = services.invitation_create(actor=actor, **fields)
-    created = InvitationCreatedOut.model_validate(
-        {**InvitationOut.fields_of(invitation), "token": token}
+    done = services.member_add_or_invite(
+        actor=actor, email=payload.email, role=payload.role.value, job_title=payload.job_title
     )
-    return Status(201, MemberAddOut(result="invited", member=None, invitation=created))
+    return Status(201, MemberAddOut.of(done))
 
 
 @router.get("/{workspace_slug}/members/{email}", response={200: MemberOut, **ERRORS})

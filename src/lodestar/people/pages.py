@@ -20,7 +20,6 @@ from lodestar.core.history import history_recent
 from lodestar.people import selectors, services
 from lodestar.people.access import access_invitation, access_member, access_team, member_named
 from lodestar.people.activity import describe
-from lodestar.people.errors import PeopleErrorCode
 from lodestar.people.forms import (
     HatForm,
     InviteForm,
@@ -145,24 +144,20 @@ def member_invite(request: WorkspaceRequest) -> HttpResponse:
         return _members_page(request, invite_form=form, status=422)
     data = form.cleaned_data
     try:
-        try:
-            member = services.member_add(
-                actor=actor, email=data["email"], role=data["role"], job_title=data["job_title"]
-            )
-        except Invalid as error:
-            if error.code != PeopleErrorCode.USER_NOT_FOUND:
-                raise
-            invitation, secret = services.invitation_create(
-                actor=actor, email=data["email"], role=data["role"], job_title=data["job_title"]
-            )
-            messages.success(request, f"Invitation for {invitation.email} created.")
-            return _members_page(request, invite_link=invitation_url(request, secret))
+        done = services.member_add_or_invite(
+            actor=actor, email=data["email"], role=data["role"], job_title=data["job_title"]
+        )
     except Invalid as error:
         apply_errors(form, error)
         return _members_page(request, invite_form=form, status=422)
     except Conflict as error:
         form.add_error("email", error.detail)
         return _members_page(request, invite_form=form, status=409)
+    if done.invitation is not None and done.secret is not None:
+        messages.success(request, f"Invitation for {done.invitation.email} created.")
+        return _members_page(request, invite_link=invitation_url(request, done.secret))
+    member = done.member
+    assert member is not None  # noqa: S101 - "added" always carries the member
     messages.success(
         request, f"{member.user.display_name} joined as {member.get_role_display().lower()}."
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
 
 from django.conf import settings
 from django.db import transaction
@@ -83,6 +85,30 @@ def member_add(*, actor: Actor, email: str, role: str, job_title: str = "") -> M
         {"role": new_role.value, "job_title": title},
     )
     return membership
+
+
+@dataclass(frozen=True)
+class AddOrInvite:
+    """What ``member_add_or_invite`` did: ``added`` a user who has an account (``member``), or
+    ``invited`` someone who has none (``invitation``, with its ``secret``, shown once)."""
+
+    result: Literal["added", "invited"]
+    member: Membership | None = None
+    invitation: Invitation | None = None
+    secret: str | None = None
+
+
+@transaction.atomic
+def member_add_or_invite(
+    *, actor: Actor, email: str, role: str, job_title: str = ""
+) -> AddOrInvite:
+    """Bring ``email`` into the actor's workspace: a user with an account joins at once; anyone
+    else gets an invitation. The HTTP API and the members page both decide through this."""
+    if User.objects.filter(email=(email or "").strip().lower(), is_active=True).exists():
+        member = member_add(actor=actor, email=email, role=role, job_title=job_title)
+        return AddOrInvite("added", member=member)
+    invitation, secret = invitation_create(actor=actor, email=email, role=role, job_title=job_title)
+    return AddOrInvite("invited", invitation=invitation, secret=secret)
 
 
 @transaction.atomic
