@@ -83,8 +83,7 @@ def _validation_problem(exc: ValidationError) -> Invalid:
         FieldError(_field_path(list(e.get("loc", [])), body_params), _message(e))
         for e in exc.errors
     ]
-    detail = "; ".join(f"{e.field}: {e.message}" for e in errors) or "The request is invalid."
-    return Invalid(detail, errors=errors)
+    return Invalid.fields(errors)
 
 
 def install(api: NinjaAPI) -> None:

@@ -15,7 +15,7 @@ from lodestar.api.auth import actor as request_actor
 from lodestar.api.http import if_match, set_etag
 from lodestar.api.schemas import ERRORS, WRITE_ERRORS, PageOut
 from lodestar.core.pagination import paginate
-from lodestar.people import access, selectors, services
+from lodestar.people import access, refs, selectors, services
 from lodestar.people.models import Team
 from lodestar.people.policy import Actor
 from lodestar.people.schemas import (
@@ -234,7 +234,7 @@ def team_role_add(
 ) -> Status[TeamRoleOut]:
     actor = request_actor(request, workspace_slug)
     team = access.access_team(actor, team_slug)
-    member = access.member_named(actor, payload.member)
+    member = refs.member_ref(actor, payload.member)
     row = services.team_role_add(actor=actor, team=team, member=member, role=payload.role.value)
     return Status(201, TeamRoleOut.of(row))
 
@@ -290,7 +290,7 @@ def product_owner_set(
     """Move the team's product owner hat to ``member`` (null leaves it vacant)."""
     actor = request_actor(request, workspace_slug)
     team = access.access_team(actor, team_slug)
-    member = access.member_named(actor, payload.member) if payload.member is not None else None
+    member = refs.member_ref_or_none(actor, payload.member, field="member")
     services.product_owner_set(
         actor=actor, team=team, member=member, expected_version=if_match(request)
     )

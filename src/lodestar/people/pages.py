@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from lodestar.core.errors import Conflict, Invalid, StaleVersion
 from lodestar.core.history import history_recent
 from lodestar.people import selectors, services
-from lodestar.people.access import access_invitation, access_member, access_team, member_named
+from lodestar.people.access import access_invitation, access_member, access_team
 from lodestar.people.activity import describe
 from lodestar.people.forms import (
     HatForm,
@@ -29,6 +29,7 @@ from lodestar.people.forms import (
 )
 from lodestar.people.models import JOB_TITLE_SUGGESTIONS, Membership, TeamMembership, TeamRole
 from lodestar.people.policy import Permission, can, can_change_member, offered_roles
+from lodestar.people.refs import member_ref
 from lodestar.people.selectors import TeamHats
 from lodestar.people.views import invitation_url
 from lodestar.people.web import WorkspaceRequest, apply_errors, is_htmx, workspace_view
@@ -355,7 +356,7 @@ def team_hat_add(request: WorkspaceRequest, team_slug: str) -> HttpResponse:
     if not form.is_valid():
         return _team_page(request, team_slug, hat_form=form, status=422)
     try:
-        member = member_named(actor, form.cleaned_data["member"])
+        member = member_ref(actor, form.cleaned_data["member"])
         row = services.team_role_add(
             actor=actor, team=team, member=member, role=form.cleaned_data["role"]
         )
@@ -376,7 +377,7 @@ def team_hat_add(request: WorkspaceRequest, team_slug: str) -> HttpResponse:
 def team_hat_end(request: WorkspaceRequest, team_slug: str) -> HttpResponse:
     actor = request.actor
     team = access_team(actor, team_slug)
-    member = member_named(actor, request.POST.get("member", ""))
+    member = member_ref(actor, request.POST.get("member", ""))
     role = request.POST.get("role", "")
     services.team_role_end(actor=actor, team=team, member=member, role=role)
     messages.success(request, f"{member.user.display_name} no longer wears that hat in {team}.")
@@ -394,7 +395,7 @@ def team_product_owner(request: WorkspaceRequest, team_slug: str) -> HttpRespons
         return _team_page(request, team_slug, owner_form=form, status=422)
     email = form.cleaned_data["member"]
     try:
-        member = member_named(actor, email) if email else None
+        member = member_ref(actor, email) if email else None
         services.product_owner_set(
             actor=actor, team=team, member=member, expected_version=form.cleaned_data["version"]
         )

@@ -38,7 +38,7 @@ def _invalid(error: ScoreInputError, *, prefix: str, code: str) -> Invalid:
         FieldError(p.field if p.field == "framework" else f"{prefix}{p.field}", p.message)
         for p in error.problems
     ]
-    return Invalid("; ".join(f"{e.field}: {e.message}" for e in errors), code=code, errors=errors)
+    return Invalid.fields(errors, code=code)
 
 
 def _entered_by(actor: Actor) -> str:
@@ -270,11 +270,7 @@ def _apply(
             if key.strip().upper() not in known
         ]
         if errors:
-            raise Invalid(
-                "; ".join(f"{e.field}: {e.message}" for e in errors),
-                code=Code.ITEM_NOT_IN_SUGGESTION,
-                errors=errors,
-            )
+            raise Invalid.fields(errors, code=Code.ITEM_NOT_IN_SUGGESTION)
         chosen = {key.strip().upper() for key in item_keys}
     target = ordering.partial_target(current, suggested, chosen)
     steps = ordering.move_steps(current, target)
