@@ -70,10 +70,10 @@ def _data(item: BacklogItem) -> dict[str, Any]:
 
 
 def _points(estimate: float | str | None) -> str | None:
-    """``5.0`` -> ``"5"``, ``0.5`` -> ``"0.5"``, ``"?"`` stays."""
-    if isinstance(estimate, float):
-        return str(int(estimate)) if estimate.is_integer() else str(estimate)
-    return estimate
+    """``5.0`` -> ``"5"``, ``0.5`` -> ``"0.5"``, ``"?"`` stays; None when not estimated."""
+    from lodestar.core.points import format_points
+
+    return None if estimate is None else format_points(estimate)
 
 
 def _short(text: str, width: int = 32) -> str:

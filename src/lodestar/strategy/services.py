@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -14,6 +14,7 @@ from lodestar.core.concurrency import bump, check_version
 from lodestar.core.errors import Invalid
 from lodestar.core.history import changes_since, history_record, snapshot
 from lodestar.core.models import HistoryEntry
+from lodestar.core.points import UNKNOWN, format_points, parse_points
 from lodestar.people.models import Team
 from lodestar.people.policy import Actor, Permission, require
 from lodestar.strategy.errors import StrategyErrorCode as Code
@@ -32,7 +33,6 @@ _KEY = re.compile(r"^[A-Z]{2,10}$")
 NAME_MAX = 100
 STATEMENT_MAX = 300
 SCALE_MAX = 20
-UNKNOWN_ESTIMATE = "?"
 CLOSED_GOAL_STATUSES = (GoalStatus.ACHIEVED, GoalStatus.ABANDONED)
 
 # -- input checks (each names the field to fix) ------------------------------------------------
@@ -110,27 +110,6 @@ def clean_definition_of_ready(value: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def parse_points(value: object) -> Decimal | None:
-    """``value`` as points (non-negative, one decimal at most), or None when it is not one."""
-    if isinstance(value, bool):
-        return None
-    try:
-        points = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        return None
-    if not points.is_finite() or points < 0 or points >= 100_000:
-        return None
-    if points != points.quantize(Decimal("0.1")):
-        return None
-    return points
-
-
-def format_points(points: Decimal) -> str:
-    """``Decimal("5.0")`` -> ``"5"``, ``Decimal("0.5")`` -> ``"0.5"``."""
-    text = format(points.normalize(), "f")
-    return text
-
-
 def clean_estimate_scale(values: Sequence[object]) -> list[str]:
     """The scale as canonical strings, ascending, with ``"?"`` last when present."""
     field = "estimate_scale"
@@ -143,7 +122,7 @@ def clean_estimate_scale(values: Sequence[object]) -> list[str]:
     numbers: list[Decimal] = []
     unknown = False
     for index, raw in enumerate(values):
-        if raw == UNKNOWN_ESTIMATE:
+        if raw == UNKNOWN:
             unknown = True
             continue
         points = parse_points(raw)
@@ -161,7 +140,7 @@ def clean_estimate_scale(values: Sequence[object]) -> list[str]:
             field, "needs at least one number of points", code=Code.ESTIMATE_SCALE_INVALID
         )
     scale = [format_points(n) for n in sorted(numbers)]
-    return [*scale, UNKNOWN_ESTIMATE] if unknown else scale
+    return [*scale, UNKNOWN] if unknown else scale
 
 
 def _record(actor: Actor, obj: Any, action: str, changes: dict[str, Any]) -> None:

@@ -42,6 +42,7 @@ from lodestar.backlog.services._common import estimate_value
 from lodestar.backlog.views._common import ORDER_HINT, compact, rights_for, rows_for
 from lodestar.backlog.views.history import history_lines
 from lodestar.core.errors import Conflict, Invalid, StaleVersion, field_sentence
+from lodestar.core.points import format_points
 from lodestar.people.refs import member_ref_or_none
 from lodestar.people.selectors import member_list
 from lodestar.people.web import WorkspaceRequest, is_htmx, workspace_view
@@ -81,7 +82,7 @@ def _item_form(request: WorkspaceRequest, item: BacklogItem, data: Any = None) -
         "title": item.title,
         "description": item.description,
         "acceptance_criteria": "\n".join(item.acceptance_criteria),
-        "estimate": "" if estimate is None else compact_points(estimate),
+        "estimate": "" if estimate is None else format_points(estimate),
         "status": item.status,
         "labels": ", ".join(label.name for label in item.labels.all()),
         "assignee": item.assignee.user.email if item.assignee else "",
@@ -97,13 +98,6 @@ def _item_form(request: WorkspaceRequest, item: BacklogItem, data: Any = None) -
         initial=initial,
         auto_id="item-%s",
     )
-
-
-def compact_points(value: Any) -> str:
-    """Points as the scale writes them (``5``, ``0.5``, ``?``)."""
-    if isinstance(value, str):
-        return value
-    return format(value.normalize(), "f")
 
 
 def _context(
