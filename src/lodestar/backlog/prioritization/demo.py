@@ -11,8 +11,9 @@ import random
 
 from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus
 from lodestar.backlog.prioritization import services
-from lodestar.people.models import Membership, Role, TeamMembership, TeamRole
+from lodestar.people.models import TeamMembership, TeamRole
 from lodestar.people.policy import Actor
+from lodestar.people.selectors import workspace_owners
 from lodestar.strategy.models import Product
 
 SCORECARD = [
@@ -42,12 +43,7 @@ def _scorer(product: Product) -> Actor:
     )
     if hat is not None:
         return Actor(user=hat.member.user, membership=hat.member)
-    owner = (
-        Membership.objects.select_related("user", "workspace")
-        .filter(workspace_id=product.workspace_id, role=Role.OWNER)
-        .order_by("id")
-        .first()
-    )
+    owner = workspace_owners(workspace=product.workspace).first()
     if owner is None:
         raise ValueError(f"workspace of {product.key} has no owner to enter demo scores")
     return Actor(user=owner.user, membership=owner)
