@@ -81,7 +81,7 @@ def test_score_shows_all_scores_as_json(po: Persona, items: list[BacklogItem]) -
                 "--set",
                 "effort=1",
             ),
-            "inputs.confidence: must be from 0 to 100 (got 120)",
+            "Confidence: must be from 0 to 100 (got 120).",
         ),
     ],
 )

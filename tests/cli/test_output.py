@@ -37,7 +37,7 @@ def _app(error: Exception) -> typer.Typer:
     [
         (CliError("no workspace 'x'"), "Error: no workspace 'x'"),
         (NotFound("No team 'core' in this workspace."), "Error: No team 'core' in this workspace."),
-        (Invalid.field("slug", "is taken"), "Error: slug: is taken"),
+        (Invalid.field("slug", "is taken"), "Error: Slug: is taken."),
         (Conflict("two\nlines"), "Error: two lines"),
         (ImproperlyConfigured("LODESTAR_SECRET_KEY is missing"), "Error: LODESTAR_SECRET_KEY is"),
     ],

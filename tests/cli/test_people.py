@@ -66,7 +66,7 @@ def test_user_create_refuses_an_existing_user(owner: Persona) -> None:
 )
 def test_user_create_names_the_password_rule_that_failed(password: str, rule: str) -> None:
     line = error_line(run("user", "create", "ada.lovelace@example.com", "--password", password))
-    assert line.startswith("Error: password: ")
+    assert line.startswith("Error: Password: ")
     assert rule in line
     assert not User.objects.exists()
 
@@ -91,9 +91,9 @@ def test_workspace_create_makes_the_owner_and_records_history(ada: User) -> None
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["Bad Slug", "--name", "X", "--owner", "ada@example.com"], "slug: use 1 to 50"),
-        (["acme", "--name", "X", "--owner", "ada@example.com"], "slug: is taken"),
-        (["lab", "--name", "  ", "--owner", "ada@example.com"], "name: must not be empty"),
+        (["Bad Slug", "--name", "X", "--owner", "ada@example.com"], "Slug: use 1 to 50"),
+        (["acme", "--name", "X", "--owner", "ada@example.com"], "Slug: is taken"),
+        (["lab", "--name", "  ", "--owner", "ada@example.com"], "Name: must not be empty"),
         (["lab", "--name", "X", "--owner", "nobody@example.com"], "no user with email nobody@"),
     ],
 )
@@ -174,7 +174,7 @@ def test_token_create_refuses(
 
 def test_token_create_refuses_an_empty_name(developer: Persona) -> None:
     line = error_line(run("token", "create", developer.email, "-w", "acme", "--name", " "))
-    assert "name: must not be empty" in line
+    assert "Name: must not be empty." in line
 
 
 def test_token_list_json_shows_every_token_of_the_workspace_but_no_secret(

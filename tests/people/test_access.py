@@ -16,10 +16,10 @@ from lodestar.people.access import (
     access_token,
     access_workspace,
     authenticate_token,
-    member_named,
 )
 from lodestar.people.models import ApiToken, Role, Team, TeamMembership, TeamRole, User
 from lodestar.people.policy import Permission, can, can_change_member
+from lodestar.people.refs import member_ref
 from tests.conftest import Persona
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +73,7 @@ def test_a_member_named_in_a_body_is_bad_input_when_a_stranger(
     owner: Persona, outsider: Persona
 ) -> None:
     with pytest.raises(Invalid) as caught:
-        member_named(owner.actor, outsider.email, field="member")
+        member_ref(owner.actor, outsider.email, field="member")
     assert [e.field for e in caught.value.errors] == ["member"]
 
 

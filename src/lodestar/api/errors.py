@@ -79,7 +79,7 @@ class IdempotencyInProgress(Conflict):
 class ServerError(DomainError):
     status = 500
     title = "Internal server error"
-    default_code = "server_error"
+    default_code = CoreErrorCode.SERVER_ERROR
 
     def __init__(self) -> None:
         super().__init__("Something went wrong on our side; it has been logged.")
@@ -131,8 +131,7 @@ def _validation_problem(exc: ValidationError) -> Invalid:
         FieldError(_field_path(list(e.get("loc", [])), body_params), _message(e))
         for e in exc.errors
     ]
-    detail = "; ".join(f"{e.field}: {e.message}" for e in errors) or "The request is invalid."
-    return Invalid(detail, errors=errors)
+    return Invalid.fields(errors)
 
 
 def install(api: NinjaAPI) -> None:

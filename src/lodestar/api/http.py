@@ -6,7 +6,7 @@ import re
 
 from django.http import HttpRequest, HttpResponse
 
-from lodestar.core.errors import Invalid
+from lodestar.core.errors import CoreErrorCode, Invalid
 
 _ETAG = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
 
@@ -19,7 +19,9 @@ def if_match(request: HttpRequest) -> int | None:
     match = _ETAG.match(raw)
     if match is None:
         raise Invalid.field(
-            "If-Match", 'must be the ETag this API sent, for example "3"', code="bad_if_match"
+            "If-Match",
+            'must be the ETag this API sent, for example "3"',
+            code=CoreErrorCode.BAD_IF_MATCH,
         )
     return int(match.group(1))
 

@@ -11,8 +11,9 @@ from lodestar.api.auth import actor as request_actor
 from lodestar.api.http import if_match, set_etag
 from lodestar.api.schemas import ERRORS, WRITE_ERRORS, PageOut
 from lodestar.backlog import services
-from lodestar.backlog.access import access_anchor, access_item
+from lodestar.backlog.access import access_item
 from lodestar.backlog.models import BacklogItem
+from lodestar.backlog.refs import item_ref_or_none
 from lodestar.backlog.schemas import (
     ConvertIn,
     HistoryOut,
@@ -31,12 +32,10 @@ from lodestar.backlog.selectors import (
     item_queryset,
     item_readiness,
 )
-from lodestar.core.errors import Invalid, NotFound
-from lodestar.people.access import access_member
-from lodestar.people.models import Membership
-from lodestar.people.policy import Actor
-from lodestar.strategy.access import access_goal, access_product
-from lodestar.strategy.models import Product, ProductGoal
+from lodestar.core.errors import Invalid
+from lodestar.people.refs import member_ref_or_none
+from lodestar.strategy.access import access_product
+from lodestar.strategy.refs import goal_ref
 
 router = Router(tags=["backlog"])
 
@@ -54,45 +53,6 @@ class BacklogQuery(Schema):
     q: str | None = None
     cursor: str | None = None
     limit: int | None = None
-
-
-# -- references in a body: unknown ones are bad input (422 naming the field) ---------------
-
-
-def _item_ref(actor: Actor, key: str | None, field: str) -> BacklogItem | None:
-    if key is None:
-        return None
-    try:
-        return access_item(actor, key)
-    except NotFound as exc:
-        raise Invalid.field(field, f"no item '{key}' in this workspace's backlog") from exc
-
-
-def _anchor_ref(actor: Actor, key: str | None, field: str) -> BacklogItem | None:
-    if key is None:
-        return None
-    try:
-        return access_anchor(actor, key)
-    except NotFound as exc:
-        raise Invalid.field(field, f"no item '{key}' in this workspace's backlog") from exc
-
-
-def _member_ref(actor: Actor, email: str | None) -> Membership | None:
-    if email is None:
-        return None
-    try:
-        return access_member(actor, email)
-    except NotFound as exc:
-        raise Invalid.field("assignee", f"{email} is not a member of this workspace") from exc
-
-
-def _goal_ref(actor: Actor, product: Product, goal_id: int | None) -> ProductGoal | None:
-    if goal_id is None:
-        return None
-    try:
-        return access_goal(actor, product, goal_id)
-    except NotFound as exc:
-        raise Invalid.field("goal", f"no goal {goal_id} on product {product.key}") from exc
 
 
 def _item_out(response: HttpResponse, item: BacklogItem) -> ItemOut:
@@ -140,14 +100,14 @@ def create_item(
     references = {"assignee", "parent", "goal", "before", "after"}
     fields: dict[str, Any] = payload.model_dump(exclude=references)
     if "goal" in payload.model_fields_set:
-        fields["goal"] = _goal_ref(actor, product, payload.goal)
+        fields["goal"] = goal_ref(actor, product, payload.goal)
     item = services.item_create(
         actor=actor,
         product=product,
-        assignee=_member_ref(actor, payload.assignee),
-        parent=_item_ref(actor, payload.parent, "parent"),
-        before=_anchor_ref(actor, payload.before, "before"),
-        after=_anchor_ref(actor, payload.after, "after"),
+        assignee=member_ref_or_none(actor, payload.assignee, field="assignee"),
+        parent=item_ref_or_none(actor, payload.parent, field="parent"),
+        before=item_ref_or_none(actor, payload.before, field="before", light=True),
+        after=item_ref_or_none(actor, payload.after, field="after", light=True),
         **fields,
     )
     return Status(201, _item_out(response, item))
@@ -182,11 +142,11 @@ def update_item(
         include=sent - {"assignee", "parent", "goal"}, exclude_none=False
     )
     if "assignee" in sent:
-        fields["assignee"] = _member_ref(actor, payload.assignee)
+        fields["assignee"] = member_ref_or_none(actor, payload.assignee, field="assignee")
     if "parent" in sent:
-        fields["parent"] = _item_ref(actor, payload.parent, "parent")
+        fields["parent"] = item_ref_or_none(actor, payload.parent, field="parent")
     if "goal" in sent:
-        fields["goal"] = _goal_ref(actor, item.product, payload.goal)
+        fields["goal"] = goal_ref(actor, item.product, payload.goal)
     for name in ("title", "acceptance_criteria", "status", "labels"):
         if name in fields and fields[name] is None:
             raise Invalid.field(name, "cannot be null")
@@ -232,8 +192,8 @@ def move_item(
     item = services.item_move(
         actor=actor,
         item=item,
-        before=_anchor_ref(actor, payload.before, "before"),
-        after=_anchor_ref(actor, payload.after, "after"),
+        before=item_ref_or_none(actor, payload.before, field="before", light=True),
+        after=item_ref_or_none(actor, payload.after, field="after", light=True),
         position=payload.position,
         expected_version=if_match(request),
     )

@@ -28,3 +28,5 @@ class BacklogErrorCode(StrEnum):
     SPLIT_INVALID = "split_invalid"
     CONVERT_INVALID = "convert_invalid"
     FILTER_INVALID = "filter_invalid"
+    HAS_CHILDREN = "has_children"
+    FORBIDDEN_ORDER_BACKLOG = "forbidden_order_backlog"

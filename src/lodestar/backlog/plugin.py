@@ -10,6 +10,7 @@ from lodestar.backlog import demo, history_words
 from lodestar.backlog.access import access_item
 from lodestar.backlog.extensions import PURPOSES, Purpose
 from lodestar.backlog.models import BacklogItem
+from lodestar.backlog.permissions import PERMISSIONS
 from lodestar.backlog.prioritization.models import Scorecard
 from lodestar.backlog.services.items import rank_on_restore, refuse_trash_with_children
 from lodestar.core.registry import Demo, ObjectType, Plugin, SearchDocument, TrashRules
@@ -31,6 +32,7 @@ EDIT = "edit_content"
 
 PLUGIN = Plugin(
     name="backlog",
+    permissions=PERMISSIONS,
     objects=[
         ObjectType(
             name="item",

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
+from lodestar.core.points import format_points
+
 CheckStatus = Literal["passed", "failed", "not_measurable"]
 
 PASSED: CheckStatus = "passed"
@@ -65,7 +67,7 @@ def _acceptance_criteria(facts: ItemFacts) -> ReadinessCheck:
 def _estimate(facts: ItemFacts) -> ReadinessCheck:
     label = "Has an estimate"
     if facts.estimate is not None:
-        return ReadinessCheck("estimate", label, PASSED, f"{facts.estimate.normalize():f} points")
+        return ReadinessCheck("estimate", label, PASSED, f"{format_points(facts.estimate)} points")
     if facts.estimate_unknown:
         detail = 'estimated as "?": refine it until the team can size it'
         return ReadinessCheck("estimate", label, FAILED, detail)
@@ -94,9 +96,9 @@ def _size(facts: ItemFacts, share: int) -> ReadinessCheck:
     if facts.estimate is None:
         return ReadinessCheck("size", label, FAILED, "needs an estimate to compare")
     if facts.estimate <= limit:
-        detail = f"{facts.estimate.normalize():f} <= {limit.normalize():f} points"
+        detail = f"{format_points(facts.estimate)} <= {format_points(limit)} points"
         return ReadinessCheck("size", label, PASSED, detail)
-    detail = f"{facts.estimate.normalize():f} > {limit.normalize():f} points: split it"
+    detail = f"{format_points(facts.estimate)} > {format_points(limit)} points: split it"
     return ReadinessCheck("size", label, FAILED, detail)
 
 

@@ -70,10 +70,10 @@ def _data(item: BacklogItem) -> dict[str, Any]:
 
 
 def _points(estimate: float | str | None) -> str | None:
-    """``5.0`` -> ``"5"``, ``0.5`` -> ``"0.5"``, ``"?"`` stays."""
-    if isinstance(estimate, float):
-        return str(int(estimate)) if estimate.is_integer() else str(estimate)
-    return estimate
+    """``5.0`` -> ``"5"``, ``0.5`` -> ``"0.5"``, ``"?"`` stays; None when not estimated."""
+    from lodestar.core.points import format_points
+
+    return None if estimate is None else format_points(estimate)
 
 
 def _short(text: str, width: int = 32) -> str:
@@ -116,10 +116,10 @@ def list_items(
     """List a product's backlog in the product owner's order."""
     setup_django()
     from lodestar.backlog.selectors import BacklogFilters, backlog_list
-    from lodestar.strategy.access import access_product
+    from lodestar.strategy.refs import product_ref
 
     actor = acting(workspace, email)
-    found = access_product(actor, product)
+    found = product_ref(actor, product, field="product")
     filters = BacklogFilters(kind=kind, status=status, label=label, flagged=flagged, q=search)
     page = backlog_list(actor=actor, product=found, filters=filters, limit=limit)
     rows = [_data(item) for item in page.items]
@@ -152,18 +152,18 @@ def add(
     """Add an item at the bottom of a product's backlog (or at the top with --top)."""
     setup_django()
     from lodestar.backlog import services
-    from lodestar.backlog.access import access_item
-    from lodestar.strategy.access import access_product
+    from lodestar.backlog.refs import item_ref_or_none
+    from lodestar.strategy.refs import product_ref
 
     actor = acting(workspace, email)
     item = services.item_create(
         actor=actor,
-        product=access_product(actor, product),
+        product=product_ref(actor, product, field="product"),
         title=title,
         kind=kind,
         estimate=estimate,
         labels=labels or [],
-        parent=access_item(actor, parent) if parent else None,
+        parent=item_ref_or_none(actor, parent, field="parent"),
         position="top" if top else "bottom",
     )
     _show(_fresh(item), as_json=as_json, verb="Added")
@@ -183,6 +183,7 @@ def move(
     setup_django()
     from lodestar.backlog import services
     from lodestar.backlog.access import access_item
+    from lodestar.backlog.refs import item_ref_or_none
 
     if sum((before is not None, after is not None, top, bottom)) != 1:
         raise CliError("give exactly one of --before KEY, --after KEY, --top or --bottom.")
@@ -190,8 +191,8 @@ def move(
     item = services.item_move(
         actor=actor,
         item=access_item(actor, item_key),
-        before=access_item(actor, before) if before else None,
-        after=access_item(actor, after) if after else None,
+        before=item_ref_or_none(actor, before, field="before", light=True),
+        after=item_ref_or_none(actor, after, field="after", light=True),
         position="top" if top else "bottom" if bottom else None,
     )
     where = (

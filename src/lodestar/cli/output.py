@@ -2,7 +2,8 @@
 
 - ``fail(message)``, or ``raise CliError(message)`` anywhere below a command: one line on
   stderr (``Error: message``) and exit code 2.
-- A ``DomainError`` from a service or an access gate ends the same way with its ``detail``, and
+- A ``DomainError`` from a service or an access gate ends the same way, in the words a page
+  message uses (``core.errors.error_sentence``: each field error names its field), and
   so does a settings error (production without a secret key): commands call services without
   a try/except. The root ``Typer`` uses ``LodestarGroup``, which does the mapping for every
   command group, so a new group needs nothing to get it.
@@ -61,14 +62,14 @@ class LodestarGroup(TyperGroup):
         # Imported here: Django's modules load only once a command runs, so --help stays fast.
         from django.core.exceptions import ImproperlyConfigured
 
-        from lodestar.core.errors import DomainError
+        from lodestar.core.errors import DomainError, error_sentence
 
         try:
             return super().invoke(ctx)
         except CliError as exc:
             fail(exc.message)
         except DomainError as exc:
-            fail(exc.detail)
+            fail(error_sentence(exc))
         except ImproperlyConfigured as exc:
             fail(str(exc))
 

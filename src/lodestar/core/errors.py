@@ -22,6 +22,8 @@ class CoreErrorCode(StrEnum):
     PRECONDITION_REQUIRED = "precondition_required"
     RATE_LIMITED = "rate_limited"
     IDEMPOTENCY_MISMATCH = "idempotency_key_reused"
+    BAD_IF_MATCH = "bad_if_match"
+    SERVER_ERROR = "server_error"
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,13 @@ class Invalid(DomainError):
 
     @classmethod
     def field(cls, field: str, message: str, *, code: str | None = None) -> Invalid:
-        return cls(f"{field}: {message}", code=code, errors=[FieldError(field, message)])
+        return cls.fields([FieldError(field, message)], code=code)
+
+    @classmethod
+    def fields(cls, errors: list[FieldError], *, code: str | None = None) -> Invalid:
+        """Several fields at once; the detail lists them as the API writes them."""
+        detail = "; ".join(f"{e.field}: {e.message}" for e in errors) or "The request is invalid."
+        return cls(detail, code=code, errors=errors)
 
 
 class Conflict(DomainError):
@@ -121,3 +129,29 @@ class RateLimited(DomainError):
     def __init__(self, detail: str, *, retry_after: int) -> None:
         super().__init__(detail, headers={"Retry-After": str(retry_after)})
         self.retry_after = retry_after
+
+
+# -- errors in words -----------------------------------------------------------------------------
+
+
+def field_label(field: str) -> str:
+    """A field path as a person reads it: ``inputs.reach`` -> "Reach", ``job_title`` ->
+    "Job title", ``estimate_scale[2]`` -> "Estimate scale", ``items.0`` -> "Items"."""
+    parts = [part.split("[")[0] for part in field.split(".")]
+    named = [part for part in parts if part and not part.isdigit()]
+    name = named[-1] if named else field
+    return name.replace("_", " ").capitalize()
+
+
+def field_sentence(error: FieldError) -> str:
+    """One field error as a sentence: "Title: must not be empty." """
+    message = error.message.rstrip()
+    return f"{field_label(error.field)}: {message}{'' if message.endswith('.') else '.'}"
+
+
+def error_sentence(error: DomainError) -> str:
+    """What a page message or the CLI's one-line error says for ``error``: its field errors as
+    sentences (each names the field to fix), or its detail."""
+    if isinstance(error, Invalid) and error.errors:
+        return " ".join(field_sentence(field_error) for field_error in error.errors)
+    return error.detail

@@ -192,7 +192,9 @@ class Plugin:
     demo: Demo | None = None
     provides: Sequence[tuple[ExtensionPoint[Any], Any]] = ()
     subscribers: Sequence[Subscriber] = ()
-    # The one policy that decides permissions by name (declared by the people context).
+    # The permissions the context owns (its policy rules, opaque to core: the people context's
+    # policy reads them), and the one policy that decides permissions by name (people's).
+    permissions: Sequence[Any] = ()
     authorizer: Authorizer | None = None
 
 

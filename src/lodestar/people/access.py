@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from lodestar.core.errors import Invalid, NotFound
+from lodestar.core.errors import NotFound
 from lodestar.people.errors import PeopleErrorCode
 from lodestar.people.models import ApiToken, Invitation, Membership, Team, User
 from lodestar.people.policy import Actor, can_see_token
@@ -47,20 +47,6 @@ def access_member(actor: Actor, email: str) -> Membership:
     if membership is None:
         raise NotFound(
             f"{email} is not a member of this workspace.", code=PeopleErrorCode.MEMBER_NOT_FOUND
-        )
-    return membership
-
-
-def member_named(actor: Actor, email: str, *, field: str = "member") -> Membership:
-    """The member a request body names; a stranger is bad input naming ``field`` (422)."""
-    membership = (
-        Membership.objects.select_related("user", "workspace")
-        .filter(workspace_id=actor.workspace_id, user__email=(email or "").strip().lower())
-        .first()
-    )
-    if membership is None:
-        raise Invalid.field(
-            field, f"{email} is not a member of this workspace", code=PeopleErrorCode.NOT_A_MEMBER
         )
     return membership
 

@@ -15,11 +15,10 @@ from lodestar.api.auth import actor as request_actor
 from lodestar.api.http import if_match, set_etag
 from lodestar.api.schemas import ERRORS, WRITE_ERRORS, PageOut
 from lodestar.core.pagination import paginate
-from lodestar.people import access, selectors, services
-from lodestar.people.models import Team, User
+from lodestar.people import access, refs, selectors, services
+from lodestar.people.models import Team
 from lodestar.people.policy import Actor
 from lodestar.people.schemas import (
-    InvitationCreatedOut,
     InvitationOut,
     MemberAddOut,
     MemberIn,
@@ -91,17 +90,10 @@ def member_add(
     request: HttpRequest, workspace_slug: str, payload: MemberIn
 ) -> Status[MemberAddOut]:
     actor = request_actor(request, workspace_slug)
-    fields = {"email": payload.email, "role": payload.role.value, "job_title": payload.job_title}
-    if User.objects.filter(email=payload.email.strip().lower(), is_active=True).exists():
-        member = services.member_add(actor=actor, **fields)
-        return Status(
-            201, MemberAddOut(result="added", member=MemberOut.of(member), invitation=None)
-        )
-    invitation, token = services.invitation_create(actor=actor, **fields)
-    created = InvitationCreatedOut.model_validate(
-        {**InvitationOut.fields_of(invitation), "token": token}
+    done = services.member_add_or_invite(
+        actor=actor, email=payload.email, role=payload.role.value, job_title=payload.job_title
     )
-    return Status(201, MemberAddOut(result="invited", member=None, invitation=created))
+    return Status(201, MemberAddOut.of(done))
 
 
 @router.get(
@@ -283,7 +275,7 @@ def team_role_add(
 ) -> Status[TeamRoleOut]:
     actor = request_actor(request, workspace_slug)
     team = access.access_team(actor, team_slug)
-    member = access.member_named(actor, payload.member)
+    member = refs.member_ref(actor, payload.member)
     row = services.team_role_add(actor=actor, team=team, member=member, role=payload.role.value)
     return Status(201, TeamRoleOut.of(row))
 
@@ -345,7 +337,7 @@ def product_owner_set(
     """Move the team's product owner hat to ``member`` (null leaves it vacant)."""
     actor = request_actor(request, workspace_slug)
     team = access.access_team(actor, team_slug)
-    member = access.member_named(actor, payload.member) if payload.member is not None else None
+    member = refs.member_ref_or_none(actor, payload.member, field="member")
     services.product_owner_set(
         actor=actor, team=team, member=member, expected_version=if_match(request)
     )

@@ -33,3 +33,13 @@ class PeopleErrorCode(StrEnum):
     VIEWER_CANNOT_OWN_PRODUCT = "viewer_cannot_be_product_owner"
     TOKEN_NAME_INVALID = "token_name_invalid"  # noqa: S105 - an error code, not a token
     TOKEN_NOT_FOUND = "token_not_found"  # noqa: S105 - an error code, not a token
+    # Refusals of the people context's permissions (``people/policy.py``).
+    FORBIDDEN_VIEW = "forbidden_view"
+    FORBIDDEN_EDIT_CONTENT = "forbidden_edit_content"
+    FORBIDDEN_CREATE_OWN_TOKENS = "forbidden_create_own_tokens"
+    FORBIDDEN_MANAGE_MEMBERS = "forbidden_manage_members"
+    FORBIDDEN_MANAGE_TEAMS = "forbidden_manage_teams"
+    FORBIDDEN_ASSIGN_TEAM_ROLES = "forbidden_assign_team_roles"
+    FORBIDDEN_MOVE_PRODUCT_OWNER_HAT = "forbidden_move_product_owner_hat"
+    FORBIDDEN_MANAGE_OWNERS = "forbidden_manage_owners"
+    FORBIDDEN_MANAGE_WORKSPACE = "forbidden_manage_workspace"

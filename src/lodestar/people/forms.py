@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
 from django import forms
@@ -9,6 +10,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.password_validation import validate_password
 
 from lodestar.people.models import Membership, Role, TeamRole, User
+from lodestar.people.policy import addable_hats, people_who_may_wear
 
 _INPUT = {"class": "input"}
 
@@ -84,8 +86,9 @@ def _choice(form: forms.Form, name: str) -> forms.ChoiceField:
     return cast(forms.ChoiceField, form.fields[name])
 
 
-def role_choices(*, may_grant_owner: bool) -> list[tuple[str, str]]:
-    return [(value, label) for value, label in Role.choices if may_grant_owner or value != "owner"]
+def role_choices(roles: Sequence[Role]) -> list[tuple[str, str]]:
+    """Choices of ``roles`` (``policy.offered_roles`` decides which the actor sees)."""
+    return [(role.value, role.label) for role in roles]
 
 
 class InviteForm(forms.Form):
@@ -104,10 +107,10 @@ class InviteForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, may_grant_owner: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, roles: Sequence[Role], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         role = _choice(self, "role")
-        role.choices = role_choices(may_grant_owner=may_grant_owner)
+        role.choices = role_choices(roles)
         role.widget.attrs.update(_INPUT)
 
 
@@ -123,7 +126,7 @@ class MemberForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(
-        self, *args: Any, member: Membership, may_grant_owner: bool = False, **kwargs: Any
+        self, *args: Any, member: Membership, roles: Sequence[Role], **kwargs: Any
     ) -> None:
         kwargs.setdefault(
             "initial",
@@ -132,8 +135,7 @@ class MemberForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.member = member
         role = _choice(self, "role")
-        # An admin sees an owner's role but cannot pick "owner" for anyone.
-        role.choices = role_choices(may_grant_owner=may_grant_owner or member.role == Role.OWNER)
+        role.choices = role_choices(roles)
         for name in ("role", "job_title"):
             self.fields[name].widget.attrs.update({**_INPUT, "class": "input input-sm"})
             self.fields[name].widget.attrs["aria-label"] = (
@@ -154,9 +156,7 @@ class TeamForm(forms.Form):
     )
 
 
-HAT_CHOICES = [
-    (value, label) for value, label in TeamRole.choices if value != TeamRole.PRODUCT_OWNER
-]
+HAT_CHOICES = [(hat.value, hat.label) for hat in addable_hats()]
 
 
 class HatForm(forms.Form):
@@ -189,7 +189,6 @@ class ProductOwnerForm(forms.Form):
         member = _choice(self, "member")
         member.choices = [("", "Nobody (vacant)")] + [
             (m.user.email, f"{m.user.display_name} · {m.job_title or m.get_role_display()}")
-            for m in members
-            if m.role != Role.VIEWER
+            for m in people_who_may_wear(members, TeamRole.PRODUCT_OWNER)
         ]
         member.widget.attrs.update(_INPUT)

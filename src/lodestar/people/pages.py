@@ -18,8 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from lodestar.core.errors import Conflict, Invalid, StaleVersion
 from lodestar.core.history import describe, history_recent
 from lodestar.people import selectors, services
-from lodestar.people.access import access_invitation, access_member, access_team, member_named
-from lodestar.people.errors import PeopleErrorCode
+from lodestar.people.access import access_invitation, access_member, access_team
 from lodestar.people.forms import (
     HatForm,
     InviteForm,
@@ -28,7 +27,8 @@ from lodestar.people.forms import (
     TeamForm,
 )
 from lodestar.people.models import JOB_TITLE_SUGGESTIONS, Membership, TeamMembership, TeamRole
-from lodestar.people.policy import Permission, can, can_change_member
+from lodestar.people.policy import Permission, can, can_change_member, offered_roles
+from lodestar.people.refs import member_ref
 from lodestar.people.selectors import TeamHats
 from lodestar.people.views import invitation_url
 from lodestar.people.web import WorkspaceRequest, apply_errors, is_htmx, workspace_view
@@ -91,7 +91,7 @@ def _member_row(
     actor = request.actor
     editable = can(actor, Permission.MANAGE_MEMBERS) and can_change_member(actor, member)
     if editable and form is None:
-        form = MemberForm(member=member, may_grant_owner=can(actor, Permission.MANAGE_OWNERS))
+        form = MemberForm(member=member, roles=offered_roles(actor, current=member.role))
     return {
         "member": member,
         "hats": hats,
@@ -110,7 +110,6 @@ def _members_page(
 ) -> HttpResponse:
     actor = request.actor
     manages = can(actor, Permission.MANAGE_MEMBERS)
-    may_grant_owner = can(actor, Permission.MANAGE_OWNERS)
     hats = _hats_by_member(selectors.who_does_what(actor=actor))
     rows = [
         _member_row(request, member, hats.get(member.pk, []))
@@ -119,7 +118,7 @@ def _members_page(
     context = {
         "rows": rows,
         "manages": manages,
-        "invite_form": invite_form or InviteForm(may_grant_owner=may_grant_owner),
+        "invite_form": invite_form or InviteForm(roles=offered_roles(actor)),
         "invite_link": invite_link,
         "invitations": list(selectors.invitation_list(actor=actor)) if manages else [],
         "now": timezone.now(),
@@ -140,29 +139,25 @@ def member_list(request: WorkspaceRequest) -> HttpResponse:
 def member_invite(request: WorkspaceRequest) -> HttpResponse:
     """Add an existing user straight away; invite anyone else with a link to share."""
     actor = request.actor
-    form = InviteForm(request.POST, may_grant_owner=can(actor, Permission.MANAGE_OWNERS))
+    form = InviteForm(request.POST, roles=offered_roles(actor))
     if not form.is_valid():
         return _members_page(request, invite_form=form, status=422)
     data = form.cleaned_data
     try:
-        try:
-            member = services.member_add(
-                actor=actor, email=data["email"], role=data["role"], job_title=data["job_title"]
-            )
-        except Invalid as error:
-            if error.code != PeopleErrorCode.USER_NOT_FOUND:
-                raise
-            invitation, secret = services.invitation_create(
-                actor=actor, email=data["email"], role=data["role"], job_title=data["job_title"]
-            )
-            messages.success(request, f"Invitation for {invitation.email} created.")
-            return _members_page(request, invite_link=invitation_url(request, secret))
+        done = services.member_add_or_invite(
+            actor=actor, email=data["email"], role=data["role"], job_title=data["job_title"]
+        )
     except Invalid as error:
         apply_errors(form, error)
         return _members_page(request, invite_form=form, status=422)
     except Conflict as error:
         form.add_error("email", error.detail)
         return _members_page(request, invite_form=form, status=409)
+    if done.invitation is not None and done.secret is not None:
+        messages.success(request, f"Invitation for {done.invitation.email} created.")
+        return _members_page(request, invite_link=invitation_url(request, done.secret))
+    member = done.member
+    assert member is not None  # noqa: S101 - "added" always carries the member
     messages.success(
         request, f"{member.user.display_name} joined as {member.get_role_display().lower()}."
     )
@@ -180,7 +175,7 @@ def member_update(request: WorkspaceRequest, email: str) -> HttpResponse:
     actor = request.actor
     member = access_member(actor, email)
     submitted = MemberForm(
-        request.POST, member=member, may_grant_owner=can(actor, Permission.MANAGE_OWNERS)
+        request.POST, member=member, roles=offered_roles(actor, current=member.role)
     )
     status = _member_save(request, member, submitted)
     # After a save (or a stale one) the row shows the stored values; else the bad input.
@@ -360,7 +355,7 @@ def team_hat_add(request: WorkspaceRequest, team_slug: str) -> HttpResponse:
     if not form.is_valid():
         return _team_page(request, team_slug, hat_form=form, status=422)
     try:
-        member = member_named(actor, form.cleaned_data["member"])
+        member = member_ref(actor, form.cleaned_data["member"])
         row = services.team_role_add(
             actor=actor, team=team, member=member, role=form.cleaned_data["role"]
         )
@@ -381,7 +376,7 @@ def team_hat_add(request: WorkspaceRequest, team_slug: str) -> HttpResponse:
 def team_hat_end(request: WorkspaceRequest, team_slug: str) -> HttpResponse:
     actor = request.actor
     team = access_team(actor, team_slug)
-    member = member_named(actor, request.POST.get("member", ""))
+    member = member_ref(actor, request.POST.get("member", ""))
     role = request.POST.get("role", "")
     services.team_role_end(actor=actor, team=team, member=member, role=role)
     messages.success(request, f"{member.user.display_name} no longer wears that hat in {team}.")
@@ -399,7 +394,7 @@ def team_product_owner(request: WorkspaceRequest, team_slug: str) -> HttpRespons
         return _team_page(request, team_slug, owner_form=form, status=422)
     email = form.cleaned_data["member"]
     try:
-        member = member_named(actor, email) if email else None
+        member = member_ref(actor, email) if email else None
         services.product_owner_set(
             actor=actor, team=team, member=member, expected_version=form.cleaned_data["version"]
         )

@@ -14,7 +14,7 @@ from lodestar.people.policy import Permission, require
 
 
 def _authorize(actor: Any, permission: str, *, teams: Any = None) -> None:
-    require(actor, Permission(permission), teams=teams)
+    require(actor, permission, teams=teams)
 
 
 def _team_url(team: Team) -> str:

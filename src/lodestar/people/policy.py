@@ -1,16 +1,50 @@
 """The access policy: the one place that decides what each workspace role and team hat may do.
 
-Services call ``require(actor, Permission.X, team=...)``; nothing else compares roles.
+Services call ``require(actor, permission, teams=...)``; pages ask ``can(...)`` to decide what
+to show. Nothing else compares roles or hats: the rules are written here, once.
+
+**Workspace roles** (``Role``): a *viewer* reads; a *member* also writes content and creates
+their own API tokens; an *admin* also manages members, teams, hats and products, and stands in
+for a team's product owner; an *owner* also grants the owner role and changes the workspace.
+
+**Permissions are declarations.** Each is a ``PermissionRule``: its name, the workspace roles
+that have it, whether wearing the product owner hat adds it, and the sentence a refusal says
+(with its error code). The people context declares its own below (``Permission``); every
+other context writes its own in ``<context>/permissions.py`` and declares them in its plugin
+(``Plugin(permissions=...)``, see ``core.registry``), collected the first time a permission is
+checked, so a new context plugs in without editing this module. A name declared twice, or an
+unknown name checked, is a programming error (``ImproperlyConfigured`` / ``LookupError``).
+
+**Hats** (``TeamRole``) are worn in a team:
+
+- the *product owner* hat has one holder per team at a time (or none): it moves from one member
+  to another (``hat_moves``), never added; only owners and admins move it; a viewer never wears
+  it (``may_wear_hat``). Wearing it adds the permissions declared with ``product_owner_hat``
+  (ordering the backlog, changing the Product Goal, ...) on the teams where it is worn and their
+  product, and only to a seat that may write: a viewer's hat adds nothing;
+- *scrum master*, *developer* and *stakeholder* are added and ended by owners and admins, and
+  anyone may wear them, viewers included (a stakeholder often is one).
+
+**Members**: only owners grant, change or take away the owner role (``can_grant_role``,
+``grantable_roles``); owners and admins manage everyone else; a member (not a viewer) edits
+their own job title; anyone may leave; a workspace always keeps an owner
+(``require_an_owner_left``). **API tokens**: their holder sees and revokes them, and so do
+owners and admins.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 
-from lodestar.core.errors import Forbidden
+from lodestar.core.errors import Conflict, Forbidden, Invalid
+from lodestar.core.registry import registry
+from lodestar.people.errors import PeopleErrorCode as Code
 from lodestar.people.models import (
     ApiToken,
     Membership,
@@ -22,8 +56,32 @@ from lodestar.people.models import (
     Workspace,
 )
 
+# Who has a permission, as declarations write it.
+EVERYONE = frozenset({Role.VIEWER, Role.MEMBER, Role.ADMIN, Role.OWNER})
+WRITERS = frozenset({Role.MEMBER, Role.ADMIN, Role.OWNER})
+MANAGERS = frozenset({Role.ADMIN, Role.OWNER})
+OWNERS = frozenset({Role.OWNER})
+
+
+@dataclass(frozen=True)
+class PermissionRule:
+    """One permission, declared once by the context it belongs to.
+
+    ``roles`` are the workspace roles that have it; ``product_owner_hat`` says whether wearing
+    the product owner hat on a team the act concerns adds it (to a seat that may write);
+    ``refusal`` is the sentence a refused actor reads, ``code`` the error code it carries.
+    """
+
+    permission: str
+    roles: frozenset[str]
+    refusal: str
+    code: str
+    product_owner_hat: bool = False
+
 
 class Permission(StrEnum):
+    """The people context's permissions (other contexts declare theirs in ``permissions.py``)."""
+
     VIEW = "view"
     EDIT_CONTENT = "edit_content"
     MANAGE_MEMBERS = "manage_members"
@@ -31,41 +89,108 @@ class Permission(StrEnum):
     MANAGE_TEAMS = "manage_teams"
     ASSIGN_TEAM_ROLES = "assign_team_roles"
     MOVE_PRODUCT_OWNER_HAT = "move_product_owner_hat"
-    ORDER_BACKLOG = "order_backlog"
-    SET_PRODUCT_GOAL = "set_product_goal"
-    MANAGE_PRODUCTS = "manage_products"
     CREATE_OWN_TOKENS = "create_own_tokens"
     MANAGE_WORKSPACE = "manage_workspace"
+    # Names of permissions that strategy and backlog declare (and own), kept here so callers
+    # written before the declarations still read ``Permission.X``. Never add one: a context's
+    # new permission lives in its own ``permissions.py``, declared by its plugin.
+    MANAGE_PRODUCTS = "manage_products"
+    SET_PRODUCT_GOAL = "set_product_goal"
+    ORDER_BACKLOG = "order_backlog"
 
 
-_ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    Role.VIEWER: frozenset({Permission.VIEW}),
-    Role.MEMBER: frozenset(
-        {Permission.VIEW, Permission.EDIT_CONTENT, Permission.CREATE_OWN_TOKENS}
+PERMISSIONS = [
+    PermissionRule(
+        Permission.VIEW, EVERYONE, "You are not a member of this workspace.", Code.FORBIDDEN_VIEW
     ),
-    Role.ADMIN: frozenset(
-        {
-            Permission.VIEW,
-            Permission.EDIT_CONTENT,
-            Permission.CREATE_OWN_TOKENS,
-            Permission.MANAGE_MEMBERS,
-            Permission.MANAGE_TEAMS,
-            Permission.ASSIGN_TEAM_ROLES,
-            Permission.MOVE_PRODUCT_OWNER_HAT,
-            Permission.MANAGE_PRODUCTS,
-            # Admins are the fallback when a team's product owner is away or the hat is vacant.
-            Permission.ORDER_BACKLOG,
-            Permission.SET_PRODUCT_GOAL,
-        }
+    PermissionRule(
+        Permission.EDIT_CONTENT,
+        WRITERS,
+        "Viewers can read but not change anything in this workspace.",
+        Code.FORBIDDEN_EDIT_CONTENT,
     ),
-}
-_ROLE_PERMISSIONS[Role.OWNER] = _ROLE_PERMISSIONS[Role.ADMIN] | {
-    Permission.MANAGE_OWNERS,
-    Permission.MANAGE_WORKSPACE,
-}
+    PermissionRule(
+        Permission.CREATE_OWN_TOKENS,
+        WRITERS,
+        "Viewers cannot create API tokens.",
+        Code.FORBIDDEN_CREATE_OWN_TOKENS,
+    ),
+    PermissionRule(
+        Permission.MANAGE_MEMBERS,
+        MANAGERS,
+        "Only workspace owners and admins manage members.",
+        Code.FORBIDDEN_MANAGE_MEMBERS,
+    ),
+    PermissionRule(
+        Permission.MANAGE_TEAMS,
+        MANAGERS,
+        "Only workspace owners and admins manage teams.",
+        Code.FORBIDDEN_MANAGE_TEAMS,
+    ),
+    PermissionRule(
+        Permission.ASSIGN_TEAM_ROLES,
+        MANAGERS,
+        "Only workspace owners and admins assign team roles.",
+        Code.FORBIDDEN_ASSIGN_TEAM_ROLES,
+    ),
+    PermissionRule(
+        Permission.MOVE_PRODUCT_OWNER_HAT,
+        MANAGERS,
+        "Only workspace owners and admins give the product owner hat to someone.",
+        Code.FORBIDDEN_MOVE_PRODUCT_OWNER_HAT,
+    ),
+    PermissionRule(
+        Permission.MANAGE_OWNERS,
+        OWNERS,
+        "Only workspace owners can grant or change the owner role.",
+        Code.FORBIDDEN_MANAGE_OWNERS,
+    ),
+    PermissionRule(
+        Permission.MANAGE_WORKSPACE,
+        OWNERS,
+        "Only workspace owners change the workspace itself.",
+        Code.FORBIDDEN_MANAGE_WORKSPACE,
+    ),
+]
 
-# What wearing the product owner hat adds, on the teams (and their product) where it is worn.
-_PRODUCT_OWNER_PERMISSIONS = frozenset({Permission.ORDER_BACKLOG, Permission.SET_PRODUCT_GOAL})
+
+def _declared(module_name: str, rules: object) -> list[PermissionRule]:
+    if not isinstance(rules, list | tuple) or not all(
+        isinstance(rule, PermissionRule) for rule in rules
+    ):
+        raise ImproperlyConfigured(f"{module_name}: permissions must be PermissionRules.")
+    for rule in rules:
+        unknown = set(rule.roles) - set(Role.values)
+        if unknown or not rule.refusal or not rule.code:
+            raise ImproperlyConfigured(
+                f"{module_name}: permission '{rule.permission}' needs known roles "
+                f"(not {sorted(unknown)}), a refusal sentence and an error code."
+            )
+    return list(rules)
+
+
+@cache
+def permission_rules() -> dict[str, PermissionRule]:
+    """Every declared permission by name: people's, then each installed context's
+    (``Plugin.permissions`` in its plugin module), in the order of ``INSTALLED_APPS``."""
+    found = _declared(__name__, PERMISSIONS)
+    for plugin in registry().plugins.values():
+        if plugin.name != "people" and plugin.permissions:
+            found += _declared(f"the {plugin.name} plugin", plugin.permissions)
+    rules: dict[str, PermissionRule] = {}
+    for rule in found:
+        if str(rule.permission) in rules:
+            raise ImproperlyConfigured(f"Permission '{rule.permission}' is declared twice.")
+        rules[str(rule.permission)] = rule
+    return rules
+
+
+def permission_rule(permission: str) -> PermissionRule:
+    """The declaration of ``permission``; an undeclared name is a programming error."""
+    try:
+        return permission_rules()[str(permission)]
+    except KeyError:
+        raise LookupError(f"No context declares the permission '{permission}'.") from None
 
 
 @dataclass(frozen=True)
@@ -88,8 +213,54 @@ class Actor:
         return self.membership.role
 
 
-def role_allows(role: str, permission: Permission) -> bool:
-    return permission in _ROLE_PERMISSIONS.get(role, frozenset())
+def role_allows(role: str, permission: str) -> bool:
+    """Whether the workspace role ``role`` has ``permission`` by itself (without a hat)."""
+    return role in permission_rule(permission).roles
+
+
+# -- hats --------------------------------------------------------------------------------------
+
+
+def hat_moves(hat: str) -> bool:
+    """Whether ``hat`` has one holder per team that moves from member to member (the product
+    owner hat), rather than being added to and ended for each wearer."""
+    return hat == TeamRole.PRODUCT_OWNER
+
+
+def addable_hats() -> list[TeamRole]:
+    """The hats given by adding a wearer: scrum master, developer, stakeholder."""
+    return [hat for hat in TeamRole if not hat_moves(hat)]
+
+
+def hat_permission(hat: str) -> Permission:
+    """The permission that puts ``hat`` on someone or takes it off."""
+    return Permission.MOVE_PRODUCT_OWNER_HAT if hat_moves(hat) else Permission.ASSIGN_TEAM_ROLES
+
+
+def may_wear_hat(member: Membership, hat: str) -> bool:
+    """Whether ``member`` may wear ``hat``: a viewer never wears the product owner hat (it
+    orders the backlog, which a read-only seat cannot); any member wears the others."""
+    return not hat_moves(hat) or role_allows(member.role, Permission.EDIT_CONTENT)
+
+
+def require_may_wear_hat(member: Membership, hat: str, *, field: str = "member") -> None:
+    """Refuse, naming ``field``, a hat that ``member`` may not wear (422)."""
+    if not may_wear_hat(member, hat):
+        raise Invalid.field(
+            field,
+            "is a viewer and cannot order the backlog; make them a member first",
+            code=Code.VIEWER_CANNOT_OWN_PRODUCT,
+        )
+
+
+def require_hat_added(hat: str, *, field: str = "role") -> None:
+    """Refuse to add a hat that moves instead (422 naming ``field``)."""
+    if hat_moves(hat):
+        raise Invalid.field(
+            field,
+            "the product owner hat moves with PUT .../roles/product-owner, not added",
+            code=Code.TEAM_ROLE_INVALID,
+        )
 
 
 def wears_product_owner_hat(
@@ -106,22 +277,25 @@ def wears_product_owner_hat(
     return holds.exists()
 
 
+# -- permissions -------------------------------------------------------------------------------
+
 Teams = list[Team] | QuerySet[Team]
 
 
-def can(actor: Actor, permission: Permission, *, teams: Teams | None = None) -> bool:
+def can(actor: Actor, permission: str, *, teams: Teams | None = None) -> bool:
     """Whether ``actor`` may do ``permission``; ``teams`` are the teams the act concerns (a
     query of teams costs nothing unless the hat decides, and then one query in all).
 
     A viewer can never write, whatever hat they wear: the hat adds product-owner rights to a
     member's role, not to a read-only seat.
     """
-    if role_allows(actor.role, permission):
+    rule = permission_rule(permission)
+    if actor.role in rule.roles:
         return True
     if (
-        permission in _PRODUCT_OWNER_PERMISSIONS
+        rule.product_owner_hat
         and teams is not None
-        and role_allows(actor.role, Permission.EDIT_CONTENT)
+        and may_wear_hat(actor.membership, TeamRole.PRODUCT_OWNER)
     ):
         if isinstance(teams, QuerySet):
             return wears_product_owner_hat(actor, teams)
@@ -129,33 +303,48 @@ def can(actor: Actor, permission: Permission, *, teams: Teams | None = None) -> 
     return False
 
 
-_REFUSALS: dict[Permission, str] = {
-    Permission.VIEW: "You are not a member of this workspace.",
-    Permission.EDIT_CONTENT: "Viewers can read but not change anything in this workspace.",
-    Permission.MANAGE_MEMBERS: "Only workspace owners and admins manage members.",
-    Permission.MANAGE_OWNERS: "Only workspace owners can grant or change the owner role.",
-    Permission.MANAGE_TEAMS: "Only workspace owners and admins manage teams.",
-    Permission.ASSIGN_TEAM_ROLES: "Only workspace owners and admins assign team roles.",
-    Permission.MOVE_PRODUCT_OWNER_HAT: (
-        "Only workspace owners and admins give the product owner hat to someone."
-    ),
-    Permission.ORDER_BACKLOG: (
-        "Only the team's product owner (or a workspace admin) orders the Product Backlog."
-    ),
-    Permission.SET_PRODUCT_GOAL: (
-        "Only the product owner of a team on this product (or a workspace admin) changes "
-        "its Product Goal."
-    ),
-    Permission.MANAGE_PRODUCTS: "Only workspace owners and admins create or change products.",
-    Permission.CREATE_OWN_TOKENS: "Viewers cannot create API tokens.",
-    Permission.MANAGE_WORKSPACE: "Only workspace owners change the workspace itself.",
-}
+def refusal(permission: str) -> Forbidden:
+    """The error that refuses ``permission``: its declared sentence and code."""
+    rule = permission_rule(permission)
+    return Forbidden(rule.refusal, code=rule.code)
 
 
-def require(actor: Actor, permission: Permission, *, teams: Teams | None = None) -> None:
+def require(actor: Actor, permission: str, *, teams: Teams | None = None) -> None:
     """Raise ``Forbidden`` with a sentence saying who may, unless ``can`` allows it."""
     if not can(actor, permission, teams=teams):
-        raise Forbidden(_REFUSALS[permission], code=f"forbidden_{permission.value}")
+        raise refusal(permission)
+
+
+# -- members -----------------------------------------------------------------------------------
+
+
+def _grant_permission(role: str) -> Permission:
+    return Permission.MANAGE_OWNERS if role == Role.OWNER else Permission.MANAGE_MEMBERS
+
+
+def can_grant_role(actor: Actor, role: str) -> bool:
+    """Whether ``actor`` may give someone the workspace role ``role`` (add, invite, change):
+    owners and admins grant roles, and only owners grant the owner role."""
+    return can(actor, Permission.MANAGE_MEMBERS) and can(actor, _grant_permission(role))
+
+
+def require_grant_role(actor: Actor, role: str) -> None:
+    """Refuse, with the reason, unless ``can_grant_role`` allows it."""
+    require(actor, Permission.MANAGE_MEMBERS)
+    require(actor, _grant_permission(role))
+
+
+def grantable_roles(actor: Actor) -> list[Role]:
+    """The roles ``actor`` may give, in ``Role`` order (none for members and viewers)."""
+    return [role for role in Role if can_grant_role(actor, role)]
+
+
+def offered_roles(actor: Actor, *, current: str | None = None) -> list[Role]:
+    """The roles a members form lists for ``actor``: every role but the owner role, which
+    only owners may pick; a member's ``current`` role is always shown, even to an admin who
+    cannot change it. (The service still decides on submit.)"""
+    may_grant_owner = can(actor, Permission.MANAGE_OWNERS)
+    return [role for role in Role if role != Role.OWNER or may_grant_owner or current == Role.OWNER]
 
 
 def _member_change_permission(
@@ -195,7 +384,30 @@ def require_member_change(
 ) -> None:
     missing = _member_change_permission(actor, member, new_role=new_role, removing=removing)
     if missing is not None:
-        raise Forbidden(_REFUSALS[missing], code=f"forbidden_{missing.value}")
+        raise refusal(missing)
+
+
+def workspace_owner_ids(workspace_id: int, *, lock: bool = False) -> list[int]:
+    """The memberships holding the owner role (locked, inside a transaction, with ``lock``)."""
+    owners = Membership.objects.filter(workspace_id=workspace_id, role=Role.OWNER)
+    if lock:
+        owners = owners.select_for_update()
+    return list(owners.values_list("pk", flat=True))
+
+
+def require_an_owner_left(member: Membership) -> None:
+    """Refuse to demote or remove the workspace's last owner (409). Call it inside the
+    change's transaction: it locks the owners while deciding, so two such changes queue."""
+    if member.role != Role.OWNER:
+        return
+    if workspace_owner_ids(member.workspace_id, lock=True) == [member.pk]:
+        raise Conflict(
+            "A workspace must keep at least one owner; make someone else an owner first.",
+            code=Code.LAST_OWNER,
+        )
+
+
+# -- API tokens --------------------------------------------------------------------------------
 
 
 def can_see_token(actor: Actor, token: ApiToken) -> bool:
@@ -205,10 +417,20 @@ def can_see_token(actor: Actor, token: ApiToken) -> bool:
     )
 
 
+def sees_every_token(actor: Actor) -> bool:
+    """Whether ``actor`` sees the tokens of every member (owners and admins), not only theirs."""
+    return role_allows(actor.role, Permission.MANAGE_MEMBERS)
+
+
 def require_token_revoke(actor: Actor, token: ApiToken) -> None:
     """Only the token's holder or a workspace owner or admin revokes it."""
     if not can_see_token(actor, token):
         raise Forbidden(
             "Only the token's holder or a workspace owner or admin revokes it.",
-            code=f"forbidden_{Permission.MANAGE_MEMBERS.value}",
+            code=Code.FORBIDDEN_MANAGE_MEMBERS,
         )
+
+
+def people_who_may_wear(members: Iterable[Membership], hat: str) -> list[Membership]:
+    """``members`` who may wear ``hat`` (the product owner hat's candidates leave viewers out)."""
+    return [member for member in members if may_wear_hat(member, hat)]

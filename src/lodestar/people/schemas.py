@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -20,6 +20,9 @@ from lodestar.people.models import (
     User,
     Workspace,
 )
+
+if TYPE_CHECKING:
+    from lodestar.people.services import AddOrInvite
 
 
 def _email(user: User | None) -> str | None:
@@ -125,6 +128,16 @@ class MemberAddOut(Schema):
     result: Literal["added", "invited"]
     member: MemberOut | None
     invitation: InvitationCreatedOut | None
+
+    @classmethod
+    def of(cls, done: AddOrInvite) -> MemberAddOut:
+        invitation = None
+        if done.invitation is not None:
+            invitation = InvitationCreatedOut.model_validate(
+                {**InvitationOut.fields_of(done.invitation), "token": done.secret}
+            )
+        member = MemberOut.of(done.member) if done.member is not None else None
+        return cls(result=done.result, member=member, invitation=invitation)
 
 
 # -- teams and hats ----------------------------------------------------------------------------

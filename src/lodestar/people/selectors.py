@@ -20,7 +20,7 @@ from lodestar.people.models import (
     TeamRole,
     Workspace,
 )
-from lodestar.people.policy import Actor, Permission, require, role_allows
+from lodestar.people.policy import Actor, Permission, require, sees_every_token
 from lodestar.people.tokens import hash_secret
 
 
@@ -162,7 +162,7 @@ def who_does_what(*, actor: Actor) -> list[TeamHats]:
 def token_list(*, actor: Actor) -> QuerySet[ApiToken]:
     """The actor's own tokens; owners and admins see every token of the workspace."""
     tokens = ApiToken.objects.filter(workspace_id=actor.workspace_id).select_related("user")
-    if not role_allows(actor.role, Permission.MANAGE_MEMBERS):
+    if not sees_every_token(actor):
         tokens = tokens.filter(user=actor.user)
     return tokens.order_by("id")
 

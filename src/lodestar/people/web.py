@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
-from lodestar.core.errors import DomainError, Invalid, NotFound
+from lodestar.core.errors import DomainError, Invalid, NotFound, error_sentence
 from lodestar.people.access import access_workspace
 from lodestar.people.models import User, Workspace
 from lodestar.people.policy import Actor
@@ -86,7 +86,7 @@ def error_response(request: HttpRequest, error: DomainError) -> HttpResponse:
     requests get a page that explains it.
     """
     if is_htmx(request):
-        messages.error(request, _sentence(error))
+        messages.error(request, error_sentence(error))
         response = HttpResponse(status=error.status, headers={"HX-Reswap": "none"})
     else:
         if isinstance(error, NotFound):
@@ -94,21 +94,12 @@ def error_response(request: HttpRequest, error: DomainError) -> HttpResponse:
         response = render(
             request,
             "problem.html",
-            {"error": error, "detail": _sentence(error), "back": _back(request)},
+            {"error": error, "detail": error_sentence(error), "back": _back(request)},
             status=error.status,
         )
     for name, value in error.headers.items():
         response[name] = value
     return response
-
-
-def _sentence(error: DomainError) -> str:
-    """A field error reads better as "Member: ..." than as the API's "member: ..."."""
-    if isinstance(error, Invalid) and error.errors:
-        first = error.errors[0]
-        message = first.message[:1].upper() + first.message[1:]
-        return f"{first.field.replace('_', ' ').capitalize()}: {message}."
-    return error.detail
 
 
 def _back(request: HttpRequest) -> str:

@@ -10,13 +10,11 @@ from ninja import Router, Status
 from lodestar.api.auth import actor as request_actor
 from lodestar.api.http import if_match, set_etag
 from lodestar.api.schemas import ERRORS, WRITE_ERRORS, PageOut
-from lodestar.core.errors import Invalid, NotFound
 from lodestar.core.pagination import paginate
 from lodestar.people.access import access_team
-from lodestar.people.policy import Actor
 from lodestar.strategy import services
 from lodestar.strategy.access import access_goal, access_product
-from lodestar.strategy.models import Product
+from lodestar.strategy.refs import product_ref_or_none
 from lodestar.strategy.schemas import (
     DefinitionOfReadyIn,
     GoalIn,
@@ -184,7 +182,7 @@ def set_team_product(
     """Choose the product whose backlog the team works from (null: none)."""
     actor = request_actor(request, workspace_slug)
     team = access_team(actor, team_slug)
-    product = _product_field(actor, payload.product)
+    product = product_ref_or_none(actor, payload.product, field="product")
     team = services.team_product_set(actor=actor, team=team, product=product)
     return TeamProductOut(team=team.slug, product=product.key if product else None)
 
@@ -192,13 +190,3 @@ def set_team_product(
 def _dor(value: DefinitionOfReadyIn | None) -> dict[str, Any] | None:
     """The checks the caller sent (``exclude_unset``), so the others keep their setting."""
     return None if value is None else value.model_dump(exclude_unset=True)
-
-
-def _product_field(actor: Actor, key: str | None) -> Product | None:
-    """The product a body names; an unknown key is bad input (422), not a missing page."""
-    if key is None:
-        return None
-    try:
-        return access_product(actor, key)
-    except NotFound as exc:
-        raise Invalid.field("product", f"no product '{key}' in this workspace") from exc

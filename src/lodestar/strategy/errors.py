@@ -16,3 +16,5 @@ class StrategyErrorCode(StrEnum):
     GOAL_STATEMENT_INVALID = "goal_statement_invalid"
     GOAL_OUTCOME_INVALID = "goal_outcome_invalid"
     GOAL_CLOSED = "goal_closed"
+    FORBIDDEN_MANAGE_PRODUCTS = "forbidden_manage_products"
+    FORBIDDEN_SET_PRODUCT_GOAL = "forbidden_set_product_goal"

@@ -10,6 +10,7 @@ from django.urls import reverse
 from lodestar.core.registry import NavEntry, ObjectType, Plugin, SearchDocument
 from lodestar.strategy.access import access_product
 from lodestar.strategy.models import Product, ProductGoal
+from lodestar.strategy.permissions import PERMISSIONS
 from lodestar.strategy.selectors import product_team_query
 
 
@@ -33,6 +34,7 @@ def _goal_teams(goal: ProductGoal) -> Any:
 
 PLUGIN = Plugin(
     name="strategy",
+    permissions=PERMISSIONS,
     objects=[
         ObjectType(
             name="product",

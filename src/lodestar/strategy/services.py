@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -14,6 +14,7 @@ from lodestar.core.concurrency import bump, check_version
 from lodestar.core.errors import Invalid
 from lodestar.core.history import changes_since, history_record, snapshot
 from lodestar.core.models import HistoryEntry
+from lodestar.core.points import UNKNOWN, format_points, parse_points
 from lodestar.people.models import Team
 from lodestar.people.policy import Actor, Permission, require
 from lodestar.strategy.errors import StrategyErrorCode as Code
@@ -24,6 +25,7 @@ from lodestar.strategy.models import (
     ProductTeam,
     default_definition_of_ready,
 )
+from lodestar.strategy.permissions import StrategyPermission
 from lodestar.strategy.selectors import product_teams
 
 Action = HistoryEntry.Action
@@ -32,7 +34,6 @@ _KEY = re.compile(r"^[A-Z]{2,10}$")
 NAME_MAX = 100
 STATEMENT_MAX = 300
 SCALE_MAX = 20
-UNKNOWN_ESTIMATE = "?"
 CLOSED_GOAL_STATUSES = (GoalStatus.ACHIEVED, GoalStatus.ABANDONED)
 
 # -- input checks (each names the field to fix) ------------------------------------------------
@@ -110,27 +111,6 @@ def clean_definition_of_ready(value: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def parse_points(value: object) -> Decimal | None:
-    """``value`` as points (non-negative, one decimal at most), or None when it is not one."""
-    if isinstance(value, bool):
-        return None
-    try:
-        points = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        return None
-    if not points.is_finite() or points < 0 or points >= 100_000:
-        return None
-    if points != points.quantize(Decimal("0.1")):
-        return None
-    return points
-
-
-def format_points(points: Decimal) -> str:
-    """``Decimal("5.0")`` -> ``"5"``, ``Decimal("0.5")`` -> ``"0.5"``."""
-    text = format(points.normalize(), "f")
-    return text
-
-
 def clean_estimate_scale(values: Sequence[object]) -> list[str]:
     """The scale as canonical strings, ascending, with ``"?"`` last when present."""
     field = "estimate_scale"
@@ -143,7 +123,7 @@ def clean_estimate_scale(values: Sequence[object]) -> list[str]:
     numbers: list[Decimal] = []
     unknown = False
     for index, raw in enumerate(values):
-        if raw == UNKNOWN_ESTIMATE:
+        if raw == UNKNOWN:
             unknown = True
             continue
         points = parse_points(raw)
@@ -161,7 +141,7 @@ def clean_estimate_scale(values: Sequence[object]) -> list[str]:
             field, "needs at least one number of points", code=Code.ESTIMATE_SCALE_INVALID
         )
     scale = [format_points(n) for n in sorted(numbers)]
-    return [*scale, UNKNOWN_ESTIMATE] if unknown else scale
+    return [*scale, UNKNOWN] if unknown else scale
 
 
 def _record(actor: Actor, obj: Any, action: str, changes: dict[str, Any]) -> None:
@@ -188,7 +168,7 @@ def product_create(
     estimate_scale: Sequence[object] | None = None,
 ) -> Product:
     """A product of the actor's workspace; ``key`` prefixes its backlog item keys."""
-    require(actor, Permission.MANAGE_PRODUCTS)
+    require(actor, StrategyPermission.MANAGE_PRODUCTS)
     product = Product(
         workspace_id=actor.workspace_id,
         key=clean_product_key(key),
@@ -239,9 +219,9 @@ def product_update(
     product, who answers for them in Scrum.
     """
     if name is not None or estimate_scale is not None:
-        require(actor, Permission.MANAGE_PRODUCTS)
+        require(actor, StrategyPermission.MANAGE_PRODUCTS)
     else:
-        require(actor, Permission.SET_PRODUCT_GOAL, teams=product_teams(product))
+        require(actor, StrategyPermission.SET_PRODUCT_GOAL, teams=product_teams(product))
     check_version(product, expected_version)
     before = snapshot(product, _PRODUCT_FIELDS)
     if name is not None:
@@ -289,7 +269,7 @@ def team_product_set(*, actor: Actor, team: Team, product: Product | None) -> Te
 
 
 def _require_goal_rights(actor: Actor, product: Product) -> None:
-    require(actor, Permission.SET_PRODUCT_GOAL, teams=product_teams(product))
+    require(actor, StrategyPermission.SET_PRODUCT_GOAL, teams=product_teams(product))
 
 
 def _outcome(value: str, field: str) -> GoalStatus:

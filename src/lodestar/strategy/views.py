@@ -15,12 +15,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lodestar.core.errors import Invalid, StaleVersion
-from lodestar.people.policy import Permission, can
+from lodestar.people.policy import can
 from lodestar.people.selectors import TeamHats, who_does_what
 from lodestar.people.web import WorkspaceRequest, apply_errors, workspace_view
 from lodestar.strategy import services
 from lodestar.strategy.access import access_goal, access_product
 from lodestar.strategy.models import GoalStatus, Product
+from lodestar.strategy.permissions import StrategyPermission
 from lodestar.strategy.selectors import (
     active_goal,
     goal_list,
@@ -91,7 +92,7 @@ def _products_page(
         "strategy/products.html",
         {
             "products": products,
-            "manages": can(actor, Permission.MANAGE_PRODUCTS),
+            "manages": can(actor, StrategyPermission.MANAGE_PRODUCTS),
             "form": form or ProductForm(),
         },
         status=status,
@@ -135,7 +136,9 @@ def _product_context(request: WorkspaceRequest, product: Product) -> dict[str, A
         "goal": active_goal(product),
         "teams": teams,
         "owners": [hats.product_owner for hats in teams if hats.product_owner],
-        "steers": can(request.actor, Permission.SET_PRODUCT_GOAL, teams=[h.team for h in teams]),
+        "steers": can(
+            request.actor, StrategyPermission.SET_PRODUCT_GOAL, teams=[h.team for h in teams]
+        ),
     }
 
 

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lodestar.backlog.models import BacklogItem
+from lodestar.backlog.permissions import BacklogPermission
 from lodestar.backlog.prioritization import ordering
 from lodestar.backlog.prioritization.errors import PrioritizationErrorCode as Code
 from lodestar.backlog.prioritization.frameworks import (
@@ -22,12 +23,12 @@ from lodestar.backlog.prioritization.models import Score, Scorecard
 from lodestar.backlog.prioritization.selectors import Suggestion, parse_framework, suggest_order
 from lodestar.backlog.services.ordering import item_move
 from lodestar.core.concurrency import bump, check_version
-from lodestar.core.errors import FieldError, Forbidden, Invalid, NotFound, StaleVersion
+from lodestar.core.errors import FieldError, Invalid, NotFound, StaleVersion
 from lodestar.core.history import history_record
 from lodestar.core.models import HistoryEntry
-from lodestar.people.policy import Actor, Permission, can, require
+from lodestar.people.policy import Actor, Permission, require
 from lodestar.strategy.models import Product
-from lodestar.strategy.selectors import product_teams
+from lodestar.strategy.selectors import product_team_query, product_teams
 
 Action = HistoryEntry.Action
 
@@ -37,7 +38,7 @@ def _invalid(error: ScoreInputError, *, prefix: str, code: str) -> Invalid:
         FieldError(p.field if p.field == "framework" else f"{prefix}{p.field}", p.message)
         for p in error.problems
     ]
-    return Invalid("; ".join(f"{e.field}: {e.message}" for e in errors), code=code, errors=errors)
+    return Invalid.fields(errors, code=code)
 
 
 def _entered_by(actor: Actor) -> str:
@@ -155,18 +156,6 @@ def score_clear(*, actor: Actor, item: BacklogItem, framework: str) -> None:
     )
 
 
-def _require_scorecard_editor(actor: Actor, product: Product) -> None:
-    if can(actor, Permission.MANAGE_PRODUCTS):
-        return
-    if can(actor, Permission.ORDER_BACKLOG, teams=product_teams(product)):
-        return
-    raise Forbidden(
-        "Only the product owner of a team on this product, or a workspace owner or admin, "
-        "changes its scorecard.",
-        code=Code.FORBIDDEN_SCORECARD,
-    )
-
-
 def _rescore(product: Product, criteria: tuple[Criterion, ...]) -> None:
     """Recompute the product's scorecard scores for new criteria or weights.
 
@@ -206,7 +195,7 @@ def scorecard_set(
     expected_version: int | None = None,
 ) -> Scorecard:
     """Define the product's weighted scorecard; its items' scorecard scores are recomputed."""
-    _require_scorecard_editor(actor, product)
+    require(actor, BacklogPermission.EDIT_SCORECARD, teams=product_team_query(product))
     try:
         parsed = criteria_parse(criteria)
     except ScoreInputError as error:
@@ -260,7 +249,7 @@ def suggest_apply(
     Each chosen item takes its suggested position; the others keep their relative order. Only
     the fewest items needed are moved, each through ``item_move`` (one row written per move).
     """
-    require(actor, Permission.ORDER_BACKLOG, teams=product_teams(product))
+    require(actor, BacklogPermission.ORDER_BACKLOG, teams=product_teams(product))
     with transaction.atomic():
         suggestion = suggest_order(actor=actor, product=product, framework=framework)
         return _apply(actor, product, suggestion, item_keys)
@@ -281,11 +270,7 @@ def _apply(
             if key.strip().upper() not in known
         ]
         if errors:
-            raise Invalid(
-                "; ".join(f"{e.field}: {e.message}" for e in errors),
-                code=Code.ITEM_NOT_IN_SUGGESTION,
-                errors=errors,
-            )
+            raise Invalid.fields(errors, code=Code.ITEM_NOT_IN_SUGGESTION)
         chosen = {key.strip().upper() for key in item_keys}
     target = ordering.partial_target(current, suggested, chosen)
     steps = ordering.move_steps(current, target)

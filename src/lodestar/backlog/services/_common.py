@@ -17,10 +17,11 @@ from lodestar.backlog.selectors import item_readiness
 from lodestar.core.errors import FieldError, Invalid
 from lodestar.core.history import history_record
 from lodestar.core.markdown import render_markdown
+from lodestar.core.points import UNKNOWN as UNKNOWN_ESTIMATE
+from lodestar.core.points import format_points, parse_points
 from lodestar.people.models import Membership
 from lodestar.people.policy import Actor
 from lodestar.strategy.models import Product, ProductGoal
-from lodestar.strategy.services import UNKNOWN_ESTIMATE, format_points, parse_points
 
 
 class _Unset(Enum):

@@ -10,6 +10,7 @@ from django.db.models import F
 
 from lodestar.backlog.errors import BacklogErrorCode as Code
 from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus
+from lodestar.backlog.permissions import BacklogPermission
 from lodestar.backlog.services import ordering
 from lodestar.backlog.services._common import (
     RENDERED_FIELDS,
@@ -73,7 +74,7 @@ def _place(
 ) -> str:
     """The rank of a new item (the product lock is held). Anywhere but the bottom is ordering."""
     if before is not None or after is not None or position != "bottom":
-        require(actor, Permission.ORDER_BACKLOG, teams=product_team_query(product))
+        require(actor, BacklogPermission.ORDER_BACKLOG, teams=product_team_query(product))
     if (before is not None and after is not None) or position not in ordering.POSITIONS:
         raise Invalid.field(
             "position",
@@ -226,7 +227,7 @@ def refuse_trash_with_children(actor: Actor, item: BacklogItem) -> list[str]:
         raise Conflict(
             f"{item.key} has {count} item{'s' if count != 1 else ''} under it; delete or move "
             "them first.",
-            code="has_children",
+            code=Code.HAS_CHILDREN,
         )
     return []
 

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 
 from lodestar.backlog.models import BacklogItem
+from lodestar.backlog.permissions import BacklogPermission
 from lodestar.backlog.prioritization.frameworks import Framework, ScoreResult
 from lodestar.backlog.prioritization.models import Score
 from lodestar.backlog.prioritization.selectors import scores_by_item
 from lodestar.backlog.selectors import flag_reason, is_flagged
 from lodestar.people.policy import Actor, Permission, can
 from lodestar.strategy.models import Product
+from lodestar.strategy.permissions import StrategyPermission
 from lodestar.strategy.selectors import product_teams
 
 PAGE_SIZE = 50
@@ -36,8 +38,8 @@ def rights_for(actor: Actor, product: Product) -> Rights:
     teams = product_teams(product)
     return Rights(
         edit=can(actor, Permission.EDIT_CONTENT),
-        order=can(actor, Permission.ORDER_BACKLOG, teams=teams),
-        steer=can(actor, Permission.SET_PRODUCT_GOAL, teams=teams),
+        order=can(actor, BacklogPermission.ORDER_BACKLOG, teams=teams),
+        steer=can(actor, StrategyPermission.SET_PRODUCT_GOAL, teams=teams),
     )
 
 

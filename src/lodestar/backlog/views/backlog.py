@@ -15,6 +15,7 @@ from lodestar.backlog import services
 from lodestar.backlog.access import access_item
 from lodestar.backlog.forms import FilterForm, ItemCreateForm, MoveForm
 from lodestar.backlog.models import BacklogItem
+from lodestar.backlog.refs import item_ref_or_none
 from lodestar.backlog.selectors import BacklogFilters, backlog_list, item_queryset
 from lodestar.backlog.views._common import (
     ORDER_HINT,
@@ -24,11 +25,12 @@ from lodestar.backlog.views._common import (
     rights_for,
     rows_for,
 )
-from lodestar.core.errors import DomainError, Forbidden, Invalid, NotFound, StaleVersion
+from lodestar.core.errors import DomainError, Forbidden, Invalid, StaleVersion, error_sentence
 from lodestar.people.selectors import member_list
 from lodestar.people.web import WorkspaceRequest, apply_errors, is_htmx, workspace_view
-from lodestar.strategy.access import access_goal, access_product
-from lodestar.strategy.models import Product, ProductGoal
+from lodestar.strategy.access import access_product
+from lodestar.strategy.models import Product
+from lodestar.strategy.refs import goal_ref
 from lodestar.strategy.selectors import active_goal, goal_list, product_detail
 
 
@@ -115,15 +117,6 @@ def backlog(request: WorkspaceRequest, product_key: str) -> HttpResponse:
     return render(request, "backlog/backlog.html", context, status=status)
 
 
-def _goal_choice(request: WorkspaceRequest, product: Product, value: str) -> ProductGoal | None:
-    if not value:
-        return None
-    try:
-        return access_goal(request.actor, product, int(value))
-    except (NotFound, ValueError) as exc:
-        raise Invalid.field("goal", f"no goal {value} on product {product.key}") from exc
-
-
 def _create(request: WorkspaceRequest, product: Product) -> HttpResponse:
     actor = request.actor
     goals = list(goal_list(actor=actor, product=product))
@@ -136,7 +129,7 @@ def _create(request: WorkspaceRequest, product: Product) -> HttpResponse:
                 product=product,
                 title=data["title"],
                 kind=data["kind"],
-                goal=_goal_choice(request, product, data["goal"]),
+                goal=goal_ref(actor, product, data["goal"] or None),
                 position=data["position"],
             )
         except Invalid as error:
@@ -185,15 +178,6 @@ def _new_row(
 # -- moving -----------------------------------------------------------------------------------
 
 
-def _anchor(request: WorkspaceRequest, key: str, field: str) -> BacklogItem | None:
-    if not key:
-        return None
-    try:
-        return access_item(request.actor, key)
-    except NotFound as exc:
-        raise Invalid.field(field, f"no item '{key}' in this backlog") from exc
-
-
 @require_POST
 @workspace_view
 def item_move(request: WorkspaceRequest, item_key: str) -> HttpResponse:
@@ -207,8 +191,8 @@ def item_move(request: WorkspaceRequest, item_key: str) -> HttpResponse:
         moved = services.item_move(
             actor=request.actor,
             item=item,
-            before=_anchor(request, data["before"], "before"),
-            after=_anchor(request, data["after"], "after"),
+            before=item_ref_or_none(request.actor, data["before"] or None, field="before"),
+            after=item_ref_or_none(request.actor, data["after"] or None, field="after"),
             position=data["position"] or None,
             expected_version=data["version"],
         )
@@ -218,7 +202,7 @@ def item_move(request: WorkspaceRequest, item_key: str) -> HttpResponse:
         detail = f"{error.detail} Changed by someone else: reload the backlog to see their change."
         return JsonResponse({"detail": detail}, status=error.status)
     except DomainError as error:
-        return JsonResponse({"detail": _sentence(error)}, status=error.status)
+        return JsonResponse({"detail": error_sentence(error)}, status=error.status)
     where = (
         f"before {data['before']}"
         if data["before"]
@@ -229,10 +213,3 @@ def item_move(request: WorkspaceRequest, item_key: str) -> HttpResponse:
     return JsonResponse(
         {"key": moved.key, "version": moved.version, "message": f"Moved {moved.key} {where}."}
     )
-
-
-def _sentence(error: DomainError) -> str:
-    if isinstance(error, Invalid) and error.errors:
-        first = error.errors[0]
-        return f"{first.field.capitalize()}: {first.message}."
-    return error.detail

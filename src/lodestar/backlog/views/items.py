@@ -37,15 +37,21 @@ from lodestar.backlog.prioritization.frameworks import (
     fmt,
 )
 from lodestar.backlog.prioritization.selectors import item_scores, parse_framework, scorecard_get
+from lodestar.backlog.refs import item_ref_or_none
 from lodestar.backlog.selectors import item_children, item_readiness
 from lodestar.backlog.services._common import estimate_value
 from lodestar.backlog.views._common import ORDER_HINT, compact, rights_for, rows_for
-from lodestar.core.errors import Conflict, FieldError, Invalid, NotFound, StaleVersion
-from lodestar.people.access import access_member
+from lodestar.core.errors import (
+    Conflict,
+    Invalid,
+    StaleVersion,
+    field_sentence,
+)
+from lodestar.core.points import format_points
+from lodestar.people.refs import member_ref_or_none
 from lodestar.people.selectors import member_list
 from lodestar.people.web import WorkspaceRequest, is_htmx, workspace_view
-from lodestar.strategy.access import access_goal
-from lodestar.strategy.models import ProductGoal
+from lodestar.strategy.refs import goal_ref
 from lodestar.strategy.selectors import goal_list
 
 PANEL = "item-panel"
@@ -81,7 +87,7 @@ def _item_form(request: WorkspaceRequest, item: BacklogItem, data: Any = None) -
         "title": item.title,
         "description": item.description,
         "acceptance_criteria": "\n".join(item.acceptance_criteria),
-        "estimate": "" if estimate is None else compact_points(estimate),
+        "estimate": "" if estimate is None else format_points(estimate),
         "status": item.status,
         "labels": ", ".join(label.name for label in item.labels.all()),
         "assignee": item.assignee.user.email if item.assignee else "",
@@ -97,13 +103,6 @@ def _item_form(request: WorkspaceRequest, item: BacklogItem, data: Any = None) -
         initial=initial,
         auto_id="item-%s",
     )
-
-
-def compact_points(value: Any) -> str:
-    """Points as the scale writes them (``5``, ``0.5``, ``?``)."""
-    if isinstance(value, str):
-        return value
-    return format(value.normalize(), "f")
 
 
 def _context(
@@ -203,12 +202,7 @@ def _error_lines(error: Invalid) -> list[str]:
         return [error.detail]
     if error.code == BacklogErrorCode.NOT_READY:
         return [f"Not ready: {e.message}" for e in error.errors]
-    return [_line(e) for e in error.errors]
-
-
-def _line(error: FieldError) -> str:
-    field = error.field.split(".")[-1].split("[")[0].replace("_", " ").capitalize()
-    return f"{field}: {error.message}"
+    return [field_sentence(e) for e in error.errors]
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -233,27 +227,15 @@ def _reference_fields(
 ) -> dict[str, Any]:
     """The assignee, goal and parent named in the form, fetched through their gates."""
     data = form.cleaned_data
+    actor = request.actor
     fields: dict[str, Any] = {}
-    try:
-        if "assignee" in sent:
-            email = data["assignee"]
-            fields["assignee"] = access_member(request.actor, email) if email else None
-    except NotFound as exc:
-        raise Invalid.field("assignee", f"{data['assignee']} is not a member") from exc
-    try:
-        if "goal" in sent:
-            goal: ProductGoal | None = None
-            if data["goal"]:
-                goal = access_goal(request.actor, item.product, int(data["goal"]))
-            fields["goal"] = goal
-    except (NotFound, ValueError) as exc:
-        raise Invalid.field("goal", "is not a goal of this product") from exc
-    try:
-        if "parent" in sent:
-            key = data["parent"].strip()
-            fields["parent"] = access_item(request.actor, key) if key else None
-    except NotFound as exc:
-        raise Invalid.field("parent", f"no item '{data['parent']}' in this workspace") from exc
+    if "assignee" in sent:
+        email = data["assignee"] or None
+        fields["assignee"] = member_ref_or_none(actor, email, field="assignee")
+    if "goal" in sent:
+        fields["goal"] = goal_ref(actor, item.product, data["goal"] or None)
+    if "parent" in sent:
+        fields["parent"] = item_ref_or_none(actor, data["parent"].strip() or None, field="parent")
     return fields
 
 

@@ -2,10 +2,12 @@
 
 from lodestar.people.services.accounts import user_create, workspace_create
 from lodestar.people.services.members import (
+    AddOrInvite,
     invitation_accept,
     invitation_create,
     invitation_revoke,
     member_add,
+    member_add_or_invite,
     member_remove,
     member_update,
 )
@@ -19,10 +21,12 @@ from lodestar.people.services.teams import (
 from lodestar.people.services.tokens import token_create, token_revoke
 
 __all__ = [
+    "AddOrInvite",
     "invitation_accept",
     "invitation_create",
     "invitation_revoke",
     "member_add",
+    "member_add_or_invite",
     "member_remove",
     "member_update",
     "product_owner_set",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
 
 from django.conf import settings
 from django.db import transaction
@@ -17,7 +19,6 @@ from lodestar.people.models import (
     ApiToken,
     Invitation,
     Membership,
-    Role,
     TeamMembership,
     User,
 )
@@ -25,6 +26,8 @@ from lodestar.people.policy import (
     Actor,
     Permission,
     require,
+    require_an_owner_left,
+    require_grant_role,
     require_member_change,
 )
 from lodestar.people.selectors import invitation_check
@@ -66,9 +69,7 @@ def member_add(*, actor: Actor, email: str, role: str, job_title: str = "") -> M
     address = _email(email)
     new_role = _role(role)
     title = _job_title(job_title)
-    require(actor, Permission.MANAGE_MEMBERS)
-    if new_role == Role.OWNER:
-        require(actor, Permission.MANAGE_OWNERS)
+    require_grant_role(actor, new_role)
     user = User.objects.filter(email=address, is_active=True).first()
     if user is None:
         raise Invalid.field(
@@ -87,6 +88,30 @@ def member_add(*, actor: Actor, email: str, role: str, job_title: str = "") -> M
     return membership
 
 
+@dataclass(frozen=True)
+class AddOrInvite:
+    """What ``member_add_or_invite`` did: ``added`` a user who has an account (``member``), or
+    ``invited`` someone who has none (``invitation``, with its ``secret``, shown once)."""
+
+    result: Literal["added", "invited"]
+    member: Membership | None = None
+    invitation: Invitation | None = None
+    secret: str | None = None
+
+
+@transaction.atomic
+def member_add_or_invite(
+    *, actor: Actor, email: str, role: str, job_title: str = ""
+) -> AddOrInvite:
+    """Bring ``email`` into the actor's workspace: a user with an account joins at once; anyone
+    else gets an invitation. The HTTP API and the members page both decide through this."""
+    if User.objects.filter(email=(email or "").strip().lower(), is_active=True).exists():
+        member = member_add(actor=actor, email=email, role=role, job_title=job_title)
+        return AddOrInvite("added", member=member)
+    invitation, secret = invitation_create(actor=actor, email=email, role=role, job_title=job_title)
+    return AddOrInvite("invited", invitation=invitation, secret=secret)
+
+
 @transaction.atomic
 def invitation_create(
     *, actor: Actor, email: str, role: str, job_title: str = ""
@@ -98,9 +123,7 @@ def invitation_create(
     address = _email(email)
     new_role = _role(role)
     title = _job_title(job_title)
-    require(actor, Permission.MANAGE_MEMBERS)
-    if new_role == Role.OWNER:
-        require(actor, Permission.MANAGE_OWNERS)
+    require_grant_role(actor, new_role)
     _check_new_member(actor.workspace_id, address)
     now = timezone.now()
     for earlier in Invitation.objects.filter(
@@ -197,22 +220,6 @@ def invitation_revoke(*, actor: Actor, invitation: Invitation) -> None:
     )
 
 
-def _keep_an_owner(member: Membership) -> None:
-    """Refuse to leave the workspace without an owner; locks the owners while deciding."""
-    if member.role != Role.OWNER:
-        return
-    owners = list(
-        Membership.objects.select_for_update()
-        .filter(workspace_id=member.workspace_id, role=Role.OWNER)
-        .values_list("pk", flat=True)
-    )
-    if owners == [member.pk]:
-        raise Conflict(
-            "A workspace must keep at least one owner; make someone else an owner first.",
-            code=Code.LAST_OWNER,
-        )
-
-
 @transaction.atomic
 def member_update(
     *,
@@ -231,7 +238,7 @@ def member_update(
     require_member_change(actor, member, new_role=new_role)
     check_version(member, expected_version)
     if new_role is not None:
-        _keep_an_owner(member)
+        require_an_owner_left(member)
     before = snapshot(member, ["role", "job_title"])
     if new_role is not None:
         member.role = new_role
@@ -251,7 +258,7 @@ def member_remove(*, actor: Actor, member: Membership, expected_version: int | N
     _same_workspace(actor, member)
     require_member_change(actor, member, removing=True)
     check_version(member, expected_version)
-    _keep_an_owner(member)
+    require_an_owner_left(member)
     now = timezone.now()
     current_hats = TeamMembership.objects.filter(member=member, ended_at__isnull=True)
     for hat in current_hats.select_related("team"):

@@ -12,7 +12,6 @@ from lodestar.core.history import changes_since, snapshot
 from lodestar.people.errors import PeopleErrorCode as Code
 from lodestar.people.models import (
     Membership,
-    Role,
     Team,
     TeamMembership,
     TeamRole,
@@ -20,7 +19,11 @@ from lodestar.people.models import (
 from lodestar.people.policy import (
     Actor,
     Permission,
+    hat_moves,
+    hat_permission,
     require,
+    require_hat_added,
+    require_may_wear_hat,
 )
 from lodestar.people.services._common import (
     Action,
@@ -109,14 +112,9 @@ def _team_role(value: str) -> TeamRole:
 def team_role_add(*, actor: Actor, team: Team, member: Membership, role: str) -> TeamMembership:
     """Give ``member`` a hat in ``team`` (scrum master, developer, stakeholder)."""
     hat = _team_role(role)
-    if hat == TeamRole.PRODUCT_OWNER:
-        raise Invalid.field(
-            "role",
-            "the product owner hat moves with PUT .../roles/product-owner, not added",
-            code=Code.TEAM_ROLE_INVALID,
-        )
+    require_hat_added(hat)
     _same_workspace(actor, member)
-    require(actor, Permission.ASSIGN_TEAM_ROLES, teams=[team])
+    require(actor, hat_permission(hat), teams=[team])
     if TeamMembership.objects.filter(
         team=team, member=member, role=hat, ended_at__isnull=True
     ).exists():
@@ -136,10 +134,7 @@ def team_role_end(*, actor: Actor, team: Team, member: Membership, role: str) ->
     """Take a hat off ``member`` in ``team``; the row stays, ended, for history."""
     hat = _team_role(role)
     _same_workspace(actor, member)
-    if hat == TeamRole.PRODUCT_OWNER:
-        require(actor, Permission.MOVE_PRODUCT_OWNER_HAT, teams=[team])
-    else:
-        require(actor, Permission.ASSIGN_TEAM_ROLES, teams=[team])
+    require(actor, hat_permission(hat), teams=[team])
     row = (
         TeamMembership.objects.select_for_update()
         .filter(team=team, member=member, role=hat, ended_at__isnull=True)
@@ -150,7 +145,7 @@ def team_role_end(*, actor: Actor, team: Team, member: Membership, role: str) ->
             f"{member.user.email} is not {hat.label.lower()} in {team.name}.",
             code=Code.TEAM_ROLE_NOT_HELD,
         )
-    if hat == TeamRole.PRODUCT_OWNER:
+    if hat_moves(hat):
         _lock_team(team)
         bump(team, [])
     row.ended_at = timezone.now()
@@ -176,13 +171,8 @@ def product_owner_set(
     """
     if member is not None:
         _same_workspace(actor, member)
-        if member.role == Role.VIEWER:
-            raise Invalid.field(
-                "member",
-                "is a viewer and cannot order the backlog; make them a member first",
-                code=Code.VIEWER_CANNOT_OWN_PRODUCT,
-            )
-    require(actor, Permission.MOVE_PRODUCT_OWNER_HAT, teams=[team])
+        require_may_wear_hat(member, TeamRole.PRODUCT_OWNER)
+    require(actor, hat_permission(TeamRole.PRODUCT_OWNER), teams=[team])
     _lock_team(team)
     check_version(team, expected_version)
     current = (
