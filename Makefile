@@ -55,9 +55,11 @@ e2e-browser:
 		echo "WARNING: could not install chromium; browser tests will be skipped"; \
 	fi
 
+# The layering contracts (pyproject.toml, [tool.importlinter]) are part of the lint.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 typecheck: install
 	LODESTAR_TESTING=1 $(BIN)/mypy

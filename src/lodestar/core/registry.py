@@ -146,6 +146,19 @@ class PeriodicTask:
     every: dt.timedelta
 
 
+@dataclass(frozen=True)
+class HomeSection:
+    """A card a context adds to the workspace home page: ``context(actor)`` gives what its
+    template shows, or None to leave the card out; ``stat_template`` adds a figure to the
+    page's row of figures, with the same context."""
+
+    key: str
+    template: str
+    context: Callable[[Any], dict[str, Any] | None]
+    order: int = 100
+    stat_template: str | None = None
+
+
 class DemoSeed(Protocol):
     def __call__(self, world: dict[str, Any]) -> Any: ...
 
@@ -188,6 +201,7 @@ class Plugin:
     name: str
     objects: Sequence[ObjectType] = ()
     navigation: Sequence[NavEntry] = ()
+    home: Sequence[HomeSection] = ()
     periodic: Sequence[PeriodicTask] = ()
     demo: Demo | None = None
     provides: Sequence[tuple[ExtensionPoint[Any], Any]] = ()
@@ -327,6 +341,11 @@ class Registry:
             for entry in plugin.navigation:
                 entries[entry.key] = entry
         return sorted(entries.values(), key=lambda e: (e.order, e.label))
+
+    def home_sections(self) -> list[HomeSection]:
+        """The workspace home page's cards from every context, in order."""
+        sections = [section for plugin in self.plugins.values() for section in plugin.home]
+        return sorted(sections, key=lambda s: (s.order, s.key))
 
     def periodic_tasks(self) -> list[PeriodicTask]:
         return [task for plugin in self.plugins.values() for task in plugin.periodic]

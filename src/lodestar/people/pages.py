@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lodestar.core.errors import Conflict, Invalid, StaleVersion
 from lodestar.core.history import describe, history_recent
+from lodestar.core.registry import registry
 from lodestar.people import selectors, services
 from lodestar.people.access import access_invitation, access_member, access_team
 from lodestar.people.forms import (
@@ -32,7 +33,6 @@ from lodestar.people.refs import member_ref
 from lodestar.people.selectors import TeamHats
 from lodestar.people.views import invitation_url
 from lodestar.people.web import WorkspaceRequest, apply_errors, is_htmx, workspace_view
-from lodestar.strategy.selectors import active_goal, product_list
 
 RECENT_ACTIVITY = 8
 HOME_PEOPLE = 6
@@ -58,7 +58,11 @@ def workspace_home(request: WorkspaceRequest) -> HttpResponse:
     actor = request.actor
     teams = selectors.who_does_what(actor=actor)
     my_hats = _hats_by_member(teams).get(actor.membership.pk, [])
-    products = [(product, active_goal(product)) for product in product_list(actor=actor)]
+    sections = [
+        (section, context)
+        for section in registry().home_sections()
+        if (context := section.context(actor)) is not None
+    ]
     recent = history_recent(workspace_id=actor.workspace_id, limit=RECENT_ACTIVITY)
     members = list(selectors.member_list(actor=actor))
     names = {member.user.email: member.user.display_name for member in members}
@@ -71,7 +75,7 @@ def workspace_home(request: WorkspaceRequest) -> HttpResponse:
             "people": members[:HOME_PEOPLE],
             "more_people": max(0, len(members) - HOME_PEOPLE),
             "my_hats": my_hats,
-            "products": products,
+            "sections": sections,
             "activity": [(entry, describe(entry, names)) for entry in recent],
             "manages_teams": can(actor, Permission.MANAGE_TEAMS),
         },

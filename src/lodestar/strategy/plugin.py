@@ -7,11 +7,11 @@ from typing import Any
 
 from django.urls import reverse
 
-from lodestar.core.registry import NavEntry, ObjectType, Plugin, SearchDocument
+from lodestar.core.registry import HomeSection, NavEntry, ObjectType, Plugin, SearchDocument
 from lodestar.strategy.access import access_product
 from lodestar.strategy.models import Product, ProductGoal
 from lodestar.strategy.permissions import PERMISSIONS
-from lodestar.strategy.selectors import product_team_query
+from lodestar.strategy.selectors import active_goal, product_list, product_team_query
 
 
 def _product_url(product: Product) -> str:
@@ -26,6 +26,12 @@ def _goal_url(goal: ProductGoal) -> str:
         "strategy:product_goal",
         kwargs={"workspace_slug": goal.product.workspace.slug, "product_key": goal.product.key},
     )
+
+
+def _home(actor: Any) -> dict[str, Any] | None:
+    """The workspace's products with their active goals, for the home page (none: no card)."""
+    products = [(product, active_goal(product)) for product in product_list(actor=actor)]
+    return {"products": products} if products else None
 
 
 def _goal_teams(goal: ProductGoal) -> Any:
@@ -67,4 +73,13 @@ PLUGIN = Plugin(
         ),
     ],
     navigation=[NavEntry("products", "Products", "strategy:product_list", icon="box", order=50)],
+    home=[
+        HomeSection(
+            "products",
+            "strategy/_home_products.html",
+            _home,
+            order=20,
+            stat_template="strategy/_home_products_stat.html",
+        )
+    ],
 )
