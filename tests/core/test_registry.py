@@ -33,6 +33,17 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "workspace",
     ]
     assert [object_type.name for object_type in registry().trashable()] == ["item"]
+    assert registry().url_modules() == [
+        "lodestar.people.urls",
+        "lodestar.strategy.urls",
+        "lodestar.backlog.urls",
+    ]
+    assert registry().api_modules() == [
+        "lodestar.people.api",
+        "lodestar.strategy.api",
+        "lodestar.backlog.api",
+        "lodestar.backlog.prioritization.api",
+    ]
     assert [entry.key for entry in registry().navigation()] == [
         "home",
         "members",

@@ -1,6 +1,9 @@
-"""The NinjaAPI at /api/v1: every context's router, mounted under the workspace."""
+"""The NinjaAPI at /api/v1: every context's router (declared in its plugin), mounted under the
+workspace, and the trash's."""
 
 from __future__ import annotations
+
+from importlib import import_module
 
 from ninja import NinjaAPI
 
@@ -8,10 +11,7 @@ from lodestar import __version__
 from lodestar.api import errors
 from lodestar.api.auth import API_AUTH
 from lodestar.api.trash import router as trash_router
-from lodestar.backlog.api import router as backlog_router
-from lodestar.backlog.prioritization.api import router as prioritization_router
-from lodestar.people.api import router as people_router
-from lodestar.strategy.api import router as strategy_router
+from lodestar.core.registry import registry
 
 api = NinjaAPI(
     title="Lodestar API",
@@ -27,8 +27,6 @@ api = NinjaAPI(
 )
 errors.install(api)
 
-api.add_router("/workspaces/", people_router)
-api.add_router("/workspaces/", strategy_router)
-api.add_router("/workspaces/", backlog_router)
-api.add_router("/workspaces/", prioritization_router)
+for module in registry().api_modules():
+    api.add_router("/workspaces/", import_module(module).router)
 api.add_router("/workspaces/", trash_router)

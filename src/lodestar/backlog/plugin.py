@@ -32,6 +32,8 @@ EDIT = "edit_content"
 
 PLUGIN = Plugin(
     name="backlog",
+    urls=["lodestar.backlog.urls"],
+    api=["lodestar.backlog.api", "lodestar.backlog.prioritization.api"],
     permissions=PERMISSIONS,
     objects=[
         ObjectType(

@@ -200,6 +200,10 @@ class Plugin:
 
     name: str
     objects: Sequence[ObjectType] = ()
+    # The context's interfaces, by dotted module path (imported when the URLs load, not when
+    # the plugin does): page URLconfs, and API modules that each define ``router``.
+    urls: Sequence[str] = ()
+    api: Sequence[str] = ()
     navigation: Sequence[NavEntry] = ()
     home: Sequence[HomeSection] = ()
     periodic: Sequence[PeriodicTask] = ()
@@ -341,6 +345,14 @@ class Registry:
             for entry in plugin.navigation:
                 entries[entry.key] = entry
         return sorted(entries.values(), key=lambda e: (e.order, e.label))
+
+    def url_modules(self) -> list[str]:
+        """Every context's page URLconf, in ``INSTALLED_APPS`` order."""
+        return [module for plugin in self.plugins.values() for module in plugin.urls]
+
+    def api_modules(self) -> list[str]:
+        """Every context's API module (each defines ``router``), in ``INSTALLED_APPS`` order."""
+        return [module for plugin in self.plugins.values() for module in plugin.api]
 
     def home_sections(self) -> list[HomeSection]:
         """The workspace home page's cards from every context, in order."""

@@ -42,6 +42,8 @@ MANAGE_TEAMS = Permission.MANAGE_TEAMS.value
 
 PLUGIN = Plugin(
     name="people",
+    urls=["lodestar.people.urls"],
+    api=["lodestar.people.api"],
     objects=[
         ObjectType(
             name="workspace",

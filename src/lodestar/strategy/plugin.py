@@ -40,6 +40,8 @@ def _goal_teams(goal: ProductGoal) -> Any:
 
 PLUGIN = Plugin(
     name="strategy",
+    urls=["lodestar.strategy.urls"],
+    api=["lodestar.strategy.api"],
     permissions=PERMISSIONS,
     objects=[
         ObjectType(
