@@ -181,12 +181,12 @@ def bulk_update_values(
 
     A row is a model instance (its values are read from it) or a tuple ``(pk, value, ...)``
     with one value per field, in the order of ``fields``. Values are converted as a save
-    converts them (JSON, decimals, dates; a foreign key by id or instance); nothing else of a save happens
-    (no ``save()``, no signals, no ``auto_now``). On PostgreSQL each column travels as one array
-    cast to the column's type (``UPDATE ... FROM unnest(...)``); on SQLite as ``UPDATE ... FROM
-    (VALUES ...)``, batched under the connection's parameter limit. ``batch_size`` caps the rows
-    per statement. A unique column is checked row by row as it is written: give rows new values
-    that no other row holds at that moment.
+    converts them (JSON, decimals, dates; a foreign key by id or instance); nothing else of a
+    save happens (no ``save()``, no signals, no ``auto_now``). On PostgreSQL each column
+    travels as one array cast to the column's type (``UPDATE ... FROM unnest(...)``); on SQLite
+    as ``UPDATE ... FROM (VALUES ...)``, batched under the connection's parameter limit.
+    ``batch_size`` caps the rows per statement. A unique column is checked row by row as it is
+    written: give rows new values that no other row holds at that moment.
     """
     connection = connections[using or router.db_for_write(model)]
     if connection.vendor not in {"postgresql", "sqlite"}:  # pragma: no cover

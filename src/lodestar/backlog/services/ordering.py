@@ -10,16 +10,22 @@ import functools
 from typing import Literal
 
 from django.db import transaction
-from django.db.models import CharField, QuerySet, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from lodestar.backlog.errors import BacklogErrorCode as Code
 from lodestar.backlog.models import BacklogItem
 from lodestar.backlog.services._common import lock_product, record
+from lodestar.core.db import bulk_update_values
 from lodestar.core.errors import Conflict, Invalid, NotFound, StaleVersion
 from lodestar.core.models import HistoryEntry
-from lodestar.core.ranking import MAX_KEY_LENGTH, key_between, keys_between, needs_rebalance
+from lodestar.core.ranking import (
+    MAX_KEY_LENGTH,
+    key_between,
+    keys_between,
+    needs_rebalance,
+    spread_keys,
+)
 from lodestar.people.policy import Actor, Permission, require
 from lodestar.strategy.selectors import product_team_query
 
@@ -33,6 +39,9 @@ REBALANCE_WINDOW = 32
 REBALANCE_MAX_WINDOW = 8192
 # Bounds at most this long leave room for short keys for everything between them.
 SHORT_KEY = 8
+# A whole-backlog rebalance that would park more rows than this (rewriting them twice) takes
+# keys that miss the ones held instead.
+PARK_LIMIT = 1000
 # A temporary key sorts after every real one ("~" follows the base-62 digits) and is unique
 # per row, so rewriting a neighbourhood never trips the unique (product, rank) constraint.
 _PARKED = "~"
@@ -270,12 +279,30 @@ def _window(product_id: int, around: str, width: int) -> Gap:
     return low, high
 
 
+def _rewrite(pairs: list[tuple[int, str]], keys: list[str]) -> int:
+    """Give each ``(pk, old key)`` its new key: the rows whose old key another row is about to
+    take are parked first (the unique (product, rank) index is checked row by row), then each
+    changed row is written once. Two statements (or none), whatever the count."""
+    wanted = set(keys)
+    changed = [(pk, key) for (pk, old), key in zip(pairs, keys, strict=True) if key != old]
+    in_the_way = [
+        (pk, f"{_PARKED}{pk}")
+        for (pk, old), key in zip(pairs, keys, strict=True)
+        if key != old and old in wanted
+    ]
+    bulk_update_values(BacklogItem, in_the_way, ["rank"])
+    bulk_update_values(BacklogItem, changed, ["rank"])
+    return len(changed)
+
+
 def rebalance(*, product_id: int, around: str) -> int:
     """Give the items around ``around`` short, evenly spread keys; the order stays the same.
 
     Widens the neighbourhood until its bounds are short keys (or it is the whole backlog).
-    Ranks are housekeeping, not content: versions and history stay as they are. Returns how
-    many items got new keys.
+    Ranks are housekeeping, not content: versions and history stay as they are. A whole
+    backlog whose new keys would take more than ``PARK_LIMIT`` keys still held gets keys of
+    one length spread over the key space instead (``ranking.spread_keys``), chosen to miss the
+    keys held, so each row is written once. Returns how many items the neighbourhood holds.
     """
     with transaction.atomic():
         lock_product(product_id)
@@ -293,11 +320,13 @@ def rebalance(*, product_id: int, around: str) -> int:
             scope = scope.filter(rank__gt=low)
         if high is not None:
             scope = scope.filter(rank__lt=high)
-        ids = list(scope.order_by("rank").values_list("pk", flat=True))
-        if not ids:
+        pairs: list[tuple[int, str]] = list(scope.order_by("rank").values_list("pk", "rank"))
+        if not pairs:
             return 0
-        keys = keys_between(low, high, len(ids))
-        scope.update(rank=Concat(Value(_PARKED), Cast("pk", output_field=CharField())))
-        rows = [BacklogItem(pk=pk, rank=key) for pk, key in zip(ids, keys, strict=True)]
-        BacklogItem.objects.bulk_update(rows, ["rank"], batch_size=500)
-        return len(ids)
+        keys = keys_between(low, high, len(pairs))
+        if low is None and high is None:
+            held = {old for _, old in pairs}
+            if sum(key in held for key in keys) > PARK_LIMIT:
+                keys = spread_keys(len(pairs), avoid=held)
+        _rewrite(pairs, keys)
+        return len(pairs)
