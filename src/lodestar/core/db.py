@@ -55,8 +55,11 @@ class RankField(_CharField):
 # parameters or ten, whatever the row count): the bound is memory, not a parameter limit.
 POSTGRESQL_BATCH = 20_000
 # SQLite's compiled-in limit of parameters per statement when the connection cannot say
-# (SQLITE_MAX_VARIABLE_NUMBER: 999 before 3.32, 32766 since).
+# (SQLITE_MAX_VARIABLE_NUMBER: 999 before 3.32, 32766 since; Debian builds allow 250000).
 SQLITE_DEFAULT_MAX_PARAMS = 999
+# Rows per statement on SQLite below that limit: measured on 100,000 ranks, statements of
+# 100,000 rows were no faster than of 2,000, and a smaller statement is parsed faster.
+SQLITE_BATCH = 2000
 
 
 def _update_fields(model: type[models.Model], names: Sequence[str]) -> list[models.Field[Any, Any]]:
@@ -201,7 +204,7 @@ def bulk_update_values(
     if is_postgresql(connection):
         size = POSTGRESQL_BATCH
     else:
-        size = max(_sqlite_max_params(connection) // (len(update) + 1), 1)
+        size = max(min(_sqlite_max_params(connection) // (len(update) + 1), SQLITE_BATCH), 1)
     if batch_size is not None:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
@@ -219,3 +222,28 @@ def bulk_update_values(
             cursor.execute(sql, params)
             written += max(cursor.rowcount, 0)
     return written
+
+
+def increment(
+    model: type[models.Model], *, pk: Any, field: str, by: int = 1, using: str | None = None
+) -> int | None:
+    """Add ``by`` to ``field`` of one row and return the new value, in one statement
+    (``UPDATE ... RETURNING``: PostgreSQL, SQLite 3.35+), or None when no row has that key.
+
+    The UPDATE holds the row's lock (PostgreSQL) or the write lock (SQLite) until commit, so
+    concurrent callers queue and each gets numbers of its own.
+    """
+    connection = connections[using or router.db_for_write(model)]
+    column = _update_fields(model, [field])[0]
+    pk_field = model._meta.pk
+    assert pk_field is not None  # noqa: S101 - every concrete model has one
+    qn = connection.ops.quote_name
+    table, name = qn(model._meta.db_table), qn(column.column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {name} = {name} + %s "  # noqa: S608 - names from the model
+            f"WHERE {qn(pk_field.column)} = %s RETURNING {name}",
+            [by, pk_field.get_db_prep_value(pk, connection, prepared=False)],
+        )
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])

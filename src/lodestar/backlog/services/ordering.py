@@ -1,7 +1,8 @@
 """The order of a Product Backlog: ranks for new items, moves, and rebalancing.
 
-Every writer of ranks locks the product first (``lock_product``), so concurrent moves queue
-instead of computing the same key, and a move writes exactly one row: the moved item.
+Every writer of ranks locks the product first (``strategy.services.product_lock``), so
+concurrent moves queue instead of computing the same key, and a move writes exactly one row: the
+moved item.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from lodestar.backlog.errors import BacklogErrorCode as Code
 from lodestar.backlog.models import BacklogItem
-from lodestar.backlog.services._common import lock_product, record
+from lodestar.backlog.services._common import record
 from lodestar.core.db import bulk_update_values
 from lodestar.core.errors import Conflict, Invalid, NotFound, StaleVersion
 from lodestar.core.models import HistoryEntry
@@ -28,6 +29,7 @@ from lodestar.core.ranking import (
 )
 from lodestar.people.policy import Actor, Permission, require
 from lodestar.strategy.selectors import product_team_query
+from lodestar.strategy.services import product_lock
 
 Position = Literal["top", "bottom"]
 POSITIONS = ("top", "bottom")
@@ -213,7 +215,7 @@ def item_move(
     """
     _check_move(item, before, after, position)
     require(actor, Permission.ORDER_BACKLOG, teams=product_team_query(item.product))
-    lock_product(item.product_id)
+    product_lock(product_id=item.product_id)
     current = _live(item.product_id).filter(pk=item.pk).values_list("rank", "version").first()
     if current is None:
         raise NotFound(f"{item.key} is no longer in the backlog.", code=Code.ITEM_NOT_FOUND)
@@ -305,7 +307,7 @@ def rebalance(*, product_id: int, around: str) -> int:
     keys held, so each row is written once. Returns how many items the neighbourhood holds.
     """
     with transaction.atomic():
-        lock_product(product_id)
+        product_lock(product_id=product_id)
         width = REBALANCE_WINDOW
         while True:
             low, high = _window(product_id, around, width)
