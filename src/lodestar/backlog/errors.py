@@ -28,3 +28,7 @@ class BacklogErrorCode(StrEnum):
     SPLIT_INVALID = "split_invalid"
     CONVERT_INVALID = "convert_invalid"
     FILTER_INVALID = "filter_invalid"
+    # Creating many items at once (an import).
+    ITEMS_INVALID = "items_invalid"
+    AUTHOR_INVALID = "author_invalid"
+    DATE_INVALID = "date_invalid"

@@ -66,9 +66,14 @@ def _rank_after(product_id: int, rank: str, exclude: int | None = None) -> str |
     return _ranks(_live(product_id, exclude).filter(rank__gt=rank).order_by("rank"))
 
 
+def last_rank(product_id: int) -> str | None:
+    """The key of the last live item (None: an empty backlog)."""
+    return _ranks(_live(product_id).order_by("-rank"))
+
+
 def bottom_rank(product_id: int) -> str:
     """A key after every live item (the caller holds the product lock)."""
-    return key_between(_ranks(_live(product_id).order_by("-rank")), None)
+    return key_between(last_rank(product_id), None)
 
 
 def top_rank(product_id: int) -> str:
