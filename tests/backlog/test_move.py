@@ -69,6 +69,9 @@ def test_a_move_writes_one_row(
     inserts = _writes(captured, "INSERT")
     assert len(inserts) == 1
     assert "core_historyentry" in inserts[0]
+    # The same statements wherever it goes: an anchor and its neighbour are one query.
+    reads = [q for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 4, [q["sql"] for q in reads]
     moved.refresh_from_db()
     assert moved.version == 2
 

@@ -11,7 +11,7 @@ import functools
 from typing import Literal
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 
 from lodestar.backlog.errors import BacklogErrorCode as Code
@@ -183,16 +183,23 @@ def _gap(
         return _ranks(_live(product_id, item_id).order_by("-rank")), None
     anchor = before or after
     assert anchor is not None  # noqa: S101 - _check_move made sure one is given
-    anchor_rank = _ranks(_live(product_id).filter(pk=anchor.pk))
-    if anchor_rank is None:
+    # One query: the anchor and its neighbour on the side the item goes (the item itself left
+    # out). The anchor's rank comes from a subquery, so a trashed anchor finds no rows.
+    anchor_rank = Subquery(_live(product_id).filter(pk=anchor.pk).values("rank"))
+    side = _live(product_id, item_id)
+    if before is not None:
+        side = side.filter(rank__lte=anchor_rank).order_by("-rank")
+    else:
+        side = side.filter(rank__gte=anchor_rank).order_by("rank")
+    rows: list[tuple[int, str]] = list(side.values_list("pk", "rank")[:2])
+    if not rows or rows[0][0] != anchor.pk:
         raise Invalid.field(
             "before" if before else "after",
             f"{anchor.key} is no longer in the backlog",
             code=Code.MOVE_INVALID,
         )
-    if before is not None:
-        return _rank_before(product_id, anchor_rank, item_id), anchor_rank
-    return anchor_rank, _rank_after(product_id, anchor_rank, item_id)
+    rank, neighbour = rows[0][1], rows[1][1] if len(rows) > 1 else None
+    return (neighbour, rank) if before is not None else (rank, neighbour)
 
 
 def _placement(before: BacklogItem | None, after: BacklogItem | None, position: str | None) -> str:
