@@ -1,7 +1,7 @@
 """Backlog benchmark: a 100,000-item backlog measured through the API on SQLite and PostgreSQL.
 
     .venv/bin/python bench/run.py [--db sqlite|postgres|both] [--items N] [--quick]
-    .venv/bin/python bench/run.py bulk [--db ...] [--items N] [--batch N] [--quick]
+    .venv/bin/python bench/run.py bulk [--db ...] [--items N] [--batch N] [--plain] [--quick]
 
 ``bulk`` runs the bulk write path alone (``harness/bulk.py``): items created per second by
 ``items_create_many`` in calls of ``--batch`` specs, then a rebalance of the whole backlog.
@@ -52,6 +52,9 @@ def _options(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument(
         "--batch", type=int, default=BULK_BATCH, help="bulk: specs per items_create_many call"
+    )
+    parser.add_argument(
+        "--plain", action="store_true", help="bulk: plain-text descriptions (no Markdown)"
     )
     parser.add_argument("--items", type=int, help="backlog size (default 100000; 2000 if --quick)")
     parser.add_argument("--quick", action="store_true", help="a small smoke run")
@@ -161,6 +164,8 @@ def _run_one(db: str, args: argparse.Namespace, out: Path) -> dict[str, Any]:
             sys.executable, "-m", "harness.bulk", "--db", db, "--items", str(args.items),
             "--batch", str(args.batch), "--out", str(out),
         ]  # fmt: skip
+        if args.plain:
+            command.append("--plain")
     else:
         command = [
             sys.executable, "-m", "harness.measure", "--db", db, "--items", str(args.items),
@@ -204,7 +209,7 @@ def main(argv: list[str]) -> int:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     results = []
     for db in databases:
-        section = "-bulk" if args.section == "bulk" else ""
+        section = ("-bulk-plain" if args.plain else "-bulk") if args.section == "bulk" else ""
         out = RESULTS / f"{stamp}-{db}{section}{'-quick' if args.quick else ''}.json"
         try:
             results.append(_run_one(db, args, out))

@@ -8,8 +8,9 @@ original authors and dates carried, statuses as another tool had them). The spec
 before the clock starts (parsing a file is not what is measured); every call is timed whole:
 checks, Markdown rendering, numbers, ranks, labels, the inserts and the history, and its commit.
 
-Then every item gets a new key at once (the last item is moved to the top, so each one's place
-is one off): ``crowding.full_rebalance``, the last resort, timed with its writes.
+``--plain`` gives the items plain-text descriptions and criteria instead (what the Markdown
+costs). Then every item gets a new key at once (the last item is moved to the top, so each
+one's place is one off): ``crowding.full_rebalance``, the last resort, timed with its writes.
 """
 
 from __future__ import annotations
@@ -27,8 +28,23 @@ from rich.console import Console
 err = Console(stderr=True)
 
 
+def _plain(rng: random.Random) -> str:
+    """A description of plain sentences (no Markdown), as many tools export them."""
+    from harness.seed import WORDS
+
+    if rng.random() < 0.3:
+        return ""
+    words = " ".join(rng.choice(WORDS) for _ in range(30))
+    return f"As a {rng.choice(WORDS)} user I want to {words}"
+
+
 def _specs(
-    n: int, first: int, rng: random.Random, staff: list[Any], start: dt.datetime
+    n: int,
+    first: int,
+    rng: random.Random,
+    staff: list[Any],
+    start: dt.datetime,
+    plain: bool = False,
 ) -> list[Any]:
     from harness.seed import CRITERIA, LABELS, WORDS, _description
     from lodestar.backlog.services import ItemSpec
@@ -48,8 +64,10 @@ def _specs(
             ItemSpec(
                 title=f"{words.capitalize()} ({number})",
                 kind=kind,
-                description=_description(rng),
-                acceptance_criteria=rng.sample(CRITERIA, rng.choice([0, 0, 1, 2, 3])),
+                description=_plain(rng) if plain else _description(rng),
+                acceptance_criteria=rng.sample(
+                    CRITERIA[1:] if plain else CRITERIA, rng.choice([0, 0, 1, 2, 3])
+                ),
                 estimate=Decimal(rng.choice([1, 2, 3, 5, 8])) if rng.random() < 0.6 else None,
                 status=rng.choice(["new"] * 4 + ["ready", "done"]),
                 labels=rng.sample(LABELS, rng.choice([1, 1, 2])) if rng.random() < 0.4 else (),
@@ -63,7 +81,7 @@ def _specs(
     return specs
 
 
-def run(*, db: str, items: int, batch: int) -> dict[str, Any]:
+def run(*, db: str, items: int, batch: int, plain: bool) -> dict[str, Any]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lodestar.config.settings")
     import django
 
@@ -97,7 +115,7 @@ def run(*, db: str, items: int, batch: int) -> dict[str, Any]:
     calls: list[float] = []
     queries: list[int] = []
     for first in range(1, items + 1, batch):
-        specs = _specs(min(batch, items - first + 1), first, rng, staff, start)
+        specs = _specs(min(batch, items - first + 1), first, rng, staff, start, plain)
         product = Product.objects.get(pk=product.pk)
         with counting() as statements, Stopwatch() as watch:
             items_create_many(actor=actor, product=product, specs=specs, check_readiness=False)
@@ -120,6 +138,7 @@ def run(*, db: str, items: int, batch: int) -> dict[str, Any]:
         "bulk_create": {
             "items": created,
             "batch": batch,
+            "text": "plain" if plain else "markdown",
             "calls": len(calls),
             "seconds": round(total_s, 3),
             "items_per_second": round(created / total_s),
@@ -143,9 +162,10 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--db", required=True)
     parser.add_argument("--items", type=int, required=True)
     parser.add_argument("--batch", type=int, required=True)
+    parser.add_argument("--plain", action="store_true")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
-    result = run(db=args.db, items=args.items, batch=args.batch)
+    result = run(db=args.db, items=args.items, batch=args.batch, plain=args.plain)
     args.out.write_text(json.dumps(result, indent=2, default=str))
 
 

@@ -190,7 +190,7 @@ def print_bulk(console: Console, results: list[dict[str, Any]]) -> None:
             result["machine"]["database"],
             str(result["machine"].get("commit", "")),
             f"{bulk['items']:,}",
-            f"{bulk['calls']} x {bulk['batch']:,}",
+            f"{bulk['calls']} x {bulk['batch']:,} ({bulk.get('text', 'markdown')})",
             f"{bulk['items_per_second']:,}",
             f"{_ms(bulk['call_ms_p50'])} / {_ms(bulk['call_ms_p95'])} / {_ms(bulk['call_ms_max'])}",
             str(bulk["queries_per_call_max"]),
