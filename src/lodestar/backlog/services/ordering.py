@@ -296,7 +296,7 @@ def _window(product_id: int, around: str, width: int) -> Gap:
 def _rewrite(pairs: list[tuple[int, str]], keys: list[str]) -> int:
     """Give each ``(pk, old key)`` its new key: the rows whose old key another row is about to
     take are parked first (the unique (product, rank) index is checked row by row), then each
-    changed row is written once. Two statements (or none), whatever the count."""
+    changed row is written once: two ``bulk_update_values`` calls, whatever the count."""
     wanted = set(keys)
     changed = [(pk, key) for (pk, old), key in zip(pairs, keys, strict=True) if key != old]
     in_the_way = [
