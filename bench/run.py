@@ -1,6 +1,10 @@
 """Backlog benchmark: a 100,000-item backlog measured through the API on SQLite and PostgreSQL.
 
     .venv/bin/python bench/run.py [--db sqlite|postgres|both] [--items N] [--quick]
+    .venv/bin/python bench/run.py bulk [--db ...] [--items N] [--batch N] [--plain] [--quick]
+
+``bulk`` runs the bulk write path alone (``harness/bulk.py``): items created per second by
+``items_create_many`` in calls of ``--batch`` specs, then a rebalance of the whole backlog.
 
 Each database runs in a process of its own against a scratch database that this script creates
 and removes: SQLite in a temporary LODESTAR_DATA_DIR, PostgreSQL as ``lodestar_bench`` (see
@@ -28,6 +32,9 @@ BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/lodestar_bench"
 QUICK_ITEMS = 2000
+BULK_ITEMS = 100_000
+BULK_QUICK_ITEMS = 5000
+BULK_BATCH = 1000
 CHILD_SECONDS = 3 * 3600
 
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -35,7 +42,20 @@ console = Console(width=None if sys.stdout.isatty() else 160)
 
 def _options(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "section",
+        nargs="?",
+        choices=["all", "bulk"],
+        default="all",
+        help="bulk: the bulk write path alone (items created per second, whole rebalance)",
+    )
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument(
+        "--batch", type=int, default=BULK_BATCH, help="bulk: specs per items_create_many call"
+    )
+    parser.add_argument(
+        "--plain", action="store_true", help="bulk: plain-text descriptions (no Markdown)"
+    )
     parser.add_argument("--items", type=int, help="backlog size (default 100000; 2000 if --quick)")
     parser.add_argument("--quick", action="store_true", help="a small smoke run")
     parser.add_argument("--samples", type=int, help="samples per latency series")
@@ -57,6 +77,8 @@ def _options(argv: list[str]) -> argparse.Namespace:
         help="print Markdown tables of earlier results instead of running",
     )
     args, _ = parser.parse_known_args(argv)
+    if args.items is None and args.section == "bulk":
+        args.items = BULK_QUICK_ITEMS if args.quick else BULK_ITEMS
     if args.items is None:
         args.items = QUICK_ITEMS if args.quick else 100_000
     if args.items < 100:
@@ -137,16 +159,24 @@ def _run_one(db: str, args: argparse.Namespace, out: Path) -> dict[str, Any]:
     if db == "postgres":
         env["DATABASE_URL"] = args.postgres_url
         _postgres(args.postgres_url, "create")
-    command = [
-        sys.executable, "-m", "harness.measure", "--db", db, "--items", str(args.items),
-        "--out", str(out),
-    ]  # fmt: skip
-    if args.quick:
-        command.append("--quick")
-    if args.samples:
-        command += ["--samples", str(args.samples)]
-    if args.no_server:
-        command.append("--no-server")
+    if args.section == "bulk":
+        command = [
+            sys.executable, "-m", "harness.bulk", "--db", db, "--items", str(args.items),
+            "--batch", str(args.batch), "--out", str(out),
+        ]  # fmt: skip
+        if args.plain:
+            command.append("--plain")
+    else:
+        command = [
+            sys.executable, "-m", "harness.measure", "--db", db, "--items", str(args.items),
+            "--out", str(out),
+        ]  # fmt: skip
+        if args.quick:
+            command.append("--quick")
+        if args.samples:
+            command += ["--samples", str(args.samples)]
+        if args.no_server:
+            command.append("--no-server")
     try:
         waited = _wait_for_quiet(args.quiet_load, args.quiet_wait)
         load = os.getloadavg()[0]
@@ -179,7 +209,8 @@ def main(argv: list[str]) -> int:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     results = []
     for db in databases:
-        out = RESULTS / f"{stamp}-{db}{'-quick' if args.quick else ''}.json"
+        section = ("-bulk-plain" if args.plain else "-bulk") if args.section == "bulk" else ""
+        out = RESULTS / f"{stamp}-{db}{section}{'-quick' if args.quick else ''}.json"
         try:
             results.append(_run_one(db, args, out))
         except subprocess.CalledProcessError as exc:
@@ -189,6 +220,11 @@ def main(argv: list[str]) -> int:
             console.print(f"[red]The {db} run could not start: {exc}[/red]")
             return 2
         console.print(f"{db}: figures written to {out.relative_to(BENCH.parent)}")
+    if args.section == "bulk":
+        from harness.report import print_bulk
+
+        print_bulk(console, results)
+        return 0
     from harness.report import print_all
 
     print_all(console, results)

@@ -170,3 +170,31 @@ def print_all(console: Console, results: list[dict[str, Any]]) -> None:
     console.print(query_table(results))
     console.print(crowding_table(results))
     console.print(rebalance_table(results))
+
+
+def print_bulk(console: Console, results: list[dict[str, Any]]) -> None:
+    """The bulk write path: items created per second, and the whole-backlog rebalances."""
+    table = Table(title="Bulk write path")
+    columns = ("database", "commit", "items", "calls x specs", "items/s",
+               "call p50 / p95 / max (ms)", "queries per call",
+               "whole rebalance (s, rows written)", "")  # fmt: skip
+    for column in columns:
+        table.add_column(column, justify="left" if column in {"database", "commit"} else "right")
+    for result in results:
+        bulk = result["bulk_create"]
+        rebalances = result["full_rebalance"]
+        met = bulk["items_per_second"] >= bulk["target_items_per_second"] and all(
+            r["seconds"] < result["rebalance_target_seconds"] for r in rebalances
+        )
+        table.add_row(
+            result["machine"]["database"],
+            str(result["machine"].get("commit", "")),
+            f"{bulk['items']:,}",
+            f"{bulk['calls']} x {bulk['batch']:,} ({bulk.get('text', 'markdown')})",
+            f"{bulk['items_per_second']:,}",
+            f"{_ms(bulk['call_ms_p50'])} / {_ms(bulk['call_ms_p95'])} / {_ms(bulk['call_ms_max'])}",
+            str(bulk["queries_per_call_max"]),
+            ", ".join(f"{r['seconds']:.2f} ({r['item_rows_written']:,})" for r in rebalances),
+            "[green]met[/green]" if met else "[red]missed[/red]",
+        )
+    console.print(table)

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from lodestar.backlog import services
 from lodestar.backlog.models import BacklogItem
+from lodestar.backlog.services import ordering
 from lodestar.core.errors import Forbidden, Invalid, StaleVersion
 from lodestar.core.ranking import MAX_KEY_LENGTH, REBALANCE_LENGTH
 from lodestar.strategy import services as strategy
@@ -70,6 +71,9 @@ def test_a_move_writes_one_row(
     assert len(inserts) == 2, inserts
     assert "core_historyentry" in inserts[0]
     assert "core_outboxevent" in inserts[1]
+    # The same statements wherever it goes: an anchor and its neighbour are one query.
+    reads = [q for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 4, [q["sql"] for q in reads]
     moved.refresh_from_db()
     assert moved.version == 2
 
@@ -267,6 +271,44 @@ def test_rebalance_keeps_order_and_shortens_keys(
     # where that key now falls: right by its old neighbours.
     services.item_restore(actor=owner.actor, item=trashed)
     assert ordered_keys(product).index(trashed.key) in (5, 6)
+
+
+def _shifted_backlog(product: Product, make_item: MakeItem, n: int) -> list[str]:
+    """``n`` items whose keys are all one place off: a whole rebalance changes every key."""
+    items = [make_item(f"Item {i}") for i in range(n)]
+    BacklogItem.objects.filter(pk=items[-1].pk).update(rank="Zz")  # the last one to the top
+    return ordered_keys(product)
+
+
+@pytest.mark.parametrize("items", [12, 40])
+def test_a_whole_rebalance_runs_the_same_statements_for_any_size(
+    make_item: MakeItem, product: Product, items: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ordering, "SHORT_KEY", 0)  # no neighbourhood is short: the whole backlog
+    order = _shifted_backlog(product, make_item, items)
+    with CaptureQueriesContext(connection) as captured:
+        assert services.rebalance(product_id=product.pk, around="a5") == items
+    # The lock, the window's reads, the items' keys, then one UPDATE parking the keys in the
+    # way and one writing the new keys.
+    updates = _writes(captured, "UPDATE")
+    assert len(updates) == 2
+    assert len(captured.captured_queries) <= 14
+    assert ordered_keys(product) == order
+
+
+def test_a_large_whole_rebalance_writes_each_row_once(
+    make_item: MakeItem, product: Product, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ordering, "SHORT_KEY", 0)
+    monkeypatch.setattr(ordering, "PARK_LIMIT", 2)
+    order = _shifted_backlog(product, make_item, 12)
+    with CaptureQueriesContext(connection) as captured:
+        services.rebalance(product_id=product.pk, around="a5")
+    # Keys that miss every key held: nothing is parked, one UPDATE writes them all.
+    assert len(_writes(captured, "UPDATE")) == 1
+    assert ordered_keys(product) == order
+    ranks = list(BacklogItem.objects.filter(product=product).values_list("rank", flat=True))
+    assert {len(rank) for rank in ranks} == {3}
 
 
 @pytest.mark.django_db(transaction=True)

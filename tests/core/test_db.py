@@ -1,16 +1,25 @@
-"""RankField: ordering by rank in the database is Python's string order, on every database."""
+"""RankField: ordering by rank in the database is Python's string order, on every database;
+bulk_update_values: one statement per batch writes what a save would, on every database."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
+import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection, models
-from django.test.utils import isolate_apps
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext, isolate_apps
 
-from lodestar.core.db import RankField
+from lodestar.backlog.models import BacklogItem
+from lodestar.core import db
+from lodestar.core.db import RankField, bulk_update_values
 from lodestar.core.ranking import DIGITS, MAX_KEY_LENGTH, key_between, keys_between
+from lodestar.people.models import Workspace
+from tests.core.conftest import MakeItem
 
 
 def test_rank_field_defaults_to_the_key_length_limit() -> None:
@@ -102,3 +111,245 @@ def test_ordering_by_rank_in_the_database_is_python_string_order() -> None:
         finally:
             with connection.schema_editor() as editor:
                 editor.delete_model(RankProbe)
+
+
+# -- bulk_update_values ------------------------------------------------------------------------
+
+
+def _rows_of(*items: BacklogItem, fields: str) -> list[tuple[Any, ...]]:
+    return list(
+        BacklogItem.all_objects.filter(pk__in=[i.pk for i in items])
+        .order_by("pk")
+        .values_list("pk", *fields.split())
+    )
+
+
+@pytest.mark.django_db
+def test_bulk_update_values_writes_each_row_its_values(
+    workspace: Workspace, make_item: MakeItem
+) -> None:
+    first, second, third = (make_item(workspace, f"Item {n}") for n in range(3))
+    when = dt.datetime(2024, 2, 29, 12, 30, tzinfo=dt.UTC)
+    rows = [
+        (first.pk, 'It\'s "quoted"; DROP TABLE x; --', Decimal("2.5"), ["a", {"b": None}], when),
+        (second.pk, "Ünïcödé ✓", None, [], when + dt.timedelta(days=1)),
+        (third.pk, "back\\slash %s %%", Decimal("0.0"), [], when),
+    ]
+    fields = ["title", "estimate", "acceptance_criteria", "updated_at"]
+
+    written = bulk_update_values(BacklogItem, rows, fields)
+
+    assert written == 3
+    stored = _rows_of(first, second, third, fields="title estimate acceptance_criteria updated_at")
+    assert stored == sorted(rows)
+
+
+@pytest.mark.django_db
+def test_bulk_update_values_sets_and_clears_nulls_and_foreign_keys(
+    workspace: Workspace, make_item: MakeItem
+) -> None:
+    epic, story, task = (make_item(workspace, f"Item {n}") for n in range(3))
+    bulk_update_values(BacklogItem, [(story.pk, epic.pk), (task.pk, story)], ["parent"])
+    assert _rows_of(epic, story, task, fields="parent_id") == [
+        (epic.pk, None),
+        (story.pk, epic.pk),
+        (task.pk, story.pk),
+    ]
+
+    bulk_update_values(BacklogItem, [(story.pk, None), (task.pk, None)], ["parent_id"])
+
+    assert _rows_of(story, task, fields="parent_id") == [(story.pk, None), (task.pk, None)]
+
+
+@pytest.mark.django_db
+def test_bulk_update_values_reads_model_instances(
+    workspace: Workspace, make_item: MakeItem
+) -> None:
+    items = [make_item(workspace, f"Item {n}") for n in range(3)]
+    for n, item in enumerate(items):
+        item.description_html = f"<p>{n}</p>"
+        item.acceptance_criteria_html = [f"<p>c{n}</p>"]
+        item.title = "not written"
+
+    bulk_update_values(BacklogItem, items, ["description_html", "acceptance_criteria_html"])
+
+    assert _rows_of(*items, fields="description_html acceptance_criteria_html title") == [
+        (item.pk, f"<p>{n}</p>", [f"<p>c{n}</p>"], f"Item {n}") for n, item in enumerate(items)
+    ]
+
+
+@pytest.mark.django_db
+def test_bulk_update_values_leaves_other_rows_alone(
+    workspace: Workspace, make_item: MakeItem
+) -> None:
+    changed, untouched = make_item(workspace, "Changed"), make_item(workspace, "Untouched")
+    missing_pk = untouched.pk + 1000
+
+    written = bulk_update_values(
+        BacklogItem, [(changed.pk, "New"), (missing_pk, "Nobody")], ["title"]
+    )
+
+    assert written == 1
+    assert _rows_of(changed, untouched, fields="title") == [
+        (changed.pk, "New"),
+        (untouched.pk, "Untouched"),
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("batch_size", [1, 2, 7, None])
+def test_bulk_update_values_in_batches_writes_every_row(
+    workspace: Workspace,
+    make_item: MakeItem,
+    batch_size: int | None,
+    django_assert_num_queries: Any,
+) -> None:
+    items = [make_item(workspace, f"Item {n}") for n in range(7)]
+    statements = 7 // batch_size + bool(7 % batch_size) if batch_size else 1
+    with django_assert_num_queries(statements):
+        written = bulk_update_values(
+            BacklogItem,
+            [(item.pk, f"Renamed {n}") for n, item in enumerate(items)],
+            ["title"],
+            batch_size=batch_size,
+        )
+    assert written == 7
+    assert [t for _, t in _rows_of(*items, fields="title")] == [f"Renamed {n}" for n in range(7)]
+
+
+@pytest.mark.django_db
+def test_bulk_update_values_batches_under_the_sqlite_parameter_limit(
+    workspace: Workspace, make_item: MakeItem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL sends one array per column: no parameter limit applies")
+    items = [make_item(workspace, f"Item {n}") for n in range(5)]
+    # Four parameters allow two rows of (pk, title): five rows take three statements.
+    monkeypatch.setattr(db, "_sqlite_max_params", lambda connection: 4)
+    with CaptureQueriesContext(connection) as queries:
+        bulk_update_values(BacklogItem, [(i.pk, "x") for i in items], ["title"])
+    assert [q["sql"].count("'x'") for q in queries.captured_queries] == [2, 2, 1]
+
+
+@pytest.mark.django_db
+def test_bulk_update_values_with_no_rows_runs_nothing(django_assert_num_queries: Any) -> None:
+    with django_assert_num_queries(0):
+        assert bulk_update_values(BacklogItem, [], ["title"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (["titel"], "BacklogItem has no field named 'titel'"),
+        (["title", "title"], "BacklogItem.title is named twice"),
+        (["id"], "BacklogItem.id is the primary key"),
+        (["labels"], "BacklogItem.labels is not a column"),
+        (["children"], "BacklogItem.children is not a column"),
+        ([], "fields must be a non-empty list"),
+        ("title", "fields must be a non-empty list"),
+    ],
+)
+def test_bulk_update_values_names_a_bad_field(fields: Any, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        bulk_update_values(BacklogItem, [(1, "x")], fields)
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([(1, "a"), (2,)], "rows[1] must be (pk, title): 2 values"),
+        ([(None, "a")], "rows[0] has no primary key"),
+        ([(1, "a"), (1, "b")], "rows[1] repeats the primary key 1"),
+        (["ab"], "rows[0] must be (pk, title)"),
+    ],
+)
+def test_bulk_update_values_names_a_bad_row(rows: Any, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        bulk_update_values(BacklogItem, rows, ["title"])
+
+
+def test_bulk_update_values_refuses_expressions() -> None:
+    with pytest.raises(TypeError, match=re.escape("rows[0] holds an expression")):
+        bulk_update_values(BacklogItem, [(1, F("key"))], ["title"])
+
+
+@pytest.mark.django_db
+def test_a_row_the_database_refuses_fails_its_whole_statement(
+    workspace: Workspace, make_item: MakeItem
+) -> None:
+    first, second = make_item(workspace, "First"), make_item(workspace, "Second")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        # A negative estimate breaks a check constraint.
+        bulk_update_values(
+            BacklogItem, [(first.pk, Decimal(3)), (second.pk, Decimal(-1))], ["estimate"]
+        )
+    assert _rows_of(first, second, fields="estimate") == [(first.pk, None), (second.pk, None)]
+
+
+@pytest.mark.django_db
+def test_bulk_update_values_keeps_the_rank_column_byte_ordered(
+    workspace: Workspace, make_item: MakeItem
+) -> None:
+    keys = _keys_whose_case_order_differs()[:60]
+    items = [make_item(workspace, f"Item {n}") for n in range(len(keys))]
+    shuffled = keys[:]
+    random.Random(11).shuffle(shuffled)
+    # Park first: the (product, rank) index is checked row by row.
+    bulk_update_values(BacklogItem, [(i.pk, f"~{i.pk}") for i in items], ["rank"])
+
+    bulk_update_values(
+        BacklogItem, [(i.pk, k) for i, k in zip(items, shuffled, strict=True)], ["rank"]
+    )
+
+    in_db = list(
+        BacklogItem.objects.filter(pk__in=[i.pk for i in items])
+        .order_by("rank")
+        .values_list("rank", flat=True)
+    )
+    assert in_db == keys
+    above = BacklogItem.objects.filter(pk__in=[i.pk for i in items], rank__gt="a0B")
+    assert {item.rank for item in above} == {k for k in keys if k > "a0B"}
+
+
+# -- bulk_insert and increment -----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_bulk_insert_takes_one_statement_for_many_wide_rows(
+    workspace: Workspace, make_item: MakeItem, django_assert_num_queries: Any
+) -> None:
+    product = make_item(workspace).product
+    rows = [
+        BacklogItem(
+            workspace=workspace,
+            product=product,
+            number=n,
+            key=f"ACME-{n}",
+            title=f"Item {n}",
+            rank=key,
+        )
+        for n, key in zip(range(2, 302), keys_between("b00", None, 300), strict=True)
+    ]
+    # Django alone would send 300 rows of 24 columns in eight statements on SQLite (999
+    # parameters each).
+    with django_assert_num_queries(1):
+        inserted = db.bulk_insert(BacklogItem, rows)
+    assert inserted == rows
+    assert all(row.pk for row in rows)
+    assert BacklogItem.objects.filter(product=product).count() == 301
+    assert connection.features.max_query_params == (999 if connection.vendor == "sqlite" else None)
+
+
+@pytest.mark.django_db
+def test_increment_returns_the_new_value_in_one_statement(
+    workspace: Workspace, make_item: MakeItem, django_assert_num_queries: Any
+) -> None:
+    product = make_item(workspace).product
+    start = type(product).objects.get(pk=product.pk).next_item_number
+    with django_assert_num_queries(1):
+        assert db.increment(type(product), pk=product.pk, field="next_item_number", by=5) == (
+            start + 5
+        )
+    assert db.increment(type(product), pk=product.pk + 99, field="next_item_number") is None
+    with pytest.raises(ValueError, match="no field named 'nope'"):
+        db.increment(type(product), pk=product.pk, field="nope")

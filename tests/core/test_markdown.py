@@ -11,7 +11,14 @@ from django.template import Context, Template
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lodestar.core.markdown import ALLOWED_TAGS, LINK_REL, render_markdown
+from lodestar.core.markdown import (
+    _PLAIN,
+    ALLOWED_TAGS,
+    LINK_REL,
+    _renderer,
+    render_markdown,
+    sanitize_html,
+)
 
 
 class _Collect(HTMLParser):
@@ -241,3 +248,50 @@ def test_template_filter_renders_safe_html() -> None:
 def test_template_filter_accepts_none() -> None:
     template = Template("{% load lodestar %}{{ text|markdown }}")
     assert template.render(Context({"text": None})) == ""
+
+
+def _full_path(text: str) -> str:
+    return sanitize_html(_renderer().render(text))
+
+
+_LINE = st.text(
+    alphabet=st.sampled_from(list("aZé9 ,;'\"?()/%.!+=-_*`[]<>&#:@~|\\\tw1ß")),
+    min_size=1,
+    max_size=30,
+)
+
+
+# Text the fast path takes (mostly), with the characters around its edges.
+_PLAIN_LINE = st.from_regex(r"[A-Za-zé][A-Za-z0-9é ,;'\"?()/%.!+=-]{0,30}", fullmatch=True)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_LINE, _PLAIN_LINE))
+def test_plain_lines_skip_the_parser_with_the_same_result(text: str) -> None:
+    assert render_markdown(text) == _full_path(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Works with a keyboard alone",
+        "Loads in under a second on a 100-item list.",
+        'The user\'s "export" (CSV, 10%) - done!',
+        "See www.example.com first",
+        "Go to WWW.example.com",
+        "a) not a list",
+        "Données exportées à 100 %",
+        "x = y + 1",
+        "Trailing space ",
+        "Ends with a colon:",
+    ],
+)
+def test_plain_lines_render_as_the_parser_renders_them(text: str) -> None:
+    assert render_markdown(text) == _full_path(text)
+
+
+def test_the_fast_path_is_taken_for_plain_lines_only() -> None:
+    assert _PLAIN.fullmatch("Loads in under a second on a 100-item list.")
+    assert not _PLAIN.fullmatch("Uses **bold**")
+    assert not _PLAIN.fullmatch("1. a list")
+    assert not _PLAIN.fullmatch("two\nlines")

@@ -13,10 +13,12 @@ from lodestar.core.ranking import (
     INTEGER_ZERO,
     MAX_KEY_LENGTH,
     REBALANCE_LENGTH,
+    SPREAD,
     is_valid_key,
     key_between,
     keys_between,
     needs_rebalance,
+    spread_keys,
 )
 
 
@@ -208,3 +210,38 @@ def test_bisect_on_keys_matches_key_between() -> None:
     keys = keys_between(None, None, 500)
     new = key_between(keys[199], keys[200])
     assert bisect.bisect(keys, new) == 200
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 61, 62, 500, 20_000])
+def test_spread_keys_are_ascending_valid_and_of_one_length(n: int) -> None:
+    keys = spread_keys(n)
+    assert len(keys) == n
+    assert keys == sorted(keys)
+    assert len(set(keys)) == n
+    assert all(is_valid_key(key) for key in keys)
+    assert len({len(key) for key in keys}) == 1
+    # Room between neighbours: items added one after another there keep the length.
+    if n > 1:
+        low, high = keys[n // 2 - 1], keys[n // 2]
+        for _ in range(SPREAD - 1):
+            low = key_between(low, high)
+            assert len(low) == len(keys[0])
+
+
+def test_spread_keys_stay_short() -> None:
+    assert len(spread_keys(100_000)[0]) == 5
+    assert len(spread_keys(1_000)[0]) == 4
+    assert spread_keys(0) == []
+    with pytest.raises(ValueError, match="negative"):
+        spread_keys(-1)
+
+
+@pytest.mark.parametrize("n", [3, 100, 5_000])
+def test_spread_keys_miss_the_keys_to_avoid(n: int) -> None:
+    first = spread_keys(n)
+    # The same list again (its items shifted, say): a naive choice would hit every key.
+    assert not set(spread_keys(n, avoid=first)) & set(first)
+    # A few items more change the step: at most one key in SPREAD is hit.
+    assert len(set(spread_keys(n + 3, avoid=first)) & set(first)) <= n // SPREAD
+    # Keys of other lengths never collide, and junk is ignored.
+    assert spread_keys(n, avoid=["a0V", "", "a~", "b0~", "c00~"]) == first

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import threading
+from typing import Any
 
-from lodestar.core.errors import Forbidden, Invalid, StaleVersion
+import pytest
+from django.db import connection, connections, transaction
+
+from lodestar.core.errors import Forbidden, Invalid, NotFound, StaleVersion
 from lodestar.core.models import HistoryEntry
 from lodestar.people.models import Team
 from lodestar.strategy import services
@@ -198,3 +202,71 @@ def test_team_product_set(owner: Persona, po: Persona, team: Team) -> None:
         services.team_product_set(actor=po.actor, team=team, product=None)
     services.team_product_set(actor=owner.actor, team=team, product=None)
     assert product_teams(product) == []
+
+
+# -- item numbers and the product lock ---------------------------------------------------------
+
+
+def test_item_numbers_are_taken_in_blocks_and_never_handed_out_twice(
+    product: Product, django_assert_num_queries: Any
+) -> None:
+    with django_assert_num_queries(1):
+        assert services.product_item_numbers_take(product=product) == 1
+    assert product.next_item_number == 2
+    assert services.product_item_numbers_take(product=product, count=5) == 2
+    # A transaction that fails gives its numbers back: no key was ever shown for them.
+    sid = transaction.savepoint()
+    assert services.product_item_numbers_take(product=product, count=3) == 7
+    transaction.savepoint_rollback(sid)
+    assert services.product_item_numbers_take(product=product) == 7
+    product.refresh_from_db()
+    assert product.next_item_number == 8
+
+
+def test_item_numbers_count_must_be_positive(product: Product) -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        services.product_item_numbers_take(product=product, count=0)
+
+
+def test_item_numbers_of_a_removed_product(product: Product) -> None:
+    Product.objects.filter(pk=product.pk).delete()
+    with pytest.raises(NotFound):
+        services.product_item_numbers_take(product=product)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("how", ["take", "lock"])
+def test_concurrent_writers_of_one_product_queue(owner: Persona, how: str) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent writers: PostgreSQL (SQLite serializes every writer)")
+    product = services.product_create(actor=owner.actor, key="RACE", name="Race")
+    barrier = threading.Barrier(4)
+    taken: list[int] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            for _ in range(10):
+                with transaction.atomic():
+                    mine = Product.objects.get(pk=product.pk)
+                    if how == "take":
+                        taken.append(services.product_item_numbers_take(product=mine, count=2))
+                    else:
+                        # Read, then write, under the lock: no two writers read the same value.
+                        services.product_lock(product_id=product.pk)
+                        current = Product.objects.get(pk=product.pk).next_item_number
+                        Product.objects.filter(pk=product.pk).update(next_item_number=current + 2)
+                        taken.append(current)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert sorted(taken) == list(range(1, 81, 2))

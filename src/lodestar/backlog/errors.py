@@ -30,3 +30,7 @@ class BacklogErrorCode(StrEnum):
     FILTER_INVALID = "filter_invalid"
     HAS_CHILDREN = "has_children"
     FORBIDDEN_ORDER_BACKLOG = "forbidden_order_backlog"
+    # Creating many items at once (an import).
+    ITEMS_INVALID = "items_invalid"
+    AUTHOR_INVALID = "author_invalid"
+    DATE_INVALID = "date_invalid"

@@ -29,7 +29,7 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from lodestar.core.db import ids_may_commit_out_of_order, last_assigned_id
+from lodestar.core.db import bulk_insert, ids_may_commit_out_of_order, last_assigned_id
 from lodestar.core.models import HistoryEntry, OutboxCursor, OutboxEvent
 from lodestar.core.registry import Subscriber, registry
 
@@ -95,14 +95,17 @@ def publish(entries: Sequence[HistoryEntry]) -> None:
     if not entries:
         return
     events = [event_of(entry) for entry in entries]
-    OutboxEvent.objects.bulk_create(
-        OutboxEvent(
-            workspace_id=event.workspace_id,
-            kind=event.kind,
-            history_id=event.history_id,
-            created_at=event.occurred_at,
-        )
-        for event in events
+    bulk_insert(
+        OutboxEvent,
+        [
+            OutboxEvent(
+                workspace_id=event.workspace_id,
+                kind=event.kind,
+                history_id=event.history_id,
+                created_at=event.occurred_at,
+            )
+            for event in events
+        ],
     )
     if registry().subscribers(durable=False):
         transaction.on_commit(lambda: dispatch(events), robust=True)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from lodestar.core import events
+from lodestar.core.db import bulk_insert
 from lodestar.core.models import HistoryEntry
 from lodestar.core.registry import registry
 
@@ -68,8 +71,8 @@ def history_record(
 
 
 def history_record_bulk(entries: list[HistoryEntry]) -> list[HistoryEntry]:
-    """Record many prepared changes in one statement and publish them (for bulk services)."""
-    created = HistoryEntry.objects.bulk_create(entries)
+    """Record many prepared changes (one ``INSERT`` per batch) and publish them."""
+    created = bulk_insert(HistoryEntry, entries)
     if created and created[0].pk is None:  # a database that does not return ids
         raise RuntimeError("bulk history needs a database that returns inserted ids")
     events.publish(created)
@@ -137,3 +140,36 @@ def describe(entry: HistoryEntry, names: Mapping[str, str] | None = None) -> str
     kind = object_type.label if object_type else entry.object_type.rsplit(".", 1)[-1]
     label = f"“{entry.object_label}”" if entry.object_label else ""
     return f"{verb} {kind} {label}".strip()
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change for ``history_record_many``: as ``history_record``'s arguments, plus when it
+    happened (None: now), for an import that carries its original dates."""
+
+    obj: models.Model
+    action: str
+    changes: dict[str, Any] | None = None
+    label: str = ""
+    actor: Any = None
+    at: dt.datetime | None = None
+
+
+def history_record_many(*, workspace_id: int, changes: Iterable[Change]) -> list[HistoryEntry]:
+    """Record many changes in one ``INSERT`` per batch (see ``core.db.bulk_insert``); call it
+    from the service, inside its transaction, as ``history_record``."""
+    now = timezone.now()
+    entries = [
+        HistoryEntry(
+            workspace_id=workspace_id,
+            actor=change.actor if getattr(change.actor, "pk", None) else None,
+            object_type=change.obj._meta.label_lower,
+            object_id=change.obj.pk,
+            object_label=(change.label or str(change.obj))[:255],
+            action=change.action,
+            changes={k: _plain(v) for k, v in (change.changes or {}).items()},
+            created_at=change.at or now,
+        )
+        for change in changes
+    ]
+    return history_record_bulk(entries)

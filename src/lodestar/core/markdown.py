@@ -134,8 +134,17 @@ def sanitize_html(html: str) -> str:
     )
 
 
+# One line that no Markdown rule, link detection or sanitizing changes: letters, digits, spaces
+# and plain punctuation, starting with a letter and ending with no space. It is one paragraph,
+# so the parser is skipped: most acceptance criteria and many imported texts are such lines, and
+# parsing costs ten times the check (tests compare the two paths on generated text).
+_PLAIN = re.compile(r"[^\W\d_](?:[^\W_]|[ ,;'\"?()/%.!+=-])*")
+
+
 def render_markdown(text: str) -> str:
     """Sanitized HTML for the Markdown ``text`` (CommonMark, tables, strikethrough, task lists)."""
     if not text:
         return ""
+    if _PLAIN.fullmatch(text) and not text[-1].isspace() and "www" not in text.lower():
+        return f"<p>{text}</p>\n"
     return sanitize_html(_renderer().render(text))

@@ -21,6 +21,9 @@ of other rows.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
+
 DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 BASE = len(DIGITS)
 _ZERO = DIGITS[0]
@@ -39,6 +42,9 @@ MAX_KEY_LENGTH = 48
 # Beyond this length a key asks for a rebalance of its neighbourhood; the gap up to
 # MAX_KEY_LENGTH leaves room for more than a hundred inserts at one spot while that runs.
 REBALANCE_LENGTH = 24
+# ``spread_keys`` leaves room for at least this many integers per key, so the next items added
+# one after another between two neighbours get keys of the same length.
+SPREAD = 16
 
 
 def _integer_length(head: str) -> int:
@@ -224,3 +230,52 @@ def keys_between(a: str | None, b: str | None, n: int) -> list[str]:
     middle = n // 2
     pivot = key_between(a, b)
     return [*keys_between(a, pivot, middle), pivot, *keys_between(pivot, b, n - middle - 1)]
+
+
+def _integer_key(digits: int, value: int) -> str:
+    """The non-negative integer ``value`` as a key of exactly ``digits`` digits."""
+    out: list[str] = []
+    for _ in range(digits):
+        value, digit = divmod(value, BASE)
+        out.append(DIGITS[digit])
+    return chr(ord("a") + digits - 1) + "".join(reversed(out))
+
+
+def _integer_value(digits: str) -> int | None:
+    value = 0
+    for char in digits:
+        index = _INDEX.get(char)
+        if index is None:
+            return None
+        value = value * BASE + index
+    return value
+
+
+def spread_keys(n: int, avoid: Iterable[str] = ()) -> list[str]:
+    """``n`` ascending keys for a whole list: integers of one length, evenly spaced.
+
+    They are the integers of the shortest length that holds ``SPREAD * n`` of them, a constant
+    step apart, so items added between two neighbours get keys as short for a while. Of the
+    ``step`` ways to shift them, the one that takes fewest of the keys in ``avoid`` (say, the
+    keys the list holds now, which a unique column would have to move out of the way first): at
+    most one in ``SPREAD`` of them, none when ``avoid`` is an earlier ``spread_keys(n)``.
+    """
+    if n < 0:
+        raise ValueError("n must not be negative")
+    if n == 0:
+        return []
+    digits = 1
+    while BASE**digits < SPREAD * n:
+        digits += 1
+    if digits > 26:  # pragma: no cover - more than 10**45 keys
+        raise ValueError("too many keys for one list")
+    step = BASE**digits // n
+    head = _integer_key(digits, 0)[0]
+    taken: Counter[int] = Counter()
+    for key in avoid:
+        if len(key) == digits + 1 and key[0] == head:
+            value = _integer_value(key[1:])
+            if value is not None and value < n * step:
+                taken[value % step] += 1
+    offset = min(range(step), key=lambda shift: (taken[shift], shift))
+    return [_integer_key(digits, i * step + offset) for i in range(n)]

@@ -11,7 +11,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lodestar.core.concurrency import bump, check_version
-from lodestar.core.errors import Invalid
+from lodestar.core.db import increment
+from lodestar.core.errors import Invalid, NotFound
 from lodestar.core.history import changes_since, history_record, snapshot
 from lodestar.core.models import HistoryEntry
 from lodestar.core.points import UNKNOWN, format_points, parse_points
@@ -354,3 +355,33 @@ def goal_close(
 ) -> ProductGoal:
     """Close the active goal as achieved or abandoned; the product has no active goal after."""
     return goal_update(actor=actor, goal=goal, status=outcome, expected_version=expected_version)
+
+
+# -- item numbers and the product lock (used by the contexts that number and order items) ------
+
+
+def product_lock(*, product_id: int) -> None:
+    """Serialize the writers of one product's backlog order and item numbers until commit.
+
+    ``SELECT ... FOR UPDATE`` on PostgreSQL (a lock, not a write); on SQLite every write
+    transaction is ``BEGIN IMMEDIATE``, which already serializes writers. Call it inside the
+    caller's transaction.
+    """
+    list(Product.objects.select_for_update().filter(pk=product_id).values_list("pk", flat=True))
+
+
+def product_item_numbers_take(*, product: Product, count: int = 1) -> int:
+    """Take ``count`` consecutive item numbers of ``product`` and return the first.
+
+    One UPDATE, which also locks the product until commit (as ``product_lock`` does), so the
+    numbers and ranks of concurrent writers queue; a committed number is never handed out
+    again (a rolled-back transaction gives its numbers back). ``product`` is told its new
+    ``next_item_number``.
+    """
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    following = increment(Product, pk=product.pk, field="next_item_number", by=count)
+    if following is None:
+        raise NotFound(f"Product {product.key} no longer exists.", code=Code.PRODUCT_NOT_FOUND)
+    product.next_item_number = following
+    return following - count

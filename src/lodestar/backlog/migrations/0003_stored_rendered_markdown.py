@@ -5,21 +5,20 @@ from django.db import migrations, models
 
 def render_existing(apps, schema_editor):
     """Render the Markdown of items written before it was stored rendered."""
+    from lodestar.core.db import bulk_update_values
     from lodestar.core.markdown import render_markdown
 
     BacklogItem = apps.get_model("backlog", "BacklogItem")
+    fields = ["description_html", "acceptance_criteria_html"]
     batch = []
-    for item in BacklogItem.objects.only("pk", "description", "acceptance_criteria").iterator(
-        chunk_size=1000
-    ):
-        item.description_html = render_markdown(item.description)
-        item.acceptance_criteria_html = [render_markdown(c) for c in item.acceptance_criteria]
-        batch.append(item)
+    rows = BacklogItem.objects.values_list("pk", "description", "acceptance_criteria")
+    for pk, description, criteria in rows.iterator(chunk_size=1000):
+        batch.append((pk, render_markdown(description), [render_markdown(c) for c in criteria]))
         if len(batch) == 1000:
-            BacklogItem.objects.bulk_update(batch, ["description_html", "acceptance_criteria_html"])
+            bulk_update_values(BacklogItem, batch, fields, using=schema_editor.connection.alias)
             batch = []
     if batch:
-        BacklogItem.objects.bulk_update(batch, ["description_html", "acceptance_criteria_html"])
+        bulk_update_values(BacklogItem, batch, fields, using=schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):

@@ -1,7 +1,7 @@
 """Every write of the backlog context: one transaction each, policy enforced, history recorded.
 
 One module per aggregate: ``items`` (create, update, trash), ``ordering`` (ranks and moves),
-``breakdown`` (split, convert, duplicate).
+``breakdown`` (split, convert, duplicate), ``bulk`` (many items at once).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from lodestar.backlog.services.breakdown import (
     item_duplicate,
     item_split,
 )
+from lodestar.backlog.services.bulk import ItemSpec, items_create_many
 from lodestar.backlog.services.items import (
     item_create,
     item_delete,
@@ -24,6 +25,7 @@ from lodestar.backlog.services.ordering import item_move, rebalance
 __all__ = [
     "UNSET",
     "ChildSpec",
+    "ItemSpec",
     "item_convert",
     "item_create",
     "item_delete",
@@ -32,5 +34,6 @@ __all__ = [
     "item_restore",
     "item_split",
     "item_update",
+    "items_create_many",
     "rebalance",
 ]

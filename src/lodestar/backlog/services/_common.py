@@ -43,15 +43,6 @@ LABEL_MAX = 40
 LABELS_MAX = 20
 
 
-def lock_product(product_id: int) -> None:
-    """Serialize the writers of one product's order (and item numbers) until commit.
-
-    ``SELECT ... FOR UPDATE`` on PostgreSQL (a lock, not a write: a move still writes one row);
-    on SQLite every write transaction is ``BEGIN IMMEDIATE``, which already serializes writers.
-    """
-    list(Product.objects.select_for_update().filter(pk=product_id).values_list("pk", flat=True))
-
-
 def record(actor: Actor, item: BacklogItem, action: str, changes: dict[str, Any]) -> None:
     history_record(
         actor=actor.user,

@@ -22,12 +22,12 @@ from lodestar.backlog.services._common import (
     record,
     render_text,
 )
-from lodestar.backlog.services.items import next_number
 from lodestar.core.concurrency import bump, check_version
 from lodestar.core.errors import Invalid
 from lodestar.core.history import changes_since, snapshot
 from lodestar.core.models import HistoryEntry
 from lodestar.people.policy import Actor, Permission, require
+from lodestar.strategy.services import product_item_numbers_take
 
 Action = HistoryEntry.Action
 SPLIT_MAX = 50
@@ -94,13 +94,7 @@ def item_split(
     rows = [_new_child(actor, item, spec, i) for i, spec in enumerate(children)]
     labels = list(item.labels.all())
     product = item.product
-    first_number = next_number(product)
-    if len(rows) > 1:
-        # One more UPDATE takes the rest of the numbers at once.
-        product.next_item_number += len(rows) - 1
-        type(product).objects.filter(pk=product.pk).update(
-            next_item_number=product.next_item_number
-        )
+    first_number = product_item_numbers_take(product=product, count=len(rows))
     last_child = (
         BacklogItem.objects.filter(parent=item, rank__gt=item.rank)
         .order_by("-rank")
@@ -185,7 +179,7 @@ def item_duplicate(*, actor: Actor, item: BacklogItem) -> BacklogItem:
         goal_id=item.goal_id,
         created_by=actor.user,
     )
-    copy.number = next_number(product)
+    copy.number = product_item_numbers_take(product=product)
     copy.key = f"{product.key}-{copy.number}"
     copy.rank = ordering.ranks_after(product.pk, item.pk, 1)[0]
     copy.save()

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 
 from lodestar.backlog.errors import BacklogErrorCode as Code
 from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus
@@ -28,7 +27,6 @@ from lodestar.backlog.services._common import (
     clean_status,
     clean_title,
     labels_for,
-    lock_product,
     record,
     render_text,
 )
@@ -41,6 +39,7 @@ from lodestar.people.models import Membership
 from lodestar.people.policy import Actor, Permission, require
 from lodestar.strategy.models import Product, ProductGoal
 from lodestar.strategy.selectors import product_team_query
+from lodestar.strategy.services import product_item_numbers_take, product_lock
 
 Action = HistoryEntry.Action
 
@@ -55,14 +54,6 @@ _FIELDS = [
     "parent",
     "goal",
 ]
-
-
-def next_number(product: Product) -> int:
-    """Take the product's next item number; the UPDATE also locks the product until commit."""
-    Product.objects.filter(pk=product.pk).update(next_item_number=F("next_item_number") + 1)
-    number = Product.objects.filter(pk=product.pk).values_list("next_item_number", flat=True)[0]
-    product.next_item_number = number
-    return number - 1
 
 
 def _place(
@@ -135,7 +126,8 @@ def item_create(
     if item.status == ItemStatus.READY:
         check_ready(item)
     label_rows = labels_for(product, labels) if labels else []
-    item.number = next_number(product)  # locks the product: numbers and ranks queue here
+    # Taking the number locks the product: numbers and ranks of concurrent writers queue here.
+    item.number = product_item_numbers_take(product=product)
     item.key = f"{product.key}-{item.number}"
     item.rank = _place(actor, product, position, before, after)
     render_text(item)
@@ -239,7 +231,7 @@ def rank_on_restore(actor: Actor, item: BacklogItem) -> list[str]:
             f"{item.key} sits under {item.parent.key}, which is in the trash; restore that first.",
             code=Code.PARENT_IN_TRASH,
         )
-    lock_product(item.product_id)
+    product_lock(product_id=item.product_id)
     item.rank = ordering.restored_rank(item.product_id, item.rank)
     ordering.schedule_rebalance(item.product_id, item.rank)
     return ["rank"]

@@ -1,7 +1,8 @@
 """The order of a Product Backlog: ranks for new items, moves, and rebalancing.
 
-Every writer of ranks locks the product first (``lock_product``), so concurrent moves queue
-instead of computing the same key, and a move writes exactly one row: the moved item.
+Every writer of ranks locks the product first (``strategy.services.product_lock``), so
+concurrent moves queue instead of computing the same key, and a move writes exactly one row: the
+moved item.
 """
 
 from __future__ import annotations
@@ -10,18 +11,25 @@ import functools
 from typing import Literal
 
 from django.db import transaction
-from django.db.models import CharField, QuerySet, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 
 from lodestar.backlog.errors import BacklogErrorCode as Code
 from lodestar.backlog.models import BacklogItem
-from lodestar.backlog.services._common import lock_product, record
+from lodestar.backlog.services._common import record
+from lodestar.core.db import bulk_update_values
 from lodestar.core.errors import Conflict, Invalid, NotFound, StaleVersion
 from lodestar.core.models import HistoryEntry
-from lodestar.core.ranking import MAX_KEY_LENGTH, key_between, keys_between, needs_rebalance
+from lodestar.core.ranking import (
+    MAX_KEY_LENGTH,
+    key_between,
+    keys_between,
+    needs_rebalance,
+    spread_keys,
+)
 from lodestar.people.policy import Actor, Permission, require
 from lodestar.strategy.selectors import product_team_query
+from lodestar.strategy.services import product_lock
 
 Position = Literal["top", "bottom"]
 POSITIONS = ("top", "bottom")
@@ -33,6 +41,9 @@ REBALANCE_WINDOW = 32
 REBALANCE_MAX_WINDOW = 8192
 # Bounds at most this long leave room for short keys for everything between them.
 SHORT_KEY = 8
+# A whole-backlog rebalance that would park more rows than this (rewriting them twice) takes
+# keys that miss the ones held instead.
+PARK_LIMIT = 1000
 # A temporary key sorts after every real one ("~" follows the base-62 digits) and is unique
 # per row, so rewriting a neighbourhood never trips the unique (product, rank) constraint.
 _PARKED = "~"
@@ -55,9 +66,14 @@ def _rank_after(product_id: int, rank: str, exclude: int | None = None) -> str |
     return _ranks(_live(product_id, exclude).filter(rank__gt=rank).order_by("rank"))
 
 
+def last_rank(product_id: int) -> str | None:
+    """The key of the last live item (None: an empty backlog)."""
+    return _ranks(_live(product_id).order_by("-rank"))
+
+
 def bottom_rank(product_id: int) -> str:
     """A key after every live item (the caller holds the product lock)."""
-    return key_between(_ranks(_live(product_id).order_by("-rank")), None)
+    return key_between(last_rank(product_id), None)
 
 
 def top_rank(product_id: int) -> str:
@@ -167,16 +183,23 @@ def _gap(
         return _ranks(_live(product_id, item_id).order_by("-rank")), None
     anchor = before or after
     assert anchor is not None  # noqa: S101 - _check_move made sure one is given
-    anchor_rank = _ranks(_live(product_id).filter(pk=anchor.pk))
-    if anchor_rank is None:
+    # One query: the anchor and its neighbour on the side the item goes (the item itself left
+    # out). The anchor's rank comes from a subquery, so a trashed anchor finds no rows.
+    anchor_rank = Subquery(_live(product_id).filter(pk=anchor.pk).values("rank"))
+    side = _live(product_id, item_id)
+    if before is not None:
+        side = side.filter(rank__lte=anchor_rank).order_by("-rank")
+    else:
+        side = side.filter(rank__gte=anchor_rank).order_by("rank")
+    rows: list[tuple[int, str]] = list(side.values_list("pk", "rank")[:2])
+    if not rows or rows[0][0] != anchor.pk:
         raise Invalid.field(
             "before" if before else "after",
             f"{anchor.key} is no longer in the backlog",
             code=Code.MOVE_INVALID,
         )
-    if before is not None:
-        return _rank_before(product_id, anchor_rank, item_id), anchor_rank
-    return anchor_rank, _rank_after(product_id, anchor_rank, item_id)
+    rank, neighbour = rows[0][1], rows[1][1] if len(rows) > 1 else None
+    return (neighbour, rank) if before is not None else (rank, neighbour)
 
 
 def _placement(before: BacklogItem | None, after: BacklogItem | None, position: str | None) -> str:
@@ -204,7 +227,7 @@ def item_move(
     """
     _check_move(item, before, after, position)
     require(actor, Permission.ORDER_BACKLOG, teams=product_team_query(item.product))
-    lock_product(item.product_id)
+    product_lock(product_id=item.product_id)
     current = _live(item.product_id).filter(pk=item.pk).values_list("rank", "version").first()
     if current is None:
         raise NotFound(f"{item.key} is no longer in the backlog.", code=Code.ITEM_NOT_FOUND)
@@ -270,15 +293,33 @@ def _window(product_id: int, around: str, width: int) -> Gap:
     return low, high
 
 
+def _rewrite(pairs: list[tuple[int, str]], keys: list[str]) -> int:
+    """Give each ``(pk, old key)`` its new key: the rows whose old key another row is about to
+    take are parked first (the unique (product, rank) index is checked row by row), then each
+    changed row is written once: two ``bulk_update_values`` calls, whatever the count."""
+    wanted = set(keys)
+    changed = [(pk, key) for (pk, old), key in zip(pairs, keys, strict=True) if key != old]
+    in_the_way = [
+        (pk, f"{_PARKED}{pk}")
+        for (pk, old), key in zip(pairs, keys, strict=True)
+        if key != old and old in wanted
+    ]
+    bulk_update_values(BacklogItem, in_the_way, ["rank"])
+    bulk_update_values(BacklogItem, changed, ["rank"])
+    return len(changed)
+
+
 def rebalance(*, product_id: int, around: str) -> int:
     """Give the items around ``around`` short, evenly spread keys; the order stays the same.
 
     Widens the neighbourhood until its bounds are short keys (or it is the whole backlog).
-    Ranks are housekeeping, not content: versions and history stay as they are. Returns how
-    many items got new keys.
+    Ranks are housekeeping, not content: versions and history stay as they are. A whole
+    backlog whose new keys would take more than ``PARK_LIMIT`` keys still held gets keys of
+    one length spread over the key space instead (``ranking.spread_keys``), chosen to miss the
+    keys held, so each row is written once. Returns how many items the neighbourhood holds.
     """
     with transaction.atomic():
-        lock_product(product_id)
+        product_lock(product_id=product_id)
         width = REBALANCE_WINDOW
         while True:
             low, high = _window(product_id, around, width)
@@ -293,11 +334,13 @@ def rebalance(*, product_id: int, around: str) -> int:
             scope = scope.filter(rank__gt=low)
         if high is not None:
             scope = scope.filter(rank__lt=high)
-        ids = list(scope.order_by("rank").values_list("pk", flat=True))
-        if not ids:
+        pairs: list[tuple[int, str]] = list(scope.order_by("rank").values_list("pk", "rank"))
+        if not pairs:
             return 0
-        keys = keys_between(low, high, len(ids))
-        scope.update(rank=Concat(Value(_PARKED), Cast("pk", output_field=CharField())))
-        rows = [BacklogItem(pk=pk, rank=key) for pk, key in zip(ids, keys, strict=True)]
-        BacklogItem.objects.bulk_update(rows, ["rank"], batch_size=500)
-        return len(ids)
+        keys = keys_between(low, high, len(pairs))
+        if low is None and high is None:
+            held = {old for _, old in pairs}
+            if sum(key in held for key in keys) > PARK_LIMIT:
+                keys = spread_keys(len(pairs), avoid=held)
+        _rewrite(pairs, keys)
+        return len(pairs)

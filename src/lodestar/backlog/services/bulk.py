@@ -1,0 +1,332 @@
+"""Creating many backlog items at once (an import, a template): one transaction, a few statements.
+
+Every spec is checked as ``item_create`` checks one, with errors naming the spec
+(``items[3].title``), before anything is written; then item numbers and ranks are taken in
+one block each, labels are resolved in one query, the items are inserted level by level
+(parents before the children that name them) and their history in one insert.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from lodestar.backlog import hierarchy
+from lodestar.backlog.errors import BacklogErrorCode as Code
+from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus, Label
+from lodestar.backlog.selectors import item_readiness
+from lodestar.backlog.services import ordering
+from lodestar.backlog.services._common import (
+    UNSET,
+    EstimateValue,
+    Unset,
+    clean_criteria,
+    clean_estimate,
+    clean_kind,
+    clean_label_names,
+    clean_title,
+    render_text,
+)
+from lodestar.core.db import bulk_insert
+from lodestar.core.errors import FieldError, Invalid
+from lodestar.core.history import Change, history_record_many
+from lodestar.core.models import HistoryEntry
+from lodestar.core.ranking import keys_between
+from lodestar.people.models import Membership, User
+from lodestar.people.policy import Actor, Permission, require
+from lodestar.strategy.models import Product, ProductGoal
+from lodestar.strategy.services import product_item_numbers_take
+
+# Specs per call: an importer sends a large file in several calls.
+BULK_MAX = 10_000
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    """One item for ``items_create_many``; a field left out takes ``item_create``'s default.
+
+    ``parent`` is an existing item, or the index of an earlier spec of the same call.
+    ``created_by`` is the original author (a member of the workspace, or None when unknown);
+    left out, it is the actor. ``created_at`` and ``updated_at`` carry an import's dates
+    (aware, not in the future); left out, now (``updated_at`` defaults to ``created_at``).
+    """
+
+    title: str
+    kind: str = ItemKind.STORY
+    description: str = ""
+    acceptance_criteria: Sequence[str] = field(default_factory=tuple)
+    estimate: EstimateValue = None
+    status: str = ItemStatus.NEW
+    labels: Sequence[str] = field(default_factory=tuple)
+    assignee: Membership | None = None
+    parent: BacklogItem | int | None = None
+    goal: ProductGoal | Unset | None = UNSET
+    created_by: Membership | Unset | None = UNSET
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+
+
+def _invalid(where: str, name: str, message: str, code: str) -> Invalid:
+    return Invalid.field(f"{where}.{name}", message, code=code)
+
+
+def _status(value: str, where: str) -> ItemStatus:
+    if value not in ItemStatus.values:
+        raise _invalid(
+            where, "status", f"must be one of {', '.join(ItemStatus.values)}", Code.STATUS_INVALID
+        )
+    return ItemStatus(value)
+
+
+def _date(value: dt.datetime | None, where: str, name: str, now: dt.datetime) -> dt.datetime:
+    if value is None:
+        return now
+    if not isinstance(value, dt.datetime) or timezone.is_naive(value):
+        raise _invalid(where, name, "must be a date and time with a time zone", Code.DATE_INVALID)
+    if value > now:
+        raise _invalid(where, name, "must not be in the future", Code.DATE_INVALID)
+    return value
+
+
+def _parent(
+    spec: ItemSpec, kind: str, index: int, items: list[BacklogItem], product: Product
+) -> tuple[BacklogItem | None, int | None]:
+    """``(parent, index of the parent spec)``; the kinds must allow it."""
+    where, parent = f"items[{index}]", spec.parent
+    if parent is None:
+        return None, None
+    position: int | None = None
+    if isinstance(parent, int) and not isinstance(parent, bool):
+        if not 0 <= parent < index:
+            raise _invalid(
+                where,
+                "parent",
+                f"must be an existing item or the index of an earlier item of this batch "
+                f"(0 to {index - 1})"
+                if index
+                else "must be an existing item: the first item of a batch has no earlier one",
+                Code.PARENT_INVALID,
+            )
+        position, parent = parent, items[parent]
+    elif not isinstance(parent, BacklogItem):
+        raise _invalid(where, "parent", "must be an item or an index", Code.PARENT_INVALID)
+    elif parent.product_id != product.pk:
+        raise _invalid(where, "parent", "is an item of another product", Code.PARENT_INVALID)
+    elif parent.in_trash:
+        raise _invalid(where, "parent", f"{parent.key} is in the trash", Code.PARENT_INVALID)
+    if not hierarchy.may_contain(parent.kind, kind):
+        name = parent.key or f"items[{position}]"
+        raise _invalid(
+            where,
+            "parent",
+            f"{hierarchy.parent_rule(kind)} ({name} is a {parent.kind})",
+            Code.PARENT_KIND,
+        )
+    return parent, position
+
+
+def _item(
+    actor: Actor,
+    product: Product,
+    spec: ItemSpec,
+    index: int,
+    items: list[BacklogItem],
+    now: dt.datetime,
+) -> tuple[BacklogItem, int | None, list[str]]:
+    """The unsaved item of ``spec`` (checked), the index of its parent spec, its label names."""
+    where = f"items[{index}]"
+    kind = clean_kind(spec.kind, f"{where}.kind")
+    parent, parent_index = _parent(spec, kind, index, items, product)
+    if spec.assignee is not None and spec.assignee.workspace_id != product.workspace_id:
+        raise _invalid(
+            where, "assignee", "is not a member of this workspace", Code.ASSIGNEE_INVALID
+        )
+    if spec.goal is UNSET:  # the parent's goal (by id: no query per item)
+        goal_id = parent.goal_id if parent is not None else None
+    else:
+        if spec.goal is not None and spec.goal.product_id != product.pk:
+            raise _invalid(
+                where, "goal", f"is not a goal of product {product.key}", Code.GOAL_INVALID
+            )
+        goal_id = spec.goal.pk if spec.goal is not None else None
+    author: User | None = actor.user
+    if spec.created_by is not UNSET:
+        if spec.created_by is not None and spec.created_by.workspace_id != product.workspace_id:
+            raise _invalid(
+                where, "created_by", "is not a member of this workspace", Code.AUTHOR_INVALID
+            )
+        author = spec.created_by.user if spec.created_by is not None else None
+    created_at = _date(spec.created_at, where, "created_at", now)
+    updated_at = _date(spec.updated_at, where, "updated_at", now) if spec.updated_at else created_at
+    if updated_at < created_at:
+        raise _invalid(where, "updated_at", "must not be before created_at", Code.DATE_INVALID)
+    item = BacklogItem(
+        workspace_id=product.workspace_id,
+        product=product,
+        kind=kind,
+        title=clean_title(spec.title, f"{where}.title"),
+        description=spec.description or "",
+        acceptance_criteria=clean_criteria(
+            spec.acceptance_criteria, f"{where}.acceptance_criteria"
+        ),
+        status=_status(spec.status, where),
+        assignee=spec.assignee,
+        goal_id=goal_id,
+        created_by=author,
+        created_at=created_at,
+        updated_at=updated_at,
+    )
+    item.estimate, item.estimate_unknown = clean_estimate(
+        product, spec.estimate, f"{where}.estimate"
+    )
+    if parent is not None and parent_index is None:
+        item.parent = parent
+    labels = clean_label_names(spec.labels, f"{where}.labels") if spec.labels else []
+    return item, parent_index, labels
+
+
+def _check_ready(item: BacklogItem, index: int) -> None:
+    readiness = item_readiness(item)
+    if not readiness.ready:
+        failing = readiness.failing
+        raise Invalid(
+            f"items[{index}] is not ready: "
+            + "; ".join(f"{check.label.lower()} ({check.detail})" for check in failing),
+            code=Code.NOT_READY,
+            errors=[
+                FieldError(f"items[{index}].status", f"{check.label}: {check.detail}")
+                for check in failing
+            ],
+        )
+
+
+def _labels(product: Product, names: list[list[str]]) -> dict[str, Label]:
+    """The product's labels for every name used (ignoring case), the missing ones created."""
+    wanted: dict[str, str] = {}
+    for item_names in names:
+        for name in item_names:
+            wanted.setdefault(name.lower(), name)
+    if not wanted:
+        return {}
+
+    def existing() -> dict[str, Label]:
+        found = Label.objects.annotate(lower_name=Lower("name")).filter(
+            product=product, lower_name__in=list(wanted)
+        )
+        return {label.name.lower(): label for label in found}
+
+    found = existing()
+    missing = [
+        Label(product=product, name=name) for low, name in wanted.items() if low not in found
+    ]
+    if missing:
+        # A concurrent writer may create one of them first: keep its row, then read them all.
+        bulk_insert(Label, missing, ignore_conflicts=True)
+        found = existing()
+    return found
+
+
+def _levels(parents: list[int | None]) -> list[list[int]]:
+    """Spec indexes grouped so that each parent spec is in a level before its children."""
+    depth: list[int] = []
+    for parent in parents:
+        depth.append(0 if parent is None else depth[parent] + 1)
+    levels: list[list[int]] = [[] for _ in range(max(depth, default=-1) + 1)]
+    for index, level in enumerate(depth):
+        levels[level].append(index)
+    return levels
+
+
+@transaction.atomic
+def items_create_many(
+    *,
+    actor: Actor,
+    product: Product,
+    specs: Sequence[ItemSpec],
+    check_readiness: bool = True,
+) -> list[BacklogItem]:
+    """New items of ``product`` from ``specs``, at the bottom of its backlog in the given order.
+
+    Checks every spec as ``item_create`` does, and writes nothing if one is wrong (the error
+    names it: ``items[3].title``). A spec with status ``ready`` must pass the product's
+    Definition of Ready (a query or two each), unless ``check_readiness`` is False: an importer
+    carrying statuses from another tool may say so, since the items were ready there. The
+    history of each item is recorded as its original author at its original date when the
+    spec carries them (with ``imported_by``, the actor, when that is someone else).
+    """
+    require(actor, Permission.EDIT_CONTENT)
+    if product.workspace_id != actor.workspace_id:
+        raise Invalid.field("product", "is not a product of this workspace")
+    if isinstance(specs, str) or len(specs) > BULK_MAX:
+        raise Invalid.field(
+            "items", f"give at most {BULK_MAX:,} items per call", code=Code.ITEMS_INVALID
+        )
+    if not specs:
+        return []
+    now = timezone.now()
+    items: list[BacklogItem] = []
+    parents: list[int | None] = []
+    names: list[list[str]] = []
+    for index, spec in enumerate(specs):
+        item, parent_index, labels = _item(actor, product, spec, index, items, now)
+        items.append(item)
+        parents.append(parent_index)
+        names.append(labels)
+    if check_readiness:
+        for index, item in enumerate(items):
+            if item.status == ItemStatus.READY:
+                _check_ready(item, index)
+    label_rows = _labels(product, names)
+    # Taking the numbers locks the product: the ranks below are read under that lock.
+    first = product_item_numbers_take(product=product, count=len(items))
+    ranks = keys_between(ordering.last_rank(product.pk), None, len(items))
+    for offset, (item, rank) in enumerate(zip(items, ranks, strict=True)):
+        item.number = first + offset
+        item.key = f"{product.key}-{item.number}"
+        item.rank = rank
+        render_text(item)
+    for level in _levels(parents):
+        for index in level:
+            parent_index = parents[index]
+            if parent_index is not None:
+                items[index].parent = items[parent_index]
+        bulk_insert(BacklogItem, [items[index] for index in level])
+    through = BacklogItem.labels.through
+    bulk_insert(
+        through,
+        [
+            through(backlogitem_id=item.pk, label_id=label_rows[name.lower()].pk)
+            for item, item_names in zip(items, names, strict=True)
+            for name in item_names
+        ],
+    )
+    history_record_many(
+        workspace_id=product.workspace_id,
+        changes=[_created(actor, item) for item in items],
+    )
+    ordering.schedule_rebalance(product.pk, ranks[-1])
+    return items
+
+
+def _created(actor: Actor, item: BacklogItem) -> Change:
+    changes: dict[str, object] = {
+        "kind": item.kind,
+        "title": item.title,
+        "status": item.status,
+        "rank": item.rank,
+    }
+    if item.created_by_id != actor.user.pk:
+        changes["imported_by"] = actor.user.pk
+    return Change(
+        obj=item,
+        action=HistoryEntry.Action.CREATED,
+        changes=changes,
+        label=f"{item.key} {item.title}",
+        actor=item.created_by,
+        at=item.created_at,
+    )
