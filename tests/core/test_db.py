@@ -353,3 +353,72 @@ def test_increment_returns_the_new_value_in_one_statement(
     assert db.increment(type(product), pk=product.pk + 99, field="next_item_number") is None
     with pytest.raises(ValueError, match="no field named 'nope'"):
         db.increment(type(product), pk=product.pk, field="nope")
+
+
+# -- insert_rows ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_insert_rows_writes_every_field_with_fresh_ids(workspace: Workspace) -> None:
+    from lodestar.core.models import HistoryEntry
+
+    existing = HistoryEntry.objects.create(
+        workspace=workspace, object_type="x.y", object_id=1, action="created"
+    )
+    when = dt.datetime(2021, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
+    rows = [
+        HistoryEntry(
+            workspace=workspace,
+            object_type="x.y",
+            object_id=n,
+            object_label=f"it's “{n}”",
+            action="updated",
+            changes={"title": [None, f"T{n}"], "n": n},
+            created_at=when,
+        )
+        for n in range(db.INSERT_ROWS_MIN + 5)
+    ]
+    with CaptureQueriesContext(connection) as captured:
+        saved = db.insert_rows(HistoryEntry, rows)
+    # One query reserves the ids, one statement (run for every row) inserts them.
+    assert len(captured.captured_queries) <= 2 + (1 if connection.vendor == "postgresql" else 0)
+    assert [row.pk for row in saved] == [row.pk for row in rows]
+    ids = [row.pk for row in rows]
+    assert len(set(ids)) == len(ids)
+    assert min(ids) > existing.pk
+    stored = {entry.pk: entry for entry in HistoryEntry.objects.filter(pk__in=ids)}
+    assert len(stored) == len(rows)
+    sample = stored[ids[3]]
+    assert (sample.object_label, sample.changes, sample.created_at) == (
+        "it's “3”",
+        {"title": [None, "T3"], "n": 3},
+        when,
+    )
+    assert not rows[0]._state.adding
+    # The next row the ordinary way takes an id after the block.
+    after = HistoryEntry.objects.create(
+        workspace=workspace, object_type="x.y", object_id=2, action="created"
+    )
+    assert after.pk > max(ids)
+
+
+@pytest.mark.django_db
+def test_insert_rows_of_a_few_rows_is_one_insert(workspace: Workspace) -> None:
+    from lodestar.core.models import HistoryEntry
+
+    rows = [
+        HistoryEntry(workspace=workspace, object_type="x.y", object_id=n, action="created")
+        for n in range(3)
+    ]
+    with CaptureQueriesContext(connection) as captured:
+        db.insert_rows(HistoryEntry, rows)
+    assert len(captured.captured_queries) == 1
+    assert all(row.pk for row in rows)
+
+
+def test_reserving_ids_needs_the_inserting_transaction() -> None:
+    from lodestar.core.models import HistoryEntry
+
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        db.reserve_ids(HistoryEntry, 3, connection)
+    assert db.reserve_ids(HistoryEntry, 0, connection) == []

@@ -308,3 +308,77 @@ def last_assigned_id(model: type[models.Model], connection: BaseDatabaseWrapper)
             cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
         row = cursor.fetchone()
     return int(row[0]) if row and row[0] is not None else 0
+
+
+# -- inserting many rows fast -------------------------------------------------------------------
+
+# Below this many rows ``insert_rows`` is a ``bulk_insert`` (one statement, ids returned).
+INSERT_ROWS_MIN = 20
+
+
+def reserve_ids(
+    model: type[models.Model], count: int, connection: BaseDatabaseWrapper
+) -> list[int]:
+    """``count`` primary keys for new rows of ``model``, taken from its sequence in one query.
+
+    Call it inside the transaction that inserts the rows. On SQLite that transaction holds the
+    write lock from its start (``BEGIN IMMEDIATE``), so the block after the highest id is ours;
+    on PostgreSQL the sequence hands the ids out (not always contiguous, never reused).
+    """
+    if count <= 0:
+        return []
+    if not connection.in_atomic_block:
+        raise RuntimeError("reserve ids inside the transaction that inserts the rows")
+    table = model._meta.db_table
+    column = model._meta.pk.column
+    with connection.cursor() as cursor:
+        if is_postgresql(connection):
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, column, count],
+            )
+            return [int(row[0]) for row in cursor.fetchall()]
+        quoted = connection.ops.quote_name(table)
+        cursor.execute(
+            f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "  # noqa: S608 - a table name from the model, quoted
+            f"coalesce((SELECT max({connection.ops.quote_name(column)}) FROM {quoted}), 0))",
+            [table],
+        )
+        start = int(cursor.fetchone()[0]) + 1
+    return list(range(start, start + count))
+
+
+def insert_rows(model: type[_M], objs: Sequence[_M]) -> list[_M]:
+    """Insert new, unsaved ``objs`` with one prepared ``INSERT`` run for every row
+    (``executemany``), their ids reserved in one query (``reserve_ids``); returns ``objs``, saved.
+
+    The rows go in as ``bulk_create`` would write them (each field's ``pre_save`` and database
+    value), without building one statement text per batch, which is most of ``bulk_create``'s
+    time for thousands of rows. No signals are sent (none are used for domain rules).
+    """
+    if len(objs) < INSERT_ROWS_MIN:
+        # A few rows: one INSERT ... RETURNING costs less than reserving ids first.
+        return bulk_insert(model, objs)
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    meta = model._meta
+    pk = meta.pk
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    ids = reserve_ids(model, len(objs), connection)
+    rows = []
+    for obj, pk_value in zip(objs, ids, strict=True):
+        setattr(obj, pk.attname, pk_value)
+        rows.append(
+            [pk_value]
+            + [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+        )
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(column) for column in [pk.column, *(f.column for f in fields)])
+    marks = ", ".join(["%s"] * (len(fields) + 1))
+    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 - names from the model, quoted
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = alias
+    return list(objs)

@@ -29,7 +29,7 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from lodestar.core.db import bulk_insert, ids_may_commit_out_of_order, last_assigned_id
+from lodestar.core.db import ids_may_commit_out_of_order, insert_rows, last_assigned_id
 from lodestar.core.models import HistoryEntry, OutboxCursor, OutboxEvent
 from lodestar.core.registry import Subscriber, registry
 
@@ -95,7 +95,7 @@ def publish(entries: Sequence[HistoryEntry]) -> None:
     if not entries:
         return
     events = [event_of(entry) for entry in entries]
-    bulk_insert(
+    insert_rows(
         OutboxEvent,
         [
             OutboxEvent(

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from lodestar.core import events
-from lodestar.core.db import bulk_insert
+from lodestar.core.db import insert_rows
 from lodestar.core.models import HistoryEntry
 from lodestar.core.registry import registry
 
@@ -72,7 +72,7 @@ def history_record(
 
 def history_record_bulk(entries: list[HistoryEntry]) -> list[HistoryEntry]:
     """Record many prepared changes (one ``INSERT`` per batch) and publish them."""
-    created = bulk_insert(HistoryEntry, entries)
+    created = insert_rows(HistoryEntry, entries)
     if created and created[0].pk is None:  # a database that does not return ids
         raise RuntimeError("bulk history needs a database that returns inserted ids")
     events.publish(created)

@@ -32,7 +32,7 @@ from lodestar.backlog.services._common import (
     clean_title,
     render_text,
 )
-from lodestar.core.db import bulk_insert
+from lodestar.core.db import bulk_insert, insert_rows
 from lodestar.core.errors import FieldError, Invalid
 from lodestar.core.history import Change, history_record_many
 from lodestar.core.models import HistoryEntry
@@ -295,9 +295,9 @@ def items_create_many(
             parent_index = parents[index]
             if parent_index is not None:
                 items[index].parent = items[parent_index]
-        bulk_insert(BacklogItem, [items[index] for index in level])
+        insert_rows(BacklogItem, [items[index] for index in level])
     through = BacklogItem.labels.through
-    bulk_insert(
+    insert_rows(
         through,
         [
             through(backlogitem_id=item.pk, label_id=label_rows[name.lower()].pk)
