@@ -343,3 +343,30 @@ def test_concurrent_first_requests_with_one_key_run_the_operation_once(
     assert len(created) + len(conflicts) == racers
     assert sum(replayed is None for status, _, replayed in answers if status == 201) == 1
     assert IdempotencyRecord.objects.get(key="race-1").status == 201
+
+
+@pytest.mark.django_db
+def test_keys_past_their_retention_are_purged() -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from lodestar.api.idempotency import RETENTION
+    from lodestar.api.models import IdempotencyRecord
+    from lodestar.api.tasks import purge_idempotency
+
+    def record(key: str, age: dt.timedelta) -> None:
+        IdempotencyRecord.objects.create(
+            identity="token:1",
+            key=key,
+            method="POST",
+            path="/x",
+            fingerprint="f",
+            status=201,
+            created_at=timezone.now() - age,
+        )
+
+    record("old", RETENTION + dt.timedelta(minutes=1))
+    record("fresh", RETENTION - dt.timedelta(minutes=1))
+    assert purge_idempotency.call() == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["fresh"]

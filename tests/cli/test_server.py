@@ -87,6 +87,7 @@ def test_the_declared_periodic_tasks_exist() -> None:
     assert [task.path for task in tasks] == [
         "lodestar.core.tasks.purge_trash",
         "lodestar.core.tasks.purge_outbox",
+        "lodestar.api.tasks.purge_idempotency",
     ]
     for periodic_task in tasks:
         assert hasattr(import_string(periodic_task.path), "enqueue"), periodic_task.path

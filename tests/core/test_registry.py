@@ -19,7 +19,7 @@ from tests.conftest import Persona
 
 
 def test_every_context_is_installed_from_its_plugin_module() -> None:
-    assert list(registry().plugins) == ["core", "people", "strategy", "backlog"]
+    assert list(registry().plugins) == ["core", "people", "strategy", "backlog", "api"]
     names = [object_type.name for object_type in registry().object_types()]
     assert names == [
         "api-token",

@@ -21,7 +21,6 @@ class CoreErrorCode(StrEnum):
     STALE_VERSION = "stale_version"
     PRECONDITION_REQUIRED = "precondition_required"
     RATE_LIMITED = "rate_limited"
-    IDEMPOTENCY_MISMATCH = "idempotency_key_reused"
     BAD_IF_MATCH = "bad_if_match"
     SERVER_ERROR = "server_error"
 
