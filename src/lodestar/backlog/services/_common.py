@@ -222,16 +222,17 @@ def _parent_of(item_id: int) -> int | None:
     return BacklogItem.all_objects.filter(pk=item_id).values_list("parent_id", flat=True).first()
 
 
-def check_ready(item: BacklogItem) -> Readiness:
-    """Refuse (422 ``not_ready``) unless ``item`` as it stands passes its Definition of Ready."""
+def check_ready(item: BacklogItem, *, name: str = "", field: str = "status") -> Readiness:
+    """Refuse (422 ``not_ready``) unless ``item`` as it stands passes its Definition of Ready;
+    the refusal calls the item ``name`` (default: its key) and names ``field``."""
     readiness = item_readiness(item)
     if not readiness.ready:
         failing = readiness.failing
         raise Invalid(
-            f"{item.key or 'This item'} is not ready: "
+            f"{name or item.key or 'This item'} is not ready: "
             + "; ".join(f"{check.label.lower()} ({check.detail})" for check in failing),
             code=Code.NOT_READY,
-            errors=[FieldError("status", f"{check.label}: {check.detail}") for check in failing],
+            errors=[FieldError(field, f"{check.label}: {check.detail}") for check in failing],
         )
     return readiness
 

@@ -19,12 +19,12 @@ from django.utils import timezone
 from lodestar.backlog import hierarchy
 from lodestar.backlog.errors import BacklogErrorCode as Code
 from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus, Label
-from lodestar.backlog.selectors import item_readiness
 from lodestar.backlog.services import ordering
 from lodestar.backlog.services._common import (
     UNSET,
     EstimateValue,
     Unset,
+    check_ready,
     clean_criteria,
     clean_estimate,
     clean_kind,
@@ -33,7 +33,7 @@ from lodestar.backlog.services._common import (
     render_text,
 )
 from lodestar.core.db import bulk_insert, insert_rows
-from lodestar.core.errors import FieldError, Invalid
+from lodestar.core.errors import Invalid
 from lodestar.core.history import Change, history_record_many
 from lodestar.core.models import HistoryEntry
 from lodestar.core.ranking import keys_between
@@ -191,18 +191,7 @@ def _item(
 
 
 def _check_ready(item: BacklogItem, index: int) -> None:
-    readiness = item_readiness(item)
-    if not readiness.ready:
-        failing = readiness.failing
-        raise Invalid(
-            f"items[{index}] is not ready: "
-            + "; ".join(f"{check.label.lower()} ({check.detail})" for check in failing),
-            code=Code.NOT_READY,
-            errors=[
-                FieldError(f"items[{index}].status", f"{check.label}: {check.detail}")
-                for check in failing
-            ],
-        )
+    check_ready(item, name=f"items[{index}]", field=f"items[{index}].status")
 
 
 def _labels(product: Product, names: list[list[str]]) -> dict[str, Label]:
