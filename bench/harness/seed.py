@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus, Label
+from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus, Label, fold_label
 from lodestar.core.markdown import render_markdown
 from lodestar.core.models import HistoryEntry
 from lodestar.core.ranking import keys_between
@@ -110,7 +110,9 @@ def seed(n_items: int, rng: random.Random) -> Fixture:
     people.product_owner_set(actor=owner, team=team, member=po.membership)
     goal = strategy.goal_set(actor=po, product=product, statement="Teams report without help")
     _, secret = people.token_create(actor=po, name="bench")
-    labels = Label.objects.bulk_create([Label(product=product, name=name) for name in LABELS])
+    labels = Label.objects.bulk_create(
+        [Label(product=product, name=name, folded=fold_label(name)) for name in LABELS]
+    )
     epics = _items(product, po, staff, goal.pk, labels, n_items, rng)
     Product.objects.filter(pk=product.pk).update(next_item_number=n_items + 1)
     return Fixture(

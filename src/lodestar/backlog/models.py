@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
 
 from lodestar.backlog.prioritization.models import Score, Scorecard  # noqa: F401 (registers)
 from lodestar.core.db import RankField
@@ -28,16 +29,26 @@ class ItemStatus(models.TextChoices):
     WONT_DO = "wont_do", "Won't do"
 
 
+def fold_label(name: str) -> str:
+    """The form two label names are compared in: Unicode case folding of the NFC text with
+    its spaces collapsed ("Équipe", "ÉQUIPE" and "équipe" are one label). Python folds every
+    script; SQLite's LOWER() folds ASCII only, so the folded form is stored, not computed."""
+    return unicodedata.normalize("NFC", " ".join(name.split())).casefold()
+
+
 class Label(models.Model):
     """A label of one product; items link to it, so filtering by label is an indexed join."""
 
     product = models.ForeignKey("strategy.Product", on_delete=models.CASCADE, related_name="labels")
     name = models.CharField(max_length=40)
+    # ``fold_label(name)``, written with the name: unique per product (case folding may make
+    # a name longer: "ß" folds to "ss").
+    folded = models.CharField(max_length=160)
     color = models.CharField(max_length=7, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(Lower("name"), "product", name="label_unique_name"),
+            models.UniqueConstraint(fields=["product", "folded"], name="label_unique_folded"),
         ]
         ordering = ["name"]
 

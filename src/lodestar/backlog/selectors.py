@@ -9,7 +9,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, Query
 
 from lodestar.backlog.errors import BacklogErrorCode as Code
 from lodestar.backlog.extensions import PURPOSES, VELOCITY, Purpose
-from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus, Label
+from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus, Label, fold_label
 from lodestar.backlog.readiness import ItemFacts, Readiness, evaluate
 from lodestar.core.errors import Invalid
 from lodestar.core.history import history_for
@@ -148,8 +148,8 @@ def _filtered(qs: QuerySet[BacklogItem], filters: BacklogFilters) -> QuerySet[Ba
             )
         qs = qs.filter(status=filters.status)
     if filters.label:
-        # Label names are unique per product (ignoring case), so the join adds no duplicates.
-        qs = qs.filter(labels__name__iexact=filters.label.strip())
+        # Label names are unique per product (folded), so the join adds no duplicates.
+        qs = qs.filter(labels__folded=fold_label(filters.label))
     if filters.assignee is not None:
         who = filters.assignee.strip().lower()
         qs = (

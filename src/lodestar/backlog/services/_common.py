@@ -7,11 +7,9 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, Final, Literal, TypeAlias
 
-from django.db.models.functions import Lower
-
 from lodestar.backlog import hierarchy
 from lodestar.backlog.errors import BacklogErrorCode as Code
-from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus, Label
+from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus, Label, fold_label
 from lodestar.backlog.readiness import Readiness
 from lodestar.backlog.selectors import item_readiness
 from lodestar.core.errors import FieldError, Invalid
@@ -151,7 +149,7 @@ def clean_label_names(values: Sequence[str], field: str = "labels") -> list[str]
                 f"must be 1 to {LABEL_MAX} characters without commas",
                 code=Code.LABEL_INVALID,
             )
-        names.setdefault(name.lower(), name)
+        names.setdefault(fold_label(name), name)
     if len(names) > LABELS_MAX:
         raise Invalid.field(
             field, f"must have at most {LABELS_MAX} labels", code=Code.LABEL_INVALID
@@ -160,16 +158,16 @@ def clean_label_names(values: Sequence[str], field: str = "labels") -> list[str]
 
 
 def labels_for(product: Product, names: Sequence[str]) -> list[Label]:
-    """The product's labels named ``names`` (matched ignoring case), created when new."""
-    wanted = clean_label_names(names)
-    found = Label.objects.annotate(lower_name=Lower("name")).filter(
-        product=product, lower_name__in=[name.lower() for name in wanted]
-    )
-    existing: dict[str, Label] = {label.name.lower(): label for label in found}
-    for name in wanted:
-        if name.lower() not in existing:
-            existing[name.lower()] = Label.objects.create(product=product, name=name)
-    return [existing[name.lower()] for name in wanted]
+    """The product's labels named ``names`` (matched ignoring case in every script, see
+    ``fold_label``), created when new."""
+    wanted = {fold_label(name): name for name in clean_label_names(names)}
+    existing = {
+        label.folded: label for label in Label.objects.filter(product=product, folded__in=wanted)
+    }
+    for folded, name in wanted.items():
+        if folded not in existing:
+            existing[folded] = Label.objects.create(product=product, name=name, folded=folded)
+    return [existing[folded] for folded in wanted]
 
 
 def check_assignee(item_workspace_id: int, member: Membership | None) -> None:

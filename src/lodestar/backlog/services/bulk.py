@@ -13,12 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from lodestar.backlog import hierarchy
 from lodestar.backlog.errors import BacklogErrorCode as Code
-from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus, Label
+from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus, Label, fold_label
 from lodestar.backlog.services import ordering
 from lodestar.backlog.services._common import (
     UNSET,
@@ -199,19 +198,19 @@ def _labels(product: Product, names: list[list[str]]) -> dict[str, Label]:
     wanted: dict[str, str] = {}
     for item_names in names:
         for name in item_names:
-            wanted.setdefault(name.lower(), name)
+            wanted.setdefault(fold_label(name), name)
     if not wanted:
         return {}
 
     def existing() -> dict[str, Label]:
-        found = Label.objects.annotate(lower_name=Lower("name")).filter(
-            product=product, lower_name__in=list(wanted)
-        )
-        return {label.name.lower(): label for label in found}
+        found = Label.objects.filter(product=product, folded__in=list(wanted))
+        return {label.folded: label for label in found}
 
     found = existing()
     missing = [
-        Label(product=product, name=name) for low, name in wanted.items() if low not in found
+        Label(product=product, name=name, folded=folded)
+        for folded, name in wanted.items()
+        if folded not in found
     ]
     if missing:
         # A concurrent writer may create one of them first: keep its row, then read them all.
@@ -289,7 +288,7 @@ def items_create_many(
     insert_rows(
         through,
         [
-            through(backlogitem_id=item.pk, label_id=label_rows[name.lower()].pk)
+            through(backlogitem_id=item.pk, label_id=label_rows[fold_label(name)].pk)
             for item, item_names in zip(items, names, strict=True)
             for name in item_names
         ],
