@@ -110,3 +110,34 @@ def test_show(three: list[BacklogItem], owner: Persona) -> None:
 def test_outsider_cannot_act(outsider: Persona, three: list[BacklogItem]) -> None:
     line = error_line(run("backlog", "list", *W, "-p", "ACME", "--as", outsider.email))
     assert "not a member" in line
+
+
+HOSTILE = "Red \x1b[31mtitle\x00 [bold]not markup[/bold] \u202eevil \x9b2J"
+
+
+def _no_controls(text: str) -> None:
+    for char in ("\x1b", "\x00", "\u202e", "\x9b"):
+        assert char not in text, repr(char)
+
+
+def test_control_characters_in_user_data_are_shown_not_obeyed(
+    make_item: MakeItem, goal: ProductGoal
+) -> None:
+    make_item(HOSTILE, goal=goal, description="Line one\x1b]0;title\x07\nline two")
+    table = run("backlog", "list", *W, "-p", "ACME")
+    assert table.exit_code == 0, table.output
+    _no_controls(table.stdout)
+    flat = "".join(table.stdout.split())
+    assert "\\x1b[31m" in flat  # shown as its escape
+    assert "[bold]not" in flat  # user text is never Rich markup
+    shown = run("backlog", "show", "ACME-1", *W)
+    assert shown.exit_code == 0, shown.output
+    _no_controls(shown.stdout)
+    assert "\x07" not in shown.stdout
+    assert "\\x07" in shown.stdout
+    data = run("backlog", "list", *W, "-p", "ACME", "--json")
+    _no_controls(data.stdout)
+    assert json.loads(data.stdout)[0]["title"] == " ".join(HOSTILE.split())
+    error = error_line(run("backlog", "show", "ACME-\x1b[2J", *W))
+    _no_controls(error)
+    assert "\\x1b" in error

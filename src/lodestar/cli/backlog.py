@@ -234,25 +234,26 @@ def _show(item: BacklogItem, *, as_json: bool, verb: str = "") -> None:
         return
     console = output.console
     lead = f"{verb} " if verb else ""
-    console.print(f"{lead}[bold]{data['key']}[/] {escape(data['title'])}")
+    shown = output.visible
+    console.print(f"{lead}[bold]{data['key']}[/] {escape(shown(data['title'], keep=''))}")
     goal = data["goal"]["statement"] if data["goal"] else "none"
     estimate = _points(data["estimate"]) or "-"
     console.print(
-        f"{data['kind']} · {data['status']} · {estimate} pts · goal: {escape(goal)}"
+        f"{data['kind']} · {data['status']} · {estimate} pts · goal: {escape(shown(goal))}"
         + (f" · parent {data['parent']}" if data["parent"] else "")
     )
     if data["labels"]:
-        console.print("labels: " + escape(", ".join(data["labels"])))
+        console.print("labels: " + escape(shown(", ".join(data["labels"]), keep="")))
     if data["flagged"]:
         console.print(f"[yellow]Flagged: {data['flag_reason']}[/]")
     if data["description"]:
-        console.print(data["description"], markup=False)
+        console.print(shown(data["description"]), markup=False)
     for criterion in data["acceptance_criteria"]:
-        console.print(f"  - {criterion}", markup=False)
+        console.print(f"  - {shown(criterion)}", markup=False)
     marks = {"passed": "[green]ok[/]", "failed": "[red]no[/]", "not_measurable": "[dim]--[/]"}
     console.print("Definition of Ready:" + ("" if readiness.checks else " no checks"))
     for check in readiness.checks:
-        console.print(f"  {marks[check.status]} {check.label}: {escape(check.detail)}")
+        console.print(f"  {marks[check.status]} {check.label}: {escape(shown(check.detail))}")
 
 
 backlog_score.register(backlog_app)

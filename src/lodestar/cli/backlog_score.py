@@ -64,7 +64,7 @@ def _print_score(score: Score) -> None:
     result = ScoreResult.from_dict(score.explanation)
     stale = "  [yellow](stale: the scorecard changed; score it again)[/]" if score.stale else ""
     output.console.print(f"[bold]{result.framework.display_name}: {fmt(score.value)}[/]{stale}")
-    output.console.print(result.text, markup=False)
+    output.console.print(output.visible(result.text), markup=False)
 
 
 def score(
@@ -105,7 +105,7 @@ def score(
     if as_json:
         output.print_json({"item": item.key, "scores": [_score_data(s) for s in scores]})
         return
-    output.console.print(f"[bold]{item.key}[/] {escape(item.title)}")
+    output.console.print(f"[bold]{item.key}[/] {escape(output.visible(item.title, keep=''))}")
     if not scores:
         output.console.print("Not scored yet. Set a score with --framework and --set NAME=NUMBER.")
     for entry in scores:

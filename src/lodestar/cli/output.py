@@ -24,6 +24,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from typer.core import TyperGroup
 
 EXIT_BAD_INPUT = 2
@@ -44,9 +45,31 @@ class CliError(Exception):
         self.message = message
 
 
+# Characters a terminal acts on rather than shows: C0 and C1 controls (ESC starts colour and
+# cursor sequences, 0x9B is a one-byte CSI) and the bidirectional overrides that reorder what
+# is displayed. Line breaks and tabs stay where text may span lines.
+_BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _hidden(char: str) -> bool:
+    code = ord(char)
+    return code < 0x20 or 0x7F <= code <= 0x9F or char in _BIDI
+
+
+def visible(text: str, *, keep: str = "\n\t") -> str:
+    """``text`` with every control character shown as its escape (``\x1b``, ``\u202e``), so
+    user data printed by the CLI can never drive the terminal."""
+    return "".join(
+        (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+        if _hidden(c) and c not in keep
+        else c
+        for c in text
+    )
+
+
 def one_line(message: str) -> str:
-    """``message`` squeezed onto one line (an error must never span several)."""
-    return " ".join(message.split())
+    """``message`` squeezed onto one line (an error must never span several), controls shown."""
+    return visible(" ".join(message.split()), keep="")
 
 
 def fail(message: str) -> NoReturn:
@@ -88,18 +111,25 @@ def json_safe(value: Any) -> Any:
 
 
 def print_json(value: Any) -> None:
-    """Print ``value`` as indented JSON, alone on stdout (no colours, so it always parses)."""
-    typer.echo(json.dumps(json_safe(value), indent=2, ensure_ascii=False))
+    """Print ``value`` as indented JSON, alone on stdout (no colours, so it always parses).
+    JSON escapes C0 controls itself; C1 controls and bidirectional overrides are escaped too."""
+    text = json.dumps(json_safe(value), indent=2, ensure_ascii=False)
+    typer.echo("".join(f"\\u{ord(c):04x}" if _hidden(c) and c not in "\n" else c for c in text))
 
 
-def _cell(value: Any) -> str:
+def _text(value: Any) -> str:
     if value is None or value == "":
         return "-"
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, list | tuple):
-        return ", ".join(_cell(item) for item in value) or "-"
-    return str(value)
+        return ", ".join(_text(item) for item in value) or "-"
+    return visible(str(value), keep="")
+
+
+def _cell(value: Any) -> Text:
+    """A table cell: the value as plain text (no Rich markup in user data), controls shown."""
+    return Text(_text(value))
 
 
 def print_table(
