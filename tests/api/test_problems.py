@@ -149,3 +149,29 @@ def test_unknown_routes_and_missing_credentials(client: Client) -> None:
     assert_problem(response, 401)
     assert response["WWW-Authenticate"] == 'Bearer realm="lodestar"'
     assert_problem(Client(headers={"Authorization": "Bearer lsk_wrong"}).get(f"{API}/teams"), 401)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ('{"title": "a\\u0000b"}', "title"),
+        ('{"title": "ok", "labels": ["fine", "bad\\ud800"]}', "labels[1]"),
+        ('{"title": "ok", "acceptance_criteria": ["x\\u0000"]}', "acceptance_criteria[0]"),
+    ],
+)
+def test_text_no_database_can_store_is_a_422_naming_the_field(
+    api_client: Any, owner: Any, body: str, field: str
+) -> None:
+    from lodestar.backlog.models import BacklogItem
+    from lodestar.strategy.models import Product
+
+    Product.objects.create(workspace=owner.membership.workspace, key="ACME", name="Acme")
+    response = api_client(owner).post(
+        "/api/v1/workspaces/acme/products/ACME/backlog", body, content_type="application/json"
+    )
+    assert response.status_code == 422, response.content
+    problem = response.json()
+    assert problem["code"] == "text_invalid"
+    assert [error["field"] for error in problem["errors"]] == [field]
+    assert not BacklogItem.objects.exists()

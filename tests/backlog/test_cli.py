@@ -112,11 +112,11 @@ def test_outsider_cannot_act(outsider: Persona, three: list[BacklogItem]) -> Non
     assert "not a member" in line
 
 
-HOSTILE = "Red \x1b[31mtitle\x00 [bold]not markup[/bold] \u202eevil \x9b2J"
+HOSTILE = "Red \x1b[31mtitle\x01 [bold]not markup[/bold] \u202eevil \x9b2J"
 
 
 def _no_controls(text: str) -> None:
-    for char in ("\x1b", "\x00", "\u202e", "\x9b"):
+    for char in ("\x1b", "\x01", "\u202e", "\x9b"):
         assert char not in text, repr(char)
 
 

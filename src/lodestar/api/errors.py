@@ -36,6 +36,8 @@ class ApiErrorCode(StrEnum):
     IDEMPOTENCY_KEY_INVALID = "idempotency_key_invalid"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     IDEMPOTENCY_IN_PROGRESS = "idempotency_in_progress"
+    # A string in a JSON body that no database can store (NUL, a lone surrogate).
+    TEXT_INVALID = "text_invalid"
 
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
