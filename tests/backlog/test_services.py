@@ -128,14 +128,23 @@ def test_update_with_a_stale_version(owner: Persona, make_item: MakeItem) -> Non
     assert item.title == "Title"
 
 
-def test_concurrent_edit_is_detected_without_if_match(owner: Persona, make_item: MakeItem) -> None:
-    item = make_item("Title")
+def test_a_write_without_a_claimed_version_applies_to_the_current_row(
+    owner: Persona, make_item: MakeItem
+) -> None:
+    """Issue 7, defect 3: a client that sent no If-Match never gets a 412 because someone
+    else wrote in between; one that claimed a version it no longer has does."""
+    item = make_item("Title", description="Kept")
     stale_copy = BacklogItem.objects.get(pk=item.pk)
-    services.item_update(actor=owner.actor, item=item, title="First")
-    with pytest.raises(StaleVersion):
-        services.item_update(actor=owner.actor, item=stale_copy, title="Second")
+    services.item_update(actor=owner.actor, item=item, description="Written meanwhile")
+    services.item_update(actor=owner.actor, item=stale_copy, title="Second")
     item.refresh_from_db()
-    assert item.title == "First"
+    # The second write changed only its field, on top of the first: nothing was lost.
+    assert (item.title, item.description, item.version) == ("Second", "Written meanwhile", 3)
+    older = BacklogItem.objects.get(pk=item.pk)
+    services.item_update(actor=owner.actor, item=item, title="Third")
+    with pytest.raises(StaleVersion):
+        services.item_update(actor=owner.actor, item=older, title="Lost", expected_version=3)
+    assert BacklogItem.objects.get(pk=item.pk).title == "Third"
 
 
 def test_viewer_cannot_write(viewer: Persona, make_item: MakeItem, product: Product) -> None:

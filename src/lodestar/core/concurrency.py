@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from lodestar.core.errors import StaleVersion
@@ -18,7 +19,17 @@ def _stale(obj: Any, expected: int, current: int | None) -> StaleVersion:
 
 
 def check_version(obj: Any, expected: int | None) -> None:
-    """Raise ``StaleVersion`` when the caller saw another version than the stored one."""
+    """Bring ``obj`` up to the stored row, locked for the rest of the transaction, and raise
+    ``StaleVersion`` when the caller claimed (``If-Match``) another version than that one.
+
+    Without a claimed version the change applies to the current row, whoever wrote it last: a
+    write never fails because another one committed between the caller's read and its own.
+    """
+    if obj.pk is not None:
+        rows = type(obj)._base_manager.all()
+        if transaction.get_connection().in_atomic_block:
+            rows = rows.select_for_update()
+        obj.refresh_from_db(from_queryset=rows)
     if expected is not None and expected != obj.version:
         raise _stale(obj, expected, obj.version)
 
