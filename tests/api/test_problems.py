@@ -175,3 +175,76 @@ def test_text_no_database_can_store_is_a_422_naming_the_field(
     assert problem["code"] == "text_invalid"
     assert [error["field"] for error in problem["errors"]] == [field]
     assert not BacklogItem.objects.exists()
+
+
+@pytest.mark.django_db
+def test_bad_requests_are_problems_never_500s_or_html(api_client: Any, owner: Any) -> None:
+    """Issue 7, defect 5: each of these was a 500, an HTML page or an accepted body."""
+    from lodestar.backlog import services
+    from lodestar.backlog.models import BacklogItem
+    from lodestar.strategy.models import Product
+
+    product = Product.objects.create(workspace=owner.membership.workspace, key="ACME", name="A")
+    item = services.item_create(actor=owner.actor, product=product, title="x")
+    client = api_client(owner)
+    base = "/api/v1/workspaces/acme"
+    backlog = f"{base}/products/ACME/backlog"
+    body = json.dumps({"title": "t"})
+    cases = [
+        (
+            client.patch(
+                f"{base}/items/{item.key}",
+                json.dumps({"title": "y"}),
+                content_type="application/json",
+                headers={"If-Match": '"' + "9" * 5000 + '"'},
+            ),
+            422,
+            "bad_if_match",
+        ),
+        (client.get(f"{backlog}?goal=9223372036854775808"), 422, "validation_error"),
+        (client.delete(backlog), 405, "method_not_allowed"),
+        (client.post(backlog, body, content_type="text/plain"), 415, "unsupported_media_type"),
+        (client.generic("POST", backlog, body), 415, "unsupported_media_type"),
+        (
+            client.post(
+                backlog,
+                json.dumps({"title": "t", "description": "x" * 3_000_000}),
+                content_type="application/json",
+                headers={"Idempotency-Key": "big-one"},
+            ),
+            413,
+            "body_too_large",
+        ),
+    ]
+    for response, status, code in cases:
+        assert response.status_code == status, response.content
+        assert response["Content-Type"] == "application/problem+json"
+        problem = response.json()
+        assert (problem["status"], problem["code"]) == (status, code)
+    assert "GET" in cases[2][0]["Allow"]
+    assert BacklogItem.objects.count() == 1
+    assert BacklogItem.objects.get().title == "x"
+    # A JSON type with a suffix is JSON.
+    ok = client.post(backlog, body, content_type="application/merge-patch+json")
+    assert ok.status_code == 201, ok.content
+
+
+@pytest.mark.django_db
+def test_an_id_no_column_can_hold_is_not_found_not_a_server_error(
+    api_client: Any, owner: Any
+) -> None:
+    response = api_client(owner).post(f"/api/v1/workspaces/acme/trash/item/{2**64}/restore")
+    assert response.status_code == 404, response.content
+    assert response.json()["code"] == "trash_not_found"
+
+
+def test_a_number_the_database_refuses_is_a_422() -> None:
+    """The safety net behind the schemas' limits: the database's refusal is bad input."""
+    from lodestar.api.errors import _out_of_range
+
+    assert _out_of_range(OverflowError("Python int too large to convert to SQLite INTEGER"))
+    from django.db import DataError
+
+    assert _out_of_range(DataError("value out of range for type bigint"))
+    assert not _out_of_range(DataError("invalid input syntax"))
+    assert not _out_of_range(ValueError("out of range"))

@@ -7,6 +7,7 @@ import logging
 from enum import StrEnum
 from typing import Any
 
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
@@ -38,6 +39,10 @@ class ApiErrorCode(StrEnum):
     IDEMPOTENCY_IN_PROGRESS = "idempotency_in_progress"
     # A string in a JSON body that no database can store (NUL, a lone surrogate).
     TEXT_INVALID = "text_invalid"
+    NUMBER_OUT_OF_RANGE = "number_out_of_range"
+    BODY_TOO_LARGE = "body_too_large"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
 
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
@@ -76,6 +81,45 @@ class IdempotencyInProgress(Conflict):
             headers={"Retry-After": str(retry_after)},
         )
         self.retry_after = retry_after
+
+
+class NumberOutOfRange(Invalid):
+    """A number larger than any id, count or version this API stores (the database refused
+    it): bad input, not a server error."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "A number in this request is larger than any id, count or version there can be; "
+            "check the ids and numbers you sent.",
+            code=ApiErrorCode.NUMBER_OUT_OF_RANGE,
+        )
+
+
+class BodyTooLarge(DomainError):
+    status = 413
+    title = "Content too large"
+    default_code = ApiErrorCode.BODY_TOO_LARGE
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+    title = "Unsupported media type"
+    default_code = ApiErrorCode.UNSUPPORTED_MEDIA_TYPE
+
+
+class MethodNotAllowed(DomainError):
+    status = 405
+    title = "Method not allowed"
+    default_code = ApiErrorCode.METHOD_NOT_ALLOWED
+
+
+def _out_of_range(exc: Exception) -> bool:
+    """Whether ``exc`` is the database refusing a number too large for its column."""
+    if isinstance(exc, OverflowError):
+        return True  # SQLite: "Python int too large to convert to SQLite INTEGER"
+    if isinstance(exc, DataError):
+        return "out of range" in str(exc)  # PostgreSQL: "value out of range for type bigint"
+    return False
 
 
 class ServerError(DomainError):
@@ -167,6 +211,8 @@ def install(api: NinjaAPI) -> None:
         return problem_response(request, NotFound("Not found."))
 
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        if _out_of_range(exc):
+            return problem_response(request, NumberOutOfRange())
         logger.exception("Unhandled error in %s %s", request.method, request.path)
         return problem_response(request, ServerError())
 

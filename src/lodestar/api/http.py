@@ -8,7 +8,9 @@ from django.http import HttpRequest, HttpResponse
 
 from lodestar.core.errors import CoreErrorCode, Invalid
 
-_ETAG = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
+_ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,10})"?\s*$')
+# Versions are stored as 32-bit integers: a larger one was never sent by this API.
+_VERSION_MAX = 2_147_483_647
 
 
 def if_match(request: HttpRequest) -> int | None:
@@ -17,7 +19,7 @@ def if_match(request: HttpRequest) -> int | None:
     if raw is None or raw.strip() == "*":
         return None
     match = _ETAG.match(raw)
-    if match is None:
+    if match is None or int(match.group(1)) > _VERSION_MAX:
         raise Invalid.field(
             "If-Match",
             'must be the ETag this API sent, for example "3"',

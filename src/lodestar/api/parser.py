@@ -14,10 +14,19 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 
-from lodestar.api.errors import ApiErrorCode, problem_response
-from lodestar.core.errors import Invalid
+from lodestar.api.errors import (
+    PROBLEM_JSON,
+    ApiErrorCode,
+    BodyTooLarge,
+    MethodNotAllowed,
+    UnsupportedMediaType,
+    problem_response,
+)
+from lodestar.core.errors import DomainError, Invalid
 
 # A NUL or any surrogate written as a JSON escape (surrogate pairs are checked once parsed).
 _SUSPECT = re.compile(rb"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
@@ -55,24 +64,71 @@ def check_text(value: Any, path: str = "") -> None:
             check_text(item, f"{path}[{index}]")
 
 
-class StorableTextMiddleware:
-    """Refuse an API request whose JSON body holds text no database can store (422)."""
+def _is_json(content_type: str) -> bool:
+    kind = content_type.split(";", 1)[0].strip().lower()
+    return kind == "application/json" or (
+        kind.startswith("application/") and kind.endswith("+json")
+    )
+
+
+def _empty_form(request: HttpRequest) -> bool:
+    """A form encoding with nothing in it (what some clients send for a POST without a body)."""
+    forms = ("multipart/form-data", "application/x-www-form-urlencoded")
+    return request.content_type in forms and not request.POST and not request.FILES
+
+
+def _body_problem(request: HttpRequest) -> DomainError | None:
+    """What is wrong with an API request's body before any operation reads it, if anything."""
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return BodyTooLarge(
+            f"The request body is larger than this server takes ({limit:,} bytes); send less "
+            "at once."
+        )
+    if body and not _is_json(request.content_type or "") and not _empty_form(request):
+        return UnsupportedMediaType(
+            "Send the request body as JSON, with the header Content-Type: application/json."
+        )
+    if _SUSPECT.search(body):
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return None  # not JSON at all: the API's own parser says so
+        try:
+            check_text(data)
+        except Invalid as error:
+            return error
+    return None
+
+
+class ApiBodyMiddleware:
+    """Every API answer about the request itself is problem+json: a body over the size limit
+    (413), a body that is not JSON (415), text no database can store (422), a method the
+    endpoint does not have (405). Runs before the Idempotency-Key is claimed."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if (
-            request.method in _BODY_METHODS
-            and request.path.startswith("/api/")
-            and _SUSPECT.search(request.body)
-        ):
-            try:
-                data = json.loads(request.body)
-            except ValueError:
-                data = None  # not JSON at all: the API's own parser says so
-            try:
-                check_text(data)
-            except Invalid as error:
-                return problem_response(request, error)
-        return self.get_response(request)
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        if request.method in _BODY_METHODS:
+            problem = _body_problem(request)
+            if problem is not None:
+                return problem_response(request, problem)
+        response = self.get_response(request)
+        if response.status_code == 405 and response.get("Content-Type") != PROBLEM_JSON:
+            allowed = response.get("Allow", "")
+            answer = problem_response(
+                request,
+                MethodNotAllowed(
+                    f"{request.method} is not a method of this endpoint"
+                    + (f"; it takes {allowed}." if allowed else ".")
+                ),
+            )
+            if allowed:
+                answer["Allow"] = allowed
+            return answer
+        return response

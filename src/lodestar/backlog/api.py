@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from lodestar.api.auth import actor as request_actor
 from lodestar.api.http import if_match, set_etag
@@ -48,7 +48,8 @@ class BacklogQuery(Schema):
     status: str | None = None
     label: str | None = None
     assignee: str | None = None
-    goal: int | None = None
+    # Ids are positive 64-bit integers: anything else can name no goal.
+    goal: int | None = Field(None, ge=1, le=2**63 - 1)
     flagged: bool | None = None
     q: str | None = None
     cursor: str | None = None

@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "lodestar.api.parser.StorableTextMiddleware",
+    "lodestar.api.parser.ApiBodyMiddleware",
     "lodestar.api.idempotency.IdempotencyMiddleware",
 ]
 
