@@ -38,7 +38,7 @@ RUN_ENV = LODESTAR_DATA_DIR="$(DATA_DIR)" LODESTAR_INSECURE_HTTP=1 \
 	LODESTAR_SECRET_KEY="$${LODESTAR_SECRET_KEY:-$$(cat "$(SECRET_KEY_FILE)")}"
 
 $(SECRET_KEY_FILE):
-	mkdir -p "$(DATA_DIR)"
+	mkdir -p -m 700 "$(DATA_DIR)"
 	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > "$@"
 
 run: install $(SECRET_KEY_FILE)

@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -270,3 +271,48 @@ def test_serve_stops_everything_when_a_child_dies(server_env: dict[str, str]) ->
     assert process.returncode == 1
     assert "Error: the task worker stopped unexpectedly (exit code -9)" in stderr.decode()
     assert not _alive(children["web"])
+
+
+def test_loose_modes_of_the_data_directory_are_reported(tmp_path: Any) -> None:
+    from lodestar.config.datadir import loose_permissions
+
+    data = tmp_path / "data"
+    data.mkdir(mode=0o700)
+    database = data / "lodestar.sqlite3"
+    database.write_bytes(b"")
+    database.chmod(0o600)
+    assert loose_permissions(data) == []
+    database.chmod(0o644)
+    data.chmod(0o755)
+    warnings = loose_permissions(data)
+    assert len(warnings) == 2
+    assert "chmod 700" in warnings[0]
+    assert f"chmod 600 '{database}'" in warnings[1]
+    assert loose_permissions(tmp_path / "missing") == []
+
+
+@pytest.mark.django_db
+def test_migrate_warns_about_a_readable_data_directory(tmp_path: Any, settings: Any) -> None:
+    settings.DATA_DIR = tmp_path
+    tmp_path.chmod(0o755)
+    result = run("migrate")
+    assert result.exit_code == 0, result.output
+    assert "can be read by other users" in result.stderr
+    tmp_path.chmod(0o700)
+    assert "can be read by other users" not in run("migrate").stderr
+
+
+def test_files_the_cli_creates_are_private(tmp_path: Any) -> None:
+    import os
+
+    from lodestar.config.datadir import private_umask
+
+    previous = os.umask(0o022)
+    try:
+        private_umask()
+        (tmp_path / "secret").write_text("x")
+        (tmp_path / "dir").mkdir()
+    finally:
+        os.umask(previous)
+    assert oct((tmp_path / "secret").stat().st_mode & 0o777) == oct(0o600)
+    assert oct((tmp_path / "dir").stat().st_mode & 0o777) == oct(0o700)

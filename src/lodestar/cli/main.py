@@ -6,6 +6,7 @@ import typer
 
 from lodestar.cli import backlog, people, server
 from lodestar.cli.output import LodestarGroup
+from lodestar.config.datadir import private_umask
 
 app = typer.Typer(
     name="lodestar",
@@ -21,6 +22,8 @@ backlog.register(app)
 
 
 def main() -> None:
+    # Everything Lodestar writes (the database, its journal, the secret key) is private.
+    private_umask()
     app()
 
 

@@ -37,9 +37,20 @@ def _migrate(verbosity: int) -> None:
     call_command("createcachetable", verbosity=0)
 
 
+def _check_data_dir() -> None:
+    """Warn (on stderr) about a data directory or file others may read."""
+    from django.conf import settings
+
+    from lodestar.config.datadir import loose_permissions
+
+    for warning in loose_permissions(settings.DATA_DIR):
+        output.err_console.print(warning, markup=False, soft_wrap=True)
+
+
 def migrate() -> None:
     """Create or update the database tables."""
     setup_django()
+    _check_data_dir()
     _migrate(verbosity=1)
 
 
@@ -52,6 +63,7 @@ def serve(
     from lodestar.cli.processes import Supervisor, default_workers, listen, url_for
 
     setup_django()
+    _check_data_dir()
     from django.db import connections
 
     sock = listen(host, port)  # first, so a busy port is reported before any other work

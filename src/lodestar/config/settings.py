@@ -115,7 +115,7 @@ def _database() -> dict[str, Any]:
         else:
             config["CONN_HEALTH_CHECKS"] = True
         return config
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / "lodestar.sqlite3",
