@@ -248,3 +248,19 @@ def test_a_number_the_database_refuses_is_a_422() -> None:
     assert _out_of_range(DataError("value out of range for type bigint"))
     assert not _out_of_range(DataError("invalid input syntax"))
     assert not _out_of_range(ValueError("out of range"))
+
+
+@pytest.mark.django_db
+def test_a_field_name_no_database_can_store_is_a_422(api_client: Any, owner: Any) -> None:
+    response = api_client(owner).post(
+        "/api/v1/workspaces/acme/teams",
+        '{"name": "T", "x\\u0000": 1}',
+        content_type="application/json",
+    )
+    assert response.status_code == 422, response.content
+    assert response.json()["errors"] == [
+        {
+            "field": "body",
+            "message": "has a field name that must not contain the NUL character (\\u0000)",
+        }
+    ]

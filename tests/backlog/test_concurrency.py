@@ -3,14 +3,15 @@ writers really run side by side."""
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from lodestar.backlog import services
 from lodestar.backlog.models import BacklogItem
 from lodestar.strategy.models import Product
+from tests.backlog.conftest import run_concurrently
 from tests.conftest import Persona
 
 
@@ -19,25 +20,13 @@ def test_ten_concurrent_edits_without_if_match_all_apply(owner: Persona, product
     if connection.vendor != "postgresql":
         pytest.skip("needs concurrent writers: PostgreSQL (SQLite serializes every writer)")
     item = services.item_create(actor=owner.actor, product=product, title="Start")
-    barrier = threading.Barrier(10)
-    errors: list[BaseException] = []
 
-    def worker(n: int) -> None:
-        try:
-            mine = BacklogItem.objects.select_related("product").get(pk=item.pk)  # version 1
-            barrier.wait()
-            services.item_update(actor=owner.actor, item=mine, description=f"edit {n}")
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
+    def edit(n: int, wait: Callable[[], object]) -> None:
+        mine = BacklogItem.objects.select_related("product").get(pk=item.pk)  # version 1
+        wait()
+        services.item_update(actor=owner.actor, item=mine, description=f"edit {n}")
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    run_concurrently(10, edit)
     stored = BacklogItem.objects.get(pk=item.pk)
     assert stored.version == 11
     assert stored.description.startswith("edit ")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import random
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -20,7 +19,7 @@ from lodestar.core.errors import Forbidden, Invalid, StaleVersion
 from lodestar.core.ranking import MAX_KEY_LENGTH, REBALANCE_LENGTH
 from lodestar.strategy import services as strategy
 from lodestar.strategy.models import Product
-from tests.backlog.conftest import MakeItem, ordered_keys
+from tests.backlog.conftest import MakeItem, ordered_keys, run_concurrently
 from tests.conftest import Persona
 
 BASE = "/api/v1/workspaces/acme"
@@ -320,31 +319,19 @@ def test_concurrent_moves_keep_a_total_order(owner: Persona, po: Persona, produc
         for n in range(12)
     ]
     keys = [item.key for item in items]
-    barrier = threading.Barrier(4)
-    errors: list[BaseException] = []
 
-    def worker(seed: int) -> None:
+    def moves(seed: int, wait: Callable[[], object]) -> None:
         rng = random.Random(seed)
-        try:
-            barrier.wait()
-            for _ in range(25):
-                item = BacklogItem.objects.get(key=rng.choice(keys))
-                anchor = BacklogItem.objects.get(key=rng.choice(keys))
-                if anchor.pk == item.pk:
-                    services.item_move(actor=po.actor, item=item, position="top")
-                else:
-                    services.item_move(actor=po.actor, item=item, after=anchor)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        wait()
+        for _ in range(25):
+            item = BacklogItem.objects.get(key=rng.choice(keys))
+            anchor = BacklogItem.objects.get(key=rng.choice(keys))
+            if anchor.pk == item.pk:
+                services.item_move(actor=po.actor, item=item, position="top")
+            else:
+                services.item_move(actor=po.actor, item=item, after=anchor)
 
-    threads = [threading.Thread(target=worker, args=(seed,)) for seed in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors, errors
+    run_concurrently(4, moves)
     ranks = list(BacklogItem.objects.filter(product=product).values_list("key", "rank"))
     assert sorted(key for key, _ in ranks) == sorted(keys)
     assert len({rank for _, rank in ranks}) == len(keys)

@@ -108,6 +108,13 @@ def test_gates_urls_titles_and_search_documents_of_declared_objects(
         registry().authorize(viewer.actor, item_type, "delete", item)
     with pytest.raises(LookupError, match="does not support"):
         registry().authorize(owner.actor, team_type, "restore", team)
+    # Gates by numeric id: a reference that is not a number is missing, like an unknown id.
+    invitation_type = registry().object_type("invitation")
+    assert invitation_type is not None
+    assert invitation_type.gate is not None
+    for ref in ["abc", "0", "999999"]:
+        with pytest.raises(NotFound):
+            invitation_type.gate(owner.actor, ref)
 
 
 def test_demos_run_after_what_they_build_on() -> None:

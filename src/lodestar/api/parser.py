@@ -51,14 +51,14 @@ def check_text(value: Any, path: str = "") -> None:
             raise Invalid.field(path or "body", problem, code=ApiErrorCode.TEXT_INVALID)
     elif isinstance(value, dict):
         for key, item in value.items():
-            where = f"{path}.{key}" if path else str(key)
-            if isinstance(key, str) and _problem(key):
+            problem = _problem(key)  # JSON object keys are always strings
+            if problem:
                 raise Invalid.field(
                     path or "body",
-                    f"has a field name that {_problem(key)}",
+                    f"has a field name that {problem}",
                     code=ApiErrorCode.TEXT_INVALID,
                 )
-            check_text(item, where)
+            check_text(item, f"{path}.{key}" if path else key)
     elif isinstance(value, list):
         for index, item in enumerate(value):
             check_text(item, f"{path}[{index}]")

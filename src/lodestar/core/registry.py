@@ -283,17 +283,12 @@ class Registry:
     def scoped(self) -> Iterator[Registry]:
         """Declarations made inside the block are gone after it (for tests)."""
         saved = (dict(self.plugins), dict(self._types), dict(self._by_model), self.authorizer)
-        points = {id(p): (p, p.snapshot()) for p in ExtensionPoint.all_points()}
+        points = [(point, point.snapshot()) for point in ExtensionPoint.all_points()]
         try:
             yield self
         finally:
-            self.plugins, self._types, self._by_model, self.authorizer = (
-                saved[0],
-                saved[1],
-                saved[2],
-                saved[3],
-            )
-            for point, state in points.values():
+            self.plugins, self._types, self._by_model, self.authorizer = saved
+            for point, state in points:
                 point.restore(state)
 
     # -- object types --------------------------------------------------------------------

@@ -31,7 +31,8 @@ def _int_ref(gate: Any) -> Any:
     """A gate by numeric id, for objects whose reference is their id."""
 
     def by_id(actor: Any, ref: str) -> Any:
-        return gate(actor, int(ref)) if str(ref).isdigit() else gate(actor, 0)
+        # No row has id 0: a reference that is not a number gets the gate's own 404.
+        return gate(actor, int(ref) if ref.isdigit() else 0)
 
     return by_id
 
