@@ -107,7 +107,7 @@ def list_items(
     label: Annotated[str | None, typer.Option(help="Only items with this label.")] = None,
     flagged: Annotated[
         bool | None,
-        typer.Option("--flagged/--not-flagged", help="Only orphans (no goal, no problem)."),
+        typer.Option("--flagged/--not-flagged", help="Only items flagged for serving no purpose."),
     ] = None,
     search: Annotated[str | None, typer.Option("--search", "-q", help="Title contains.")] = None,
     limit: Annotated[int, typer.Option(help="How many items, from the top (1-500).")] = 100,

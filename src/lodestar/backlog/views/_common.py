@@ -91,21 +91,23 @@ class Row:
     item: BacklogItem
     cells: list[ScoreCell | None]
     flagged: bool
-
-    @property
-    def flag_reason(self) -> str:
-        return flag_reason()
+    # Why a flagged row is flagged (the same for every row of a list: computed once for it).
+    flag_reason: str = ""
 
 
 def rows_for(actor: Actor, items: Iterable[BacklogItem]) -> list[Row]:
     """Rows of ``items`` with their scores, in one query for all the scores."""
     items = list(items)
     scores = scores_by_item(actor=actor, items=items)
+    reason = flag_reason()
     rows = []
     for item in items:
         by_framework = {Framework(s.framework): s for s in scores.get(item.pk, [])}
         cells = [score_cell(by_framework[f]) if f in by_framework else None for f in ROW_FRAMEWORKS]
-        rows.append(Row(item=item, cells=cells, flagged=is_flagged(item)))
+        flagged = is_flagged(item)
+        rows.append(
+            Row(item=item, cells=cells, flagged=flagged, flag_reason=reason if flagged else "")
+        )
     return rows
 
 
