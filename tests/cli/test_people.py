@@ -1,4 +1,4 @@
-"""``lodestar user|workspace|token ...``: happy paths, and one line with exit code 2 otherwise."""
+"""``lodestar user|workspace|member|token ...``: happy paths, else one line with exit code 2."""
 
 from __future__ import annotations
 
@@ -196,3 +196,46 @@ def test_token_list_json_shows_every_token_of_the_workspace_but_no_secret(
 def test_token_list_table_and_unknown_workspace(owner: Persona) -> None:
     assert "No API tokens in acme" in run("token", "list", "-w", "acme").stdout
     assert "no workspace 'nope'" in error_line(run("token", "list", "-w", "nope"))
+
+
+# -- member add (the operator's direct way in) -----------------------------------------------
+
+
+def test_member_add_joins_a_user_at_once(ada: User, workspace: Workspace) -> None:
+    result = run(
+        "member",
+        "add",
+        "ADA@example.com",
+        "--workspace",
+        "acme",
+        "--role",
+        "admin",
+        "--job-title",
+        "Analyst",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Added ada@example.com to acme as admin." in result.stdout
+    member = Membership.objects.get(workspace=workspace, user=ada)
+    assert (member.role, member.job_title) == (Role.ADMIN, "Analyst")
+    assert (
+        HistoryEntry.objects.get(object_id=member.pk, object_type="people.membership").actor_id
+        is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nobody@example.com", "-w", "acme"], "Email: has no account here yet"),
+        (["ada@example.com", "-w", "nowhere"], "no workspace 'nowhere'"),
+        (["ada@example.com", "-w", "acme", "--role", "emperor"], "Role: must be one of"),
+        (["owner@acme.test", "-w", "acme"], "already a member"),
+        (["not an address", "-w", "acme"], "Email: must be an email address"),
+    ],
+)
+def test_member_add_refuses_bad_input(
+    ada: User, owner: Persona, args: list[str], message: str
+) -> None:
+    before = Membership.objects.count()
+    assert message in error_line(run("member", "add", *args))
+    assert Membership.objects.count() == before

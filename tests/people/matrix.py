@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from lodestar.people import services
+from lodestar.people.models import Invitation
 from tests.api.matrix_support import (
     ADMIN,
+    ANONYMOUS,
+    EVERYONE,
     MANAGERS,
     MEMBER,
+    OUTSIDER,
+    OUTSIDER_TOKEN,
     OWNER,
     PO,
+    VIEWER,
     World,
     read,
     row,
@@ -16,6 +22,10 @@ from tests.api.matrix_support import (
 
 W = "/workspaces/{workspace_slug}"
 TEAM = W + "/teams/{team_slug}"
+ME = "/me/invitations"
+# Globex invites acme's viewer: only the viewer sees and answers it (a fixed id, see setup).
+MINE = "424242"
+EVERY_ACCOUNT = {OUTSIDER: 200, OUTSIDER_TOKEN: 200}
 
 ROWS: dict[str, dict[str, int]] = {
     f"GET {W}": read(),
@@ -41,6 +51,10 @@ ROWS: dict[str, dict[str, int]] = {
     f"POST {W}/tokens": row(201, {OWNER, ADMIN, MEMBER, PO}),
     # The member's own token: its holder and the managers revoke it; others cannot even see it.
     f"DELETE {W}/tokens/{{token_id}}": row(204, {OWNER, ADMIN, MEMBER}, denied=404),
+    # The caller's own invitations: every account has the list; only the invitee answers.
+    f"GET {ME}": row(200, EVERYONE, **EVERY_ACCOUNT),
+    f"POST {ME}/{{invitation_id}}/accept": row(200, {VIEWER}, denied=404, **{ANONYMOUS: 401}),
+    f"POST {ME}/{{invitation_id}}/decline": row(204, {VIEWER}, denied=404, **{ANONYMOUS: 401}),
 }
 
 BODIES: dict[str, object] = {
@@ -54,6 +68,8 @@ BODIES: dict[str, object] = {
 }
 
 PARAMS: dict[str, dict[str, str]] = {
+    f"POST {ME}/{{invitation_id}}/accept": {"invitation_id": MINE},
+    f"POST {ME}/{{invitation_id}}/decline": {"invitation_id": MINE},
     # The developer's hat, to take off.
     f"DELETE {TEAM}/members/{{email}}/{{role}}": {"email": "dev@acme.test", "role": "developer"},
 }
@@ -64,6 +80,10 @@ def setup(world: World) -> dict[str, str]:
         actor=world.owner.actor, email="invitee@elsewhere.test", role="member"
     )
     token, _ = services.token_create(actor=world.member.actor, name="laptop")
+    theirs, _ = services.invitation_create(
+        actor=world.outsider.actor, email=world.viewer.email, role="member"
+    )
+    Invitation.objects.filter(pk=theirs.pk).update(id=int(MINE))
     return {
         "team_slug": world.team.slug,
         # The product manager: no persona's own seat, so only the rules of the route decide.

@@ -76,35 +76,16 @@ def test_members_page_through_with_a_cursor(
     assert client.get(f"{API}/members?limit=1").json()["items"][0]["is_product_manager"] is True
 
 
-def test_adding_an_existing_user_answers_the_member(owner: Persona, api_client: ClientFor) -> None:
-    User.objects.create_user("grace@navy.test", "x")
-    response = send(
-        api_client(owner),
-        "POST",
-        f"{API}/members",
-        {"email": "Grace@Navy.test", "role": "admin", "job_title": "Engineer"},
-    )
-    assert response.status_code == 201
-    body = response.json()
-    assert body["result"] == "added"
-    assert body["invitation"] is None
-    assert body["member"]["email"] == "grace@navy.test"
-    assert body["member"]["role"] == "admin"
-    assert Membership.objects.filter(user__email="grace@navy.test").count() == 1
-
-
-def test_adding_a_stranger_invites_them(owner: Persona, api_client: ClientFor) -> None:
+def test_adding_someone_invites_them(owner: Persona, api_client: ClientFor) -> None:
     response = send(api_client(owner), "POST", f"{API}/members", {"email": "new@elsewhere.test"})
     assert response.status_code == 201
-    body = response.json()
-    assert body["result"] == "invited"
-    assert body["member"] is None
-    invitation = body["invitation"]
+    invitation = response.json()
     assert (invitation["email"], invitation["role"], invitation["invited_by"]) == (
         "new@elsewhere.test",
         "member",
         "owner@acme.test",
     )
+    assert invitation["link"] == f"http://testserver/invitations/{invitation['token']}"
     user = User.objects.create_user("new@elsewhere.test", "x")
     membership = services.invitation_accept(token=invitation["token"], user=user)
     assert membership.workspace.slug == "acme"

@@ -353,17 +353,16 @@ def test_invite_a_new_person_shows_the_link_once(client: Client, admin: Persona)
     assert b"Waiting for an answer" in response.content
 
 
-def test_invite_an_existing_user_adds_them_at_once(
-    client: Client, admin: Persona, db: None
-) -> None:
+def test_invite_an_existing_user_asks_them_first(client: Client, admin: Persona, db: None) -> None:
     User.objects.create_user("known@example.test", PASSWORD)
     _as(client, admin)
     response = client.post(
         "/w/acme/members/invite", {"email": "known@example.test", "role": "viewer"}
     )
-    assert response.status_code == 302
-    assert Membership.objects.get(user__email="known@example.test").role == Role.VIEWER
-    assert not Invitation.objects.exists()
+    assert response.status_code == 200
+    assert b"They join when they accept it" in response.content
+    assert not Membership.objects.filter(user__email="known@example.test").exists()
+    assert Invitation.objects.get(email="known@example.test").role == Role.VIEWER
 
 
 @pytest.mark.parametrize(
@@ -742,6 +741,10 @@ def test_every_people_page_route_is_covered_here() -> None:
         "logout",
         "password_change",
         "invitation",
+        # The invitee's own invitations (personas, CSRF): tests/people/test_joining.py.
+        "my_invitations",
+        "my_invitation_accept",
+        "my_invitation_decline",
         # Pages read by every persona (PAGES), writes with CSRF rows (WRITES).
         "workspace_home",
         "member_list",

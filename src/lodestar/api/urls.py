@@ -1,5 +1,5 @@
 """The NinjaAPI at /api/v1: every context's router (declared in its plugin), mounted under the
-workspace, and the trash's."""
+workspace, its ``me_router`` (if any) under /me/, and the trash's."""
 
 from __future__ import annotations
 
@@ -28,5 +28,9 @@ api = NinjaAPI(
 errors.install(api)
 
 for module in registry().api_modules():
-    api.add_router("/workspaces/", import_module(module).router)
+    routers = import_module(module)
+    api.add_router("/workspaces/", routers.router)
+    # A context's routes about the caller themselves (not a workspace) live under /me/.
+    if hasattr(routers, "me_router"):
+        api.add_router("/me/", routers.me_router)
 api.add_router("/workspaces/", trash_router)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 user_app = typer.Typer(help="Create users.", no_args_is_help=True)
 workspace_app = typer.Typer(help="Create and list workspaces.", no_args_is_help=True)
 token_app = typer.Typer(help="Create and list API tokens.", no_args_is_help=True)
+member_app = typer.Typer(help="Add people to a workspace directly.", no_args_is_help=True)
 
 WorkspaceOption = Annotated[str, typer.Option("--workspace", "-w", help="The workspace's slug.")]
 
@@ -154,6 +155,31 @@ def workspace_list(as_json: JsonOption = False) -> None:
     )
 
 
+@member_app.command("add")
+def member_add(
+    email: Annotated[str, typer.Argument(help="The user to add (they need an account).")],
+    workspace: WorkspaceOption,
+    role: Annotated[str, typer.Option("--role", help="owner, admin, member or viewer.")] = "member",
+    job_title: Annotated[str, typer.Option("--job-title", help="Their job title.")] = "",
+) -> None:
+    """Add the user EMAIL to a workspace at once, without an invitation.
+
+    For scripts and set-up by whoever runs this server: only someone with the server's data can
+    run it. In the app and the API, people join by accepting an invitation.
+    """
+    setup_django()
+    from lodestar.people import services
+
+    target = find_workspace(workspace)
+    member = services.member_add_by_operator(
+        workspace=target, email=email, role=role, job_title=job_title
+    )
+    output.console.print(
+        f"Added {output.visible(member.user.email)} to {target.slug} as "
+        f"{member.get_role_display().lower()}."
+    )
+
+
 @token_app.command("create")
 def token_create(
     email: Annotated[str, typer.Argument(help="The user the token acts as.")],
@@ -201,7 +227,8 @@ def token_list(workspace: WorkspaceOption, as_json: JsonOption = False) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add the people commands (user, workspace, token) to ``app``."""
+    """Add the people commands (user, workspace, member, token) to ``app``."""
     app.add_typer(user_app, name="user")
     app.add_typer(workspace_app, name="workspace")
+    app.add_typer(member_app, name="member")
     app.add_typer(token_app, name="token")

@@ -61,4 +61,6 @@ def describe_invitation(entry: HistoryEntry, names: Mapping[str, str]) -> str | 
         return "accepted an invitation"
     if "revoked_at" in entry.changes:
         return "withdrew an invitation"
+    if "declined_at" in entry.changes:
+        return "declined an invitation"
     return None

@@ -1,9 +1,9 @@
 """HTTP API of the people context: workspace, members, invitations, teams, hats, API tokens.
 
 Handlers are thin: resolve the actor, fetch through ``access``, call a service or selector,
-render. ``POST /members`` answers 201 with ``{"result": "added", "member": {...}}`` when the
-address belongs to a user (who joins at once) and ``{"result": "invited", "invitation": {...,
-"token"}}`` otherwise; the invitation's token is shown once.
+render. Nobody joins a workspace without saying yes: ``POST /members`` always creates an
+invitation (the same answer whether or not the address has an account here), and the invitee
+answers it through ``me_router`` (mounted at ``/api/v1/me/``) or the link.
 """
 
 from __future__ import annotations
@@ -16,14 +16,16 @@ from lodestar.api.http import if_match, set_etag
 from lodestar.api.schemas import ERRORS, WRITE_ERRORS, PageOut
 from lodestar.core.pagination import paginate
 from lodestar.people import access, refs, selectors, services
-from lodestar.people.models import Team
+from lodestar.people.models import Team, User
 from lodestar.people.policy import Actor
 from lodestar.people.schemas import (
+    InvitationCreatedOut,
     InvitationOut,
-    MemberAddOut,
+    JoinedOut,
     MemberIn,
     MemberOut,
     MemberPatch,
+    MyInvitationOut,
     ProductOwnerIn,
     ProductOwnerOut,
     TeamIn,
@@ -36,8 +38,11 @@ from lodestar.people.schemas import (
     TokenOut,
     WorkspaceOut,
 )
+from lodestar.people.views import invitation_url
 
 router = Router(tags=["people"])
+# The caller's own business, outside any workspace: the invitations waiting for their answer.
+me_router = Router(tags=["me"])
 
 NO_CONTENT = {204: None, **WRITE_ERRORS}
 
@@ -75,25 +80,28 @@ def member_list(
 
 @router.post(
     "/{workspace_slug}/members",
-    response={201: MemberAddOut, **WRITE_ERRORS},
-    summary="Add a member, or invite someone new",
+    response={201: InvitationCreatedOut, **WRITE_ERRORS},
+    summary="Invite someone to the workspace",
     description=(
-        "When the email belongs to a user, they join at once: 201 with "
-        '`{"result": "added", "member": {...}, "invitation": null}`. Otherwise an invitation '
-        'is created: 201 with `{"result": "invited", "member": null, "invitation": {..., '
-        '"token"}}`; the token (for the invitation link) is shown this once. Only owners '
-        "grant the owner role."
+        "Creates an invitation (201) whether or not the address has an account here; the "
+        "answer never says which, nor anyone's name. The person joins when they accept: "
+        "signed in, in the app or with `POST /api/v1/me/invitations/{id}/accept`, or by the "
+        "link. The `token` and `link` are shown this once. Inviting the address again "
+        "withdraws the earlier invitation. Only owners grant the owner role; 409 when the "
+        "address is already a member."
     ),
     operation_id="member_add",
 )
 def member_add(
     request: HttpRequest, workspace_slug: str, payload: MemberIn
-) -> Status[MemberAddOut]:
+) -> Status[InvitationCreatedOut]:
     actor = request_actor(request, workspace_slug)
-    done = services.member_add_or_invite(
+    invitation, secret = services.invitation_create(
         actor=actor, email=payload.email, role=payload.role.value, job_title=payload.job_title
     )
-    return Status(201, MemberAddOut.of(done))
+    return Status(
+        201, InvitationCreatedOut.created(invitation, secret, invitation_url(request, secret))
+    )
 
 
 @router.get(
@@ -174,6 +182,52 @@ def invitation_revoke(
     actor = request_actor(request, workspace_slug)
     invitation = access.access_invitation(actor, invitation_id)
     services.invitation_revoke(actor=actor, invitation=invitation)
+    return Status(204, None)
+
+
+# -- the caller's own invitations ---------------------------------------------------------------
+
+
+def _caller(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+@me_router.get(
+    "/invitations",
+    response={200: list[MyInvitationOut], **ERRORS},
+    summary="Invitations waiting for your answer",
+    description="Open invitations addressed to your account's email, in any workspace.",
+    operation_id="my_invitation_list",
+)
+def my_invitation_list(request: HttpRequest) -> list[MyInvitationOut]:
+    invitations = selectors.invitations_for_user(user=_caller(request))
+    return [MyInvitationOut.of(invitation) for invitation in invitations]
+
+
+@me_router.post(
+    "/invitations/{invitation_id}/accept",
+    response={200: JoinedOut, **WRITE_ERRORS},
+    summary="Accept an invitation and join its workspace",
+    description=(
+        "Only the account the invitation was sent to can accept it; anyone else gets 404. "
+        "422 when it has expired, was withdrawn or declined, or was already used."
+    ),
+    operation_id="my_invitation_accept",
+)
+def my_invitation_accept(request: HttpRequest, invitation_id: int) -> JoinedOut:
+    member = services.invitation_accept_own(user=_caller(request), invitation_id=invitation_id)
+    return JoinedOut.of(member)
+
+
+@me_router.post(
+    "/invitations/{invitation_id}/decline",
+    response=NO_CONTENT,
+    summary="Decline an invitation",
+    description="The link stops working and the workspace's admins see it declined.",
+    operation_id="my_invitation_decline",
+)
+def my_invitation_decline(request: HttpRequest, invitation_id: int) -> Status[None]:
+    services.invitation_decline(user=_caller(request), invitation_id=invitation_id)
     return Status(204, None)
 
 

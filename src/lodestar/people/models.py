@@ -162,9 +162,20 @@ class Invitation(BaseModel):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The invitee said no (in the app or through the API); the link stops working.
+    declined_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # The invitee's own list (and the sidebar's count) looks invitations up by address.
+        indexes = [models.Index(fields=["email"], name="invitation_email")]
 
     def __str__(self) -> str:
         return f"Invitation of {self.email} to {self.workspace}"
+
+    @property
+    def is_open(self) -> bool:
+        """Still waiting for an answer (it may have expired)."""
+        return self.accepted_at is None and self.revoked_at is None and self.declined_at is None
 
 
 class Team(BaseModel):

@@ -141,14 +141,14 @@ def member_list(request: WorkspaceRequest) -> HttpResponse:
 @require_POST
 @workspace_view
 def member_invite(request: WorkspaceRequest) -> HttpResponse:
-    """Add an existing user straight away; invite anyone else with a link to share."""
+    """Invite someone: they join when they accept (in the app, or by the link to share)."""
     actor = request.actor
     form = InviteForm(request.POST, roles=offered_roles(actor))
     if not form.is_valid():
         return _members_page(request, invite_form=form, status=422)
     data = form.cleaned_data
     try:
-        done = services.member_add_or_invite(
+        invitation, secret = services.invitation_create(
             actor=actor, email=data["email"], role=data["role"], job_title=data["job_title"]
         )
     except Invalid as error:
@@ -157,19 +157,12 @@ def member_invite(request: WorkspaceRequest) -> HttpResponse:
     except Conflict as error:
         form.add_error("email", error.detail)
         return _members_page(request, invite_form=form, status=409)
-    if done.invitation is not None and done.secret is not None:
-        messages.success(request, f"Invitation for {done.invitation.email} created.")
-        return _members_page(request, invite_link=invitation_url(request, done.secret))
-    member = done.member
-    assert member is not None  # noqa: S101 - "added" always carries the member
     messages.success(
-        request, f"{member.user.display_name} joined as {member.get_role_display().lower()}."
+        request,
+        f"Invitation for {invitation.email} created. They join when they accept it: "
+        "in Lodestar if they have an account here, or by the link.",
     )
-    if is_htmx(request):
-        response = _members_page(request)
-        response["HX-Refresh"] = "true"
-        return response
-    return redirect("people:member_list", workspace_slug=actor.workspace.slug)
+    return _members_page(request, invite_link=invitation_url(request, secret))
 
 
 @require_POST

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -20,9 +19,6 @@ from lodestar.people.models import (
     User,
     Workspace,
 )
-
-if TYPE_CHECKING:
-    from lodestar.people.services import AddOrInvite
 
 
 def _email(user: User | None) -> str | None:
@@ -96,6 +92,7 @@ class InvitationOut(Schema):
     expires_at: dt.datetime
     accepted_at: dt.datetime | None
     revoked_at: dt.datetime | None
+    declined_at: dt.datetime | None
 
     @classmethod
     def fields_of(cls, invitation: Invitation) -> dict[str, object]:
@@ -109,6 +106,7 @@ class InvitationOut(Schema):
             "expires_at": invitation.expires_at,
             "accepted_at": invitation.accepted_at,
             "revoked_at": invitation.revoked_at,
+            "declined_at": invitation.declined_at,
         }
 
     @classmethod
@@ -120,24 +118,54 @@ class InvitationCreatedOut(InvitationOut):
     token: str = Field(
         description="The secret of the invitation link; shown once, only its hash is stored."
     )
-
-
-class MemberAddOut(Schema):
-    """What POST /members did: ``added`` an existing user, or ``invited`` someone new."""
-
-    result: Literal["added", "invited"]
-    member: MemberOut | None
-    invitation: InvitationCreatedOut | None
+    link: str = Field(description="The invitation link to send to the invitee.")
 
     @classmethod
-    def of(cls, done: AddOrInvite) -> MemberAddOut:
-        invitation = None
-        if done.invitation is not None:
-            invitation = InvitationCreatedOut.model_validate(
-                {**InvitationOut.fields_of(done.invitation), "token": done.secret}
-            )
-        member = MemberOut.of(done.member) if done.member is not None else None
-        return cls(result=done.result, member=member, invitation=invitation)
+    def created(cls, invitation: Invitation, token: str, link: str) -> InvitationCreatedOut:
+        return cls.model_validate({**cls.fields_of(invitation), "token": token, "link": link})
+
+
+class MyInvitationOut(Schema):
+    """An invitation waiting for the caller's answer, as the invitee sees it."""
+
+    id: int
+    workspace_slug: str
+    workspace_name: str
+    role: Role
+    job_title: str
+    invited_by: str | None = Field(description="The name of whoever sent it.")
+    created_at: dt.datetime
+    expires_at: dt.datetime
+
+    @classmethod
+    def of(cls, invitation: Invitation) -> MyInvitationOut:
+        sender = invitation.invited_by
+        return cls(
+            id=invitation.pk,
+            workspace_slug=invitation.workspace.slug,
+            workspace_name=invitation.workspace.name,
+            role=Role(invitation.role),
+            job_title=invitation.job_title,
+            invited_by=sender.display_name if sender is not None else None,
+            created_at=invitation.created_at,
+            expires_at=invitation.expires_at,
+        )
+
+
+class JoinedOut(Schema):
+    """The workspace the caller joined by accepting, and their membership in it."""
+
+    workspace_slug: str
+    workspace_name: str
+    member: MemberOut
+
+    @classmethod
+    def of(cls, member: Membership) -> JoinedOut:
+        return cls(
+            workspace_slug=member.workspace.slug,
+            workspace_name=member.workspace.name,
+            member=MemberOut.of(member),
+        )
 
 
 # -- teams and hats ----------------------------------------------------------------------------

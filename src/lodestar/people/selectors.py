@@ -18,6 +18,7 @@ from lodestar.people.models import (
     Team,
     TeamMembership,
     TeamRole,
+    User,
     Workspace,
 )
 from lodestar.people.policy import Actor, Permission, require, sees_every_token
@@ -34,6 +35,12 @@ def invitation_check(invitation: Invitation, *, now: dt.datetime | None = None) 
         raise Invalid.field(
             "token",
             "this invitation was withdrawn; ask for a new one",
+            code=Code.INVITATION_USED,
+        )
+    if invitation.declined_at is not None:
+        raise Invalid.field(
+            "token",
+            "this invitation was declined; ask for a new one",
             code=Code.INVITATION_USED,
         )
     if invitation.expires_at <= (now or timezone.now()):
@@ -174,8 +181,26 @@ def invitation_list(*, actor: Actor, open_only: bool = True) -> QuerySet[Invitat
         "invited_by"
     )
     if open_only:
-        invitations = invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+        invitations = invitations.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, declined_at__isnull=True
+        )
     return invitations.order_by("id")
+
+
+def invitations_for_user(*, user: User) -> QuerySet[Invitation]:
+    """The invitations waiting for ``user``'s answer (addressed to their email, not expired), in
+    any workspace, oldest first. Only the invitee sees this list."""
+    return (
+        Invitation.objects.filter(
+            email=user.email,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            declined_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("workspace", "invited_by")
+        .order_by("id")
+    )
 
 
 def invitation_for_token(*, token: str) -> Invitation:

@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lodestar.core.errors import Conflict, Invalid, RateLimited
+from lodestar.core.errors import Conflict, Invalid, NotFound, RateLimited
 from lodestar.people import selectors, services, throttle
 from lodestar.people.errors import PeopleErrorCode
 from lodestar.people.forms import NewAccountForm, SignInForm, StyledPasswordChangeForm
@@ -102,7 +102,8 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("workspace__name")
     )
     if not memberships:
-        return render(request, "people/no_workspace.html")
+        invitations = list(selectors.invitations_for_user(user=cast(User, request.user)))
+        return render(request, "people/no_workspace.html", {"invitations": invitations})
     last = request.session.get(LAST_WORKSPACE_SESSION_KEY)
     slugs = [membership.workspace.slug for membership in memberships]
     return redirect("people:workspace_home", workspace_slug=last if last in slugs else slugs[0])
@@ -159,6 +160,47 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("people:workspace_home", workspace_slug=membership.workspace.slug)
 
 
+@login_required
+@require_GET
+def my_invitations(request: HttpRequest) -> HttpResponse:
+    """The invitations waiting for the signed-in user's answer, in every workspace."""
+    invitations = list(selectors.invitations_for_user(user=cast(User, request.user)))
+    return render(request, "people/my_invitations.html", {"invitations": invitations})
+
+
+@login_required
+@require_POST
+def my_invitation_answer(request: HttpRequest, invitation_id: int, answer: str) -> HttpResponse:
+    """Accept (and go to the workspace) or decline one of the user's own invitations."""
+    user = cast(User, request.user)
+    try:
+        if answer == "accept":
+            membership = services.invitation_accept_own(user=user, invitation_id=invitation_id)
+        else:
+            services.invitation_decline(user=user, invitation_id=invitation_id)
+    except (Invalid, NotFound) as error:
+        messages.error(request, _reason(error))
+        return redirect("people:my_invitations")
+    except Conflict as error:
+        messages.info(request, error.detail)
+        return redirect("people:my_invitations")
+    if answer != "accept":
+        messages.success(request, "Invitation declined.")
+        return redirect("people:my_invitations")
+    messages.success(
+        request,
+        f"Welcome to {membership.workspace.name}. You joined as "
+        f"{membership.get_role_display().lower()}.",
+    )
+    return redirect("people:workspace_home", workspace_slug=membership.workspace.slug)
+
+
+def _reason(error: Invalid | NotFound) -> str:
+    """Why an invitation cannot be answered, as one sentence (no field name: it is the link)."""
+    message = error.errors[0].message if error.errors else error.detail
+    return message[:1].upper() + message[1:].rstrip(".") + "."
+
+
 def _invitation_unusable(request: HttpRequest, error: Invalid) -> HttpResponse:
     """A clear page for a link that no longer works: unknown (404), used or expired (410)."""
     code = error.code
@@ -169,10 +211,9 @@ def _invitation_unusable(request: HttpRequest, error: Invalid) -> HttpResponse:
     }
     reason = reasons.get(code, "invalid")
     status = {"invalid": 404, "wrong_user": 403}.get(reason, 410)
-    message = error.errors[0].message if error.errors else error.detail
+    message = _reason(error)
     if reason == "invalid":
-        message = "The link may be incomplete: copy the whole link from the message you received"
-    message = message[:1].upper() + message[1:].rstrip(".") + "."
+        message = "The link may be incomplete: copy the whole link from the message you received."
     return render(
         request,
         "people/invitation_unusable.html",

@@ -2,12 +2,13 @@
 
 from lodestar.people.services.accounts import user_create, workspace_create
 from lodestar.people.services.members import (
-    AddOrInvite,
     invitation_accept,
+    invitation_accept_own,
     invitation_create,
+    invitation_decline,
     invitation_revoke,
     member_add,
-    member_add_or_invite,
+    member_add_by_operator,
     member_remove,
     member_update,
 )
@@ -21,12 +22,13 @@ from lodestar.people.services.teams import (
 from lodestar.people.services.tokens import token_create, token_revoke
 
 __all__ = [
-    "AddOrInvite",
     "invitation_accept",
+    "invitation_accept_own",
     "invitation_create",
+    "invitation_decline",
     "invitation_revoke",
     "member_add",
-    "member_add_or_invite",
+    "member_add_by_operator",
     "member_remove",
     "member_update",
     "product_owner_set",

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Literal
 
 from django.conf import settings
 from django.db import transaction
@@ -12,15 +10,17 @@ from django.db.models import F
 from django.utils import timezone
 
 from lodestar.core.concurrency import bump, check_version
-from lodestar.core.errors import Conflict, Invalid
+from lodestar.core.errors import Conflict, Invalid, NotFound
 from lodestar.core.history import changes_since, snapshot
 from lodestar.people.errors import PeopleErrorCode as Code
 from lodestar.people.models import (
     ApiToken,
     Invitation,
     Membership,
+    Role,
     TeamMembership,
     User,
+    Workspace,
 )
 from lodestar.people.policy import (
     Actor,
@@ -63,53 +63,57 @@ def _join(*, workspace_id: int, user: User, role: str, job_title: str) -> Member
     return former
 
 
-@transaction.atomic
-def member_add(*, actor: Actor, email: str, role: str, job_title: str = "") -> Membership:
-    """Add an existing user to the actor's workspace (invite people who have no account)."""
-    address = _email(email)
-    new_role = _role(role)
-    title = _job_title(job_title)
-    require_grant_role(actor, new_role)
-    user = User.objects.filter(email=address, is_active=True).first()
+def _add_existing_user(
+    *, by: User | None, workspace: Workspace, email: str, role: Role, job_title: str
+) -> Membership:
+    user = User.objects.filter(email=email, is_active=True).first()
     if user is None:
         raise Invalid.field(
-            "email", "has no account here yet; send an invitation", code=Code.USER_NOT_FOUND
+            "email",
+            "has no account here yet; create it with 'lodestar user create' or send an invitation",
+            code=Code.USER_NOT_FOUND,
         )
-    _check_new_member(actor.workspace_id, address)
-    membership = _join(workspace_id=actor.workspace_id, user=user, role=new_role, job_title=title)
-    membership.workspace = actor.workspace
+    _check_new_member(workspace.pk, email)
+    membership = _join(workspace_id=workspace.pk, user=user, role=role, job_title=job_title)
+    membership.workspace = workspace
     _record(
-        actor.user,
-        actor.workspace_id,
-        membership,
-        Action.CREATED,
-        {"role": new_role.value, "job_title": title},
+        by, workspace.pk, membership, Action.CREATED, {"role": role.value, "job_title": job_title}
     )
     return membership
 
 
-@dataclass(frozen=True)
-class AddOrInvite:
-    """What ``member_add_or_invite`` did: ``added`` a user who has an account (``member``), or
-    ``invited`` someone who has none (``invitation``, with its ``secret``, shown once)."""
+@transaction.atomic
+def member_add(*, actor: Actor, email: str, role: str, job_title: str = "") -> Membership:
+    """Add a user who has an account straight away, without asking them.
 
-    result: Literal["added", "invited"]
-    member: Membership | None = None
-    invitation: Invitation | None = None
-    secret: str | None = None
+    Only for the demo, which seeds its own people. Everyone else joins by accepting an
+    invitation (``invitation_create``); the server's operator has ``member_add_by_operator``.
+    """
+    new_role = _role(role)
+    require_grant_role(actor, new_role)
+    return _add_existing_user(
+        by=actor.user,
+        workspace=actor.workspace,
+        email=_email(email),
+        role=new_role,
+        job_title=_job_title(job_title),
+    )
 
 
 @transaction.atomic
-def member_add_or_invite(
-    *, actor: Actor, email: str, role: str, job_title: str = ""
-) -> AddOrInvite:
-    """Bring ``email`` into the actor's workspace: a user with an account joins at once; anyone
-    else gets an invitation. The HTTP API and the members page both decide through this."""
-    if User.objects.filter(email=(email or "").strip().lower(), is_active=True).exists():
-        member = member_add(actor=actor, email=email, role=role, job_title=job_title)
-        return AddOrInvite("added", member=member)
-    invitation, secret = invitation_create(actor=actor, email=email, role=role, job_title=job_title)
-    return AddOrInvite("invited", invitation=invitation, secret=secret)
+def member_add_by_operator(
+    *, workspace: Workspace, email: str, role: str, job_title: str = ""
+) -> Membership:
+    """The server operator adds a user to ``workspace`` at once (``lodestar member add``): only
+    someone with the server's data can run it, so no invitation is asked for. The history says
+    Lodestar did it."""
+    return _add_existing_user(
+        by=None,
+        workspace=workspace,
+        email=_email(email),
+        role=_role(role),
+        job_title=_job_title(job_title),
+    )
 
 
 @transaction.atomic
@@ -118,7 +122,10 @@ def invitation_create(
 ) -> tuple[Invitation, str]:
     """An invitation and its secret token (shown once; only its hash is stored).
 
-    Inviting an address again withdraws the earlier, still open invitation.
+    This is how anyone joins a workspace: nobody is added without saying yes. The answer is the
+    same whether or not the address has an account here, so it tells the inviter nothing about
+    other workspaces' people. Inviting an address again withdraws the earlier, still open
+    invitation.
     """
     address = _email(email)
     new_role = _role(role)
@@ -131,6 +138,7 @@ def invitation_create(
         email=address,
         accepted_at__isnull=True,
         revoked_at__isnull=True,
+        declined_at__isnull=True,
     ):
         Invitation.objects.filter(pk=earlier.pk).update(
             revoked_at=now, updated_at=now, version=F("version") + 1
@@ -159,17 +167,7 @@ def invitation_create(
     return invitation, secret
 
 
-@transaction.atomic
-def invitation_accept(*, token: str, user: User) -> Membership:
-    """Join the invitation's workspace as ``user`` (whose email must be the invited one)."""
-    invitation = (
-        Invitation.objects.select_for_update()
-        .select_related("workspace")
-        .filter(token_hash=hash_secret((token or "").strip()))
-        .first()
-    )
-    if invitation is None:
-        raise Invalid.field("token", "is not a valid invitation link", code=Code.INVITATION_INVALID)
+def _accept(invitation: Invitation, user: User) -> Membership:
     invitation_check(invitation)
     if user.email != invitation.email:
         raise Invalid.field(
@@ -200,6 +198,57 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         {"role": invitation.role, "job_title": invitation.job_title, "invitation": invitation.pk},
     )
     return membership
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user: User) -> Membership:
+    """Join the invitation's workspace as ``user`` (whose email must be the invited one), by the
+    link's token."""
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("workspace")
+        .filter(token_hash=hash_secret((token or "").strip()))
+        .first()
+    )
+    if invitation is None:
+        raise Invalid.field("token", "is not a valid invitation link", code=Code.INVITATION_INVALID)
+    return _accept(invitation, user)
+
+
+def _own_invitation(user: User, invitation_id: int) -> Invitation:
+    """The invitation ``invitation_id`` addressed to ``user``, locked; anyone else's is 404."""
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("workspace")
+        .filter(pk=invitation_id, email=user.email)
+        .first()
+    )
+    if invitation is None:
+        raise NotFound(f"You have no invitation {invitation_id}.", code=Code.INVITATION_NOT_FOUND)
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept_own(*, user: User, invitation_id: int) -> Membership:
+    """Accept an invitation addressed to ``user``'s email, signed in (the app or the API):
+    being signed in as that address is the proof the link would give."""
+    return _accept(_own_invitation(user, invitation_id), user)
+
+
+@transaction.atomic
+def invitation_decline(*, user: User, invitation_id: int) -> None:
+    """Say no to an invitation addressed to ``user``; its link stops working. The workspace's
+    admins see it declined. Declining twice is harmless."""
+    invitation = _own_invitation(user, invitation_id)
+    if invitation.declined_at is not None:
+        return
+    invitation_check(invitation)
+    before = snapshot(invitation, ["declined_at"])
+    invitation.declined_at = timezone.now()
+    bump(invitation, ["declined_at"])
+    _record(
+        user, invitation.workspace_id, invitation, Action.UPDATED, changes_since(invitation, before)
+    )
 
 
 @transaction.atomic

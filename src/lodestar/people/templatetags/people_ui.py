@@ -9,7 +9,7 @@ from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from lodestar.people import navigation
+from lodestar.people import navigation, selectors
 from lodestar.people.models import Membership
 
 register = template.Library()
@@ -23,6 +23,16 @@ def workspace_nav(context: template.Context) -> list[navigation.NavLink]:
     if workspace is None or request is None:
         return []
     return navigation.links(workspace.slug, request.path)
+
+
+@register.simple_tag(takes_context=True)
+def pending_invitation_count(context: template.Context) -> int:
+    """How many invitations wait for the signed-in user's answer (one indexed count)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    return selectors.invitations_for_user(user=user).count()
 
 
 @register.simple_tag(takes_context=True)
