@@ -5,22 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
-import secrets
-import select
 import signal
 import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -30,7 +22,7 @@ from django_tasks_db.models import DBTaskResult
 from lodestar.cli.models import PeriodicTaskRun
 from lodestar.cli.periodic import enqueue_due
 from lodestar.core.registry import PeriodicTask, registry
-from tests.cli.support import run
+from tests.cli.support import fresh_server_env, http_get, read_until, run, start_lodestar
 
 DEADLINE_SECONDS = 60
 RAN: list[str] = []
@@ -112,76 +104,8 @@ def test_worker_batch_runs_the_due_periodic_tasks_through_the_database(
 @pytest.fixture
 def server_env(tmp_path: Path) -> Iterator[dict[str, str]]:
     """A production environment for a server process, with a database of its own."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "LODESTAR_DEBUG", "LODESTAR_TESTING"}
-    }
-    env |= {
-        "LODESTAR_SECRET_KEY": secrets.token_urlsafe(50),
-        "LODESTAR_INSECURE_HTTP": "1",
-        "LODESTAR_DATA_DIR": str(tmp_path),
-    }
-    if connection.vendor != "postgresql":
+    with fresh_server_env(tmp_path) as env:
         yield env
-        return
-    import psycopg
-
-    params = connection.settings_dict
-    name = f"lodestar_cli_serve_{os.getpid()}"
-    base = f"postgres://{params['USER']}@{params['HOST']}:{params['PORT'] or 5432}"
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield env | {"DATABASE_URL": f"{base}/{name}"}
-    finally:
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _lodestar(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "lodestar.cli.main", *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-
-
-def _read_until(process: subprocess.Popen[bytes], pattern: str, deadline: float) -> re.Match[str]:
-    """Read the process's stdout until ``pattern`` matches, or fail at ``deadline``."""
-    assert process.stdout is not None
-    seen = b""
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([process.stdout], [], [], 0.5)
-        if ready:
-            chunk = os.read(process.stdout.fileno(), 4096)
-            if not chunk:
-                break
-            seen += chunk
-            match = re.search(pattern, seen.decode())
-            if match:
-                return match
-        elif process.poll() is not None:
-            break
-    process.kill()
-    _, stderr = process.communicate()
-    pytest.fail(f"no {pattern!r} in {seen.decode()!r}; stderr: {stderr.decode()}")
-
-
-def _get(url: str, deadline: float) -> tuple[int, str, bytes]:
-    """GET ``url``, retrying until the server answers or ``deadline`` passes."""
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - our server
-                return response.status, response.headers["Content-Type"], response.read()
-        except urllib.error.HTTPError as error:
-            return error.code, error.headers["Content-Type"], error.read()
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)  # polling a server that is starting up, not an assertion
 
 
 def _children(pid: int) -> list[int]:
@@ -200,13 +124,13 @@ def _alive(pid: int) -> bool:
 def test_serve_answers_http_then_stops_with_its_worker_on_sigterm(
     server_env: dict[str, str],
 ) -> None:
-    process = _lodestar(
+    process = start_lodestar(
         "serve", "--host", "127.0.0.1", "--port", "0", "--workers", "1", env=server_env
     )
     try:
         deadline = time.monotonic() + DEADLINE_SECONDS
-        url = _read_until(process, r"running at (http://127\.0\.0\.1:\d+/)", deadline).group(1)
-        status, content_type, body = _get(f"{url}api/v1/workspaces/acme", deadline)
+        url = read_until(process, r"running at (http://127\.0\.0\.1:\d+/)", deadline).group(1)
+        status, content_type, body = http_get(f"{url}api/v1/workspaces/acme", deadline)
         assert status == 401
         assert content_type == "application/problem+json"
         assert json.loads(body)["status"] == 401
@@ -227,7 +151,7 @@ def test_serve_answers_http_then_stops_with_its_worker_on_sigterm(
 
 def test_serve_refuses_production_without_a_secret_key(server_env: dict[str, str]) -> None:
     del server_env["LODESTAR_SECRET_KEY"]
-    process = _lodestar("serve", "--port", "0", env=server_env)
+    process = start_lodestar("serve", "--port", "0", env=server_env)
     _, stderr = process.communicate(timeout=DEADLINE_SECONDS)
     assert process.returncode == 2
     lines = stderr.decode().strip().splitlines()
@@ -242,7 +166,7 @@ def test_serve_says_when_the_port_is_taken(server_env: dict[str, str]) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        process = _lodestar("serve", "--port", str(port), env=server_env)
+        process = start_lodestar("serve", "--port", str(port), env=server_env)
         _, stderr = process.communicate(timeout=DEADLINE_SECONDS)
     assert process.returncode == 2
     assert stderr.decode().strip().splitlines() == [
@@ -253,10 +177,10 @@ def test_serve_says_when_the_port_is_taken(server_env: dict[str, str]) -> None:
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads children from /proc")
 def test_serve_stops_everything_when_a_child_dies(server_env: dict[str, str]) -> None:
-    process = _lodestar("serve", "--port", "0", "--workers", "1", env=server_env)
+    process = start_lodestar("serve", "--port", "0", "--workers", "1", env=server_env)
     try:
         deadline = time.monotonic() + DEADLINE_SECONDS
-        _read_until(process, r"running at http://", deadline)
+        read_until(process, r"running at http://", deadline)
         children = {
             Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[3].decode(): pid
             for pid in _children(process.pid)

@@ -30,11 +30,28 @@ WorkersOption = Annotated[
 ]
 
 
-def _migrate(verbosity: int) -> None:
-    from django.core.management import call_command
+# A PostgreSQL advisory lock key (any fixed 64-bit number): "Lodestar is migrating".
+MIGRATION_LOCK = 0x10DE57A2
 
-    call_command("migrate", interactive=False, verbosity=verbosity)
-    call_command("createcachetable", verbosity=0)
+
+def _migrate(verbosity: int) -> None:
+    """Migrate, and create the cache table. On PostgreSQL, servers that start at the same time
+    (several machines, one database) take turns: one migrates, the others then find nothing to
+    do. SQLite's own write lock already serialises them."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    locked = connection.vendor == "postgresql"
+    if locked:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK])
+    try:
+        call_command("migrate", interactive=False, verbosity=verbosity)
+        call_command("createcachetable", verbosity=0)
+    finally:
+        if locked:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK])
 
 
 def _check_data_dir() -> None:
