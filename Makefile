@@ -34,8 +34,9 @@ install: $(STAMP) $(VENDOR)/.copied
 # for development mode, or LODESTAR_SECRET_KEY to use your own key.
 DATA_DIR := $(or $(LODESTAR_DATA_DIR),$(HOME)/.local/share/lodestar)
 SECRET_KEY_FILE := $(DATA_DIR)/secret_key
-RUN_ENV = LODESTAR_DATA_DIR="$(DATA_DIR)" LODESTAR_INSECURE_HTTP=1 \
-	LODESTAR_SECRET_KEY="$${LODESTAR_SECRET_KEY:-$$(cat "$(SECRET_KEY_FILE)")}"
+# Lodestar reads the key from the data directory's secret_key file (LODESTAR_SECRET_KEY wins),
+# so the CLI run by hand afterwards (`.venv/bin/lodestar backlog list ...`) uses the same key.
+RUN_ENV = LODESTAR_DATA_DIR="$(DATA_DIR)" LODESTAR_INSECURE_HTTP=1
 
 $(SECRET_KEY_FILE):
 	mkdir -p -m 700 "$(DATA_DIR)"

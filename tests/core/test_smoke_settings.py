@@ -61,3 +61,31 @@ def test_check_deploy_is_clean_with_production_settings() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_reads_the_key_file_make_run_writes(tmp_path: Path) -> None:
+    (tmp_path / "secret_key").write_text("f" * 50 + "\n")
+    code = "from django.conf import settings; print(settings.SECRET_KEY)"
+    env = {"PATH": "/usr/bin:/bin", "LODESTAR_DATA_DIR": str(tmp_path)}
+    run = [
+        sys.executable,
+        "-c",
+        "import django, os; "
+        "os.environ['DJANGO_SETTINGS_MODULE']='lodestar.config.settings'; " + code,
+    ]
+    from_file = subprocess.run(run, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    assert from_file.stdout.strip() == "f" * 50, from_file.stderr
+    # The variable, when set, wins over the file.
+    from_env = subprocess.run(  # noqa: S603
+        run,
+        env=env | {"LODESTAR_SECRET_KEY": "e" * 50},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert from_env.stdout.strip() == "e" * 50, from_env.stderr
+
+
+def test_the_missing_key_message_names_the_key_file() -> None:
+    result = _settings_with({})
+    assert f"or put one in {DATA_DIR}/secret_key" in result.stderr

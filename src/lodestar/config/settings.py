@@ -3,7 +3,8 @@
 - ``LODESTAR_DATA_DIR``: where the embedded SQLite database lives (default
   ``~/.local/share/lodestar``).
 - ``DATABASE_URL``: a PostgreSQL (or SQLite) URL; overrides the embedded database.
-- ``LODESTAR_SECRET_KEY``: required unless ``LODESTAR_DEBUG`` is on.
+- ``LODESTAR_SECRET_KEY``: required unless ``LODESTAR_DEBUG`` is on; when unset, the key in
+  ``<data dir>/secret_key`` (the file ``make run`` writes).
 - ``LODESTAR_DEBUG``: ``1``/``true`` for development mode.
 - ``LODESTAR_ALLOWED_HOSTS``: comma-separated host names.
 """
@@ -33,14 +34,31 @@ def _env_bool(name: str, default: bool = False) -> bool:
 TESTING = "pytest" in sys.modules or _env_bool("LODESTAR_TESTING")
 DEBUG = _env_bool("LODESTAR_DEBUG")
 
+DATA_DIR = Path(
+    os.environ.get("LODESTAR_DATA_DIR", str(Path.home() / ".local" / "share" / "lodestar"))
+).expanduser()
+
+# The key file `make run` writes once (readable by its owner alone): every command on this
+# machine (the server, `lodestar backlog list`, ...) then signs with the same key.
+SECRET_KEY_FILE = DATA_DIR / "secret_key"
+
+
+def _secret_key() -> str:
+    key = os.environ.get("LODESTAR_SECRET_KEY", "").strip()
+    if not key and SECRET_KEY_FILE.is_file():
+        key = SECRET_KEY_FILE.read_text().strip()
+    return key
+
+
 # Only a development or test process may run on this key; production refuses it.
 INSECURE_DEFAULT_SECRET_KEY = "lodestar-insecure-development-key-change-me"  # noqa: S105
-SECRET_KEY = os.environ.get("LODESTAR_SECRET_KEY", "").strip()
+SECRET_KEY = _secret_key()
 if not SECRET_KEY or SECRET_KEY == INSECURE_DEFAULT_SECRET_KEY:
     if not (DEBUG or TESTING):
         raise ImproperlyConfigured(
             "LODESTAR_SECRET_KEY is missing or is the development default. Set it to a long "
             "random value (python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
+            f"or put one in {SECRET_KEY_FILE} (readable by you alone; `make run` does), "
             "or set LODESTAR_DEBUG=1 for a development server."
         )
     SECRET_KEY = INSECURE_DEFAULT_SECRET_KEY
@@ -52,10 +70,6 @@ ALLOWED_HOSTS = [
 ]
 if TESTING:
     ALLOWED_HOSTS.append("testserver")
-
-DATA_DIR = Path(
-    os.environ.get("LODESTAR_DATA_DIR", str(Path.home() / ".local" / "share" / "lodestar"))
-).expanduser()
 
 INSTALLED_APPS = [
     "django.contrib.auth",
