@@ -29,7 +29,7 @@ def test_list_as_table_and_json(three: list[BacklogItem]) -> None:
     table = run("backlog", "list", *W, "-p", "acme")
     assert table.exit_code == 0, table.output
     assert "ACME-1" in table.stdout
-    assert "orphan" in table.stdout
+    assert "Flagged" in table.stdout
     result = run("backlog", "list", *W, "-p", "ACME", "--json", "--kind", "bug")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -37,6 +37,31 @@ def test_list_as_table_and_json(three: list[BacklogItem]) -> None:
     assert data[0]["flagged"] is True
     flagged = json.loads(run("backlog", "list", *W, "-p", "ACME", "--json", "--flagged").stdout)
     assert [row["key"] for row in flagged] == ["ACME-2"]
+
+
+def test_the_table_speaks_as_the_web_pages_and_keeps_one_line_per_item(
+    make_item: MakeItem, goal: ProductGoal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lodestar.cli import output
+
+    monkeypatch.setattr(output.console, "_width", 80)
+    long_title = "Render every dashboard to a PDF with a headless browser on the worker " * 2
+    make_item(long_title, goal=goal, status="in_progress", estimate=5)
+    make_item("Wont do this", kind="spike", status="wont_do")
+    result = run("backlog", "list", *W, "-p", "ACME")
+    assert result.exit_code == 0, result.output
+    rows = [line for line in result.stdout.splitlines() if "ACME-" in line]
+    assert len(rows) == 2, result.stdout  # one line each, however long the title
+    assert all(len(line) <= 80 for line in result.stdout.splitlines())
+    assert "In progress" in rows[0]
+    assert "Render every dash" in rows[0]
+    assert "…" in rows[0]
+    assert all(word in rows[1] for word in ("Spike", "Won't do", "Flagged")), rows[1]
+    assert "in_progress" not in result.stdout
+    assert "wont_do" not in result.stdout
+    # --json keeps the API's values for scripts.
+    data = json.loads(run("backlog", "list", *W, "-p", "ACME", "--json").stdout)
+    assert [row["status"] for row in data] == ["in_progress", "wont_do"]
 
 
 def test_add_acts_as_the_only_owner_by_default(owner: Persona, product: Product) -> None:
@@ -121,8 +146,11 @@ def _no_controls(text: str) -> None:
 
 
 def test_control_characters_in_user_data_are_shown_not_obeyed(
-    make_item: MakeItem, goal: ProductGoal
+    make_item: MakeItem, goal: ProductGoal, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from lodestar.cli import output
+
+    monkeypatch.setattr(output.console, "_width", 200)  # wide enough to show whole titles
     make_item(HOSTILE, goal=goal, description="Line one\x1b]0;title\x07\nline two")
     table = run("backlog", "list", *W, "-p", "ACME")
     assert table.exit_code == 0, table.output

@@ -76,16 +76,18 @@ def _points(estimate: float | str | None) -> str | None:
     return None if estimate is None else format_points(estimate)
 
 
-def _short(text: str, width: int = 32) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
-
-
 def _row(data: dict[str, Any]) -> dict[str, Any]:
+    """A table row in the words the web pages use ("In progress", "Flagged"); ``--json`` keeps
+    the API's values."""
+    from lodestar.backlog.models import ItemKind, ItemStatus
+
     return {
         **data,
+        "kind": ItemKind(data["kind"]).label,
+        "status": ItemStatus(data["status"]).label,
         "estimate": _points(data["estimate"]),
-        "goal": _short(data["goal"]["statement"]) if data["goal"] else None,
-        "flag": "orphan" if data["flagged"] else None,
+        "goal": data["goal"]["statement"] if data["goal"] else None,
+        "flag": "Flagged" if data["flagged"] else None,
     }
 
 
@@ -129,6 +131,7 @@ def list_items(
         as_json=as_json,
         title=f"{found.key} backlog" + (" (first page; raise --limit)" if page.next_cursor else ""),
         empty="The backlog is empty (or nothing matches the filters).",
+        one_line={"title": 3, "goal": 1},
     )
 
 
@@ -238,8 +241,9 @@ def _show(item: BacklogItem, *, as_json: bool, verb: str = "") -> None:
     console.print(f"{lead}[bold]{data['key']}[/] {escape(shown(data['title'], keep=''))}")
     goal = data["goal"]["statement"] if data["goal"] else "none"
     estimate = _points(data["estimate"]) or "-"
+    words = _row(data)
     console.print(
-        f"{data['kind']} · {data['status']} · {estimate} pts · goal: {escape(shown(goal))}"
+        f"{words['kind']} · {words['status']} · {estimate} pts · goal: {escape(shown(goal))}"
         + (f" · parent {data['parent']}" if data["parent"] else "")
     )
     if data["labels"]:

@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, NoReturn
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -137,11 +138,34 @@ def print_table(
     columns: Sequence[tuple[str, str]],
     *,
     title: str | None = None,
+    one_line: Mapping[str, int] | None = None,
 ) -> None:
-    """A Rich table of ``rows``; ``columns`` are ``(key, header)`` pairs in display order."""
-    table = Table(title=title, title_justify="left")
-    for _, header in columns:
-        table.add_column(header, overflow="fold")
+    """A Rich table of ``rows``; ``columns`` are ``(key, header)`` pairs in display order.
+
+    ``one_line`` names the columns of long free text (like titles), each with its share of the
+    width the other columns leave: they end in "…" instead of wrapping, so each row stays one
+    line in any terminal, and the other columns keep their full width."""
+    if not one_line:
+        table = Table(title=title, title_justify="left")
+        for _, header in columns:
+            table.add_column(header, overflow="fold")
+    else:
+        # Light rules and exact widths for the short columns leave the most room to the text.
+        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        widths = {
+            key: max([len(header)] + [len(_cell(row.get(key)).plain) for row in rows])
+            for key, header in columns
+        }
+        fixed = sum(width for key, width in widths.items() if key not in one_line)
+        # Each gap between columns takes three characters, the two edges and Rich's margin three.
+        free = max(console.width - fixed - 3 * (len(columns) - 1) - 3, 10 * len(one_line))
+        shares = sum(one_line.values())
+        for key, header in columns:
+            if key in one_line:
+                width = min(widths[key], max(10, free * one_line[key] // shares))
+                table.add_column(header, overflow="ellipsis", no_wrap=True, max_width=width)
+            else:
+                table.add_column(header, no_wrap=True, min_width=widths[key])
     for row in rows:
         table.add_row(*(_cell(row.get(key)) for key, _ in columns))
     console.print(table)
@@ -154,6 +178,7 @@ def print_listing(
     as_json: bool,
     title: str | None = None,
     empty: str = "Nothing to list.",
+    one_line: Mapping[str, int] | None = None,
 ) -> None:
     """A listing: the rows as JSON (every key) with ``--json``, else a table of ``columns``."""
     if as_json:
@@ -161,4 +186,4 @@ def print_listing(
     elif not rows:
         console.print(empty)
     else:
-        print_table(rows, columns, title=title)
+        print_table(rows, columns, title=title, one_line=one_line)
