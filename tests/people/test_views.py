@@ -753,3 +753,48 @@ def test_every_people_page_route_is_covered_here() -> None:
         *WRITES,
     }
     assert names == covered
+
+
+# -- lowering one's own role asks first ----------------------------------------------------------
+
+
+def test_an_admin_lowering_their_own_role_is_asked_first(client: Client, admin: Persona) -> None:
+    _as(client, admin)
+    url = "/w/acme/members/admin@acme.test"
+    data = {"role": "member", "job_title": "", "version": admin.membership.version}
+    asked = _htmx(client, url, data)
+    assert asked.status_code == 409
+    assert b"You are lowering your own role" in asked.content
+    assert b"Yes, make me member" in asked.content
+    admin.membership.refresh_from_db()
+    assert admin.membership.role == Role.ADMIN  # nothing saved yet
+    confirmed = _htmx(client, url, {**data, "confirm": "yes"})
+    assert confirmed.status_code == 200
+    admin.membership.refresh_from_db()
+    assert admin.membership.role == Role.MEMBER
+
+
+def test_no_question_for_others_or_for_a_job_title(
+    client: Client, admin: Persona, developer: Persona
+) -> None:
+    _as(client, admin)
+    other = _htmx(
+        client,
+        "/w/acme/members/dev@acme.test",
+        {"role": "viewer", "job_title": "SRE", "version": developer.membership.version},
+    )
+    assert other.status_code == 200
+    own_title = _htmx(
+        client,
+        "/w/acme/members/admin@acme.test",
+        {"role": "admin", "job_title": "CTO", "version": admin.membership.version},
+    )
+    assert own_title.status_code == 200
+    admin.membership.refresh_from_db()
+    assert admin.membership.job_title == "CTO"
+
+
+def test_removing_oneself_says_what_it_means(client: Client, admin: Persona) -> None:
+    _as(client, admin)
+    page = client.get("/w/acme/members").content.decode()
+    assert "Remove yourself from Acme? You lose access at once" in page

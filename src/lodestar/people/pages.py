@@ -27,7 +27,13 @@ from lodestar.people.forms import (
     ProductOwnerForm,
     TeamForm,
 )
-from lodestar.people.models import JOB_TITLE_SUGGESTIONS, Membership, TeamMembership, TeamRole
+from lodestar.people.models import (
+    JOB_TITLE_SUGGESTIONS,
+    Membership,
+    Role,
+    TeamMembership,
+    TeamRole,
+)
 from lodestar.people.policy import Permission, can, can_change_member, offered_roles
 from lodestar.people.refs import member_ref
 from lodestar.people.selectors import TeamHats
@@ -174,6 +180,16 @@ def member_update(request: WorkspaceRequest, email: str) -> HttpResponse:
     submitted = MemberForm(
         request.POST, member=member, roles=offered_roles(actor, current=member.role)
     )
+    if _demotes_oneself(request, member, submitted):
+        # Nothing saved yet: the row asks first, with a button that sends the change again.
+        hats = _hats_by_member(selectors.who_does_what(actor=actor)).get(member.pk, [])
+        row = _member_row(request, member, hats, submitted) | {"confirm_demotion": True}
+        if not is_htmx(request):
+            raise Conflict(
+                "Changing your own role to a lower one takes your rights away at once; "
+                "send confirm=yes to do it."
+            )
+        return render(request, "people/_member_row.html", {"row": row}, status=409)
     status = _member_save(request, member, submitted)
     # After a save (or a stale one) the row shows the stored values; else the bad input.
     form = submitted if status == 422 else None
@@ -186,6 +202,24 @@ def member_update(request: WorkspaceRequest, email: str) -> HttpResponse:
     hats = _hats_by_member(selectors.who_does_what(actor=actor)).get(member.pk, [])
     row = _member_row(request, member, hats, form)
     return render(request, "people/_member_row.html", {"row": row}, status=status)
+
+
+# Higher means more rights; lowering one's own role asks first.
+_ROLE_RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.ADMIN: 2, Role.OWNER: 3}
+
+
+def _demotes_oneself(request: WorkspaceRequest, member: Membership, form: MemberForm) -> bool:
+    """The actor lowers their own role and has not confirmed it yet."""
+    if member.pk != request.actor.membership.pk or request.POST.get("confirm") == "yes":
+        return False
+    if not form.is_valid():
+        return False
+    if (
+        member.role == Role.OWNER
+        and selectors.workspace_owners(workspace=member.workspace).count() < 2
+    ):
+        return False  # the last owner cannot step down at all: the save says so
+    return _ROLE_RANK[Role(form.cleaned_data["role"])] < _ROLE_RANK[Role(member.role)]
 
 
 def _member_save(request: WorkspaceRequest, member: Membership, form: MemberForm) -> int:
