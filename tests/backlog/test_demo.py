@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import pytest
 
 from lodestar.backlog import demo
@@ -35,3 +38,51 @@ def test_demo_backlog() -> None:
     done = [i.status in (ItemStatus.DONE, ItemStatus.WONT_DO) and i.parent_id is None for i in page]
     # Finished top-level work sits at the bottom.
     assert done == sorted(done)
+
+
+@pytest.mark.django_db
+def test_demo_history_reads_like_a_teams_weeks() -> None:
+    """Not everything by one person "just now": several people, over the past months."""
+    from django.utils import timezone
+
+    from lodestar.core.history import history_recent
+    from lodestar.core.models import HistoryEntry
+
+    people = people_demo.seed()
+    product = demo.seed(people)
+    now = timezone.now()
+    recent = history_recent(workspace_id=people.workspace.pk, limit=20)
+    assert len({entry.actor_id for entry in recent}) >= 3
+    assert dt.timedelta(hours=1) < now - recent[0].created_at < dt.timedelta(days=4)
+    entries = HistoryEntry.objects.filter(workspace=people.workspace)
+    oldest = entries.order_by("created_at").first()
+    assert oldest is not None
+    assert now - oldest.created_at > dt.timedelta(days=60)
+    assert not entries.filter(created_at__gt=now).exists()
+    # Work is started and finished by the person it is assigned to, after it was written.
+    for item in BacklogItem.objects.filter(product=product, assignee__isnull=False):
+        started_or_finished = entries.filter(
+            object_type="backlog.backlogitem",
+            object_id=item.pk,
+            action=HistoryEntry.Action.UPDATED,
+            changes__has_key="status",
+        )
+        for entry in started_or_finished:
+            assert entry.actor_id == item.assignee.user_id
+            assert entry.created_at > item.created_at
+    # An item's dates follow its history.
+    item = BacklogItem.objects.filter(product=product).order_by("pk").first()
+    assert item is not None
+    assert now - item.created_at > dt.timedelta(days=30)
+
+
+@pytest.mark.django_db
+def test_saving_an_unchanged_estimate_records_no_change(make_item: Any, owner: Any) -> None:
+    from lodestar.backlog import services
+    from lodestar.core.models import HistoryEntry
+
+    item = make_item("Five points", estimate=5)
+    item.refresh_from_db()  # reads back Decimal("5.0")
+    before = HistoryEntry.objects.count()
+    services.item_update(actor=owner.actor, item=item, estimate=5, title="Five points")
+    assert HistoryEntry.objects.count() == before

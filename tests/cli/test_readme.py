@@ -77,3 +77,14 @@ def test_each_readme_command_works_as_written(
     result = _lodestar(command[1:], after_make_run, stdin)
     assert result.returncode == 0, f"{shlex.join(command)}\n{result.stdout}\n{result.stderr}"
     assert "LODESTAR_SECRET_KEY" not in result.stderr
+
+
+def test_the_readme_demo_table_lists_the_demo_people() -> None:
+    from lodestar.people.demo import DEMO_PASSWORD, PEOPLE
+
+    text = README.read_text()
+    rows = re.findall(r"^\| `([^`]+)` \| ([^|]+) \| ([^|]+) \|", text, re.M)
+    assert [(email, job.strip(), role.strip()) for email, job, role in rows] == [
+        (person.email, person.job_title, person.role.value) for person in PEOPLE
+    ]
+    assert f"`{DEMO_PASSWORD}`" in text

@@ -8,8 +8,9 @@ the product had before, and a few items serve no goal at all so the backlog flag
 from __future__ import annotations
 
 import datetime as dt
+import random
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +19,7 @@ from lodestar.backlog import services
 from lodestar.backlog.models import BacklogItem, ItemStatus
 from lodestar.backlog.prioritization import demo as prioritization_demo
 from lodestar.backlog.services import ChildSpec
+from lodestar.core.models import HistoryEntry
 from lodestar.strategy import services as strategy
 from lodestar.strategy.models import GoalStatus, Product, ProductGoal
 
@@ -355,6 +357,7 @@ def _goals(people: DemoPeople, product: Product) -> dict[str, ProductGoal]:
 def seed(people: DemoPeople) -> Product:
     """Create the ACME product with its vision, goals, teams and backlog (and its scores)."""
     admin = people.actor("priya")
+    first_entry = HistoryEntry.objects.filter(workspace=people.workspace).latest("id").pk + 1
     product = strategy.product_create(actor=admin, key="ACME", name="Acme Analytics", vision=VISION)
     for team in people.teams.values():
         strategy.team_product_set(actor=admin, team=team, product=product)
@@ -362,10 +365,15 @@ def seed(people: DemoPeople) -> Product:
     # The Insights product owner wrote most of the backlog; Checkout's wrote the rest.
     for index, spec in enumerate(BACKLOG):
         _create(people, product, spec, goals, "lee" if index % 3 else "quinn")
-    for spec in MORE:
-        _create(people, product, spec, goals, "quinn")
+    # Developers report the bugs they find; the product manager writes stories too.
+    for index, spec in enumerate(MORE):
+        author = (
+            ("diego", "dana")[index % 2] if spec.kind == "bug" else ("quinn", "priya")[index % 2]
+        )
+        _create(people, product, spec, goals, author)
     _move_done_work_down(people, product)
     _scores(product)
+    _spread_history(people, product, since=first_entry)
     return product
 
 
@@ -377,6 +385,84 @@ def _move_done_work_down(people: DemoPeople, product: Product) -> None:
     ).order_by("rank")
     for item in finished:
         services.item_move(actor=actor, item=item, position="bottom")
+
+
+# The backlog's history spans these past days; the newest change is a few hours old.
+HISTORY_DAYS = 90
+# Work starts a few days after it was written, and takes a few more to finish.
+STARTED_AFTER_DAYS = (2, 9)
+FINISHED_AFTER_DAYS = (3, 12)
+
+
+def _spread_history(people: DemoPeople, product: Product, *, since: int) -> None:
+    """The demo is seeded in a second: make its history read like a real team's weeks.
+
+    The entries from ``since`` on are spread over the past ``HISTORY_DAYS`` in the order they
+    happened; an item is started a few days after it was written, by the person it is assigned
+    to, and finished a few days later; the items' own dates follow their history. Deterministic,
+    so every demo reads the same.
+    """
+    rng = random.Random(7)  # noqa: S311 - demo dates, not secrets
+    now = timezone.now()
+    start = now - dt.timedelta(days=HISTORY_DAYS)
+    entries = list(
+        HistoryEntry.objects.filter(workspace=people.workspace, pk__gte=since).order_by("id")
+    )
+    items = {
+        item.pk: item
+        for item in BacklogItem.all_objects.filter(product=product).select_related("assignee__user")
+    }
+    item_type = BacklogItem._meta.label_lower
+    # Writing items (and the product's own changes) take the slots in order; what follows an
+    # item's writing is dated from it.
+    written: set[int] = set()
+    slotted = 0
+    for entry in entries:
+        if entry.object_type != item_type or entry.object_id not in written:
+            slotted += 1
+        if entry.object_type == item_type:
+            written.add(entry.object_id)
+    step = (now - dt.timedelta(days=3) - start) / max(1, slotted)
+    slot = 0
+    developers = {people.users[key].pk for key in ("diego", "dana")}
+    first_seen: dict[int, dt.datetime] = {}
+    last_seen: dict[int, dt.datetime] = {}
+    author: dict[int, Any] = {}
+    for entry in entries:
+        item = items.get(entry.object_id) if entry.object_type == item_type else None
+        when = start + step * slot + dt.timedelta(minutes=rng.randint(0, 600))
+        if item is None or item.pk not in first_seen:
+            slot += 1
+        else:
+            base = first_seen[item.pk]
+            status = entry.changes.get("status")
+            if status is not None:
+                after = status[-1] if isinstance(status, list) else status
+                started = after == ItemStatus.IN_PROGRESS
+                days = STARTED_AFTER_DAYS if started else FINISHED_AFTER_DAYS
+                when = base + dt.timedelta(days=rng.randint(*days), hours=rng.randint(0, 8))
+                if item.assignee is not None:
+                    entry.actor = item.assignee.user
+            else:
+                # Edits and scores follow the writing within a few days: by its author, but
+                # scores by a product owner (business value is theirs to judge).
+                when = base + dt.timedelta(hours=rng.randint(1, 72))
+                scores = any(key.startswith("score_") for key in entry.changes)
+                writer = author[item.pk]
+                developer = writer is not None and writer.pk in developers
+                entry.actor = people.users["quinn"] if scores and developer else writer
+        entry.created_at = min(when, now - dt.timedelta(hours=rng.randint(2, 30)))
+        if item is not None:
+            first_seen.setdefault(item.pk, entry.created_at)
+            author.setdefault(item.pk, entry.actor)
+            last_seen[item.pk] = max(last_seen.get(item.pk, entry.created_at), entry.created_at)
+    for pk, item in items.items():
+        if pk in first_seen:
+            item.created_at, item.updated_at = first_seen[pk], last_seen[pk]
+    HistoryEntry.objects.bulk_update(entries, ["created_at", "actor"], batch_size=500)
+    BacklogItem.all_objects.bulk_update(
+        list(items.values()), ["created_at", "updated_at"], batch_size=500
+    )
 
 
 def _scores(product: Product) -> None:

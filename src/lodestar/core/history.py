@@ -24,7 +24,9 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return str(value)
+        # One spelling per number ("5", not "5.0" read back beside "5" just parsed), so an
+        # unchanged value never shows up as a change.
+        return format(value.normalize(), "f")
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
