@@ -248,8 +248,6 @@ LOGGING = {
 # Sign-in throttling (people/throttle.py), counted in the database by every process.
 # An account's failures from one address: free ones, then delays that double (1 s, 2 s, 4 s,
 # ...) up to the cap; forgotten this long after the last one.
-LOGIN_THROTTLE_ATTEMPTS = 5
-LOGIN_THROTTLE_WINDOW_SECONDS = 300
 LOGIN_THROTTLE_FREE_FAILURES = 3
 LOGIN_THROTTLE_MAX_DELAY_SECONDS = 300
 LOGIN_THROTTLE_FORGET_SECONDS = 3600
