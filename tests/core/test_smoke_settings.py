@@ -61,3 +61,12 @@ def test_check_deploy_is_clean_with_production_settings() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("value", ["fast", "-5", "1.5"])
+def test_a_limit_that_is_not_a_whole_number_is_refused_by_name(value: str) -> None:
+    result = _settings_with({"LODESTAR_DEBUG": "1", "LODESTAR_API_RATE_LIMIT": value})
+    assert result.returncode != 0
+    assert f"LODESTAR_API_RATE_LIMIT must be a whole number of 0 or more, not '{value}'" in (
+        result.stderr
+    )
