@@ -5,9 +5,12 @@ of its own).
 A counter is one ``RateCounter`` row per key. ``hit`` bumps it with a single statement,
 ``INSERT ... ON CONFLICT (key) DO UPDATE ... RETURNING`` (SQLite 3.35+, PostgreSQL), which is
 atomic on both databases: concurrent hits queue on the row (PostgreSQL) or the write lock
-(SQLite), and each gets a count of its own. Windows are fixed (they end ``window`` seconds
-after the first hit) or sliding (each hit moves the end), and a count starts again from zero
-once its window has ended. Ended rows are purged by a periodic task (``core.tasks``).
+(SQLite), and each gets a count of its own. On PostgreSQL its commit does not wait for the
+disk (``core.db.quick_commit``): a crash may forget the last few hits, nothing more.
+
+Windows are fixed (they end ``window`` seconds after the first hit) or sliding (each hit moves
+the end), and a count starts again from zero once its window has ended. Ended rows are purged
+by a periodic task (``core.tasks``).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from django.conf import settings
 from django.db import connections, router
 from django.http import HttpRequest
 
+from lodestar.core.db import quick_commit
 from lodestar.core.models import RateCounter
 
 
@@ -79,7 +83,7 @@ def hit(key: str, *, window: float, sliding: bool = False, at: float | None = No
     params: list[str | float] = [key, moment + window, moment, moment]
     if not sliding:
         params.append(moment)
-    with connection.cursor() as cursor:
+    with quick_commit(connection), connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return Count(count=int(row[0]), reset_at=float(row[1]), hit_at=float(row[2]))
