@@ -2,9 +2,11 @@
 
     .venv/bin/python bench/run.py [--db sqlite|postgres|both] [--items N] [--quick]
     .venv/bin/python bench/run.py bulk [--db ...] [--items N] [--batch N] [--plain] [--quick]
+    .venv/bin/python bench/run.py ratelimit [--db ...] [--samples N]
 
 ``bulk`` runs the bulk write path alone (``harness/bulk.py``): items created per second by
 ``items_create_many`` in calls of ``--batch`` specs, then a rebalance of the whole backlog.
+``ratelimit`` measures what the API rate limit adds to a request (``harness/ratelimit.py``).
 
 Each database runs in a process of its own against a scratch database that this script creates
 and removes: SQLite in a temporary LODESTAR_DATA_DIR, PostgreSQL as ``lodestar_bench`` (see
@@ -45,9 +47,10 @@ def _options(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "section",
         nargs="?",
-        choices=["all", "bulk"],
+        choices=["all", "bulk", "ratelimit"],
         default="all",
-        help="bulk: the bulk write path alone (items created per second, whole rebalance)",
+        help="bulk: the bulk write path alone (items created per second, whole rebalance); "
+        "ratelimit: the cost of the API rate limit per request",
     )
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument(
@@ -159,7 +162,12 @@ def _run_one(db: str, args: argparse.Namespace, out: Path) -> dict[str, Any]:
     if db == "postgres":
         env["DATABASE_URL"] = args.postgres_url
         _postgres(args.postgres_url, "create")
-    if args.section == "bulk":
+    if args.section == "ratelimit":
+        command = [
+            sys.executable, "-m", "harness.ratelimit", "--db", db, "--out", str(out),
+            *(["--samples", str(args.samples)] if args.samples else []),
+        ]  # fmt: skip
+    elif args.section == "bulk":
         command = [
             sys.executable, "-m", "harness.bulk", "--db", db, "--items", str(args.items),
             "--batch", str(args.batch), "--out", str(out),
@@ -210,6 +218,7 @@ def main(argv: list[str]) -> int:
     results = []
     for db in databases:
         section = ("-bulk-plain" if args.plain else "-bulk") if args.section == "bulk" else ""
+        section = "-ratelimit" if args.section == "ratelimit" else section
         out = RESULTS / f"{stamp}-{db}{section}{'-quick' if args.quick else ''}.json"
         try:
             results.append(_run_one(db, args, out))
@@ -220,6 +229,11 @@ def main(argv: list[str]) -> int:
             console.print(f"[red]The {db} run could not start: {exc}[/red]")
             return 2
         console.print(f"{db}: figures written to {out.relative_to(BENCH.parent)}")
+    if args.section == "ratelimit":
+        from harness.ratelimit import print_results
+
+        print_results(console, results)
+        return 0
     if args.section == "bulk":
         from harness.report import print_bulk
 

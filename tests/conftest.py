@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from django.core.cache import caches
 from django.test import Client
 
 from lodestar.people.models import (
@@ -37,14 +36,6 @@ class Persona:
     @property
     def email(self) -> str:
         return self.user.email
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> Iterator[None]:
-    """Rate-limit counters are keyed by ids that a rolled-back test hands out again."""
-    caches["default"].clear()
-    yield
-    caches["default"].clear()
 
 
 def _member(workspace: Workspace, email: str, role: str, job_title: str = "") -> Persona:

@@ -182,9 +182,6 @@ def test_two_servers_keep_the_promises_of_one(cluster: dict[str, Any]) -> None:
     assert {path: enqueued.get(path) for path in declared} == dict.fromkeys(declared, 1)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 7 defect 6: the API rate limit is counted per process"
-)
 def test_the_rate_limit_holds_across_servers(cluster: dict[str, Any]) -> None:
     a, b = cluster["urls"]
     token = cluster["tokens"][1]

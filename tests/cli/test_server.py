@@ -80,6 +80,7 @@ def test_the_declared_periodic_tasks_exist() -> None:
     assert [task.path for task in tasks] == [
         "lodestar.core.tasks.purge_trash",
         "lodestar.core.tasks.purge_outbox",
+        "lodestar.core.tasks.purge_rate_counters",
         "lodestar.api.tasks.purge_idempotency",
     ]
     for periodic_task in tasks:

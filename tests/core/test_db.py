@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext, isolate_apps
 
 from lodestar.backlog.models import BacklogItem
 from lodestar.core import db
-from lodestar.core.db import RankField, bulk_update_values
+from lodestar.core.db import RankField, bulk_update_values, quick_commit
 from lodestar.core.ranking import DIGITS, MAX_KEY_LENGTH, key_between, keys_between
 from lodestar.people.models import Workspace
 from tests.core.conftest import MakeItem
@@ -422,3 +422,23 @@ def test_reserving_ids_needs_the_inserting_transaction() -> None:
     with pytest.raises(RuntimeError, match="inside the transaction"):
         db.reserve_ids(HistoryEntry, 3, connection)
     assert db.reserve_ids(HistoryEntry, 0, connection) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_quick_commit_relaxes_durability_for_its_own_transaction_only() -> None:
+    def synchronous_commit() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return str(cursor.fetchone()[0])
+
+    if connection.vendor != "postgresql":
+        with quick_commit(connection):  # SQLite (WAL, synchronous=NORMAL) needs nothing
+            assert not connection.in_atomic_block
+        return
+    with quick_commit(connection):
+        assert connection.in_atomic_block
+        assert synchronous_commit() == "off"
+    assert synchronous_commit() == "on"
+    # Inside a caller's transaction it would apply to all of it: nothing changes.
+    with transaction.atomic(), quick_commit(connection):
+        assert synchronous_commit() == "on"

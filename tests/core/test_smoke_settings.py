@@ -89,3 +89,12 @@ def test_production_reads_the_key_file_make_run_writes(tmp_path: Path) -> None:
 def test_the_missing_key_message_names_the_key_file() -> None:
     result = _settings_with({})
     assert f"or put one in {DATA_DIR}/secret_key" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["fast", "-5", "1.5"])
+def test_a_limit_that_is_not_a_whole_number_is_refused_by_name(value: str) -> None:
+    result = _settings_with({"LODESTAR_DEBUG": "1", "LODESTAR_API_RATE_LIMIT": value})
+    assert result.returncode != 0
+    assert f"LODESTAR_API_RATE_LIMIT must be a whole number of 0 or more, not '{value}'" in (
+        result.stderr
+    )

@@ -1,38 +1,23 @@
-"""Pages outside a workspace: signing in and out (throttled), passwords, invitations, CSRF."""
+"""Pages outside a workspace: signing in and out, passwords, invitations, CSRF (sign-in
+throttling: ``test_throttle.py``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import caches
-from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
-from pytest_django import DjangoDbBlocker
-from pytest_django.fixtures import Settings as SettingsWrapper
 
-from lodestar.people import services, throttle
+from lodestar.people import services
 from lodestar.people.models import Invitation, Membership, Role, User, Workspace
 from tests.conftest import PASSWORD, Persona
 
 NEW_PASSWORD = "a-much-longer-passphrase-42"
 
 
-@pytest.fixture(scope="session")
-def shared_cache_table(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> None:
-    """The database cache behind sign-in throttling (``lodestar migrate`` creates it too)."""
-    with django_db_blocker.unblock():
-        call_command("createcachetable", verbosity=0)
-
-
-@pytest.fixture(autouse=True)
-def _clean_throttle(shared_cache_table: None, db: None) -> Iterator[None]:
-    caches["shared"].clear()
-    yield
-    caches["shared"].clear()
+pytestmark = pytest.mark.django_db
 
 
 def _sign_in(client: Client, email: str, password: str) -> Any:
@@ -122,73 +107,6 @@ def test_home_needs_sign_in(client: Client, db: None) -> None:
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"].startswith("/signin?next=/")
-
-
-# -- throttling --------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def few_attempts(settings: SettingsWrapper) -> SettingsWrapper:
-    settings.LOGIN_THROTTLE_ATTEMPTS = 3
-    settings.LOGIN_THROTTLE_WINDOW_SECONDS = 600
-    return settings
-
-
-def test_too_many_failures_for_an_account_answer_429(
-    client: Client, developer: Persona, few_attempts: SettingsWrapper
-) -> None:
-    for _ in range(2):
-        assert _sign_in(client, developer.email, "wrong").status_code == 422
-    response = client.post("/signin", {"email": developer.email, "password": "wrong"})
-    assert response.status_code == 429
-    assert response["Retry-After"] == "600"
-    assert b"Too many sign-in attempts. Try again in 10 minutes." in response.content
-    # Even the right password waits: the account is paused, from any address.
-    other = Client(REMOTE_ADDR="10.9.9.9")
-    response = other.post("/signin", {"email": developer.email, "password": PASSWORD})
-    assert response.status_code == 429
-    assert "_auth_user_id" not in other.session
-
-
-def test_too_many_failures_from_one_address_answer_429_for_any_account(
-    client: Client, developer: Persona, po: Persona, few_attempts: SettingsWrapper
-) -> None:
-    for email in ("a@acme.test", "b@acme.test", "c@acme.test"):
-        client.post("/signin", {"email": email, "password": "wrong"})
-    response = client.post("/signin", {"email": po.email, "password": PASSWORD})
-    assert response.status_code == 429
-    assert int(response["Retry-After"]) > 0
-    # The same account signs in from elsewhere.
-    other = Client(REMOTE_ADDR="10.1.2.3")
-    assert other.post("/signin", {"email": po.email, "password": PASSWORD}).status_code == 302
-
-
-def test_the_throttle_lifts_when_the_window_ends(
-    client: Client,
-    developer: Persona,
-    few_attempts: SettingsWrapper,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    now = 1_000_000.0
-    monkeypatch.setattr(throttle, "_now", lambda: now)
-    for _ in range(3):
-        client.post("/signin", {"email": developer.email, "password": "wrong"})
-    assert _sign_in(client, developer.email, PASSWORD).status_code == 429
-    now += 601
-    assert _sign_in(client, developer.email, PASSWORD).status_code == 302
-
-
-def test_success_forgets_the_account_failures(
-    client: Client, developer: Persona, few_attempts: SettingsWrapper
-) -> None:
-    for _ in range(2):
-        client.post("/signin", {"email": developer.email, "password": "wrong"})
-    assert _sign_in(client, developer.email, PASSWORD).status_code == 302
-    client.logout()
-    # A fresh address: the account's counter restarted from zero after the success.
-    again = Client(REMOTE_ADDR="10.7.7.7")
-    for _ in range(2):
-        assert _sign_in(again, developer.email, "wrong").status_code == 422
 
 
 # -- CSRF --------------------------------------------------------------------------------------

@@ -18,7 +18,12 @@ api = NinjaAPI(
     version="1",
     description=(
         "Lodestar's HTTP API. Authenticate with 'Authorization: Bearer <token>' or the browser "
-        "session (with its CSRF token). Errors are application/problem+json (RFC 9457)."
+        "session (with its CSRF token). Errors are application/problem+json (RFC 9457). "
+        "Requests are rate-limited per token or session user, and per client address for "
+        "requests without valid credentials, across all of the server's processes; every "
+        "counted answer carries RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset "
+        "(seconds until the window ends), and a request beyond the limit answers 429 "
+        "(code rate_limited) with Retry-After."
     ),
     auth=API_AUTH,
     urls_namespace="api",

@@ -31,6 +31,19 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in _TRUE
 
 
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise ImproperlyConfigured(f"{name} must be a whole number of 0 or more, not {value!r}.")
+    return number
+
+
 TESTING = "pytest" in sys.modules or _env_bool("LODESTAR_TESTING")
 DEBUG = _env_bool("LODESTAR_DEBUG")
 
@@ -96,6 +109,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "lodestar.api.ratelimit.ApiRateLimitMiddleware",
     "lodestar.api.parser.ApiBodyMiddleware",
     "lodestar.api.idempotency.IdempotencyMiddleware",
 ]
@@ -191,12 +205,12 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 CACHES = {
-    # Per-process: the API rate limit and other short-lived counters.
+    # Per-process; rate limits and throttles count in the database instead (core/ratelimit.py).
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "lodestar",
     },
-    # Shared by every process (sign-in throttling must hold across web workers).
+    # Shared by every process.
     "shared": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "lodestar_cache",
@@ -245,11 +259,30 @@ LOGGING = {
     "loggers": {"lodestar": {"level": "INFO"}},
 }
 
-# Sign-in throttling: attempts per window, per account and per client address.
-LOGIN_THROTTLE_ATTEMPTS = 5
-LOGIN_THROTTLE_WINDOW_SECONDS = 300
-# API rate limit per token or session (requests per minute).
-API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("LODESTAR_API_RATE_LIMIT", "1200"))
+# Sign-in throttling (people/throttle.py), counted in the database by every process.
+# An account's failures from one address: free ones, then delays that double (1 s, 2 s, 4 s,
+# ...) up to the cap; forgotten this long after the last one.
+LOGIN_THROTTLE_FREE_FAILURES = 3
+LOGIN_THROTTLE_MAX_DELAY_SECONDS = 300
+LOGIN_THROTTLE_FORGET_SECONDS = 3600
+# Failures from one address, whatever the accounts (stops one address spraying many).
+LOGIN_THROTTLE_ADDRESS_FAILURES = _env_int("LODESTAR_LOGIN_ADDRESS_FAILURES", 30)
+LOGIN_THROTTLE_ADDRESS_WINDOW_SECONDS = 900
+# Failures from everywhere (stops an attack spread over many addresses); beyond it, browsers
+# that are not a known device of the account wait for the window to end.
+LOGIN_THROTTLE_GLOBAL_FAILURES = _env_int("LODESTAR_LOGIN_GLOBAL_FAILURES", 300)
+LOGIN_THROTTLE_GLOBAL_WINDOW_SECONDS = 60
+# The signed cookie that makes a browser a known device of the accounts signed in on it.
+LOGIN_DEVICE_COOKIE_NAME = "lodestar_device"
+LOGIN_DEVICE_COOKIE_DAYS = 365
+# The API rate limit (api/ratelimit.py): requests per window per token or session user, and
+# per client address for requests without valid credentials.
+API_RATE_LIMIT_PER_MINUTE = _env_int("LODESTAR_API_RATE_LIMIT", 1200)
+API_ANONYMOUS_RATE_LIMIT_PER_MINUTE = _env_int("LODESTAR_API_ANONYMOUS_RATE_LIMIT", 60)
+API_RATE_LIMIT_WINDOW_SECONDS = 60
+# Reverse proxies in front of the server whose X-Forwarded-For is trusted for the client's
+# address (0: the connecting address is the client's).
+TRUSTED_PROXIES = _env_int("LODESTAR_TRUSTED_PROXIES", 0)
 
 TRASH_RETENTION_DAYS = 30
 INVITATION_TTL_DAYS = 7

@@ -117,3 +117,23 @@ class OutboxCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscriber} at {self.position}"
+
+
+class RateCounter(models.Model):
+    """One counter of a rate limit or a sign-in throttle, shared by every process and machine
+    that uses this database (``core.ratelimit``).
+
+    Times are seconds since the epoch, not datetimes: the counter is bumped by one
+    ``INSERT ... ON CONFLICT DO UPDATE`` whose ``CASE`` compares them, and numbers compare the
+    same way on SQLite and PostgreSQL where text timestamps would not.
+    """
+
+    key = models.CharField(max_length=200, primary_key=True)
+    count = models.PositiveIntegerField()
+    # When the window ends and the count starts again from zero; purged some time after.
+    reset_at = models.FloatField(db_index=True)
+    # The last time the counter was bumped (the start of a sign-in delay).
+    hit_at = models.FloatField()
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

@@ -1,4 +1,4 @@
-"""What core declares: its periodic housekeeping (the trash and the outbox)."""
+"""What core declares: its periodic housekeeping (the trash, the outbox, rate counters)."""
 
 from __future__ import annotations
 
@@ -13,5 +13,7 @@ PLUGIN = Plugin(
         PeriodicTask("lodestar.core.tasks.purge_trash", dt.timedelta(days=1)),
         # Drops domain events that every durable subscriber has had.
         PeriodicTask("lodestar.core.tasks.purge_outbox", dt.timedelta(days=1)),
+        # Drops rate-limit and sign-in counters whose window has ended.
+        PeriodicTask("lodestar.core.tasks.purge_rate_counters", dt.timedelta(hours=1)),
     ],
 )

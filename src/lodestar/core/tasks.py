@@ -1,5 +1,5 @@
-"""Background work of core: purging the trash once rows are past their retention period, and
-the outbox once its events are delivered."""
+"""Background work of core: purging the trash once rows are past their retention period, the
+outbox once its events are delivered, and rate counters whose window has ended."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
-from lodestar.core import events
+from lodestar.core import events, ratelimit
 from lodestar.core.trash import purge_trashed_before, retention
 
 
@@ -39,3 +39,10 @@ def purge_outbox(now: str | None = None) -> int:
     return events.purge_delivered(
         older_than=dt.timedelta(days=settings.OUTBOX_RETENTION_DAYS), now=_moment(now)
     )
+
+
+@task()
+def purge_rate_counters() -> int:
+    """Delete the rate-limit and sign-in counters whose window has ended (they count as zero
+    already; this only keeps the table small). Returns how many were deleted."""
+    return ratelimit.purge()

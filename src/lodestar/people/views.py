@@ -40,7 +40,8 @@ def _next_url(request: HttpRequest) -> str:
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
-    """Email and password; failures are throttled per account and per client address."""
+    """Email and password; failures are throttled per account and address with growing
+    delays, per address and overall, never holding back a known device (``throttle``)."""
     next_url = _next_url(request)
     if request.method == "GET" and request.user.is_authenticated:
         return redirect(next_url or "people:home")
@@ -49,18 +50,19 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "people/sign_in.html", context)
     email = request.POST.get("email", "").strip().lower()
-    address = throttle.client_address(request)
+    attempt = throttle.attempt(request, email)
     try:
-        throttle.check(email, address)
+        throttle.check(attempt)
         if form.is_valid():
             user = authenticate(request, email=email, password=form.cleaned_data["password"])
             if user is not None:
-                throttle.reset(email)
                 login(request, user)
-                return redirect(next_url or "people:home")
-            throttle.record_failure(email, address)
-            throttle.check(email, address)
+                signed_in = redirect(next_url or "people:home")
+                throttle.record_success(attempt, signed_in)
+                return signed_in
             form.add_error(None, "That email and password do not match an account here.")
+            throttle.record_failure(attempt)
+            throttle.check(attempt)
     except RateLimited as error:
         context["throttled"] = error.detail
         response = render(request, "people/sign_in.html", context, status=error.status)
