@@ -167,6 +167,17 @@
   let pending = null;
   let pendingTimer = 0;
 
+  // Enter in a field of a [data-enter-key] element sends it an "enter-key" event to trigger on
+  // (hx-trigger="enter-key"): htmx's own event filters (keydown[key=='Enter']) are evaluated
+  // code, which the Content-Security-Policy refuses.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || !typing(event.target)) return;
+    const owner = event.target.closest("[data-enter-key]");
+    if (!owner) return;
+    event.preventDefault();
+    owner.dispatchEvent(new CustomEvent("enter-key", { bubbles: true }));
+  });
+
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape") {
       closeNav();
