@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lodestar.api.parser.ApiBodyMiddleware",
+    "lodestar.api.http.SessionAnswersMiddleware",
     "lodestar.api.idempotency.IdempotencyMiddleware",
 ]
 
