@@ -112,6 +112,12 @@ class UnsupportedMediaType(DomainError):
     default_code = ApiErrorCode.UNSUPPORTED_MEDIA_TYPE
 
 
+class UriTooLong(DomainError):
+    status = 414
+    title = "URI too long"
+    default_code = ApiErrorCode.URI_TOO_LONG
+
+
 class MethodNotAllowed(DomainError):
     status = 405
     title = "Method not allowed"

@@ -237,6 +237,10 @@ LOGGING = {
 # Sign-in throttling: attempts per window, per account and per client address.
 LOGIN_THROTTLE_ATTEMPTS = 5
 LOGIN_THROTTLE_WINDOW_SECONDS = 300
+# The longest API URL (path and query) Lodestar answers; longer ones get a 414 problem. The web
+# server's own request-line limit (gunicorn's limit_request_line, set by `lodestar web`) sits
+# above it, so every URL up to there gets Lodestar's answer rather than gunicorn's.
+API_MAX_URL_LENGTH = 4096
 # API rate limit per token or session (requests per minute).
 API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("LODESTAR_API_RATE_LIMIT", "1200"))
 
