@@ -1,5 +1,7 @@
 """The pages run under the Content-Security-Policy with nothing refused: the demo people walk
-the main pages and the browser reports no violation and no console error."""
+the main pages and the browser reports no violation and no console error. An image from
+another host in an item's description is refused unless the workspace allows external images.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +11,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from lodestar.backlog import services as backlog_services
+from lodestar.backlog.models import BacklogItem
 from lodestar.core.registry import registry
 from lodestar.people.demo import DEMO_PASSWORD, DEMO_WORKSPACE_SLUG, logins
+from lodestar.people.models import Workspace
 from lodestar.strategy.models import Product
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -81,7 +86,7 @@ def test_the_main_pages_run_under_the_policy_with_nothing_refused(
         f"{WORKSPACE}/teams",
         f"{WORKSPACE}/who",
         f"{WORKSPACE}/products/{product.key}",
-        # SETTINGS
+        f"{WORKSPACE}/settings",
         "/account/password",
         "/api/v1/docs",
     ):
@@ -100,5 +105,75 @@ def test_the_main_pages_run_under_the_policy_with_nothing_refused(
     page.keyboard.press("Escape")
     page.keyboard.press("?")
     expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+    watcher.collect()
+    assert watcher.problems == []
+
+
+def _item_with_external_image(email: str) -> BacklogItem:
+    item = BacklogItem.objects.order_by("pk").first()
+    assert item is not None
+    from lodestar.people.access import access_workspace
+    from lodestar.people.models import User
+
+    actor = access_workspace(User.objects.get(email=email), DEMO_WORKSPACE_SLUG)
+    return backlog_services.item_update(
+        actor=actor,
+        item=item,
+        description="A pixel: ![tracker](https://images.example/pixel.png)",
+    )
+
+
+@pytest.mark.parametrize("allowed", [False, True])
+def test_an_image_from_another_host_loads_only_where_the_workspace_allows_it(
+    page: Any, demo: dict[str, object], allowed: bool
+) -> None:
+    owner = demo_email("owner")
+    item = _item_with_external_image(owner)
+    Workspace.objects.filter(slug=DEMO_WORKSPACE_SLUG).update(allow_external_images=allowed)
+    asked: list[str] = []
+
+    def answer(route: Any) -> None:  # never leaves this machine
+        asked.append(route.request.url)
+        route.fulfill(status=200, content_type="image/gif", body=b"GIF89a")
+
+    page.route("https://images.example/**", answer)
+    watcher = Watcher(page)
+    sign_in(page, owner)
+    page.goto(f"{WORKSPACE}/items/{item.key}")
+    expect(page.get_by_role("heading", name=item.title)).to_be_visible()
+    page.wait_for_load_state("load")
+    watcher.collect()
+    if allowed:
+        assert asked == ["https://images.example/pixel.png"]
+        assert not [p for p in watcher.problems if "CSP violation" in p]
+    else:
+        assert asked == []
+        assert any(
+            "CSP violation" in p and "img-src" in p and "images.example" in p
+            for p in watcher.problems
+        ), watcher.problems
+
+
+def test_enter_in_a_members_job_title_saves_it_without_evaluated_code(
+    page: Any, demo: dict[str, object]
+) -> None:
+    from lodestar.people.models import Membership
+
+    watcher = Watcher(page)
+    sign_in(page, demo_email("owner"))
+    page.goto(f"{WORKSPACE}/members")
+    member = (
+        Membership.objects.filter(workspace__slug=DEMO_WORKSPACE_SLUG, role="member")
+        .select_related("user")
+        .order_by("user__email")
+        .first()
+    )
+    assert member is not None
+    field = page.locator(f"#member-{member.pk} input[name='job_title']")
+    field.fill("Staff Engineer")
+    field.press("Enter")
+    expect(page.locator("#flash")).to_contain_text(f"Saved {member.user.display_name}.")
+    member.refresh_from_db()
+    assert member.job_title == "Staff Engineer"
     watcher.collect()
     assert watcher.problems == []

@@ -1,6 +1,10 @@
 """Every write of the people context: one transaction each, policy enforced, history recorded."""
 
-from lodestar.people.services.accounts import user_create, workspace_create
+from lodestar.people.services.accounts import (
+    user_create,
+    workspace_create,
+    workspace_settings_update,
+)
 from lodestar.people.services.members import (
     AddOrInvite,
     invitation_accept,
@@ -38,4 +42,5 @@ __all__ = [
     "token_revoke",
     "user_create",
     "workspace_create",
+    "workspace_settings_update",
 ]
