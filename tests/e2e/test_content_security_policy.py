@@ -143,10 +143,19 @@ def test_an_image_from_another_host_loads_only_where_the_workspace_allows_it(
     expect(page.get_by_role("heading", name=item.title)).to_be_visible()
     page.wait_for_load_state("load")
     watcher.collect()
+    description = page.get_by_test_id("description")
     if allowed:
+        expect(description.locator("img")).to_have_attribute(
+            "src", "https://images.example/pixel.png"
+        )
         assert asked == ["https://images.example/pixel.png"]
         assert not [p for p in watcher.problems if "CSP violation" in p]
     else:
+        # Shown as a link to the image, named by its alt text and host, not as a broken image.
+        link = description.locator("a.external-image")
+        expect(link).to_have_text("tracker (images.example)")
+        expect(link).to_have_attribute("href", "https://images.example/pixel.png")
+        expect(description.locator("img")).to_have_count(0)
         assert asked == []
         assert any(
             "CSP violation" in p and "img-src" in p and "images.example" in p
