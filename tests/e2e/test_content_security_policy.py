@@ -28,6 +28,9 @@ document.addEventListener("securitypolicyviolation", (event) => {
 });
 """
 WORKSPACE = f"/w/{DEMO_WORKSPACE_SLUG}"
+# The API reference builds the whole OpenAPI document and a large script on a shared machine:
+# a generous wait for it to appear (not a timing assertion).
+DOCS_WAIT_MS = 30_000
 
 
 @pytest.fixture
@@ -94,7 +97,7 @@ def test_the_main_pages_run_under_the_policy_with_nothing_refused(
         assert response.status == 200, path
         assert "script-src 'self'" in response.headers["content-security-policy"]
         if path == "/api/v1/docs":
-            expect(page.locator(".opblock").first).to_be_visible()
+            expect(page.locator(".opblock").first).to_be_visible(timeout=DOCS_WAIT_MS)
         watcher.collect()
 
     # The backlog, its side panel (htmx), and the keyboard shortcut help.
