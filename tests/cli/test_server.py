@@ -135,6 +135,10 @@ def test_serve_answers_http_then_stops_with_its_worker_on_sigterm(
         assert status == 401
         assert content_type == "application/problem+json"
         assert json.loads(body)["status"] == 401
+        # Over Lodestar's limit on API URLs, under gunicorn's: Lodestar's problem, not gunicorn's.
+        status, content_type, body = http_get(f"{url}api/v1/workspaces/{'a' * 5000}", deadline)
+        assert (status, content_type) == (414, "application/problem+json")
+        assert json.loads(body)["code"] == "uri_too_long"
 
         children = _children(process.pid)
         assert len(children) == 2  # the web server and the task worker

@@ -50,6 +50,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "teams",
         "who",
         "products",
+        "settings",
     ]
 
 

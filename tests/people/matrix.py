@@ -29,6 +29,7 @@ EVERY_ACCOUNT = {OUTSIDER: 200, OUTSIDER_TOKEN: 200}
 
 ROWS: dict[str, dict[str, int]] = {
     f"GET {W}": read(),
+    f"PATCH {W}": row(200, MANAGERS),
     f"GET {W}/members": read(),
     f"POST {W}/members": row(201, MANAGERS),
     f"GET {W}/members/{{email}}": read(),
@@ -58,6 +59,7 @@ ROWS: dict[str, dict[str, int]] = {
 }
 
 BODIES: dict[str, object] = {
+    f"PATCH {W}": {"allow_external_images": True},
     f"POST {W}/members": {"email": "newcomer@acme.test", "role": "member", "job_title": "Designer"},
     f"PATCH {W}/members/{{email}}": {"job_title": "Senior Product Manager"},
     f"POST {W}/teams": {"name": "Platform"},

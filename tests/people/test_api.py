@@ -52,6 +52,7 @@ def test_workspace_tells_the_caller_their_role(viewer: Persona, api_client: Clie
         "created_at": None,
         "version": 1,
         "your_role": "viewer",
+        "allow_external_images": False,
     }
     assert response["ETag"] == '"1"'
 

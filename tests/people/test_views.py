@@ -32,6 +32,7 @@ PAGES = [
     "/w/acme/teams",
     "/w/acme/teams/core",
     "/w/acme/who",
+    "/w/acme/settings",
 ]
 PERSONAS = ["owner", "admin", "po", "developer", "pm", "viewer"]
 
@@ -687,6 +688,7 @@ WRITES = {
     ),
     "team_product_owner": ("/w/acme/teams/core/product-owner", {"member": "", "version": 1}),
     "invitation_revoke": ("/w/acme/invitations/{invitation}/revoke", {}),
+    "workspace_settings": ("/w/acme/settings", {"allow_external_images": "on", "version": 1}),
 }
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import logging
 from enum import StrEnum
+from http import HTTPStatus
 from typing import Any
 
+from django.conf import settings
 from django.db import DataError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -43,6 +46,8 @@ class ApiErrorCode(StrEnum):
     BODY_TOO_LARGE = "body_too_large"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     METHOD_NOT_ALLOWED = "method_not_allowed"
+    CSRF_FAILED = "csrf_failed"
+    URI_TOO_LONG = "uri_too_long"
 
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
@@ -107,10 +112,52 @@ class UnsupportedMediaType(DomainError):
     default_code = ApiErrorCode.UNSUPPORTED_MEDIA_TYPE
 
 
+class UriTooLong(DomainError):
+    status = 414
+    title = "URI too long"
+    default_code = ApiErrorCode.URI_TOO_LONG
+
+
 class MethodNotAllowed(DomainError):
     status = 405
     title = "Method not allowed"
     default_code = ApiErrorCode.METHOD_NOT_ALLOWED
+
+
+class CsrfFailed(DomainError):
+    """A call with the browser session whose CSRF token is missing or wrong."""
+
+    status = 403
+    title = "Forbidden"
+    default_code = ApiErrorCode.CSRF_FAILED
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"The CSRF check failed: {reason} A call with the browser session must send the "
+            "header X-CSRFToken with the value of the csrftoken cookie; a script should send "
+            "'Authorization: Bearer <token>' instead."
+        )
+
+
+# What django-ninja's session authentication raises (as a 403 HttpError) when CSRF fails.
+_NINJA_CSRF_FAILED = "CSRF check Failed"
+
+
+class _CsrfReason(CsrfViewMiddleware):
+    """Django's CSRF check, answering why it refused instead of the 403 page."""
+
+    def _reject(self, request: HttpRequest, reason: str) -> HttpResponseForbidden:
+        return HttpResponseForbidden(reason)
+
+
+def _csrf_reason(request: HttpRequest) -> str:
+    check = _CsrfReason(lambda _request: HttpResponse())
+    request.csrf_processing_done = False  # type: ignore[attr-defined]
+    check.process_request(request)
+    # Any view that is not exempt from the check (api_not_found is).
+    refused = check.process_view(request, _unauthenticated, (), {})
+    reason = refused.content.decode() if refused is not None else "the token was refused."
+    return reason if reason.endswith(".") else f"{reason}."
 
 
 def _out_of_range(exc: Exception) -> bool:
@@ -148,6 +195,24 @@ def problem_response(request: HttpRequest, error: DomainError) -> HttpResponse:
     for name, value in error.headers.items():
         response[name] = value
     return response
+
+
+def _unauthenticated(request: HttpRequest) -> HttpResponse:
+    error = Unauthenticated(
+        "Send 'Authorization: Bearer <token>' (create one with 'lodestar token create') or sign in."
+    )
+    response = problem_response(request, error)
+    response["WWW-Authenticate"] = 'Bearer realm="lodestar"'
+    return response
+
+
+def _csrf_failed(request: HttpRequest) -> HttpResponse:
+    """The session's CSRF check refused the call. A caller that sent a bearer token, or no
+    session cookie, was not calling with a session at all: its token (or nothing) did not
+    authenticate, a 401. Otherwise a 403 that says why the token was refused."""
+    if "Authorization" in request.headers or settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return _unauthenticated(request)
+    return problem_response(request, CsrfFailed(_csrf_reason(request)))
 
 
 def _field_path(loc: list[Any], body_params: set[str]) -> str:
@@ -190,20 +255,21 @@ def install(api: NinjaAPI) -> None:
         return problem_response(request, _validation_problem(exc))
 
     def on_auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        error = Unauthenticated(
-            "Send 'Authorization: Bearer <token>' (create one with 'lodestar token create') "
-            "or sign in."
-        )
-        response = problem_response(request, error)
-        response["WWW-Authenticate"] = 'Bearer realm="lodestar"'
-        return response
+        return _unauthenticated(request)
 
     def on_http(request: HttpRequest, exc: HttpError) -> HttpResponse:
         if exc.status_code >= 500:
             return problem_response(request, ServerError())
+        if exc.status_code == 403 and str(exc) == _NINJA_CSRF_FAILED:
+            return _csrf_failed(request)
         error = DomainError(str(exc))
         error.code = CoreErrorCode.VALIDATION
         response = problem_response(request, error)
+        # The body states the status sent, whatever it is.
+        body = json.loads(response.content)
+        body["status"] = exc.status_code
+        body["title"] = HTTPStatus(exc.status_code).phrase
+        response.content = json.dumps(body).encode()
         response.status_code = exc.status_code
         return response
 

@@ -1,10 +1,13 @@
-"""HTTP details shared by routers: ETag / If-Match for optimistic concurrency."""
+"""HTTP details shared by routers: ETag / If-Match for optimistic concurrency, and answers to
+the browser session kept out of every cache."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from lodestar.core.errors import CoreErrorCode, Invalid
 
@@ -30,3 +33,30 @@ def if_match(request: HttpRequest) -> int | None:
 
 def set_etag(response: HttpResponse, version: int) -> None:
     response["ETag"] = f'"{version}"'
+
+
+def by_session(request: HttpRequest) -> bool:
+    """Whether ``request`` is answered to the browser session: the API authenticated it by the
+    session (not a bearer token), or it carries a signed-in session and no token (an answer
+    replayed for an Idempotency-Key never reaches the authentication)."""
+    if getattr(request, "auth", None) is not None:
+        return not hasattr(request, "api_token")
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    return signed_in and "Authorization" not in request.headers
+
+
+class SessionAnswersMiddleware:
+    """An API answer to the browser session is that person's data, fetched with a cookie: no
+    cache may keep it (``Cache-Control: no-store``), and none may hand it to a request with
+    another cookie (``Vary: Cookie``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith("/api/") and by_session(request):
+            patch_cache_control(response, no_store=True, private=True)
+            patch_vary_headers(response, ["Cookie"])
+        return response

@@ -24,6 +24,7 @@ from lodestar.api.errors import (
     BodyTooLarge,
     MethodNotAllowed,
     UnsupportedMediaType,
+    UriTooLong,
     problem_response,
 )
 from lodestar.core.errors import DomainError, Invalid
@@ -103,10 +104,24 @@ def _body_problem(request: HttpRequest) -> DomainError | None:
     return None
 
 
+def _uri_problem(request: HttpRequest) -> DomainError | None:
+    """A URL (path and query, as sent) longer than ``API_MAX_URL_LENGTH``: no operation takes
+    one, and a long query is a list that belongs in a body or in pages."""
+    limit = settings.API_MAX_URL_LENGTH
+    length = len(request.get_full_path())
+    if length <= limit:
+        return None
+    return UriTooLong(
+        f"The URL is {length:,} characters long; this API takes at most {limit:,}. Shorten "
+        "the query (fewer or shorter parameters), or page through the list with ?cursor=."
+    )
+
+
 class ApiBodyMiddleware:
-    """Every API answer about the request itself is problem+json: a body over the size limit
-    (413), a body that is not JSON (415), text no database can store (422), a method the
-    endpoint does not have (405). Runs before the Idempotency-Key is claimed."""
+    """Every API answer about the request itself is problem+json: a URL over the length limit
+    (414), a body over the size limit (413), a body that is not JSON (415), text no database can
+    store (422), a method the endpoint does not have (405). Runs before the Idempotency-Key is
+    claimed."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -114,6 +129,9 @@ class ApiBodyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith("/api/"):
             return self.get_response(request)
+        too_long = _uri_problem(request)
+        if too_long is not None:
+            return problem_response(request, too_long)
         if request.method in _BODY_METHODS:
             problem = _body_problem(request)
             if problem is not None:

@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from lodestar import __version__
 from lodestar.api import errors
 from lodestar.api.auth import API_AUTH
+from lodestar.api.docs import OfflineSwagger
 from lodestar.api.trash import router as trash_router
 from lodestar.core.registry import registry
 
@@ -28,6 +29,7 @@ api = NinjaAPI(
     auth=API_AUTH,
     urls_namespace="api",
     docs_url="/docs",
+    docs=OfflineSwagger(),
     openapi_extra={"info": {"x-api-version": __version__}},
 )
 errors.install(api)

@@ -34,6 +34,8 @@ STOP_SECONDS = GRACEFUL_SECONDS + 5
 # Tools often deliver one stop as several signals (to the process and to its group at once);
 # only a signal this long after the first means "stop now".
 DUPLICATE_SIGNAL_SECONDS = 1.0
+# Gunicorn's largest request line, in bytes (see gunicorn_options).
+REQUEST_LINE_LIMIT = 8190
 
 
 def default_workers() -> int:
@@ -86,6 +88,10 @@ def gunicorn_options(
         "threads": threads,
         "graceful_timeout": GRACEFUL_SECONDS,
         "timeout": 60,
+        # Gunicorn's maximum (its default, 4094 bytes, is below Lodestar's own limit on API URLs,
+        # API_MAX_URL_LENGTH): an API URL too long for Lodestar gets its 414 problem+json; only
+        # a request line over 8190 bytes gets gunicorn's plain-text answer.
+        "limit_request_line": REQUEST_LINE_LIMIT,
         "preload_app": True,
         "errorlog": "-",
         "accesslog": "-" if debug else None,

@@ -103,6 +103,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files need no policy, every answer of Lodestar's own gets one.
+    "lodestar.config.headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -111,6 +113,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lodestar.api.ratelimit.ApiRateLimitMiddleware",
     "lodestar.api.parser.ApiBodyMiddleware",
+    "lodestar.api.http.SessionAnswersMiddleware",
     "lodestar.api.idempotency.IdempotencyMiddleware",
 ]
 
@@ -283,6 +286,11 @@ API_RATE_LIMIT_WINDOW_SECONDS = 60
 # Reverse proxies in front of the server whose X-Forwarded-For is trusted for the client's
 # address (0: the connecting address is the client's).
 TRUSTED_PROXIES = _env_int("LODESTAR_TRUSTED_PROXIES", 0)
+
+# The longest API URL (path and query) Lodestar answers; longer ones get a 414 problem. The web
+# server's own request-line limit (gunicorn's limit_request_line, set by `lodestar web`) sits
+# above it, so every URL up to there gets Lodestar's answer rather than gunicorn's.
+API_MAX_URL_LENGTH = 4096
 
 TRASH_RETENTION_DAYS = 30
 INVITATION_TTL_DAYS = 7

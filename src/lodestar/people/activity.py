@@ -18,6 +18,15 @@ def _member_label(label: str) -> str:
     return label.rsplit(" in ", 1)[0]
 
 
+def describe_workspace(entry: HistoryEntry, names: Mapping[str, str]) -> str | None:
+    if "allow_external_images" not in entry.changes:
+        return None
+    _, allowed = before_after(entry.changes["allow_external_images"])
+    if allowed:
+        return "allowed images from other hosts on the workspace's pages"
+    return "stopped images from other hosts on the workspace's pages"
+
+
 def describe_team(entry: HistoryEntry, names: Mapping[str, str]) -> str | None:
     for hat, label in _HATS.items():
         if hat not in entry.changes:

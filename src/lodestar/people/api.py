@@ -37,6 +37,7 @@ from lodestar.people.schemas import (
     TokenIn,
     TokenOut,
     WorkspaceOut,
+    WorkspacePatch,
 )
 from lodestar.people.views import invitation_url
 
@@ -56,6 +57,26 @@ def workspace_get(
     actor = request_actor(request, workspace_slug)
     set_etag(response, actor.workspace.version)
     return WorkspaceOut.of(actor.workspace, actor.role)
+
+
+@router.patch(
+    "/{workspace_slug}",
+    response={200: WorkspaceOut, **WRITE_ERRORS},
+    summary="Change the workspace's settings",
+    operation_id="workspace_update",
+)
+def workspace_update(
+    request: HttpRequest, response: HttpResponse, workspace_slug: str, payload: WorkspacePatch
+) -> WorkspaceOut:
+    actor = request_actor(request, workspace_slug)
+    workspace = services.workspace_settings_update(
+        actor=actor,
+        workspace=actor.workspace,
+        allow_external_images=payload.allow_external_images,
+        expected_version=if_match(request),
+    )
+    set_etag(response, workspace.version)
+    return WorkspaceOut.of(workspace, actor.role)
 
 
 # -- members -----------------------------------------------------------------------------------

@@ -43,3 +43,4 @@ class PeopleErrorCode(StrEnum):
     FORBIDDEN_MOVE_PRODUCT_OWNER_HAT = "forbidden_move_product_owner_hat"
     FORBIDDEN_MANAGE_OWNERS = "forbidden_manage_owners"
     FORBIDDEN_MANAGE_WORKSPACE = "forbidden_manage_workspace"
+    FORBIDDEN_MANAGE_SETTINGS = "forbidden_manage_settings"

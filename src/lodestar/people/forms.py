@@ -192,3 +192,10 @@ class ProductOwnerForm(forms.Form):
             for m in people_who_may_wear(members, TeamRole.PRODUCT_OWNER)
         ]
         member.widget.attrs.update(_INPUT)
+
+
+class WorkspaceSettingsForm(forms.Form):
+    """The workspace's settings page; ``version`` is the one the page showed."""
+
+    allow_external_images = forms.BooleanField(required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2_147_483_647)

@@ -104,6 +104,9 @@ class Workspace(BaseModel):
 
     slug = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=100)
+    # Whether pages of this workspace load images from other hosts (in Markdown): off, the
+    # Content-Security-Policy refuses them, so an image cannot track who reads an item.
+    allow_external_images = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return self.name

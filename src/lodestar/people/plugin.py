@@ -53,6 +53,7 @@ PLUGIN = Plugin(
             title=str,
             workspace="pk",
             permissions={"view": VIEW, "change": Permission.MANAGE_WORKSPACE.value},
+            describe=activity.describe_workspace,
         ),
         ObjectType(
             name="member",
@@ -97,6 +98,7 @@ PLUGIN = Plugin(
         NavEntry("members", "Members", "people:member_list", icon="users", order=20),
         NavEntry("teams", "Teams", "people:team_list", icon="team", order=30),
         NavEntry("who", "Who does what", "people:who_does_what", icon="hat", order=40),
+        NavEntry("settings", "Settings", "people:workspace_settings", icon="key", order=90),
     ],
     demo=Demo(seed=lambda world: demo.seed()),
     authorizer=_authorize,

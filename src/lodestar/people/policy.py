@@ -91,6 +91,7 @@ class Permission(StrEnum):
     MOVE_PRODUCT_OWNER_HAT = "move_product_owner_hat"
     CREATE_OWN_TOKENS = "create_own_tokens"
     MANAGE_WORKSPACE = "manage_workspace"
+    MANAGE_SETTINGS = "manage_settings"
     # Names of permissions that strategy and backlog declare (and own), kept here so callers
     # written before the declarations still read ``Permission.X``. Never add one: a context's
     # new permission lives in its own ``permissions.py``, declared by its plugin.
@@ -144,6 +145,12 @@ PERMISSIONS = [
         OWNERS,
         "Only workspace owners can grant or change the owner role.",
         Code.FORBIDDEN_MANAGE_OWNERS,
+    ),
+    PermissionRule(
+        Permission.MANAGE_SETTINGS,
+        MANAGERS,
+        "Only workspace owners and admins change the workspace's settings.",
+        Code.FORBIDDEN_MANAGE_SETTINGS,
     ),
     PermissionRule(
         Permission.MANAGE_WORKSPACE,

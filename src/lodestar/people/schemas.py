@@ -34,6 +34,10 @@ class WorkspaceOut(Schema):
     created_at: dt.datetime
     version: int
     your_role: Role = Field(description="The caller's role in this workspace.")
+    allow_external_images: bool = Field(
+        description="Whether pages load images from other hosts (in Markdown); off, they are "
+        "refused by the Content-Security-Policy."
+    )
 
     @classmethod
     def of(cls, workspace: Workspace, your_role: str) -> WorkspaceOut:
@@ -43,7 +47,18 @@ class WorkspaceOut(Schema):
             created_at=workspace.created_at,
             version=workspace.version,
             your_role=Role(your_role),
+            allow_external_images=workspace.allow_external_images,
         )
+
+
+class WorkspacePatch(InSchema):
+    """The workspace's settings (owners and admins); a field left out stays as it is."""
+
+    allow_external_images: bool | None = Field(
+        default=None,
+        description="Load images from other hosts in Markdown (each reader's browser asks that "
+        "host, which learns who reads and when). Default off.",
+    )
 
 
 # -- members and invitations -------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from lodestar.people import pages, views
+from lodestar.people import pages, settings_pages, views
 
 app_name = "people"
 
@@ -59,4 +59,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="team_product_owner",
     ),
     path("w/<slug:workspace_slug>/who", pages.who_does_what, name="who_does_what"),
+    path(
+        "w/<slug:workspace_slug>/settings",
+        settings_pages.workspace_settings,
+        name="workspace_settings",
+    ),
 ]

@@ -1,6 +1,10 @@
 """Every write of the people context: one transaction each, policy enforced, history recorded."""
 
-from lodestar.people.services.accounts import user_create, workspace_create
+from lodestar.people.services.accounts import (
+    user_create,
+    workspace_create,
+    workspace_settings_update,
+)
 from lodestar.people.services.members import (
     invitation_accept,
     invitation_accept_own,
@@ -40,4 +44,5 @@ __all__ = [
     "token_revoke",
     "user_create",
     "workspace_create",
+    "workspace_settings_update",
 ]

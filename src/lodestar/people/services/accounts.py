@@ -6,7 +6,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from lodestar.core.concurrency import bump, check_version
 from lodestar.core.errors import Invalid
+from lodestar.core.history import changes_since, snapshot
 from lodestar.people.errors import PeopleErrorCode as Code
 from lodestar.people.models import (
     Membership,
@@ -14,6 +16,7 @@ from lodestar.people.models import (
     User,
     Workspace,
 )
+from lodestar.people.policy import Actor, Permission, require
 from lodestar.people.services._common import (
     Action,
     _email,
@@ -54,4 +57,30 @@ def workspace_create(*, slug: str, name: str, owner: User) -> Workspace:
     membership = Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
     _record(owner, workspace.pk, workspace, Action.CREATED, {"slug": slug, "name": name})
     _record(owner, workspace.pk, membership, Action.CREATED, {"role": Role.OWNER.value})
+    return workspace
+
+
+# The settings an owner or admin changes (the workspace's name and slug are the owners').
+SETTINGS = ["allow_external_images"]
+
+
+@transaction.atomic
+def workspace_settings_update(
+    *,
+    actor: Actor,
+    workspace: Workspace,
+    allow_external_images: bool | None = None,
+    expected_version: int | None = None,
+) -> Workspace:
+    """Change the workspace's settings; ``None`` leaves one as it is. Recorded in its history."""
+    require(actor, Permission.MANAGE_SETTINGS)
+    check_version(workspace, expected_version)
+    before = snapshot(workspace, SETTINGS)
+    if allow_external_images is not None:
+        workspace.allow_external_images = allow_external_images
+    changes = changes_since(workspace, before)
+    if not changes:
+        return workspace
+    bump(workspace, list(changes))
+    _record(actor.user, workspace.pk, workspace, Action.UPDATED, changes)
     return workspace

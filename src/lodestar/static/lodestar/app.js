@@ -116,6 +116,33 @@
   });
   document.addEventListener("htmx:afterSettle", (event) => initFlashes(event.target));
 
+  // An image from another host that the workspace does not load (the Content-Security-Policy
+  // refuses it) would show as a broken image: show a link to it instead, named by its alt text
+  // and host, so a reader can still open it on purpose. Lodestar's own images are same-origin.
+  function linkExternalImages(root) {
+    if (document.body.dataset.externalImages === "1") return;
+    const images = root.matches?.("img[src]") ? [root] : root.querySelectorAll("img[src]");
+    images.forEach((img) => {
+      let url;
+      try {
+        url = new URL(img.getAttribute("src"), window.location.href);
+      } catch {
+        return;
+      }
+      if (url.origin === window.location.origin || url.protocol === "data:") return;
+      const link = document.createElement("a");
+      link.href = url.href;
+      link.className = "external-image";
+      link.rel = "noopener noreferrer nofollow";
+      link.target = "_blank";
+      link.title = "An image on another site, which this workspace does not load. Open it in a new tab.";
+      link.textContent = `${img.alt || "Image"} (${url.host})`;
+      img.replaceWith(link);
+    });
+  }
+
+  document.addEventListener("htmx:load", (event) => linkExternalImages(event.target));
+
   /* ---------- Keyboard shortcuts ---------- */
 
   const shortcuts = [];
@@ -167,6 +194,17 @@
   let pending = null;
   let pendingTimer = 0;
 
+  // Enter in a field of a [data-enter-key] element sends it an "enter-key" event to trigger on
+  // (hx-trigger="enter-key"): htmx's own event filters (keydown[key=='Enter']) are evaluated
+  // code, which the Content-Security-Policy refuses.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || !typing(event.target)) return;
+    const owner = event.target.closest("[data-enter-key]");
+    if (!owner) return;
+    event.preventDefault();
+    owner.dispatchEvent(new CustomEvent("enter-key", { bubbles: true }));
+  });
+
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape") {
       closeNav();
@@ -208,6 +246,7 @@
   document.addEventListener("DOMContentLoaded", () => {
     renderHelp();
     initFlashes(document);
+    linkExternalImages(document.body);
   });
 
   window.Lodestar = { shortcuts: { register }, flash };
