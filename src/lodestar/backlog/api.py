@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from lodestar.api.auth import actor as request_actor
 from lodestar.api.http import if_match, set_etag
-from lodestar.api.schemas import ERRORS, WRITE_ERRORS, PageOut
+from lodestar.api.schemas import ERRORS, WRITE_ERRORS, Limit, PageOut
 from lodestar.backlog import services
 from lodestar.backlog.access import access_item
 from lodestar.backlog.models import BacklogItem
@@ -53,7 +53,7 @@ class BacklogQuery(Schema):
     flagged: bool | None = None
     q: str | None = None
     cursor: str | None = None
-    limit: int | None = None
+    limit: Limit | None = None
 
 
 def _item_out(response: HttpResponse, item: BacklogItem) -> ItemOut:
@@ -269,7 +269,7 @@ def history(
     workspace_slug: str,
     item_key: str,
     cursor: str | None = None,
-    limit: int | None = None,
+    limit: Limit | None = None,
 ) -> PageOut[HistoryOut]:
     """Every recorded change of the item, oldest first."""
     actor = request_actor(request, workspace_slug)

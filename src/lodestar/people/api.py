@@ -13,7 +13,7 @@ from ninja import Router, Status
 
 from lodestar.api.auth import actor as request_actor
 from lodestar.api.http import if_match, set_etag
-from lodestar.api.schemas import ERRORS, WRITE_ERRORS, PageOut
+from lodestar.api.schemas import ERRORS, WRITE_ERRORS, Limit, PageOut
 from lodestar.core.pagination import paginate
 from lodestar.people import access, refs, selectors, services
 from lodestar.people.models import Team
@@ -62,7 +62,7 @@ def workspace_get(
     operation_id="member_list",
 )
 def member_list(
-    request: HttpRequest, workspace_slug: str, limit: int | None = None, cursor: str | None = None
+    request: HttpRequest, workspace_slug: str, limit: Limit | None = None, cursor: str | None = None
 ) -> PageOut[MemberOut]:
     actor = request_actor(request, workspace_slug)
     page = paginate(
@@ -152,7 +152,7 @@ def member_remove(request: HttpRequest, workspace_slug: str, email: str) -> Stat
     operation_id="invitation_list",
 )
 def invitation_list(
-    request: HttpRequest, workspace_slug: str, limit: int | None = None, cursor: str | None = None
+    request: HttpRequest, workspace_slug: str, limit: Limit | None = None, cursor: str | None = None
 ) -> PageOut[InvitationOut]:
     actor = request_actor(request, workspace_slug)
     page = paginate(
@@ -184,7 +184,7 @@ def invitation_revoke(
     "/{workspace_slug}/teams", response={200: PageOut[TeamOut], **ERRORS}, operation_id="team_list"
 )
 def team_list(
-    request: HttpRequest, workspace_slug: str, limit: int | None = None, cursor: str | None = None
+    request: HttpRequest, workspace_slug: str, limit: Limit | None = None, cursor: str | None = None
 ) -> PageOut[TeamOut]:
     actor = request_actor(request, workspace_slug)
     page = paginate(selectors.team_list(actor=actor), order=["slug"], cursor=cursor, limit=limit)
@@ -254,7 +254,7 @@ def team_roster(
     request: HttpRequest,
     workspace_slug: str,
     team_slug: str,
-    limit: int | None = None,
+    limit: Limit | None = None,
     cursor: str | None = None,
 ) -> PageOut[TeamRoleOut]:
     actor = request_actor(request, workspace_slug)
@@ -354,7 +354,7 @@ def product_owner_set(
     operation_id="token_list",
 )
 def token_list(
-    request: HttpRequest, workspace_slug: str, limit: int | None = None, cursor: str | None = None
+    request: HttpRequest, workspace_slug: str, limit: Limit | None = None, cursor: str | None = None
 ) -> PageOut[TokenOut]:
     actor = request_actor(request, workspace_slug)
     page = paginate(selectors.token_list(actor=actor), order=["id"], cursor=cursor, limit=limit)

@@ -9,7 +9,7 @@ from ninja import Router, Status
 
 from lodestar.api.auth import actor as request_actor
 from lodestar.api.http import if_match, set_etag
-from lodestar.api.schemas import ERRORS, WRITE_ERRORS, PageOut
+from lodestar.api.schemas import ERRORS, WRITE_ERRORS, Limit, PageOut
 from lodestar.core.pagination import paginate
 from lodestar.people.access import access_team
 from lodestar.strategy import services
@@ -37,7 +37,7 @@ router = Router(tags=["products"])
     operation_id="product_list",
 )
 def list_products(
-    request: HttpRequest, workspace_slug: str, cursor: str | None = None, limit: int | None = None
+    request: HttpRequest, workspace_slug: str, cursor: str | None = None, limit: Limit | None = None
 ) -> PageOut[ProductOut]:
     actor = request_actor(request, workspace_slug)
     page = paginate(product_list(actor=actor), order=["key"], cursor=cursor, limit=limit)

@@ -14,7 +14,7 @@ from ninja import Router, Status
 
 from lodestar.api.auth import actor as request_actor
 from lodestar.api.http import if_match, set_etag
-from lodestar.api.schemas import ERRORS, WRITE_ERRORS, PageOut
+from lodestar.api.schemas import ERRORS, WRITE_ERRORS, Limit, PageOut
 from lodestar.backlog.access import access_item
 from lodestar.backlog.prioritization import selectors, services
 from lodestar.backlog.prioritization.errors import PrioritizationErrorCode as Code
@@ -93,7 +93,7 @@ def score_list(
     workspace_slug: str,
     product_key: str,
     framework: Framework | None = None,
-    limit: int | None = None,
+    limit: Limit | None = None,
     cursor: str | None = None,
 ) -> PageOut[ItemScoresOut]:
     actor = request_actor(request, workspace_slug)
