@@ -42,7 +42,7 @@ IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
     "required": False,
     "description": (
-        "Makes a creating POST run once per caller and key: a retry with the same key and body "
+        "Makes the POST run once per caller and key: a retry with the same key and body "
         "gets the first answer; the same key with another body is a 422. Kept 24 hours."
     ),
     "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
