@@ -64,13 +64,13 @@ CHECKS = [
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema(), config=CONFIG)
 schema.app = application
 
-# Real values for path parameters, by name, filled in by the ``demo`` fixture.
+# Real values for path parameters, by name, filled in by the ``token`` fixture.
 KNOWN: dict[str, list[Any]] = {}
 
 
 @schema.hook
 def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any]) -> Any:
-    """Each path parameter: a real value of the demo or the generated one, about as often."""
+    """Each path parameter: one of the demo's real values, or the generated one."""
     choices = {
         name: st.sampled_from([*KNOWN.get(name, []), value]) if name in KNOWN else st.just(value)
         for name, value in path_parameters.items()

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.conf import settings
+
 from lodestar.api.openapi import openapi_json
 
 COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
@@ -164,6 +166,9 @@ def test_every_operation_declares_what_the_layers_before_it_answer() -> None:
         needed = {401, 429} | ({413, 415, 422} if method in {"post", "put", "patch"} else set())
         if needed - statuses:
             missing.append(f"{method.upper()} {path}: {sorted(needed - statuses)}")
+        if method in {"post", "put", "patch"}:
+            size = f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes"
+            assert size in operation["responses"]["413"]["description"], path  # type: ignore[index]
         retry_after = operation["responses"]["429"].get("headers", {})  # type: ignore[index]
         assert "Retry-After" in retry_after, path
         headers = {

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 
@@ -28,11 +29,17 @@ AUTHENTICATED = {
     401: "Unauthorized: no valid bearer token or session",
     429: "Too many requests: past the rate limit; retry after Retry-After seconds",
 }
-BODY_CHECKS = {
-    413: "Content too large: the body is over the server's size limit",
-    415: "Unsupported media type: the body is not JSON",
-    422: "Unprocessable content: the request is not valid; the problem names each field",
-}
+
+
+def _body_checks() -> dict[int, str]:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return {
+        413: f"Content too large: the body is over {limit:,} bytes",
+        415: "Unsupported media type: the body is not JSON",
+        422: "Unprocessable content: the request is not valid; the problem names each field",
+    }
+
+
 RETRY_AFTER = {
     "description": "Seconds to wait before retrying.",
     "schema": {"type": "integer", "minimum": 0},
@@ -63,7 +70,7 @@ def complete_operation(method: str, operation: dict[str, Any]) -> None:
     if operation.get("security"):
         extra |= AUTHENTICATED
     if method in _BODY_METHODS:
-        extra |= BODY_CHECKS
+        extra |= _body_checks()
     for status, description in extra.items():
         if status not in responses and str(status) not in responses:
             responses[status] = {"description": description}
