@@ -179,3 +179,23 @@ def test_every_operation_declares_what_the_layers_before_it_answer() -> None:
         if method == "post":
             assert headers.get("Idempotency-Key", {}).get("maxLength") == 255, path
     assert not missing, "undeclared answers:\n  " + "\n  ".join(missing)
+
+
+def test_the_operations_that_read_if_match_declare_it() -> None:
+    """``openapi_extra=IF_MATCH`` on exactly the handlers that call ``if_match``."""
+    from lodestar.api.urls import api
+
+    reads = {
+        operation.operation_id
+        for _, router in api._routers
+        for view in router.path_operations.values()
+        for operation in view.operations
+        if "if_match" in operation.view_func.__code__.co_names
+    }
+    declared = {
+        operation["operationId"]
+        for _, _, operation in _operations()
+        if any(p["name"] == "If-Match" for p in operation.get("parameters", []))  # type: ignore[attr-defined]
+    }
+    assert reads
+    assert declared == reads

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
 from lodestar.api.auth import actor as request_actor
-from lodestar.api.http import if_match, set_etag
+from lodestar.api.http import IF_MATCH, if_match, set_etag
 from lodestar.api.schemas import ERRORS, WRITE_ERRORS, Limit, PageOut
 from lodestar.core import trash
 from lodestar.core.trash import TrashedRow, trashable_for
@@ -85,6 +85,7 @@ def trash_list(
     "/{workspace_slug}/trash/{object_type}/{object_id}/restore",
     response={200: TrashRestoredOut, **WRITE_ERRORS},
     operation_id="trash_restore",
+    openapi_extra=IF_MATCH,
 )
 def trash_restore(
     request: HttpRequest,

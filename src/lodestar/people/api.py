@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
 from lodestar.api.auth import actor as request_actor
-from lodestar.api.http import if_match, set_etag
+from lodestar.api.http import IF_MATCH, if_match, set_etag
 from lodestar.api.schemas import ERRORS, WRITE_ERRORS, Limit, PageOut
 from lodestar.core.pagination import paginate
 from lodestar.people import access, refs, selectors, services
@@ -113,6 +113,7 @@ def member_get(
     "/{workspace_slug}/members/{email}",
     response={200: MemberOut, **WRITE_ERRORS},
     operation_id="member_update",
+    openapi_extra=IF_MATCH,
 )
 def member_update(
     request: HttpRequest,
@@ -134,7 +135,10 @@ def member_update(
 
 
 @router.delete(
-    "/{workspace_slug}/members/{email}", response=NO_CONTENT, operation_id="member_remove"
+    "/{workspace_slug}/members/{email}",
+    response=NO_CONTENT,
+    operation_id="member_remove",
+    openapi_extra=IF_MATCH,
 )
 def member_remove(request: HttpRequest, workspace_slug: str, email: str) -> Status[None]:
     actor = request_actor(request, workspace_slug)
@@ -222,6 +226,7 @@ def team_get(
     "/{workspace_slug}/teams/{team_slug}",
     response={200: TeamOut, **WRITE_ERRORS},
     operation_id="team_update",
+    openapi_extra=IF_MATCH,
 )
 def team_update(
     request: HttpRequest,
@@ -326,6 +331,7 @@ def product_owner_get(
     "/{workspace_slug}/teams/{team_slug}/roles/product-owner",
     response={200: ProductOwnerOut, **WRITE_ERRORS},
     operation_id="team_product_owner_set",
+    openapi_extra=IF_MATCH,
 )
 def product_owner_set(
     request: HttpRequest,
