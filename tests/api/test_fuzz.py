@@ -47,7 +47,7 @@ from lodestar.strategy.models import Product, ProductGoal
 # the whole module well under a minute on two cores; raise it for a deeper run, and set
 # LODESTAR_FUZZ_COVERAGE=1 to add schemathesis' coverage phase (every boundary value of every
 # declared limit, a few thousand requests more).
-MAX_EXAMPLES = int(os.environ.get("LODESTAR_FUZZ_EXAMPLES", "10"))
+MAX_EXAMPLES = int(os.environ.get("LODESTAR_FUZZ_EXAMPLES", "6"))
 CONFIG = SchemathesisConfig.from_dict(
     {
         "seed": 20260701,
