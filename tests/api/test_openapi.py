@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.conf import settings
+
 from lodestar.api.openapi import openapi_json
 
 COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
@@ -134,3 +136,66 @@ def test_the_api_and_the_cli_do_not_import_each_other() -> None:
 
     assert not {i for i in imports("api") if i[1].startswith("lodestar.cli")}
     assert not {i for i in imports("cli") if i[1].startswith("lodestar.api")}
+
+
+def _operations() -> list[tuple[str, str, dict[str, object]]]:
+    paths = json.loads(openapi_json())["paths"]
+    return [
+        (method, path, operation)
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+    ]
+
+
+def test_every_error_answer_is_declared_as_problem_json() -> None:
+    wrong = sorted(
+        f"{method.upper()} {path} {status}: {sorted(response.get('content', {}))}"
+        for method, path, operation in _operations()
+        for status, response in operation["responses"].items()  # type: ignore[attr-defined]
+        if int(status) >= 400 and list(response.get("content", {})) != ["application/problem+json"]
+    )
+    assert not wrong, "error answers must be application/problem+json:\n  " + "\n  ".join(wrong)
+
+
+def test_every_operation_declares_what_the_layers_before_it_answer() -> None:
+    """401 and 429 (authentication, the rate limit) everywhere; 413, 415 and 422 (the body
+    checks) on every method with a body; the Idempotency-Key header on every POST."""
+    missing = []
+    for method, path, operation in _operations():
+        statuses = {int(s) for s in operation["responses"]}  # type: ignore[attr-defined]
+        needed = {401, 429} | ({413, 415, 422} if method in {"post", "put", "patch"} else set())
+        if needed - statuses:
+            missing.append(f"{method.upper()} {path}: {sorted(needed - statuses)}")
+        if method in {"post", "put", "patch"}:
+            size = f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes"
+            assert size in operation["responses"]["413"]["description"], path  # type: ignore[index]
+        retry_after = operation["responses"]["429"].get("headers", {})  # type: ignore[index]
+        assert "Retry-After" in retry_after, path
+        headers = {
+            p["name"]: p["schema"]
+            for p in operation.get("parameters", [])  # type: ignore[attr-defined]
+            if p["in"] == "header"
+        }
+        if method == "post":
+            assert headers.get("Idempotency-Key", {}).get("maxLength") == 255, path
+    assert not missing, "undeclared answers:\n  " + "\n  ".join(missing)
+
+
+def test_the_operations_that_read_if_match_declare_it() -> None:
+    """``openapi_extra=IF_MATCH`` on exactly the handlers that call ``if_match``."""
+    from lodestar.api.urls import api
+
+    reads = {
+        operation.operation_id
+        for _, router in api._routers
+        for view in router.path_operations.values()
+        for operation in view.operations
+        if "if_match" in operation.view_func.__code__.co_names
+    }
+    declared = {
+        operation["operationId"]
+        for _, _, operation in _operations()
+        if any(p["name"] == "If-Match" for p in operation.get("parameters", []))  # type: ignore[attr-defined]
+    }
+    assert reads
+    assert declared == reads

@@ -264,3 +264,11 @@ def test_a_field_name_no_database_can_store_is_a_422(api_client: Any, owner: Any
             "message": "has a field name that must not contain the NUL character (\\u0000)",
         }
     ]
+
+
+def test_a_form_body_without_a_boundary_is_a_415_problem(client: Client) -> None:
+    """Found by the fuzzing test: Django's form parser refused it first, as a plain-text 400."""
+    response = client.post(f"{API}/teams", b'{"name": "T"}', content_type="multipart/form-data")
+    body = assert_problem(response, 415)
+    assert body["code"] == "unsupported_media_type"
+    assert not Team.objects.filter(name="T").exists()

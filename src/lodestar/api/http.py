@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -14,6 +15,23 @@ from lodestar.core.errors import CoreErrorCode, Invalid
 _ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,10})"?\s*$')
 # Versions are stored as 32-bit integers: a larger one was never sent by this API.
 _VERSION_MAX = 2_147_483_647
+
+
+# Declared (``openapi_extra=IF_MATCH``) on every operation that reads the header.
+IF_MATCH: dict[str, Any] = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": "If-Match",
+            "required": False,
+            "description": (
+                'The ETag this API sent for the object ("3", W/"3" or 3; versions go up to '
+                f"{_VERSION_MAX}), or *: the write applies only to that version, else 412."
+            ),
+            "schema": {"type": "string", "pattern": r'^[ \t]*(\*|(W/)?"?[0-9]{1,10}"?)[ \t]*$'},
+        }
+    ]
+}
 
 
 def if_match(request: HttpRequest) -> int | None:

@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 
 from lodestar.api.errors import (
     PROBLEM_JSON,
@@ -75,7 +76,12 @@ def _is_json(content_type: str) -> bool:
 def _empty_form(request: HttpRequest) -> bool:
     """A form encoding with nothing in it (what some clients send for a POST without a body)."""
     forms = ("multipart/form-data", "application/x-www-form-urlencoded")
-    return request.content_type in forms and not request.POST and not request.FILES
+    if request.content_type not in forms:
+        return False
+    try:
+        return not request.POST and not request.FILES
+    except MultiPartParserError:
+        return False  # not even a form (no boundary, a broken part): not JSON either
 
 
 def _body_problem(request: HttpRequest) -> DomainError | None:

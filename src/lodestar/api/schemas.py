@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 from ninja import Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
+
+from lodestar.core.pagination import MAX_LIMIT
 
 T = TypeVar("T")
+
+# The limits the server enforces, stated in the OpenAPI document so that clients know them.
+Limit = Annotated[
+    int, Field(ge=1, le=MAX_LIMIT, description=f"Items per page, 1 to {MAX_LIMIT} (default 50)")
+]
+# Ids are positive 64-bit integers: anything else can name nothing.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class InSchema(Schema):

@@ -9,8 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
 from lodestar.api.auth import actor as request_actor
-from lodestar.api.http import if_match, set_etag
-from lodestar.api.schemas import ERRORS, WRITE_ERRORS, PageOut
+from lodestar.api.http import IF_MATCH, if_match, set_etag
+from lodestar.api.schemas import ERRORS, WRITE_ERRORS, Limit, PageOut
 from lodestar.core import trash
 from lodestar.core.trash import TrashedRow, trashable_for
 
@@ -71,7 +71,7 @@ router = Router(tags=["trash"])
     operation_id="trash_list",
 )
 def trash_list(
-    request: HttpRequest, workspace_slug: str, limit: int | None = None, cursor: str | None = None
+    request: HttpRequest, workspace_slug: str, limit: Limit | None = None, cursor: str | None = None
 ) -> PageOut[TrashItemOut]:
     """Everything in the workspace's trash, most recently deleted first."""
     actor = request_actor(request, workspace_slug)
@@ -85,6 +85,7 @@ def trash_list(
     "/{workspace_slug}/trash/{object_type}/{object_id}/restore",
     response={200: TrashRestoredOut, **WRITE_ERRORS},
     operation_id="trash_restore",
+    openapi_extra=IF_MATCH,
 )
 def trash_restore(
     request: HttpRequest,

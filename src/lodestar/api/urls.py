@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from ninja import NinjaAPI
-
 from lodestar import __version__
 from lodestar.api import errors
 from lodestar.api.auth import API_AUTH
 from lodestar.api.docs import OfflineSwagger
+from lodestar.api.document import LodestarApi
 from lodestar.api.trash import router as trash_router
 from lodestar.core.registry import registry
 
-api = NinjaAPI(
+api = LodestarApi(
     title="Lodestar API",
     version="1",
     description=(

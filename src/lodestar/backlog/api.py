@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from lodestar.api.auth import actor as request_actor
-from lodestar.api.http import if_match, set_etag
-from lodestar.api.schemas import ERRORS, WRITE_ERRORS, PageOut
+from lodestar.api.http import IF_MATCH, if_match, set_etag
+from lodestar.api.schemas import ERRORS, WRITE_ERRORS, Limit, PageOut
 from lodestar.backlog import services
 from lodestar.backlog.access import access_item
 from lodestar.backlog.models import BacklogItem
@@ -53,7 +53,7 @@ class BacklogQuery(Schema):
     flagged: bool | None = None
     q: str | None = None
     cursor: str | None = None
-    limit: int | None = None
+    limit: Limit | None = None
 
 
 def _item_out(response: HttpResponse, item: BacklogItem) -> ItemOut:
@@ -127,7 +127,12 @@ def get_item(
     return ItemOut.of(item)
 
 
-@router.patch(ITEM, response={200: ItemOut, **WRITE_ERRORS}, operation_id="item_update")
+@router.patch(
+    ITEM,
+    response={200: ItemOut, **WRITE_ERRORS},
+    operation_id="item_update",
+    openapi_extra=IF_MATCH,
+)
 def update_item(
     request: HttpRequest,
     response: HttpResponse,
@@ -157,7 +162,12 @@ def update_item(
     return _item_out(response, item)
 
 
-@router.delete(ITEM, response={204: None, **WRITE_ERRORS}, operation_id="item_delete")
+@router.delete(
+    ITEM,
+    response={204: None, **WRITE_ERRORS},
+    operation_id="item_delete",
+    openapi_extra=IF_MATCH,
+)
 def delete_item(request: HttpRequest, workspace_slug: str, item_key: str) -> Status[None]:
     """Move the item to the trash (restorable for 30 days)."""
     actor = request_actor(request, workspace_slug)
@@ -167,7 +177,10 @@ def delete_item(request: HttpRequest, workspace_slug: str, item_key: str) -> Sta
 
 
 @router.post(
-    ITEM + "/restore", response={200: ItemOut, **WRITE_ERRORS}, operation_id="item_restore"
+    ITEM + "/restore",
+    response={200: ItemOut, **WRITE_ERRORS},
+    operation_id="item_restore",
+    openapi_extra=IF_MATCH,
 )
 def restore_item(
     request: HttpRequest, response: HttpResponse, workspace_slug: str, item_key: str
@@ -179,7 +192,12 @@ def restore_item(
     return _item_out(response, item)
 
 
-@router.post(ITEM + "/move", response={200: ItemOut, **WRITE_ERRORS}, operation_id="item_move")
+@router.post(
+    ITEM + "/move",
+    response={200: ItemOut, **WRITE_ERRORS},
+    operation_id="item_move",
+    openapi_extra=IF_MATCH,
+)
 def move_item(
     request: HttpRequest,
     response: HttpResponse,
@@ -229,7 +247,10 @@ def split_item(
 
 
 @router.post(
-    ITEM + "/convert", response={200: ItemOut, **WRITE_ERRORS}, operation_id="item_convert"
+    ITEM + "/convert",
+    response={200: ItemOut, **WRITE_ERRORS},
+    operation_id="item_convert",
+    openapi_extra=IF_MATCH,
 )
 def convert_item(
     request: HttpRequest,
@@ -269,7 +290,7 @@ def history(
     workspace_slug: str,
     item_key: str,
     cursor: str | None = None,
-    limit: int | None = None,
+    limit: Limit | None = None,
 ) -> PageOut[HistoryOut]:
     """Every recorded change of the item, oldest first."""
     actor = request_actor(request, workspace_slug)

@@ -4,22 +4,40 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import BaseModel, Field
 
-from lodestar.api.schemas import InSchema
+from lodestar.api.schemas import Id, InSchema
 from lodestar.backlog.models import BacklogItem
 from lodestar.backlog.readiness import Readiness
 from lodestar.backlog.selectors import flag_reason, is_flagged
-from lodestar.backlog.services._common import estimate_value
+from lodestar.backlog.services._common import (
+    CRITERIA_MAX,
+    CRITERION_MAX,
+    LABEL_MAX,
+    LABELS_MAX,
+    TITLE_MAX,
+    estimate_value,
+)
+from lodestar.backlog.services.breakdown import SPLIT_MAX
 from lodestar.core.models import HistoryEntry
 
 Kind = Literal["epic", "story", "task", "bug", "spike"]
 Status = Literal["new", "ready", "in_progress", "done", "wont_do"]
 # Points (a number on the product's scale), "?" (cannot be sized yet) or null (not estimated).
 Estimate = float | str | None
+# The limits the services enforce, stated in the OpenAPI document.
+Title = Annotated[str, Field(max_length=TITLE_MAX)]
+Criteria = Annotated[
+    list[Annotated[str, Field(max_length=CRITERION_MAX)]],
+    Field(max_length=CRITERIA_MAX, description=f"At most {CRITERIA_MAX} Markdown lines"),
+]
+Labels = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=LABEL_MAX, pattern=r"^[^,]*$")]],
+    Field(max_length=LABELS_MAX, description=f"At most {LABELS_MAX} names, without commas"),
+]
 
 
 class MemberRefOut(BaseModel):
@@ -108,16 +126,16 @@ class ItemOut(BaseModel):
 
 
 class ItemIn(InSchema):
-    title: str
+    title: Title
     kind: Kind = "story"
     description: str = ""
-    acceptance_criteria: list[str] = Field(default_factory=list)
+    acceptance_criteria: Criteria = Field(default_factory=list)
     estimate: Estimate = Field(default=None, description='Points on the scale, or "?"')
     status: Status = "new"
-    labels: list[str] = Field(default_factory=list)
+    labels: Labels = Field(default_factory=list)
     assignee: str | None = Field(default=None, description="A member's email")
     parent: str | None = Field(default=None, description="The parent item's key")
-    goal: int | None = Field(
+    goal: Id | None = Field(
         default=None, description="A goal id of the product; left out: the parent's goal"
     )
     position: Literal["top", "bottom"] = "bottom"
@@ -128,15 +146,15 @@ class ItemIn(InSchema):
 class ItemPatch(InSchema):
     """Fields to change; a field left out keeps its value, null clears it."""
 
-    title: str | None = None
+    title: Title | None = None
     description: str | None = None
-    acceptance_criteria: list[str] | None = None
+    acceptance_criteria: Criteria | None = None
     estimate: Estimate = None
     status: Status | None = None
-    labels: list[str] | None = None
+    labels: Labels | None = None
     assignee: str | None = None
     parent: str | None = None
-    goal: int | None = None
+    goal: Id | None = None
 
 
 class MoveIn(InSchema):
@@ -148,15 +166,15 @@ class MoveIn(InSchema):
 
 
 class ChildIn(InSchema):
-    title: str
+    title: Title
     kind: Kind | None = Field(default=None, description="Default: one level below the parent")
     description: str = ""
-    acceptance_criteria: list[str] = Field(default_factory=list)
+    acceptance_criteria: Criteria = Field(default_factory=list)
     estimate: Estimate = None
 
 
 class SplitIn(InSchema):
-    children: list[ChildIn]
+    children: list[ChildIn] = Field(min_length=1, max_length=SPLIT_MAX)
 
 
 class ConvertIn(InSchema):

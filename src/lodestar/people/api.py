@@ -12,8 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
 from lodestar.api.auth import actor as request_actor
-from lodestar.api.http import if_match, set_etag
-from lodestar.api.schemas import ERRORS, WRITE_ERRORS, PageOut
+from lodestar.api.http import IF_MATCH, if_match, set_etag
+from lodestar.api.schemas import ERRORS, WRITE_ERRORS, Limit, PageOut
 from lodestar.core.pagination import paginate
 from lodestar.people import access, refs, selectors, services
 from lodestar.people.models import Team, User
@@ -64,6 +64,7 @@ def workspace_get(
     response={200: WorkspaceOut, **WRITE_ERRORS},
     summary="Change the workspace's settings",
     operation_id="workspace_update",
+    openapi_extra=IF_MATCH,
 )
 def workspace_update(
     request: HttpRequest, response: HttpResponse, workspace_slug: str, payload: WorkspacePatch
@@ -88,7 +89,7 @@ def workspace_update(
     operation_id="member_list",
 )
 def member_list(
-    request: HttpRequest, workspace_slug: str, limit: int | None = None, cursor: str | None = None
+    request: HttpRequest, workspace_slug: str, limit: Limit | None = None, cursor: str | None = None
 ) -> PageOut[MemberOut]:
     actor = request_actor(request, workspace_slug)
     page = paginate(
@@ -142,6 +143,7 @@ def member_get(
     "/{workspace_slug}/members/{email}",
     response={200: MemberOut, **WRITE_ERRORS},
     operation_id="member_update",
+    openapi_extra=IF_MATCH,
 )
 def member_update(
     request: HttpRequest,
@@ -163,7 +165,10 @@ def member_update(
 
 
 @router.delete(
-    "/{workspace_slug}/members/{email}", response=NO_CONTENT, operation_id="member_remove"
+    "/{workspace_slug}/members/{email}",
+    response=NO_CONTENT,
+    operation_id="member_remove",
+    openapi_extra=IF_MATCH,
 )
 def member_remove(request: HttpRequest, workspace_slug: str, email: str) -> Status[None]:
     actor = request_actor(request, workspace_slug)
@@ -181,7 +186,7 @@ def member_remove(request: HttpRequest, workspace_slug: str, email: str) -> Stat
     operation_id="invitation_list",
 )
 def invitation_list(
-    request: HttpRequest, workspace_slug: str, limit: int | None = None, cursor: str | None = None
+    request: HttpRequest, workspace_slug: str, limit: Limit | None = None, cursor: str | None = None
 ) -> PageOut[InvitationOut]:
     actor = request_actor(request, workspace_slug)
     page = paginate(
@@ -259,7 +264,7 @@ def my_invitation_decline(request: HttpRequest, invitation_id: int) -> Status[No
     "/{workspace_slug}/teams", response={200: PageOut[TeamOut], **ERRORS}, operation_id="team_list"
 )
 def team_list(
-    request: HttpRequest, workspace_slug: str, limit: int | None = None, cursor: str | None = None
+    request: HttpRequest, workspace_slug: str, limit: Limit | None = None, cursor: str | None = None
 ) -> PageOut[TeamOut]:
     actor = request_actor(request, workspace_slug)
     page = paginate(selectors.team_list(actor=actor), order=["slug"], cursor=cursor, limit=limit)
@@ -297,6 +302,7 @@ def team_get(
     "/{workspace_slug}/teams/{team_slug}",
     response={200: TeamOut, **WRITE_ERRORS},
     operation_id="team_update",
+    openapi_extra=IF_MATCH,
 )
 def team_update(
     request: HttpRequest,
@@ -329,7 +335,7 @@ def team_roster(
     request: HttpRequest,
     workspace_slug: str,
     team_slug: str,
-    limit: int | None = None,
+    limit: Limit | None = None,
     cursor: str | None = None,
 ) -> PageOut[TeamRoleOut]:
     actor = request_actor(request, workspace_slug)
@@ -401,6 +407,7 @@ def product_owner_get(
     "/{workspace_slug}/teams/{team_slug}/roles/product-owner",
     response={200: ProductOwnerOut, **WRITE_ERRORS},
     operation_id="team_product_owner_set",
+    openapi_extra=IF_MATCH,
 )
 def product_owner_set(
     request: HttpRequest,
@@ -429,7 +436,7 @@ def product_owner_set(
     operation_id="token_list",
 )
 def token_list(
-    request: HttpRequest, workspace_slug: str, limit: int | None = None, cursor: str | None = None
+    request: HttpRequest, workspace_slug: str, limit: Limit | None = None, cursor: str | None = None
 ) -> PageOut[TokenOut]:
     actor = request_actor(request, workspace_slug)
     page = paginate(selectors.token_list(actor=actor), order=["id"], cursor=cursor, limit=limit)

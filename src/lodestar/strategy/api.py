@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
 from lodestar.api.auth import actor as request_actor
-from lodestar.api.http import if_match, set_etag
-from lodestar.api.schemas import ERRORS, WRITE_ERRORS, PageOut
+from lodestar.api.http import IF_MATCH, if_match, set_etag
+from lodestar.api.schemas import ERRORS, WRITE_ERRORS, Limit, PageOut
 from lodestar.core.pagination import paginate
 from lodestar.people.access import access_team
 from lodestar.strategy import services
@@ -37,7 +37,7 @@ router = Router(tags=["products"])
     operation_id="product_list",
 )
 def list_products(
-    request: HttpRequest, workspace_slug: str, cursor: str | None = None, limit: int | None = None
+    request: HttpRequest, workspace_slug: str, cursor: str | None = None, limit: Limit | None = None
 ) -> PageOut[ProductOut]:
     actor = request_actor(request, workspace_slug)
     page = paginate(product_list(actor=actor), order=["key"], cursor=cursor, limit=limit)
@@ -85,6 +85,7 @@ def get_product(
     "/{workspace_slug}/products/{product_key}",
     response={200: ProductOut, **WRITE_ERRORS},
     operation_id="product_update",
+    openapi_extra=IF_MATCH,
 )
 def update_product(
     request: HttpRequest,
@@ -147,6 +148,7 @@ def set_goal(
     "/{workspace_slug}/products/{product_key}/goals/{goal_id}",
     response={200: GoalOut, **WRITE_ERRORS},
     operation_id="goal_update",
+    openapi_extra=IF_MATCH,
 )
 def update_goal(
     request: HttpRequest,

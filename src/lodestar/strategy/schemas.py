@@ -12,6 +12,7 @@ from lodestar.api.schemas import InSchema
 from lodestar.core.markdown import render_markdown
 from lodestar.strategy.models import Product, ProductGoal
 from lodestar.strategy.selectors import active_goal
+from lodestar.strategy.services import NAME_MAX, SCALE_MAX, STATEMENT_MAX
 
 
 class DefinitionOfReadyIn(InSchema):
@@ -29,20 +30,28 @@ class DefinitionOfReadyOut(Schema):
 
 
 class ProductIn(InSchema):
-    key: str = Field(description="2 to 10 capital letters; prefixes item keys (ACME-42)")
-    name: str
+    key: str = Field(
+        pattern=r"^\s*[A-Z]{2,10}\s*$",
+        description="2 to 10 capital letters; prefixes item keys (ACME-42)",
+    )
+    name: str = Field(max_length=NAME_MAX)
     vision: str = ""
     definition_of_ready: DefinitionOfReadyIn | None = None
     estimate_scale: list[float | str] | None = Field(
-        default=None, description='Points of the estimation scale, with "?" for unknown'
+        default=None,
+        min_length=1,
+        max_length=SCALE_MAX,
+        description='Points of the estimation scale, with "?" for unknown',
     )
 
 
 class ProductPatch(InSchema):
-    name: str | None = None
+    name: str | None = Field(default=None, max_length=NAME_MAX)
     vision: str | None = None
     definition_of_ready: DefinitionOfReadyIn | None = None
-    estimate_scale: list[float | str] | None = None
+    estimate_scale: list[float | str] | None = Field(
+        default=None, min_length=1, max_length=SCALE_MAX
+    )
 
 
 class GoalOut(Schema):
@@ -103,7 +112,7 @@ class ProductOut(Schema):
 
 
 class GoalIn(InSchema):
-    statement: str
+    statement: str = Field(max_length=STATEMENT_MAX)
     description: str = ""
     previous_outcome: Literal["achieved", "abandoned"] = Field(
         default="achieved", description="How the goal active until now closes"
@@ -111,7 +120,7 @@ class GoalIn(InSchema):
 
 
 class GoalPatch(InSchema):
-    statement: str | None = None
+    statement: str | None = Field(default=None, max_length=STATEMENT_MAX)
     description: str | None = None
     status: Literal["achieved", "abandoned"] | None = Field(
         default=None, description="Close the active goal"

@@ -13,8 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
 from lodestar.api.auth import actor as request_actor
-from lodestar.api.http import if_match, set_etag
-from lodestar.api.schemas import ERRORS, WRITE_ERRORS, PageOut
+from lodestar.api.http import IF_MATCH, if_match, set_etag
+from lodestar.api.schemas import ERRORS, WRITE_ERRORS, Limit, PageOut
 from lodestar.backlog.access import access_item
 from lodestar.backlog.prioritization import selectors, services
 from lodestar.backlog.prioritization.errors import PrioritizationErrorCode as Code
@@ -50,6 +50,7 @@ def score_get(request: HttpRequest, workspace_slug: str, item_key: str) -> ItemS
     "/{workspace_slug}/items/{item_key}/score",
     response={200: ScoreOut, **WRITE_ERRORS},
     operation_id="score_set",
+    openapi_extra=IF_MATCH,
 )
 def score_put(
     request: HttpRequest,
@@ -93,7 +94,7 @@ def score_list(
     workspace_slug: str,
     product_key: str,
     framework: Framework | None = None,
-    limit: int | None = None,
+    limit: Limit | None = None,
     cursor: str | None = None,
 ) -> PageOut[ItemScoresOut]:
     actor = request_actor(request, workspace_slug)
@@ -129,6 +130,7 @@ def scorecard_get(
     "/{workspace_slug}/products/{product_key}/scorecard",
     response={200: ScorecardOut, **WRITE_ERRORS},
     operation_id="scorecard_set",
+    openapi_extra=IF_MATCH,
 )
 def scorecard_put(
     request: HttpRequest,
