@@ -113,7 +113,6 @@ def run(*, db: str, items: int, quick: bool, samples: int | None, server: bool) 
     rng = random.Random(20240601)  # reproducible choices
     _phase(f"{db}: migrate")
     call_command("migrate", interactive=False, verbosity=0)
-    call_command("createcachetable", verbosity=0)
     _phase(f"{db}: seed {items:,} items")
     fixture = seed.seed(items, rng)
     seed.analyze()

@@ -35,7 +35,7 @@ MIGRATION_LOCK = 0x10DE57A2
 
 
 def _migrate(verbosity: int) -> None:
-    """Migrate, and create the cache table. On PostgreSQL, servers that start at the same time
+    """Migrate. On PostgreSQL, servers that start at the same time
     (several machines, one database) take turns: one migrates, the others then find nothing to
     do. SQLite's own write lock already serialises them."""
     from django.core.management import call_command
@@ -47,7 +47,6 @@ def _migrate(verbosity: int) -> None:
             cursor.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK])
     try:
         call_command("migrate", interactive=False, verbosity=verbosity)
-        call_command("createcachetable", verbosity=0)
     finally:
         if locked:
             with connection.cursor() as cursor:

@@ -208,15 +208,11 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 CACHES = {
-    # Per-process; rate limits and throttles count in the database instead (core/ratelimit.py).
+    # Per-process, and holds nothing Lodestar relies on: whatever every process must agree on
+    # (rate limits, sign-in throttling, sessions) lives in the database (core/ratelimit.py).
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "lodestar",
-    },
-    # Shared by every process.
-    "shared": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "lodestar_cache",
     },
 }
 
