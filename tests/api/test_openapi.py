@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -199,3 +200,24 @@ def test_the_operations_that_read_if_match_declare_it() -> None:
     }
     assert reads
     assert declared == reads
+
+
+def test_the_document_is_built_once_and_each_caller_gets_a_copy(monkeypatch: Any) -> None:
+    from ninja import NinjaAPI
+
+    from lodestar.api.urls import api as fresh
+
+    monkeypatch.setitem(fresh.__dict__, "_documents", {})
+    builds: list[int] = []
+    original = NinjaAPI.get_openapi_schema
+
+    def counting(self: NinjaAPI, **kwargs: Any) -> Any:
+        builds.append(1)
+        return original(self, **kwargs)
+
+    monkeypatch.setattr(NinjaAPI, "get_openapi_schema", counting)
+    first = fresh.get_openapi_schema()
+    first["info"]["title"] = "changed by a caller"
+    second = fresh.get_openapi_schema()
+    assert len(builds) == 1
+    assert second["info"]["title"] != "changed by a caller"

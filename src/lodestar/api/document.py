@@ -11,6 +11,7 @@ clients and the fuzzing test read these from the document, so it must say what t
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.conf import settings
@@ -93,7 +94,10 @@ def complete(schema: OpenAPISchema) -> OpenAPISchema:
 
 
 class LodestarApi(NinjaAPI):
-    """The NinjaAPI whose OpenAPI document states every answer the server gives."""
+    """The NinjaAPI whose OpenAPI document states every answer the server gives.
+
+    The document is built once per process and prefix (the routes do not change after start-up;
+    building it walks every schema, hundreds of milliseconds), and each caller gets a copy."""
 
     def get_openapi_schema(
         self,
@@ -101,6 +105,10 @@ class LodestarApi(NinjaAPI):
         path_prefix: str | None = None,
         path_params: dict[str, Any] | None = None,
     ) -> OpenAPISchema:
-        return complete(
-            super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
-        )
+        key = (path_prefix, tuple(sorted((path_params or {}).items())))
+        built: dict[Any, OpenAPISchema] = self.__dict__.setdefault("_documents", {})
+        if key not in built:
+            built[key] = complete(
+                super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+            )
+        return copy.deepcopy(built[key])
