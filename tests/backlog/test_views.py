@@ -147,6 +147,26 @@ def test_flagged_items_carry_a_marker(
     assert 'data-testid="flag"' not in served
 
 
+def test_the_goal_column_speaks_only_when_an_item_differs(
+    client: Client, po: Persona, owner: Persona, product: Any, make_item: MakeItem
+) -> None:
+    """Most rows serve the active goal: they stay quiet; an earlier goal or none stands out."""
+    from lodestar.strategy import services as strategy
+
+    earlier = strategy.goal_set(actor=owner.actor, product=product, statement="Onboard in a day")
+    make_item("Old work", goal=earlier)
+    strategy.goal_set(actor=owner.actor, product=product, statement="Share dashboards")
+    active = product.goals.get(statement="Share dashboards")
+    make_item("Current work", goal=active)
+    page = _as(client, po).get(BACKLOG).content.decode()
+    assert "Active goal<" not in page
+    current = _row(page, "ACME-2")
+    assert 'data-testid="goal-active"' in current
+    assert "Serves the active Product Goal: Share dashboards" in current  # on hover
+    old = _row(page, "ACME-1")
+    assert "Earlier goal: Onboard in a day" in old
+
+
 def test_the_product_owner_gets_a_draggable_list(
     client: Client, po: Persona, three: list[BacklogItem]
 ) -> None:
@@ -736,7 +756,7 @@ def test_entering_rice_inputs_scores_the_item(
     assert response.status_code == 200
     body = response.content.decode()
     assert "1500 x 0.5 x 100% / 0.5 = 1500" in body
-    assert "ACME-1 scored RICE 1.5k." in body
+    assert "ACME-1 scored RICE 1500." in body  # the number the panel shows, not "1.5k"
     assert Score.objects.get(item=three[0], framework="rice").value == 1500
 
 
@@ -966,7 +986,10 @@ def test_suggest_order_shows_both_orders_and_the_differences(
     assert "is-up" in row
     assert '>2<span class="sr-only"> up</span>' in row
     assert 'name="items" value="ACME-3"' in row
+    assert 'title="Moves up 2 places"' in row  # the bars' legend, on hover
     assert "Apply all (2 moves)" in page
+    assert 'data-confirm="Move 2 items to the places RICE suggests?' in page
+    assert ">Your order<" in page
 
 
 def test_others_see_the_suggestion_but_cannot_apply_it(
@@ -975,6 +998,8 @@ def test_others_see_the_suggestion_but_cannot_apply_it(
     page = _as(client, developer).get(SUGGEST).content.decode()
     assert 'name="items"' not in page
     assert "Apply all" not in page
+    assert ">Your order<" not in page  # it is the product owner's, not the developer's
+    assert ">The backlog's order<" in page
     assert 'data-testid="order-hint"' in page
     before = _writes()
     response = client.post(SUGGEST, {"framework": "rice", "apply": "all"})
@@ -1024,3 +1049,21 @@ def test_an_unknown_framework_on_suggest_is_refused(
     response = _as(client, po).get(SUGGEST + "?framework=moscow")
     assert response.status_code == 422
     assert "ust be one of rice, wsjf" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (1650, "1650"),
+        (9999, "9999"),
+        (12_345, "12k"),
+        (2_500_000, "2.5M"),
+        (87.4, "87.4"),
+        (187.4, "187"),
+        (4.25, "4.25"),
+    ],
+)
+def test_score_columns_show_the_panels_number_up_to_four_digits(value: float, shown: str) -> None:
+    from lodestar.backlog.views._common import compact
+
+    assert compact(value) == shown

@@ -221,3 +221,37 @@ def test_a_developer_sees_a_list_that_does_not_drag(
     expect(page.locator("#flash")).to_contain_text("Only the product owner orders the backlog")
     assert ordered_keys(product)[:3] == ["ACME-1", "ACME-2", "ACME-3"]
     screenshot("backlog-developer")
+
+
+def test_applying_a_whole_suggested_order_asks_first(
+    page: Any, po: Persona, backlog: list[BacklogItem], product: Product
+) -> None:
+    """Suggest order's "Apply all" says how many items it moves before it moves any."""
+    scoring.score_set(
+        actor=po.actor,
+        item=backlog[3],
+        framework="rice",
+        inputs={"reach": 9000, "impact": 3, "confidence": 100, "effort": 1},
+    )
+    before = ordered_keys(product)
+    sign_in(page, po)
+    page.goto(BACKLOG + "/suggest?framework=rice")
+    asked: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        asked.append(dialog.message)
+        if len(asked) == 1:
+            dialog.dismiss()
+        else:
+            dialog.accept()
+
+    page.on("dialog", answer)
+    apply_all = page.get_by_role("button", name=re.compile(r"Apply all \(\d+ moves?\)"))
+    apply_all.click()
+    assert asked
+    assert asked[0].startswith("Move ")
+    assert "RICE suggests?" in asked[0]
+    assert ordered_keys(product) == before  # dismissed: nothing moved
+    apply_all.click()
+    expect(page.locator("#flash")).to_be_visible()
+    assert ordered_keys(product) != before

@@ -44,7 +44,9 @@ def rights_for(actor: Actor, product: Product) -> Rights:
 
 
 def compact(value: float) -> str:
-    """A score short enough for a column: 4.3, 87, 1.2k, 3.4M."""
+    """A score short enough for a column: 4.3, 87, 1650, 12k, 3.4M. Up to four digits it is
+    the number the item's panel shows (1650 in both, not 1.6k beside 1650); beyond, the
+    column abbreviates and the hover shows the arithmetic with the whole number."""
     if not math.isfinite(value):
         return "-"
     size = abs(value)
@@ -52,8 +54,6 @@ def compact(value: float) -> str:
         return f"{value / 1_000_000:.1f}M".replace(".0M", "M")
     if size >= 10_000:
         return f"{value / 1000:.0f}k"
-    if size >= 1000:
-        return f"{value / 1000:.1f}k".replace(".0k", "k")
     if size >= 100:
         return f"{value:.0f}"
     if size >= 10:

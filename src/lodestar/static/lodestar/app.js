@@ -243,6 +243,14 @@
   register("g t", "Go to teams", navigateTo("[data-nav='teams']"));
   register("g w", "Go to who does what", navigateTo("[data-nav='who']"));
 
+  // A submit button with data-confirm asks before its form is sent (plain forms; htmx
+  // requests use hx-confirm). An attribute, not an inline handler: the page's policy allows
+  // no inline script.
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest && event.target.closest("button[data-confirm]");
+    if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
+  });
+
   document.addEventListener("DOMContentLoaded", () => {
     renderHelp();
     initFlashes(document);
