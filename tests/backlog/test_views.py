@@ -130,6 +130,20 @@ def test_the_backlog_lists_items_in_rank_order_with_keys_kinds_and_scores(
     assert '<span class="bl-est" title="Estimate in points">5</span>' in row
 
 
+def test_the_estimate_column_tells_unknown_from_not_estimated(
+    client: Client, po: Persona, goal: Any, make_item: MakeItem
+) -> None:
+    make_item("Sized", goal=goal, estimate=3, labels=["a-very-long-label-name-indeed"])
+    make_item("Unknown", goal=goal, estimate="?")
+    make_item("Not yet", goal=goal)
+    page = _as(client, po).get(BACKLOG).content.decode()
+    assert '<span class="bl-est" title="Estimate in points">3</span>' in _row(page, "ACME-1")
+    assert 'title="Estimate unknown: the team could not size it yet">?<' in _row(page, "ACME-2")
+    assert 'title="Not estimated yet">\u2013<' in _row(page, "ACME-3")  # an en dash
+    # A long label keeps its whole name on hover (the column ends it in "…").
+    assert 'title="a-very-long-label-name-indeed"' in _row(page, "ACME-1")
+
+
 def test_flagged_items_carry_a_marker(
     client: Client, po: Persona, three: list[BacklogItem], make_item: MakeItem
 ) -> None:
