@@ -143,6 +143,10 @@ def test_backlog_filters(
     assert keys("flagged=false") == [story.key]
     assert keys(f"goal={goal.pk}") == [story.key]
     assert keys("q=LINK") == [story.key]
+    done = make_item("Shipped", goal=goal, status="done")
+    assert keys("") == [bug.key, story.key, done.key]  # every item unless asked otherwise
+    assert keys("finished=false") == [bug.key, story.key]
+    assert keys("finished=true") == [done.key]
     bad = client.get(f"{BASE}/products/ACME/backlog?status=doing")
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "status"

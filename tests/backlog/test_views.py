@@ -144,6 +144,29 @@ def test_the_estimate_column_tells_unknown_from_not_estimated(
     assert 'title="a-very-long-label-name-indeed"' in _row(page, "ACME-1")
 
 
+def test_done_and_wont_do_are_out_of_the_way_unless_asked_for(
+    client: Client, po: Persona, goal: Any, make_item: MakeItem
+) -> None:
+    make_item("Open one", goal=goal)
+    make_item("Shipped", goal=goal, status="done")
+    make_item("Dropped", goal=goal, status="wont_do")
+    make_item("Open two", goal=goal)
+    _as(client, po)
+    default = client.get(BACKLOG).content.decode()
+    assert 'id="row-ACME-1"' in default
+    assert 'id="row-ACME-4"' in default
+    assert 'id="row-ACME-2"' not in default
+    assert 'id="row-ACME-3"' not in default
+    assert 'data-testid="filtered"' not in default  # the usual view, not a filtered one
+    assert "Show done and won&#x27;t do" in default or "Show done and won't do" in default
+    shown = client.get(BACKLOG + "?finished=on").content.decode()
+    order = [shown.index(f'id="row-ACME-{n}"') for n in (1, 2, 3, 4)]
+    assert order == sorted(order)  # in the backlog's own order
+    done_only = client.get(BACKLOG + "?status=done").content.decode()
+    assert 'id="row-ACME-2"' in done_only
+    assert 'id="row-ACME-1"' not in done_only
+
+
 def test_flagged_items_carry_a_marker(
     client: Client, po: Persona, three: list[BacklogItem], make_item: MakeItem
 ) -> None:
@@ -235,10 +258,14 @@ def varied(
         ("status=wont_do", ["ACME-4"]),
         ("label=EXPORT", ["ACME-1"]),
         ("assignee=dev%40acme.test", ["ACME-2"]),
-        ("assignee=none", ["ACME-1", "ACME-3", "ACME-4"]),
+        # Won't-do work (ACME-4) is out of the way unless asked for.
+        ("assignee=none", ["ACME-1", "ACME-3"]),
+        ("assignee=none&finished=on", ["ACME-1", "ACME-3", "ACME-4"]),
         ("flagged=1", ["ACME-3"]),
-        ("flagged=0", ["ACME-1", "ACME-2", "ACME-4"]),
-        ("q=export", ["ACME-1", "ACME-4"]),
+        ("flagged=0", ["ACME-1", "ACME-2"]),
+        ("flagged=0&finished=on", ["ACME-1", "ACME-2", "ACME-4"]),
+        ("q=export", ["ACME-1"]),
+        ("q=export&finished=on", ["ACME-1", "ACME-4"]),
         ("q=export&status=new", ["ACME-1"]),
     ],
 )

@@ -255,3 +255,18 @@ def test_applying_a_whole_suggested_order_asks_first(
     apply_all.click()
     expect(page.locator("#flash")).to_be_visible()
     assert ordered_keys(product) != before
+
+
+def test_done_work_is_out_of_the_way_until_the_toggle_shows_it(
+    page: Any, po: Persona, backlog: list[BacklogItem]
+) -> None:
+    services.item_update(actor=po.actor, item=backlog[3], status="done")
+    sign_in(page, po)
+    page.goto(BACKLOG)
+    expect(page.locator("#row-ACME-4")).to_have_count(0)
+    page.get_by_label("Show done and won't do").check()
+    expect(page.locator("#row-ACME-4")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"finished=on"))  # a link to this view shows it too
+    assert shown_keys(page)[:4] == ["ACME-1", "ACME-2", "ACME-3", "ACME-4"]
+    page.get_by_label("Show done and won't do").uncheck()
+    expect(page.locator("#row-ACME-4")).to_have_count(0)

@@ -52,6 +52,11 @@ class BacklogQuery(Schema):
     goal: int | None = Field(None, ge=1, le=2**63 - 1)
     flagged: bool | None = None
     q: str | None = None
+    finished: bool | None = Field(
+        None,
+        description="false: leave done and won't-do items out; true: only them; "
+        "left out: every item (the web list leaves them out unless asked)",
+    )
     cursor: str | None = None
     limit: Limit | None = None
 

@@ -129,6 +129,10 @@ class FilterForm(forms.Form):
         choices=[("", "Flagged or not"), ("1", "Flagged only"), ("0", "Not flagged")],
         widget=forms.Select(attrs={**_SMALL, "aria-label": "Flagged"}),
     )
+    # Done and won't-do items are out of the way unless asked for (or a status picks them).
+    finished = forms.BooleanField(
+        required=False, widget=forms.CheckboxInput(attrs={"id": "bl-finished"})
+    )
 
     def __init__(
         self,
@@ -156,7 +160,7 @@ class FilterForm(forms.Form):
     def active(self) -> bool:
         """Whether any filter narrows the list (the page then says so)."""
         data = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
-        return any(data.get(name) for name in self.fields)
+        return any(data.get(name) for name in self.fields if name != "finished")
 
 
 class ItemForm(forms.Form):

@@ -133,6 +133,11 @@ class BacklogFilters:
     goal: int | None = None
     flagged: bool | None = None
     q: str | None = None
+    # False: leave done and won't-do items out (the web list's default); True: only them.
+    finished: bool | None = None
+
+
+FINISHED = (ItemStatus.DONE, ItemStatus.WONT_DO)
 
 
 def _filtered(qs: QuerySet[BacklogItem], filters: BacklogFilters) -> QuerySet[BacklogItem]:
@@ -166,6 +171,9 @@ def _filtered(qs: QuerySet[BacklogItem], filters: BacklogFilters) -> QuerySet[Ba
         qs = qs.filter(flagged_condition()) if filters.flagged else qs.exclude(flagged_condition())
     if filters.q:
         qs = qs.filter(title__icontains=filters.q.strip())
+    if filters.finished is not None:
+        finished = {"status__in": FINISHED}
+        qs = qs.filter(**finished) if filters.finished else qs.exclude(**finished)
     return qs
 
 

@@ -47,6 +47,8 @@ def _filters(form: FilterForm) -> BacklogFilters:
         goal=int(goal) if goal else None,
         flagged=None if not flagged else flagged == "1",
         q=data.get("q") or None,
+        # Shown when asked for, or when the status filter picks a finished status itself.
+        finished=None if data.get("finished") or data.get("status") else False,
     )
 
 
