@@ -130,6 +130,16 @@ def test_the_backlog_lists_items_in_rank_order_with_keys_kinds_and_scores(
     assert '<span class="bl-est" title="Estimate in points">5</span>' in row
 
 
+def test_a_long_pasted_title_reaches_the_server_whole(
+    client: Client, po: Persona, three: Any
+) -> None:
+    """The browser must not cut it silently (maxlength): the server refuses it and says why."""
+    page = _as(client, po).get(BACKLOG).content.decode()
+    create = page.split('id="bl-create"', 1)[1].split("</form>", 1)[0]
+    assert "bl-create-title" in create
+    assert "maxlength" not in create
+
+
 def test_the_estimate_column_tells_unknown_from_not_estimated(
     client: Client, po: Persona, goal: Any, make_item: MakeItem
 ) -> None:

@@ -270,3 +270,22 @@ def test_done_work_is_out_of_the_way_until_the_toggle_shows_it(
     assert shown_keys(page)[:4] == ["ACME-1", "ACME-2", "ACME-3", "ACME-4"]
     page.get_by_label("Show done and won't do").uncheck()
     expect(page.locator("#row-ACME-4")).to_have_count(0)
+
+
+def test_a_refused_create_keeps_focus_and_its_error_goes_once_it_works(
+    page: Any, po: Persona, backlog: list[BacklogItem]
+) -> None:
+    sign_in(page, po)
+    page.goto(BACKLOG)
+    title = page.get_by_label("Title of the new item")
+    title.fill("x" * 300)  # as a paste would: the page must not cut it silently
+    title.press("Enter")
+    errors = page.locator(".bl-create-errors")
+    expect(errors).to_contain_text("at most 255 characters")
+    expect(page.get_by_label("Title of the new item")).to_be_focused()
+    expect(page.get_by_label("Title of the new item")).to_have_value("x" * 300)
+    page.get_by_label("Title of the new item").fill("Export a chart as SVG")
+    page.get_by_label("Title of the new item").press("Enter")
+    expect(page.locator(".bl-row", has_text="Export a chart as SVG")).to_be_visible()
+    expect(page.locator(".bl-create-errors")).to_have_count(0)
+    expect(page.get_by_label("Title of the new item")).to_be_focused()

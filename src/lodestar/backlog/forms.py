@@ -76,6 +76,9 @@ class ItemCreateForm(forms.Form):
 
     def __init__(self, *args: Any, goals: Sequence[ProductGoal], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # No maxlength in the page: the browser would cut a pasted long title silently; the
+        # server refuses it instead and says how long it is.
+        self.fields["title"].widget.attrs.pop("maxlength", None)
         goal_field = self.fields["goal"]
         assert isinstance(goal_field, forms.ChoiceField)  # noqa: S101 - declared above
         goal_field.choices = goal_choices(goals)

@@ -319,12 +319,23 @@
   document.addEventListener("htmx:afterRequest", (event) => {
     const form = event.detail.elt;
     if (form?.id === "bl-create" && event.detail.successful) {
+      // The item is in: the earlier refusal no longer applies.
+      form.querySelector(".bl-create-errors")?.remove();
       const title = document.getElementById("create-title");
       if (title) {
         title.value = "";
         title.focus();
       }
     }
+  });
+
+  // A refused create comes back as a new form with its error: keep typing where you were.
+  document.addEventListener("htmx:afterSettle", (event) => {
+    if (event.detail.target?.id !== "bl-create") return;
+    const title = document.getElementById("create-title");
+    if (!title) return;
+    title.focus();
+    title.setSelectionRange(title.value.length, title.value.length);
   });
 
   document.addEventListener("htmx:afterSettle", (event) => {
