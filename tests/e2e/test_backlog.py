@@ -289,3 +289,21 @@ def test_a_refused_create_keeps_focus_and_its_error_goes_once_it_works(
     expect(page.locator(".bl-row", has_text="Export a chart as SVG")).to_be_visible()
     expect(page.locator(".bl-create-errors")).to_have_count(0)
     expect(page.get_by_label("Title of the new item")).to_be_focused()
+
+
+def test_a_second_item_opens_at_its_top(page: Any, po: Persona, backlog: list[BacklogItem]) -> None:
+    page.set_viewport_size({"width": 1280, "height": 500})  # a panel taller than the screen
+    sign_in(page, po)
+    page.goto(BACKLOG)
+    page.locator("#row-ACME-1").get_by_role("link").click()
+    panel = page.locator("#item-panel")
+    expect(panel.get_by_test_id("explain-rice")).to_be_visible()
+    panel.evaluate("el => { el.scrollTop = el.scrollHeight; }")
+    assert panel.evaluate("el => el.scrollTop") > 0
+    page.locator("#row-ACME-2").get_by_role("link").click()
+    expect(panel).to_contain_text("Dashboard templates for SaaS metrics")
+    for _ in range(50):  # the panel's answer settles, then its scroll is reset
+        if panel.evaluate("el => el.scrollTop") == 0:
+            break
+        page.wait_for_timeout(100)
+    assert panel.evaluate("el => el.scrollTop") == 0

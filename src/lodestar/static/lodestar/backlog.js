@@ -76,7 +76,12 @@
     panel.hidden = false;
     layoutOf().classList.add("has-panel");
     const separator = url.includes("?") ? "&" : "?";
-    window.htmx.ajax("GET", url + separator + "panel=1", { target: "#item-panel", swap: "innerHTML" });
+    window.htmx
+      .ajax("GET", url + separator + "panel=1", { target: "#item-panel", swap: "innerHTML" })
+      // Another item opens at its top, not where the previous one was scrolled to.
+      .then(() => {
+        panel.scrollTop = 0;
+      });
     return true;
   }
 
