@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from lodestar.api import idempotency
 from lodestar.api.models import IdempotencyRecord
 from lodestar.people import services as people_services
 from lodestar.people.models import ApiToken, Team
+from tests.concurrency import run_concurrently
 from tests.conftest import Persona
 
 pytestmark = pytest.mark.django_db
@@ -310,29 +310,15 @@ def test_concurrent_first_requests_with_one_key_run_the_operation_once(
     assert not connection.settings_dict["NAME"].startswith("file:memorydb")
     secret = racing_token
     racers = 8
-    barrier = threading.Barrier(racers)
     answers: list[tuple[int, dict[str, Any], str | None]] = []
-    errors: list[BaseException] = []
 
-    def racer() -> None:
-        try:
-            client = Client(headers={"Authorization": f"Bearer {secret}"})
-            barrier.wait()
-            response = create(client, {"name": "Web"}, "race-1")
-            answers.append(
-                (response.status_code, response.json(), response.get("Idempotent-Replayed"))
-            )
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
+    def racer(_: int, wait: Callable[[], object]) -> None:
+        client = Client(headers={"Authorization": f"Bearer {secret}"})
+        wait()
+        response = create(client, {"name": "Web"}, "race-1")
+        answers.append((response.status_code, response.json(), response.get("Idempotent-Replayed")))
 
-    threads = [threading.Thread(target=racer) for _ in range(racers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors, errors
+    run_concurrently(racers, racer)
     assert Team.objects.filter(name="Web").count() == 1
     created = [body for status, body, _ in answers if status == 201]
     assert created

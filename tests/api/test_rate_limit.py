@@ -8,12 +8,11 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client, override_settings
 
 from lodestar.core import ratelimit
@@ -21,6 +20,7 @@ from lodestar.core.models import RateCounter
 from lodestar.people.models import Team
 from tests.api.test_idempotency import racing_token
 from tests.cli.test_server import server_env
+from tests.concurrency import run_concurrently
 from tests.conftest import Persona
 
 __all__ = ["racing_token", "server_env"]
@@ -150,25 +150,13 @@ def test_the_counter_is_a_database_row(
 def test_concurrent_hits_each_get_a_count_of_their_own(racing_token: str) -> None:
     threads, hits = 6, 25
     counts: list[int] = []
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(threads)
 
-    def racer() -> None:
-        try:
-            barrier.wait()
-            for _ in range(hits):
-                counts.append(ratelimit.hit("race", window=3600).count)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
+    def racer(_: int, wait: Callable[[], object]) -> None:
+        wait()
+        for _ in range(hits):
+            counts.append(ratelimit.hit("race", window=3600).count)
 
-    runners = [threading.Thread(target=racer) for _ in range(threads)]
-    for runner in runners:
-        runner.start()
-    for runner in runners:
-        runner.join()
-    assert errors == []
+    run_concurrently(threads, racer)
     assert sorted(counts) == list(range(1, threads * hits + 1))
     assert RateCounter.objects.get(key="race").count == threads * hits
 

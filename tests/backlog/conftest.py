@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connections
 
 from lodestar.backlog import services
 from lodestar.backlog.models import BacklogItem
@@ -36,25 +34,3 @@ def ordered_keys(product: Product) -> list[str]:
     return list(
         BacklogItem.objects.filter(product=product).order_by("rank").values_list("key", flat=True)
     )
-
-
-def run_concurrently(count: int, body: Callable[[int, Callable[[], object]], None]) -> None:
-    """Run ``body(n, wait)`` in ``count`` threads, each with its own database connection;
-    ``wait()`` holds a thread until all have reached it. Fails with what any thread raised."""
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def worker(n: int) -> None:
-        try:
-            body(n, barrier.wait)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == [], errors

@@ -19,7 +19,8 @@ from lodestar.core.errors import Forbidden, Invalid, StaleVersion
 from lodestar.core.ranking import MAX_KEY_LENGTH, REBALANCE_LENGTH
 from lodestar.strategy import services as strategy
 from lodestar.strategy.models import Product
-from tests.backlog.conftest import MakeItem, ordered_keys, run_concurrently
+from tests.backlog.conftest import MakeItem, ordered_keys
+from tests.concurrency import run_concurrently
 from tests.conftest import Persona
 
 BASE = "/api/v1/workspaces/acme"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from lodestar.core.errors import Forbidden, Invalid, NotFound, StaleVersion
 from lodestar.core.models import HistoryEntry
@@ -14,6 +14,7 @@ from lodestar.people.models import Team
 from lodestar.strategy import services
 from lodestar.strategy.models import DEFAULT_ESTIMATE_SCALE, GoalStatus, Product, ProductGoal
 from lodestar.strategy.selectors import active_goal, goal_list, product_teams
+from tests.concurrency import run_concurrently
 from tests.conftest import Persona
 
 
@@ -240,33 +241,21 @@ def test_concurrent_writers_of_one_product_queue(owner: Persona, how: str) -> No
     if connection.vendor != "postgresql":
         pytest.skip("needs concurrent writers: PostgreSQL (SQLite serializes every writer)")
     product = services.product_create(actor=owner.actor, key="RACE", name="Race")
-    barrier = threading.Barrier(4)
     taken: list[int] = []
-    errors: list[BaseException] = []
 
-    def worker() -> None:
-        try:
-            barrier.wait()
-            for _ in range(10):
-                with transaction.atomic():
-                    mine = Product.objects.get(pk=product.pk)
-                    if how == "take":
-                        taken.append(services.product_item_numbers_take(product=mine, count=2))
-                    else:
-                        # Read, then write, under the lock: no two writers read the same value.
-                        services.product_lock(product_id=product.pk)
-                        current = Product.objects.get(pk=product.pk).next_item_number
-                        Product.objects.filter(pk=product.pk).update(next_item_number=current + 2)
-                        taken.append(current)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
+    def worker(_: int, wait: Callable[[], object]) -> None:
+        wait()
+        for _ in range(10):
+            with transaction.atomic():
+                mine = Product.objects.get(pk=product.pk)
+                if how == "take":
+                    taken.append(services.product_item_numbers_take(product=mine, count=2))
+                else:
+                    # Read, then write, under the lock: no two writers read the same value.
+                    services.product_lock(product_id=product.pk)
+                    current = Product.objects.get(pk=product.pk).next_item_number
+                    Product.objects.filter(pk=product.pk).update(next_item_number=current + 2)
+                    taken.append(current)
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
+    run_concurrently(4, worker)
     assert sorted(taken) == list(range(1, 81, 2))
