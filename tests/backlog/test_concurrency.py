@@ -11,7 +11,7 @@ from django.db import connection
 from lodestar.backlog import services
 from lodestar.backlog.models import BacklogItem
 from lodestar.strategy.models import Product
-from tests.backlog.conftest import run_concurrently
+from tests.concurrency import run_concurrently
 from tests.conftest import Persona
 
 
