@@ -73,10 +73,9 @@ def admin(workspace: Workspace) -> Persona:
 
 @pytest.fixture
 def po(workspace: Workspace, team: Team) -> Persona:
-    """A member (a QA engineer by job) who wears the product owner hat of ``team``."""
-    persona = _member(workspace, "po@acme.test", Role.MEMBER, "QA Engineer")
-    TeamMembership.objects.create(team=team, member=persona.membership, role=TeamRole.PRODUCT_OWNER)
-    return persona
+    """A member (a QA engineer by job) who wears the product owner hat of the product that
+    ``team`` works from: the ``product`` fixtures give it (``tests/strategy/conftest.py``)."""
+    return _member(workspace, "po@acme.test", Role.MEMBER, "QA Engineer")
 
 
 @pytest.fixture

@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from lodestar.people.models import Membership, Team, TeamMembership, TeamRole
+from lodestar.people.models import Membership, Team
+from lodestar.strategy import services as strategy
+from lodestar.strategy.models import Product, ProductOwnerHat
 from tests.conftest import Persona
+from tests.strategy.conftest import give_hat_to_po
 
 pytestmark = pytest.mark.django_db
 
@@ -64,23 +67,35 @@ def test_a_team_on_a_stale_view(client: Client, team: Team) -> None:
     assert Team.objects.get(pk=team.pk).name == "A"
 
 
+@pytest.fixture
+def acme(request: pytest.FixtureRequest, owner: Persona, team: Team) -> Product:
+    """Product ACME, worked on by team ``core``, whose product owner is ``po``."""
+    product = strategy.product_create(actor=owner.actor, key="ACME", name="Acme")
+    strategy.team_product_set(actor=owner.actor, team=team, product=product)
+    give_hat_to_po(request, product)
+    return product
+
+
 def test_the_hat_does_not_move_on_a_stale_view(
-    client: Client, po: Persona, developer: Persona, pm: Persona, team: Team
+    client: Client, po: Persona, developer: Persona, pm: Persona, acme: Product
 ) -> None:
-    url = f"{API}/teams/core/roles/product-owner"
+    url = f"{API}/products/ACME/product-owner"
     etag = client.get(url)["ETag"]
     assert send(client, "PUT", url, {"member": developer.email}, etag).status_code == 200
     stale = send(client, "PUT", url, {"member": pm.email}, etag)
     assert stale.status_code == 412
-    holder = TeamMembership.objects.get(team=team, role=TeamRole.PRODUCT_OWNER, ended_at=None)
+    holder = ProductOwnerHat.objects.get(product=acme, ended_at=None)
     assert holder.member == developer.membership
 
 
-def test_renaming_the_team_makes_a_hat_view_stale(client: Client, po: Persona, pm: Persona) -> None:
-    url = f"{API}/teams/core/roles/product-owner"
+def test_changing_the_product_makes_a_hat_view_stale(
+    client: Client, po: Persona, pm: Persona, acme: Product
+) -> None:
+    url = f"{API}/products/ACME/product-owner"
     etag = client.get(url)["ETag"]
-    send(client, "PATCH", f"{API}/teams/core", {"name": "Core 2"})
+    send(client, "PATCH", f"{API}/products/ACME", {"vision": "Sharper"})
     assert send(client, "PUT", url, {"member": pm.email}, etag).status_code == 412
+    assert ProductOwnerHat.objects.get(product=acme, ended_at=None).member == po.membership
 
 
 def test_removing_a_member_on_a_stale_view(client: Client, pm: Persona) -> None:

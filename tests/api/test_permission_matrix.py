@@ -103,7 +103,8 @@ def test_every_row_names_every_persona() -> None:
 
 def test_the_matrix_collects_the_people_routes() -> None:
     # Guards the discovery itself: a broken import path would otherwise test nothing.
-    assert "PUT /workspaces/{workspace_slug}/teams/{team_slug}/roles/product-owner" in ROWS
+    assert "POST /workspaces/{workspace_slug}/teams/{team_slug}/members" in ROWS
+    assert "PUT /workspaces/{workspace_slug}/products/{product_key}/product-owner" in ROWS
 
 
 @pytest.fixture

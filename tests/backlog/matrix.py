@@ -7,8 +7,9 @@ with its own path parameters, since the matrix reads one module per context.
 from __future__ import annotations
 
 from lodestar.backlog import services
-from lodestar.people.models import Team, TeamMembership, TeamRole
+from lodestar.people.models import Team
 from lodestar.strategy import services as strategy
+from lodestar.strategy.models import ProductOwnerHat
 from tests.api.matrix_support import ADMIN, OWNER, PO, WRITERS, World, read, row
 from tests.backlog import matrix_prioritization as prioritization
 
@@ -58,12 +59,10 @@ def setup(world: World) -> dict[str, str]:
     prioritization.setup(world)
     owner = world.owner.actor
     product = strategy.product_create(actor=owner, key="ACME", name="Acme Analytics")
-    # ``world.team`` works from the prioritization product; a second team, with the same
-    # product owner, works from this one.
+    # ``world.team`` works from the prioritization product; a second team works from this one,
+    # whose product owner is ``po`` too.
     team = Team.objects.create(workspace=world.workspace, slug="insights", name="Insights")
-    TeamMembership.objects.create(
-        team=team, member=world.po.membership, role=TeamRole.PRODUCT_OWNER
-    )
+    ProductOwnerHat.objects.create(product=product, member=world.po.membership)
     strategy.team_product_set(actor=owner, team=team, product=product)
     first = services.item_create(actor=owner, product=product, title="Share a dashboard link")
     services.item_create(actor=owner, product=product, title="Usage alerts")

@@ -1,7 +1,8 @@
 """The prioritization routes' rows of the permission matrix (see ``tests/api/matrix_support.py``).
 
-Anyone who may edit content scores items; the product owner of a team on the product (or an
-owner or admin) defines the scorecard and applies a suggested order.
+Business value is the product owner's call and effort the developers': a whole new score (both
+sides) is set by the product's product owner (or an owner or admin), who also defines the
+scorecard and applies a suggested order (per persona and side: tests/backlog/test_score_rights.py).
 """
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ from __future__ import annotations
 from lodestar.backlog.models import BacklogItem
 from lodestar.backlog.prioritization import services
 from lodestar.core.ranking import keys_between
-from lodestar.strategy.models import Product, ProductTeam
-from tests.api.matrix_support import ADMIN, OWNER, PO, WRITERS, World, read, row
+from lodestar.strategy.models import Product, ProductOwnerHat, ProductTeam
+from tests.api.matrix_support import ADMIN, OWNER, PO, World, read, row
 
 W = "/workspaces/{workspace_slug}"
 ITEM = W + "/items/{item_key}"
@@ -19,8 +20,8 @@ ORDERERS = {OWNER, ADMIN, PO}
 
 ROWS: dict[str, dict[str, int]] = {
     f"GET {ITEM}/score": read(),
-    f"PUT {ITEM}/score": row(200, WRITERS),
-    f"DELETE {ITEM}/score/{{framework}}": row(204, WRITERS),
+    f"PUT {ITEM}/score": row(200, ORDERERS),
+    f"DELETE {ITEM}/score/{{framework}}": row(204, ORDERERS),
     f"GET {PRODUCT}/scores": read(),
     f"GET {PRODUCT}/scorecard": read(),
     f"PUT {PRODUCT}/scorecard": row(200, ORDERERS),
@@ -41,6 +42,7 @@ BODIES: dict[str, object] = {
 def setup(world: World) -> dict[str, str]:
     product = Product.objects.create(workspace=world.workspace, key="PRIO", name="Prioritized")
     ProductTeam.objects.create(team=world.team, product=product)
+    ProductOwnerHat.objects.create(product=product, member=world.po.membership)
     items = [
         BacklogItem.objects.create(
             workspace=world.workspace,

@@ -110,10 +110,12 @@ def test_only_product_owner_or_admin_orders(
 
 
 def test_product_owner_of_another_product_cannot_order(
-    owner: Persona, po: Persona, five: list[BacklogItem], team: Any
+    owner: Persona, po: Persona, developer: Persona, five: list[BacklogItem]
 ) -> None:
-    other = strategy.product_create(actor=owner.actor, key="SHOP", name="Shop")
-    strategy.team_product_set(actor=owner.actor, team=team, product=other)
+    shop = strategy.product_create(actor=owner.actor, key="SHOP", name="Shop")
+    strategy.product_owner_set(actor=owner.actor, product=shop, member=po.membership)
+    acme = five[0].product
+    strategy.product_owner_set(actor=owner.actor, product=acme, member=developer.membership)
     before = _snapshot()
     with pytest.raises(Forbidden):
         services.item_move(actor=po.actor, item=five[4], position="top")

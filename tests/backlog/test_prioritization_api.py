@@ -21,6 +21,7 @@ from lodestar.core.ranking import keys_between
 from lodestar.people.models import Team, Workspace
 from lodestar.strategy.models import Product, ProductTeam
 from tests.conftest import Persona
+from tests.strategy.conftest import give_hat_to_po
 
 Clients = Callable[[Persona], Client]
 W = "/api/v1/workspaces/acme"
@@ -53,9 +54,10 @@ def make_items(product: Product, count: int, *, start: int = 1) -> list[BacklogI
 
 
 @pytest.fixture
-def product(workspace: Workspace, team: Team) -> Product:
+def product(request: pytest.FixtureRequest, workspace: Workspace, team: Team) -> Product:
     product = Product.objects.create(workspace=workspace, key="ACME", name="Acme")
     ProductTeam.objects.create(team=team, product=product)
+    give_hat_to_po(request, product)
     return product
 
 
@@ -102,10 +104,10 @@ def test_put_score_answers_with_its_explanation(
 
 
 def test_get_score_lists_every_framework_scored(
-    api_client: Clients, developer: Persona, viewer: Persona, items: list[BacklogItem]
+    api_client: Clients, po: Persona, viewer: Persona, items: list[BacklogItem]
 ) -> None:
-    services.score_set(actor=developer.actor, item=items[0], framework="wsjf", inputs=WSJF)
-    services.score_set(actor=developer.actor, item=items[0], framework="rice", inputs=RICE)
+    services.score_set(actor=po.actor, item=items[0], framework="wsjf", inputs=WSJF)
+    services.score_set(actor=po.actor, item=items[0], framework="rice", inputs=RICE)
     response = api_client(viewer).get(f"{W}/items/acme-1/score")
     assert response.status_code == 200
     scores = response.json()["scores"]
@@ -176,8 +178,12 @@ def test_stale_if_match_is_412_and_keeps_the_score(
     api_client: Clients, po: Persona, developer: Persona, items: list[BacklogItem]
 ) -> None:
     services.score_set(actor=po.actor, item=items[0], framework="rice", inputs=RICE)
+    # Someone else changes the effort meanwhile (a developer's call), then the reach.
     services.score_set(
-        actor=developer.actor, item=items[0], framework="rice", inputs={**RICE, "reach": 600}
+        actor=developer.actor, item=items[0], framework="rice", inputs={**RICE, "effort": 4}
+    )
+    services.score_set(
+        actor=po.actor, item=items[0], framework="rice", inputs={**RICE, "effort": 4, "reach": 600}
     )
     response = put(
         api_client(po),
@@ -225,9 +231,13 @@ def test_expected_version_without_a_score_is_stale(po: Persona, items: list[Back
         )
 
 
-def test_delete_score(api_client: Clients, developer: Persona, items: list[BacklogItem]) -> None:
-    services.score_set(actor=developer.actor, item=items[0], framework="rice", inputs=RICE)
-    client = api_client(developer)
+def test_delete_score(
+    api_client: Clients, po: Persona, developer: Persona, items: list[BacklogItem]
+) -> None:
+    services.score_set(actor=po.actor, item=items[0], framework="rice", inputs=RICE)
+    # Taking a score away drops its business value: the product owner's call.
+    assert api_client(developer).delete(f"{W}/items/ACME-1/score/rice").status_code == 403
+    client = api_client(po)
     assert client.delete(f"{W}/items/ACME-1/score/rice").status_code == 204
     assert not Score.objects.exists()
     assert client.delete(f"{W}/items/ACME-1/score/rice").status_code == 404
@@ -248,11 +258,10 @@ def test_product_owner_sets_the_scorecard_and_items_score_with_it(
     response = put(api_client(po), f"{W}/products/ACME/scorecard", {"criteria": CRITERIA})
     assert response.status_code == 200, response.content
     assert [c["key"] for c in response.json()["criteria"]] == ["fit", "risk"]
-    scored = put(
-        api_client(developer),
-        f"{W}/items/ACME-1/score",
-        {"framework": "scorecard", "inputs": {"fit": 4, "risk": 3}},
-    )
+    body = {"framework": "scorecard", "inputs": {"fit": 4, "risk": 3}}
+    # A scorecard's criteria are business value: the product owner scores with them.
+    assert put(api_client(developer), f"{W}/items/ACME-1/score", body).status_code == 403
+    scored = put(api_client(po), f"{W}/items/ACME-1/score", body)
     assert scored.status_code == 200, scored.content
     assert scored.json()["explanation"]["arithmetic"] == "(3 x 75 + 1 x 70) / 4 = 73.75"
     got = api_client(developer).get(f"{W}/products/ACME/scorecard")
@@ -364,17 +373,23 @@ def test_suggest_order_needs_a_known_framework(
     assert "framework" in errors_of(bad)
 
 
-def test_developer_may_score_but_not_apply_the_suggested_order(
-    api_client: Clients, developer: Persona, items: list[BacklogItem], product: Product
+def test_developer_may_size_but_not_apply_the_suggested_order(
+    api_client: Clients, po: Persona, developer: Persona, items: list[BacklogItem], product: Product
 ) -> None:
-    client = api_client(developer)
     for index, reach in {0: 10, 1: 20, 2: 30}.items():
         response = put(
-            client,
+            api_client(po),
             f"{W}/items/ACME-{index + 1}/score",
             {"framework": "rice", "inputs": {**RICE, "reach": reach}},
         )
         assert response.status_code == 200
+    client = api_client(developer)
+    sized = put(
+        client,
+        f"{W}/items/ACME-1/score",
+        {"framework": "rice", "inputs": {**RICE, "reach": 10, "effort": 3}},
+    )
+    assert sized.status_code == 200, sized.content
     before = list(BacklogItem.objects.order_by("id").values_list("key", "rank", "version"))
     response = post(client, f"{W}/products/ACME/suggest-order/apply", {"framework": "rice"})
     assert response.status_code == 403

@@ -790,9 +790,9 @@ def test_a_viewer_cannot_edit(client: Client, viewer: Persona, three: list[Backl
 
 
 def test_entering_rice_inputs_scores_the_item(
-    client: Client, developer: Persona, three: list[BacklogItem]
+    client: Client, po: Persona, three: list[BacklogItem]
 ) -> None:
-    response = _as(client, developer).post(
+    response = _as(client, po).post(
         "/w/acme/items/ACME-1/score",
         {
             "framework": "rice",

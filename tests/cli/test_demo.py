@@ -12,7 +12,8 @@ import pytest
 from lodestar.core.models import HistoryEntry
 from lodestar.core.registry import Demo, registry
 from lodestar.people.demo import DEMO_PASSWORD, DemoPeople
-from lodestar.people.models import Membership, Role, Team, TeamMembership, TeamRole, User
+from lodestar.people.models import Membership, Role, TeamMembership, TeamRole, User
+from lodestar.strategy.models import Product, ProductOwnerHat
 from tests.cli.support import error_line, run
 
 pytestmark = pytest.mark.django_db
@@ -44,38 +45,38 @@ def test_demo_creates_the_workspace_with_its_people_and_hats() -> None:
         "lee@acme.example": (Role.MEMBER, "Engineer"),
         "victor@acme.example": (Role.VIEWER, "Sales Lead"),
     }
-    assert _current("checkout", TeamRole.PRODUCT_OWNER) == ["quinn@acme.example"]
+    # One product owner for ACME, shared by both teams; no team holds the hat itself.
+    acme = ProductOwnerHat.objects.get(product__key="ACME", ended_at__isnull=True)
+    assert acme.member.user.email == "quinn@acme.example"
+    assert not TeamMembership.objects.filter(role=TeamRole.PRODUCT_OWNER).exists()
     assert _current("checkout", TeamRole.SCRUM_MASTER) == ["sam@acme.example"]
     assert _current("checkout", TeamRole.DEVELOPER) == ["dana@acme.example", "diego@acme.example"]
     assert _current("checkout", TeamRole.STAKEHOLDER) == ["victor@acme.example"]
-    assert _current("insights", TeamRole.PRODUCT_OWNER) == ["lee@acme.example"]
+    assert _current("insights", TeamRole.DEVELOPER) == ["dana@acme.example", "lee@acme.example"]
     assert User.objects.get(email="quinn@acme.example").check_password(DEMO_PASSWORD)
 
     out = result.stdout
     assert "http://127.0.0.1:9999/" in out
     assert DEMO_PASSWORD in out
     assert "quinn@acme.example" in out
-    assert "product owner of" in out
+    assert "product owner of ACME" in out
 
 
 def test_demo_keeps_the_product_owner_hat_history() -> None:
     assert run("demo").exit_code == 0
-    insights = Team.objects.get(workspace__slug="acme", slug="insights")
-    hats = list(
-        TeamMembership.objects.filter(team=insights, role=TeamRole.PRODUCT_OWNER).order_by(
-            "started_at"
-        )
-    )
-    assert [hat.member.user.email for hat in hats] == ["priya@acme.example", "lee@acme.example"]
+    acme = Product.objects.get(workspace__slug="acme", key="ACME")
+    hats = list(ProductOwnerHat.objects.filter(product=acme).order_by("started_at"))
+    assert [hat.member.user.email for hat in hats] == ["priya@acme.example", "quinn@acme.example"]
     assert hats[0].ended_at == hats[1].started_at
     assert hats[0].started_at < hats[0].ended_at
     move = HistoryEntry.objects.get(
-        workspace=insights.workspace,
-        object_id=insights.pk,
+        workspace=acme.workspace,
+        object_type="strategy.product",
+        object_id=acme.pk,
         action="moved",
         created_at=hats[1].started_at,
     )
-    assert move.changes == {"product_owner": ["priya@acme.example", "lee@acme.example"]}
+    assert move.changes == {"product_owner": ["priya@acme.example", "quinn@acme.example"]}
 
 
 def test_demo_if_empty_is_idempotent_and_still_shows_the_logins() -> None:

@@ -44,9 +44,6 @@ ROWS: dict[str, dict[str, int]] = {
     f"GET {TEAM}/members": read(),
     f"POST {TEAM}/members": row(201, MANAGERS),
     f"DELETE {TEAM}/members/{{email}}/{{role}}": row(204, MANAGERS),
-    f"GET {TEAM}/roles/product-owner": read(),
-    # Wearing the hat does not let its holder hand it on: owners and admins move it.
-    f"PUT {TEAM}/roles/product-owner": row(200, MANAGERS),
     f"GET {W}/tokens": read(),
     # Viewers get no tokens of their own (they have a read-only seat).
     f"POST {W}/tokens": row(201, {OWNER, ADMIN, MEMBER, PO}),
@@ -65,7 +62,6 @@ BODIES: dict[str, object] = {
     f"POST {W}/teams": {"name": "Platform"},
     f"PATCH {TEAM}": {"description": "Builds the core of the product."},
     f"POST {TEAM}/members": {"member": "pm@acme.test", "role": "stakeholder"},
-    f"PUT {TEAM}/roles/product-owner": {"member": "pm@acme.test"},
     f"POST {W}/tokens": {"name": "ci"},
 }
 

@@ -17,8 +17,8 @@ from lodestar.people.access import (
     access_workspace,
     authenticate_token,
 )
-from lodestar.people.models import ApiToken, Role, Team, TeamMembership, TeamRole, User
-from lodestar.people.policy import Permission, can, can_change_member
+from lodestar.people.models import ApiToken, Role, User
+from lodestar.people.policy import can_change_member
 from lodestar.people.refs import member_ref
 from tests.conftest import Persona
 
@@ -129,29 +129,6 @@ def test_last_used_is_written_at_most_once_a_minute(developer: Persona, make_tok
 
 
 # -- the policy --------------------------------------------------------------------------------
-
-
-def test_the_product_owner_hat_orders_its_own_teams_backlog_only(
-    po: Persona, developer: Persona, admin: Persona, team: Team
-) -> None:
-    other = Team.objects.create(workspace=team.workspace, slug="web", name="Web")
-    assert can(po.actor, Permission.ORDER_BACKLOG, teams=[team])
-    assert can(po.actor, Permission.SET_PRODUCT_GOAL, teams=[team])
-    assert not can(po.actor, Permission.ORDER_BACKLOG, teams=[other])
-    assert not can(po.actor, Permission.ORDER_BACKLOG)
-    assert not can(developer.actor, Permission.ORDER_BACKLOG, teams=[team])
-    assert can(admin.actor, Permission.ORDER_BACKLOG, teams=[other])
-
-
-def test_a_viewer_wearing_the_hat_still_cannot_write(viewer: Persona, team: Team) -> None:
-    TeamMembership.objects.create(team=team, member=viewer.membership, role=TeamRole.PRODUCT_OWNER)
-    assert not can(viewer.actor, Permission.ORDER_BACKLOG, teams=[team])
-    assert not can(viewer.actor, Permission.EDIT_CONTENT)
-
-
-def test_an_ended_hat_grants_nothing(po: Persona, team: Team) -> None:
-    TeamMembership.objects.filter(member=po.membership).update(ended_at=timezone.now())
-    assert not can(po.actor, Permission.ORDER_BACKLOG, teams=[team])
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from lodestar.core.models import HistoryEntry
 from lodestar.people import services
 from lodestar.people.models import (
     ApiToken,
@@ -16,7 +15,6 @@ from lodestar.people.models import (
     Role,
     Team,
     TeamMembership,
-    TeamRole,
     User,
 )
 from tests.conftest import Persona
@@ -229,73 +227,6 @@ def test_team_role_add_names_the_bad_field(
     response = send(api_client(admin), "POST", f"{API}/teams/core/members", body)
     assert (response.status_code, problem_fields(response)) == (422, [field])
     assert not TeamMembership.objects.filter(team=team).exists()
-
-
-def test_moving_the_product_owner_hat(
-    admin: Persona, po: Persona, developer: Persona, api_client: ClientFor
-) -> None:
-    client = api_client(admin)
-    before = client.get(f"{API}/teams/core/roles/product-owner")
-    assert before.json()["holder"]["member"] == "po@acme.test"
-    moved = send(
-        client,
-        "PUT",
-        f"{API}/teams/core/roles/product-owner",
-        {"member": "dev@acme.test"},
-        **{"If-Match": before["ETag"]},
-    )
-    assert moved.status_code == 200
-    body = moved.json()
-    assert body["holder"]["member"] == "dev@acme.test"
-    assert [(h["member"], h["ended_at"] is None) for h in body["history"]] == [
-        ("dev@acme.test", True),
-        ("po@acme.test", False),
-    ]
-    assert body["history"][1]["ended_at"] == body["holder"]["started_at"]
-    assert moved["ETag"] == '"2"' == f'"{body["version"]}"'
-    vacated = send(client, "PUT", f"{API}/teams/core/roles/product-owner", {"member": None})
-    assert vacated.json()["holder"] is None
-    assert len(vacated.json()["history"]) == 2
-
-
-@pytest.mark.parametrize(
-    ("body", "field"),
-    [
-        ({"member": "nobody@acme.test"}, "member"),
-        ({"member": "boss@globex.test"}, "member"),
-        ({"member": "viewer@acme.test"}, "member"),
-        ({}, "member"),
-        ({"member": "dev@acme.test", "since": "2020-01-01"}, "since"),
-    ],
-)
-def test_the_hat_to_a_non_member_is_422_and_changes_nothing(
-    admin: Persona,
-    po: Persona,
-    developer: Persona,
-    viewer: Persona,
-    outsider: Persona,
-    api_client: ClientFor,
-    body: dict[str, str],
-    field: str,
-) -> None:
-    before = list(TeamMembership.objects.values_list("pk", "ended_at"))
-    history = HistoryEntry.objects.count()
-    response = send(api_client(admin), "PUT", f"{API}/teams/core/roles/product-owner", body)
-    assert (response.status_code, problem_fields(response)) == (422, [field])
-    assert list(TeamMembership.objects.values_list("pk", "ended_at")) == before
-    assert HistoryEntry.objects.count() == history
-
-
-def test_the_product_owner_cannot_hand_the_hat_on(
-    po: Persona, developer: Persona, team: Team, api_client: ClientFor
-) -> None:
-    response = send(
-        api_client(po), "PUT", f"{API}/teams/core/roles/product-owner", {"member": developer.email}
-    )
-    assert response.status_code == 403
-    assert TeamMembership.objects.get(
-        team=team, role=TeamRole.PRODUCT_OWNER, ended_at__isnull=True
-    ).member == (po.membership)
 
 
 # -- tokens and authentication -----------------------------------------------------------------

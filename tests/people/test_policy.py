@@ -7,7 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from lodestar.backlog.permissions import BacklogPermission
 from lodestar.core.errors import Conflict, Forbidden, Invalid
-from lodestar.people.models import Membership, Role, Team, TeamMembership, TeamRole
+from lodestar.people.models import Membership, Role, Team, TeamRole
 from lodestar.people.policy import (
     MANAGERS,
     Permission,
@@ -29,8 +29,10 @@ from lodestar.people.policy import (
     require_hat_added,
     require_may_wear_hat,
 )
+from lodestar.strategy.models import Product, ProductOwnerHat
 from lodestar.strategy.permissions import StrategyPermission
 from tests.conftest import Persona
+from tests.strategy.conftest import product
 
 ALL_ROLES = [Role.OWNER, Role.ADMIN, Role.MEMBER, Role.VIEWER]
 
@@ -128,22 +130,34 @@ def test_who_may_wear_the_product_owner_hat(
     ],
 )
 def test_who_orders_the_backlog_steers_the_goal_and_edits_the_scorecard(
-    persona: str, allowed: bool, team: Team, request: pytest.FixtureRequest
+    persona: str,
+    allowed: bool,
+    po: Persona,
+    team: Team,
+    product: Product,
+    request: pytest.FixtureRequest,
 ) -> None:
+    """``po`` wears the product owner hat of ``product``, which ``team`` works from: the act
+    names the product, or its teams (a list or a query)."""
     actor = request.getfixturevalue(persona).actor
     for permission in (
         BacklogPermission.ORDER_BACKLOG,
         BacklogPermission.EDIT_SCORECARD,
         StrategyPermission.SET_PRODUCT_GOAL,
     ):
+        assert can(actor, permission, product=product) is allowed
         assert can(actor, permission, teams=[team]) is allowed
         assert can(actor, permission, teams=Team.objects.filter(pk=team.pk)) is allowed
 
 
-def test_a_viewer_wearing_the_hat_gains_nothing(viewer: Persona, team: Team) -> None:
-    TeamMembership.objects.create(team=team, member=viewer.membership, role=TeamRole.PRODUCT_OWNER)
+def test_a_viewer_wearing_the_hat_gains_nothing(
+    viewer: Persona, team: Team, product: Product
+) -> None:
+    ProductOwnerHat.objects.create(product=product, member=viewer.membership)
     with pytest.raises(Forbidden) as refused:
         require(viewer.actor, BacklogPermission.ORDER_BACKLOG, teams=[team])
+    with pytest.raises(Forbidden):
+        require(viewer.actor, BacklogPermission.ORDER_BACKLOG, product=product)
     assert refused.value.code == "forbidden_order_backlog"
 
 
@@ -186,3 +200,6 @@ def test_a_bad_declaration_is_refused_at_start(rule: PermissionRule) -> None:
         _declared("somewhere.permissions", [rule])
     with pytest.raises(ImproperlyConfigured):
         _declared("somewhere.permissions", "not a list")
+
+
+__all__ = ["product"]

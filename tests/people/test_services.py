@@ -19,13 +19,15 @@ from lodestar.people.models import (
     Membership,
     Role,
     Team,
-    TeamMembership,
     TeamRole,
     User,
     Workspace,
 )
 from lodestar.people.tokens import hash_secret
+from lodestar.strategy import services as strategy
+from lodestar.strategy.models import Product, ProductOwnerHat
 from tests.conftest import Persona
+from tests.strategy.conftest import product
 
 pytestmark = pytest.mark.django_db
 
@@ -202,22 +204,25 @@ def test_anyone_may_leave(viewer: Persona) -> None:
 
 
 def test_member_remove_ends_hats_revokes_tokens_and_records_it(
-    owner: Persona, po: Persona, team: Team
+    owner: Persona, po: Persona, developer: Persona, team: Team, product: Product
 ) -> None:
     token, secret = services.token_create(actor=po.actor, name="laptop")
     services.member_remove(actor=owner.actor, member=po.membership)
+    services.member_remove(actor=owner.actor, member=developer.membership)
     assert authenticate_token(secret) is None
     assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
-    assert selectors.product_owner_of(actor=owner.actor, team=team) is None
-    changes = [e.changes for e in history_for(workspace_id=team.workspace_id, obj=team)]
+    assert not ProductOwnerHat.objects.filter(product=product, ended_at__isnull=True).exists()
+    changes = [e.changes for e in history_for(workspace_id=team.workspace_id, obj=product)]
     assert {"product_owner": ["po@acme.test", None]} in changes
+    changes = [e.changes for e in history_for(workspace_id=team.workspace_id, obj=team)]
+    assert {"developer": ["dev@acme.test", None]} in changes
 
 
 def test_a_removed_member_stays_in_the_hat_history_and_loses_access(
-    owner: Persona, po: Persona, team: Team
+    owner: Persona, po: Persona, team: Team, product: Product
 ) -> None:
     services.member_remove(actor=owner.actor, member=po.membership)
-    history = list(selectors.product_owner_history(actor=owner.actor, team=team))
+    history = list(ProductOwnerHat.objects.filter(product=product))
     assert [(row.member.user.email, row.ended_at is not None) for row in history] == [
         ("po@acme.test", True)
     ]
@@ -227,7 +232,7 @@ def test_a_removed_member_stays_in_the_hat_history_and_loses_access(
 
 
 def test_adding_a_removed_member_again_brings_back_their_membership(
-    owner: Persona, po: Persona, team: Team
+    owner: Persona, po: Persona, team: Team, product: Product
 ) -> None:
     services.member_remove(actor=owner.actor, member=po.membership)
     again = services.member_add(
@@ -237,7 +242,7 @@ def test_adding_a_removed_member_again_brings_back_their_membership(
     assert (again.role, again.job_title, again.removed_at) == (Role.VIEWER, "Advisor", None)
     assert access_workspace(po.user, "acme").role == Role.VIEWER
     # The hat they wore before leaving stays ended: coming back does not put it on again.
-    assert selectors.product_owner_of(actor=owner.actor, team=team) is None
+    assert not ProductOwnerHat.objects.filter(ended_at__isnull=True).exists()
 
 
 def test_members_of_another_workspace_are_out_of_reach(owner: Persona, outsider: Persona) -> None:
@@ -400,79 +405,21 @@ def test_team_role_add_refuses_the_product_owner_hat_and_unknown_roles(
         assert _fields(caught.value) == ["role"]
 
 
-def test_moving_the_hat_ends_the_previous_holder_and_starts_the_new_one(
-    admin: Persona, po: Persona, developer: Persona, team: Team
-) -> None:
-    row = services.product_owner_set(actor=admin.actor, team=team, member=developer.membership)
-    assert row is not None
-    rows = list(TeamMembership.objects.filter(team=team, role=TeamRole.PRODUCT_OWNER))
-    previous = next(r for r in rows if r.member_id == po.membership.pk)
-    assert previous.ended_at == row.started_at
-    assert [r.member_id for r in rows if r.ended_at is None] == [developer.membership.pk]
-    entry = history_for(workspace_id=team.workspace_id, obj=team).first()
-    assert entry is not None
-    assert entry.action == HistoryEntry.Action.MOVED
-    assert entry.changes == {"product_owner": ["po@acme.test", "dev@acme.test"]}
-    assert Team.objects.get(pk=team.pk).version == 2
-
-
-def test_vacating_the_hat_and_giving_it_to_its_holder(
-    admin: Persona, po: Persona, team: Team
-) -> None:
-    same = services.product_owner_set(actor=admin.actor, team=team, member=po.membership)
-    assert same is not None
-    assert TeamMembership.objects.filter(team=team).count() == 1
-    assert services.product_owner_set(actor=admin.actor, team=team, member=None) is None
-    assert not TeamMembership.objects.filter(team=team, ended_at__isnull=True).exists()
-    assert services.product_owner_set(actor=admin.actor, team=team, member=None) is None
-
-
-def test_the_hat_goes_to_members_of_this_workspace_only(
-    admin: Persona, outsider: Persona, viewer: Persona, team: Team
-) -> None:
-    before = list(TeamMembership.objects.values_list("pk", "ended_at"))
-    for member in (outsider.membership, viewer.membership):
-        with pytest.raises(Invalid) as caught:
-            services.product_owner_set(actor=admin.actor, team=team, member=member)
-        assert _fields(caught.value) == ["member"]
-    assert list(TeamMembership.objects.values_list("pk", "ended_at")) == before
-
-
-@pytest.mark.parametrize("persona", ["po", "developer", "viewer"])
-def test_only_owners_and_admins_move_the_hat(
-    persona: str, request: pytest.FixtureRequest, pm: Persona, team: Team
-) -> None:
-    actor = request.getfixturevalue(persona).actor
-    with pytest.raises(Forbidden):
-        services.product_owner_set(actor=actor, team=team, member=pm.membership)
-
-
-def test_moving_the_hat_on_a_stale_view_is_refused(
-    admin: Persona, po: Persona, pm: Persona, team: Team
-) -> None:
-    with pytest.raises(StaleVersion):
-        services.product_owner_set(
-            actor=admin.actor, team=team, member=pm.membership, expected_version=5
-        )
-    holder = selectors.product_owner_of(actor=admin.actor, team=team)
-    assert holder is not None
-    assert holder.member == po.membership
-
-
 def test_who_does_what_in_a_fixed_number_of_queries(
     admin: Persona,
     po: Persona,
     developer: Persona,
     pm: Persona,
     team: Team,
+    product: Product,
     django_assert_max_num_queries: Any,
 ) -> None:
     services.team_role_add(
         actor=admin.actor, team=team, member=pm.membership, role=TeamRole.STAKEHOLDER
     )
-    services.product_owner_set(actor=admin.actor, team=team, member=developer.membership)
+    strategy.product_owner_set(actor=admin.actor, product=product, member=developer.membership)
     services.team_create(actor=admin.actor, name="Empty")
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(5):
         hats = selectors.who_does_what(actor=admin.actor)
     core = next(h for h in hats if h.team == team)
     assert core.product_owner is not None
@@ -532,10 +479,12 @@ def test_every_write_records_history(owner: Persona, pm: Persona, team: Team) ->
     services.team_update(actor=owner.actor, team=team, description="d")
     services.team_role_add(actor=owner.actor, team=team, member=pm.membership, role="developer")
     services.team_role_end(actor=owner.actor, team=team, member=pm.membership, role="developer")
-    services.product_owner_set(actor=owner.actor, team=team, member=pm.membership)
     token, _ = services.token_create(actor=owner.actor, name="t")
     services.token_revoke(actor=owner.actor, token=token)
     invitation, _ = services.invitation_create(actor=owner.actor, email="a@b.test", role="member")
     services.invitation_revoke(actor=owner.actor, invitation=invitation)
     services.member_update(actor=owner.actor, member=pm.membership, job_title="CPO")
-    assert HistoryEntry.objects.count() - before == 10
+    assert HistoryEntry.objects.count() - before == 9
+
+
+__all__ = ["product"]

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from lodestar.core.models import HistoryEntry
 from lodestar.core.registry import NavEntry, Plugin, registry
 from lodestar.people import navigation, services
 from lodestar.people.models import (
@@ -140,19 +139,6 @@ def test_the_workspace_switcher_lists_only_my_workspaces(
 # -- home --------------------------------------------------------------------------------------
 
 
-def test_home_shows_teams_my_hats_and_recent_history(
-    client: Client, admin: Persona, po: Persona, team: Team, pm: Persona
-) -> None:
-    services.product_owner_set(actor=admin.actor, team=team, member=pm.membership)
-    _as(client, pm)
-    body = client.get("/w/acme/").content.decode()
-    assert "Core" in body
-    assert "Product owner" in body  # the hat pm now wears
-    assert "moved the product owner hat of Core from Po to Pm" in body
-    # No products in this workspace: no products section at all.
-    assert 'id="products-h"' not in body
-
-
 def test_home_lists_products_with_their_active_goal(
     client: Client, admin: Persona, developer: Persona
 ) -> None:
@@ -213,12 +199,16 @@ def test_others_see_members_read_only(
 
 
 def test_members_show_job_titles_roles_and_hats(
-    client: Client, admin: Persona, po: Persona, pm: Persona
+    client: Client, admin: Persona, po: Persona, developer: Persona, pm: Persona, team: Team
 ) -> None:
+    product = strategy.product_create(actor=admin.actor, key="ACME", name="Acme Analytics")
+    strategy.team_product_set(actor=admin.actor, team=team, product=product)
+    strategy.product_owner_set(actor=admin.actor, product=product, member=po.membership)
     _as(client, pm)
     body = client.get("/w/acme/members").content.decode()
     assert "QA Engineer" in body
-    assert "Product owner · Core" in body
+    assert "Product owner · ACME Acme Analytics" in body
+    assert "Developer · Core" in body
     assert 'class="badge badge-job"' in body  # the product manager's job title
 
 
@@ -449,17 +439,6 @@ def test_members_cannot_create_teams(client: Client, developer: Persona) -> None
     assert not Team.objects.filter(slug="rogue").exists()
 
 
-def test_team_page_for_admins_has_the_hat_forms(
-    client: Client, admin: Persona, po: Persona, developer: Persona
-) -> None:
-    _as(client, admin)
-    body = client.get("/w/acme/teams/core").content.decode()
-    assert "Move hat" in body
-    assert "Give someone a hat" in body
-    assert "Po" in body
-    assert "Dev" in body
-
-
 @pytest.mark.parametrize("persona", ["po", "developer", "viewer"])
 def test_team_page_is_read_only_for_others(
     client: Client, request: pytest.FixtureRequest, persona: str, po: Persona
@@ -533,145 +512,7 @@ def test_members_cannot_hand_out_hats(
     assert TeamMembership.objects.get(member=developer.membership).ended_at is None
 
 
-def test_admin_moves_the_product_owner_hat(
-    client: Client, admin: Persona, po: Persona, developer: Persona, team: Team
-) -> None:
-    _as(client, admin)
-    response = _htmx(
-        client,
-        "/w/acme/teams/core/product-owner",
-        {"member": "dev@acme.test", "version": team.version},
-    )
-    assert response.status_code == 200
-    assert b"Dev now wears the product owner hat of Core." in response.content
-    assert b"Earlier product owners" in response.content
-    assert _po_of(team) == "dev@acme.test"
-    assert TeamMembership.objects.get(member=po.membership).ended_at is not None
-
-
-def test_the_product_owner_hat_can_be_left_vacant_by_a_plain_form(
-    client: Client, admin: Persona, po: Persona, team: Team
-) -> None:
-    _as(client, admin)
-    response = client.post(
-        "/w/acme/teams/core/product-owner", {"member": "", "version": team.version}
-    )
-    assert response.status_code == 302
-    assert _po_of(team) is None
-
-
-@pytest.mark.parametrize(
-    ("member", "message"),
-    [
-        ("boss@globex.test", b"Select a valid choice."),  # not a member of this workspace
-        ("viewer@acme.test", b"Select a valid choice."),  # a viewer cannot order a backlog
-        ("ghost@acme.test", b"Select a valid choice."),
-    ],
-)
-def test_the_hat_cannot_go_to_a_non_member_or_a_viewer(
-    client: Client,
-    admin: Persona,
-    po: Persona,
-    viewer: Persona,
-    outsider: Persona,
-    team: Team,
-    member: str,
-    message: bytes,
-) -> None:
-    _as(client, admin)
-    response = _htmx(
-        client, "/w/acme/teams/core/product-owner", {"member": member, "version": team.version}
-    )
-    assert response.status_code == 422
-    assert message in response.content
-    assert _po_of(team) == "po@acme.test"
-
-
-def test_a_stale_hat_move_answers_412_and_moves_nothing(
-    client: Client, admin: Persona, po: Persona, developer: Persona, pm: Persona, team: Team
-) -> None:
-    seen = team.version
-    services.product_owner_set(actor=admin.actor, team=team, member=pm.membership)
-    _as(client, admin)
-    response = _htmx(
-        client, "/w/acme/teams/core/product-owner", {"member": "dev@acme.test", "version": seen}
-    )
-    assert response.status_code == 412
-    assert b"Someone else changed this team" in response.content
-    assert _po_of(team) == "pm@acme.test"
-
-
-@pytest.mark.parametrize("persona", ["po", "developer", "viewer"])
-def test_only_admins_move_the_hat(
-    client: Client,
-    request: pytest.FixtureRequest,
-    persona: str,
-    po: Persona,
-    developer: Persona,
-    team: Team,
-) -> None:
-    _as(client, request.getfixturevalue(persona))
-    response = _htmx(
-        client,
-        "/w/acme/teams/core/product-owner",
-        {"member": "dev@acme.test", "version": team.version},
-    )
-    assert response.status_code == 403
-    assert _po_of(team) == "po@acme.test"
-
-
 # -- who does what -----------------------------------------------------------------------------
-
-
-def test_who_does_what_shows_the_hat_its_history_and_the_product_managers(
-    client: Client, admin: Persona, po: Persona, developer: Persona, pm: Persona, team: Team
-) -> None:
-    services.team_role_add(
-        actor=admin.actor, team=team, member=admin.membership, role=TeamRole.SCRUM_MASTER
-    )
-    services.product_owner_set(actor=admin.actor, team=team, member=developer.membership)
-    _as(client, pm)
-    body = client.get("/w/acme/who").content.decode()
-    owner = body.index('data-testid="product-owner"')
-    previous = body.index('data-testid="previous-product-owners"')
-    assert "Dev" in body[owner:previous]
-    assert "since" in body[owner:previous]
-    assert "Po</strong> wore it" in body[previous:]
-    assert "Product manager: a job" in body
-    assert "Pm" in body[body.index('id="pm-h"') :]
-    assert "Admin" in body  # the scrum master
-
-
-def test_who_does_what_reads_in_a_fixed_number_of_queries(
-    client: Client,
-    admin: Persona,
-    po: Persona,
-    developer: Persona,
-    pm: Persona,
-    django_assert_max_num_queries: Any,
-) -> None:
-    for n in range(5):
-        team = services.team_create(actor=admin.actor, name=f"Team {n}")
-        services.product_owner_set(actor=admin.actor, team=team, member=pm.membership)
-        services.team_role_add(
-            actor=admin.actor, team=team, member=developer.membership, role="developer"
-        )
-    _as(client, admin)
-    with django_assert_max_num_queries(12):
-        assert client.get("/w/acme/who").status_code == 200
-
-
-def test_history_of_a_hat_move_names_the_actor(
-    client: Client, admin: Persona, po: Persona, developer: Persona, team: Team
-) -> None:
-    _as(client, admin)
-    _htmx(
-        client,
-        "/w/acme/teams/core/product-owner",
-        {"member": "dev@acme.test", "version": team.version},
-    )
-    entry = HistoryEntry.objects.get(object_type="people.team", action="moved")
-    assert entry.actor == admin.user
 
 
 # -- CSRF on every form and htmx request -------------------------------------------------------
@@ -686,7 +527,6 @@ WRITES = {
         "/w/acme/teams/core/hats/end",
         {"member": "dev@acme.test", "role": "developer"},
     ),
-    "team_product_owner": ("/w/acme/teams/core/product-owner", {"member": "", "version": 1}),
     "invitation_revoke": ("/w/acme/invitations/{invitation}/revoke", {}),
     "workspace_settings": ("/w/acme/settings", {"allow_external_images": "on", "version": 1}),
 }
@@ -712,7 +552,7 @@ def test_every_write_needs_the_csrf_token(
         TeamMembership.objects.count(),
     )
     assert list(Invitation.objects.values_list("email", "revoked_at")) == [("y@acme.test", None)]
-    assert TeamMembership.objects.filter(role=TeamRole.PRODUCT_OWNER, ended_at=None).exists()
+    assert not TeamMembership.objects.filter(ended_at__isnull=False).exists()
 
 
 def test_htmx_sends_the_token_from_the_page(admin: Persona, developer: Persona) -> None:

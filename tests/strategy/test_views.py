@@ -93,7 +93,7 @@ def test_the_vision_is_rendered_markdown_and_harmless(
 
 @pytest.mark.parametrize("who", ["po", "admin"])
 def test_product_owner_and_admin_get_the_goal_forms(
-    client: Client, request: pytest.FixtureRequest, goal: ProductGoal, who: str
+    client: Client, request: pytest.FixtureRequest, po: Persona, goal: ProductGoal, who: str
 ) -> None:
     page = _as(client, request.getfixturevalue(who)).get("/w/acme/products/ACME/goal")
     text = page.content.decode()
@@ -110,7 +110,7 @@ def test_others_read_the_goal_and_learn_who_may_change_it(
     page = text.content.decode()
     assert goal.statement in page
     assert 'data-testid="read-only"' in page
-    assert "<strong>Po</strong> (product owner of Core)" in page
+    assert "<strong>Po</strong> (the product owner of ACME)" in page
     assert "Set the next goal" not in page
     assert "/close" not in page
 

@@ -20,6 +20,7 @@ from lodestar.backlog.models import BacklogItem, ItemStatus
 from lodestar.backlog.prioritization import demo as prioritization_demo
 from lodestar.backlog.services import ChildSpec
 from lodestar.core.models import HistoryEntry
+from lodestar.strategy import demo as strategy_demo
 from lodestar.strategy import services as strategy
 from lodestar.strategy.models import GoalStatus, Product, ProductGoal
 
@@ -336,8 +337,9 @@ def _goals(people: DemoPeople, product: Product) -> dict[str, ProductGoal]:
         statement=EARLIER_GOAL,
         description="Measured by the share of trials with a live dashboard on day one.",
     )
+    # Priya, the product owner then, set both; Quinn took the hat over a month ago.
     active = strategy.goal_set(
-        actor=people.actor("lee"),
+        actor=people.actor("priya"),
         product=product,
         statement=ACTIVE_GOAL,
         description=ACTIVE_GOAL_DESCRIPTION,
@@ -361,8 +363,12 @@ def seed(people: DemoPeople) -> Product:
     product = strategy.product_create(actor=admin, key="ACME", name="Acme Analytics", vision=VISION)
     for team in people.teams.values():
         strategy.team_product_set(actor=admin, team=team, product=product)
+    # Already dated: the hat's history is its own, not part of the backlog's weeks below.
+    owner_since = HistoryEntry.objects.filter(workspace=people.workspace).latest("id").pk + 1
+    strategy_demo.seed_product_owner(people, product)
+    owner_until = HistoryEntry.objects.filter(workspace=people.workspace).latest("id").pk
     goals = _goals(people, product)
-    # The Insights product owner wrote most of the backlog; Checkout's wrote the rest.
+    # Lee (Insights) wrote most of the backlog; Quinn, its product owner, the rest.
     for index, spec in enumerate(BACKLOG):
         _create(people, product, spec, goals, "lee" if index % 3 else "quinn")
     # Developers report the bugs they find; the product manager writes stories too.
@@ -373,13 +379,13 @@ def seed(people: DemoPeople) -> Product:
         _create(people, product, spec, goals, author)
     _move_done_work_down(people, product)
     _scores(product)
-    _spread_history(people, product, since=first_entry)
+    _spread_history(people, product, since=first_entry, keep=range(owner_since, owner_until + 1))
     return product
 
 
 def _move_done_work_down(people: DemoPeople, product: Product) -> None:
-    """Finished work sinks to the bottom, as a product owner keeps it."""
-    actor = people.actor("lee")
+    """Finished work sinks to the bottom, as the product owner keeps it."""
+    actor = people.actor("quinn")
     finished = BacklogItem.objects.filter(
         product=product, status__in=[ItemStatus.DONE, ItemStatus.WONT_DO], parent__isnull=True
     ).order_by("rank")
@@ -394,7 +400,9 @@ STARTED_AFTER_DAYS = (2, 9)
 FINISHED_AFTER_DAYS = (3, 12)
 
 
-def _spread_history(people: DemoPeople, product: Product, *, since: int) -> None:
+def _spread_history(
+    people: DemoPeople, product: Product, *, since: int, keep: range = range(0)
+) -> None:
     """The demo is seeded in a second: make its history read like a real team's weeks.
 
     The entries from ``since`` on are spread over the past ``HISTORY_DAYS`` in the order they
@@ -405,9 +413,13 @@ def _spread_history(people: DemoPeople, product: Product, *, since: int) -> None
     rng = random.Random(7)  # noqa: S311 - demo dates, not secrets
     now = timezone.now()
     start = now - dt.timedelta(days=HISTORY_DAYS)
-    entries = list(
-        HistoryEntry.objects.filter(workspace=people.workspace, pk__gte=since).order_by("id")
-    )
+    entries = [
+        entry
+        for entry in HistoryEntry.objects.filter(
+            workspace=people.workspace, pk__gte=since
+        ).order_by("id")
+        if entry.pk not in keep
+    ]
     items = {
         item.pk: item
         for item in BacklogItem.all_objects.filter(product=product).select_related("assignee__user")

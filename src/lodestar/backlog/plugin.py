@@ -66,6 +66,7 @@ PLUGIN = Plugin(
             title=lambda scorecard: f"Scorecard of {scorecard.product.key}",
             permissions={"view": "view", "change": "order_backlog"},
             teams=lambda scorecard: product_team_query(scorecard.product),
+            product=lambda scorecard: scorecard.product,
         ),
     ],
     provides=[

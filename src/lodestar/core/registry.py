@@ -78,8 +78,8 @@ class ObjectType:
 
     ``name`` is public and stable (the trash API's ``type``, event kinds, webhooks): never
     rename it. ``permissions`` maps each action the kind supports to the name of a policy
-    permission; ``teams`` gives the teams an act on one object concerns (for hat-based
-    permissions such as the product owner's).
+    permission; ``teams`` gives the teams an act on one object concerns and ``product`` the
+    product (for hat-based permissions such as the product owner's, whose hat a product has).
     """
 
     name: str
@@ -92,6 +92,7 @@ class ObjectType:
     gate: Callable[[Any, str], Any] | None = None
     permissions: Mapping[ObjectAction, str] = field(default_factory=dict)
     teams: Callable[[Any], Any] | None = None
+    product: Callable[[Any], Any] | None = None
     url: Callable[[Any], str] | None = None
     describe: Describer | None = None
     search: Callable[[Any], SearchDocument] | None = None
@@ -119,10 +120,12 @@ class ObjectType:
 
 
 class Authorizer(Protocol):
-    """Decides whether ``actor`` holds ``permission`` for an act on ``teams`` (raises the
-    context's ``Forbidden`` when not). Installed once, by the people context."""
+    """Decides whether ``actor`` holds ``permission`` for an act on ``teams`` or ``product``
+    (raises the context's ``Forbidden`` when not). Installed once, by the people context."""
 
-    def __call__(self, actor: Actor, permission: str, *, teams: Any = None) -> None: ...
+    def __call__(
+        self, actor: Actor, permission: str, *, teams: Any = None, product: Any = None
+    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -315,11 +318,14 @@ class Registry:
     def trashable(self) -> list[ObjectType]:
         return [t for t in self.object_types() if t.trash is not None]
 
-    def require(self, actor: Actor, permission: str, *, teams: Any = None) -> None:
-        """Raise the policy's refusal unless ``actor`` holds ``permission`` (on ``teams``)."""
+    def require(
+        self, actor: Actor, permission: str, *, teams: Any = None, product: Any = None
+    ) -> None:
+        """Raise the policy's refusal unless ``actor`` holds ``permission`` (on ``teams`` or
+        ``product``)."""
         if self.authorizer is None:
             raise RuntimeError("no authorizer is installed (the people plugin installs it)")
-        self.authorizer(actor, permission, teams=teams)
+        self.authorizer(actor, permission, teams=teams, product=product)
 
     def authorize(
         self, actor: Actor, object_type: ObjectType, action: ObjectAction, obj: Any
@@ -329,7 +335,8 @@ class Registry:
         if permission is None:
             raise LookupError(f"{object_type.name!r} does not support {action!r}")
         teams = object_type.teams(obj) if object_type.teams is not None else None
-        self.require(actor, permission, teams=teams)
+        product = object_type.product(obj) if object_type.product is not None else None
+        self.require(actor, permission, teams=teams, product=product)
 
     # -- the rest ------------------------------------------------------------------------
 

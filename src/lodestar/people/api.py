@@ -16,8 +16,7 @@ from lodestar.api.http import IF_MATCH, if_match, set_etag
 from lodestar.api.schemas import ERRORS, WRITE_ERRORS, Limit, PageOut
 from lodestar.core.pagination import paginate
 from lodestar.people import access, refs, selectors, services
-from lodestar.people.models import Team, User
-from lodestar.people.policy import Actor
+from lodestar.people.models import User
 from lodestar.people.schemas import (
     InvitationCreatedOut,
     InvitationOut,
@@ -26,8 +25,6 @@ from lodestar.people.schemas import (
     MemberOut,
     MemberPatch,
     MyInvitationOut,
-    ProductOwnerIn,
-    ProductOwnerOut,
     TeamIn,
     TeamOut,
     TeamPatch,
@@ -374,57 +371,6 @@ def team_role_end(
     member = access.access_member(actor, email)
     services.team_role_end(actor=actor, team=team, member=member, role=role)
     return Status(204, None)
-
-
-def _product_owner(actor: Actor, team: Team) -> ProductOwnerOut:
-    history = list(
-        selectors.product_owner_history(actor=actor, team=team).select_related("assigned_by")
-    )
-    holder = next((row for row in history if row.ended_at is None), None)
-    return ProductOwnerOut(
-        team=team.slug,
-        holder=TeamRoleOut.of(holder) if holder is not None else None,
-        history=[TeamRoleOut.of(row) for row in history],
-        version=team.version,
-    )
-
-
-@router.get(
-    "/{workspace_slug}/teams/{team_slug}/roles/product-owner",
-    response={200: ProductOwnerOut, **ERRORS},
-    operation_id="team_product_owner_get",
-)
-def product_owner_get(
-    request: HttpRequest, response: HttpResponse, workspace_slug: str, team_slug: str
-) -> ProductOwnerOut:
-    actor = request_actor(request, workspace_slug)
-    team = access.access_team(actor, team_slug)
-    set_etag(response, team.version)
-    return _product_owner(actor, team)
-
-
-@router.put(
-    "/{workspace_slug}/teams/{team_slug}/roles/product-owner",
-    response={200: ProductOwnerOut, **WRITE_ERRORS},
-    operation_id="team_product_owner_set",
-    openapi_extra=IF_MATCH,
-)
-def product_owner_set(
-    request: HttpRequest,
-    response: HttpResponse,
-    workspace_slug: str,
-    team_slug: str,
-    payload: ProductOwnerIn,
-) -> ProductOwnerOut:
-    """Move the team's product owner hat to ``member`` (null leaves it vacant)."""
-    actor = request_actor(request, workspace_slug)
-    team = access.access_team(actor, team_slug)
-    member = refs.member_ref_or_none(actor, payload.member, field="member")
-    services.product_owner_set(
-        actor=actor, team=team, member=member, expected_version=if_match(request)
-    )
-    set_etag(response, team.version)
-    return _product_owner(actor, team)
 
 
 # -- API tokens --------------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 ``seed()`` creates them through the services, so the change history reads as it would in real
 use; ``lodestar demo`` calls it, then the other contexts' demo seeds with the result. The hats
-are then dated back a few months so the "who does what" page shows a lived-in team: Priya, the
-product manager, wore the Insights product owner hat until she handed it to Lee, an engineer.
+are then dated back a few months so the "who does what" page shows lived-in teams. The product
+owner hat is a product's, so the product's demo gives it (``strategy.demo``): Priya, the
+product manager, wore it until she handed it to Quinn, a QA engineer.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from lodestar.core.models import HistoryEntry
 from lodestar.people import services
+from lodestar.people.extensions import shared_owners
 from lodestar.people.models import (
     Membership,
     Role,
@@ -57,7 +59,7 @@ TEAMS: dict[str, tuple[str, str]] = {
     "insights": ("Insights", "The dashboards and reports customers analyse their data with."),
 }
 
-# Hats other than product owner, as (team, person, hat).
+# The hats worn in teams, as (team, person, hat); the product owner hat is the product's.
 HATS: tuple[tuple[str, str, TeamRole], ...] = (
     ("checkout", "sam", TeamRole.SCRUM_MASTER),
     ("checkout", "diego", TeamRole.DEVELOPER),
@@ -69,7 +71,7 @@ HATS: tuple[tuple[str, str, TeamRole], ...] = (
     ("insights", "victor", TeamRole.STAKEHOLDER),
 )
 
-# How long ago the teams formed, and when Priya handed the Insights hat to Lee.
+# How long ago the teams formed, and when Priya handed the product owner hat to Quinn.
 TEAMS_FORMED_DAYS_AGO = 120
 HANDOVER_DAYS_AGO = 30
 
@@ -116,32 +118,19 @@ def seed() -> DemoPeople:
         )
     for team, key, hat in HATS:
         services.team_role_add(actor=admin, team=people.teams[team], member=members[key], role=hat)
-    services.product_owner_set(actor=admin, team=people.teams["checkout"], member=members["quinn"])
-    services.product_owner_set(actor=admin, team=people.teams["insights"], member=members["priya"])
-    services.product_owner_set(actor=admin, team=people.teams["insights"], member=members["lee"])
-    handover = HistoryEntry.objects.filter(workspace=workspace).latest("id")
-    _date_back(people, handover)
+    _date_back(people)
     return people
 
 
-def _date_back(people: DemoPeople, handover: HistoryEntry) -> None:
-    """Move the seed's timestamps into the past, keeping the hats and their history agreeing."""
-    now = timezone.now()
-    formed = now - dt.timedelta(days=TEAMS_FORMED_DAYS_AGO)
-    handed_over = now - dt.timedelta(days=HANDOVER_DAYS_AGO)
+def _date_back(people: DemoPeople) -> None:
+    """Move the seed's timestamps to when the teams formed, a few months ago."""
+    formed = timezone.now() - dt.timedelta(days=TEAMS_FORMED_DAYS_AGO)
     workspace = people.workspace
     Workspace.objects.filter(pk=workspace.pk).update(created_at=formed, updated_at=formed)
     Membership.objects.filter(workspace=workspace).update(created_at=formed, updated_at=formed)
-    Team.objects.filter(workspace=workspace).update(created_at=formed, updated_at=handed_over)
-    hats = TeamMembership.objects.filter(team__workspace=workspace)
-    hats.update(started_at=formed)
-    insights_owners = hats.filter(team=people.teams["insights"], role=TeamRole.PRODUCT_OWNER)
-    insights_owners.filter(member=people.members["priya"]).update(ended_at=handed_over)
-    insights_owners.filter(member=people.members["lee"]).update(started_at=handed_over)
-    HistoryEntry.objects.filter(workspace=workspace).exclude(pk=handover.pk).update(
-        created_at=formed
-    )
-    HistoryEntry.objects.filter(pk=handover.pk).update(created_at=handed_over)
+    Team.objects.filter(workspace=workspace).update(created_at=formed, updated_at=formed)
+    TeamMembership.objects.filter(team__workspace=workspace).update(started_at=formed)
+    HistoryEntry.objects.filter(workspace=workspace).update(created_at=formed)
     for team in people.teams.values():
         team.refresh_from_db()
 
@@ -156,9 +145,17 @@ def logins() -> list[dict[str, Any]]:
         )
     }
     hats: dict[str, list[str]] = {}
+    workspace_id = next(iter(members.values())).workspace_id if members else 0
+    team_ids = list(Team.objects.filter(workspace_id=workspace_id).values_list("pk", flat=True))
+    for owner in shared_owners(workspace_id, team_ids):
+        if owner.current is not None:
+            hats.setdefault(owner.current.member.user.email, []).append(
+                f"product owner of {owner.product_key}"
+            )
     for row in (
         TeamMembership.objects.select_related("team", "member__user")
         .filter(team__workspace__slug=DEMO_WORKSPACE_SLUG, ended_at__isnull=True)
+        .exclude(role=TeamRole.PRODUCT_OWNER)
         .order_by("team__name", "role")
     ):
         label = TeamRole(row.role).label.lower()

@@ -10,7 +10,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.password_validation import validate_password
 
 from lodestar.people.models import Membership, Role, TeamRole, User
-from lodestar.people.policy import addable_hats, people_who_may_wear
+from lodestar.people.policy import addable_hats
 
 _INPUT = {"class": "input"}
 
@@ -175,23 +175,6 @@ class HatForm(forms.Form):
         ]
         for field in self.fields.values():
             field.widget.attrs.update(_INPUT)
-
-
-class ProductOwnerForm(forms.Form):
-    """Who wears the team's product owner hat; empty leaves the hat vacant."""
-
-    member = forms.ChoiceField(choices=[], required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-    def __init__(self, *args: Any, members: list[Membership], **kwargs: Any) -> None:
-        kwargs.setdefault("auto_id", "owner_%s")
-        super().__init__(*args, **kwargs)
-        member = _choice(self, "member")
-        member.choices = [("", "Nobody (vacant)")] + [
-            (m.user.email, f"{m.user.display_name} · {m.job_title or m.get_role_display()}")
-            for m in people_who_may_wear(members, TeamRole.PRODUCT_OWNER)
-        ]
-        member.widget.attrs.update(_INPUT)
 
 
 class WorkspaceSettingsForm(forms.Form):

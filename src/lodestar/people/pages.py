@@ -5,7 +5,6 @@ Views are thin: access, then a service or a selector, then a page or (for htmx) 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
@@ -20,39 +19,27 @@ from lodestar.core.history import describe, history_recent
 from lodestar.core.registry import registry
 from lodestar.people import selectors, services
 from lodestar.people.access import access_invitation, access_member, access_team
+from lodestar.people.extensions import shared_owners
 from lodestar.people.forms import (
     HatForm,
     InviteForm,
     MemberForm,
-    ProductOwnerForm,
     TeamForm,
 )
 from lodestar.people.models import (
     JOB_TITLE_SUGGESTIONS,
     Membership,
     Role,
-    TeamMembership,
     TeamRole,
 )
 from lodestar.people.policy import Permission, can, can_change_member, offered_roles
 from lodestar.people.refs import member_ref
-from lodestar.people.selectors import TeamHats
+from lodestar.people.selectors import Worn
 from lodestar.people.views import invitation_url
 from lodestar.people.web import WorkspaceRequest, apply_errors, is_htmx, workspace_view
 
 RECENT_ACTIVITY = 8
 HOME_PEOPLE = 6
-
-
-def _hats_by_member(teams: list[TeamHats]) -> dict[int, list[TeamMembership]]:
-    """Each member's current hats, across teams (from ``who_does_what``)."""
-    worn: dict[int, list[TeamMembership]] = defaultdict(list)
-    for hats in teams:
-        rows = [hats.product_owner] if hats.product_owner else []
-        for row in [*rows, *hats.scrum_masters, *hats.developers, *hats.stakeholders]:
-            row.team = hats.team
-            worn[row.member_id].append(row)
-    return worn
 
 
 # -- home --------------------------------------------------------------------------------------
@@ -63,7 +50,9 @@ def _hats_by_member(teams: list[TeamHats]) -> dict[int, list[TeamMembership]]:
 def workspace_home(request: WorkspaceRequest) -> HttpResponse:
     actor = request.actor
     teams = selectors.who_does_what(actor=actor)
-    my_hats = _hats_by_member(teams).get(actor.membership.pk, [])
+    my_hats = selectors.hats_by_member(teams, workspace_slug=request.workspace.slug).get(
+        actor.membership.pk, []
+    )
     sections = [
         (section, context)
         for section in registry().home_sections()
@@ -94,7 +83,7 @@ def workspace_home(request: WorkspaceRequest) -> HttpResponse:
 def _member_row(
     request: WorkspaceRequest,
     member: Membership,
-    hats: list[TeamMembership],
+    hats: list[Worn],
     form: MemberForm | None = None,
 ) -> dict[str, Any]:
     """What one row of the members table shows; a form when the actor may edit the member."""
@@ -120,7 +109,9 @@ def _members_page(
 ) -> HttpResponse:
     actor = request.actor
     manages = can(actor, Permission.MANAGE_MEMBERS)
-    hats = _hats_by_member(selectors.who_does_what(actor=actor))
+    hats = selectors.hats_by_member(
+        selectors.who_does_what(actor=actor), workspace_slug=request.workspace.slug
+    )
     rows = [
         _member_row(request, member, hats.get(member.pk, []))
         for member in selectors.member_list(actor=actor)
@@ -182,7 +173,9 @@ def member_update(request: WorkspaceRequest, email: str) -> HttpResponse:
     )
     if _demotes_oneself(request, member, submitted):
         # Nothing saved yet: the row asks first, with a button that sends the change again.
-        hats = _hats_by_member(selectors.who_does_what(actor=actor)).get(member.pk, [])
+        hats = selectors.hats_by_member(
+            selectors.who_does_what(actor=actor), workspace_slug=request.workspace.slug
+        ).get(member.pk, [])
         row = _member_row(request, member, hats, submitted) | {"confirm_demotion": True}
         if not is_htmx(request):
             raise Conflict(
@@ -199,7 +192,9 @@ def member_update(request: WorkspaceRequest, email: str) -> HttpResponse:
         if status != 200:
             raise Invalid(" ".join(_form_errors(form)) or "Reload the page and try again.")
         return redirect("people:member_list", workspace_slug=actor.workspace.slug)
-    hats = _hats_by_member(selectors.who_does_what(actor=actor)).get(member.pk, [])
+    hats = selectors.hats_by_member(
+        selectors.who_does_what(actor=actor), workspace_slug=request.workspace.slug
+    ).get(member.pk, [])
     row = _member_row(request, member, hats, form)
     return render(request, "people/_member_row.html", {"row": row}, status=status)
 
@@ -333,14 +328,12 @@ def _team_page(
     team_slug: str,
     *,
     hat_form: HatForm | None = None,
-    owner_form: ProductOwnerForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     actor = request.actor
     team = access_team(actor, team_slug)
     members = list(selectors.member_list(actor=actor))
     roster = list(selectors.team_roster(actor=actor, team=team))
-    owner = next((row for row in roster if row.role == TeamRole.PRODUCT_OWNER), None)
     groups = [
         (label, [row for row in roster if row.role == hat])
         for hat, label in (
@@ -349,23 +342,17 @@ def _team_page(
             (TeamRole.STAKEHOLDER, "Stakeholders"),
         )
     ]
+    product = next(iter(shared_owners(actor.workspace_id, [team.pk])), None)
     context = {
         "team": team,
-        "owner": owner,
-        "groups": groups,
-        "history": [
-            row
-            for row in selectors.product_owner_history(actor=actor, team=team)
-            if row.ended_at is not None
-        ],
-        "assigns": can(actor, Permission.ASSIGN_TEAM_ROLES, teams=[team]),
-        "moves_hat": can(actor, Permission.MOVE_PRODUCT_OWNER_HAT, teams=[team]),
-        "hat_form": hat_form or HatForm(members=members),
-        "owner_form": owner_form
-        or ProductOwnerForm(
-            members=members,
-            initial={"member": owner.member.user.email if owner else "", "version": team.version},
+        "product": product,
+        "shared_with": selectors.team_names(
+            actor=actor, ids=[pk for pk in (product.team_ids if product else []) if pk != team.pk]
         ),
+        "groups": groups,
+        "assigns": can(actor, Permission.ASSIGN_TEAM_ROLES, teams=[team]),
+        "moves_hat": can(actor, Permission.MOVE_PRODUCT_OWNER_HAT),
+        "hat_form": hat_form or HatForm(members=members),
     }
     template = "people/_team_body.html" if is_htmx(request) else "people/team.html"
     return render(request, template, context, status=status)
@@ -414,38 +401,6 @@ def team_hat_end(request: WorkspaceRequest, team_slug: str) -> HttpResponse:
     return _after_team_change(request, team_slug)
 
 
-@require_POST
-@workspace_view
-def team_product_owner(request: WorkspaceRequest, team_slug: str) -> HttpResponse:
-    """Move the team's product owner hat to another member (or leave it vacant)."""
-    actor = request.actor
-    team = access_team(actor, team_slug)
-    form = ProductOwnerForm(request.POST, members=list(selectors.member_list(actor=actor)))
-    if not form.is_valid():
-        return _team_page(request, team_slug, owner_form=form, status=422)
-    email = form.cleaned_data["member"]
-    try:
-        member = member_ref(actor, email) if email else None
-        services.product_owner_set(
-            actor=actor, team=team, member=member, expected_version=form.cleaned_data["version"]
-        )
-    except Invalid as error:
-        apply_errors(form, error)
-        return _team_page(request, team_slug, owner_form=form, status=422)
-    except StaleVersion:
-        messages.warning(
-            request, "Someone else changed this team's hats meanwhile; here is the current state."
-        )
-        return _team_page(request, team_slug, status=412)
-    if member is None:
-        messages.success(request, f"The product owner hat of {team} is now vacant.")
-    else:
-        messages.success(
-            request, f"{member.user.display_name} now wears the product owner hat of {team}."
-        )
-    return _after_team_change(request, team_slug)
-
-
 def _after_team_change(request: WorkspaceRequest, team_slug: str) -> HttpResponse:
     if is_htmx(request):
         return _team_page(request, team_slug)
@@ -463,12 +418,13 @@ def who_does_what(request: WorkspaceRequest) -> HttpResponse:
     actor = request.actor
     teams = selectors.who_does_what(actor=actor)
     managers = teams[0].product_managers if teams else selectors.product_manager_list(actor=actor)
-    hats = _hats_by_member(teams)
+    hats = selectors.hats_by_member(teams, workspace_slug=request.workspace.slug)
     return render(
         request,
         "people/who_does_what.html",
         {
             "teams": teams,
+            "products": selectors.by_product(teams),
             "managers": [(member, hats.get(member.pk, [])) for member in managers],
         },
     )

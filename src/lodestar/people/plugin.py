@@ -13,8 +13,8 @@ from lodestar.people.models import ApiToken, Invitation, Membership, Team, Works
 from lodestar.people.policy import Permission, require
 
 
-def _authorize(actor: Any, permission: str, *, teams: Any = None) -> None:
-    require(actor, permission, teams=teams)
+def _authorize(actor: Any, permission: str, *, teams: Any = None, product: Any = None) -> None:
+    require(actor, permission, teams=teams, product=product)
 
 
 def _team_url(team: Team) -> str:

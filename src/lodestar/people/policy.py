@@ -15,15 +15,24 @@ other context writes its own in ``<context>/permissions.py`` and declares them i
 checked, so a new context plugs in without editing this module. A name declared twice, or an
 unknown name checked, is a programming error (``ImproperlyConfigured`` / ``LookupError``).
 
-**Hats** (``TeamRole``) are worn in a team:
+**Hats.** The *product owner* hat belongs to a product, not to a team: one holder per product
+at a time (or none), shared by every team that works from it, as the Scrum Guide has it. It
+moves from one member to another, never added; only owners and admins move it; a viewer never
+wears it (``may_wear_hat``). The product lives in strategy, so who wears it is asked through
+``people.extensions.PRODUCT_OWNERS``. Wearing it adds the permissions declared with
+``product_owner_hat`` for acts on that product (named as ``product=``) or on the teams that work
+from it (``teams=``), and only to a seat that may write: a viewer's hat adds nothing.
+*Scrum master*, *developer* and *stakeholder* are worn in a team (``TeamRole``), added and ended
+by owners and admins; anyone may wear them, viewers included (a stakeholder often is one).
+Wearing the developer hat in a team adds the permissions declared with ``developer_hat`` for
+acts on those teams (the product's teams, for an act on a product).
 
-- the *product owner* hat has one holder per team at a time (or none): it moves from one member
-  to another (``hat_moves``), never added; only owners and admins move it; a viewer never wears
-  it (``may_wear_hat``). Wearing it adds the permissions declared with ``product_owner_hat``
-  (ordering the backlog, changing the Product Goal, ...) on the teams where it is worn and their
-  product, and only to a seat that may write: a viewer's hat adds nothing;
-- *scrum master*, *developer* and *stakeholder* are added and ended by owners and admins, and
-  anyone may wear them, viewers included (a stakeholder often is one).
+**Scores** (backlog, declared there): business value is the product owner's call, effort is
+the developers'. The value side of a score (reach, impact, confidence, business value, time
+criticality, risk reduction, a scorecard's criteria) is set by the product's owner; the effort
+side (effort, job size) by the developers of its teams, or by the product owner recording the
+number they gave. Admins stand in for both. A scrum master or a stakeholder sets neither
+(unless they also wear one of those hats); a viewer never.
 
 **Members**: only owners grant, change or take away the owner role (``can_grant_role``,
 ``grantable_roles``); owners and admins manage everyone else; a member (not a viewer) edits
@@ -35,9 +44,10 @@ owners and admins.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
@@ -45,6 +55,7 @@ from django.db.models import QuerySet
 from lodestar.core.errors import Conflict, Forbidden, Invalid
 from lodestar.core.registry import registry
 from lodestar.people.errors import PeopleErrorCode as Code
+from lodestar.people.extensions import wears_product_owner_hat_of
 from lodestar.people.models import (
     ApiToken,
     Membership,
@@ -68,7 +79,8 @@ class PermissionRule:
     """One permission, declared once by the context it belongs to.
 
     ``roles`` are the workspace roles that have it; ``product_owner_hat`` says whether wearing
-    the product owner hat on a team the act concerns adds it (to a seat that may write);
+    the product owner hat of the product the act concerns adds it (to a seat that may write),
+    ``developer_hat`` whether wearing the developer hat in a team it concerns does;
     ``refusal`` is the sentence a refused actor reads, ``code`` the error code it carries.
     """
 
@@ -77,6 +89,7 @@ class PermissionRule:
     refusal: str
     code: str
     product_owner_hat: bool = False
+    developer_hat: bool = False
 
 
 class Permission(StrEnum):
@@ -206,6 +219,9 @@ class Actor:
 
     user: User
     membership: Membership
+    # Whether the actor wears each product's product owner hat, by product id, as asked so far:
+    # the checks of one request (order, steer, score) ask the database once per product.
+    hats_seen: dict[int, bool] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def workspace(self) -> Workspace:
@@ -229,13 +245,13 @@ def role_allows(role: str, permission: str) -> bool:
 
 
 def hat_moves(hat: str) -> bool:
-    """Whether ``hat`` has one holder per team that moves from member to member (the product
-    owner hat), rather than being added to and ended for each wearer."""
+    """Whether ``hat`` has one holder that moves from member to member (the product owner
+    hat, which a product has), rather than being added to and ended for each wearer."""
     return hat == TeamRole.PRODUCT_OWNER
 
 
 def addable_hats() -> list[TeamRole]:
-    """The hats given by adding a wearer: scrum master, developer, stakeholder."""
+    """The hats given by adding a wearer in a team: scrum master, developer, stakeholder."""
     return [hat for hat in TeamRole if not hat_moves(hat)]
 
 
@@ -261,53 +277,67 @@ def require_may_wear_hat(member: Membership, hat: str, *, field: str = "member")
 
 
 def require_hat_added(hat: str, *, field: str = "role") -> None:
-    """Refuse to add a hat that moves instead (422 naming ``field``)."""
+    """Refuse to add the product owner hat to a team (422 naming ``field``): it belongs to
+    the product the team works from, and moves there."""
     if hat_moves(hat):
         raise Invalid.field(
             field,
-            "the product owner hat moves with PUT .../roles/product-owner, not added",
+            "the product owner hat belongs to a product, shared by every team that works from "
+            "it; give it on the product's page or with PUT .../products/{key}/product-owner",
             code=Code.TEAM_ROLE_INVALID,
         )
 
 
+Teams = list[Team] | QuerySet[Team]
+
+
 def wears_product_owner_hat(
-    actor: Actor, team_ids: list[int] | QuerySet[Team] | None = None
+    actor: Actor, teams: Teams | list[int] | None = None, *, product: Any = None
 ) -> bool:
-    """Whether the actor is the current product owner of a team (of any of ``team_ids``, a
-    list of ids or a query of teams, read as a subquery)."""
-    holds = TeamMembership.objects.filter(
-        member=actor.membership, role=TeamRole.PRODUCT_OWNER, ended_at__isnull=True
-    )
-    if team_ids is not None:
-        ids = team_ids.values("pk") if isinstance(team_ids, QuerySet) else team_ids
-        holds = holds.filter(team_id__in=ids)
-    return holds.exists()
+    """Whether the actor wears the product owner hat of ``product``, or of the product that
+    any of ``teams`` (teams, their ids, or a query of them) works from."""
+    if product is None:
+        if teams is None:
+            return False
+        return wears_product_owner_hat_of(actor.membership, teams=teams)
+    if product.pk not in actor.hats_seen:
+        actor.hats_seen[product.pk] = wears_product_owner_hat_of(actor.membership, product=product)
+    return actor.hats_seen[product.pk]
+
+
+def wears_developer_hat(actor: Actor, teams: Teams | list[int]) -> bool:
+    """Whether the actor is currently a developer in any of ``teams``."""
+    if isinstance(teams, QuerySet):
+        ids: Any = teams.values("pk")
+    else:
+        ids = [team if isinstance(team, int) else team.pk for team in teams]
+        if not ids:
+            return False
+    return TeamMembership.objects.filter(
+        member=actor.membership, role=TeamRole.DEVELOPER, ended_at__isnull=True, team_id__in=ids
+    ).exists()
 
 
 # -- permissions -------------------------------------------------------------------------------
 
-Teams = list[Team] | QuerySet[Team]
 
+def can(actor: Actor, permission: str, *, teams: Teams | None = None, product: Any = None) -> bool:
+    """Whether ``actor`` may do ``permission``. ``product`` is the product the act concerns,
+    ``teams`` the teams it concerns; either lets a hat decide (a query of teams costs nothing
+    unless the hat decides, and then one query). A developer hat counts in ``teams`` only: pass
+    the product's teams with the product where it may decide.
 
-def can(actor: Actor, permission: str, *, teams: Teams | None = None) -> bool:
-    """Whether ``actor`` may do ``permission``; ``teams`` are the teams the act concerns (a
-    query of teams costs nothing unless the hat decides, and then one query in all).
-
-    A viewer can never write, whatever hat they wear: the hat adds product-owner rights to a
-    member's role, not to a read-only seat.
+    A viewer can never write, whatever hat they wear: a hat adds rights to a member's role,
+    not to a read-only seat.
     """
     rule = permission_rule(permission)
     if actor.role in rule.roles:
         return True
-    if (
-        rule.product_owner_hat
-        and teams is not None
-        and may_wear_hat(actor.membership, TeamRole.PRODUCT_OWNER)
-    ):
-        if isinstance(teams, QuerySet):
-            return wears_product_owner_hat(actor, teams)
-        return bool(teams) and wears_product_owner_hat(actor, [team.pk for team in teams])
-    return False
+    if not role_allows(actor.role, Permission.EDIT_CONTENT):
+        return False
+    if rule.product_owner_hat and wears_product_owner_hat(actor, teams, product=product):
+        return True
+    return bool(rule.developer_hat and teams is not None and wears_developer_hat(actor, teams))
 
 
 def refusal(permission: str) -> Forbidden:
@@ -316,9 +346,11 @@ def refusal(permission: str) -> Forbidden:
     return Forbidden(rule.refusal, code=rule.code)
 
 
-def require(actor: Actor, permission: str, *, teams: Teams | None = None) -> None:
+def require(
+    actor: Actor, permission: str, *, teams: Teams | None = None, product: Any = None
+) -> None:
     """Raise ``Forbidden`` with a sentence saying who may, unless ``can`` allows it."""
-    if not can(actor, permission, teams=teams):
+    if not can(actor, permission, teams=teams, product=product):
         raise refusal(permission)
 
 

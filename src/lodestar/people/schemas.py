@@ -244,19 +244,6 @@ class TeamRoleOut(Schema):
         )
 
 
-class ProductOwnerIn(InSchema):
-    member: str | None = Field(
-        max_length=254, description="The new holder's email, or null to leave the hat vacant."
-    )
-
-
-class ProductOwnerOut(Schema):
-    team: str
-    holder: TeamRoleOut | None = Field(description="Who wears the hat now (since started_at).")
-    history: list[TeamRoleOut] = Field(description="Everyone who wore it, newest first.")
-    version: int = Field(description="The team's version; it moves with the hat.")
-
-
 # -- API tokens --------------------------------------------------------------------------------
 
 

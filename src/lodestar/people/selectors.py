@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from lodestar.core.errors import Invalid
 from lodestar.people.errors import PeopleErrorCode as Code
+from lodestar.people.extensions import HatSpell, SharedOwner, shared_owners
 from lodestar.people.models import (
     ApiToken,
     Invitation,
@@ -76,6 +79,17 @@ def team_list(*, actor: Actor) -> QuerySet[Team]:
     return Team.objects.filter(workspace_id=actor.workspace_id).order_by("name", "slug")
 
 
+def team_names(*, actor: Actor, ids: list[int]) -> list[str]:
+    """The names of the workspace's teams ``ids``, by name."""
+    if not ids:
+        return []
+    return list(
+        Team.objects.filter(workspace_id=actor.workspace_id, pk__in=ids)
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+
+
 def team_roster(*, actor: Actor, team: Team) -> QuerySet[TeamMembership]:
     """The hats currently worn in ``team``, with who wears them."""
     return (
@@ -87,83 +101,124 @@ def team_roster(*, actor: Actor, team: Team) -> QuerySet[TeamMembership]:
     )
 
 
-def product_owner_of(*, actor: Actor, team: Team) -> TeamMembership | None:
-    """The current product owner's row of ``team`` (``started_at`` says since when), or None."""
-    return (
-        team_roster(actor=actor, team=team)
-        .filter(role=TeamRole.PRODUCT_OWNER)
-        .select_related("assigned_by")
-    ).first()
+@dataclass(frozen=True)
+class Worn:
+    """A hat someone wears now, as the pages list it: a hat in a team, or the product owner
+    hat of a product (``where`` names the team or the product, ``url`` its page)."""
 
-
-def current_product_owners(*, teams: QuerySet[Team]) -> QuerySet[TeamMembership]:
-    """The current product owners' rows of ``teams`` (a query of teams, read as a subquery),
-    earliest assigned first, with their members and users."""
-    return (
-        TeamMembership.objects.select_related("member__user", "member__workspace")
-        .filter(team__in=teams, role=TeamRole.PRODUCT_OWNER, ended_at__isnull=True)
-        .order_by("id")
-    )
-
-
-def product_owner_history(*, actor: Actor, team: Team) -> QuerySet[TeamMembership]:
-    """Everyone who wore ``team``'s product owner hat, newest first (the current one included)."""
-    return (
-        TeamMembership.objects.filter(
-            team=team, team__workspace_id=actor.workspace_id, role=TeamRole.PRODUCT_OWNER
-        )
-        .select_related("member__user")
-        .order_by("-started_at", "-id")
-    )
+    role: str
+    label: str
+    where: str
+    url: str
+    started_at: dt.datetime
 
 
 @dataclass
 class TeamHats:
-    """Who wears which hat in one team, for the "who does what" page.
+    """Who wears which hat for one team, for the team and "who does what" pages.
 
-    ``product_managers`` are the workspace's members whose job is product management (the
-    same list for every team): product management is a job, product owner a hat.
+    ``product`` is the product the team works from, whose product owner the team shares with
+    every other team on it (None: the team works from no product, so it has no product
+    owner). ``product_managers`` are the workspace's members whose job is product management
+    (the same list for every team): product management is a job, product owner a hat.
     """
 
     team: Team
-    product_owner: TeamMembership | None = None
-    previous_product_owners: list[TeamMembership] = field(default_factory=list)
+    product: SharedOwner | None = None
     scrum_masters: list[TeamMembership] = field(default_factory=list)
     developers: list[TeamMembership] = field(default_factory=list)
     stakeholders: list[TeamMembership] = field(default_factory=list)
     product_managers: list[Membership] = field(default_factory=list)
 
+    @property
+    def product_owner(self) -> HatSpell | None:
+        return self.product.current if self.product else None
+
+    @property
+    def previous_product_owners(self) -> list[HatSpell]:
+        return self.product.earlier if self.product else []
+
+
+@dataclass
+class ProductHats:
+    """The teams that work from one product and the product owner they share (``owner``
+    None: teams that work from no product)."""
+
+    owner: SharedOwner | None
+    teams: list[TeamHats]
+
 
 def who_does_what(*, actor: Actor) -> list[TeamHats]:
-    """Every team's hats, in three queries whatever the number of teams and people."""
+    """Every team's hats and the product owner it shares, in four queries whatever the
+    number of teams, products and people."""
     managers = product_manager_list(actor=actor)
     hats = {
         team.pk: TeamHats(team=team, product_managers=managers) for team in team_list(actor=actor)
     }
+    for owner in shared_owners(actor.workspace_id, list(hats)):
+        for team_id in owner.team_ids:
+            if team_id in hats:
+                hats[team_id].product = owner
     rows = (
         TeamMembership.objects.filter(team__workspace_id=actor.workspace_id)
-        .filter(team_id__in=list(hats))
+        .filter(team_id__in=list(hats), ended_at__isnull=True)
+        .exclude(role=TeamRole.PRODUCT_OWNER)
         .select_related("member__user")
         .order_by("member__user__email", "-started_at")
     )
     for row in rows:
         entry = hats[row.team_id]
-        if row.role == TeamRole.PRODUCT_OWNER:
-            if row.ended_at is None:
-                entry.product_owner = row
-            else:
-                entry.previous_product_owners.append(row)
-        elif row.ended_at is not None:
-            continue
-        elif row.role == TeamRole.SCRUM_MASTER:
+        if row.role == TeamRole.SCRUM_MASTER:
             entry.scrum_masters.append(row)
         elif row.role == TeamRole.DEVELOPER:
             entry.developers.append(row)
         elif row.role == TeamRole.STAKEHOLDER:
             entry.stakeholders.append(row)
-    for entry in hats.values():
-        entry.previous_product_owners.sort(key=lambda r: (r.ended_at, r.pk), reverse=True)
     return list(hats.values())
+
+
+def by_product(teams: list[TeamHats]) -> list[ProductHats]:
+    """``teams`` grouped by the product they work from (in product order), then the teams
+    that work from none."""
+    groups: dict[int, ProductHats] = {}
+    loose: list[TeamHats] = []
+    for hats in teams:
+        if hats.product is None:
+            loose.append(hats)
+        else:
+            groups.setdefault(id(hats.product), ProductHats(hats.product, [])).teams.append(hats)
+    ordered = sorted(
+        groups.values(), key=lambda group: group.owner.product_label if group.owner else ""
+    )
+    return ordered + ([ProductHats(None, loose)] if loose else [])
+
+
+def hats_by_member(teams: list[TeamHats], *, workspace_slug: str) -> dict[int, list[Worn]]:
+    """Each member's current hats (from ``who_does_what``): the product owner hats of the
+    products first (each once, however many teams share it), then the hats in teams."""
+    worn: dict[int, list[Worn]] = defaultdict(list)
+    seen: set[int] = set()
+    label = dict(TeamRole.choices)
+    for hats in teams:
+        owner = hats.product
+        if owner is not None and owner.current is not None and id(owner) not in seen:
+            seen.add(id(owner))
+            worn[owner.current.member.pk].append(
+                Worn(
+                    TeamRole.PRODUCT_OWNER,
+                    label[TeamRole.PRODUCT_OWNER],
+                    owner.product_label,
+                    owner.product_url,
+                    owner.current.started_at,
+                )
+            )
+    for hats in teams:
+        team_url = reverse("people:team_detail", args=[workspace_slug, hats.team.slug])
+        for row in [*hats.scrum_masters, *hats.developers, *hats.stakeholders]:
+            worn[row.member_id].append(
+                Worn(row.role, label[row.role], hats.team.name, team_url, row.started_at)
+            )
+    return worn
 
 
 def token_list(*, actor: Actor) -> QuerySet[ApiToken]:

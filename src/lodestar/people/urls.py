@@ -53,11 +53,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
         pages.team_hat_end,
         name="team_hat_end",
     ),
-    path(
-        "w/<slug:workspace_slug>/teams/<slug:team_slug>/product-owner",
-        pages.team_product_owner,
-        name="team_product_owner",
-    ),
     path("w/<slug:workspace_slug>/who", pages.who_does_what, name="who_does_what"),
     path(
         "w/<slug:workspace_slug>/settings",

@@ -10,23 +10,40 @@ from ninja import Router, Status
 from lodestar.api.auth import actor as request_actor
 from lodestar.api.http import IF_MATCH, if_match, set_etag
 from lodestar.api.schemas import ERRORS, WRITE_ERRORS, Limit, PageOut
+from lodestar.core.errors import Invalid
 from lodestar.core.pagination import paginate
 from lodestar.people.access import access_team
+from lodestar.people.models import Team
+from lodestar.people.refs import member_ref_or_none
 from lodestar.strategy import services
 from lodestar.strategy.access import access_goal, access_product
+from lodestar.strategy.errors import StrategyErrorCode as Code
+from lodestar.strategy.models import Product
 from lodestar.strategy.refs import product_ref_or_none
 from lodestar.strategy.schemas import (
     DefinitionOfReadyIn,
     GoalIn,
     GoalOut,
     GoalPatch,
+    HatSpellOut,
     ProductIn,
     ProductOut,
+    ProductOwnerIn,
+    ProductOwnerOut,
     ProductPatch,
+    TeamHatOut,
     TeamProductIn,
     TeamProductOut,
+    TeamProductOwnerOut,
 )
-from lodestar.strategy.selectors import goal_list, product_detail, product_list
+from lodestar.strategy.selectors import (
+    goal_list,
+    product_detail,
+    product_list,
+    product_owner_history,
+    product_team_query,
+    team_product,
+)
 
 router = Router(tags=["products"])
 
@@ -187,6 +204,126 @@ def set_team_product(
     product = product_ref_or_none(actor, payload.product, field="product")
     team = services.team_product_set(actor=actor, team=team, product=product)
     return TeamProductOut(team=team.slug, product=product.key if product else None)
+
+
+def _product_owner(product: Product) -> ProductOwnerOut:
+    history = list(product_owner_history(product))
+    holder = next((hat for hat in history if hat.ended_at is None), None)
+    return ProductOwnerOut(
+        product=product.key,
+        teams=list(product_team_query(product).order_by("slug").values_list("slug", flat=True)),
+        holder=HatSpellOut.of(holder) if holder is not None else None,
+        history=[HatSpellOut.of(hat) for hat in history],
+        version=product.version,
+    )
+
+
+@router.get(
+    "/{workspace_slug}/products/{product_key}/product-owner",
+    response={200: ProductOwnerOut, **ERRORS},
+    operation_id="product_owner_get",
+)
+def get_product_owner(
+    request: HttpRequest, response: HttpResponse, workspace_slug: str, product_key: str
+) -> ProductOwnerOut:
+    """The product's product owner, shared by every team that works from it, and everyone who
+    wore the hat before."""
+    actor = request_actor(request, workspace_slug)
+    product = access_product(actor, product_key)
+    set_etag(response, product.version)
+    return _product_owner(product)
+
+
+@router.put(
+    "/{workspace_slug}/products/{product_key}/product-owner",
+    response={200: ProductOwnerOut, **WRITE_ERRORS},
+    operation_id="product_owner_set",
+    openapi_extra=IF_MATCH,
+)
+def set_product_owner(
+    request: HttpRequest,
+    response: HttpResponse,
+    workspace_slug: str,
+    product_key: str,
+    payload: ProductOwnerIn,
+) -> ProductOwnerOut:
+    """Give the product owner hat to ``member`` (null leaves it vacant). One product owner per
+    product: every team that works from it shares them."""
+    actor = request_actor(request, workspace_slug)
+    product = access_product(actor, product_key)
+    member = member_ref_or_none(actor, payload.member, field="member")
+    services.product_owner_set(
+        actor=actor, product=product, member=member, expected_version=if_match(request)
+    )
+    set_etag(response, product.version)
+    return _product_owner(product)
+
+
+def _team_product_owner(actor: Any, team: Team) -> TeamProductOwnerOut:
+    product = team_product(team)
+    history = list(product_owner_history(product)) if product else []
+    holder = next((hat for hat in history if hat.ended_at is None), None)
+    return TeamProductOwnerOut(
+        team=team.slug,
+        product=product.key if product else None,
+        holder=TeamHatOut.of(holder) if holder is not None else None,
+        history=[TeamHatOut.of(hat) for hat in history],
+        version=product.version if product else 0,
+    )
+
+
+@router.get(
+    "/{workspace_slug}/teams/{team_slug}/roles/product-owner",
+    response={200: TeamProductOwnerOut, **ERRORS},
+    tags=["teams"],
+    operation_id="team_product_owner_get",
+    deprecated=True,
+)
+def get_team_product_owner(
+    request: HttpRequest, response: HttpResponse, workspace_slug: str, team_slug: str
+) -> TeamProductOwnerOut:
+    """The product owner the team shares with every team on its product. The hat is the
+    product's: use ``GET .../products/{product_key}/product-owner``."""
+    actor = request_actor(request, workspace_slug)
+    answer = _team_product_owner(actor, access_team(actor, team_slug))
+    set_etag(response, answer.version)
+    return answer
+
+
+@router.put(
+    "/{workspace_slug}/teams/{team_slug}/roles/product-owner",
+    response={200: TeamProductOwnerOut, **WRITE_ERRORS},
+    tags=["teams"],
+    operation_id="team_product_owner_set",
+    openapi_extra=IF_MATCH,
+    deprecated=True,
+)
+def set_team_product_owner(
+    request: HttpRequest,
+    response: HttpResponse,
+    workspace_slug: str,
+    team_slug: str,
+    payload: ProductOwnerIn,
+) -> TeamProductOwnerOut:
+    """Give the hat of the team's product to ``member``: every team on that product shares
+    them. The hat is the product's: use ``PUT .../products/{product_key}/product-owner``."""
+    actor = request_actor(request, workspace_slug)
+    team = access_team(actor, team_slug)
+    member = member_ref_or_none(actor, payload.member, field="member")
+    product = team_product(team)
+    if product is None:
+        raise Invalid.field(
+            "team",
+            "works from no product; the product owner hat belongs to a product, so choose the "
+            "team's product first (PUT .../teams/{team_slug}/product)",
+            code=Code.PRODUCT_OWNER_INVALID,
+        )
+    services.product_owner_set(
+        actor=actor, product=product, member=member, expected_version=if_match(request)
+    )
+    answer = _team_product_owner(actor, team)
+    set_etag(response, answer.version)
+    return answer
 
 
 def _dor(value: DefinitionOfReadyIn | None) -> dict[str, Any] | None:

@@ -18,3 +18,4 @@ class StrategyErrorCode(StrEnum):
     GOAL_CLOSED = "goal_closed"
     FORBIDDEN_MANAGE_PRODUCTS = "forbidden_manage_products"
     FORBIDDEN_SET_PRODUCT_GOAL = "forbidden_set_product_goal"
+    PRODUCT_OWNER_INVALID = "product_owner_invalid"

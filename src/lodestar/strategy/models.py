@@ -127,3 +127,38 @@ class ProductTeam(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team} works from {self.product}"
+
+
+class ProductOwnerHat(models.Model):
+    """The product owner hat of a product, worn by one member from ``started_at`` until
+    ``ended_at``. A product has one product owner at a time (or none), shared by every team
+    that works from it; moving the hat ends the holder's row and starts the next one's at the
+    same instant, so the rows are the hat's whole history."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="owner_hats")
+    member = models.ForeignKey(
+        "people.Membership", on_delete=models.CASCADE, related_name="product_owner_hats"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        "people.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product"],
+                condition=Q(ended_at__isnull=True),
+                name="product_one_current_owner",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                name="product_owner_hat_ends_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["member", "ended_at"])]
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.member} owns {self.product}"

@@ -24,8 +24,7 @@ PERMISSIONS = [
     PermissionRule(
         StrategyPermission.SET_PRODUCT_GOAL,
         MANAGERS,
-        "Only the product owner of a team on this product (or a workspace admin) changes "
-        "its Product Goal.",
+        "Only the product's product owner (or a workspace admin) changes its Product Goal.",
         Code.FORBIDDEN_SET_PRODUCT_GOAL,
         product_owner_hat=True,
     ),

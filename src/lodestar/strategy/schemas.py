@@ -10,8 +10,8 @@ from pydantic import Field
 
 from lodestar.api.schemas import InSchema
 from lodestar.core.markdown import render_markdown
-from lodestar.strategy.models import Product, ProductGoal
-from lodestar.strategy.selectors import active_goal
+from lodestar.strategy.models import Product, ProductGoal, ProductOwnerHat
+from lodestar.strategy.selectors import active_goal, current_owner
 from lodestar.strategy.services import NAME_MAX, SCALE_MAX, STATEMENT_MAX
 
 
@@ -87,6 +87,10 @@ class ProductOut(Schema):
     estimate_scale: list[str]
     goal: GoalOut | None = Field(description="The active Product Goal")
     teams: list[str] = Field(description="Slugs of the teams working from this backlog")
+    product_owner: str | None = Field(
+        description="The email of the product's product owner (shared by all its teams), or "
+        "null while the hat is vacant"
+    )
     next_item_number: int
     version: int
     created_at: dt.datetime
@@ -104,6 +108,7 @@ class ProductOut(Schema):
             estimate_scale=list(product.estimate_scale),
             goal=GoalOut.of(goal) if goal else None,
             teams=[team.slug for team in product.teams.all()],
+            product_owner=owner.member.user.email if (owner := current_owner(product)) else None,
             next_item_number=product.next_item_number,
             version=product.version,
             created_at=product.created_at,
@@ -134,3 +139,60 @@ class TeamProductIn(InSchema):
 class TeamProductOut(Schema):
     team: str
     product: str | None
+
+
+# -- the product owner hat ---------------------------------------------------------------------
+
+
+class ProductOwnerIn(InSchema):
+    member: str | None = Field(
+        max_length=254, description="The new holder's email, or null to leave the hat vacant."
+    )
+
+
+class HatSpellOut(Schema):
+    member: str
+    full_name: str
+    job_title: str
+    started_at: dt.datetime
+    ended_at: dt.datetime | None = Field(description="Null while they still wear it.")
+    assigned_by: str | None = Field(description="Who gave them the hat (null: Lodestar).")
+
+    @staticmethod
+    def of(hat: ProductOwnerHat) -> HatSpellOut:
+        return HatSpellOut(
+            member=hat.member.user.email,
+            full_name=hat.member.user.full_name,
+            job_title=hat.member.job_title,
+            started_at=hat.started_at,
+            ended_at=hat.ended_at,
+            assigned_by=hat.assigned_by.email if hat.assigned_by else None,
+        )
+
+
+class ProductOwnerOut(Schema):
+    product: str
+    teams: list[str] = Field(description="Slugs of the teams that share this product owner.")
+    holder: HatSpellOut | None = Field(description="Who wears the hat now (since started_at).")
+    history: list[HatSpellOut] = Field(description="Everyone who wore it, newest first.")
+    version: int = Field(description="The product's version; it moves with the hat.")
+
+
+class TeamHatOut(HatSpellOut):
+    role: Literal["product_owner"] = "product_owner"
+
+    @staticmethod
+    def of(hat: ProductOwnerHat) -> TeamHatOut:
+        return TeamHatOut(**HatSpellOut.of(hat).model_dump())
+
+
+class TeamProductOwnerOut(Schema):
+    team: str
+    product: str | None = Field(description="The product the team works from (null: none).")
+    holder: TeamHatOut | None = Field(
+        description="The product owner of the team's product (since started_at)."
+    )
+    history: list[TeamHatOut] = Field(description="Everyone who wore it, newest first.")
+    version: int = Field(
+        description="The version of the team's product (0 without one); it moves with the hat."
+    )

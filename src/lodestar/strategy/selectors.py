@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from collections.abc import Sequence
+from typing import Any
 
-from lodestar.people.models import Team
+from django.db.models import F, Prefetch, QuerySet
+from django.urls import reverse
+
+from lodestar.people.extensions import HatSpell, SharedOwner
+from lodestar.people.models import Membership, Team
 from lodestar.people.policy import Actor
-from lodestar.strategy.models import GoalStatus, Product, ProductGoal, ProductTeam
+from lodestar.strategy.models import GoalStatus, Product, ProductGoal, ProductOwnerHat, ProductTeam
 
 
 def product_list(*, actor: Actor) -> QuerySet[Product]:
@@ -20,6 +25,13 @@ def product_list(*, actor: Actor) -> QuerySet[Product]:
                 to_attr="active_goals",
             ),
             Prefetch("teams", queryset=Team.objects.order_by("slug")),
+            Prefetch(
+                "owner_hats",
+                queryset=ProductOwnerHat.objects.filter(ended_at__isnull=True).select_related(
+                    "member__user"
+                ),
+                to_attr="current_owner_hats",
+            ),
         )
         .order_by("key")
     )
@@ -69,3 +81,83 @@ def team_product_ids(*, actor: Actor) -> dict[int, int]:
             "team_id", "product_id"
         )
     )
+
+
+# -- the product owner hat -------------------------------------------------------------------
+
+
+def current_owner(product: Product) -> ProductOwnerHat | None:
+    """Who wears ``product``'s product owner hat now (None: vacant), from ``product_list``'s
+    prefetch when there is one."""
+    prefetched: list[ProductOwnerHat] | None = getattr(product, "current_owner_hats", None)
+    if prefetched is not None:
+        return prefetched[0] if prefetched else None
+    return (
+        ProductOwnerHat.objects.select_related("member__user")
+        .filter(product=product, ended_at__isnull=True)
+        .first()
+    )
+
+
+def product_owner_history(product: Product) -> QuerySet[ProductOwnerHat]:
+    """Every spell of ``product``'s product owner hat, the current one first, then newest first."""
+    return (
+        ProductOwnerHat.objects.select_related("member__user", "assigned_by")
+        .filter(product=product)
+        .order_by(F("ended_at").desc(nulls_first=True), "-started_at", "-id")
+    )
+
+
+def wears_product_owner_hat(member: Membership, *, teams: Any = None, product: Any = None) -> bool:
+    """Whether ``member`` wears the hat of ``product`` or of the product ``teams`` work from
+    (a list of teams or ids, or a query of teams): one query."""
+    hats = ProductOwnerHat.objects.filter(member=member, ended_at__isnull=True)
+    if product is not None:
+        return hats.filter(product_id=product.pk).exists()
+    if isinstance(teams, QuerySet):
+        ids: Any = teams.values("pk")
+    else:
+        ids = [team if isinstance(team, int) else team.pk for team in teams or []]
+        if not ids:
+            return False
+    return hats.filter(product__team_links__team_id__in=ids).exists()
+
+
+def shared_owners(workspace_id: int, team_ids: Sequence[int]) -> list[SharedOwner]:
+    """For the products ``team_ids`` work from: every team on each (not only those asked
+    about), its owner and the earlier ones (two queries, whatever the number of products)."""
+    products = ProductTeam.objects.filter(
+        team_id__in=list(team_ids), product__workspace_id=workspace_id
+    ).values("product_id")
+    links = list(
+        ProductTeam.objects.filter(product_id__in=products)
+        .select_related("product__workspace")
+        .order_by("product__key", "team_id")
+    )
+    owners: dict[int, SharedOwner] = {}
+    for link in links:
+        product = link.product
+        entry = owners.get(product.pk)
+        if entry is None:
+            entry = owners[product.pk] = SharedOwner(
+                product_key=product.key,
+                product_name=product.name,
+                product_url=reverse(
+                    "strategy:product_detail",
+                    kwargs={"workspace_slug": product.workspace.slug, "product_key": product.key},
+                ),
+                team_ids=[],
+            )
+            entry.manage_url = entry.product_url + "#product-owner"
+        entry.team_ids.append(link.team_id)
+    hats = ProductOwnerHat.objects.filter(product_id__in=list(owners)).select_related(
+        "member__user"
+    )
+    for hat in hats.order_by("-started_at", "-id"):
+        spell = HatSpell(member=hat.member, started_at=hat.started_at, ended_at=hat.ended_at)
+        entry = owners[hat.product_id]
+        if hat.ended_at is None:
+            entry.current = spell
+        else:
+            entry.earlier.append(spell)
+    return list(owners.values())

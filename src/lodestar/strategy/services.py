@@ -16,18 +16,24 @@ from lodestar.core.errors import Invalid, NotFound
 from lodestar.core.history import changes_since, history_record, snapshot
 from lodestar.core.models import HistoryEntry
 from lodestar.core.points import UNKNOWN, format_points, parse_points
-from lodestar.people.models import Team
-from lodestar.people.policy import Actor, Permission, require
+from lodestar.people.models import Membership, Team, TeamRole
+from lodestar.people.policy import (
+    Actor,
+    Permission,
+    hat_permission,
+    require,
+    require_may_wear_hat,
+)
 from lodestar.strategy.errors import StrategyErrorCode as Code
 from lodestar.strategy.models import (
     GoalStatus,
     Product,
     ProductGoal,
+    ProductOwnerHat,
     ProductTeam,
     default_definition_of_ready,
 )
 from lodestar.strategy.permissions import StrategyPermission
-from lodestar.strategy.selectors import product_teams
 
 Action = HistoryEntry.Action
 
@@ -216,13 +222,13 @@ def product_update(
     """Change a product. ``None`` leaves a field as it is; the key never changes.
 
     The name and the estimation scale are workspace administration (MANAGE_PRODUCTS); the
-    vision and the Definition of Ready also belong to the product owner of a team on the
-    product, who answers for them in Scrum.
+    vision and the Definition of Ready also belong to the product's product owner, who
+    answers for them in Scrum.
     """
     if name is not None or estimate_scale is not None:
         require(actor, StrategyPermission.MANAGE_PRODUCTS)
     else:
-        require(actor, StrategyPermission.SET_PRODUCT_GOAL, teams=product_teams(product))
+        require(actor, StrategyPermission.SET_PRODUCT_GOAL, product=product)
     check_version(product, expected_version)
     before = snapshot(product, _PRODUCT_FIELDS)
     if name is not None:
@@ -266,11 +272,86 @@ def team_product_set(*, actor: Actor, team: Team, product: Product | None) -> Te
     return team
 
 
+# -- the product owner hat -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def product_owner_set(
+    *,
+    actor: Actor,
+    product: Product,
+    member: Membership | None,
+    expected_version: int | None = None,
+) -> ProductOwnerHat | None:
+    """Give the product owner hat of ``product`` to ``member`` (None leaves it vacant).
+
+    One product owner per product, shared by every team that works from it. The holder's row
+    ends and the next one's starts at the same instant, so the rows are the hat's history. The
+    product's version moves with the hat: ``expected_version`` (the product's) guards against
+    moving it on a stale view. Only owners and admins move it; a viewer never wears it.
+    """
+    if member is not None:
+        if member.workspace_id != actor.workspace_id or member.removed_at is not None:
+            raise Invalid.field(
+                "member", "is not a member of this workspace", code=Code.PRODUCT_OWNER_INVALID
+            )
+        require_may_wear_hat(member, TeamRole.PRODUCT_OWNER)
+    require(actor, hat_permission(TeamRole.PRODUCT_OWNER), product=product)
+    check_version(product, expected_version)  # locks the product: hat moves queue
+    current = (
+        ProductOwnerHat.objects.select_related("member__user")
+        .filter(product=product, ended_at__isnull=True)
+        .first()
+    )
+    if current is not None and member is not None and current.member_id == member.pk:
+        return current
+    if current is None and member is None:
+        return None
+    now = timezone.now()
+    if current is not None:
+        current.ended_at = now
+        current.save(update_fields=["ended_at"])
+    hat = None
+    if member is not None:
+        hat = ProductOwnerHat.objects.create(
+            product=product, member=member, started_at=now, assigned_by=actor.user
+        )
+    bump(product, [])
+    actor.hats_seen.clear()
+    _record(
+        actor,
+        product,
+        Action.MOVED,
+        {
+            "product_owner": [
+                current.member.user.email if current else None,
+                member.user.email if member else None,
+            ]
+        },
+    )
+    return hat
+
+
+def product_owner_release(actor: Actor, member: Membership) -> None:
+    """End every product owner hat ``member`` wears: they are leaving the workspace. Called by
+    people's ``member_remove`` inside its transaction (``people.extensions``); each product
+    records the hat left vacant, and its version moves with the hat."""
+    now = timezone.now()
+    hats = ProductOwnerHat.objects.select_for_update().filter(member=member, ended_at__isnull=True)
+    for hat in hats.select_related("product", "member__user"):
+        product = hat.product
+        check_version(product, None)
+        hat.ended_at = now
+        hat.save(update_fields=["ended_at"])
+        bump(product, [])
+        _record(actor, product, Action.UPDATED, {"product_owner": [member.user.email, None]})
+
+
 # -- Product Goals -------------------------------------------------------------------------------
 
 
 def _require_goal_rights(actor: Actor, product: Product) -> None:
-    require(actor, StrategyPermission.SET_PRODUCT_GOAL, teams=product_teams(product))
+    require(actor, StrategyPermission.SET_PRODUCT_GOAL, product=product)
 
 
 def _outcome(value: str, field: str) -> GoalStatus:

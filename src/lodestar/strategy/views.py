@@ -6,7 +6,7 @@ the services decide (rights, lengths, one active goal) and their errors land on 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -15,8 +15,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lodestar.core.errors import Invalid, StaleVersion
-from lodestar.people.policy import can
-from lodestar.people.selectors import TeamHats, who_does_what
+from lodestar.people.access import access_team
+from lodestar.people.models import Membership, TeamRole
+from lodestar.people.policy import Permission, can, people_who_may_wear
+from lodestar.people.refs import member_ref
+from lodestar.people.selectors import TeamHats, member_list, team_list, who_does_what
 from lodestar.people.web import WorkspaceRequest, apply_errors, workspace_view
 from lodestar.strategy import services
 from lodestar.strategy.access import access_goal, access_product
@@ -24,9 +27,11 @@ from lodestar.strategy.models import GoalStatus, Product
 from lodestar.strategy.permissions import StrategyPermission
 from lodestar.strategy.selectors import (
     active_goal,
+    current_owner,
     goal_list,
     product_detail,
     product_list,
+    product_owner_history,
     team_product_ids,
 )
 
@@ -53,6 +58,23 @@ class VisionForm(forms.Form):
         widget=forms.Textarea(attrs={**_INPUT, "rows": 6}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ProductOwnerForm(forms.Form):
+    """Who wears the product's product owner hat; empty leaves the hat vacant."""
+
+    member = forms.ChoiceField(choices=[], required=False, label="Give the hat to")
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, members: list[Membership], **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "owner_%s")
+        super().__init__(*args, **kwargs)
+        member = cast(forms.ChoiceField, self.fields["member"])
+        member.choices = [("", "Nobody (vacant)")] + [
+            (m.user.email, f"{m.user.display_name} · {m.job_title or m.get_role_display()}")
+            for m in people_who_may_wear(members, TeamRole.PRODUCT_OWNER)
+        ]
+        member.widget.attrs.update(_INPUT)
 
 
 class GoalForm(forms.Form):
@@ -122,7 +144,7 @@ def products(request: WorkspaceRequest) -> HttpResponse:
 
 
 def _teams_of(request: WorkspaceRequest, product: Product) -> list[TeamHats]:
-    """The teams working from ``product``'s backlog, with their hats (who may order it)."""
+    """The teams working from ``product``'s backlog, with their hats."""
     links = team_product_ids(actor=request.actor)
     return [
         hats for hats in who_does_what(actor=request.actor) if links.get(hats.team.pk) == product.pk
@@ -130,24 +152,48 @@ def _teams_of(request: WorkspaceRequest, product: Product) -> list[TeamHats]:
 
 
 def _product_context(request: WorkspaceRequest, product: Product) -> dict[str, Any]:
-    teams = _teams_of(request, product)
     return {
         "product": product,
         "goal": active_goal(product),
-        "teams": teams,
-        "owners": [hats.product_owner for hats in teams if hats.product_owner],
-        "steers": can(
-            request.actor, StrategyPermission.SET_PRODUCT_GOAL, teams=[h.team for h in teams]
-        ),
+        "teams": _teams_of(request, product),
+        "owner": current_owner(product),
+        "steers": can(request.actor, StrategyPermission.SET_PRODUCT_GOAL, product=product),
     }
 
 
 def _product_page(
-    request: WorkspaceRequest, product: Product, form: VisionForm | None = None, status: int = 200
+    request: WorkspaceRequest,
+    product: Product,
+    form: VisionForm | None = None,
+    status: int = 200,
+    *,
+    owner_form: ProductOwnerForm | None = None,
 ) -> HttpResponse:
     context = _product_context(request, product)
     context["form"] = form or VisionForm(
         initial={"vision": product.vision, "version": product.version}
+    )
+    owner = context["owner"]
+    members = list(member_list(actor=request.actor))
+    context.update(
+        {
+            "owner_history": [hat for hat in product_owner_history(product) if hat.ended_at],
+            "moves_hat": can(request.actor, Permission.MOVE_PRODUCT_OWNER_HAT, product=product),
+            "links_teams": can(request.actor, Permission.MANAGE_TEAMS),
+            "other_teams": [
+                team
+                for team in team_list(actor=request.actor)
+                if team.pk not in {hats.team.pk for hats in context["teams"]}
+            ],
+            "owner_form": owner_form
+            or ProductOwnerForm(
+                members=members,
+                initial={
+                    "member": owner.member.user.email if owner else "",
+                    "version": product.version,
+                },
+            ),
+        }
     )
     context["tab"] = "overview"
     return render(request, "strategy/product.html", context, status=status)
@@ -183,6 +229,71 @@ def product_page(request: WorkspaceRequest, product_key: str) -> HttpResponse:
         )
         return _product_page(request, fresh, draft, status=412)
     messages.success(request, "Vision saved.")
+    return redirect(
+        "strategy:product_detail", workspace_slug=request.workspace.slug, product_key=product.key
+    )
+
+
+@require_POST
+@workspace_view
+def product_owner(request: WorkspaceRequest, product_key: str) -> HttpResponse:
+    """Give the product's product owner hat to another member (or leave it vacant)."""
+    actor = request.actor
+    product = product_detail(actor=actor, product=access_product(actor, product_key))
+    form = ProductOwnerForm(request.POST, members=list(member_list(actor=actor)))
+    if not form.is_valid():
+        return _product_page(request, product, owner_form=form, status=422)
+    email = form.cleaned_data["member"]
+    try:
+        member = member_ref(actor, email) if email else None
+        services.product_owner_set(
+            actor=actor,
+            product=product,
+            member=member,
+            expected_version=form.cleaned_data["version"],
+        )
+    except Invalid as error:
+        apply_errors(form, error)
+        return _product_page(request, product, owner_form=form, status=422)
+    except StaleVersion:
+        messages.warning(
+            request, "Someone else changed this product meanwhile; here is who owns it now."
+        )
+        fresh = product_detail(actor=actor, product=product)
+        return _product_page(request, fresh, status=412)
+    if member is None:
+        messages.success(request, f"The product owner hat of {product.key} is now vacant.")
+    else:
+        messages.success(
+            request,
+            f"{member.user.display_name} is now the product owner of {product.key}, for every "
+            "team that works from it.",
+        )
+    return redirect(
+        "strategy:product_detail", workspace_slug=request.workspace.slug, product_key=product.key
+    )
+
+
+@require_POST
+@workspace_view
+def product_team(request: WorkspaceRequest, product_key: str) -> HttpResponse:
+    """Make a team work from this product's backlog (``add``), or from none (``remove``)."""
+    actor = request.actor
+    product = access_product(actor, product_key)
+    team = access_team(actor, request.POST.get("team", ""))
+    adding = request.POST.get("action") != "remove"
+    if not adding and team_product_ids(actor=actor).get(team.pk) != product.pk:
+        messages.warning(request, f"{team.name} does not work from {product.key}.")
+    else:
+        services.team_product_set(actor=actor, team=team, product=product if adding else None)
+        if adding:
+            messages.success(
+                request,
+                f"{team.name} now works from {product.key}'s backlog; its product owner is "
+                "the team's.",
+            )
+        else:
+            messages.success(request, f"{team.name} no longer works from {product.key}.")
     return redirect(
         "strategy:product_detail", workspace_slug=request.workspace.slug, product_key=product.key
     )

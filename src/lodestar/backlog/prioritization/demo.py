@@ -12,9 +12,9 @@ import random
 from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus
 from lodestar.backlog.prioritization import services
 from lodestar.people.policy import Actor
-from lodestar.people.selectors import current_product_owners, workspace_owners
+from lodestar.people.selectors import workspace_owners
 from lodestar.strategy.models import Product
-from lodestar.strategy.selectors import product_team_query
+from lodestar.strategy.selectors import current_owner
 
 SCORECARD = [
     {"key": "strategic_fit", "label": "Strategic fit", "weight": 3, "scale_min": 1, "scale_max": 5},
@@ -34,8 +34,8 @@ _CONFIDENCES = [50, 80, 100]
 
 
 def _scorer(product: Product) -> Actor:
-    """The product owner of a team on the product; else the workspace's first owner."""
-    hat = current_product_owners(teams=product_team_query(product)).first()
+    """The product's product owner; else the workspace's first owner."""
+    hat = current_owner(product)
     if hat is not None:
         return Actor(user=hat.member.user, membership=hat.member)
     owner = workspace_owners(workspace=product.workspace).first()

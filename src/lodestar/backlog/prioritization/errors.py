@@ -14,3 +14,5 @@ class PrioritizationErrorCode(StrEnum):
     SCORE_CONFLICT = "score_conflict"
     ITEM_NOT_IN_SUGGESTION = "item_not_in_suggestion"
     FORBIDDEN_SCORECARD = "forbidden_scorecard"
+    FORBIDDEN_SCORE_VALUE = "forbidden_score_value"
+    FORBIDDEN_SCORE_EFFORT = "forbidden_score_effort"

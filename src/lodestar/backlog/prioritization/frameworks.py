@@ -93,6 +93,9 @@ class InputSpec:
     allowed: tuple[float, ...] = ()
     meanings: Mapping[float, str] = field(default_factory=dict)
     unit: str = ""
+    # Whose call the input is: "value" (business value: the product owner's) or "effort"
+    # (the size of the work: the developers').
+    side: str = "value"
 
     @property
     def allowed_text(self) -> str:
@@ -256,22 +259,22 @@ RICE_INPUTS = (
     ),
     # A hundredth of a person-month is about two hours; below that effort is noise, and a
     # divisor near zero would make any item's score astronomically large.
-    InputSpec("effort", "Effort", 0.01, 1000, unit="person-months"),
+    InputSpec("effort", "Effort", 0.01, 1000, unit="person-months", side="effort"),
 )
 WSJF_INPUTS = (
     InputSpec("business_value", "Business value", 1, 21),
     InputSpec("time_criticality", "Time criticality", 1, 21),
     InputSpec("risk_reduction", "Risk reduction / opportunity enablement", 1, 21),
-    InputSpec("job_size", "Job size", 0.1, 21),
+    InputSpec("job_size", "Job size", 0.1, 21, side="effort"),
 )
 ICE_INPUTS = (
     InputSpec("impact", "Impact", 1, 10),
     InputSpec("confidence", "Confidence", 1, 10),
-    InputSpec("ease", "Ease", 1, 10),
+    InputSpec("ease", "Ease", 1, 10, side="effort"),
 )
 VALUE_EFFORT_INPUTS = (
     InputSpec("value", "Value", 1, 10),
-    InputSpec("effort", "Effort", 1, 10),
+    InputSpec("effort", "Effort", 1, 10, side="effort"),
 )
 
 

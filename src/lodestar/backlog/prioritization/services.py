@@ -13,6 +13,7 @@ from lodestar.backlog.permissions import BacklogPermission
 from lodestar.backlog.prioritization import ordering
 from lodestar.backlog.prioritization.errors import PrioritizationErrorCode as Code
 from lodestar.backlog.prioritization.frameworks import (
+    FRAMEWORK_INPUTS,
     Criterion,
     Framework,
     ScoreInputError,
@@ -28,7 +29,7 @@ from lodestar.core.history import history_record
 from lodestar.core.models import HistoryEntry
 from lodestar.people.policy import Actor, Permission, require
 from lodestar.strategy.models import Product
-from lodestar.strategy.selectors import product_team_query, product_teams
+from lodestar.strategy.selectors import product_team_query
 
 Action = HistoryEntry.Action
 
@@ -62,6 +63,34 @@ def _kept_sources(previous: Score | None, inputs: Mapping[str, object]) -> dict[
     }
 
 
+def _require_score_rights(
+    actor: Actor,
+    item: BacklogItem,
+    framework: Framework,
+    inputs: Mapping[str, object],
+    previous: Score | None,
+) -> None:
+    """Refuse inputs the actor may not set: business value is the product owner's call,
+    effort the developers' (``backlog/permissions.py``). Only the inputs that change count, so
+    a developer re-sending the product owner's reach with a new effort is fine."""
+    before = previous.inputs if previous is not None else {}
+    changed = {name for name, value in inputs.items() if before.get(name) != value}
+    if not changed:
+        return
+    sides = {spec.name: spec.side for spec in FRAMEWORK_INPUTS.get(framework, ())}
+    # A scorecard's criteria are all business value.
+    needed = {sides.get(name, "value") for name in changed}
+    if "value" in needed:
+        require(actor, BacklogPermission.SCORE_VALUE, product=item.product)
+    if "effort" in needed:
+        require(
+            actor,
+            BacklogPermission.SCORE_EFFORT,
+            product=item.product,
+            teams=product_team_query(item.product),
+        )
+
+
 def _summary(score: Score | None) -> dict[str, Any] | None:
     if score is None:
         return None
@@ -85,6 +114,7 @@ def score_set(
     require(actor, Permission.EDIT_CONTENT)
     chosen = parse_framework(framework)
     previous = Score.objects.select_for_update().filter(item=item, framework=chosen).first()
+    _require_score_rights(actor, item, chosen, inputs, previous)
     if previous is not None:
         check_version(previous, expected_version)
     elif expected_version is not None:
@@ -139,9 +169,11 @@ def score_set(
 
 @transaction.atomic
 def score_clear(*, actor: Actor, item: BacklogItem, framework: str) -> None:
-    """Remove the item's score under ``framework``; the item becomes unscored there."""
+    """Remove the item's score under ``framework``; the item becomes unscored there. Taking
+    a score away drops its business value too: the product owner's call."""
     require(actor, Permission.EDIT_CONTENT)
     chosen = parse_framework(framework)
+    require(actor, BacklogPermission.SCORE_VALUE, product=item.product)
     score = Score.objects.filter(item=item, framework=chosen).first()
     if score is None:
         raise NotFound(f"{item.key} has no {chosen.display_name} score.", code=Code.SCORE_NOT_FOUND)
@@ -195,7 +227,7 @@ def scorecard_set(
     expected_version: int | None = None,
 ) -> Scorecard:
     """Define the product's weighted scorecard; its items' scorecard scores are recomputed."""
-    require(actor, BacklogPermission.EDIT_SCORECARD, teams=product_team_query(product))
+    require(actor, BacklogPermission.EDIT_SCORECARD, product=product)
     try:
         parsed = criteria_parse(criteria)
     except ScoreInputError as error:
@@ -249,7 +281,7 @@ def suggest_apply(
     Each chosen item takes its suggested position; the others keep their relative order. Only
     the fewest items needed are moved, each through ``item_move`` (one row written per move).
     """
-    require(actor, BacklogPermission.ORDER_BACKLOG, teams=product_teams(product))
+    require(actor, BacklogPermission.ORDER_BACKLOG, product=product)
     with transaction.atomic():
         suggestion = suggest_order(actor=actor, product=product, framework=framework)
         return _apply(actor, product, suggestion, item_keys)

@@ -38,7 +38,6 @@ from lodestar.core.models import HistoryEntry
 from lodestar.people.models import Membership
 from lodestar.people.policy import Actor, Permission, require
 from lodestar.strategy.models import Product, ProductGoal
-from lodestar.strategy.selectors import product_team_query
 from lodestar.strategy.services import product_item_numbers_take, product_lock
 
 Action = HistoryEntry.Action
@@ -65,7 +64,7 @@ def _place(
 ) -> str:
     """The rank of a new item (the product lock is held). Anywhere but the bottom is ordering."""
     if before is not None or after is not None or position != "bottom":
-        require(actor, BacklogPermission.ORDER_BACKLOG, teams=product_team_query(product))
+        require(actor, BacklogPermission.ORDER_BACKLOG, product=product)
     if (before is not None and after is not None) or position not in ordering.POSITIONS:
         raise Invalid.field(
             "position",

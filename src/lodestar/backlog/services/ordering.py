@@ -28,7 +28,6 @@ from lodestar.core.ranking import (
     spread_keys,
 )
 from lodestar.people.policy import Actor, Permission, require
-from lodestar.strategy.selectors import product_team_query
 from lodestar.strategy.services import product_lock
 
 Position = Literal["top", "bottom"]
@@ -223,10 +222,10 @@ def item_move(
     """Put ``item`` before or after another item of its backlog, or at the top or bottom.
 
     Writes one row (the item), whatever the backlog's size; nothing at all when the item is
-    already there. Only the product owner of a team on the product, or an admin, orders.
+    already there. Only the product's product owner, or an admin, orders.
     """
     _check_move(item, before, after, position)
-    require(actor, Permission.ORDER_BACKLOG, teams=product_team_query(item.product))
+    require(actor, Permission.ORDER_BACKLOG, product=item.product)
     product_lock(product_id=item.product_id)
     current = _live(item.product_id).filter(pk=item.pk).values_list("rank", "version").first()
     if current is None:

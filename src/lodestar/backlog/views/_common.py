@@ -17,7 +17,7 @@ from lodestar.backlog.selectors import flag_reason, is_flagged
 from lodestar.people.policy import Actor, Permission, can
 from lodestar.strategy.models import Product
 from lodestar.strategy.permissions import StrategyPermission
-from lodestar.strategy.selectors import product_teams
+from lodestar.strategy.selectors import product_team_query
 
 PAGE_SIZE = 50
 # The frameworks the list shows in columns; the side panel shows every score.
@@ -32,14 +32,24 @@ class Rights:
     edit: bool
     order: bool
     steer: bool
+    # The two sides of a score: business value (the product owner's) and effort (the
+    # developers').
+    score_value: bool = False
+    score_effort: bool = False
 
 
 def rights_for(actor: Actor, product: Product) -> Rights:
-    teams = product_teams(product)
     return Rights(
         edit=can(actor, Permission.EDIT_CONTENT),
-        order=can(actor, BacklogPermission.ORDER_BACKLOG, teams=teams),
-        steer=can(actor, StrategyPermission.SET_PRODUCT_GOAL, teams=teams),
+        order=can(actor, BacklogPermission.ORDER_BACKLOG, product=product),
+        steer=can(actor, StrategyPermission.SET_PRODUCT_GOAL, product=product),
+        score_value=can(actor, BacklogPermission.SCORE_VALUE, product=product),
+        score_effort=can(
+            actor,
+            BacklogPermission.SCORE_EFFORT,
+            product=product,
+            teams=product_team_query(product),
+        ),
     )
 
 

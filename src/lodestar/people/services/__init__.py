@@ -17,7 +17,6 @@ from lodestar.people.services.members import (
     member_update,
 )
 from lodestar.people.services.teams import (
-    product_owner_set,
     team_create,
     team_role_add,
     team_role_end,
@@ -35,7 +34,6 @@ __all__ = [
     "member_add_by_operator",
     "member_remove",
     "member_update",
-    "product_owner_set",
     "team_create",
     "team_role_add",
     "team_role_end",

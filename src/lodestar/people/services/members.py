@@ -13,6 +13,7 @@ from lodestar.core.concurrency import bump, check_version
 from lodestar.core.errors import Conflict, Invalid, NotFound
 from lodestar.core.history import changes_since, snapshot
 from lodestar.people.errors import PeopleErrorCode as Code
+from lodestar.people.extensions import release_product_owner_hats
 from lodestar.people.models import (
     ApiToken,
     Invitation,
@@ -303,7 +304,8 @@ def member_update(
 
 @transaction.atomic
 def member_remove(*, actor: Actor, member: Membership, expected_version: int | None = None) -> None:
-    """Remove a member: their hats end (kept in the teams' history), their tokens are revoked."""
+    """Remove a member: their hats end (kept in the teams' and products' history), their tokens
+    are revoked."""
     _same_workspace(actor, member)
     require_member_change(actor, member, removing=True)
     check_version(member, expected_version)
@@ -319,6 +321,7 @@ def member_remove(*, actor: Actor, member: Membership, expected_version: int | N
             {hat.role: [member.user.email, None]},
         )
     current_hats.update(ended_at=now)
+    release_product_owner_hats(actor, member)
     ApiToken.objects.filter(
         workspace_id=member.workspace_id, user_id=member.user_id, revoked_at__isnull=True
     ).update(revoked_at=now)

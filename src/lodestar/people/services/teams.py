@@ -23,7 +23,6 @@ from lodestar.people.policy import (
     hat_permission,
     require,
     require_hat_added,
-    require_may_wear_hat,
 )
 from lodestar.people.services._common import (
     Action,
@@ -153,61 +152,3 @@ def team_role_end(*, actor: Actor, team: Team, member: Membership, role: str) ->
     _record(
         actor.user, actor.workspace_id, team, Action.UPDATED, {hat.value: [member.user.email, None]}
     )
-
-
-@transaction.atomic
-def product_owner_set(
-    *,
-    actor: Actor,
-    team: Team,
-    member: Membership | None,
-    expected_version: int | None = None,
-) -> TeamMembership | None:
-    """Move the product owner hat of ``team`` to ``member`` (None leaves it vacant).
-
-    The previous holder's row is ended and a new one started at the same instant, so the
-    history shows who wore the hat, and when. The team's version moves with the hat, so
-    ``expected_version`` (the team's) guards against moving it on a stale view.
-    """
-    if member is not None:
-        _same_workspace(actor, member)
-        require_may_wear_hat(member, TeamRole.PRODUCT_OWNER)
-    require(actor, hat_permission(TeamRole.PRODUCT_OWNER), teams=[team])
-    _lock_team(team)
-    check_version(team, expected_version)
-    current = (
-        TeamMembership.objects.select_related("member__user")
-        .filter(team=team, role=TeamRole.PRODUCT_OWNER, ended_at__isnull=True)
-        .first()
-    )
-    if current is not None and member is not None and current.member_id == member.pk:
-        return current
-    if current is None and member is None:
-        return None
-    now = timezone.now()
-    if current is not None:
-        current.ended_at = now
-        current.save(update_fields=["ended_at"])
-    row = None
-    if member is not None:
-        row = TeamMembership.objects.create(
-            team=team,
-            member=member,
-            role=TeamRole.PRODUCT_OWNER,
-            started_at=now,
-            assigned_by=actor.user,
-        )
-    bump(team, [])
-    _record(
-        actor.user,
-        actor.workspace_id,
-        team,
-        Action.MOVED,
-        {
-            TeamRole.PRODUCT_OWNER.value: [
-                current.member.user.email if current else None,
-                member.user.email if member else None,
-            ]
-        },
-    )
-    return row
