@@ -1,6 +1,7 @@
 """Every page passes axe-core's WCAG 2.1 A and AA rules (and its best practices: one main
 heading, distinct landmarks, heading levels in order) for each kind of demo person, at 1440 and
-390 pixels wide, light and dark, with the item side panel open and with a dialog open.
+390 pixels wide, light and dark, with the item side panel open and with a dialog open; and the
+backlog's drag and drop has a keyboard way, told on each draggable row and announced when used.
 
 axe-core is a test-only npm package (package.json's devDependencies), read from node_modules
 and never served to users.
@@ -17,6 +18,11 @@ from playwright.sync_api import expect
 
 from lodestar.core.registry import registry
 from lodestar.people.demo import DEMO_PASSWORD
+from lodestar.strategy.models import Product, ProductGoal
+from tests.backlog.conftest import MakeItem, goal, make_item, ordered_keys, product
+from tests.conftest import PASSWORD, Persona
+
+__all__ = ["goal", "make_item", "product"]
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -89,10 +95,10 @@ def check(page: Any, where: str, problems: list[str], within: str | None = None)
     problems.extend(f"{where}: {line}" for line in violations(page, within))
 
 
-def sign_in(page: Any, email: str) -> None:
+def sign_in(page: Any, email: str, password: str = DEMO_PASSWORD) -> None:
     page.goto("/signin")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/w/acme/$"))
 
@@ -126,27 +132,31 @@ def open_states(page: Any, where: str, problems: list[str]) -> None:
     check(page, f"{where} backlog with the shortcuts dialog open", problems, "#shortcut-help")
 
 
+# The dark theme changes colours only, so it is checked at one width.
+LIGHT_BOTH_WIDTHS = (("light", "1440px", WIDE), ("light", "390px", PHONE))
+AND_DARK = (*LIGHT_BOTH_WIDTHS, ("dark", "1440px", WIDE))
+
+
 @pytest.mark.parametrize(
-    ("email", "schemes"),
+    ("email", "variants"),
     [
-        ("olivia@acme.example", ("light", "dark")),  # the owner: every admin form
-        ("quinn@acme.example", ("light", "dark")),  # a product owner: ordering, creating
-        ("victor@acme.example", ("light",)),  # a viewer: the same pages, read-only
+        ("olivia@acme.example", AND_DARK),  # the owner: every admin form
+        ("quinn@acme.example", AND_DARK),  # a product owner: ordering, creating
+        ("victor@acme.example", LIGHT_BOTH_WIDTHS),  # a viewer: the same pages, read-only
     ],
 )
 def test_every_signed_in_page_has_no_accessibility_violations(
-    audited: Any, demo: None, email: str, schemes: tuple[str, ...]
+    audited: Any, demo: None, email: str, variants: tuple[tuple[str, str, dict[str, int]], ...]
 ) -> None:
     page = audited
     sign_in(page, email)
     problems: list[str] = []
-    for scheme in schemes:
+    for scheme, name, size in variants:
         page.emulate_media(color_scheme=scheme)
-        for name, size in (("1440px", WIDE), ("390px", PHONE)):
-            page.set_viewport_size(size)
-            where = f"{email} {name} {scheme}:"
-            every_page(page, where, problems)
-            open_states(page, where, problems)
+        page.set_viewport_size(size)
+        where = f"{email} {name} {scheme}:"
+        every_page(page, where, problems)
+        open_states(page, where, problems)
     assert not problems, "axe-core found:\n" + "\n".join(problems)
 
 
@@ -176,3 +186,51 @@ def test_the_check_finds_a_violation(audited: Any) -> None:
         "document.createElement('img'), {src: '/static/lodestar/favicon.svg'}))"
     )
     assert any(line.startswith("image-alt ") for line in violations(page))
+
+
+def test_drag_and_drop_has_a_keyboard_way_that_is_named_and_announced(
+    page: Any,
+    po: Persona,
+    developer: Persona,
+    make_item: MakeItem,
+    goal: ProductGoal,
+    product: Product,
+) -> None:
+    for title in ("Sample dataset", "Dashboard templates", "Weekly digest"):
+        make_item(title, goal=goal)
+    sign_in(page, po.email, PASSWORD)
+    page.goto(BACKLOG)
+    link = page.locator("#row-ACME-2 [data-item-link]")
+    # A draggable row's title says how to move it without a mouse.
+    expect(link).to_have_accessible_description(
+        "Alt with the up or down arrow moves the item one place in the order."
+    )
+
+    # Keyboard only: Tab to the second title, move it up, and hear where it went.
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if link.evaluate("element => element === document.activeElement"):
+            break
+    expect(link).to_be_focused()
+    page.keyboard.press("Alt+ArrowUp")
+    announcer = page.get_by_role("status").and_(page.locator("#bl-announce"))
+    expect(announcer).to_have_text("Moved ACME-2 to position 1.")
+    assert ordered_keys(product) == ["ACME-2", "ACME-1", "ACME-3"]
+    expect(link).to_be_focused()
+
+    page.keyboard.press("Alt+ArrowDown")
+    expect(announcer).to_have_text("Moved ACME-2 to position 2.")
+    page.keyboard.press("Alt+ArrowDown")
+    expect(announcer).to_have_text("Moved ACME-2 to position 3.")
+    assert ordered_keys(product) == ["ACME-1", "ACME-3", "ACME-2"]
+    page.keyboard.press("Alt+ArrowDown")
+    expect(announcer).to_have_text("ACME-2 is already last.")
+    assert ordered_keys(product) == ["ACME-1", "ACME-3", "ACME-2"]
+
+    # Who cannot order is not told how to.
+    page.context.clear_cookies()
+    sign_in(page, developer.email, PASSWORD)
+    page.goto(BACKLOG)
+    expect(page.locator("#row-ACME-2 [data-item-link]")).not_to_have_attribute(
+        "aria-describedby", re.compile(".")
+    )
