@@ -953,7 +953,7 @@ def test_duplicating_shows_the_copy(
 ) -> None:
     response = _as(client, developer).post("/w/acme/items/ACME-1/duplicate", headers=HTMX)
     assert response.status_code == 200
-    assert '<h2 class="iv-title">Item 1 (copy)</h2>' in response.content.decode()
+    assert 'class="iv-title">Item 1 (copy)</h' in response.content.decode()
     assert ordered_keys(product) == ["ACME-1", "ACME-4", "ACME-2", "ACME-3"]
 
 

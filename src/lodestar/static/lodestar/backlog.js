@@ -81,6 +81,8 @@
       // Another item opens at its top, not where the previous one was scrolled to.
       .then(() => {
         panel.scrollTop = 0;
+        // On a phone the panel covers the list: the keyboard and screen reader go with it.
+        if (sheet()) panel.focus();
       });
     return true;
   }
@@ -93,14 +95,19 @@
     openUrl(itemUrl(row));
   }
 
+  const sheet = () => window.matchMedia("(max-width: 600px)").matches;
+
   function closePanel() {
     const panel = panelOf();
     if (!panel || panel.hidden) return false;
+    const hadFocus = panel.contains(document.activeElement);
     panel.hidden = true;
     panel.replaceChildren();
     layoutOf().classList.remove("has-panel");
+    const key = openKey;
     openKey = null;
     markOpen();
+    if (hadFocus) rowOf(key)?.querySelector("[data-item-link]")?.focus();
     return true;
   }
 
@@ -127,6 +134,12 @@
     if (event.target.closest("a, button, input, select") && !link) return;
     event.preventDefault();
     openItem(row);
+  });
+
+  // Tabbing to an item's title selects it, so Alt+arrows move the item the keyboard is on.
+  document.addEventListener("focusin", (event) => {
+    const row = event.target.closest?.("#backlog-rows > .bl-row");
+    if (row && row.dataset.key !== selectedKey) select(row, { scroll: false });
   });
 
   /* ---------- Ordering: drag and drop, Alt+arrows ---------- */
@@ -163,6 +176,16 @@
     return data;
   }
 
+  /* Screen readers hear where a moved item landed (the list's live region). */
+  function announce(text) {
+    const region = document.getElementById("bl-announce");
+    if (region) region.textContent = text;
+  }
+
+  function positionOf(row) {
+    return rows().indexOf(row) + 1;
+  }
+
   function neighbours(row) {
     let previous = row.previousElementSibling;
     while (previous && !previous.classList.contains("bl-row")) previous = previous.previousElementSibling;
@@ -187,11 +210,18 @@
     row.classList.add("is-moving");
     queue = queue
       .then(() => postMove(row, placement))
-      .then((data) => flash(data.message, "success"))
+      .then((data) => {
+        flash(data.message, "success");
+        announce(`Moved ${row.dataset.key} to position ${positionOf(row)}.`);
+      })
       .catch((error) => {
+        const focused = row.contains(document.activeElement) ? document.activeElement : null;
         if (restoreBefore && restoreBefore.parentNode === list) list.insertBefore(row, restoreBefore);
         else list.appendChild(row);
-        flash(`${row.dataset.key} went back to its place. ${error.message}`, "error");
+        focused?.focus();
+        const text = `${row.dataset.key} went back to its place. ${error.message}`;
+        flash(text, "error");
+        announce(text);
       })
       .finally(() => row.classList.remove("is-moving"));
   }
@@ -214,6 +244,9 @@
       preventOnFilter: false,
       forceFallback: true,
       fallbackTolerance: 4,
+      // On a touch screen a swipe scrolls the list; pressing and holding a row picks it up.
+      delay: 250,
+      delayOnTouchOnly: true,
       animation: 120,
       onStart(event) {
         restoreBefore = event.item.nextElementSibling;
@@ -239,9 +272,15 @@
     const { previous, next } = neighbours(row);
     const list = row.parentNode;
     const restoreBefore = row.nextElementSibling;
+    // Moving a node in the page takes the keyboard focus away from it: give it back.
+    const focused = row.contains(document.activeElement) ? document.activeElement : null;
     if (delta < 0 && previous) list.insertBefore(row, previous);
     else if (delta > 0 && next) list.insertBefore(row, next.nextElementSibling);
-    else return;
+    else {
+      announce(`${row.dataset.key} is already ${delta < 0 ? "first" : "last"}.`);
+      return;
+    }
+    focused?.focus();
     row.scrollIntoView({ block: "nearest" });
     commitMove(row, list, restoreBefore);
   }
@@ -374,7 +413,53 @@
   document.addEventListener("htmx:historyRestore", () => {
     openKey = null;
     initSortable();
+    foldFilters();
   });
+
+  /* ---------- Filters: one "Filters" button on a phone ---------- */
+
+  function foldFilters() {
+    const form = document.getElementById("bl-filters");
+    const toggle = form?.querySelector("[data-filters-toggle]");
+    if (!form || !toggle) return;
+    form.classList.toggle("is-folded", toggle.getAttribute("aria-expanded") !== "true");
+    const set = Array.from(form.elements).filter(
+      (field) => field.name && field.name !== "q" && (field.type === "checkbox" ? field.checked : field.value),
+    ).length;
+    const count = toggle.querySelector("[data-filter-count]");
+    if (count) {
+      count.hidden = set === 0;
+      count.textContent = String(set);
+    }
+  }
+
+  document.addEventListener("click", (event) => {
+    const toggle = event.target.closest?.("[data-filters-toggle]");
+    if (!toggle) return;
+    toggle.setAttribute("aria-expanded", String(toggle.getAttribute("aria-expanded") !== "true"));
+    foldFilters();
+  });
+
+  document.addEventListener("change", (event) => {
+    if (event.target.closest?.("#bl-filters")) foldFilters();
+  });
+
+  // "Clear filters" empties the form first (in the capture phase, before htmx sends the list's
+  // request): the list's requests include the form, which would otherwise put them back.
+  document.addEventListener(
+    "click",
+    (event) => {
+      if (!event.target.closest?.("[data-clear-filters]")) return;
+      const form = document.getElementById("bl-filters");
+      if (!form) return;
+      for (const field of form.elements) {
+        if (field.type === "checkbox") field.checked = false;
+        else if (field.name) field.value = "";
+      }
+      foldFilters();
+    },
+    true,
+  );
 
   /* ---------- Suggest order ---------- */
 
@@ -400,6 +485,7 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     initSortable();
+    foldFilters();
     addHelp();
     const list = document.getElementById("shortcut-list");
     if (list && layoutOf()) new MutationObserver(addHelp).observe(list, { childList: true });

@@ -1,0 +1,237 @@
+"""Every page passes axe-core's WCAG 2.1 A and AA rules (and its best practices: one main
+heading, distinct landmarks, heading levels in order) for each kind of demo person, at 1440 and
+390 pixels wide, light and dark, with the item side panel open and with a dialog open; and the
+backlog's drag and drop has a keyboard way, told on each draggable row and announced when used.
+
+axe-core is a test-only npm package (package.json's devDependencies), read from node_modules
+and never served to users.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from lodestar.core.registry import registry
+from lodestar.people.demo import DEMO_PASSWORD
+from lodestar.strategy.models import Product, ProductGoal
+from tests.backlog.conftest import MakeItem, goal, make_item, ordered_keys, product
+from tests.conftest import PASSWORD, Persona
+
+__all__ = ["goal", "make_item", "product"]
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+WIDE = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+HOME = "/w/acme/"
+BACKLOG = "/w/acme/products/ACME/backlog"
+
+# Pages no navigation link leads to; the rest are found by following the sidebar and the
+# product's tabs, so a page added to either is checked without touching this list.
+PAGES = [
+    "/w/acme/items/ACME-2",
+    "/w/acme/teams/checkout",
+    "/account/password",
+    "/account/invitations",
+    "/w/acme/settings",  # a page of its own for admins, a refusal for the others
+    "/w/acme/no-such-page",
+]
+
+RUN_AXE = """async ([within, tags]) => {
+  const context = within ? { include: [within] } : document;
+  const result = await window.axe.run(context, { runOnly: { type: "tag", values: tags } });
+  return result.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    targets: v.nodes.map((node) => node.target.join(" ")),
+  }));
+}"""
+
+
+@pytest.fixture
+def demo() -> None:
+    """The demo workspace, as ``lodestar demo`` loads it."""
+    world: dict[str, object] = {}
+    for name, context_demo in registry().demos():
+        world[name] = context_demo.seed(world)
+
+
+@pytest.fixture
+def audited(browser: Any, live_server: Any) -> Any:
+    """A tab with axe-core ready on every page it opens.
+
+    ``page.add_script_tag`` inserts an inline script, which the Content-Security-Policy
+    (script-src 'self') refuses. An init script is run by the browser's DevTools protocol,
+    outside the page's policy, so each page is checked under its real policy, unchanged.
+    """
+    assert AXE.exists(), f"{AXE} is missing: run `make install` (npm ci installs axe-core)."
+    context = browser.new_context(base_url=live_server.url, viewport=WIDE)
+    context.set_default_timeout(10_000)
+    context.add_init_script(path=str(AXE))
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def violations(page: Any, within: str | None = None) -> list[str]:
+    """axe's findings on the page as it is now (or on the part ``within`` selects), one line
+    per rule and element."""
+    found: list[dict[str, Any]] = page.evaluate(RUN_AXE, [within, TAGS])
+    return [
+        f"{v['id']} ({v['impact']}: {v['help']}) at {target}"
+        for v in found
+        for target in v["targets"]
+    ]
+
+
+def check(page: Any, where: str, problems: list[str], within: str | None = None) -> None:
+    problems.extend(f"{where}: {line}" for line in violations(page, within))
+
+
+def sign_in(page: Any, email: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto("/signin")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/w/acme/$"))
+
+
+def linked_pages(page: Any) -> list[str]:
+    """The sidebar's pages and the product's tabs, in the order they are shown."""
+    page.goto(BACKLOG)
+    links: list[str] = page.locator(".sidebar nav a, nav.tabs a").evaluate_all(
+        "links => links.map(link => link.getAttribute('href'))"
+    )
+    return list(dict.fromkeys(links))
+
+
+def every_page(page: Any, where: str, problems: list[str]) -> None:
+    for path in dict.fromkeys([*linked_pages(page), *PAGES]):
+        page.goto(path)
+        check(page, f"{where} {path}", problems)
+
+
+def open_states(page: Any, where: str, problems: list[str]) -> None:
+    """The backlog with an item in the side panel (a sheet on a phone), and a dialog open."""
+    page.goto(BACKLOG)
+    page.locator("#row-ACME-2 [data-item-link]").click()
+    expect(page.locator("#item-panel #item-view")).to_be_visible()
+    # The rest of the page was checked already: only what opened is checked again.
+    check(page, f"{where} backlog with the item panel open", problems, "#item-panel")
+    page.keyboard.press("Escape")
+    expect(page.locator("#item-panel")).to_be_hidden()
+    page.locator("body").press("?")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+    check(page, f"{where} backlog with the shortcuts dialog open", problems, "#shortcut-help")
+
+
+# The dark theme changes colours only, so it is checked at one width.
+LIGHT_BOTH_WIDTHS = (("light", "1440px", WIDE), ("light", "390px", PHONE))
+AND_DARK = (*LIGHT_BOTH_WIDTHS, ("dark", "1440px", WIDE))
+
+
+@pytest.mark.parametrize(
+    ("email", "variants"),
+    [
+        ("olivia@acme.example", AND_DARK),  # the owner: every admin form
+        ("quinn@acme.example", AND_DARK),  # a product owner: ordering, creating
+        ("victor@acme.example", LIGHT_BOTH_WIDTHS),  # a viewer: the same pages, read-only
+    ],
+)
+def test_every_signed_in_page_has_no_accessibility_violations(
+    audited: Any, demo: None, email: str, variants: tuple[tuple[str, str, dict[str, int]], ...]
+) -> None:
+    page = audited
+    sign_in(page, email)
+    problems: list[str] = []
+    for scheme, name, size in variants:
+        page.emulate_media(color_scheme=scheme)
+        page.set_viewport_size(size)
+        where = f"{email} {name} {scheme}:"
+        every_page(page, where, problems)
+        open_states(page, where, problems)
+    assert not problems, "axe-core found:\n" + "\n".join(problems)
+
+
+def test_signed_out_pages_have_no_accessibility_violations(audited: Any) -> None:
+    page = audited
+    problems: list[str] = []
+    for name, size in (("1440px", WIDE), ("390px", PHONE)):
+        page.set_viewport_size(size)
+        page.goto("/signin")
+        check(page, f"{name} sign-in", problems)
+        page.get_by_label("Email").fill("olivia@acme.example")
+        page.get_by_label("Password").fill("not the password")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("alert")).to_be_visible()
+        check(page, f"{name} sign-in refused", problems)
+        page.goto("/invitations/no-such-token")
+        check(page, f"{name} unusable invitation", problems)
+    assert not problems, "axe-core found:\n" + "\n".join(problems)
+
+
+def test_the_check_finds_a_violation(audited: Any) -> None:
+    """The check can fail: an image without a text alternative is reported."""
+    page = audited
+    page.goto("/signin")
+    page.evaluate(
+        "() => document.querySelector('main').append(Object.assign("
+        "document.createElement('img'), {src: '/static/lodestar/favicon.svg'}))"
+    )
+    assert any(line.startswith("image-alt ") for line in violations(page))
+
+
+def test_drag_and_drop_has_a_keyboard_way_that_is_named_and_announced(
+    page: Any,
+    po: Persona,
+    developer: Persona,
+    make_item: MakeItem,
+    goal: ProductGoal,
+    product: Product,
+) -> None:
+    for title in ("Sample dataset", "Dashboard templates", "Weekly digest"):
+        make_item(title, goal=goal)
+    sign_in(page, po.email, PASSWORD)
+    page.goto(BACKLOG)
+    link = page.locator("#row-ACME-2 [data-item-link]")
+    # A draggable row's title says how to move it without a mouse.
+    expect(link).to_have_accessible_description(
+        "Alt with the up or down arrow moves the item one place in the order."
+    )
+
+    # Keyboard only: Tab to the second title, move it up, and hear where it went.
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if link.evaluate("element => element === document.activeElement"):
+            break
+    expect(link).to_be_focused()
+    page.keyboard.press("Alt+ArrowUp")
+    announcer = page.get_by_role("status").and_(page.locator("#bl-announce"))
+    expect(announcer).to_have_text("Moved ACME-2 to position 1.")
+    assert ordered_keys(product) == ["ACME-2", "ACME-1", "ACME-3"]
+    expect(link).to_be_focused()
+
+    page.keyboard.press("Alt+ArrowDown")
+    expect(announcer).to_have_text("Moved ACME-2 to position 2.")
+    page.keyboard.press("Alt+ArrowDown")
+    expect(announcer).to_have_text("Moved ACME-2 to position 3.")
+    assert ordered_keys(product) == ["ACME-1", "ACME-3", "ACME-2"]
+    page.keyboard.press("Alt+ArrowDown")
+    expect(announcer).to_have_text("ACME-2 is already last.")
+    assert ordered_keys(product) == ["ACME-1", "ACME-3", "ACME-2"]
+
+    # Who cannot order is not told how to.
+    page.context.clear_cookies()
+    sign_in(page, developer.email, PASSWORD)
+    page.goto(BACKLOG)
+    expect(page.locator("#row-ACME-2 [data-item-link]")).not_to_have_attribute(
+        "aria-describedby", re.compile(".")
+    )
