@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
 
 from lodestar.backlog.errors import BacklogErrorCode as Code
 from lodestar.backlog.extensions import PURPOSES, VELOCITY, Purpose
+from lodestar.backlog.hierarchy import MAX_DEPTH, tree_order
 from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus, Label, fold_label
 from lodestar.backlog.readiness import ItemFacts, Readiness, evaluate
 from lodestar.core.errors import Invalid
 from lodestar.core.history import history_for
 from lodestar.core.models import HistoryEntry
-from lodestar.core.pagination import Page, paginate
+from lodestar.core.pagination import Page, cursor_after, paginate
 from lodestar.people.policy import Actor
 from lodestar.strategy.models import Product
 from lodestar.strategy.selectors import active_goal
@@ -239,3 +255,206 @@ def item_readiness(item: BacklogItem) -> Readiness:
         velocity=team_velocity(product),
     )
     return evaluate(product.definition_of_ready, facts)
+
+
+# -- the backlog as a tree, and grouped by epic -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TreePage:
+    """One page of a backlog shown as a tree: ``items`` in tree order (each item right under
+    its parent). Each item carries ``tree_depth`` (0 for a top-level row), ``tree_parent`` (the
+    key of the parent it is shown under, or "") and ``tree_children`` (the keys of the rows
+    shown right under it); a row whose parent is not shown (a filter left it out, or it is
+    finished) carries ``tree_context``, its parent's ``(key, title)``, to say where it sits."""
+
+    items: list[BacklogItem]
+    next_cursor: str | None
+
+
+def _matching(actor: Actor, product: Product, filters: BacklogFilters) -> QuerySet[BacklogItem]:
+    return _filtered(
+        BacklogItem.objects.filter(workspace_id=actor.workspace_id, product=product), filters
+    )
+
+
+def _annotate_tree(items: list[BacklogItem], order: list[tuple[int, int]]) -> list[BacklogItem]:
+    by_pk = {item.pk: item for item in items}
+    out: list[BacklogItem] = []
+    for pk, depth in order:
+        item = by_pk[pk]
+        shown_under = by_pk.get(item.parent_id) if depth else None  # type: ignore[arg-type]
+        item.tree_depth = depth  # type: ignore[attr-defined]
+        item.tree_parent = shown_under.key if shown_under else ""  # type: ignore[attr-defined]
+        item.tree_children = []  # type: ignore[attr-defined]
+        item.tree_context = None  # type: ignore[attr-defined]
+        if shown_under is not None:
+            shown_under.tree_children.append(item.key)  # type: ignore[attr-defined]
+        out.append(item)
+    return out
+
+
+def _attach_context(items: list[BacklogItem]) -> None:
+    """``tree_context`` of the top-level rows that have a parent: one query for all."""
+    wanted = {item.parent_id for item in items if not item.tree_depth and item.parent_id}  # type: ignore[attr-defined]
+    if not wanted:
+        return
+    parents = dict(
+        (pk, (key, title))
+        for pk, key, title in BacklogItem.all_objects.filter(pk__in=wanted).values_list(
+            "pk", "key", "title"
+        )
+    )
+    for item in items:
+        if not item.tree_depth and item.parent_id in parents:  # type: ignore[attr-defined]
+            item.tree_context = parents[item.parent_id]  # type: ignore[attr-defined]
+
+
+def backlog_tree(
+    *,
+    actor: Actor,
+    product: Product,
+    filters: BacklogFilters | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> TreePage:
+    """One page of ``product``'s backlog as a tree: the top-level rows (items whose parent is
+    not in the list) in rank order, each followed by its descendants that match the filters.
+
+    Pages count top-level rows; their descendants come with them in one more query (none
+    when no row of the page has any), whatever the page size.
+    """
+    filters = filters or BacklogFilters()
+    matching = _matching(actor, product, filters)
+    parent_matches = matching.filter(pk=OuterRef("parent_id"))
+    top = (
+        _rows(matching)
+        .filter(Q(parent__isnull=True) | ~Exists(parent_matches))
+        .annotate(has_children=Exists(matching.filter(parent_id=OuterRef("pk"))))
+    )
+    page = paginate(top, order=["rank"], cursor=cursor, limit=limit)
+    items: list[BacklogItem] = list(page.items)
+    parents = [item.pk for item in items if getattr(item, "has_children", False)]
+    if parents:
+        # Every matching row up to three levels under a page's parents, in one query; a row
+        # under one that does not match is not reached from the roots (tree_order leaves it).
+        under = Q()
+        path = ""
+        for _ in range(MAX_DEPTH - 1):
+            under |= Q(**{f"{path}parent_id__in": parents})
+            path += "parent__"
+        items += list(_rows(matching).filter(under))
+    roots = [item.pk for item in page.items]
+    order = tree_order(roots, [(i.pk, i.parent_id, i.rank) for i in items if i.pk not in roots])
+    shown = _annotate_tree(items, order)
+    for item in shown:
+        item.product = product
+    attach_labels(shown)
+    _attach_context(shown)
+    return TreePage(items=shown, next_cursor=page.next_cursor)
+
+
+def _epic_of() -> Case:
+    """The id of the epic an item sits under, at any depth (None: under no epic). The chain
+    counts only live ancestors: an item under a trashed story is under no epic."""
+    whens = []
+    path = "parent__"
+    live = Q()
+    for _ in range(MAX_DEPTH - 1):
+        live &= Q(**{f"{path}deleted_at__isnull": True})
+        whens.append(When(Q(**{f"{path}kind": ItemKind.EPIC}) & live, then=F(f"{path}id")))
+        path += "parent__"
+    return Case(*whens, default=None, output_field=IntegerField())
+
+
+@dataclass(frozen=True)
+class EpicSection:
+    """One section of the backlog grouped by epic: the epic (None: "No epic"), the first of
+    its matching items in backlog order, and the cursor of the rest (None: that is all)."""
+
+    epic: BacklogItem | None
+    items: list[BacklogItem]
+    next_cursor: str | None
+    count: int
+
+
+def epic_items(
+    *,
+    actor: Actor,
+    product: Product,
+    epic: BacklogItem | None,
+    filters: BacklogFilters | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> Page[BacklogItem]:
+    """One page of the matching items under ``epic`` (None: under no epic), in backlog order;
+    epics themselves head their sections and are not among the items."""
+    qs = _rows(_matching(actor, product, filters or BacklogFilters())).exclude(kind=ItemKind.EPIC)
+    under = qs.annotate(epic_id=_epic_of())
+    under = under.filter(epic_id__isnull=True) if epic is None else under.filter(epic_id=epic.pk)
+    found = paginate(under, order=["rank"], cursor=cursor, limit=limit)
+    page = Page[BacklogItem](items=list(found.items), next_cursor=found.next_cursor)
+    for item in page.items:
+        item.product = product
+    attach_labels(page.items)
+    return page
+
+
+def backlog_by_epic(
+    *,
+    actor: Actor,
+    product: Product,
+    filters: BacklogFilters | None = None,
+    limit: int = 50,
+) -> list[EpicSection]:
+    """The backlog grouped by epic: a section per epic in backlog order, then "No epic".
+
+    Each section holds the first ``limit`` matching items under it (any depth) in backlog
+    order. An epic shows when it matches the filters' "finished" choice or holds a matching
+    item; with other filters on, only sections with matching items show. A constant number of
+    queries: the epics, the items (numbered per section by a window), their labels, counts.
+    """
+    filters = filters or BacklogFilters()
+    matching = _matching(actor, product, filters)
+    items = (
+        _rows(matching)
+        .exclude(kind=ItemKind.EPIC)
+        .annotate(
+            epic_id=_epic_of(),
+            place=Window(RowNumber(), partition_by=[F("epic_id")], order_by=F("rank").asc()),
+        )
+    )
+    first: list[BacklogItem] = list(items.filter(place__lte=limit + 1).order_by("rank"))
+    counts = dict(
+        matching.exclude(kind=ItemKind.EPIC)
+        .annotate(epic_id=_epic_of())
+        .values_list("epic_id")
+        .annotate(n=Count("pk"))
+        .values_list("epic_id", "n")
+    )
+    epics = BacklogItem.objects.filter(
+        workspace_id=actor.workspace_id, product=product, kind=ItemKind.EPIC
+    )
+    narrowed = replace(filters, finished=None) != BacklogFilters()
+    if narrowed:
+        epics = epics.filter(pk__in=[pk for pk in counts if pk is not None])
+    elif filters.finished is not None:
+        finished = Q(status__in=FINISHED) if filters.finished else ~Q(status__in=FINISHED)
+        epics = epics.filter(finished | Q(pk__in=[pk for pk in counts if pk is not None]))
+    by_epic: dict[int | None, list[BacklogItem]] = {}
+    for item in first:
+        item.product = product
+        by_epic.setdefault(getattr(item, "epic_id", None), []).append(item)
+    attach_labels(first)
+    sections = []
+    heads = epics.order_by("rank").only("pk", "key", "title", "kind", "status", "rank")
+    for epic in [*heads, None]:
+        pk = epic.pk if epic is not None else None
+        rows = by_epic.get(pk, [])
+        if epic is None and not rows:
+            continue
+        more = len(rows) > limit
+        rows = rows[:limit]
+        cursor = cursor_after(rows[-1], ["rank"]) if more else None
+        sections.append(EpicSection(epic, rows, cursor, counts.get(pk, 0)))
+    return sections
