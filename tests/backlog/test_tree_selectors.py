@@ -119,7 +119,7 @@ def _sections(owner: Persona, product: Product, **filters: Any) -> list[tuple[st
         (s.epic.key if s.epic else "none", [i.key for i in s.items])
         for s in backlog_by_epic(
             actor=owner.actor, product=product, filters=BacklogFilters(**filters)
-        )
+        ).sections
     ]
 
 
@@ -162,7 +162,7 @@ def test_a_section_pages_through_its_items(
 ) -> None:
     epic = make_item("Epic", kind="epic")
     stories = [make_item(f"Story {n}", parent=epic) for n in range(5)]
-    sections = backlog_by_epic(actor=owner.actor, product=product, limit=2)
+    sections = backlog_by_epic(actor=owner.actor, product=product, limit=2).sections
     assert [i.key for i in sections[0].items] == [s.key for s in stories[:2]]
     assert sections[0].count == 5
     seen = [i.key for i in sections[0].items]
@@ -187,3 +187,47 @@ def test_grouping_costs_the_same_queries_whatever_the_number_of_epics(
     for n in range(6):
         make_item(f"Story {n}", parent=make_item(f"Epic {n}", kind="epic"))
     assert count() == small
+
+
+def test_epics_come_a_page_at_a_time_and_no_epic_ends_the_last(
+    owner: Persona, product: Product, make_item: MakeItem
+) -> None:
+    loose = make_item("Loose")
+    epics = [make_item(f"Epic {n}", kind="epic") for n in range(5)]
+    for epic in epics:
+        make_item(f"Story of {epic.key}", parent=epic)
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = backlog_by_epic(actor=owner.actor, product=product, cursor=cursor, epics=2)
+        seen += [s.epic.key if s.epic else "none" for s in page.sections]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert seen == [e.key for e in epics] + ["none"]
+    assert page.sections[-1].items == [loose]
+    assert page.sections[-1].count == 1
+
+
+def test_a_done_epic_shows_only_while_it_holds_open_work(
+    owner: Persona, product: Product, tree: dict[str, BacklogItem]
+) -> None:
+    services.item_update(actor=owner.actor, item=tree["billing"], status="done")
+    assert [key for key, _ in _sections(owner, product, finished=False)] == [
+        "ACME-2", "ACME-6", "none"
+    ]  # fmt: skip
+    services.item_update(actor=owner.actor, item=tree["invoice"], status="done")
+    assert [key for key, _ in _sections(owner, product, finished=False)] == ["ACME-2", "none"]
+    assert [key for key, _ in _sections(owner, product, finished=True)] == ["ACME-6"]
+
+
+def test_a_trashed_child_is_not_shown_under_its_parent(
+    owner: Persona, product: Product, tree: dict[str, BacklogItem]
+) -> None:
+    services.item_delete(actor=owner.actor, item=tree["invoice"])
+    rows = _tree(owner, product)
+    assert ("ACME-7", 1, "ACME-6") not in rows
+    page = backlog_tree(actor=owner.actor, product=product)
+    billing = next(i for i in page.items if i.key == "ACME-6")
+    assert billing.tree_children == []  # type: ignore[attr-defined]
+    assert _sections(owner, product)[1] == ("ACME-6", [])

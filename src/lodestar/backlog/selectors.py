@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.db.models import (
     BooleanField,
     Case,
-    Count,
     Exists,
     ExpressionWrapper,
     F,
@@ -18,9 +17,7 @@ from django.db.models import (
     Q,
     QuerySet,
     When,
-    Window,
 )
-from django.db.models.functions import RowNumber
 
 from lodestar.backlog.errors import BacklogErrorCode as Code
 from lodestar.backlog.extensions import PURPOSES, VELOCITY, Purpose
@@ -321,29 +318,37 @@ def backlog_tree(
     """One page of ``product``'s backlog as a tree: the top-level rows (items whose parent is
     not in the list) in rank order, each followed by its descendants that match the filters.
 
-    Pages count top-level rows; their descendants come with them in one more query (none
-    when no row of the page has any), whatever the page size.
+    Pages count top-level rows; their descendants come with them, one query per level that
+    has any (none for a flat backlog), whatever the page size.
     """
     filters = filters or BacklogFilters()
     matching = _matching(actor, product, filters)
-    parent_matches = matching.filter(pk=OuterRef("parent_id"))
+    # Children sit in their parent's product (the services see to it), so the lookups by
+    # parent go without the product's conditions, and over every row (trashed ones are left
+    # out in Python): SQLite then takes the parent_id index, not the product's or the
+    # deleted_at one (a scan of the backlog per lookup). A trashed child may make a row look
+    # like a parent; the next level finds nothing live under it, and no button shows.
+    parent_matches = _filtered(BacklogItem.objects.filter(pk=OuterRef("parent_id")), filters)
+    child_matches = _filtered(BacklogItem.all_objects.filter(parent_id=OuterRef("pk")), filters)
     top = (
         _rows(matching)
         .filter(Q(parent__isnull=True) | ~Exists(parent_matches))
-        .annotate(has_children=Exists(matching.filter(parent_id=OuterRef("pk"))))
+        .annotate(has_children=Exists(child_matches))
     )
     page = paginate(top, order=["rank"], cursor=cursor, limit=limit)
     items: list[BacklogItem] = list(page.items)
     parents = [item.pk for item in items if getattr(item, "has_children", False)]
-    if parents:
-        # Every matching row up to three levels under a page's parents, in one query; a row
-        # under one that does not match is not reached from the roots (tree_order leaves it).
-        under = Q()
-        path = ""
-        for _ in range(MAX_DEPTH - 1):
-            under |= Q(**{f"{path}parent_id__in": parents})
-            path += "parent__"
-        items += list(_rows(matching).filter(under))
+    for _ in range(MAX_DEPTH - 1):
+        if not parents:
+            break
+        level = _rows(_filtered(BacklogItem.all_objects.filter(parent_id__in=parents), filters))
+        found = [
+            item
+            for item in level.annotate(has_children=Exists(child_matches))
+            if item.deleted_at is None
+        ]
+        items += found
+        parents = [item.pk for item in found if getattr(item, "has_children", False)]
     roots = [item.pk for item in page.items]
     order = tree_order(roots, [(i.pk, i.parent_id, i.rank) for i in items if i.pk not in roots])
     shown = _annotate_tree(items, order)
@@ -370,12 +375,13 @@ def _epic_of() -> Case:
 @dataclass(frozen=True)
 class EpicSection:
     """One section of the backlog grouped by epic: the epic (None: "No epic"), the first of
-    its matching items in backlog order, and the cursor of the rest (None: that is all)."""
+    its matching items in backlog order, the cursor of the rest (None: that is all), and how
+    many match in all (None: more than shown, not counted)."""
 
     epic: BacklogItem | None
     items: list[BacklogItem]
     next_cursor: str | None
-    count: int
+    count: int | None
 
 
 def epic_items(
@@ -400,61 +406,104 @@ def epic_items(
     return page
 
 
+@dataclass(frozen=True)
+class EpicPage:
+    """A page of the backlog grouped by epic: its sections, and the cursor of the next page of
+    epics (None: this page ends with the "No epic" section)."""
+
+    sections: list[EpicSection]
+    next_cursor: str | None
+
+
+def _under_epics(epic_ids: list[int]) -> dict[int, int]:
+    """``{item id: epic id}`` for the live items under ``epic_ids`` at any depth: one query per
+    level by the parent_id index (over every row, trashed ones left out here, so that SQLite
+    does not take the deleted_at index instead), whatever the backlog's size."""
+    epic_of: dict[int, int] = {}
+    frontier = {pk: pk for pk in epic_ids}
+    for _ in range(MAX_DEPTH - 1):
+        if not frontier:
+            break
+        rows = BacklogItem.all_objects.filter(parent_id__in=list(frontier)).values_list(
+            "pk", "parent_id", "deleted_at"
+        )
+        frontier = {pk: frontier[parent] for pk, parent, trashed in rows if trashed is None}
+        epic_of.update(frontier)
+    return epic_of
+
+
 def backlog_by_epic(
     *,
     actor: Actor,
     product: Product,
     filters: BacklogFilters | None = None,
+    cursor: str | None = None,
+    epics: int = 20,
     limit: int = 50,
-) -> list[EpicSection]:
-    """The backlog grouped by epic: a section per epic in backlog order, then "No epic".
+) -> EpicPage:
+    """The backlog grouped by epic: a section per epic in backlog order (``epics`` a page),
+    the last page ending with "No epic".
 
     Each section holds the first ``limit`` matching items under it (any depth) in backlog
-    order. An epic shows when it matches the filters' "finished" choice or holds a matching
-    item; with other filters on, only sections with matching items show. A constant number of
-    queries: the epics, the items (numbered per section by a window), their labels, counts.
+    order; ``epic_items`` pages the rest. An epic shows when it matches the filters' "finished"
+    choice or holds a matching item; with other filters on, only epics with matching items
+    show. A constant number of queries, each bounded by the page's epics rather than the
+    backlog (but for finding the epics a narrowing filter leaves, one pass over the matches).
     """
     filters = filters or BacklogFilters()
     matching = _matching(actor, product, filters)
-    items = (
-        _rows(matching)
-        .exclude(kind=ItemKind.EPIC)
-        .annotate(
-            epic_id=_epic_of(),
-            place=Window(RowNumber(), partition_by=[F("epic_id")], order_by=F("rank").asc()),
-        )
-    )
-    first: list[BacklogItem] = list(items.filter(place__lte=limit + 1).order_by("rank"))
-    counts = dict(
-        matching.exclude(kind=ItemKind.EPIC)
-        .annotate(epic_id=_epic_of())
-        .values_list("epic_id")
-        .annotate(n=Count("pk"))
-        .values_list("epic_id", "n")
-    )
-    epics = BacklogItem.objects.filter(
+    heads = BacklogItem.objects.filter(
         workspace_id=actor.workspace_id, product=product, kind=ItemKind.EPIC
-    )
-    narrowed = replace(filters, finished=None) != BacklogFilters()
-    if narrowed:
-        epics = epics.filter(pk__in=[pk for pk in counts if pk is not None])
+    ).only("pk", "key", "title", "kind", "status", "rank")
+    if replace(filters, finished=None) != BacklogFilters():
+        holding = (
+            matching.exclude(kind=ItemKind.EPIC)
+            .annotate(epic_id=_epic_of())
+            .filter(epic_id__isnull=False)
+            .values("epic_id")
+        )
+        heads = heads.filter(pk__in=holding)
     elif filters.finished is not None:
+        # Epics on the other side of "finished" (done ones, by default) show only when they
+        # hold a matching item: looked for under them alone, through the parent index.
         finished = Q(status__in=FINISHED) if filters.finished else ~Q(status__in=FINISHED)
-        epics = epics.filter(finished | Q(pk__in=[pk for pk in counts if pk is not None]))
-    by_epic: dict[int | None, list[BacklogItem]] = {}
-    for item in first:
+        others = list(heads.exclude(finished).values_list("pk", flat=True))
+        under = _under_epics(others)
+        holding_ids = {
+            under[pk]
+            for pk in _filtered(BacklogItem.objects.filter(pk__in=list(under)), filters)
+            .exclude(kind=ItemKind.EPIC)
+            .values_list("pk", flat=True)
+        }
+        heads = heads.filter(finished | Q(pk__in=holding_ids))
+    page = paginate(heads, order=["rank"], cursor=cursor, limit=epics)
+    epic_of = _under_epics([epic.pk for epic in page.items])
+    found = (
+        _filtered(BacklogItem.objects.filter(pk__in=list(epic_of)), filters)
+        .exclude(kind=ItemKind.EPIC)
+        .order_by("rank")
+        .values_list("pk", flat=True)
+    )
+    per_epic: dict[int, list[int]] = {}
+    for pk in found:
+        per_epic.setdefault(epic_of[pk], []).append(pk)
+    chosen = [pk for pks in per_epic.values() for pk in pks[: limit + 1]]
+    rows = {item.pk: item for item in _rows(BacklogItem.objects.filter(pk__in=chosen))}
+    sections: list[EpicSection] = []
+    for epic in page.items:
+        pks = per_epic.get(epic.pk, [])
+        items = [rows[pk] for pk in pks[:limit]]
+        more = cursor_after(items[-1], ["rank"]) if len(pks) > limit else None
+        sections.append(EpicSection(epic, items, more, len(pks)))
+    shown = [item for section in sections for item in section.items]
+    for item in shown:
         item.product = product
-        by_epic.setdefault(getattr(item, "epic_id", None), []).append(item)
-    attach_labels(first)
-    sections = []
-    heads = epics.order_by("rank").only("pk", "key", "title", "kind", "status", "rank")
-    for epic in [*heads, None]:
-        pk = epic.pk if epic is not None else None
-        rows = by_epic.get(pk, [])
-        if epic is None and not rows:
-            continue
-        more = len(rows) > limit
-        rows = rows[:limit]
-        cursor = cursor_after(rows[-1], ["rank"]) if more else None
-        sections.append(EpicSection(epic, rows, cursor, counts.get(pk, 0)))
-    return sections
+    attach_labels(shown)
+    if page.next_cursor is not None:
+        return EpicPage(sections, page.next_cursor)
+    loose = epic_items(actor=actor, product=product, epic=None, filters=filters, limit=limit)
+    if loose.items:
+        # Counting every item under no epic would read the whole backlog: "50+" says enough.
+        count = None if loose.next_cursor else len(loose.items)
+        sections.append(EpicSection(None, loose.items, loose.next_cursor, count))
+    return EpicPage(sections, None)

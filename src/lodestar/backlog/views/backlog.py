@@ -112,11 +112,13 @@ def _listing(
             limit=PAGE_SIZE,
         )  # fmt: skip
         return {"group": group, "section": section}, page
-    sections = backlog_by_epic(actor=actor, product=product, filters=filters, limit=PAGE_SIZE)
-    everything = [item for s in sections for item in s.items]
+    grouped = backlog_by_epic(
+        actor=actor, product=product, filters=filters, cursor=cursor, limit=PAGE_SIZE
+    )
+    everything = [item for s in grouped.sections for item in s.items]
     rows = iter(rows_for(actor, everything))
     shown = []
-    for s in sections:
+    for s in grouped.sections:
         key = s.epic.key if s.epic is not None else "none"
         more = (
             f"{base}?{_query(form, group=group, epic=key, cursor=s.next_cursor, fragment='rows')}"
@@ -126,7 +128,13 @@ def _listing(
         shown.append(
             {"section": s, "key": key, "rows": [next(rows) for _ in s.items], "more": more}
         )
-    return {"group": group, "sections": shown}, Page[BacklogItem](items=[], next_cursor=None)
+    more_epics = (
+        f"{base}?{_query(form, group=group, cursor=grouped.next_cursor, fragment='groups')}"
+        if grouped.next_cursor
+        else ""
+    )
+    listing = {"group": group, "sections": shown, "more_epics": more_epics}
+    return listing, Page[BacklogItem](items=[], next_cursor=None)
 
 
 def _backlog_context(
@@ -182,7 +190,9 @@ def backlog(request: WorkspaceRequest, product_key: str) -> HttpResponse:
     context, status = _backlog_context(request, product)
     if is_htmx(request) and not request.headers.get("HX-History-Restore-Request"):
         fragment = request.GET.get("fragment")
-        template = "backlog/_rows.html" if fragment == "rows" else "backlog/_body.html"
+        template = {"rows": "backlog/_rows.html", "groups": "backlog/_group_sections.html"}.get(
+            fragment or "", "backlog/_body.html"
+        )
         return render(request, template, context, status=status)
     return render(request, "backlog/backlog.html", context, status=status)
 
