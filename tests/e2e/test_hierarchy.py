@@ -94,6 +94,17 @@ def test_a_shared_panel_address_keeps_the_filters(
     expect(page).to_have_url(re.compile(r"q=checklist"))
     expect(page).to_have_url(re.compile(r"item=ACME-6"))
     expect(page.locator("#item-panel #item-view")).to_have_attribute("data-key", "ACME-6")
+    # Closing now keeps the new filter: the item leaves the address, nothing else changes.
+    page.locator("[data-panel-close]").click()
+    expect(page.locator("#item-panel")).to_be_hidden()
+    expect(page).to_have_url(re.compile(r"/backlog\?q=checklist$"))
+    assert shown(page) == ["ACME-4", "ACME-5"]
+    # An item opened after a filter change, then closed, goes back to that filtered address.
+    page.locator("#row-ACME-5 .bl-title").click()
+    expect(page).to_have_url(re.compile(r"/backlog\?q=checklist&item=ACME-5$"))
+    page.keyboard.press("Escape")
+    expect(page).to_have_url(re.compile(r"/backlog\?q=checklist$"))
+    assert shown(page) == ["ACME-4", "ACME-5"]
 
 
 def test_a_panel_address_of_a_missing_item_says_so(

@@ -677,7 +677,10 @@
   });
 
   // A filter change puts a new address in the history: the open item stays in it.
+  // Closing the panel then takes the item out of this address (going back would undo the
+  // filter change too).
   document.addEventListener("htmx:pushedIntoHistory", () => {
+    openedHere = false;
     if (openKey && !panelOf()?.hidden) showInAddress(openKey, "replace");
   });
 
