@@ -139,7 +139,8 @@ def test_the_side_panel_explains_a_rice_score(
     expect(explain).to_contain_text("reach x impact x confidence / effort")
     expect(explain).to_contain_text("2000 x 2 x 80% / 4 = 800")
     expect(explain).to_contain_text("entered by Po on")
-    expect(page).to_have_url(re.compile(r"/backlog$"))
+    # The open item is in the address (so it can be shared and reopened with Back).
+    expect(page).to_have_url(re.compile(r"/backlog\?item=ACME-1$"))
     screenshot("backlog-side-panel")
 
     # Scoring WSJF from the panel explains it at once, and the row shows the score.

@@ -210,7 +210,11 @@ def move_item(
     item_key: str,
     payload: MoveIn,
 ) -> ItemOut:
-    """Put the item before or after another item of its backlog, or at the top or bottom."""
+    """Put the item before or after another item of its backlog, or at the top or bottom.
+
+    Its open descendants (not done or won't do) move with it, right after it, each child after
+    its parent and siblings in their order; an anchor among them is a 422.
+    """
     actor = request_actor(request, workspace_slug)
     item = access_item(actor, item_key)
     item = services.item_move(

@@ -60,3 +60,33 @@ def cycle_in(item_id: int, new_parent_id: int, parent_of: Callable[[int], int | 
             return True
         current = parent_of(current)
     return True
+
+
+def tree_order(
+    roots: Iterable[int],
+    rows: Iterable[tuple[int, int | None, str]],
+) -> list[tuple[int, int]]:
+    """``(id, depth)`` of the ``roots`` and their descendants among ``rows``, in tree order.
+
+    ``rows`` are ``(id, parent id, rank)``; ``roots`` come in the order given, each followed by
+    its children in rank order, each child followed by its own (depth-first, pre-order), so a
+    list read top to bottom shows every item under its parent. A row whose parent is neither
+    a root nor another row is left out; a row met twice (corrupt data) is taken once.
+    """
+    children: dict[int | None, list[tuple[str, int]]] = {}
+    for pk, parent_id, rank in rows:
+        children.setdefault(parent_id, []).append((rank, pk))
+    for siblings in children.values():
+        siblings.sort()
+    out: list[tuple[int, int]] = []
+    seen: set[int] = set()
+    stack = [(pk, 0) for pk in reversed(list(roots))]
+    while stack:
+        pk, depth = stack.pop()
+        if pk in seen:
+            continue
+        seen.add(pk)
+        out.append((pk, depth))
+        if depth + 1 < MAX_DEPTH:
+            stack.extend((child, depth + 1) for _, child in reversed(children.get(pk, [])))
+    return out

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    When,
+)
 
 from lodestar.backlog.errors import BacklogErrorCode as Code
 from lodestar.backlog.extensions import PURPOSES, VELOCITY, Purpose
+from lodestar.backlog.hierarchy import MAX_DEPTH, tree_order
 from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus, Label, fold_label
 from lodestar.backlog.readiness import ItemFacts, Readiness, evaluate
 from lodestar.core.errors import Invalid
 from lodestar.core.history import history_for
 from lodestar.core.models import HistoryEntry
-from lodestar.core.pagination import Page, paginate
+from lodestar.core.pagination import Page, cursor_after, paginate
 from lodestar.people.policy import Actor
 from lodestar.strategy.models import Product
 from lodestar.strategy.selectors import active_goal
@@ -239,3 +252,258 @@ def item_readiness(item: BacklogItem) -> Readiness:
         velocity=team_velocity(product),
     )
     return evaluate(product.definition_of_ready, facts)
+
+
+# -- the backlog as a tree, and grouped by epic -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TreePage:
+    """One page of a backlog shown as a tree: ``items`` in tree order (each item right under
+    its parent). Each item carries ``tree_depth`` (0 for a top-level row), ``tree_parent`` (the
+    key of the parent it is shown under, or "") and ``tree_children`` (the keys of the rows
+    shown right under it); a row whose parent is not shown (a filter left it out, or it is
+    finished) carries ``tree_context``, its parent's ``(key, title)``, to say where it sits."""
+
+    items: list[BacklogItem]
+    next_cursor: str | None
+
+
+def _matching(actor: Actor, product: Product, filters: BacklogFilters) -> QuerySet[BacklogItem]:
+    return _filtered(
+        BacklogItem.objects.filter(workspace_id=actor.workspace_id, product=product), filters
+    )
+
+
+def _annotate_tree(items: list[BacklogItem], order: list[tuple[int, int]]) -> list[BacklogItem]:
+    by_pk = {item.pk: item for item in items}
+    out: list[BacklogItem] = []
+    for pk, depth in order:
+        item = by_pk[pk]
+        shown_under = by_pk.get(item.parent_id) if depth else None  # type: ignore[arg-type]
+        item.tree_depth = depth  # type: ignore[attr-defined]
+        item.tree_parent = shown_under.key if shown_under else ""  # type: ignore[attr-defined]
+        item.tree_children = []  # type: ignore[attr-defined]
+        item.tree_context = None  # type: ignore[attr-defined]
+        if shown_under is not None:
+            shown_under.tree_children.append(item.key)  # type: ignore[attr-defined]
+        out.append(item)
+    return out
+
+
+def _attach_context(items: list[BacklogItem]) -> None:
+    """``tree_context`` of the top-level rows that have a parent: one query for all."""
+    wanted = {item.parent_id for item in items if not item.tree_depth and item.parent_id}  # type: ignore[attr-defined]
+    if not wanted:
+        return
+    parents = dict(
+        (pk, (key, title))
+        for pk, key, title in BacklogItem.all_objects.filter(pk__in=wanted).values_list(
+            "pk", "key", "title"
+        )
+    )
+    for item in items:
+        if not item.tree_depth and item.parent_id in parents:  # type: ignore[attr-defined]
+            item.tree_context = parents[item.parent_id]  # type: ignore[attr-defined]
+
+
+def backlog_tree(
+    *,
+    actor: Actor,
+    product: Product,
+    filters: BacklogFilters | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> TreePage:
+    """One page of ``product``'s backlog as a tree: the top-level rows (items whose parent is
+    not in the list) in rank order, each followed by its descendants that match the filters.
+
+    Pages count top-level rows; their descendants come with them, one query per level that
+    has any (none for a flat backlog), whatever the page size.
+    """
+    filters = filters or BacklogFilters()
+    matching = _matching(actor, product, filters)
+    # Children sit in their parent's product (the services see to it), so the lookups by
+    # parent go without the product's conditions, and over every row (trashed ones are left
+    # out in Python): SQLite then takes the parent_id index, not the product's or the
+    # deleted_at one (a scan of the backlog per lookup). A trashed child may make a row look
+    # like a parent; the next level finds nothing live under it, and no button shows.
+    parent_matches = _filtered(BacklogItem.objects.filter(pk=OuterRef("parent_id")), filters)
+    child_matches = _filtered(BacklogItem.all_objects.filter(parent_id=OuterRef("pk")), filters)
+    top = (
+        _rows(matching)
+        .filter(Q(parent__isnull=True) | ~Exists(parent_matches))
+        .annotate(has_children=Exists(child_matches))
+    )
+    page = paginate(top, order=["rank"], cursor=cursor, limit=limit)
+    items: list[BacklogItem] = list(page.items)
+    parents = [item.pk for item in items if getattr(item, "has_children", False)]
+    for _ in range(MAX_DEPTH - 1):
+        if not parents:
+            break
+        level = _rows(_filtered(BacklogItem.all_objects.filter(parent_id__in=parents), filters))
+        found = [
+            item
+            for item in level.annotate(has_children=Exists(child_matches))
+            if item.deleted_at is None
+        ]
+        items += found
+        parents = [item.pk for item in found if getattr(item, "has_children", False)]
+    roots = [item.pk for item in page.items]
+    order = tree_order(roots, [(i.pk, i.parent_id, i.rank) for i in items if i.pk not in roots])
+    shown = _annotate_tree(items, order)
+    for item in shown:
+        item.product = product
+    attach_labels(shown)
+    _attach_context(shown)
+    return TreePage(items=shown, next_cursor=page.next_cursor)
+
+
+def _epic_of() -> Case:
+    """The id of the epic an item sits under, at any depth (None: under no epic). The chain
+    counts only live ancestors: an item under a trashed story is under no epic."""
+    whens = []
+    path = "parent__"
+    live = Q()
+    for _ in range(MAX_DEPTH - 1):
+        live &= Q(**{f"{path}deleted_at__isnull": True})
+        whens.append(When(Q(**{f"{path}kind": ItemKind.EPIC}) & live, then=F(f"{path}id")))
+        path += "parent__"
+    return Case(*whens, default=None, output_field=IntegerField())
+
+
+@dataclass(frozen=True)
+class EpicSection:
+    """One section of the backlog grouped by epic: the epic (None: "No epic"), the first of
+    its matching items in backlog order, the cursor of the rest (None: that is all), and how
+    many match in all (None: more than shown, not counted)."""
+
+    epic: BacklogItem | None
+    items: list[BacklogItem]
+    next_cursor: str | None
+    count: int | None
+
+
+def epic_items(
+    *,
+    actor: Actor,
+    product: Product,
+    epic: BacklogItem | None,
+    filters: BacklogFilters | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> Page[BacklogItem]:
+    """One page of the matching items under ``epic`` (None: under no epic), in backlog order;
+    epics themselves head their sections and are not among the items."""
+    qs = _rows(_matching(actor, product, filters or BacklogFilters())).exclude(kind=ItemKind.EPIC)
+    under = qs.annotate(epic_id=_epic_of())
+    under = under.filter(epic_id__isnull=True) if epic is None else under.filter(epic_id=epic.pk)
+    found = paginate(under, order=["rank"], cursor=cursor, limit=limit)
+    page = Page[BacklogItem](items=list(found.items), next_cursor=found.next_cursor)
+    for item in page.items:
+        item.product = product
+    attach_labels(page.items)
+    return page
+
+
+@dataclass(frozen=True)
+class EpicPage:
+    """A page of the backlog grouped by epic: its sections, and the cursor of the next page of
+    epics (None: this page ends with the "No epic" section)."""
+
+    sections: list[EpicSection]
+    next_cursor: str | None
+
+
+def _under_epics(epic_ids: list[int]) -> dict[int, int]:
+    """``{item id: epic id}`` for the live items under ``epic_ids`` at any depth: one query per
+    level by the parent_id index (over every row, trashed ones left out here, so that SQLite
+    does not take the deleted_at index instead), whatever the backlog's size."""
+    epic_of: dict[int, int] = {}
+    frontier = {pk: pk for pk in epic_ids}
+    for _ in range(MAX_DEPTH - 1):
+        if not frontier:
+            break
+        rows = BacklogItem.all_objects.filter(parent_id__in=list(frontier)).values_list(
+            "pk", "parent_id", "deleted_at"
+        )
+        frontier = {pk: frontier[parent] for pk, parent, trashed in rows if trashed is None}
+        epic_of.update(frontier)
+    return epic_of
+
+
+def backlog_by_epic(
+    *,
+    actor: Actor,
+    product: Product,
+    filters: BacklogFilters | None = None,
+    cursor: str | None = None,
+    epics: int = 20,
+    limit: int = 50,
+) -> EpicPage:
+    """The backlog grouped by epic: a section per epic in backlog order (``epics`` a page),
+    the last page ending with "No epic".
+
+    Each section holds the first ``limit`` matching items under it (any depth) in backlog
+    order; ``epic_items`` pages the rest. An epic shows when it matches the filters' "finished"
+    choice or holds a matching item; with other filters on, only epics with matching items
+    show. A constant number of queries, each bounded by the page's epics rather than the
+    backlog (but for finding the epics a narrowing filter leaves, one pass over the matches).
+    """
+    filters = filters or BacklogFilters()
+    matching = _matching(actor, product, filters)
+    heads = BacklogItem.objects.filter(
+        workspace_id=actor.workspace_id, product=product, kind=ItemKind.EPIC
+    ).only("pk", "key", "title", "kind", "status", "rank")
+    if replace(filters, finished=None) != BacklogFilters():
+        holding = (
+            matching.exclude(kind=ItemKind.EPIC)
+            .annotate(epic_id=_epic_of())
+            .filter(epic_id__isnull=False)
+            .values("epic_id")
+        )
+        heads = heads.filter(pk__in=holding)
+    elif filters.finished is not None:
+        # Epics on the other side of "finished" (done ones, by default) show only when they
+        # hold a matching item: looked for under them alone, through the parent index.
+        finished = Q(status__in=FINISHED) if filters.finished else ~Q(status__in=FINISHED)
+        others = list(heads.exclude(finished).values_list("pk", flat=True))
+        under = _under_epics(others)
+        holding_ids = {
+            under[pk]
+            for pk in _filtered(BacklogItem.objects.filter(pk__in=list(under)), filters)
+            .exclude(kind=ItemKind.EPIC)
+            .values_list("pk", flat=True)
+        }
+        heads = heads.filter(finished | Q(pk__in=holding_ids))
+    page = paginate(heads, order=["rank"], cursor=cursor, limit=epics)
+    epic_of = _under_epics([epic.pk for epic in page.items])
+    found = (
+        _filtered(BacklogItem.objects.filter(pk__in=list(epic_of)), filters)
+        .exclude(kind=ItemKind.EPIC)
+        .order_by("rank")
+        .values_list("pk", flat=True)
+    )
+    per_epic: dict[int, list[int]] = {}
+    for pk in found:
+        per_epic.setdefault(epic_of[pk], []).append(pk)
+    chosen = [pk for pks in per_epic.values() for pk in pks[: limit + 1]]
+    rows = {item.pk: item for item in _rows(BacklogItem.objects.filter(pk__in=chosen))}
+    sections: list[EpicSection] = []
+    for epic in page.items:
+        pks = per_epic.get(epic.pk, [])
+        items = [rows[pk] for pk in pks[:limit]]
+        more = cursor_after(items[-1], ["rank"]) if len(pks) > limit else None
+        sections.append(EpicSection(epic, items, more, len(pks)))
+    shown = [item for section in sections for item in section.items]
+    for item in shown:
+        item.product = product
+    attach_labels(shown)
+    if page.next_cursor is not None:
+        return EpicPage(sections, page.next_cursor)
+    loose = epic_items(actor=actor, product=product, epic=None, filters=filters, limit=limit)
+    if loose.items:
+        # Counting every item under no epic would read the whole backlog: "50+" says enough.
+        count = None if loose.next_cursor else len(loose.items)
+        sections.append(EpicSection(None, loose.items, loose.next_cursor, count))
+    return EpicPage(sections, None)

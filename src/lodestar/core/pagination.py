@@ -41,6 +41,12 @@ def _decode(cursor: str, width: int) -> list[Any]:
     return values
 
 
+def cursor_after(obj: Any, order: list[str]) -> str:
+    """The cursor ``paginate(..., order=order)`` gives out for a page that ends at ``obj``
+    (for a list cut by other means, such as a window, whose rest is paged)."""
+    return _encode([_attr(obj, field) for field in order])
+
+
 def check_limit(limit: int | None) -> int:
     if limit is None:
         return DEFAULT_LIMIT

@@ -2,23 +2,29 @@
 
 Every writer of ranks locks the product first (``strategy.services.product_lock``), so
 concurrent moves queue instead of computing the same key, and a move writes exactly one row: the
-moved item.
+moved item. A parent is the exception: its open descendants (not done or won't do, reached
+through open items) move with it, right after it in tree order (each child after its parent,
+siblings in their order), so a tree stays together in the backlog; finished ones stay put.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
+from collections.abc import Collection
 from typing import Literal
 
 from django.db import transaction
-from django.db.models import QuerySet, Subquery
+from django.db.models import F, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from lodestar.backlog.errors import BacklogErrorCode as Code
-from lodestar.backlog.models import BacklogItem
+from lodestar.backlog.hierarchy import MAX_DEPTH, tree_order
+from lodestar.backlog.models import BacklogItem, ItemStatus
 from lodestar.backlog.services._common import record
 from lodestar.core.db import bulk_update_values
 from lodestar.core.errors import Conflict, Invalid, NotFound, StaleVersion
+from lodestar.core.history import Change, history_record_many
 from lodestar.core.models import HistoryEntry
 from lodestar.core.ranking import (
     MAX_KEY_LENGTH,
@@ -48,9 +54,13 @@ PARK_LIMIT = 1000
 _PARKED = "~"
 
 
-def _live(product_id: int, exclude: int | None = None) -> QuerySet[BacklogItem]:
+def _live(product_id: int, exclude: int | Collection[int] | None = None) -> QuerySet[BacklogItem]:
     qs = BacklogItem.objects.filter(product_id=product_id)
-    return qs.exclude(pk=exclude) if exclude is not None else qs
+    if exclude is None:
+        return qs
+    if isinstance(exclude, int):
+        return qs.exclude(pk=exclude)
+    return qs.exclude(pk__in=list(exclude))
 
 
 def _ranks(qs: QuerySet[BacklogItem]) -> str | None:
@@ -169,13 +179,14 @@ def _check_move(
 
 
 def _gap(
-    item_id: int,
+    item_id: int | Collection[int],
     product_id: int,
     before: BacklogItem | None,
     after: BacklogItem | None,
     position: str | None,
 ) -> Gap:
-    """The neighbours the item goes between, read under the lock (anchors may have moved)."""
+    """The neighbours the item goes between, read under the lock (anchors may have moved);
+    ``item_id`` is the item, or every item that moves (a parent and its open descendants)."""
     if position == "top":
         return None, _ranks(_live(product_id, item_id).order_by("rank"))
     if position == "bottom":
@@ -209,6 +220,59 @@ def _placement(before: BacklogItem | None, after: BacklogItem | None, position: 
     return f"to the {position}"
 
 
+_OPEN = ~Q(status__in=(ItemStatus.DONE, ItemStatus.WONT_DO))
+
+
+def _subtree_condition(item_id: int) -> Q:
+    """The item and its open descendants, reached through open, live items (any depth the
+    kinds allow)."""
+    condition = Q(pk=item_id)
+    path = ""
+    for _ in range(MAX_DEPTH - 1):
+        between = Q()
+        hops = path
+        while hops:  # each item between the row and ``item_id`` is live and open
+            between &= Q(**{f"{hops}deleted_at__isnull": True}) & ~Q(
+                **{f"{hops}status__in": (ItemStatus.DONE, ItemStatus.WONT_DO)}
+            )
+            hops = hops.removesuffix("parent__")
+        condition |= Q(**{f"{path}parent_id": item_id}) & _OPEN & between
+        path += "parent__"
+    return condition
+
+
+Row = tuple[int, int | None, str, int, str, str]  # pk, parent id, rank, version, key, title
+
+
+def _subtree(product_id: int, item_id: int) -> list[Row]:
+    """The item's row (first) and its open descendants' rows, in tree order; [] when the item
+    left the backlog. One query."""
+    rows: list[Row] = list(
+        _live(product_id)
+        .filter(_subtree_condition(item_id))
+        .values_list("pk", "parent_id", "rank", "version", "key", "title")
+    )
+    by_pk = {row[0]: row for row in rows}
+    if item_id not in by_pk:
+        return []
+    order = tree_order([item_id], [(pk, parent, rank) for pk, parent, rank, *_ in rows])
+    return [by_pk[pk] for pk, _ in order]
+
+
+def _check_anchor_outside(
+    rows: list[Row], before: BacklogItem | None, after: BacklogItem | None
+) -> None:
+    inside = {row[0] for row in rows[1:]}
+    for field, anchor in (("before", before), ("after", after)):
+        if anchor is not None and anchor.pk in inside:
+            raise Invalid.field(
+                field,
+                f"{anchor.key} sits under {rows[0][4]} and moves with it; "
+                "place it relative to an item outside it",
+                code=Code.MOVE_INVALID,
+            )
+
+
 @transaction.atomic
 def item_move(
     *,
@@ -222,20 +286,25 @@ def item_move(
     """Put ``item`` before or after another item of its backlog, or at the top or bottom.
 
     Writes one row (the item), whatever the backlog's size; nothing at all when the item is
-    already there. Only the product's product owner, or an admin, orders.
+    already there. An item with open descendants takes them along (see the module's
+    docstring): one more row written for each. Only the product's product
+    owner, or an admin, orders.
     """
     _check_move(item, before, after, position)
     require(actor, Permission.ORDER_BACKLOG, product=item.product)
     product_lock(product_id=item.product_id)
-    current = _live(item.product_id).filter(pk=item.pk).values_list("rank", "version").first()
-    if current is None:
+    subtree = _subtree(item.product_id, item.pk)
+    if not subtree:
         raise NotFound(f"{item.key} is no longer in the backlog.", code=Code.ITEM_NOT_FOUND)
-    rank, version = current
+    rank, version = subtree[0][2], subtree[0][3]
     if expected_version is not None and expected_version != version:
         raise StaleVersion(
             f"{item.key} was changed by someone else (you have version {expected_version}, "
             f"the current one is {version}). Reload the backlog and move it again."
         )
+    if len(subtree) > 1:
+        _check_anchor_outside(subtree, before, after)
+        return _move_subtree(actor, item, subtree, before, after, position)
     low, high = _gap(item.pk, item.product_id, before, after, position)
     if (low is None or low < rank) and (high is None or rank < high):
         item.rank, item.version = rank, version
@@ -267,6 +336,59 @@ def item_move(
         {"rank": [rank, key], "placement": _placement(before, after, position)},
     )
     schedule_rebalance(item.product_id, key)
+    return item
+
+
+def _move_subtree(
+    actor: Actor,
+    item: BacklogItem,
+    subtree: list[Row],
+    before: BacklogItem | None,
+    after: BacklogItem | None,
+    position: str | None,
+) -> BacklogItem:
+    """Move ``item`` with its open descendants (``subtree``, the item first, in tree order)
+    into one run of fresh keys where the item goes; nothing when the run is already there."""
+    product_id = item.product_id
+    moving = [row[0] for row in subtree]
+    low, high = _gap(moving, product_id, before, after, position)
+    ranks = [row[2] for row in subtree]
+    in_place = all(a < b for a, b in itertools.pairwise(ranks))
+    if in_place and (low is None or low < ranks[0]) and (high is None or ranks[-1] < high):
+        item.rank, item.version = ranks[0], subtree[0][3]
+        return item
+    keys = keys_between(low, high, len(moving))
+    current = dict(zip(moving, ranks, strict=True))
+    if max(len(key) for key in keys) > MAX_KEY_LENGTH:
+        rebalance(product_id=product_id, around=low or high or keys[0])
+        low, high = _gap(moving, product_id, before, after, position)
+        keys = keys_between(low, high, len(moving))
+        current = dict(_live(product_id).filter(pk__in=moving).values_list("pk", "rank"))
+    # Rows of the run whose key another of them is about to take are parked first: the unique
+    # (product, rank) index is checked row by row. No other live item lies between low and high.
+    _rewrite([(pk, current[pk]) for pk in moving], keys)
+    now = timezone.now()
+    # One statement bumps every version from what is stored, so a concurrent edit of another
+    # field of a child (which does not take the product lock) is never counted twice.
+    BacklogItem.objects.filter(pk__in=moving).update(version=F("version") + 1, updated_at=now)
+    placement = _placement(before, after, position)
+    changes = [
+        Change(
+            obj=BacklogItem(pk=pk, workspace_id=item.workspace_id),
+            action=HistoryEntry.Action.MOVED,
+            changes={
+                "rank": [old, key],
+                "placement": placement if pk == item.pk else f"with {item.key}, {placement}",
+            },
+            label=f"{key_} {title}",
+            actor=actor.user,
+        )
+        for (pk, _parent, old, _version, key_, title), key in zip(subtree, keys, strict=True)
+    ]
+    history_record_many(workspace_id=item.workspace_id, changes=changes)
+    item.rank, item.updated_at = keys[0], now
+    item.version = _live(product_id).filter(pk=item.pk).values_list("version", flat=True)[0]
+    schedule_rebalance(product_id, max(keys, key=len))
     return item
 
 

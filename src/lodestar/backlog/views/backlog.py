@@ -15,8 +15,14 @@ from lodestar.backlog import services
 from lodestar.backlog.access import access_item
 from lodestar.backlog.forms import FilterForm, ItemCreateForm, MoveForm
 from lodestar.backlog.models import BacklogItem
-from lodestar.backlog.refs import item_ref_or_none
-from lodestar.backlog.selectors import BacklogFilters, backlog_list, item_queryset
+from lodestar.backlog.refs import item_ref, item_ref_or_none
+from lodestar.backlog.selectors import (
+    BacklogFilters,
+    backlog_by_epic,
+    backlog_tree,
+    epic_items,
+    item_queryset,
+)
 from lodestar.backlog.views._common import (
     ORDER_HINT,
     PAGE_SIZE,
@@ -26,6 +32,7 @@ from lodestar.backlog.views._common import (
     rows_for,
 )
 from lodestar.core.errors import DomainError, Forbidden, Invalid, StaleVersion, error_sentence
+from lodestar.core.pagination import Page
 from lodestar.people.selectors import member_list
 from lodestar.people.web import WorkspaceRequest, apply_errors, is_htmx, workspace_view
 from lodestar.strategy.access import access_product
@@ -60,6 +67,76 @@ def _query(form: FilterForm, **extra: str) -> str:
     return urlencode(params)
 
 
+# -- the list as a tree, or grouped by epic ---------------------------------------------------
+
+GROUPS = ("epic",)
+
+
+def _grouping(listing: dict[str, Any]) -> dict[str, str]:
+    """What a next page's address needs to stay in the same view (and section)."""
+    extra = {"group": listing.get("group", "")}
+    if listing.get("section"):
+        extra["epic"] = listing["section"]
+    return extra
+
+
+def _next_url(base: str, form: FilterForm, cursor: str | None, listing: dict[str, Any]) -> str:
+    if not cursor:
+        return ""
+    return f"{base}?{_query(form, cursor=cursor, fragment='rows', **_grouping(listing))}"
+
+
+def _listing(
+    request: WorkspaceRequest, product: Product, form: FilterForm, cursor: str | None, base: str
+) -> tuple[dict[str, Any], Any]:
+    """The rows the list shows, and the page they come from: the backlog as a tree (children
+    under their parent), or, with ``?group=epic``, a section per epic (a next page of one
+    section is ``?group=epic&epic=ACME-2&cursor=...``; "none" is the "No epic" section)."""
+    actor = request.actor
+    filters = _filters(form)
+    group = request.GET.get("group", "")
+    if group not in ("", *GROUPS):
+        tree = backlog_tree(actor=actor, product=product, filters=filters, limit=PAGE_SIZE)
+        error = f"Group: {group[:40]!r} is not a way to group; use group=epic or leave it out."
+        return {"group_error": error}, tree
+    if not group:
+        tree = backlog_tree(
+            actor=actor, product=product, filters=filters, cursor=cursor, limit=PAGE_SIZE
+        )
+        return {}, tree
+    section = request.GET.get("epic", "")
+    if section and request.GET.get("fragment") == "rows":
+        epic = None if section == "none" else item_ref(actor, section, field="epic")
+        page = epic_items(
+            actor=actor, product=product, epic=epic, filters=filters, cursor=cursor,
+            limit=PAGE_SIZE,
+        )  # fmt: skip
+        return {"group": group, "section": section}, page
+    grouped = backlog_by_epic(
+        actor=actor, product=product, filters=filters, cursor=cursor, limit=PAGE_SIZE
+    )
+    everything = [item for s in grouped.sections for item in s.items]
+    rows = iter(rows_for(actor, everything))
+    shown = []
+    for s in grouped.sections:
+        key = s.epic.key if s.epic is not None else "none"
+        more = (
+            f"{base}?{_query(form, group=group, epic=key, cursor=s.next_cursor, fragment='rows')}"
+            if s.next_cursor
+            else ""
+        )
+        shown.append(
+            {"section": s, "key": key, "rows": [next(rows) for _ in s.items], "more": more}
+        )
+    more_epics = (
+        f"{base}?{_query(form, group=group, cursor=grouped.next_cursor, fragment='groups')}"
+        if grouped.next_cursor
+        else ""
+    )
+    listing = {"group": group, "sections": shown, "more_epics": more_epics}
+    return listing, Page[BacklogItem](items=[], next_cursor=None)
+
+
 def _backlog_context(
     request: WorkspaceRequest,
     product: Product,
@@ -74,12 +151,13 @@ def _backlog_context(
     form = FilterForm(request.GET, goals=goals, members=members, auto_id="filter-%s")
     status = 200 if form.is_valid() else 422
     cursor = request.GET.get("cursor") or None
-    page = backlog_list(
-        actor=actor, product=product, filters=_filters(form), cursor=cursor, limit=PAGE_SIZE
-    )
-    rights = rights_for(actor, product)
     base = reverse("backlog:backlog", args=[actor.workspace.slug, product.key])
+    listing, page = _listing(request, product, form, cursor, base)
+    if listing.get("group_error"):
+        status = 422
+    rights = rights_for(actor, product)
     return {
+        **listing,
         "product": product,
         "goal": active_goal(product),
         "tab": "backlog",
@@ -89,9 +167,7 @@ def _backlog_context(
         "frameworks": ROW_FRAMEWORKS,
         "filters": form,
         "filtered": status == 200 and form.active,
-        "next_url": f"{base}?{_query(form, cursor=page.next_cursor or '', fragment='rows')}"
-        if page.next_cursor
-        else "",
+        "next_url": _next_url(base, form, page.next_cursor, listing),
         "more": page.next_cursor is not None,
         "first_page": cursor is None,
         "create_form": create_form or ItemCreateForm(goals=goals, auto_id="create-%s"),
@@ -114,7 +190,9 @@ def backlog(request: WorkspaceRequest, product_key: str) -> HttpResponse:
     context, status = _backlog_context(request, product)
     if is_htmx(request) and not request.headers.get("HX-History-Restore-Request"):
         fragment = request.GET.get("fragment")
-        template = "backlog/_rows.html" if fragment == "rows" else "backlog/_body.html"
+        template = {"rows": "backlog/_rows.html", "groups": "backlog/_group_sections.html"}.get(
+            fragment or "", "backlog/_body.html"
+        )
         return render(request, template, context, status=status)
     return render(request, "backlog/backlog.html", context, status=status)
 

@@ -51,7 +51,7 @@
   }
 
   function step(delta) {
-    const all = rows();
+    const all = rows().filter((r) => !r.hidden); // rows folded under their parent are skipped
     if (!all.length) return;
     const current = all.indexOf(rowOf(selectedKey));
     const next = current < 0 ? (delta > 0 ? 0 : all.length - 1) : current + delta;
@@ -70,9 +70,10 @@
     return row.querySelector("[data-item-link]")?.getAttribute("href");
   }
 
-  function openUrl(url) {
+  function openUrl(url, { key = null, address = "push" } = {}) {
     const panel = panelOf();
     if (!panel || !url || !window.htmx) return false;
+    const wasOpen = !panel.hidden;
     panel.hidden = false;
     layoutOf().classList.add("has-panel");
     const separator = url.includes("?") ? "&" : "?";
@@ -84,20 +85,22 @@
         // On a phone the panel covers the list: the keyboard and screen reader go with it.
         if (sheet()) panel.focus();
       });
+    const shown = key || keyOfUrl(url);
+    if (shown && address !== "none") showInAddress(shown, wasOpen ? "replace" : address);
     return true;
   }
 
-  function openItem(row) {
+  function openItem(row, options = {}) {
     if (!row) return;
     select(row, { scroll: false });
     openKey = row.dataset.key;
     markOpen();
-    openUrl(itemUrl(row));
+    openUrl(itemUrl(row), { key: row.dataset.key, ...options });
   }
 
   const sheet = () => window.matchMedia("(max-width: 600px)").matches;
 
-  function closePanel() {
+  function closePanel({ address = "back" } = {}) {
     const panel = panelOf();
     if (!panel || panel.hidden) return false;
     const hadFocus = panel.contains(document.activeElement);
@@ -108,8 +111,87 @@
     openKey = null;
     markOpen();
     if (hadFocus) rowOf(key)?.querySelector("[data-item-link]")?.focus();
+    if (address !== "none") hideFromAddress();
     return true;
   }
+
+  /* ---------- The panel's address ----------
+   * The open item is in the address (``?item=ACME-12``, beside the filters), so a panel can be
+   * shared, survives a reload, and Back closes it (Forward opens it again). Opening from a
+   * closed panel adds a history entry; going from one item to another replaces it (stepping
+   * with j/k does not fill the history); closing goes back to the entry before, or, when the
+   * page was opened at an item's address, takes the item out of the address. */
+
+  const ITEM_PARAM = "item";
+
+  function keyOfUrl(url) {
+    const match = /\/items\/([^/?#]+)/.exec(url || "");
+    return match ? decodeURIComponent(match[1]) : null;
+  }
+
+  function addressWith(key) {
+    const url = new URL(window.location.href);
+    if (key) url.searchParams.set(ITEM_PARAM, key);
+    else url.searchParams.delete(ITEM_PARAM);
+    return url.pathname + url.search + url.hash;
+  }
+
+  const keyInAddress = () => new URL(window.location.href).searchParams.get(ITEM_PARAM);
+
+  function showInAddress(key, how) {
+    if (keyInAddress() === key) return;
+    if (how === "push") {
+      openedHere = true;
+      window.history.pushState({ lodestarPanel: key }, "", addressWith(key));
+    } else {
+      // Keeps htmx's mark on the entry, so Back and Forward still restore its list.
+      window.history.replaceState({ ...(window.history.state || {}), lodestarPanel: key }, "", addressWith(key));
+    }
+  }
+
+  function hideFromAddress() {
+    if (!keyInAddress()) return;
+    if (window.history.state?.lodestarPanel && window.history.length > 1 && openedHere) {
+      window.history.back();
+      return;
+    }
+    const { lodestarPanel, ...state } = window.history.state || {};
+    window.history.replaceState(Object.keys(state).length ? state : null, "", addressWith(null));
+  }
+
+  // Whether this page pushed the entry the panel is open at (so Back leaves it cleanly).
+  let openedHere = false;
+
+  /* Make the panel show what the address says: on load, Back and Forward. */
+  function followAddress() {
+    if (!layoutOf()) return;
+    const key = keyInAddress();
+    if (!key) {
+      closePanel({ address: "none" });
+      return;
+    }
+    if (key === openKey && !panelOf()?.hidden) return;
+    const row = rowOf(key);
+    if (row) openItem(row, { address: "none" });
+    else openUrl(layoutOf().dataset.itemUrl.replace("__key__", encodeURIComponent(key)), { key, address: "none" });
+    openKey = key;
+  }
+
+  window.addEventListener("popstate", () => {
+    openedHere = false;
+    followAddress();
+  });
+
+  // An address naming an item that is not there (a typo, or it was deleted): the answer's
+  // message says so; the panel closes and the address forgets the item.
+  document.addEventListener("htmx:afterRequest", (event) => {
+    if (event.detail.target?.id !== "item-panel" || event.detail.requestConfig?.verb !== "get") return;
+    const status = event.detail.xhr?.status;
+    if (status !== 404) return;
+    closePanel({ address: "none" });
+    const { lodestarPanel, ...state } = window.history.state || {};
+    window.history.replaceState(Object.keys(state).length ? state : null, "", addressWith(null));
+  });
 
   let dragEndedAt = 0;
 
@@ -186,25 +268,89 @@
     return rows().indexOf(row) + 1;
   }
 
-  function neighbours(row) {
-    let previous = row.previousElementSibling;
-    while (previous && !previous.classList.contains("bl-row")) previous = previous.previousElementSibling;
+  /* ---------- The tree: rows under their parent ----------
+   * Each row says its depth and the key of the row it is shown under (``data-depth``,
+   * ``data-parent``); a row's subtree is the rows after it that are deeper. A parent moves
+   * with its subtree (the server moves its open descendants too), among its siblings only: a
+   * child changes parent in its panel, not by dragging. */
+
+  const depthOf = (row) => Number(row?.dataset.depth || 0);
+  const grouped = () => rowList()?.classList.contains("is-grouped");
+
+  function subtreeOf(row) {
+    const out = [row];
     let next = row.nextElementSibling;
-    while (next && !next.classList.contains("bl-row")) next = next.nextElementSibling;
+    while (next && next.classList.contains("bl-row") && depthOf(next) > depthOf(row)) {
+      out.push(next);
+      next = next.nextElementSibling;
+    }
+    return out;
+  }
+
+  /* The siblings around ``row`` (same parent in the list), skipping their subtrees. */
+  function siblingsOf(row) {
+    const parent = row.dataset.parent || "";
+    const depth = depthOf(row);
+    let previous = null;
+    for (let r = row.previousElementSibling; r; r = r.previousElementSibling) {
+      if (!r.classList.contains("bl-row")) continue;
+      if (depthOf(r) < depth) break;
+      if (depthOf(r) === depth && (r.dataset.parent || "") === parent) {
+        previous = r;
+        break;
+      }
+    }
+    let next = null;
+    const block = subtreeOf(row);
+    for (let r = block[block.length - 1].nextElementSibling; r; r = r.nextElementSibling) {
+      if (!r.classList.contains("bl-row")) continue;
+      if (depthOf(r) < depth) break;
+      if (depthOf(r) === depth && (r.dataset.parent || "") === parent) {
+        next = r;
+        break;
+      }
+    }
     return { previous, next };
   }
 
+  /* Where ``row`` now sits, as the server understands it: before its next sibling, else after
+   * its previous one, else (an only child) right after its parent. */
   function placementOf(row) {
-    const { previous, next } = neighbours(row);
-    if (previous) return { after: previous.dataset.key };
+    const { previous, next } = siblingsOf(row);
     if (next) return { before: next.dataset.key };
+    if (previous) return { after: previous.dataset.key };
+    const parent = rowOf(row.dataset.parent);
+    if (parent) return { after: parent.dataset.key };
     return null;
   }
 
-  /* Move ``row`` (already at its new place in the page); put it back before ``restoreBefore``
-   * in ``list`` when the server refuses. Moves go one at a time, each with the version the
-   * previous one returned. */
-  function commitMove(row, list, restoreBefore) {
+  /* Whether ``row``, just dropped, sits among its siblings: right under its parent or after a
+   * sibling's subtree, and not inside another row's subtree. */
+  function landedAmongSiblings(row) {
+    const depth = depthOf(row);
+    let previous = row.previousElementSibling;
+    while (previous && !previous.classList.contains("bl-row")) previous = previous.previousElementSibling;
+    const block = subtreeOf(row);
+    let next = block[block.length - 1].nextElementSibling;
+    while (next && !next.classList.contains("bl-row")) next = next.nextElementSibling;
+    if (next && depthOf(next) > depth) return false;
+    if (depth === 0) return true;
+    if (!previous) return false;
+    if (previous.dataset.key === row.dataset.parent) return true;
+    for (let r = previous; r; r = r.previousElementSibling) {
+      if (!r.classList.contains("bl-row")) continue;
+      if (depthOf(r) === depth) return (r.dataset.parent || "") === row.dataset.parent;
+      if (depthOf(r) < depth) return false;
+    }
+    return false;
+  }
+
+  /* Move ``block`` (a row and its subtree, already at their new place in the page); put them
+   * back before ``restoreBefore`` in ``list`` when the server refuses. Moves go one at a time,
+   * each with the version the previous one returned. A parent's move changes its children's
+   * versions too, so the list is read again after it. */
+  function commitMove(block, list, restoreBefore) {
+    const row = block[0];
     const placement = placementOf(row);
     if (!placement) return;
     row.classList.add("is-moving");
@@ -213,11 +359,14 @@
       .then((data) => {
         flash(data.message, "success");
         announce(`Moved ${row.dataset.key} to position ${positionOf(row)}.`);
+        if (block.length > 1) window.htmx?.trigger(document.body, "backlog-changed");
       })
       .catch((error) => {
         const focused = row.contains(document.activeElement) ? document.activeElement : null;
-        if (restoreBefore && restoreBefore.parentNode === list) list.insertBefore(row, restoreBefore);
-        else list.appendChild(row);
+        for (const r of block) {
+          if (restoreBefore && restoreBefore.parentNode === list) list.insertBefore(r, restoreBefore);
+          else list.appendChild(r);
+        }
         focused?.focus();
         const text = `${row.dataset.key} went back to its place. ${error.message}`;
         flash(text, "error");
@@ -236,11 +385,12 @@
     }
     sortable = null;
     const list = rowList();
-    if (!list || !canOrder() || !window.Sortable) return;
+    if (!list || !canOrder() || !window.Sortable || grouped()) return;
     let restoreBefore = null;
+    let carried = [];
     sortable = window.Sortable.create(list, {
       draggable: ".bl-row",
-      filter: "input, select, textarea",
+      filter: "input, select, textarea, button",
       preventOnFilter: false,
       forceFallback: true,
       fallbackTolerance: 4,
@@ -249,15 +399,47 @@
       delayOnTouchOnly: true,
       animation: 120,
       onStart(event) {
-        restoreBefore = event.item.nextElementSibling;
+        // The rows under a dragged parent go with it: out of the way while it moves.
+        carried = subtreeOf(event.item).slice(1);
+        restoreBefore = (carried[carried.length - 1] || event.item).nextElementSibling;
+        carried.forEach((r) => r.classList.add("is-carried"));
         document.body.classList.add("bl-dragging");
         select(event.item, { scroll: false });
       },
       onEnd(event) {
         document.body.classList.remove("bl-dragging");
         dragEndedAt = Date.now();
+        const row = event.item;
+        let anchor = row;
+        for (const r of carried) {
+          r.classList.remove("is-carried");
+          anchor.after(r);
+          anchor = r;
+        }
+        const block = [row, ...carried];
+        carried = [];
         if (event.oldIndex === event.newIndex) return;
-        commitMove(event.item, list, restoreBefore);
+        // Dropped between a folded parent and its rows: it goes after them.
+        let next = anchor.nextElementSibling;
+        while (next && next.hidden && next.classList.contains("bl-row") && depthOf(next) > depthOf(row)) {
+          next = next.nextElementSibling;
+        }
+        if (next !== anchor.nextElementSibling) {
+          const at = next || null;
+          for (const r of block) list.insertBefore(r, at);
+        }
+        if (!landedAmongSiblings(row)) {
+          for (const r of block) list.insertBefore(r, restoreBefore && restoreBefore.parentNode === list ? restoreBefore : null);
+          const parent = row.dataset.parent;
+          flash(
+            parent
+              ? `${row.dataset.key} stays under ${parent}: drag it among the items under ${parent}, or change its parent in its panel.`
+              : `${row.dataset.key} is a top-level item: drop it between other top-level items, not among the items under one.`,
+            "info",
+          );
+          return;
+        }
+        commitMove(block, list, restoreBefore);
       },
     });
   }
@@ -265,25 +447,114 @@
   function keyboardMove(delta) {
     const row = rowOf(selectedKey);
     if (!row) return;
+    if (grouped()) {
+      flash("Ordering is off while the backlog is grouped by epic: switch to In order to move items.", "info");
+      return;
+    }
     if (!canOrder()) {
       flash(layoutOf().dataset.orderHint, "info");
       return;
     }
-    const { previous, next } = neighbours(row);
+    const { previous, next } = siblingsOf(row);
     const list = row.parentNode;
-    const restoreBefore = row.nextElementSibling;
+    const block = subtreeOf(row);
+    const restoreBefore = block[block.length - 1].nextElementSibling;
     // Moving a node in the page takes the keyboard focus away from it: give it back.
     const focused = row.contains(document.activeElement) ? document.activeElement : null;
-    if (delta < 0 && previous) list.insertBefore(row, previous);
-    else if (delta > 0 && next) list.insertBefore(row, next.nextElementSibling);
+    let at;
+    if (delta < 0 && previous) at = previous;
+    else if (delta > 0 && next) at = subtreeOf(next).pop().nextElementSibling;
     else {
       announce(`${row.dataset.key} is already ${delta < 0 ? "first" : "last"}.`);
       return;
     }
+    for (const r of block) list.insertBefore(r, at);
     focused?.focus();
     row.scrollIntoView({ block: "nearest" });
-    commitMove(row, list, restoreBefore);
+    commitMove(block, list, restoreBefore);
   }
+
+  /* ---------- Folding ----------
+   * A parent's disclosure button folds the rows under it (or ←/→ on the selected row). Which
+   * parents are folded is remembered in this browser (localStorage, per product backlog), so
+   * it survives reloads and new pages without changing the shared address. */
+
+  const foldKey = () => "lodestar.backlog.folded:" + window.location.pathname;
+
+  function foldedKeys() {
+    try {
+      return new Set(JSON.parse(window.localStorage.getItem(foldKey()) || "[]"));
+    } catch {
+      return new Set();
+    }
+  }
+
+  function rememberFolded(key, folded) {
+    const keys = foldedKeys();
+    if (folded) keys.add(key);
+    else keys.delete(key);
+    try {
+      window.localStorage.setItem(foldKey(), JSON.stringify(Array.from(keys)));
+    } catch {
+      // Storage is full or off: the fold still applies to this page.
+    }
+  }
+
+  /* Show or hide the rows under each parent as the buttons say (a folded row inside an
+   * unfolded one keeps its own rows hidden). */
+  function applyFolding() {
+    const hiddenBelow = [];
+    for (const row of rows()) {
+      const depth = depthOf(row);
+      while (hiddenBelow.length && hiddenBelow[hiddenBelow.length - 1] >= depth) hiddenBelow.pop();
+      row.hidden = hiddenBelow.length > 0;
+      const toggle = row.querySelector("[data-tree-toggle]");
+      if (toggle && toggle.getAttribute("aria-expanded") === "false") hiddenBelow.push(depth);
+    }
+    if (selectedKey && rowOf(selectedKey)?.hidden) selectedKey = null;
+  }
+
+  function restoreFolding() {
+    const folded = foldedKeys();
+    for (const toggle of document.querySelectorAll("#backlog-rows [data-tree-toggle]")) {
+      const key = toggle.closest(".bl-row")?.dataset.key;
+      toggle.setAttribute("aria-expanded", folded.has(key) ? "false" : "true");
+    }
+    applyFolding();
+  }
+
+  function fold(row, folded) {
+    const toggle = row?.querySelector("[data-tree-toggle]");
+    if (!toggle) return false;
+    toggle.setAttribute("aria-expanded", folded ? "false" : "true");
+    rememberFolded(row.dataset.key, folded);
+    applyFolding();
+    return true;
+  }
+
+  document.addEventListener("click", (event) => {
+    const toggle = event.target.closest?.("[data-tree-toggle]");
+    if (!toggle) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const row = toggle.closest(".bl-row");
+    fold(row, toggle.getAttribute("aria-expanded") === "true");
+  }, true);
+
+  /* Keep a row's place in the tree when the panel sends a fresh copy of it. */
+  document.addEventListener("htmx:oobBeforeSwap", (event) => {
+    const old = event.detail.target;
+    const fresh = event.detail.fragment;
+    if (!old?.classList?.contains("bl-row") || !(fresh instanceof Element)) return;
+    for (const name of ["data-depth", "data-parent"]) {
+      if (old.hasAttribute(name)) fresh.setAttribute(name, old.getAttribute(name));
+    }
+    fresh.hidden = old.hidden;
+    const cell = fresh.querySelector(".bl-main-cell");
+    const kept = old.querySelectorAll(".bl-main-cell > .bl-twisty, .bl-main-cell > .bl-twisty-space, .bl-main-cell > .bl-context");
+    if (cell) cell.prepend(...Array.from(kept));
+    if (depthOf(old) > 0) fresh.querySelector(".bl-parent")?.remove();
+  });
 
   /* ---------- Keyboard ---------- */
 
@@ -306,6 +577,7 @@
     ["Open the selected item", ["Enter"]],
     ["Close the item panel", ["Esc"]],
     ["Move the selected item (product owner)", ["Alt", "↑", "↓"]],
+    ["Fold or unfold the items under the selected one", ["←", "→"]],
   ];
 
   function addHelp() {
@@ -340,6 +612,11 @@
       return;
     }
     const onPage = event.target === document.body || event.target.closest?.(".bl-row") === event.target;
+    const arrow = { ArrowLeft: true, ArrowRight: false }[event.key];
+    if (arrow !== undefined && onPage && selectedKey && !event.altKey && !event.ctrlKey && !event.metaKey) {
+      if (fold(rowOf(selectedKey), arrow)) event.preventDefault();
+      return;
+    }
     if (event.key === "Enter" && onPage && selectedKey && !event.altKey) {
       event.preventDefault();
       openItem(rowOf(selectedKey));
@@ -385,6 +662,7 @@
   document.addEventListener("htmx:afterSettle", (event) => {
     const target = event.detail.target;
     if (!target) return;
+    if (rowList()) restoreFolding();
     if (target.id === "backlog-body" || target.closest?.("#backlog-body")) {
       initSortable();
       const row = rowOf(selectedKey);
@@ -409,11 +687,39 @@
     }
   });
 
-  // Back and forward restore an earlier list from htmx's history: it needs its drag handler.
+  /* A page restored from htmx's history keeps the filters' markup, not what was typed or
+   * picked since: set each control back to what the address says, so the next filter change
+   * asks for the list that is shown (the view, the search, every menu). */
+  function filtersFromAddress() {
+    const form = document.getElementById("bl-filters");
+    if (!form) return;
+    const params = new URL(window.location.href).searchParams;
+    for (const field of form.elements) {
+      if (!field.name) continue;
+      const value = params.get(field.name) || "";
+      if (field.type === "radio") field.checked = field.value === value;
+      else if (field.type === "checkbox") field.checked = value !== "" && value !== "false";
+      else if ("value" in field) field.value = value;
+    }
+  }
+
+  // Back and forward restore an earlier list from htmx's history: it needs its drag handler,
+  // and the panel and the filters show what that address says.
   document.addEventListener("htmx:historyRestore", () => {
+    filtersFromAddress();
     openKey = null;
     initSortable();
     foldFilters();
+    restoreFolding();
+    followAddress();
+  });
+
+  // A filter change puts a new address in the history: the open item stays in it.
+  // Closing the panel then takes the item out of this address (going back would undo the
+  // filter change too).
+  document.addEventListener("htmx:pushedIntoHistory", () => {
+    openedHere = false;
+    if (openKey && !panelOf()?.hidden) showInAddress(openKey, "replace");
   });
 
   /* ---------- Filters: one "Filters" button on a phone ---------- */
@@ -486,6 +792,8 @@
   document.addEventListener("DOMContentLoaded", () => {
     initSortable();
     foldFilters();
+    restoreFolding();
+    followAddress();
     addHelp();
     const list = document.getElementById("shortcut-list");
     if (list && layoutOf()) new MutationObserver(addHelp).observe(list, { childList: true });
