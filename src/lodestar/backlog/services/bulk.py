@@ -377,9 +377,11 @@ class BulkChange:
 
 def _about(item: BacklogItem, error: DomainError) -> DomainError:
     """``error``, raised for one item of a batch, as the batch's refusal: it names the item
-    (``ACME-3: Status: must be one of ...``) and its fields (``items[ACME-3].status``)."""
+    (``ACME-3: Status: must be one of ...``, or the error's own words when they name it) and
+    its fields (``items[ACME-3].status``)."""
+    said = error_sentence(error)
     named = type(error)(
-        f"{item.key}: {error_sentence(error)}",
+        error.detail if item.key in error.detail else f"{item.key}: {said}",
         code=error.code,
         errors=[
             FieldError(f"items[{item.key}].{field.field}", field.message) for field in error.errors
