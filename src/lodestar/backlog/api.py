@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
@@ -41,6 +41,11 @@ from lodestar.strategy.refs import goal_ref
 
 router = Router(tags=["backlog"])
 
+SortName = Literal[
+    "rice", "-rice", "wsjf", "-wsjf", "estimate", "-estimate",
+    "updated", "-updated", "key", "-key", "title", "-title",
+]  # fmt: skip
+
 W = "/{workspace_slug}"
 ITEM = W + "/items/{item_key}"
 
@@ -58,6 +63,12 @@ class BacklogQuery(Schema):
         None,
         description="false: leave done and won't-do items out; true: only them; "
         "left out: every item (the web list leaves them out unless asked)",
+    )
+    sort: SortName | None = Field(
+        None,
+        description="A reading order: rice, wsjf, estimate, updated, key or title, ascending, "
+        'or descending with a leading "-"; items without a value come last. Left out: the '
+        "backlog's order. Sorting never changes the order itself.",
     )
     cursor: str | None = None
     limit: Limit | None = None
@@ -84,9 +95,14 @@ def list_backlog(
     """The product's live items in the product owner's order, filtered, one page at a time."""
     actor = request_actor(request, workspace_slug)
     product = access_product(actor, product_key)
-    filters = BacklogFilters(**query.model_dump(exclude={"cursor", "limit"}))
+    filters = BacklogFilters(**query.model_dump(exclude={"cursor", "limit", "sort"}))
     page = backlog_list(
-        actor=actor, product=product, filters=filters, cursor=query.cursor, limit=query.limit
+        actor=actor,
+        product=product,
+        filters=filters,
+        cursor=query.cursor,
+        limit=query.limit,
+        sort=query.sort,
     )
     return PageOut[ItemOut](items=[ItemOut.of(i) for i in page.items], next_cursor=page.next_cursor)
 

@@ -18,6 +18,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
+from django.db.models.functions import Lower
 
 from lodestar.backlog.errors import BacklogErrorCode as Code
 from lodestar.backlog.extensions import PURPOSES, VELOCITY, Purpose
@@ -195,14 +196,16 @@ SORT_FIELDS = ("rice", "wsjf", "estimate", "updated", "key", "title")
 SORTS = tuple(name for field in SORT_FIELDS for name in (field, f"-{field}"))
 
 
-def _sort_value(field: str) -> F | Subquery:
+def _sort_value(field: str) -> F | Subquery | Lower:
     if field in {"rice", "wsjf"}:
         from lodestar.backlog.prioritization.models import Score
 
         return Subquery(
             Score.objects.filter(item=OuterRef("pk"), framework=field).values("value")[:1]
         )
-    return F({"estimate": "estimate", "updated": "updated_at", "key": "number"}.get(field, field))
+    if field == "title":
+        return Lower("title")  # as people read titles, whatever the letter case
+    return F({"estimate": "estimate", "updated": "updated_at", "key": "number"}[field])
 
 
 def _sorted(qs: QuerySet[BacklogItem], sort: str) -> QuerySet[BacklogItem]:
