@@ -14,7 +14,7 @@ from django.test import Client
 from lodestar.backlog import services
 from lodestar.backlog.models import BacklogItem, ItemStatus
 from lodestar.backlog.services import BULK_UPDATE_MAX, BulkChange, items_update_many
-from lodestar.core.errors import Forbidden, Invalid, StaleVersion
+from lodestar.core.errors import Forbidden, Invalid, StaleVersion, error_sentence
 from lodestar.core.models import HistoryEntry
 from lodestar.strategy import services as strategy
 from lodestar.strategy.models import Product, ProductGoal
@@ -222,7 +222,7 @@ def test_an_invalid_status_names_the_field(
             actor=owner.actor, product=product, items=five, change=BulkChange(status="finished")
         )
     assert caught.value.errors[0].field == "items[ACME-1].status"
-    assert "must be one of" in caught.value.detail
+    assert error_sentence(caught.value).startswith("ACME-1 status: must be one of")
     assert _state() == before
 
 
@@ -248,7 +248,7 @@ def test_an_item_of_another_product_refuses_the_batch(
     other = strategy.product_create(actor=owner.actor, key="OPS", name="Operations")
     stray = services.item_create(actor=owner.actor, product=other, title="Elsewhere")
     before = _state()
-    with pytest.raises(Invalid, match="OPS-1 is an item of another product") as caught:
+    with pytest.raises(Invalid, match=r"items\[OPS-1\]: is an item of another product") as caught:
         items_update_many(
             actor=owner.actor,
             product=product,
@@ -256,6 +256,7 @@ def test_an_item_of_another_product_refuses_the_batch(
             change=BulkChange(status=ItemStatus.DONE),
         )
     assert caught.value.errors[0].field == "items[OPS-1]"
+    assert error_sentence(caught.value).startswith("OPS-1: is an item of another product")
     assert _state() == before
 
 

@@ -201,9 +201,12 @@ def test_the_bar_changes_the_items_and_asks_the_list_to_reload(
         ({"items": ["ACME-1"]}, "choose what to change"),
         ({"items": ["ACME-1"], "status": "finished"}, "Status: Select a valid choice."),
         ({"items": ["ACME-1"], "version": ["9"], "status": "done"}, "ACME-1: This backlog item"),
-        ({"items": ["ACME-1", "ACME-2"], "status": "ready"}, "ACME-1 is not ready"),
+        (
+            {"items": ["ACME-1", "ACME-2"], "status": "ready"},
+            "ACME-1 status: Has acceptance criteria",
+        ),
         ({"items": ["ACME-1"], "estimate": "4"}, "Estimate: Select a valid choice."),
-        ({"items": ["ACME-1"], "add_labels": "x" * 41}, "ACME-1: Labels: must be 1 to 40"),
+        ({"items": ["ACME-1"], "add_labels": "x" * 41}, "ACME-1 labels: must be 1 to 40"),
     ],
 )
 def test_a_refused_bar_changes_nothing_and_says_why(

@@ -119,7 +119,7 @@ def test_a_refused_batch_changes_nothing_and_names_the_item(
     page.locator("#bulk-status").select_option("ready")
     page.locator("[data-bulk-apply]").click()
 
-    expect(page.locator("#flash")).to_contain_text("ACME-1 is not ready: ")
+    expect(page.locator("#flash")).to_contain_text("ACME-1 status: Has acceptance criteria")
     assert _state(product) == before
     expect(page.get_by_test_id("selection")).to_have_text("3 selected · 6 pts")
 

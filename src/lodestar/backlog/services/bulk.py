@@ -40,7 +40,7 @@ from lodestar.backlog.services._common import (
 from lodestar.backlog.services.items import apply_changes, item_delete, write_changes
 from lodestar.core.concurrency import check_version
 from lodestar.core.db import bulk_insert, insert_rows
-from lodestar.core.errors import DomainError, FieldError, Invalid, error_sentence
+from lodestar.core.errors import DomainError, FieldError, Invalid
 from lodestar.core.history import Change, history_record_many
 from lodestar.core.models import HistoryEntry
 from lodestar.core.ranking import keys_between
@@ -376,12 +376,11 @@ class BulkChange:
 
 
 def _about(item: BacklogItem, error: DomainError) -> DomainError:
-    """``error``, raised for one item of a batch, as the batch's refusal: it names the item
-    (``ACME-3: Status: must be one of ...``, or the error's own words when they name it) and
-    its fields (``items[ACME-3].status``)."""
-    said = error_sentence(error)
+    """``error``, raised for one item of a batch, as the batch's refusal: its fields name the
+    item (``items[ACME-3].status``, "ACME-3 status: must be one of ..." in words) and so does
+    its detail."""
     named = type(error)(
-        error.detail if item.key in error.detail else f"{item.key}: {said}",
+        error.detail if item.key in error.detail else f"{item.key}: {error.detail}",
         code=error.code,
         errors=[
             FieldError(f"items[{item.key}].{field.field}", field.message) for field in error.errors
@@ -423,13 +422,11 @@ def _check_batch(
         if item.product_id != product.pk or item.workspace_id != product.workspace_id:
             raise Invalid.field(
                 f"items[{item.key}]",
-                f"{item.key} is an item of another product; change one backlog at a time",
+                "is an item of another product; change one backlog at a time",
                 code=Code.ITEMS_INVALID,
             )
         if item.pk in seen:
-            raise Invalid.field(
-                f"items[{item.key}]", f"{item.key} is named twice", code=Code.ITEMS_INVALID
-            )
+            raise Invalid.field(f"items[{item.key}]", "is named twice", code=Code.ITEMS_INVALID)
         seen.add(item.pk)
 
 

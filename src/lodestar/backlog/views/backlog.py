@@ -345,19 +345,13 @@ def _versions(request: WorkspaceRequest, items: list[BacklogItem]) -> dict[int, 
     return {item.pk: int(v) for item, v in zip(items, sent, strict=True) if v.isdigit()}
 
 
-def _refusal(error: DomainError) -> str:
-    """The batch's refusal in words: its detail names the item ("ACME-3: Status: must be
-    ..."), which the field sentences alone would not."""
-    about_item = any(field.field.startswith("items[") for field in error.errors)
-    return error.detail if about_item else error_sentence(error)
-
-
 @require_POST
 @workspace_view
 def bulk(request: WorkspaceRequest, product_key: str) -> HttpResponse:
     """The action bar: one change for the selected items, all or nothing. htmx gets an empty
     answer that tells the list to reload (with its filters and sort); a refusal changes
-    nothing and says which item and field, and the selection stays."""
+    nothing and says which item and field (``workspace_view`` says it), and the selection
+    stays."""
     actor = request.actor
     product = access_product(actor, product_key)
     form = BulkForm(
@@ -366,30 +360,22 @@ def bulk(request: WorkspaceRequest, product_key: str) -> HttpResponse:
         members=list(member_list(actor=actor)),
         scale=[str(v) for v in product.estimate_scale],
     )
-    try:
-        if not form.is_valid():
-            raise Invalid.fields(
-                [
-                    FieldError(name, " ".join(str(message) for message in errors))
-                    for name, errors in form.errors.items()
-                ]
-            )
-        items = item_refs(actor, form.keys())
-        change, said = _bulk_change(request, product, form.cleaned_data)
-        changed = services.items_update_many(
-            actor=actor,
-            product=product,
-            items=items,
-            change=change,
-            versions=_versions(request, items),
+    if not form.is_valid():
+        raise Invalid.fields(
+            [
+                FieldError(name, " ".join(str(message) for message in errors))
+                for name, errors in form.errors.items()
+            ]
         )
-    except DomainError as error:
-        messages.error(request, _refusal(error))
-        if not is_htmx(request):
-            return redirect(
-                "backlog:backlog", workspace_slug=actor.workspace.slug, product_key=product.key
-            )
-        return HttpResponse(status=error.status, headers={"HX-Reswap": "none"})
+    items = item_refs(actor, form.keys())
+    change, said = _bulk_change(request, product, form.cleaned_data)
+    changed = services.items_update_many(
+        actor=actor,
+        product=product,
+        items=items,
+        change=change,
+        versions=_versions(request, items),
+    )
     count = len(changed)
     messages.success(request, f"{count} item{'s' if count != 1 else ''}: {said}.")
     if not is_htmx(request):
