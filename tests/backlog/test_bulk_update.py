@@ -231,7 +231,7 @@ def test_a_stale_version_refuses_the_batch(
 ) -> None:
     services.item_update(actor=owner.actor, item=five[2], title="Changed meanwhile")
     before = _state()
-    with pytest.raises(StaleVersion, match=r"^ACME-3: "):
+    with pytest.raises(StaleVersion, match=r"^ACME-3 was changed by someone else"):
         items_update_many(
             actor=owner.actor,
             product=product,
@@ -386,3 +386,44 @@ def test_api_viewer_and_developer_moves_are_refused(
     assert _post(api_client(viewer), body).status_code == 403
     assert _post(api_client(developer), {**body, "position": "top"}).status_code == 403
     assert _state() == before
+
+
+def test_labels_are_removed_alone(owner: Persona, make_item: MakeItem, product: Product) -> None:
+    first = make_item("First", labels=["billing", "mobile"])
+    second = make_item("Second")
+    items_update_many(
+        actor=owner.actor,
+        product=product,
+        items=[first, second],
+        change=BulkChange(remove_labels=["Billing"]),
+    )
+    assert [label.name for label in first.labels.all()] == ["mobile"]
+    # Nothing changed for the second item: no version, no history.
+    assert BacklogItem.objects.get(pk=second.pk).version == second.version
+    assert len(_history(second)) == 1
+
+
+def test_a_batch_costs_the_same_queries_whatever_its_size(
+    owner: Persona,
+    po: Persona,
+    make_item: MakeItem,
+    product: Product,
+    django_assert_max_num_queries: Any,
+) -> None:
+    items = [make_item(f"Item {n}", labels=["old"]) for n in range(75)]
+    change = BulkChange(
+        status=ItemStatus.IN_PROGRESS,
+        assignee=po.membership,
+        add_labels=["new"],
+        remove_labels=["old"],
+        position="top",
+    )
+    # The first batch creates the label "new"; then 25 items cost what 45 do.
+    items_update_many(actor=po.actor, product=product, items=items[:5], change=change)
+    counts = []
+    for batch in (items[5:30], items[30:75]):
+        with django_assert_max_num_queries(40) as captured:
+            items_update_many(actor=po.actor, product=product, items=batch, change=change)
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1]
+    assert {label.name for item in items for label in item.labels.all()} == {"new"}

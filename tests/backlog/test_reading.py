@@ -200,7 +200,10 @@ def test_the_bar_changes_the_items_and_asks_the_list_to_reload(
         ({"status": "done"}, "select at least one item"),
         ({"items": ["ACME-1"]}, "choose what to change"),
         ({"items": ["ACME-1"], "status": "finished"}, "Status: Select a valid choice."),
-        ({"items": ["ACME-1"], "version": ["9"], "status": "done"}, "ACME-1: This backlog item"),
+        (
+            {"items": ["ACME-1"], "version": ["9"], "status": "done"},
+            "ACME-1 was changed by someone else",
+        ),
         (
             {"items": ["ACME-1", "ACME-2"], "status": "ready"},
             "ACME-1 status: Has acceptance criteria",

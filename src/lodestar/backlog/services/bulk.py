@@ -37,10 +37,9 @@ from lodestar.backlog.services._common import (
     clean_title,
     render_text,
 )
-from lodestar.backlog.services.items import apply_changes, item_delete, write_changes
-from lodestar.core.concurrency import check_version
-from lodestar.core.db import bulk_insert, insert_rows
-from lodestar.core.errors import DomainError, FieldError, Invalid
+from lodestar.backlog.services.items import apply_changes, item_delete
+from lodestar.core.db import bulk_insert, bulk_update_values, insert_rows
+from lodestar.core.errors import DomainError, FieldError, Invalid, NotFound, StaleVersion
 from lodestar.core.history import Change, history_record_many
 from lodestar.core.models import HistoryEntry
 from lodestar.core.ranking import keys_between
@@ -489,21 +488,110 @@ def items_update_many(
         product_lock(product_id=product.pk)
     fields = change.fields()
     changed: list[tuple[BacklogItem, dict[str, Any]]] = []
-    for item in items:
+    names: list[list[str]] = []
+    for item in _locked(product, items, versions):
         try:
-            check_version(item, versions.get(item.pk))
-            item.product = product
-            changes = apply_changes(item, labels=_labels_after(item, change), **fields)
+            changes = apply_changes(item, **fields)
+            after = _labels_after(item, change)
+            # The single item's rules for its labels (names, how many), labels written below.
+            names.append(clean_label_names(after) if after is not UNSET else [])
         except DomainError as error:
             raise _about(item, error) from error
         changed.append((item, changes))
+    if change.add_labels or change.remove_labels:
+        _relabel(product, changed, names, change)
     changed.sort(key=lambda pair: pair[0].rank)
     if change.position is not None:
         _place(product, change.position, changed)
-    for item, changes in changed:
-        moved_only = set(changes) <= {"rank", "placement"}
-        write_changes(actor, item, changes, action=Action.MOVED if moved_only else Action.UPDATED)
+    _write(actor, product, changed)
     return [item for item, _ in changed]
+
+
+def _relabel(
+    product: Product,
+    changed: list[tuple[BacklogItem, dict[str, Any]]],
+    names: list[list[str]],
+    change: BulkChange,
+) -> None:
+    """Give each item the labels ``names`` says (the new ones created once for the batch),
+    in one delete and one insert, and add the change to the items whose labels changed."""
+    rows = _labels(product, names)
+    through = BacklogItem.labels.through
+    links: list[Any] = []
+    touched: list[int] = []
+    for (item, changes), item_names in zip(changed, names, strict=True):
+        old = {label.pk: label.name for label in item.labels.all()}
+        new = {rows[fold_label(name)].pk: rows[fold_label(name)].name for name in item_names}
+        if set(old) == set(new):
+            continue
+        changes["labels"] = [sorted(old.values()), sorted(new.values())]
+        touched.append(item.pk)
+        links += [through(backlogitem_id=item.pk, label_id=pk) for pk in set(new) - set(old)]
+    removed = [fold_label(name) for name in change.remove_labels]
+    if touched and removed:
+        through.objects.filter(backlogitem_id__in=touched, label__folded__in=removed).delete()
+    insert_rows(through, links)
+
+
+def _locked(
+    product: Product, items: Sequence[BacklogItem], versions: Mapping[int, int]
+) -> list[BacklogItem]:
+    """``items`` read again as stored, locked until commit, in one query (their labels in one
+    more; a real prefetch, which the labels' ``set`` can write through): what
+    ``check_version`` does for one item. A version the caller saw that is no
+    longer the stored one refuses the batch."""
+    found = {
+        item.pk: item
+        for item in BacklogItem.objects.select_for_update(of=("self",))
+        .filter(product=product, pk__in=[item.pk for item in items])
+        .prefetch_related("labels")
+    }
+    fresh: list[BacklogItem] = []
+    for item in items:
+        current = found.get(item.pk)
+        if current is None:
+            raise NotFound(f"{item.key} is no longer in the backlog.", code=Code.ITEM_NOT_FOUND)
+        seen = versions.get(item.pk)
+        if seen is not None and seen != current.version:
+            raise StaleVersion(
+                f"{item.key} was changed by someone else (you have version {seen}, the current "
+                f"one is {current.version}). Reload the backlog and apply the change again."
+            )
+        current.product = product
+        fresh.append(current)
+    return fresh
+
+
+def _write(
+    actor: Actor, product: Product, changed: list[tuple[BacklogItem, dict[str, Any]]]
+) -> None:
+    """Write the changed items with their next version, one statement for each set of fields
+    changed together (the rows are locked: no one wrote them since they were read), and one
+    history entry each in one insert."""
+    now = timezone.now()
+    groups: dict[tuple[str, ...], list[BacklogItem]] = {}
+    history: list[Change] = []
+    for item, changes in changed:
+        if not changes:
+            continue
+        fields = tuple(name for name in changes if name not in {"labels", "placement"})
+        item.version += 1
+        item.updated_at = now
+        groups.setdefault(fields, []).append(item)
+        moved_only = set(changes) <= {"rank", "placement"}
+        history.append(
+            Change(
+                obj=item,
+                action=Action.MOVED if moved_only else Action.UPDATED,
+                changes=changes,
+                label=f"{item.key} {item.title}",
+                actor=actor.user,
+            )
+        )
+    for fields, rows in groups.items():
+        bulk_update_values(BacklogItem, rows, [*fields, "version", "updated_at"])
+    if history:
+        history_record_many(workspace_id=product.workspace_id, changes=history)
 
 
 def _place(
