@@ -255,3 +255,17 @@ def test_without_the_script_the_bar_posts_and_comes_back_to_the_backlog(
     page = client.get(BACKLOG).content.decode()
     assert "2 items: moved to the trash." in page
     assert json.dumps("ACME-1") not in page
+
+
+def test_a_viewer_gets_neither_boxes_nor_the_bar_and_a_developer_no_moves(
+    client: Client, viewer: Persona, developer: Persona, items: list[BacklogItem]
+) -> None:
+    client.force_login(viewer.user)
+    body = client.get(BACKLOG).content.decode()
+    assert 'id="bl-bulk"' not in body
+    assert "data-check" not in body
+    client.force_login(developer.user)
+    body = client.get(BACKLOG).content.decode()
+    assert 'id="bl-bulk"' in body
+    assert 'form="bl-bulk"' in body
+    assert "Move to top" not in body
