@@ -544,6 +544,8 @@ def _locked(
         item.pk: item
         for item in BacklogItem.objects.select_for_update(of=("self",))
         .filter(product=product, pk__in=[item.pk for item in items])
+        # One lock order for every batch, so two batches that share items never deadlock.
+        .order_by("pk")
         .prefetch_related("labels")
     }
     fresh: list[BacklogItem] = []
