@@ -358,7 +358,7 @@ def test_api_changes_many_and_answers_them_in_order(
         ({"items": [{"key": "ACME-1", "version": 7}], "status": "done"}, 412, None),
         ({"items": [{"key": "ACME-1"}], "assignee": "nobody@acme.test"}, 422, "assignee"),
         ({"items": [{"key": "ACME-1"}]}, 422, "changes"),
-        ({"items": [{"key": "ACME-1"}] * (BULK_UPDATE_MAX + 1), "status": "done"}, 422, None),
+        ({"items": [{"key": "ACME-1"}] * (BULK_UPDATE_MAX + 1), "status": "done"}, 422, "items"),
     ],
 )
 def test_api_bad_input_changes_nothing(
