@@ -22,6 +22,7 @@ ORDERERS = {OWNER, ADMIN, PO}
 OWN_ROWS: dict[str, dict[str, int]] = {
     f"GET {PRODUCT}/backlog": read(),
     f"POST {PRODUCT}/backlog": row(201, WRITERS),
+    f"POST {PRODUCT}/backlog/bulk": row(200, WRITERS),
     f"GET {ITEM}": read(),
     f"PATCH {ITEM}": row(200, WRITERS),
     f"DELETE {ITEM}": row(204, WRITERS),
@@ -38,6 +39,7 @@ ROWS: dict[str, dict[str, int]] = {**OWN_ROWS, **prioritization.ROWS}
 
 BODIES: dict[str, object] = {
     f"POST {PRODUCT}/backlog": {"title": "Export a dashboard as PDF", "labels": ["reports"]},
+    f"POST {PRODUCT}/backlog/bulk": {"items": [{"key": "ACME-2"}], "status": "in_progress"},
     f"PATCH {ITEM}": {"title": "Export any dashboard as PDF"},
     f"POST {ITEM}/move": {"position": "bottom"},
     f"POST {ITEM}/children": {"children": [{"title": "Render charts server-side"}]},

@@ -169,3 +169,41 @@ def test_control_characters_in_user_data_are_shown_not_obeyed(
     error = error_line(run("backlog", "show", "ACME-\x1b[2J", *W))
     _no_controls(error)
     assert "\\x1b" in error
+
+
+def test_bulk_changes_many_in_one_go(
+    po: Persona, three: list[BacklogItem], product: Product
+) -> None:
+    result = run(
+        "backlog", "bulk", "ACME-3", "acme-2", *W, "-p", "ACME", "--as", po.email,
+        "--status", "in_progress", "--assignee", po.email, "--add-label", "urgent", "--top",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Changed 2 items: ACME-2, ACME-3." in result.stdout
+    assert ordered_keys(product) == ["ACME-2", "ACME-3", "ACME-1"]
+    changed = BacklogItem.objects.filter(key__in=["ACME-2", "ACME-3"])
+    assert {(item.status, item.assignee_id) for item in changed} == {
+        ("in_progress", po.membership.pk)
+    }
+    cleared = run("backlog", "bulk", "ACME-2", *W, "-p", "ACME", "--assignee", "none", "--json")
+    assert json.loads(cleared.stdout)[0]["assignee"] is None
+
+
+def test_bulk_refuses_the_whole_batch_in_one_line(
+    developer: Persona, three: list[BacklogItem], product: Product
+) -> None:
+    versions = list(BacklogItem.objects.order_by("key").values_list("version", flat=True))
+    bad = run("backlog", "bulk", "ACME-1", "ACME-2", *W, "-p", "ACME", "--estimate", "4")
+    assert bad.exit_code == 2
+    assert error_line(bad).startswith("Error: ACME-1 estimate: must be on the product's scale")
+    unknown = run("backlog", "bulk", "ACME-1", "ACME-9", *W, "-p", "ACME", "--status", "done")
+    assert unknown.exit_code == 2
+    assert "ACME-9" in error_line(unknown)
+    moved = run(
+        "backlog", "bulk", "ACME-3", *W, "-p", "ACME", "--as", developer.email,
+        "--status", "done", "--top",
+    )  # fmt: skip
+    assert moved.exit_code == 2
+    assert "product owner" in error_line(moved)
+    assert list(BacklogItem.objects.order_by("key").values_list("version", flat=True)) == versions
+    assert ordered_keys(product) == ["ACME-1", "ACME-2", "ACME-3"]

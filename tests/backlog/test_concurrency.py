@@ -30,3 +30,30 @@ def test_ten_concurrent_edits_without_if_match_all_apply(owner: Persona, product
     stored = BacklogItem.objects.get(pk=item.pk)
     assert stored.version == 11
     assert stored.description.startswith("edit ")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_bulk_edits_over_the_same_items_all_apply_without_deadlock(
+    owner: Persona, product: Product
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent writers: PostgreSQL (SQLite serializes every writer)")
+    items = [
+        services.item_create(actor=owner.actor, product=product, title=f"Item {n}")
+        for n in range(8)
+    ]
+
+    def edit(n: int, wait: Callable[[], object]) -> None:
+        # Each batch names the items in another order; half of them also move.
+        mine = list(BacklogItem.objects.filter(pk__in=[i.pk for i in items]))
+        mine = mine[n % 8 :] + mine[: n % 8]
+        change = services.BulkChange(add_labels=[f"l{n}"], position="top" if n % 2 else "bottom")
+        wait()
+        services.items_update_many(actor=owner.actor, product=product, items=mine, change=change)
+
+    run_concurrently(6, edit)
+    for item in BacklogItem.objects.filter(pk__in=[i.pk for i in items]):
+        assert item.version == 7
+        assert {label.name for label in item.labels.all()} == {f"l{n}" for n in range(6)}
+    ranks = list(BacklogItem.objects.filter(product=product).values_list("rank", flat=True))
+    assert len(set(ranks)) == len(ranks)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import itertools
 import string
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from lodestar.backlog import services
 from lodestar.backlog.models import BacklogItem
-from lodestar.core.errors import Conflict
+from lodestar.core.errors import Conflict, Invalid
 from lodestar.core.ranking import MAX_KEY_LENGTH, is_valid_key
 from lodestar.people.policy import Actor
 from lodestar.strategy import services as strategy
@@ -63,20 +64,47 @@ class BacklogMachine(RuleBasedStateMachine):
         target = self._item(anchor)
         if how in ("before", "after") and target.pk == item.pk:
             return
+        block = self._subtree(item.pk)
+        if how in ("before", "after") and target.pk in block:
+            # Placing a parent next to one of the items that move with it is refused.
+            with pytest.raises(Invalid):
+                services.item_move(actor=self.actor, item=item, **{how: target})
+            return
         if how == "top":
             services.item_move(actor=self.actor, item=item, position="top")
         elif how == "bottom":
             services.item_move(actor=self.actor, item=item, position="bottom")
         else:
             services.item_move(actor=self.actor, item=item, **{how: target})
-        self.order.remove(item.pk)
+        # The item takes its descendants along (all open: no rule here finishes an item),
+        # right after it in tree order.
+        self.order = [pk for pk in self.order if pk not in block]
         if how == "top":
-            self.order.insert(0, item.pk)
+            self.order[0:0] = block
         elif how == "bottom":
-            self.order.append(item.pk)
+            self.order.extend(block)
         else:
             spot = self.order.index(target.pk)
-            self.order.insert(spot if how == "before" else spot + 1, item.pk)
+            spot = spot if how == "before" else spot + 1
+            self.order[spot:spot] = block
+
+    def _subtree(self, pk: int) -> list[int]:
+        """``pk`` and its live descendants in tree order: each child after its parent (and
+        that child's own subtree), siblings in the backlog's current order."""
+        children: dict[int | None, list[int]] = {}
+        for child, parent in BacklogItem.objects.filter(product=self.product).values_list(
+            "pk", "parent_id"
+        ):
+            children.setdefault(parent, []).append(child)
+        place = {p: i for i, p in enumerate(self.order)}
+
+        def walk(node: int) -> list[int]:
+            out = [node]
+            for child in sorted(children.get(node, []), key=place.__getitem__):
+                out += walk(child)
+            return out
+
+        return walk(pk)
 
     @rule(index=st.integers(0, 99), count=st.integers(1, 3))
     def split(self, index: int, count: int) -> None:

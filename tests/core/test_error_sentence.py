@@ -24,6 +24,10 @@ from lodestar.core.errors import (
         ("estimate_scale[2]", "Estimate scale"),
         ("items.0", "Items"),
         ("If-Match", "If-match"),
+        ("items[ACME-3].status", "ACME-3 status"),
+        ("items[ACME-3].labels[0]", "ACME-3 labels"),
+        ("items[ACME-3]", "ACME-3"),
+        ("items[3].title", "Title"),
     ],
 )
 def test_a_field_path_reads_as_its_name(field: str, label: str) -> None:

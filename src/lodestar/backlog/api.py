@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
@@ -13,8 +13,10 @@ from lodestar.api.schemas import ERRORS, WRITE_ERRORS, Limit, PageOut
 from lodestar.backlog import services
 from lodestar.backlog.access import access_item
 from lodestar.backlog.models import BacklogItem
-from lodestar.backlog.refs import item_ref_or_none
+from lodestar.backlog.refs import item_ref_or_none, item_refs
 from lodestar.backlog.schemas import (
+    BulkIn,
+    BulkOut,
     ConvertIn,
     HistoryOut,
     ItemIn,
@@ -39,6 +41,11 @@ from lodestar.strategy.refs import goal_ref
 
 router = Router(tags=["backlog"])
 
+SortName = Literal[
+    "rice", "-rice", "wsjf", "-wsjf", "estimate", "-estimate",
+    "updated", "-updated", "key", "-key", "title", "-title",
+]  # fmt: skip
+
 W = "/{workspace_slug}"
 ITEM = W + "/items/{item_key}"
 
@@ -56,6 +63,12 @@ class BacklogQuery(Schema):
         None,
         description="false: leave done and won't-do items out; true: only them; "
         "left out: every item (the web list leaves them out unless asked)",
+    )
+    sort: SortName | None = Field(
+        None,
+        description="A reading order: rice, wsjf, estimate, updated, key or title, ascending, "
+        'or descending with a leading "-"; items without a value come last. Left out: the '
+        "backlog's order. Sorting never changes the order itself.",
     )
     cursor: str | None = None
     limit: Limit | None = None
@@ -82,9 +95,14 @@ def list_backlog(
     """The product's live items in the product owner's order, filtered, one page at a time."""
     actor = request_actor(request, workspace_slug)
     product = access_product(actor, product_key)
-    filters = BacklogFilters(**query.model_dump(exclude={"cursor", "limit"}))
+    filters = BacklogFilters(**query.model_dump(exclude={"cursor", "limit", "sort"}))
     page = backlog_list(
-        actor=actor, product=product, filters=filters, cursor=query.cursor, limit=query.limit
+        actor=actor,
+        product=product,
+        filters=filters,
+        cursor=query.cursor,
+        limit=query.limit,
+        sort=query.sort,
     )
     return PageOut[ItemOut](items=[ItemOut.of(i) for i in page.items], next_cursor=page.next_cursor)
 
@@ -117,6 +135,48 @@ def create_item(
         **fields,
     )
     return Status(201, _item_out(response, item))
+
+
+@router.post(
+    W + "/products/{product_key}/backlog/bulk",
+    response={200: BulkOut, **WRITE_ERRORS},
+    operation_id="backlog_bulk_update",
+)
+def bulk_update(
+    request: HttpRequest, workspace_slug: str, product_key: str, payload: BulkIn
+) -> BulkOut:
+    """Make one change to many items of the backlog in one transaction: set their status,
+    assignee, goal or estimate, add or remove labels, move them to the top or bottom in their
+    order, or delete them. All or nothing: the first refusal names the item and its field,
+    and nothing is written."""
+    actor = request_actor(request, workspace_slug)
+    product = access_product(actor, product_key)
+    items = item_refs(actor, [entry.key for entry in payload.items])
+    sent = payload.model_fields_set
+    fields: dict[str, Any] = payload.model_dump(include=sent & {"status", "estimate"})
+    if fields.get("status", "") is None:
+        raise Invalid.field("status", "cannot be null")
+    if "assignee" in sent:
+        fields["assignee"] = member_ref_or_none(actor, payload.assignee, field="assignee")
+    if "goal" in sent:
+        fields["goal"] = goal_ref(actor, product, payload.goal)
+    change = services.BulkChange(
+        **fields,
+        add_labels=payload.add_labels,
+        remove_labels=payload.remove_labels,
+        position=payload.position,
+        delete=payload.delete,
+    )
+    versions = {
+        item.pk: entry.version
+        for item, entry in zip(items, payload.items, strict=True)
+        if entry.version is not None
+    }
+    changed = services.items_update_many(
+        actor=actor, product=product, items=items, change=change, versions=versions
+    )
+    rows = item_queryset(in_trash=True).filter(pk__in=[item.pk for item in changed])
+    return BulkOut(items=[ItemOut.of(item) for item in rows.order_by("rank")])
 
 
 # -- one item ---------------------------------------------------------------------------------

@@ -87,6 +87,32 @@ class ItemCreateForm(forms.Form):
             self.initial.setdefault("goal", str(active.pk))
 
 
+SORT_CHOICES = [
+    ("", "Backlog order"),
+    ("-rice", "RICE, highest first"),
+    ("-wsjf", "WSJF, highest first"),
+    ("-estimate", "Estimate, largest first"),
+    ("estimate", "Estimate, smallest first"),
+    ("-updated", "Recently updated"),
+    ("updated", "Least recently updated"),
+    ("key", "Key"),
+    ("title", "Title, A to Z"),
+    ("rice", "RICE, lowest first"),
+    ("wsjf", "WSJF, lowest first"),
+    ("-key", "Key, newest first"),
+    ("-title", "Title, Z to A"),
+]
+# What the banner of a sorted list says it is sorted by.
+SORT_NAMES = {
+    "rice": "RICE score",
+    "wsjf": "WSJF score",
+    "estimate": "estimate",
+    "updated": "last update",
+    "key": "key",
+    "title": "title",
+}
+
+
 class FilterForm(forms.Form):
     """The backlog's filters, as GET parameters (so a filtered view is a link to share)."""
 
@@ -136,6 +162,12 @@ class FilterForm(forms.Form):
     finished = forms.BooleanField(
         required=False, widget=forms.CheckboxInput(attrs={"id": "bl-finished"})
     )
+    # A reading order (not a filter, and never the backlog's order): in the address too.
+    sort = forms.ChoiceField(
+        required=False,
+        choices=SORT_CHOICES,
+        widget=forms.Select(attrs={**_SMALL, "aria-label": "Sort", "id": "bl-sort"}),
+    )
 
     def __init__(
         self,
@@ -163,7 +195,7 @@ class FilterForm(forms.Form):
     def active(self) -> bool:
         """Whether any filter narrows the list (the page then says so)."""
         data = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
-        return any(data.get(name) for name in self.fields if name != "finished")
+        return any(data.get(name) for name in self.fields if name not in {"finished", "sort"})
 
 
 class ItemForm(forms.Form):
@@ -333,3 +365,90 @@ class MoveForm(forms.Form):
     after = forms.CharField(required=False, max_length=24)
     position = forms.CharField(required=False, max_length=10)
     version = forms.IntegerField(required=False)
+
+
+# In the bulk form's menus: leave the field as each item has it, or clear it.
+KEEP = ""
+CLEAR = "-"
+
+
+def _menu(label: str, clear: str, choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(KEEP, label), (CLEAR, clear), *choices]
+
+
+class BulkForm(forms.Form):
+    """The backlog's action bar: one change for the selected items (``items``, their keys). A
+    menu left on its first entry keeps each item's value; the buttons move or delete."""
+
+    items = forms.CharField(required=False)
+    status = forms.ChoiceField(
+        required=False,
+        choices=[(KEEP, "Set status…"), *ItemStatus.choices],
+        widget=forms.Select(attrs={**_SMALL, "aria-label": "Set status", "id": "bulk-status"}),
+    )
+    assignee = forms.ChoiceField(
+        required=False,
+        widget=forms.Select(attrs={**_SMALL, "aria-label": "Set assignee", "id": "bulk-assignee"}),
+    )
+    goal = forms.ChoiceField(
+        required=False,
+        widget=forms.Select(attrs={**_SMALL, "aria-label": "Set goal", "id": "bulk-goal"}),
+    )
+    estimate = forms.ChoiceField(
+        required=False,
+        widget=forms.Select(attrs={**_SMALL, "aria-label": "Set estimate", "id": "bulk-estimate"}),
+    )
+    add_labels = forms.CharField(
+        required=False,
+        max_length=400,
+        widget=forms.TextInput(
+            attrs={
+                **_SMALL,
+                "placeholder": "Add labels",
+                "aria-label": "Add labels (comma separated)",
+                "id": "bulk-add-labels",
+                "autocomplete": "off",
+            }
+        ),
+    )
+    remove_labels = forms.CharField(
+        required=False,
+        max_length=400,
+        widget=forms.TextInput(
+            attrs={
+                **_SMALL,
+                "placeholder": "Remove labels",
+                "aria-label": "Remove labels (comma separated)",
+                "id": "bulk-remove-labels",
+                "autocomplete": "off",
+            }
+        ),
+    )
+    position = forms.ChoiceField(
+        required=False, choices=[("", ""), ("top", "Top"), ("bottom", "Bottom")]
+    )
+    delete = forms.BooleanField(required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        goals: Sequence[ProductGoal],
+        members: Sequence[Membership],
+        scale: Sequence[str],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        menus = {
+            "assignee": _menu("Set assignee…", "Nobody", member_choices(members)[1:]),
+            "goal": _menu("Set goal…", "No goal", goal_choices(goals)[1:]),
+            "estimate": _menu("Set estimate…", "Not estimated", estimate_choices(scale)[1:]),
+        }
+        for name, choices in menus.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
+            field.choices = choices
+
+    def keys(self) -> list[str]:
+        """The selected items' keys (the page sends them comma separated, or one per box)."""
+        sent = self.data.getlist("items") if hasattr(self.data, "getlist") else []
+        return [key for value in sent for key in value.split(",") if key.strip()]

@@ -64,6 +64,8 @@ def _change(field: str, value: Any) -> str | None:
         return f"changed the {_REFERENCES[field]}" if after is not None else f"cleared the {field}"
     if field == "labels":
         return "set the labels to " + (", ".join(after) if after else "none")
+    if field == "placement" and isinstance(value, str):
+        return f"moved it {value}"
     if field in {"estimate_unknown", "rank", "placement", "deleted_at"}:
         return None
     if field == "title":

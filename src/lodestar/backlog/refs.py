@@ -8,9 +8,12 @@ with everything it shows. The HTTP API, the pages and the CLI all resolve throug
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from lodestar.backlog.access import access_anchor, access_item
 from lodestar.backlog.errors import BacklogErrorCode
 from lodestar.backlog.models import BacklogItem
+from lodestar.backlog.selectors import item_queryset
 from lodestar.core.errors import Invalid, NotFound
 from lodestar.people.policy import Actor
 
@@ -32,3 +35,26 @@ def item_ref_or_none(
     if key is None:
         return None
     return item_ref(actor, key, field=field, light=light)
+
+
+def item_refs(actor: Actor, keys: Sequence[str], *, field: str = "items") -> list[BacklogItem]:
+    """The live items ``keys`` name, in that order, read in one query; an unknown or trashed
+    key is a 422 naming it (``items[2]: no item 'ACME-99' ...``)."""
+    wanted = [key.strip().upper() for key in keys]
+    found = {
+        item.key: item
+        for item in item_queryset(in_trash=True).filter(
+            workspace_id=actor.workspace_id, key__in=set(wanted)
+        )
+    }
+    for index, key in enumerate(wanted):
+        item = found.get(key)
+        if item is None:
+            raise Invalid.field(
+                f"{field}[{index}]", f"no item '{keys[index]}' in this workspace's backlog"
+            )
+        if item.in_trash:
+            raise Invalid.field(
+                f"{field}[{index}]", f"{item.key} is in the trash; restore it first"
+            )
+    return [found[key] for key in wanted]

@@ -22,6 +22,7 @@ from lodestar.backlog.services._common import (
     estimate_value,
 )
 from lodestar.backlog.services.breakdown import SPLIT_MAX
+from lodestar.backlog.services.bulk import BULK_UPDATE_MAX
 from lodestar.core.models import HistoryEntry
 
 Kind = Literal["epic", "story", "task", "bug", "spike"]
@@ -163,6 +164,38 @@ class MoveIn(InSchema):
     before: str | None = None
     after: str | None = None
     position: Literal["top", "bottom"] | None = None
+
+
+class BulkItemIn(InSchema):
+    key: str = Field(max_length=40, description="The item's key, e.g. ACME-12")
+    version: Id | None = Field(
+        default=None, description="The version you saw: a stale one refuses the batch (412)"
+    )
+
+
+class BulkIn(InSchema):
+    """One change made to many items of the product, all or nothing. A field left out keeps
+    its value; null clears it (assignee, goal, estimate)."""
+
+    items: list[BulkItemIn] = Field(
+        min_length=1,
+        max_length=BULK_UPDATE_MAX,
+        description=f"The items to change, 1 to {BULK_UPDATE_MAX}",
+    )
+    status: Status | None = None
+    assignee: str | None = Field(default=None, description="A member's email; null: nobody")
+    goal: Id | None = Field(default=None, description="A goal id of the product; null: none")
+    estimate: Estimate = Field(default=None, description='Points on the scale, "?" or null')
+    add_labels: Labels = Field(default_factory=list)
+    remove_labels: Labels = Field(default_factory=list)
+    position: Literal["top", "bottom"] | None = Field(
+        default=None, description="Move them there, in their present order (product owner)"
+    )
+    delete: bool = Field(default=False, description="Move them to the trash (goes alone)")
+
+
+class BulkOut(Schema):
+    items: list[ItemOut]
 
 
 class ChildIn(InSchema):

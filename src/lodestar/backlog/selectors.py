@@ -8,16 +8,21 @@ from decimal import Decimal
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     Exists,
     ExpressionWrapper,
     F,
     IntegerField,
+    OrderBy,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
+    Sum,
     When,
 )
+from django.db.models.functions import Lower
 
 from lodestar.backlog.errors import BacklogErrorCode as Code
 from lodestar.backlog.extensions import PURPOSES, VELOCITY, Purpose
@@ -27,7 +32,7 @@ from lodestar.backlog.readiness import ItemFacts, Readiness, evaluate
 from lodestar.core.errors import Invalid
 from lodestar.core.history import history_for
 from lodestar.core.models import HistoryEntry
-from lodestar.core.pagination import Page, cursor_after, paginate
+from lodestar.core.pagination import Page, check_limit, cursor_after, paginate
 from lodestar.people.policy import Actor
 from lodestar.strategy.models import Product
 from lodestar.strategy.selectors import active_goal
@@ -190,6 +195,45 @@ def _filtered(qs: QuerySet[BacklogItem], filters: BacklogFilters) -> QuerySet[Ba
     return qs
 
 
+# Reading orders of a backlog list (``?sort=``), never its order: a name sorts ascending, a
+# leading "-" descending; items without a value come last either way, ties in backlog order.
+SORT_FIELDS = ("rice", "wsjf", "estimate", "updated", "key", "title")
+SORTS = tuple(name for field in SORT_FIELDS for name in (field, f"-{field}"))
+
+
+def _sort_value(field: str) -> F | Subquery | Lower:
+    if field in {"rice", "wsjf"}:
+        from lodestar.backlog.prioritization.models import Score
+
+        return Subquery(
+            Score.objects.filter(item=OuterRef("pk"), framework=field).values("value")[:1]
+        )
+    if field == "title":
+        return Lower("title")  # as people read titles, whatever the letter case
+    return F({"estimate": "estimate", "updated": "updated_at", "key": "number"}[field])
+
+
+def _sorted(qs: QuerySet[BacklogItem], sort: str) -> QuerySet[BacklogItem]:
+    if sort not in SORTS:
+        raise Invalid.field("sort", f"must be one of {', '.join(SORTS)}", code=Code.FILTER_INVALID)
+    field = sort.removeprefix("-")
+    value = _sort_value(field)
+    order: OrderBy = (
+        value.desc(nulls_last=True) if sort.startswith("-") else value.asc(nulls_last=True)
+    )
+    return qs.order_by(order, "rank")
+
+
+def _cursor_offset(cursor: str | None) -> int:
+    """Where a sorted list's page starts: its cursor is an offset (``at50``), since a reading
+    order over values that repeat or are missing has no key to continue from."""
+    if not cursor:
+        return 0
+    if not cursor.startswith("at") or not cursor[2:].isdigit() or len(cursor) > 12:
+        raise Invalid.field("cursor", "is not a cursor this list gave out")
+    return int(cursor[2:])
+
+
 def backlog_list(
     *,
     actor: Actor,
@@ -197,16 +241,60 @@ def backlog_list(
     filters: BacklogFilters | None = None,
     cursor: str | None = None,
     limit: int | None = None,
+    sort: str | None = None,
 ) -> Page[BacklogItem]:
-    """One page of ``product``'s live items in rank order (the product owner's order)."""
+    """One page of ``product``'s live items in rank order (the product owner's order), or in
+    the reading order ``sort`` names (see ``SORTS``), which leaves the backlog's order alone."""
     qs = _rows(BacklogItem.objects.filter(workspace_id=actor.workspace_id, product=product))
-    page = paginate(
-        _filtered(qs, filters or BacklogFilters()), order=["rank"], cursor=cursor, limit=limit
-    )
+    qs = _filtered(qs, filters or BacklogFilters())
+    if sort:
+        size, offset = check_limit(limit), _cursor_offset(cursor)
+        rows = list(_sorted(qs, sort)[offset : offset + size + 1])
+        more = len(rows) > size
+        page = Page(items=rows[:size], next_cursor=f"at{offset + size}" if more else None)
+    else:
+        page = paginate(qs, order=["rank"], cursor=cursor, limit=limit)
     for item in page.items:
         item.product = product  # the same for every row: not joined, not read again
     attach_labels(page.items)
     return page
+
+
+@dataclass(frozen=True)
+class BacklogTotals:
+    """Counts and points of a (filtered) backlog list. ``points`` adds the estimated items;
+    ``unestimated`` counts the others (not sized yet, or "?")."""
+
+    items: int
+    points: Decimal
+    unestimated: int
+    ready_items: int
+    ready_points: Decimal
+
+
+def backlog_totals(
+    *, actor: Actor, product: Product, filters: BacklogFilters | None = None
+) -> BacklogTotals:
+    """The totals of every item the filters keep (not only the page shown), in one query."""
+    qs = _filtered(
+        BacklogItem.objects.filter(workspace_id=actor.workspace_id, product=product),
+        filters or BacklogFilters(),
+    )
+    ready = Q(status=ItemStatus.READY)
+    found = qs.aggregate(
+        items=Count("pk"),
+        points=Sum("estimate"),
+        unestimated=Count("pk", filter=Q(estimate__isnull=True)),
+        ready_items=Count("pk", filter=ready),
+        ready_points=Sum("estimate", filter=ready),
+    )
+    return BacklogTotals(
+        items=found["items"],
+        points=found["points"] or Decimal(0),
+        unestimated=found["unestimated"],
+        ready_items=found["ready_items"],
+        ready_points=found["ready_points"] or Decimal(0),
+    )
 
 
 def backlog_ranks(*, product: Product) -> list[tuple[str, str]]:

@@ -13,6 +13,7 @@ app_name = "backlog"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path(W + "/products/<str:product_key>/backlog", backlog.backlog, name="backlog"),
+    path(W + "/products/<str:product_key>/backlog/bulk", backlog.bulk, name="bulk"),
     path(W + "/products/<str:product_key>/backlog/suggest", suggest.suggest, name="suggest_order"),
     path(ITEM, items.item_detail, name="item_detail"),
     path(ITEM + "/edit", items.item_update, name="item_update"),

@@ -5,6 +5,7 @@
     lodestar backlog add "Export a dashboard as PDF" -w acme -p ACME --estimate 5 --label reports
     lodestar backlog move ACME-12 -w acme --before ACME-3     (or --after KEY, --top, --bottom)
     lodestar backlog show ACME-12 -w acme [--json]
+    lodestar backlog bulk ACME-3 ACME-7 -w acme -p ACME --status done --assignee none --top
 
 Every command acts as a workspace member: ``--as EMAIL``, or, without it, the workspace's
 owner when it has exactly one (the operator of a self-hosted install usually is).
@@ -203,6 +204,78 @@ def move(
         "to the top" if top else "to the bottom"
     )  # fmt: skip
     output.console.print(f"Moved {item.key} {where}.")
+
+
+@backlog_app.command("bulk")
+def bulk(
+    item_keys: Annotated[list[str], typer.Argument(help="The items to change, e.g. ACME-3.")],
+    workspace: WorkspaceOption,
+    product: ProductOption,
+    email: AsOption = None,
+    status: Annotated[
+        str | None, typer.Option(help="new, ready, in_progress, done or wont_do.")
+    ] = None,
+    assignee: Annotated[
+        str | None, typer.Option(help='A member\'s email, or "none" for nobody.')
+    ] = None,
+    goal: Annotated[str | None, typer.Option(help='A goal id, or "none" for no goal.')] = None,
+    estimate: Annotated[
+        str | None, typer.Option(help='Points on the scale, "?", or "none".')
+    ] = None,
+    add_labels: Annotated[
+        list[str] | None, typer.Option("--add-label", help="Add this label; repeat for several.")
+    ] = None,
+    remove_labels: Annotated[
+        list[str] | None,
+        typer.Option("--remove-label", help="Remove this label; repeat for several."),
+    ] = None,
+    top: Annotated[bool, typer.Option("--top", help="Move them to the top, in order.")] = False,
+    bottom: Annotated[
+        bool, typer.Option("--bottom", help="Move them to the bottom, in order.")
+    ] = False,
+    delete: Annotated[bool, typer.Option("--delete", help="Move them to the trash.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Change many items at once, all or nothing: one refusal names the item and changes
+    nothing. Moving is the product owner's (or an admin's)."""
+    setup_django()
+    from lodestar.backlog import services
+    from lodestar.backlog.refs import item_refs
+    from lodestar.people.refs import member_ref
+    from lodestar.strategy.refs import goal_ref, product_ref
+
+    if top and bottom:
+        raise CliError("give --top or --bottom, not both.")
+    actor = acting(workspace, email)
+    found = product_ref(actor, product, field="product")
+    fields: dict[str, Any] = {}
+    if status is not None:
+        fields["status"] = status
+    if assignee is not None:
+        fields["assignee"] = (
+            None if assignee.lower() == "none" else member_ref(actor, assignee, field="assignee")
+        )
+    if goal is not None:
+        fields["goal"] = None if goal.lower() == "none" else goal_ref(actor, found, goal)
+    if estimate is not None:
+        fields["estimate"] = None if estimate.lower() == "none" else estimate
+    change = services.BulkChange(
+        **fields,
+        add_labels=add_labels or [],
+        remove_labels=remove_labels or [],
+        position="top" if top else "bottom" if bottom else None,
+        delete=delete,
+    )
+    changed = services.items_update_many(
+        actor=actor, product=found, items=item_refs(actor, item_keys), change=change
+    )
+    if as_json:
+        output.print_json([_data(_fresh(item)) for item in changed])
+        return
+    count = len(changed)
+    keys = ", ".join(item.key for item in changed)
+    verb = "Moved to the trash" if delete else "Changed"
+    output.console.print(f"{verb} {count} item{'s' if count != 1 else ''}: {keys}.")
 
 
 @backlog_app.command("show")

@@ -7,6 +7,7 @@ and the CLI as one line with exit code 2. Each context has its own ``errors.py``
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -135,11 +136,23 @@ class RateLimited(DomainError):
 
 def field_label(field: str) -> str:
     """A field path as a person reads it: ``inputs.reach`` -> "Reach", ``job_title`` ->
-    "Job title", ``estimate_scale[2]`` -> "Estimate scale", ``items.0`` -> "Items"."""
-    parts = [part.split("[")[0] for part in field.split(".")]
-    named = [part for part in parts if part and not part.isdigit()]
-    name = named[-1] if named else field
-    return name.replace("_", " ").capitalize()
+    "Job title", ``estimate_scale[2]`` -> "Estimate scale", ``items.0`` -> "Items". An object
+    named in brackets stays in the label, since the field alone would not say which one
+    (a batch of items): ``items[ACME-3].status`` -> "ACME-3 status", ``items[ACME-3]`` ->
+    "ACME-3"."""
+    parts = [part for part in field.split(".") if part]
+    named = [part for part in parts if not part.isdigit()]
+    last = named[-1] if named else field
+    name = last.split("[")[0]
+    label = name.replace("_", " ").capitalize()
+    keys: list[str] = [
+        key for part in named for key in re.findall(r"\[([^\]]+)\]", part) if not key.isdigit()
+    ]
+    if not keys:
+        return label
+    if last.endswith(f"[{keys[-1]}]"):
+        return keys[-1]
+    return f"{keys[-1]} {label.lower()}"
 
 
 def field_sentence(error: FieldError) -> str:

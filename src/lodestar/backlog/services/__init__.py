@@ -13,7 +13,13 @@ from lodestar.backlog.services.breakdown import (
     item_duplicate,
     item_split,
 )
-from lodestar.backlog.services.bulk import ItemSpec, items_create_many
+from lodestar.backlog.services.bulk import (
+    BULK_UPDATE_MAX,
+    BulkChange,
+    ItemSpec,
+    items_create_many,
+    items_update_many,
+)
 from lodestar.backlog.services.items import (
     item_create,
     item_delete,
@@ -23,7 +29,9 @@ from lodestar.backlog.services.items import (
 from lodestar.backlog.services.ordering import item_move, rebalance
 
 __all__ = [
+    "BULK_UPDATE_MAX",
     "UNSET",
+    "BulkChange",
     "ChildSpec",
     "ItemSpec",
     "item_convert",
@@ -35,5 +43,6 @@ __all__ = [
     "item_split",
     "item_update",
     "items_create_many",
+    "items_update_many",
     "rebalance",
 ]

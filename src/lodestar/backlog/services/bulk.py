@@ -1,16 +1,22 @@
-"""Creating many backlog items at once (an import, a template): one transaction, a few statements.
+"""Many backlog items at once, all or nothing, in one transaction.
 
-Every spec is checked as ``item_create`` checks one, with errors naming the spec
-(``items[3].title``), before anything is written; then item numbers and ranks are taken in
-one block each, labels are resolved in one query, the items are inserted level by level
-(parents before the children that name them) and their history in one insert.
+``items_create_many`` (an import, a template): every spec is checked as ``item_create`` checks
+one, with errors naming the spec (``items[3].title``), before anything is written; then item
+numbers and ranks are taken in one block each, labels are resolved in one query, the items are
+inserted level by level (parents before the children that name them) and their history in one
+insert.
+
+``items_update_many`` (the backlog's bulk edit): one change made to many items through the
+single item's rules (``items.apply_changes``, the moves' locking, the trash), one history
+entry per item; the first refusal names the item and refuses the batch.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -31,15 +37,19 @@ from lodestar.backlog.services._common import (
     clean_title,
     render_text,
 )
-from lodestar.core.db import bulk_insert, insert_rows
-from lodestar.core.errors import Invalid
+from lodestar.backlog.services.items import apply_changes, item_delete
+from lodestar.core.db import bulk_insert, bulk_update_values, insert_rows
+from lodestar.core.errors import DomainError, FieldError, Invalid, NotFound, StaleVersion
 from lodestar.core.history import Change, history_record_many
 from lodestar.core.models import HistoryEntry
 from lodestar.core.ranking import keys_between
 from lodestar.people.models import Membership, User
 from lodestar.people.policy import Actor, Permission, require
 from lodestar.strategy.models import Product, ProductGoal
-from lodestar.strategy.services import product_item_numbers_take
+from lodestar.strategy.selectors import product_team_query
+from lodestar.strategy.services import product_item_numbers_take, product_lock
+
+Action = HistoryEntry.Action
 
 # Specs per call: an importer sends a large file in several calls.
 BULK_MAX = 10_000
@@ -318,3 +328,285 @@ def _created(actor: Actor, item: BacklogItem) -> Change:
         actor=item.created_by,
         at=item.created_at,
     )
+
+
+# -- changing many items at once ------------------------------------------------------------
+
+# Items per bulk change: a page's selection, never a whole backlog by accident.
+BULK_UPDATE_MAX = 500
+PLACEMENTS = {"top": "to the top", "bottom": "to the bottom"}
+
+
+@dataclass(frozen=True)
+class BulkChange:
+    """What ``items_update_many`` does to every item: a field left UNSET keeps its value, None
+    clears it. Labels are added and removed (the others stay); ``position`` moves the items to
+    the top or bottom of the backlog in their present order; ``delete`` moves them to the
+    trash and goes alone."""
+
+    status: str | Unset = UNSET
+    assignee: Membership | Unset | None = UNSET
+    goal: ProductGoal | Unset | None = UNSET
+    estimate: EstimateValue | Unset = UNSET
+    add_labels: Sequence[str] = ()
+    remove_labels: Sequence[str] = ()
+    position: str | None = None
+    delete: bool = False
+
+    def fields(self) -> dict[str, Any]:
+        """The single-item changes, as ``apply_changes`` takes them."""
+        values = {
+            "status": self.status,
+            "assignee": self.assignee,
+            "goal": self.goal,
+            "estimate": self.estimate,
+        }
+        return {name: value for name, value in values.items() if value is not UNSET}
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.fields()
+            or self.add_labels
+            or self.remove_labels
+            or self.position is not None
+            or self.delete
+        )
+
+
+def _about(item: BacklogItem, error: DomainError) -> DomainError:
+    """``error``, raised for one item of a batch, as the batch's refusal: its fields name the
+    item (``items[ACME-3].status``, "ACME-3 status: must be one of ..." in words) and so does
+    its detail."""
+    named = type(error)(
+        error.detail if item.key in error.detail else f"{item.key}: {error.detail}",
+        code=error.code,
+        errors=[
+            FieldError(f"items[{item.key}].{field.field}", field.message) for field in error.errors
+        ],
+        headers=error.headers,
+    )
+    return named
+
+
+def _check_batch(
+    actor: Actor, product: Product, items: Sequence[BacklogItem], change: BulkChange
+) -> None:
+    if not items:
+        raise Invalid.field("items", "select at least one item", code=Code.ITEMS_INVALID)
+    if len(items) > BULK_UPDATE_MAX:
+        raise Invalid.field(
+            "items",
+            f"change at most {BULK_UPDATE_MAX} items at once ({len(items)} were sent)",
+            code=Code.ITEMS_INVALID,
+        )
+    if change.empty:
+        raise Invalid.field(
+            "changes",
+            "choose what to change: status, assignee, goal, estimate, labels, a move or delete",
+            code=Code.ITEMS_INVALID,
+        )
+    if change.delete and not (change.fields() == {} and change.position is None):
+        raise Invalid.field(
+            "delete",
+            "deleting goes alone: send it without other changes",
+            code=Code.ITEMS_INVALID,
+        )
+    if change.position is not None and change.position not in PLACEMENTS:
+        raise Invalid.field("position", 'must be "top" or "bottom"', code=Code.MOVE_INVALID)
+    if product.workspace_id != actor.workspace_id:
+        raise Invalid.field("product", "is not a product of this workspace")
+    seen: set[int] = set()
+    for item in items:
+        if item.product_id != product.pk or item.workspace_id != product.workspace_id:
+            raise Invalid.field(
+                f"items[{item.key}]",
+                "is an item of another product; change one backlog at a time",
+                code=Code.ITEMS_INVALID,
+            )
+        if item.pk in seen:
+            raise Invalid.field(f"items[{item.key}]", "is named twice", code=Code.ITEMS_INVALID)
+        seen.add(item.pk)
+
+
+def _labels_after(item: BacklogItem, change: BulkChange) -> list[str] | Unset:
+    """The item's label names with ``add_labels`` added and ``remove_labels`` taken away
+    (matched ignoring case); UNSET when the change touches no labels."""
+    if not change.add_labels and not change.remove_labels:
+        return UNSET
+    removed = {fold_label(name) for name in change.remove_labels}
+    names = {fold_label(label.name): label.name for label in item.labels.all()}
+    for name in change.add_labels:
+        names.setdefault(fold_label(name), name)
+    return [name for folded, name in names.items() if folded not in removed]
+
+
+def _children_first(items: list[BacklogItem]) -> list[BacklogItem]:
+    """``items`` with every item after those of the batch under it (so a parent deleted with
+    its children goes last, once nothing live is left under it)."""
+    by_id = {item.pk: item for item in items}
+
+    def depth(item: BacklogItem) -> int:
+        level, parent_id = 0, item.parent_id
+        while parent_id in by_id and level <= len(items):
+            level, parent_id = level + 1, by_id[parent_id].parent_id
+        return level
+
+    return sorted(items, key=depth, reverse=True)
+
+
+@transaction.atomic
+def items_update_many(
+    *,
+    actor: Actor,
+    product: Product,
+    items: Sequence[BacklogItem],
+    change: BulkChange,
+    versions: Mapping[int, int] | None = None,
+) -> list[BacklogItem]:
+    """Make ``change`` to every item of ``items`` (all of ``product``), in one transaction,
+    with one history entry per item changed: all or nothing.
+
+    Each item is checked as ``item_update``, ``item_move`` and ``item_delete`` check one (the
+    same rules, the same policy); the first refusal refuses the batch, names the item and its
+    field, and nothing is written. ``versions`` maps item ids to the version the caller saw (a
+    stale one refuses the batch). Returns the items in backlog order.
+    """
+    require(actor, Permission.EDIT_CONTENT)
+    if change.position is not None:
+        require(actor, Permission.ORDER_BACKLOG, teams=product_team_query(product))
+    _check_batch(actor, product, items, change)
+    versions = versions or {}
+    if change.delete:
+        for item in _children_first(list(items)):
+            try:
+                item_delete(actor=actor, item=item, expected_version=versions.get(item.pk))
+            except DomainError as error:
+                raise _about(item, error) from error
+        return sorted(items, key=lambda item: item.rank)
+    if change.position is not None:
+        product_lock(product_id=product.pk)
+    fields = change.fields()
+    changed: list[tuple[BacklogItem, dict[str, Any]]] = []
+    names: list[list[str]] = []
+    for item in _locked(product, items, versions):
+        try:
+            changes = apply_changes(item, **fields)
+            after = _labels_after(item, change)
+            # The single item's rules for its labels (names, how many), labels written below.
+            names.append(clean_label_names(after) if after is not UNSET else [])
+        except DomainError as error:
+            raise _about(item, error) from error
+        changed.append((item, changes))
+    if change.add_labels or change.remove_labels:
+        _relabel(product, changed, names, change)
+    changed.sort(key=lambda pair: pair[0].rank)
+    if change.position is not None:
+        _place(product, change.position, changed)
+    _write(actor, product, changed)
+    return [item for item, _ in changed]
+
+
+def _relabel(
+    product: Product,
+    changed: list[tuple[BacklogItem, dict[str, Any]]],
+    names: list[list[str]],
+    change: BulkChange,
+) -> None:
+    """Give each item the labels ``names`` says (the new ones created once for the batch),
+    in one delete and one insert, and add the change to the items whose labels changed."""
+    rows = _labels(product, names)
+    through = BacklogItem.labels.through
+    links: list[Any] = []
+    touched: list[int] = []
+    for (item, changes), item_names in zip(changed, names, strict=True):
+        old = {label.pk: label.name for label in item.labels.all()}
+        new = {rows[fold_label(name)].pk: rows[fold_label(name)].name for name in item_names}
+        if set(old) == set(new):
+            continue
+        changes["labels"] = [sorted(old.values()), sorted(new.values())]
+        touched.append(item.pk)
+        links += [through(backlogitem_id=item.pk, label_id=pk) for pk in set(new) - set(old)]
+    removed = [fold_label(name) for name in change.remove_labels]
+    if touched and removed:
+        through.objects.filter(backlogitem_id__in=touched, label__folded__in=removed).delete()
+    insert_rows(through, links)
+
+
+def _locked(
+    product: Product, items: Sequence[BacklogItem], versions: Mapping[int, int]
+) -> list[BacklogItem]:
+    """``items`` read again as stored, locked until commit, in one query (their labels in one
+    more; a real prefetch, which the labels' ``set`` can write through): what
+    ``check_version`` does for one item. A version the caller saw that is no
+    longer the stored one refuses the batch."""
+    found = {
+        item.pk: item
+        for item in BacklogItem.objects.select_for_update(of=("self",))
+        .filter(product=product, pk__in=[item.pk for item in items])
+        # One lock order for every batch, so two batches that share items never deadlock.
+        .order_by("pk")
+        .prefetch_related("labels")
+    }
+    fresh: list[BacklogItem] = []
+    for item in items:
+        current = found.get(item.pk)
+        if current is None:
+            raise NotFound(f"{item.key} is no longer in the backlog.", code=Code.ITEM_NOT_FOUND)
+        seen = versions.get(item.pk)
+        if seen is not None and seen != current.version:
+            raise StaleVersion(
+                f"{item.key} was changed by someone else (you have version {seen}, the current "
+                f"one is {current.version}). Reload the backlog and apply the change again."
+            )
+        current.product = product
+        fresh.append(current)
+    return fresh
+
+
+def _write(
+    actor: Actor, product: Product, changed: list[tuple[BacklogItem, dict[str, Any]]]
+) -> None:
+    """Write the changed items with their next version, one statement for each set of fields
+    changed together (the rows are locked: no one wrote them since they were read), and one
+    history entry each in one insert."""
+    now = timezone.now()
+    groups: dict[tuple[str, ...], list[BacklogItem]] = {}
+    history: list[Change] = []
+    for item, changes in changed:
+        if not changes:
+            continue
+        fields = tuple(name for name in changes if name not in {"labels", "placement"})
+        item.version += 1
+        item.updated_at = now
+        groups.setdefault(fields, []).append(item)
+        moved_only = set(changes) <= {"rank", "placement"}
+        history.append(
+            Change(
+                obj=item,
+                action=Action.MOVED if moved_only else Action.UPDATED,
+                changes=changes,
+                label=f"{item.key} {item.title}",
+                actor=actor.user,
+            )
+        )
+    for fields, rows in groups.items():
+        bulk_update_values(BacklogItem, rows, [*fields, "version", "updated_at"])
+    if history:
+        history_record_many(workspace_id=product.workspace_id, changes=history)
+
+
+def _place(
+    product: Product, position: str, changed: list[tuple[BacklogItem, dict[str, Any]]]
+) -> None:
+    """New ranks for the items (in rank order) at ``position``, their order kept; none when
+    they are there already. Adds the move to each item's changes."""
+    ids = [item.pk for item, _ in changed]
+    if ordering.at_end(product.pk, position, ids):
+        return
+    keys = ordering.end_ranks(product.pk, position, len(ids))
+    for (item, changes), key in zip(changed, keys, strict=True):
+        changes["rank"] = [item.rank, key]
+        changes["placement"] = PLACEMENTS[position]
+        item.rank = key
+    ordering.schedule_rebalance(product.pk, keys[0] if position == "top" else keys[-1])

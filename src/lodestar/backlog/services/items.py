@@ -167,6 +167,41 @@ def item_update(
     """
     require(actor, Permission.EDIT_CONTENT)
     check_version(item, expected_version)
+    changes = apply_changes(
+        item,
+        title=title,
+        description=description,
+        acceptance_criteria=acceptance_criteria,
+        estimate=estimate,
+        status=status,
+        labels=labels,
+        assignee=assignee,
+        parent=parent,
+        goal=goal,
+    )
+    write_changes(actor, item, changes)
+    return item
+
+
+def apply_changes(
+    item: BacklogItem,
+    *,
+    title: str | Unset = UNSET,
+    description: str | Unset = UNSET,
+    acceptance_criteria: Sequence[str] | Unset = UNSET,
+    estimate: EstimateValue | Unset = UNSET,
+    status: str | Unset = UNSET,
+    labels: Sequence[str] | Unset = UNSET,
+    assignee: Membership | Unset | None = UNSET,
+    parent: BacklogItem | Unset | None = UNSET,
+    goal: ProductGoal | Unset | None = UNSET,
+) -> dict[str, Any]:
+    """Check the changes of ``item`` (read locked by the caller) and make them on the object;
+    the labels, a link table, are written at once. Returns what changed, for ``write_changes``.
+
+    The rules of ``item_update``, shared with ``items_update_many``; the caller holds the
+    transaction and has checked the permission.
+    """
     before = snapshot(item, _FIELDS)
     old_labels = sorted(label.name for label in item.labels.all())
     if title is not UNSET:
@@ -191,21 +226,28 @@ def item_update(
     if item.status == ItemStatus.READY and before["status"] != ItemStatus.READY:
         check_ready(item)
     changes: dict[str, Any] = changes_since(item, before)
-    new_labels = old_labels
     if labels is not UNSET:
         rows = labels_for(item.product, labels)
         new_labels = sorted(label.name for label in rows)
         if new_labels != old_labels:
             item.labels.set(rows)
             changes["labels"] = [old_labels, new_labels]
-    if changes:
-        fields = [name for name in changes if name != "labels"]
-        if any(name in changes for name in TEXT_FIELDS):
-            render_text(item)
-            fields += RENDERED_FIELDS
-        bump(item, fields)
-        record(actor, item, Action.UPDATED, changes)
-    return item
+    return changes
+
+
+def write_changes(
+    actor: Actor, item: BacklogItem, changes: dict[str, Any], *, action: str = Action.UPDATED
+) -> None:
+    """Write the fields ``changes`` names with the next version, and record them as one
+    history entry (nothing at all when nothing changed)."""
+    if not changes:
+        return
+    fields = [name for name in changes if name not in {"labels", "placement"}]
+    if any(name in changes for name in TEXT_FIELDS):
+        render_text(item)
+        fields += RENDERED_FIELDS
+    bump(item, fields)
+    record(actor, item, action, changes)
 
 
 # -- trash ----------------------------------------------------------------------------------

@@ -131,6 +131,29 @@ def new_rank(
     return top_rank(product_id) if position == "top" else bottom_rank(product_id)
 
 
+def end_ranks(product_id: int, position: str, count: int) -> list[str]:
+    """``count`` ascending keys before every live item (``top``) or after (``bottom``), for
+    items that go there together in their order (the caller holds the product lock).
+
+    The keys miss every live key, so writing them row by row never trips the unique index.
+    """
+    ends = _live(product_id).order_by("rank" if position == "top" else "-rank")
+    bound = _ranks(ends)
+    if position == "top":
+        return keys_between(None, bound, count)
+    return keys_between(bound, None, count)
+
+
+def at_end(product_id: int, position: str, item_ids: list[int]) -> bool:
+    """Whether the items ``item_ids`` (in rank order) are the first (``top``) or last
+    (``bottom``) live items of the backlog already."""
+    ends = _live(product_id).order_by("rank" if position == "top" else "-rank")
+    found = list(ends.values_list("pk", flat=True)[: len(item_ids)])
+    if position == "bottom":
+        found.reverse()
+    return found == item_ids
+
+
 def restored_rank(product_id: int, old_rank: str) -> str:
     """Where a restored item goes: its old key if still free, else right after whoever took it."""
     taker = _live(product_id).filter(rank=old_rank).values_list("pk", flat=True).first()

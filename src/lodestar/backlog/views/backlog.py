@@ -13,15 +13,27 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from lodestar.backlog import services
 from lodestar.backlog.access import access_item
-from lodestar.backlog.forms import FilterForm, ItemCreateForm, MoveForm
-from lodestar.backlog.models import BacklogItem
-from lodestar.backlog.refs import item_ref, item_ref_or_none
+from lodestar.backlog.forms import (
+    CLEAR,
+    KEEP,
+    SORT_NAMES,
+    BulkForm,
+    FilterForm,
+    ItemCreateForm,
+    MoveForm,
+    label_names,
+)
+from lodestar.backlog.models import BacklogItem, ItemStatus
+from lodestar.backlog.refs import item_ref, item_ref_or_none, item_refs
 from lodestar.backlog.selectors import (
     BacklogFilters,
     backlog_by_epic,
+    backlog_list,
+    backlog_totals,
     backlog_tree,
     epic_items,
     item_queryset,
+    team_velocity,
 )
 from lodestar.backlog.views._common import (
     ORDER_HINT,
@@ -31,8 +43,16 @@ from lodestar.backlog.views._common import (
     rights_for,
     rows_for,
 )
-from lodestar.core.errors import DomainError, Forbidden, Invalid, StaleVersion, error_sentence
+from lodestar.core.errors import (
+    DomainError,
+    FieldError,
+    Forbidden,
+    Invalid,
+    StaleVersion,
+    error_sentence,
+)
 from lodestar.core.pagination import Page
+from lodestar.people.refs import member_ref
 from lodestar.people.selectors import member_list
 from lodestar.people.web import WorkspaceRequest, apply_errors, is_htmx, workspace_view
 from lodestar.strategy.access import access_product
@@ -63,7 +83,8 @@ def _query(form: FilterForm, **extra: str) -> str:
     """The filter part of a URL (to fetch the next page with the same filters)."""
     data: dict[str, Any] = form.cleaned_data if hasattr(form, "cleaned_data") else {}
     params = {name: str(value) for name, value in data.items() if value}
-    params.update({name: value for name, value in extra.items() if value})
+    params.update(extra)
+    params = {name: value for name, value in params.items() if value}
     return urlencode(params)
 
 
@@ -137,6 +158,41 @@ def _listing(
     return listing, Page[BacklogItem](items=[], next_cursor=None)
 
 
+# Columns whose header sorts the list, and the direction a first click sorts them in.
+SORTABLE = {
+    "key": "key",
+    "title": "title",
+    "rice": "-rice",
+    "wsjf": "-wsjf",
+    "estimate": "-estimate",
+}
+
+
+def _sorting(form: FilterForm, base: str) -> dict[str, Any]:
+    """The list's reading order: what it is sorted by, the link back to the backlog order
+    (the same filters, no sort), and each sortable header's link and state."""
+    data: dict[str, Any] = form.cleaned_data if hasattr(form, "cleaned_data") else {}
+    sort = data.get("sort") or ""
+    field = sort.removeprefix("-")
+    headers: dict[str, dict[str, str]] = {}
+    for column, first in SORTABLE.items():
+        # A second click on the sorted column turns its direction around.
+        target = (sort[1:] if sort.startswith("-") else f"-{sort}") if field == column else first
+        state = ("descending" if sort.startswith("-") else "ascending") if field == column else ""
+        headers[column] = {"url": f"{base}?{_query(form, sort=target)}", "state": state}
+    score_headers = [
+        {**headers[framework.value], "label": framework.display_name, "counter": str(number)}
+        for number, framework in enumerate(ROW_FRAMEWORKS, start=1)
+    ]
+    return {
+        "sort": sort,
+        "sorted_by": SORT_NAMES.get(field, ""),
+        "unsorted_url": f"{base}?{_query(form, sort='')}".rstrip("?"),
+        "headers": headers,
+        "score_headers": score_headers,
+    }
+
+
 def _backlog_context(
     request: WorkspaceRequest,
     product: Product,
@@ -152,12 +208,34 @@ def _backlog_context(
     status = 200 if form.is_valid() else 422
     cursor = request.GET.get("cursor") or None
     base = reverse("backlog:backlog", args=[actor.workspace.slug, product.key])
-    listing, page = _listing(request, product, form, cursor, base)
+    sorting = _sorting(form, base)
+    listing: dict[str, Any] = {}
+    if sorting["sort"]:
+        # Sorted for reading: one flat list (the tree and the epics are the backlog's order).
+        page = backlog_list(
+            actor=actor,
+            product=product,
+            filters=_filters(form),
+            cursor=cursor,
+            limit=PAGE_SIZE,
+            sort=sorting["sort"],
+        )
+    else:
+        listing, page = _listing(request, product, form, cursor, base)
     if listing.get("group_error"):
         status = 422
     rights = rights_for(actor, product)
     return {
         **listing,
+        **sorting,
+        "totals": backlog_totals(actor=actor, product=product, filters=_filters(form)),
+        "velocity": team_velocity(product),
+        "bulk_form": BulkForm(
+            goals=goals,
+            members=members,
+            scale=[str(v) for v in product.estimate_scale],
+            auto_id="bulk-%s",
+        ),
         "product": product,
         "goal": active_goal(product),
         "tab": "backlog",
@@ -193,6 +271,8 @@ def backlog(request: WorkspaceRequest, product_key: str) -> HttpResponse:
         template = {"rows": "backlog/_rows.html", "groups": "backlog/_group_sections.html"}.get(
             fragment or "", "backlog/_body.html"
         )
+        # The headers (outside the list) show the list's sort too.
+        context["oob_head"] = template == "backlog/_body.html"
         return render(request, template, context, status=status)
     return render(request, "backlog/backlog.html", context, status=status)
 
@@ -293,3 +373,94 @@ def item_move(request: WorkspaceRequest, item_key: str) -> HttpResponse:
     return JsonResponse(
         {"key": moved.key, "version": moved.version, "message": f"Moved {moved.key} {where}."}
     )
+
+
+# -- bulk edit ----------------------------------------------------------------------------------
+
+
+def _bulk_change(
+    request: WorkspaceRequest, product: Product, data: dict[str, Any]
+) -> tuple[services.BulkChange, str]:
+    """The change the action bar asks for, and how the confirmation says it."""
+    actor = request.actor
+    if data["delete"]:
+        return services.BulkChange(delete=True), "moved to the trash"
+    fields: dict[str, Any] = {}
+    said: list[str] = []
+    if data["status"] != KEEP:
+        fields["status"] = data["status"]
+        said.append(f"status {ItemStatus(data['status']).label}")
+    if data["assignee"] != KEEP:
+        who = data["assignee"]
+        fields["assignee"] = None if who == CLEAR else member_ref(actor, who, field="assignee")
+        said.append(
+            "no assignee" if who == CLEAR else f"assigned to {fields['assignee'].user.display_name}"
+        )
+    if data["goal"] != KEEP:
+        fields["goal"] = None if data["goal"] == CLEAR else goal_ref(actor, product, data["goal"])
+        said.append("no goal" if data["goal"] == CLEAR else "goal set")
+    if data["estimate"] != KEEP:
+        fields["estimate"] = None if data["estimate"] == CLEAR else data["estimate"]
+        said.append(
+            "not estimated" if data["estimate"] == CLEAR else f"estimate {data['estimate']}"
+        )
+    added, removed = label_names(data["add_labels"]), label_names(data["remove_labels"])
+    if added:
+        said.append("labels added: " + ", ".join(added))
+    if removed:
+        said.append("labels removed: " + ", ".join(removed))
+    if data["position"]:
+        said.append(f"moved to the {data['position']}")
+    change = services.BulkChange(
+        **fields, add_labels=added, remove_labels=removed, position=data["position"] or None
+    )
+    return change, "; ".join(said)
+
+
+def _versions(request: WorkspaceRequest, items: list[BacklogItem]) -> dict[int, int]:
+    """The versions the page showed, sent one per item beside the keys (when the script sent
+    them): a stale one refuses the batch."""
+    sent = request.POST.getlist("version")
+    if len(sent) != len(items):
+        return {}
+    return {item.pk: int(v) for item, v in zip(items, sent, strict=True) if v.isdigit()}
+
+
+@require_POST
+@workspace_view
+def bulk(request: WorkspaceRequest, product_key: str) -> HttpResponse:
+    """The action bar: one change for the selected items, all or nothing. htmx gets an empty
+    answer that tells the list to reload (with its filters and sort); a refusal changes
+    nothing and says which item and field (``workspace_view`` says it), and the selection
+    stays."""
+    actor = request.actor
+    product = access_product(actor, product_key)
+    form = BulkForm(
+        request.POST,
+        goals=list(goal_list(actor=actor, product=product)),
+        members=list(member_list(actor=actor)),
+        scale=[str(v) for v in product.estimate_scale],
+    )
+    if not form.is_valid():
+        raise Invalid.fields(
+            [
+                FieldError(name, " ".join(str(message) for message in errors))
+                for name, errors in form.errors.items()
+            ]
+        )
+    items = item_refs(actor, form.keys())
+    change, said = _bulk_change(request, product, form.cleaned_data)
+    changed = services.items_update_many(
+        actor=actor,
+        product=product,
+        items=items,
+        change=change,
+        versions=_versions(request, items),
+    )
+    count = len(changed)
+    messages.success(request, f"{count} item{'s' if count != 1 else ''}: {said}.")
+    if not is_htmx(request):
+        return redirect(
+            "backlog:backlog", workspace_slug=actor.workspace.slug, product_key=product.key
+        )
+    return HttpResponse(headers={"HX-Trigger": "backlog-changed", "HX-Reswap": "none"})

@@ -1,6 +1,9 @@
 /* Lodestar's backlog: selection and shortcuts, the item side panel, drag and drop ordering,
  * inline create, and the "suggest order" comparison. Builds on app.js (window.Lodestar).
  *
+ * Bulk edit: rows are checked (click a box, shift-click a range, x on the selected row,
+ * shift+j/k) and the action bar sends one change for all of them; the list then reloads.
+ *
  * Ordering posts one move (before or after a neighbour) with the item's version; the server
  * decides. On success the row keeps its new place and a toast says so; on any refusal the row
  * goes back where it was and the message says why.
@@ -15,7 +18,9 @@
   // Looked up on each use: htmx's history (back and forward) replaces the page's elements.
   const layoutOf = () => document.getElementById("bl-layout");
   const panelOf = () => document.getElementById("item-panel");
-  const canOrder = () => layoutOf()?.dataset.canOrder === "1";
+  const sortedView = () => Boolean(document.getElementById("backlog-body")?.dataset.sorted);
+  // A list sorted for reading shows no backlog order to drag or move within.
+  const canOrder = () => layoutOf()?.dataset.canOrder === "1" && !sortedView();
   const flash = (text, level) => window.Lodestar?.flash(text, level);
 
   function csrfToken() {
@@ -451,6 +456,10 @@
       flash("Ordering is off while the backlog is grouped by epic: switch to In order to move items.", "info");
       return;
     }
+    if (sortedView()) {
+      flash("The list is sorted for reading: go back to the backlog order to move items.", "info");
+      return;
+    }
     if (!canOrder()) {
       flash(layoutOf().dataset.orderHint, "info");
       return;
@@ -556,6 +565,111 @@
     if (depthOf(old) > 0) fresh.querySelector(".bl-parent")?.remove();
   });
 
+  /* ---------- Bulk selection: checked rows and the action bar ---------- */
+
+  // Keys of the checked rows (the cursor row above is another thing: j/k move it, x checks it).
+  const checked = new Set();
+  let anchorKey = null;
+  const bulkForm = () => document.getElementById("bl-bulk");
+  const boxOf = (row) => row?.querySelector("[data-check]");
+
+  function setChecked(row, on) {
+    const box = boxOf(row);
+    if (!box) return;
+    box.checked = on;
+    row.classList.toggle("is-checked", on);
+    if (on) checked.add(row.dataset.key);
+    else checked.delete(row.dataset.key);
+  }
+
+  /* Check or uncheck ``row``; with ``range``, every row from the last one toggled to it takes
+   * the same state (shift-click). */
+  function check(row, on, { range = false } = {}) {
+    if (!boxOf(row)) return;
+    const all = rows();
+    const from = range ? all.indexOf(rowOf(anchorKey)) : -1;
+    if (from >= 0) {
+      const to = all.indexOf(row);
+      all.slice(Math.min(from, to), Math.max(from, to) + 1).forEach((r) => setChecked(r, on));
+    } else {
+      setChecked(row, on);
+    }
+    anchorKey = row.dataset.key;
+    updateBar();
+  }
+
+  function clearChecked() {
+    rows().forEach((row) => setChecked(row, false));
+    checked.clear();
+    anchorKey = null;
+    updateBar();
+  }
+
+  function updateBar() {
+    const form = bulkForm();
+    if (!form) return;
+    let points = 0;
+    let unestimated = 0;
+    for (const key of checked) {
+      const value = rowOf(key)?.dataset.points;
+      if (value && value !== "?") points += Number(value);
+      else unestimated += 1;
+    }
+    form.hidden = checked.size === 0;
+    form.querySelector("[data-bulk-count]").textContent = String(checked.size);
+    form.querySelector("[data-bulk-points]").textContent = String(Math.round(points * 100) / 100);
+    form.querySelector("[data-bulk-unestimated]").textContent = unestimated
+      ? ` (${unestimated} not estimated)`
+      : "";
+  }
+
+  /* After the list reloads: the rows still shown stay checked; the others leave the selection. */
+  function restoreChecked() {
+    const shown = new Set(rows().map((row) => row.dataset.key));
+    for (const key of Array.from(checked)) if (!shown.has(key)) checked.delete(key);
+    rows().forEach((row) => setChecked(row, checked.has(row.dataset.key)));
+    updateBar();
+  }
+
+  document.addEventListener("click", (event) => {
+    const box = event.target.closest?.("[data-check]");
+    if (box) {
+      // The box has toggled itself; a shift-click gives the rows since the last one its state.
+      check(box.closest(".bl-row"), box.checked, { range: event.shiftKey });
+      return;
+    }
+    if (event.target.closest?.("[data-bulk-clear]")) clearChecked();
+  });
+
+  // The bar sends the checked keys with the versions the rows showed (a stale one refuses).
+  document.addEventListener("htmx:configRequest", (event) => {
+    if (event.detail.elt?.id !== "bl-bulk") return;
+    const data = event.detail.formData;
+    data.delete("items");
+    data.delete("version");
+    for (const key of checked) {
+      data.append("items", key);
+      data.append("version", rowOf(key)?.dataset.version || "");
+    }
+  });
+
+  // A change that went through leaves the bar's menus at "keep" for the next one.
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const form = event.detail.elt;
+    if (form?.id !== "bl-bulk" || !event.detail.successful) return;
+    form.querySelectorAll("select").forEach((menu) => (menu.selectedIndex = 0));
+    form.querySelectorAll("input[type=text]").forEach((input) => (input.value = ""));
+  });
+
+  function focusBar() {
+    const form = bulkForm();
+    if (!form || form.hidden) {
+      flash("Select items first: x checks the selected row, shift+click a range.", "info");
+      return;
+    }
+    form.querySelector(".bl-bulk-fields select")?.focus();
+  }
+
   /* ---------- Keyboard ---------- */
 
   const shortcuts = window.Lodestar?.shortcuts;
@@ -570,12 +684,27 @@
       }
     });
     shortcuts.register("/", "Search the backlog", () => document.getElementById("bl-q")?.focus());
+    shortcuts.register("x", "Check the selected item (bulk edit)", () => {
+      const row = rowOf(selectedKey);
+      if (row) check(row, !checked.has(row.dataset.key));
+    });
+    // Shift+j / shift+k: move the selection and check both rows (a range from the keyboard).
+    const extend = (delta) => () => {
+      const row = rowOf(selectedKey);
+      if (row) check(row, true);
+      step(delta);
+      const next = rowOf(selectedKey);
+      if (next) check(next, true);
+    };
+    shortcuts.register("J", "Check the next item too", extend(1));
+    shortcuts.register("K", "Check the previous item too", extend(-1));
+    shortcuts.register("e", "Change the checked items (action bar)", focusBar);
   }
 
   // Keys app.js cannot take: Enter and Escape must keep their meaning on buttons and links.
   const extraHelp = [
     ["Open the selected item", ["Enter"]],
-    ["Close the item panel", ["Esc"]],
+    ["Close the item panel, or clear the checked items", ["Esc"]],
     ["Move the selected item (product owner)", ["Alt", "↑", "↓"]],
     ["Fold or unfold the items under the selected one", ["←", "→"]],
   ];
@@ -604,6 +733,10 @@
     if (!layoutOf() || typing(event.target) || document.querySelector("dialog[open]")) return;
     if (event.key === "Escape") {
       if (closePanel()) event.preventDefault();
+      else if (checked.size) {
+        event.preventDefault();
+        clearChecked();
+      }
       return;
     }
     if (event.altKey && (event.key === "ArrowUp" || event.key === "ArrowDown")) {
@@ -665,6 +798,9 @@
     if (rowList()) restoreFolding();
     if (target.id === "backlog-body" || target.closest?.("#backlog-body")) {
       initSortable();
+      restoreChecked();
+      const sort = document.getElementById("bl-sort");
+      if (sort) sort.value = document.getElementById("backlog-body")?.dataset.sorted || "";
       const row = rowOf(selectedKey);
       if (row) select(row, { scroll: false });
       markOpen();
@@ -681,6 +817,8 @@
   document.addEventListener("htmx:configRequest", (event) => {
     const source = event.detail.elt;
     const data = event.detail.formData;
+    // "Back to backlog order" keeps the filters the list inherits, not its sort.
+    if (source?.matches?.("[data-unsort]")) data?.delete("sort");
     if (!data || !source || !["bl-filters", "backlog-body"].includes(source.id)) return;
     for (const [name, value] of Array.from(data.entries())) {
       if (value === "") data.delete(name);
@@ -712,6 +850,7 @@
     foldFilters();
     restoreFolding();
     followAddress();
+    restoreChecked();
   });
 
   // A filter change puts a new address in the history: the open item stays in it.
