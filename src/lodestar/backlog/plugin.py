@@ -33,7 +33,11 @@ EDIT = "edit_content"
 PLUGIN = Plugin(
     name="backlog",
     urls=["lodestar.backlog.urls"],
-    api=["lodestar.backlog.api", "lodestar.backlog.prioritization.api"],
+    api=[
+        "lodestar.backlog.api",
+        "lodestar.backlog.prioritization.api",
+        "lodestar.backlog.saved_views.api",
+    ],
     permissions=PERMISSIONS,
     objects=[
         ObjectType(
