@@ -86,7 +86,7 @@ def test_the_view_is_a_link_to_the_filtered_backlog(
     assert view.columns == ["goal", "estimate"]
     assert saved_view_url(view) == (
         f"/w/acme/products/ACME/backlog?status=ready&assignee={developer.email.replace('@', '%40')}"
-        f"&goal={goal.pk}&flagged=0&finished=1&columns=goal%2Cestimate"
+        f"&goal={goal.pk}&flagged=0&finished=1&columns=goal%2Cestimate&view={view.pk}"
     )
 
 
@@ -197,7 +197,7 @@ def test_the_api_saves_lists_changes_and_deletes_a_view(
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["filters"]["status"] == "ready"
-    assert body["url"] == "/w/acme/products/ACME/backlog?status=ready&flagged=1"
+    assert body["url"] == f"/w/acme/products/ACME/backlog?status=ready&flagged=1&view={body['id']}"
     assert body["columns"] == ["goal", "scores", "estimate", "assignee"]
     _send(client, "POST", VIEWS, {"name": "Personal"})
     assert [v["name"] for v in _send(api_client(po), "GET", VIEWS).json()] == ["Ready"]
@@ -236,3 +236,38 @@ def test_another_members_personal_view_is_not_found(
     view = services.saved_view_create(actor=developer.actor, product=product, name="Mine")
     response = _send(api_client(admin), "PATCH", f"{VIEWS}/{view.pk}", {"name": "Taken"})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("persona", "personal", "shared", "others_shared"),
+    [
+        ("owner", True, True, True),
+        ("admin", True, True, True),
+        ("po", True, True, False),
+        ("developer", True, True, False),
+        ("pm", True, True, False),
+        ("viewer", True, False, False),
+    ],
+)
+def test_who_saves_shares_and_changes_views(
+    persona: str,
+    personal: bool,
+    shared: bool,
+    others_shared: bool,
+    product: Product,
+    request: pytest.FixtureRequest,
+) -> None:
+    someone = request.getfixturevalue("developer" if persona != "developer" else "po")
+    theirs = services.saved_view_create(
+        actor=someone.actor, product=product, name="Theirs", shared=True
+    )
+    actor = request.getfixturevalue(persona).actor
+    outcomes = []
+    for share in (False, True):
+        try:
+            services.saved_view_create(actor=actor, product=product, name=f"V{share}", shared=share)
+            outcomes.append(True)
+        except Forbidden:
+            outcomes.append(False)
+    assert outcomes == [personal, shared]
+    assert services.may_change(actor, theirs) is others_shared

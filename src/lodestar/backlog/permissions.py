@@ -59,6 +59,6 @@ PERMISSIONS = [
         MANAGERS,
         "Only the member who created a shared view, or a workspace owner or admin, changes or "
         "deletes it.",
-        SavedViewErrorCode.FORBIDDEN_CHANGE_VIEW,
+        SavedViewErrorCode.FORBIDDEN_MANAGE_SHARED_VIEWS,
     ),
 ]

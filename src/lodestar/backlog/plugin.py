@@ -12,8 +12,18 @@ from lodestar.backlog.extensions import PURPOSES, Purpose
 from lodestar.backlog.models import BacklogItem
 from lodestar.backlog.permissions import PERMISSIONS
 from lodestar.backlog.prioritization.models import Scorecard
+from lodestar.backlog.saved_views.selectors import saved_view_list, saved_view_url
 from lodestar.backlog.services.items import rank_on_restore, refuse_trash_with_children
-from lodestar.core.registry import Demo, ObjectType, Plugin, SearchDocument, TrashRules
+from lodestar.core.registry import (
+    Demo,
+    NavChild,
+    NavChildren,
+    ObjectType,
+    Plugin,
+    SearchDocument,
+    TrashRules,
+)
+from lodestar.people.policy import Actor
 from lodestar.strategy.selectors import product_team_query
 
 
@@ -26,6 +36,19 @@ def _url(item: BacklogItem) -> str:
 def _search(item: BacklogItem) -> SearchDocument:
     body = "\n".join([item.description, *item.acceptance_criteria])
     return SearchDocument(title=f"{item.key} {item.title}", body=body, updated_at=item.updated_at)
+
+
+def _saved_views(actor: Actor) -> list[NavChild]:
+    """The saved views the member sees, for the sidebar (one query)."""
+    return [
+        NavChild(
+            key=f"view-{view.pk}",
+            label=view.name,
+            href=saved_view_url(view),
+            hint=f"{view.product.key} · shared" if view.shared else view.product.key,
+        )
+        for view in saved_view_list(actor=actor)
+    ]
 
 
 EDIT = "edit_content"
@@ -72,6 +95,7 @@ PLUGIN = Plugin(
             teams=lambda scorecard: product_team_query(scorecard.product),
         ),
     ],
+    navigation_children=[NavChildren("products", "Saved views", _saved_views)],
     provides=[
         (
             PURPOSES,

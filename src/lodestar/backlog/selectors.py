@@ -239,3 +239,23 @@ def item_readiness(item: BacklogItem) -> Readiness:
         velocity=team_velocity(product),
     )
     return evaluate(product.definition_of_ready, facts)
+
+
+def item_search(*, actor: Actor, text: str, limit: int = 8) -> list[BacklogItem]:
+    """Live items of the actor's workspace that ``text`` names: by key (``ACME-12``, or the
+    start of one), else by every word of it in the title; the key's match first, then the
+    most recently changed. For jumping to an item (the command palette), not for reports."""
+    words = text.split()
+    if not words:
+        return []
+    qs = BacklogItem.objects.filter(workspace_id=actor.workspace_id).select_related("product")
+    key = text.strip().upper()
+    by_key = list(qs.filter(key=key)[:1])
+    titled = qs
+    for word in words[:8]:
+        titled = titled.filter(title__icontains=word)
+    starts = qs.filter(key__startswith=key) if "-" in key and " " not in key else qs.none()
+    found = by_key + [
+        item for item in (titled | starts).exclude(key=key).order_by("-updated_at", "-id")[:limit]
+    ]
+    return found[:limit]

@@ -13,4 +13,4 @@ class SavedViewErrorCode(StrEnum):
     COLUMNS_INVALID = "saved_view_columns_invalid"
     FORBIDDEN_SAVE_VIEW = "forbidden_save_view"
     FORBIDDEN_SHARE_VIEW = "forbidden_share_view"
-    FORBIDDEN_CHANGE_VIEW = "forbidden_change_view"
+    FORBIDDEN_MANAGE_SHARED_VIEWS = "forbidden_manage_shared_views"

@@ -29,9 +29,11 @@ def saved_view_list(*, actor: Actor, product: Product | None = None) -> QuerySet
     )
 
 
-def query_of(filters: Mapping[str, Any], columns: list[str] | None = None) -> str:
-    """The backlog page's query string for ``filters`` (as ``clean_filters`` stores them) and
-    the optional ``columns`` shown (left out when all are)."""
+def query_of(
+    filters: Mapping[str, Any], columns: list[str] | None = None, view_id: int | None = None
+) -> str:
+    """The backlog page's query string for ``filters`` (as ``clean_filters`` stores them), the
+    optional ``columns`` shown (left out when all are) and the view it opens, if any."""
     params: dict[str, str] = {}
     for name, value in filters.items():
         if isinstance(value, bool):
@@ -43,7 +45,18 @@ def query_of(filters: Mapping[str, Any], columns: list[str] | None = None) -> st
         del params["finished"]
     if columns is not None and list(columns) != list(COLUMNS):
         params["columns"] = ",".join(columns) or "none"
+    if view_id is not None:
+        params["view"] = str(view_id)
     return urlencode(params)
+
+
+def columns_from_query(value: str | None) -> list[str]:
+    """The optional columns a backlog address shows (``columns=goal,estimate``; ``none``;
+    left out: all of them). Unknown names are ignored: an old link still opens."""
+    if not value:
+        return list(COLUMNS)
+    named = {part.strip() for part in value.split(",")}
+    return [column for column in COLUMNS if column in named]
 
 
 def saved_view_url(view: SavedView) -> str:
@@ -52,5 +65,4 @@ def saved_view_url(view: SavedView) -> str:
         "backlog:backlog",
         kwargs={"workspace_slug": view.product.workspace.slug, "product_key": view.product.key},
     )
-    query = query_of(view.filters, view.columns)
-    return f"{base}?{query}" if query else base
+    return f"{base}?{query_of(view.filters, view.columns, view.pk)}"

@@ -17,6 +17,7 @@ from lodestar.backlog.forms import FilterForm, ItemCreateForm, MoveForm
 from lodestar.backlog.models import BacklogItem
 from lodestar.backlog.refs import item_ref_or_none
 from lodestar.backlog.selectors import BacklogFilters, backlog_list, item_queryset
+from lodestar.backlog.views import saved_views
 from lodestar.backlog.views._common import (
     ORDER_HINT,
     PAGE_SIZE,
@@ -96,6 +97,7 @@ def _backlog_context(
         "first_page": cursor is None,
         "create_form": create_form or ItemCreateForm(goals=goals, auto_id="create-%s"),
         "backlog_url": base,
+        **saved_views.page_context(request, product),
     }, status
 
 

@@ -22,7 +22,10 @@ def workspace_nav(context: template.Context) -> list[navigation.NavLink]:
     request = context.get("request")
     if workspace is None or request is None:
         return []
-    return navigation.links(workspace.slug, request.path)
+    actor = getattr(request, "actor", None)
+    return navigation.links(
+        workspace.slug, request.path, actor=actor, full_path=request.get_full_path()
+    )
 
 
 @register.simple_tag(takes_context=True)
