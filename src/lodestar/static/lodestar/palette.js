@@ -123,8 +123,8 @@
         hint: page.hint,
         run: () => window.location.assign(page.url),
       }));
-    // With words typed, items lead; with none, what can be done to the open item does.
-    return query ? [...items, ...actions, ...pages] : [...actions, ...pages];
+    // What can be done to the open item leads (typed words narrow it to what they name).
+    return [...actions, ...items, ...pages];
   }
 
   /* ---------- the listbox ---------- */
