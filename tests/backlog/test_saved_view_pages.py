@@ -159,6 +159,9 @@ def test_the_palette_finds_items_by_key_and_by_words_of_the_title(
     by_key = client.get("/w/acme/palette", {"q": first.key.lower()}).json()
     assert by_key["items"][0]["key"] == first.key
     assert by_key["items"][0]["url"] == f"/w/acme/items/{first.key}"
+    number = first.key.split("-")[1]
+    by_number = client.get("/w/acme/palette", {"q": number}).json()
+    assert by_number["items"][0]["key"] == first.key
     by_words = client.get("/w/acme/palette", {"q": "dashboard export"}).json()
     assert [item["key"] for item in by_words["items"]] == [first.key]
     pages = client.get("/w/acme/palette", {"q": "acme"}).json()["pages"]

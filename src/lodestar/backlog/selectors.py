@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,7 +18,7 @@ from lodestar.core.models import HistoryEntry
 from lodestar.core.pagination import Page, paginate
 from lodestar.people.policy import Actor
 from lodestar.strategy.models import Product
-from lodestar.strategy.selectors import active_goal
+from lodestar.strategy.selectors import active_goal, product_list
 
 
 def purposes() -> list[Purpose]:
@@ -241,21 +242,28 @@ def item_readiness(item: BacklogItem) -> Readiness:
     return evaluate(product.definition_of_ready, facts)
 
 
+# An item's key as typed: letters and digits, a dash, a number (any letter case).
+KEY_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*-[0-9]+$")
+
+
 def item_search(*, actor: Actor, text: str, limit: int = 8) -> list[BacklogItem]:
-    """Live items of the actor's workspace that ``text`` names: by key (``ACME-12``, or the
-    start of one), else by every word of it in the title; the key's match first, then the
-    most recently changed. For jumping to an item (the command palette), not for reports."""
+    """Live items of the actor's workspace that ``text`` names, for jumping to one (the command
+    palette): a key (``acme-12``) finds that item alone; a number finds that item of every
+    product, then titles with it; words find the titles holding every one of them. Keys are
+    looked up by index; titles are scanned, most recently changed first."""
     words = text.split()
     if not words:
         return []
     qs = BacklogItem.objects.filter(workspace_id=actor.workspace_id).select_related("product")
-    key = text.strip().upper()
-    by_key = list(qs.filter(key=key)[:1])
+    token = text.strip().upper()
+    if KEY_PATTERN.match(token):
+        return list(qs.filter(key=token)[:1])
+    by_key: list[BacklogItem] = []
+    if token.isdigit():
+        keys = [f"{product.key}-{token}" for product in product_list(actor=actor)]
+        by_key = list(qs.filter(key__in=keys).order_by("key")[:limit])
     titled = qs
     for word in words[:8]:
         titled = titled.filter(title__icontains=word)
-    starts = qs.filter(key__startswith=key) if "-" in key and " " not in key else qs.none()
-    found = by_key + [
-        item for item in (titled | starts).exclude(key=key).order_by("-updated_at", "-id")[:limit]
-    ]
-    return found[:limit]
+    rest = titled.exclude(pk__in=[item.pk for item in by_key]).order_by("-updated_at", "-id")
+    return by_key + list(rest[: max(limit - len(by_key), 0)])
