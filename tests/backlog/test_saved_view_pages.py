@@ -178,3 +178,38 @@ def test_the_palette_searches_only_the_callers_workspace(
     assert client.get("/w/acme/palette", {"q": "export"}).status_code == 404
     found = client.get(f"/w/{outsider.membership.workspace.slug}/palette", {"q": "export"})
     assert found.json()["items"] == []
+
+
+def test_a_view_whose_filters_changed_says_so_and_is_updated_to_them(
+    client: Client, developer: Persona, po: Persona, product: Product
+) -> None:
+    view = services.saved_view_create(
+        actor=developer.actor, product=product, name="Bugs", filters={"kind": "bug"}, shared=True
+    )
+    _as(client, developer)
+    same = client.get(BACKLOG, {"kind": "bug", "view": view.pk}).content.decode()
+    assert 'data-testid="current-view"' in same
+    assert 'data-testid="view-changed"' not in same
+    # A filter changed: the list fragment carries the bar, which says so and offers the update.
+    fragment = client.get(
+        BACKLOG, {"kind": "bug", "status": "ready", "view": view.pk}, headers=HTMX
+    ).content.decode()
+    assert 'id="sv-bar" hx-swap-oob="true"' in fragment
+    assert 'data-testid="view-changed"' in fragment
+    assert "Update view" in fragment
+    # Someone who may not change it is told, not offered the update.
+    theirs = _as(Client(), po).get(BACKLOG, {"kind": "task", "view": view.pk}).content.decode()
+    assert 'data-testid="view-changed"' in theirs
+    assert "Update view" not in theirs
+    refused = _as(Client(), po).post(
+        f"{VIEWS}/{view.pk}/filters", {**NO_FILTERS, "kind": "task"}, headers=HTMX
+    )
+    assert refused.status_code == 204  # the refusal is a message on the page it goes back to
+    view.refresh_from_db()
+    assert view.filters == {"kind": "bug"}
+    updated = client.post(
+        f"{VIEWS}/{view.pk}/filters", {**NO_FILTERS, "kind": "bug", "status": "ready"}, headers=HTMX
+    )
+    assert updated["HX-Redirect"] == f"{BACKLOG}?kind=bug&status=ready&view={view.pk}"
+    view.refresh_from_db()
+    assert view.filters == {"kind": "bug", "status": "ready"}

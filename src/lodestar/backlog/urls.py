@@ -18,6 +18,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(VIEWS, saved_views.saved_view_create, name="saved_view_create"),
     path(VIEWS + "/<int:view_id>", saved_views.saved_view_edit, name="saved_view_edit"),
     path(VIEWS + "/<int:view_id>/delete", saved_views.saved_view_delete, name="saved_view_delete"),
+    path(
+        VIEWS + "/<int:view_id>/filters",
+        saved_views.saved_view_refilter,
+        name="saved_view_refilter",
+    ),
     path(W + "/palette", palette.palette_search, name="palette_search"),
     path(ITEM, items.item_detail, name="item_detail"),
     path(ITEM + "/edit", items.item_update, name="item_update"),

@@ -17,7 +17,7 @@ from lodestar.backlog.saved_views import services
 from lodestar.backlog.saved_views.access import access_saved_view
 from lodestar.backlog.saved_views.forms import SavedViewForm
 from lodestar.backlog.saved_views.models import COLUMN_LABELS, COLUMNS, SavedView
-from lodestar.backlog.saved_views.selectors import columns_from_query, saved_view_url
+from lodestar.backlog.saved_views.selectors import columns_from_query, query_of, saved_view_url
 from lodestar.core.errors import (
     DomainError,
     FieldError,
@@ -45,9 +45,14 @@ def page_context(request: WorkspaceRequest, product: Product) -> dict[str, Any]:
         except NotFound:
             current = None
     shown = columns_from_query(request.GET.get("columns"))
+    editable = current is not None and services.may_change(actor, current)
     return {
         "current_view": current,
-        "current_view_editable": current is not None and services.may_change(actor, current),
+        "current_view_editable": editable,
+        "current_view_changed": current is not None and _differs(request.GET, current),
+        # A list fragment (a filter changed) carries this bar too, as an out-of-band swap.
+        "saved_view_bar_oob": is_htmx(request)
+        and not request.headers.get("HX-History-Restore-Request"),
         "save_view_form": SavedViewForm(auto_id="sv-%s"),
         "save_view_url": _url("backlog:saved_view_create", request, product),
         "can_share_view": can(actor, BacklogPermission.SHARE_VIEW),
@@ -57,6 +62,29 @@ def page_context(request: WorkspaceRequest, product: Product) -> dict[str, Any]:
         "columns_value": "" if shown == list(COLUMNS) else ",".join(shown) or "none",
         "hidden_columns": " ".join(c for c in COLUMNS if c not in shown),
     }
+
+
+# What a backlog address holds besides its filters and columns.
+_NOT_FILTERS = {"view", "cursor", "fragment"}
+
+
+def _params(query: QueryDict) -> dict[str, str]:
+    """The filters and columns of an address, as comparable text (empty ones left out)."""
+    params = {
+        name: str(value).strip()
+        for name, value in query.items()
+        if name not in _NOT_FILTERS and str(value).strip()
+    }
+    if "finished" in params:
+        params["finished"] = "1"  # a ticked box sends "on"
+    if "assignee" in params:
+        params["assignee"] = params["assignee"].lower()
+    return params
+
+
+def _differs(query: QueryDict, view: SavedView) -> bool:
+    """Whether the address shows other filters or columns than ``view`` saved."""
+    return _params(query) != _params(QueryDict(query_of(view.filters, view.columns)))
 
 
 def _url(name: str, request: WorkspaceRequest, product: Product, *args: Any) -> str:
@@ -188,6 +216,33 @@ def saved_view_edit(request: WorkspaceRequest, product_key: str, view_id: int) -
         },
         status=status,
     )
+
+
+@require_POST
+@workspace_view
+def saved_view_refilter(request: WorkspaceRequest, product_key: str, view_id: int) -> HttpResponse:
+    """Replace a view's filters and columns with those the backlog shows now (the page sends
+    the filter form's fields)."""
+    actor = request.actor
+    product = access_product(actor, product_key)
+    view = access_saved_view(actor, product, view_id)
+    try:
+        services.saved_view_update(
+            actor=actor,
+            view=view,
+            filters=_filters_from(request.POST, request, product),
+            columns=columns_from_query(request.POST.get("columns")),
+        )
+    except DomainError as error:
+        messages.error(request, error_sentence(error))
+    else:
+        messages.success(request, f"Updated the view “{view.name}” to these filters.")
+    target = saved_view_url(view)
+    if is_htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = target
+        return response
+    return redirect(target)
 
 
 @require_POST

@@ -142,10 +142,9 @@
         container.setAttribute("role", "group");
         const heading = document.createElement("div");
         heading.className = "palette-group";
-        heading.id = `palette-group-${group.toLowerCase()}`;
-        heading.setAttribute("role", "presentation");
+        heading.setAttribute("aria-hidden", "true");
         heading.textContent = group;
-        container.setAttribute("aria-labelledby", heading.id);
+        container.setAttribute("aria-label", group);
         container.appendChild(heading);
         box.appendChild(container);
       }
