@@ -104,6 +104,18 @@ def test_a_member_saves_a_shared_view_with_the_keyboard_and_another_sees_it(
     expect(link).to_have_attribute("aria-current", "page")
     screenshot("saved-view-open")
 
+    # Narrow it further: the page says the list differs from the view; its owner updates it.
+    page.locator("body").press("/")
+    page.keyboard.type("CSV")
+    expect(page.locator("#backlog-rows > .bl-row")).to_have_count(1)
+    expect(page.get_by_test_id("view-changed")).to_be_visible()
+    tab_to(page, page.get_by_role("button", name="Update view"))
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"\?q=CSV&kind=bug&view={view.pk}$"))
+    expect(page.get_by_test_id("view-changed")).to_have_count(0)
+    view.refresh_from_db()
+    assert view.filters == {"kind": "bug", "q": "CSV"}
+
     # Another member sees the shared view, not the personal one.
     other = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
     try:
