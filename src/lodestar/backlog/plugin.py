@@ -3,6 +3,8 @@ words, search), the purpose every item may serve (a Product Goal), and its demo.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q
 from django.urls import reverse
 
@@ -12,6 +14,7 @@ from lodestar.backlog.extensions import PURPOSES, Purpose
 from lodestar.backlog.models import BacklogItem
 from lodestar.backlog.permissions import PERMISSIONS
 from lodestar.backlog.prioritization.models import Scorecard
+from lodestar.backlog.saved_views import demo as saved_views_demo
 from lodestar.backlog.saved_views.selectors import saved_view_list, saved_view_url
 from lodestar.backlog.services.items import rank_on_restore, refuse_trash_with_children
 from lodestar.core.registry import (
@@ -24,6 +27,7 @@ from lodestar.core.registry import (
     TrashRules,
 )
 from lodestar.people.policy import Actor
+from lodestar.strategy.models import Product
 from lodestar.strategy.selectors import product_team_query
 
 
@@ -49,6 +53,13 @@ def _saved_views(actor: Actor) -> list[NavChild]:
         )
         for view in saved_view_list(actor=actor)
     ]
+
+
+def _demo(world: dict[str, Any]) -> Product:
+    """The demo backlog, then a few saved views of it."""
+    product = demo.seed(world["people"])
+    saved_views_demo.seed(world["people"], product)
+    return product
 
 
 EDIT = "edit_content"
@@ -107,5 +118,5 @@ PLUGIN = Plugin(
             ),
         ),
     ],
-    demo=Demo(seed=lambda world: demo.seed(world["people"]), after=("people",)),
+    demo=Demo(seed=_demo, after=("people",)),
 )

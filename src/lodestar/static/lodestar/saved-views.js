@@ -31,4 +31,19 @@
     },
     true,
   );
+
+  // Escape closes an open column chooser and gives the focus back to its button; a click
+  // elsewhere closes it too.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    const open = document.querySelector("details.sv-columns[open]");
+    if (!open) return;
+    open.removeAttribute("open");
+    open.querySelector("summary")?.focus();
+  });
+  document.addEventListener("click", (event) => {
+    document.querySelectorAll("details.sv-columns[open]").forEach((details) => {
+      if (!details.contains(event.target)) details.removeAttribute("open");
+    });
+  });
 })();
