@@ -141,3 +141,36 @@ def test_a_bad_name_is_refused_in_the_dialog_and_nothing_is_saved(
     expect(dialog.get_by_label("Name")).to_be_focused()
     expect(dialog.get_by_label("Name")).to_have_value("x" * 80)
     assert not SavedView.objects.exists()
+
+
+def test_the_column_chooser_hides_columns_and_the_address_keeps_them(
+    page: Any, screenshot: Any, developer: Persona, product: Product, backlog: list[BacklogItem]
+) -> None:
+    sign_in(page, developer)
+    page.goto(BACKLOG)
+    goal_cell = page.locator("#backlog-rows > .bl-row").first.locator(".bl-goal")
+    expect(goal_cell).to_be_visible()
+    columns = page.locator("summary", has_text="Columns")
+    tab_to(page, columns)
+    page.keyboard.press("Enter")
+    chooser = page.get_by_role("group", name="Show columns")
+    tab_to(page, chooser.get_by_label("Goal"))
+    page.keyboard.press("Space")
+    tab_to(page, chooser.get_by_label("Scores"))
+    page.keyboard.press("Space")
+    expect(page).to_have_url(re.compile(r"columns=estimate%2Cassignee"))
+    expect(goal_cell).to_be_hidden()
+    page.keyboard.press("Escape")
+    expect(chooser).to_be_hidden()
+    screenshot("saved-view-columns")
+
+    # Saved with the view, and opened again from its address.
+    page.get_by_role("button", name="Save view").click()
+    page.get_by_role("dialog", name="Save this view").get_by_label("Name").fill("Lean")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("current-view")).to_contain_text("Lean")
+    assert SavedView.objects.get().columns == ["estimate", "assignee"]
+    page.goto(BACKLOG)
+    page.get_by_role("link", name=re.compile("^Lean")).click()
+    expect(page.locator("#backlog-rows > .bl-row").first.locator(".bl-goal")).to_be_hidden()
+    expect(page.locator("#backlog-rows > .bl-row").first.locator(".bl-est")).to_be_visible()
