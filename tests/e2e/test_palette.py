@@ -108,3 +108,14 @@ def test_ctrl_k_runs_an_action_on_the_open_item(
     item.refresh_from_db()
     assert item.assignee is not None
     assert item.assignee.user == developer.user
+
+
+def test_a_viewer_is_offered_no_changes(
+    page: Any, viewer: Persona, product: Product, backlog: list[BacklogItem]
+) -> None:
+    item = backlog[0]
+    sign_in(page, viewer)
+    page.goto(f"/w/acme/items/{item.key}")
+    dialog, _ = palette(page)
+    options = dialog.get_by_role("group", name="Actions").get_by_role("option")
+    expect(options).to_have_text([f"Open {item.key} as a page", f"Copy the link to {item.key}"])

@@ -72,17 +72,23 @@
       { label: `Open ${item.key} as a page`, run: () => window.location.assign(itemUrl(item.key)) },
       { label: `Copy the link to ${item.key}`, run: () => copyLink(item) },
     ];
-    const me = dialog().dataset.me;
-    if (me) {
-      actions.push({ label: `Assign ${item.key} to me`, run: () => update(item, { assignee: me }, "assigned to you") });
+    // Changes are offered to those who may make them (the server checks again).
+    if (dialog().dataset.canEdit === "1") {
+      const me = dialog().dataset.me;
+      if (me) {
+        actions.push({
+          label: `Assign ${item.key} to me`,
+          run: () => update(item, { assignee: me }, "assigned to you"),
+        });
+      }
+      for (const [value, label] of STATUSES) {
+        actions.push({
+          label: `Set the status of ${item.key} to ${label}`,
+          run: () => update(item, { status: value }, `status set to ${label}`),
+        });
+      }
     }
-    for (const [value, label] of STATUSES) {
-      actions.push({
-        label: `Set the status of ${item.key} to ${label}`,
-        run: () => update(item, { status: value }, `status set to ${label}`),
-      });
-    }
-    return actions.map((a) => ({ ...a, group: "Actions", hint: "" }));
+    return actions.map((action) => ({ ...action, group: "Actions", hint: "" }));
   }
 
   function sidebarPages() {
