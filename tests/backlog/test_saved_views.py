@@ -271,3 +271,15 @@ def test_who_saves_shares_and_changes_views(
             outcomes.append(False)
     assert outcomes == [personal, shared]
     assert services.may_change(actor, theirs) is others_shared
+
+
+def test_an_admin_renaming_a_shared_view_is_told_whose_name_clashes(
+    developer: Persona, admin: Persona, product: Product
+) -> None:
+    services.saved_view_create(actor=developer.actor, product=product, name="Bugs")
+    view = services.saved_view_create(
+        actor=developer.actor, product=product, name="Team", shared=True
+    )
+    with pytest.raises(Invalid) as error:
+        services.saved_view_update(actor=admin.actor, view=view, name="bugs")
+    assert error.value.errors[0].message == "its owner already has a view named 'bugs' on ACME"

@@ -133,8 +133,13 @@ def _require_name_free(actor: Actor, product: Product, name: str, view: SavedVie
     if view is not None:
         taken = taken.exclude(pk=view.pk)
     if taken.exists():
+        whose = (
+            "you already have"
+            if view is None or view.owner_id == actor.membership.pk
+            else "its owner already has"
+        )
         raise Invalid.field(
-            "name", f"you already have a view named '{name}' on {product.key}", code=Code.NAME_TAKEN
+            "name", f"{whose} a view named '{name}' on {product.key}", code=Code.NAME_TAKEN
         )
 
 
