@@ -7,15 +7,17 @@ with its own path parameters, since the matrix reads one module per context.
 from __future__ import annotations
 
 from lodestar.backlog import services
+from lodestar.backlog.saved_views import services as saved_views
 from lodestar.people.models import Team
 from lodestar.strategy import services as strategy
 from lodestar.strategy.models import ProductOwnerHat
-from tests.api.matrix_support import ADMIN, OWNER, PO, WRITERS, World, read, row
+from tests.api.matrix_support import ADMIN, EVERYONE, OWNER, PO, WRITERS, World, read, row
 from tests.backlog import matrix_prioritization as prioritization
 
 W = "/workspaces/{workspace_slug}"
 ITEM = W + "/items/{item_key}"
 PRODUCT = W + "/products/{product_key}"
+VIEWS = PRODUCT + "/saved-views"
 # Ordering the backlog is the product owner's (of a team on the product), or an admin's.
 ORDERERS = {OWNER, ADMIN, PO}
 
@@ -34,6 +36,12 @@ OWN_ROWS: dict[str, dict[str, int]] = {
     f"POST {ITEM}/restore": row(200, WRITERS),
     f"GET {ITEM}/history": read(),
     f"GET {ITEM}/readiness": read(),
+    # Saved views: anyone may save a personal view (a viewer too); the shared view that setup
+    # makes is the owner's, so only they and an admin change or delete it.
+    f"GET {VIEWS}": read(),
+    f"POST {VIEWS}": row(201, EVERYONE),
+    f"PATCH {VIEWS}/{{view_id}}": row(200, {OWNER, ADMIN}),
+    f"DELETE {VIEWS}/{{view_id}}": row(204, {OWNER, ADMIN}),
 }
 ROWS: dict[str, dict[str, int]] = {**OWN_ROWS, **prioritization.ROWS}
 
@@ -44,6 +52,8 @@ BODIES: dict[str, object] = {
     f"POST {ITEM}/move": {"position": "bottom"},
     f"POST {ITEM}/children": {"children": [{"title": "Render charts server-side"}]},
     f"POST {ITEM}/convert": {"kind": "bug"},
+    f"POST {VIEWS}": {"name": "Ready work", "filters": {"status": "ready"}},
+    f"PATCH {VIEWS}/{{view_id}}": {"name": "Ready for the sprint"},
     **getattr(prioritization, "BODIES", {}),
 }
 
@@ -70,4 +80,7 @@ def setup(world: World) -> dict[str, str]:
     services.item_create(actor=owner, product=product, title="Usage alerts")
     trashed = services.item_create(actor=owner, product=product, title="Dark mode")
     services.item_delete(actor=owner, item=trashed)
-    return {"product_key": product.key, "item_key": first.key}
+    view = saved_views.saved_view_create(
+        actor=owner, product=product, name="Bugs", filters={"kind": "bug"}, shared=True
+    )
+    return {"product_key": product.key, "item_key": first.key, "view_id": str(view.pk)}

@@ -9,6 +9,8 @@ import pytest
 
 from lodestar.backlog import demo
 from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus
+from lodestar.backlog.saved_views import demo as saved_views_demo
+from lodestar.backlog.saved_views.models import SavedView
 from lodestar.backlog.selectors import BacklogFilters, backlog_list, item_readiness
 from lodestar.people import demo as people_demo
 from lodestar.strategy.models import GoalStatus
@@ -86,3 +88,14 @@ def test_saving_an_unchanged_estimate_records_no_change(make_item: Any, owner: A
     before = HistoryEntry.objects.count()
     services.item_update(actor=owner.actor, item=item, estimate=5, title="Five points")
     assert HistoryEntry.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_the_demo_keeps_saved_views_shared_and_personal() -> None:
+    people = people_demo.seed()
+    saved_views_demo.seed(people, demo.seed(people))
+    views = {view.name: view for view in SavedView.objects.select_related("owner__user")}
+    assert sorted(views) == ["Flagged", "Open bugs", "Ready for the sprint"]
+    assert views["Open bugs"].shared
+    assert not views["Flagged"].shared
+    assert views["Flagged"].owner.user.email == "quinn@acme.example"

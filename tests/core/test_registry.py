@@ -43,6 +43,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.strategy.api",
         "lodestar.backlog.api",
         "lodestar.backlog.prioritization.api",
+        "lodestar.backlog.saved_views.api",
     ]
     assert [entry.key for entry in registry().navigation()] == [
         "home",

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from lodestar.core.registry import NavEntry, Plugin, registry
+from lodestar.core.registry import NavChild, NavChildren, NavEntry, Plugin, registry
 from lodestar.people import navigation, services
 from lodestar.people.models import (
     Invitation,
@@ -125,6 +125,35 @@ def test_other_contexts_add_navigation_entries(client: Client, developer: Person
     assert "missing" not in [link.key for link in links]
     assert next(link for link in links if link.key == "extra").active
     assert "extra" not in [link.key for link in navigation.links("acme", "/w/acme/who")]
+
+
+def test_other_contexts_add_sub_entries_for_the_signed_in_member(
+    client: Client, developer: Persona, po: Persona
+) -> None:
+    def pinned(actor: Any) -> list[NavChild]:
+        # Each member gets their own sub-entries: the provider is given who is asking.
+        label = f"Pinned by member {actor.user.pk}"
+        return [NavChild(f"pin-{actor.user.pk}", label, "/w/acme/who?pin=1", "mine")]
+
+    with registry().scoped():
+        registry().install(
+            Plugin(name="extra", navigation_children=[NavChildren("teams", "Pinned", pinned)])
+        )
+        links = navigation.links(
+            "acme", "/w/acme/who", actor=developer.actor, full_path="/w/acme/who?pin=1"
+        )
+        teams = next(link for link in links if link.key == "teams")
+        assert teams.children_label == "Pinned"
+        assert [(c.label, c.hint, c.active) for c in teams.children] == [
+            (f"Pinned by member {developer.user.pk}", "mine", True)
+        ]
+        assert all(not link.children for link in links if link.key != "teams")
+        _as(client, po)
+        page = client.get("/w/acme/who").content.decode()
+        assert 'aria-label="Pinned"' in page
+        assert f"Pinned by member {po.user.pk}" in page
+        assert f"Pinned by member {developer.user.pk}" not in page
+    assert not navigation.links("acme", "/w/acme/who", actor=developer.actor)[2].children
 
 
 def test_the_workspace_switcher_lists_only_my_workspaces(

@@ -1,4 +1,10 @@
-"""The backlog context's permissions, declared for ``people/policy.py`` to collect."""
+"""The backlog context's permissions, declared for ``people/policy.py`` to collect.
+
+**Saved views** are reading aids: everyone in the workspace, viewers included, may save a
+personal view (seen by its owner alone, changed and deleted by its owner alone). Sharing a view
+with the workspace is writing for others, so viewers may not; a shared view is changed or
+deleted by its creator or a workspace owner or admin.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,8 @@ from enum import StrEnum
 
 from lodestar.backlog.errors import BacklogErrorCode as Code
 from lodestar.backlog.prioritization.errors import PrioritizationErrorCode
-from lodestar.people.policy import MANAGERS, PermissionRule
+from lodestar.backlog.saved_views.errors import SavedViewErrorCode
+from lodestar.people.policy import EVERYONE, MANAGERS, WRITERS, PermissionRule
 
 
 class BacklogPermission(StrEnum):
@@ -14,6 +21,9 @@ class BacklogPermission(StrEnum):
     EDIT_SCORECARD = "edit_scorecard"
     SCORE_VALUE = "score_value"
     SCORE_EFFORT = "score_effort"
+    SAVE_VIEW = "save_view"
+    SHARE_VIEW = "share_view"
+    MANAGE_SHARED_VIEWS = "manage_shared_views"
 
 
 PERMISSIONS = [
@@ -51,5 +61,25 @@ PERMISSIONS = [
         PrioritizationErrorCode.FORBIDDEN_SCORE_EFFORT,
         product_owner_hat=True,
         developer_hat=True,
+    ),
+    # Saved views (see the module's docstring).
+    PermissionRule(
+        BacklogPermission.SAVE_VIEW,
+        EVERYONE,
+        "You are not a member of this workspace.",
+        SavedViewErrorCode.FORBIDDEN_SAVE_VIEW,
+    ),
+    PermissionRule(
+        BacklogPermission.SHARE_VIEW,
+        WRITERS,
+        "Viewers may save personal views but not share them with the workspace.",
+        SavedViewErrorCode.FORBIDDEN_SHARE_VIEW,
+    ),
+    PermissionRule(
+        BacklogPermission.MANAGE_SHARED_VIEWS,
+        MANAGERS,
+        "Only the member who created a shared view, or a workspace owner or admin, changes or "
+        "deletes it.",
+        SavedViewErrorCode.FORBIDDEN_MANAGE_SHARED_VIEWS,
     ),
 ]

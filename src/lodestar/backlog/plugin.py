@@ -3,6 +3,8 @@ words, search), the purpose every item may serve (a Product Goal), and its demo.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q
 from django.urls import reverse
 
@@ -12,8 +14,20 @@ from lodestar.backlog.extensions import PURPOSES, Purpose
 from lodestar.backlog.models import BacklogItem
 from lodestar.backlog.permissions import PERMISSIONS
 from lodestar.backlog.prioritization.models import Scorecard
+from lodestar.backlog.saved_views import demo as saved_views_demo
+from lodestar.backlog.saved_views.selectors import saved_view_list, saved_view_url
 from lodestar.backlog.services.items import rank_on_restore, refuse_trash_with_children
-from lodestar.core.registry import Demo, ObjectType, Plugin, SearchDocument, TrashRules
+from lodestar.core.registry import (
+    Demo,
+    NavChild,
+    NavChildren,
+    ObjectType,
+    Plugin,
+    SearchDocument,
+    TrashRules,
+)
+from lodestar.people.policy import Actor
+from lodestar.strategy.models import Product
 from lodestar.strategy.selectors import product_team_query
 
 
@@ -28,12 +42,36 @@ def _search(item: BacklogItem) -> SearchDocument:
     return SearchDocument(title=f"{item.key} {item.title}", body=body, updated_at=item.updated_at)
 
 
+def _saved_views(actor: Actor) -> list[NavChild]:
+    """The saved views the member sees, for the sidebar (one query)."""
+    return [
+        NavChild(
+            key=f"view-{view.pk}",
+            label=view.name,
+            href=saved_view_url(view),
+            hint=f"{view.product.key} · shared" if view.shared else view.product.key,
+        )
+        for view in saved_view_list(actor=actor)
+    ]
+
+
+def _demo(world: dict[str, Any]) -> Product:
+    """The demo backlog, then a few saved views of it."""
+    product = demo.seed(world["people"])
+    saved_views_demo.seed(world["people"], product)
+    return product
+
+
 EDIT = "edit_content"
 
 PLUGIN = Plugin(
     name="backlog",
     urls=["lodestar.backlog.urls"],
-    api=["lodestar.backlog.api", "lodestar.backlog.prioritization.api"],
+    api=[
+        "lodestar.backlog.api",
+        "lodestar.backlog.prioritization.api",
+        "lodestar.backlog.saved_views.api",
+    ],
     permissions=PERMISSIONS,
     objects=[
         ObjectType(
@@ -69,6 +107,7 @@ PLUGIN = Plugin(
             product=lambda scorecard: scorecard.product,
         ),
     ],
+    navigation_children=[NavChildren("products", "Saved views", _saved_views)],
     provides=[
         (
             PURPOSES,
@@ -80,5 +119,5 @@ PLUGIN = Plugin(
             ),
         ),
     ],
-    demo=Demo(seed=lambda world: demo.seed(world["people"]), after=("people",)),
+    demo=Demo(seed=_demo, after=("people",)),
 )

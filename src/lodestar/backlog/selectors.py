@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -35,7 +36,7 @@ from lodestar.core.models import HistoryEntry
 from lodestar.core.pagination import Page, check_limit, cursor_after, paginate
 from lodestar.people.policy import Actor
 from lodestar.strategy.models import Product
-from lodestar.strategy.selectors import active_goal
+from lodestar.strategy.selectors import active_goal, product_list
 
 
 def purposes() -> list[Purpose]:
@@ -595,3 +596,30 @@ def backlog_by_epic(
         count = None if loose.next_cursor else len(loose.items)
         sections.append(EpicSection(None, loose.items, loose.next_cursor, count))
     return EpicPage(sections, None)
+
+
+# An item's key as typed: letters and digits, a dash, a number (any letter case).
+KEY_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*-[0-9]+$")
+
+
+def item_search(*, actor: Actor, text: str, limit: int = 8) -> list[BacklogItem]:
+    """Live items of the actor's workspace that ``text`` names, for jumping to one (the command
+    palette): a key (``acme-12``) finds that item alone; a number finds that item of every
+    product, then titles with it; words find the titles holding every one of them. Keys are
+    looked up by index; titles are scanned, most recently changed first."""
+    words = text.split()
+    if not words:
+        return []
+    qs = BacklogItem.objects.filter(workspace_id=actor.workspace_id).select_related("product")
+    token = text.strip().upper()
+    if KEY_PATTERN.match(token):
+        return list(qs.filter(key=token)[:1])
+    by_key: list[BacklogItem] = []
+    if token.isdigit():
+        keys = [f"{product.key}-{token}" for product in product_list(actor=actor)]
+        by_key = list(qs.filter(key__in=keys).order_by("key")[:limit])
+    titled = qs
+    for word in words[:8]:
+        titled = titled.filter(title__icontains=word)
+    rest = titled.exclude(pk__in=[item.pk for item in by_key]).order_by("-updated_at", "-id")
+    return by_key + list(rest[: max(limit - len(by_key), 0)])

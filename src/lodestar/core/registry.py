@@ -142,6 +142,30 @@ class NavEntry:
 
 
 @dataclass(frozen=True)
+class NavChild:
+    """One sub-entry of the sidebar, under an entry (a saved view under Products)."""
+
+    key: str
+    label: str
+    href: str
+    # A few words shown after the label, quieter (the product, "shared").
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class NavChildren:
+    """Sub-entries a context adds under the sidebar entry ``parent`` (a ``NavEntry`` key):
+    ``links(actor)`` gives them for the signed-in member (one query at most: it runs on every
+    page)."""
+
+    parent: str
+    # What the sub-entries are, for screen readers ("Saved views").
+    label: str
+    links: Callable[[Any], Sequence[NavChild]]
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class PeriodicTask:
     """A django-tasks ``Task`` (by dotted path) that the worker enqueues every ``every``."""
 
@@ -208,6 +232,7 @@ class Plugin:
     urls: Sequence[str] = ()
     api: Sequence[str] = ()
     navigation: Sequence[NavEntry] = ()
+    navigation_children: Sequence[NavChildren] = ()
     home: Sequence[HomeSection] = ()
     periodic: Sequence[PeriodicTask] = ()
     demo: Demo | None = None
@@ -347,6 +372,16 @@ class Registry:
             for entry in plugin.navigation:
                 entries[entry.key] = entry
         return sorted(entries.values(), key=lambda e: (e.order, e.label))
+
+    def navigation_children(self, parent: str) -> list[NavChildren]:
+        """The providers of sub-entries under the sidebar entry ``parent``, in order."""
+        found = [
+            children
+            for plugin in self.plugins.values()
+            for children in plugin.navigation_children
+            if children.parent == parent
+        ]
+        return sorted(found, key=lambda c: c.order)
 
     def url_modules(self) -> list[str]:
         """Every context's page URLconf, in ``INSTALLED_APPS`` order."""

@@ -35,6 +35,7 @@ from lodestar.backlog.selectors import (
     item_queryset,
     team_velocity,
 )
+from lodestar.backlog.views import saved_views
 from lodestar.backlog.views._common import (
     ORDER_HINT,
     PAGE_SIZE,
@@ -250,6 +251,7 @@ def _backlog_context(
         "first_page": cursor is None,
         "create_form": create_form or ItemCreateForm(goals=goals, auto_id="create-%s"),
         "backlog_url": base,
+        **saved_views.page_context(request, product),
     }, status
 
 

@@ -9,7 +9,7 @@ from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from lodestar.people import navigation, selectors
+from lodestar.people import navigation, policy, selectors
 from lodestar.people.models import Membership
 
 register = template.Library()
@@ -22,7 +22,18 @@ def workspace_nav(context: template.Context) -> list[navigation.NavLink]:
     request = context.get("request")
     if workspace is None or request is None:
         return []
-    return navigation.links(workspace.slug, request.path)
+    actor = getattr(request, "actor", None)
+    return navigation.links(
+        workspace.slug, request.path, actor=actor, full_path=request.get_full_path()
+    )
+
+
+@register.simple_tag(takes_context=True)
+def may(context: template.Context, permission: str) -> bool:
+    """Whether the member the page is for holds ``permission`` (the policy decides; outside
+    a workspace, nobody does)."""
+    actor = getattr(context.get("request"), "actor", None)
+    return actor is not None and policy.can(actor, permission)
 
 
 @register.simple_tag(takes_context=True)
