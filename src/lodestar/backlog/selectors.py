@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
 
@@ -193,6 +194,45 @@ def backlog_list(
     for item in page.items:
         item.product = product  # the same for every row: not joined, not read again
     attach_labels(page.items)
+    return page
+
+
+# What the API's list shows of each item, read as plain values (no model objects): building a
+# model object and its related ones for every row cost more than the query itself.
+ROW_VALUES = (
+    "id", "key", "number", "kind", "title", "description", "description_html",
+    "acceptance_criteria", "acceptance_criteria_html", "estimate", "estimate_unknown", "status",
+    "assignee_id", "assignee__user__email", "assignee__user__full_name", "parent_id",
+    "parent__key", "goal_id", "goal__statement", "goal__status", "rank", "flagged",
+    "deleted_at", "version", "created_at", "updated_at",
+)  # fmt: skip
+
+
+def backlog_list_values(
+    *,
+    actor: Actor,
+    product: Product,
+    filters: BacklogFilters | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> Page[dict[str, Any]]:
+    """``backlog_list`` as plain values (``ROW_VALUES``, plus ``label_names`` in name order),
+    for answers that only serialise the rows: the same items, order, filters and cursors."""
+    qs = BacklogItem.objects.filter(workspace_id=actor.workspace_id, product=product).annotate(
+        flagged=ExpressionWrapper(flagged_condition(), output_field=BooleanField())
+    )
+    qs = _filtered(qs, filters or BacklogFilters())
+    page = paginate(qs.values(*ROW_VALUES), order=["rank"], cursor=cursor, limit=limit)
+    names: dict[int, list[str]] = {row["id"]: [] for row in page.items}
+    links = (
+        BacklogItem.labels.through.objects.filter(backlogitem_id__in=list(names))
+        .order_by("label__name")
+        .values_list("backlogitem_id", "label__name")
+    )
+    for item_id, name in links:
+        names[item_id].append(name)
+    for row in page.items:
+        row["label_names"] = names[row["id"]]
     return page
 
 
