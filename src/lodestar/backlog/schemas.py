@@ -24,6 +24,7 @@ from lodestar.backlog.services._common import (
 from lodestar.backlog.services.breakdown import SPLIT_MAX
 from lodestar.backlog.services.bulk import BULK_UPDATE_MAX
 from lodestar.core.models import HistoryEntry
+from lodestar.core.points import UNKNOWN as UNKNOWN_ESTIMATE
 
 Kind = Literal["epic", "story", "task", "bug", "spike"]
 Status = Literal["new", "ready", "in_progress", "done", "wont_do"]
@@ -124,6 +125,50 @@ class ItemOut(BaseModel):
             created_at=item.created_at,
             updated_at=item.updated_at,
         )
+
+
+def item_row(row: dict[str, Any], *, product_key: str, reason: str) -> dict[str, Any]:
+    """An ``ItemOut`` as plain values, from a row of ``selectors.backlog_list_values`` (the
+    fields in ``ItemOut``'s order, each as ``ItemOut.of`` gives it; ``reason`` is
+    ``flag_reason()``, read once per list). A list answer renders these directly: building and
+    dumping a model per item cost more than the query did."""
+    flagged = bool(row["flagged"])
+    estimate = UNKNOWN_ESTIMATE if row["estimate_unknown"] else row["estimate"]
+    return {
+        "key": row["key"],
+        "number": row["number"],
+        "product": product_key,
+        "kind": row["kind"],
+        "title": row["title"],
+        "description": row["description"],
+        "description_html": row["description_html"],
+        "acceptance_criteria": list(row["acceptance_criteria"]),
+        "acceptance_criteria_html": list(row["acceptance_criteria_html"]),
+        "estimate": float(estimate) if isinstance(estimate, Decimal) else estimate,
+        "status": row["status"],
+        "labels": row["label_names"],
+        "assignee": {
+            "email": row["assignee__user__email"],
+            "name": row["assignee__user__full_name"] or row["assignee__user__email"],
+        }
+        if row["assignee_id"]
+        else None,
+        "parent": row["parent__key"] if row["parent_id"] else None,
+        "goal": {
+            "id": row["goal_id"],
+            "statement": row["goal__statement"],
+            "status": row["goal__status"],
+        }
+        if row["goal_id"]
+        else None,
+        "rank": row["rank"],
+        "flagged": flagged,
+        "flag_reason": reason if flagged else None,
+        "in_trash": row["deleted_at"] is not None,
+        "version": row["version"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+    }
 
 
 class ItemIn(InSchema):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     BooleanField,
@@ -296,6 +297,54 @@ def backlog_totals(
         ready_items=found["ready_items"],
         ready_points=found["ready_points"] or Decimal(0),
     )
+
+
+# What the API's list shows of each item, read as plain values (no model objects): building a
+# model object and its related ones for every row cost more than the query itself.
+ROW_VALUES = (
+    "id", "key", "number", "kind", "title", "description", "description_html",
+    "acceptance_criteria", "acceptance_criteria_html", "estimate", "estimate_unknown", "status",
+    "assignee_id", "assignee__user__email", "assignee__user__full_name", "parent_id",
+    "parent__key", "goal_id", "goal__statement", "goal__status", "rank", "flagged",
+    "deleted_at", "version", "created_at", "updated_at",
+)  # fmt: skip
+
+
+def backlog_list_values(
+    *,
+    actor: Actor,
+    product: Product,
+    filters: BacklogFilters | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+    sort: str | None = None,
+) -> Page[dict[str, Any]]:
+    """``backlog_list`` as plain values (``ROW_VALUES``, plus ``label_names`` in name order),
+    for answers that only serialise the rows: the same items, order, sorts, filters and
+    cursors."""
+    qs = BacklogItem.objects.filter(workspace_id=actor.workspace_id, product=product).annotate(
+        flagged=ExpressionWrapper(flagged_condition(), output_field=BooleanField())
+    )
+    qs = _filtered(qs, filters or BacklogFilters())
+    page: Page[dict[str, Any]]
+    if sort:
+        size, offset = check_limit(limit), _cursor_offset(cursor)
+        rows = list(_sorted(qs, sort).values(*ROW_VALUES)[offset : offset + size + 1])
+        more = len(rows) > size
+        page = Page(items=rows[:size], next_cursor=f"at{offset + size}" if more else None)
+    else:
+        page = paginate(qs.values(*ROW_VALUES), order=["rank"], cursor=cursor, limit=limit)
+    names: dict[int, list[str]] = {row["id"]: [] for row in page.items}
+    links = (
+        BacklogItem.labels.through.objects.filter(backlogitem_id__in=list(names))
+        .order_by("label__name")
+        .values_list("backlogitem_id", "label__name")
+    )
+    for item_id, name in links:
+        names[item_id].append(name)
+    for row in page.items:
+        row["label_names"] = names[row["id"]]
+    return page
 
 
 def backlog_ranks(*, product: Product) -> list[tuple[str, str]]:

@@ -122,9 +122,23 @@ def web(
     from django.conf import settings
 
     bind = f"fd://{fd}" if fd is not None else _bind_address(host, port)
+    _collect_static()
     run_gunicorn(
         gunicorn_options(bind=bind, workers=workers or default_workers(), debug=settings.DEBUG)
     )
+
+
+def _collect_static() -> None:
+    """Production: the static files under content-hashed names (and gzip copies) in the data
+    directory, which pages link and browsers then cache for good (``config/static.py``).
+    Unchanged files are skipped, so a restart takes a moment."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from lodestar.config.static import hashed
+
+    if hashed(settings.STORAGES):
+        call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def _bind_address(host: str, port: int) -> str:

@@ -206,6 +206,16 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS: list[Path] = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+# A production server links content-hashed names, cached for good, with gzip copies;
+# `lodestar web` collects them into STATIC_ROOT at start (config/static.py).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG or TESTING
+        else "lodestar.config.static.StaticStorage"
+    },
+}
 
 CACHES = {
     # Per-process, and holds nothing Lodestar relies on: whatever every process must agree on

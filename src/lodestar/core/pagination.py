@@ -16,12 +16,13 @@ from lodestar.core.errors import Invalid
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 
-M = TypeVar("M", bound=models.Model)
+# A row: a model object, or a dict of ``values()``.
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
-class Page(Generic[M]):
-    items: list[M]
+class Page(Generic[R]):
+    items: list[R]
     next_cursor: str | None
 
 
@@ -56,13 +57,14 @@ def check_limit(limit: int | None) -> int:
 
 
 def paginate(
-    queryset: models.QuerySet[M],
+    queryset: models.QuerySet[Any, R],
     *,
     order: list[str],
     cursor: str | None = None,
     limit: int | None = None,
-) -> Page[M]:
+) -> Page[R]:
     """One page of ``queryset`` ordered by ``order`` (ascending fields; the last must be unique).
+    ``queryset`` may be a ``values()`` one whose rows hold the ``order`` fields.
 
     The cursor holds the sort values of the last row, so the next page is a range scan.
     """
@@ -89,6 +91,8 @@ def paginate(
 
 
 def _attr(obj: Any, path: str) -> Any:
+    if isinstance(obj, dict):  # a row of ``values()``
+        return obj[path]
     for part in path.split("__"):
         obj = getattr(obj, part)
     if isinstance(obj, models.Model):
