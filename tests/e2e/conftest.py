@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 from pytest_django.live_server_helper import LiveServer
 
+from lodestar.core.registry import registry
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -118,3 +120,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if report.when == "call":
         item.rep_call = report  # type: ignore[attr-defined]
     return report
+
+
+@pytest.fixture
+def demo() -> dict[str, object]:
+    """The demo workspace, as ``lodestar demo`` loads it: what each context's seed made."""
+    world: dict[str, object] = {}
+    for name, context_demo in registry().demos():
+        world[name] = context_demo.seed(world)
+    return world

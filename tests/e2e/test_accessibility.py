@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from lodestar.core.registry import registry
 from lodestar.people.demo import DEMO_PASSWORD
 from lodestar.strategy.models import Product, ProductGoal
 from tests.backlog.conftest import MakeItem, goal, make_item, ordered_keys, product
@@ -54,14 +53,6 @@ RUN_AXE = """async ([within, tags]) => {
     targets: v.nodes.map((node) => node.target.join(" ")),
   }));
 }"""
-
-
-@pytest.fixture
-def demo() -> None:
-    """The demo workspace, as ``lodestar demo`` loads it."""
-    world: dict[str, object] = {}
-    for name, context_demo in registry().demos():
-        world[name] = context_demo.seed(world)
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from playwright.sync_api import expect
 
 from lodestar.backlog import services as backlog_services
 from lodestar.backlog.models import BacklogItem
-from lodestar.core.registry import registry
 from lodestar.people.demo import DEMO_PASSWORD, DEMO_WORKSPACE_SLUG, logins
 from lodestar.people.models import Workspace
 from lodestar.strategy.models import Product
@@ -31,14 +30,6 @@ WORKSPACE = f"/w/{DEMO_WORKSPACE_SLUG}"
 # The API reference builds the whole OpenAPI document and a large script on a shared machine:
 # a generous wait for it to appear (not a timing assertion).
 DOCS_WAIT_MS = 30_000
-
-
-@pytest.fixture
-def demo() -> dict[str, object]:
-    world: dict[str, object] = {}
-    for name, context_demo in registry().demos():
-        world[name] = context_demo.seed(world)
-    return world
 
 
 class Watcher:

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from lodestar.core.registry import registry
 from lodestar.people.demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -22,13 +21,6 @@ OVERRUNS = """cards => cards.flatMap(card => Array.from(card.querySelectorAll('t
     return right - Math.min(cell.getBoundingClientRect().right,
                             next ? next.getBoundingClientRect().left : Infinity);
   }))"""
-
-
-@pytest.fixture
-def demo() -> None:
-    world: dict[str, object] = {}
-    for name, context_demo in registry().demos():
-        world[name] = context_demo.seed(world)
 
 
 @pytest.mark.parametrize("width", [1440, 390])

@@ -93,7 +93,7 @@ def test_a_member_saves_a_shared_view_with_the_keyboard_and_another_sees_it(
         actor=developer.actor, product=product, name="My digest", filters={"q": "digest"}
     )
     page.goto("/w/acme/")
-    sidebar = page.get_by_role("navigation", name="Acme")
+    sidebar = page.get_by_role("navigation", name="Workspace pages")
     link = sidebar.get_by_role("link", name=re.compile("^Open bugs"))
     expect(link).to_be_visible()
     expect(sidebar.get_by_role("link", name=re.compile("^My digest"))).to_be_visible()
@@ -121,7 +121,7 @@ def test_a_member_saves_a_shared_view_with_the_keyboard_and_another_sees_it(
     try:
         theirs = other.new_page()
         sign_in(theirs, po)
-        their_sidebar = theirs.get_by_role("navigation", name="Acme")
+        their_sidebar = theirs.get_by_role("navigation", name="Workspace pages")
         expect(their_sidebar.get_by_role("link", name=re.compile("^Open bugs"))).to_be_visible()
         expect(their_sidebar.get_by_role("link", name=re.compile("^My digest"))).to_have_count(0)
     finally:

@@ -14,32 +14,38 @@ from lodestar.people.policy import Actor
 from lodestar.strategy.models import GoalStatus, Product, ProductGoal, ProductOwnerHat, ProductTeam
 
 
-def product_list(*, actor: Actor) -> QuerySet[Product]:
-    """The workspace's products by key, each with its active goal and its teams prefetched."""
-    return (
-        Product.objects.filter(workspace_id=actor.workspace_id)
-        .prefetch_related(
-            Prefetch(
-                "goals",
-                queryset=ProductGoal.objects.filter(status=GoalStatus.ACTIVE),
-                to_attr="active_goals",
-            ),
-            Prefetch("teams", queryset=Team.objects.order_by("slug")),
+def product_list(*, actor: Actor, owners: bool = True) -> QuerySet[Product]:
+    """The workspace's products by key, each with its active goal and its teams prefetched,
+    and (``owners``) its current product owner."""
+    prefetches: list[Prefetch[Any]] = [
+        Prefetch(
+            "goals",
+            queryset=ProductGoal.objects.filter(status=GoalStatus.ACTIVE),
+            to_attr="active_goals",
+        ),
+        Prefetch("teams", queryset=Team.objects.order_by("slug")),
+    ]
+    if owners:
+        prefetches.append(
             Prefetch(
                 "owner_hats",
                 queryset=ProductOwnerHat.objects.filter(ended_at__isnull=True).select_related(
                     "member__user"
                 ),
                 to_attr="current_owner_hats",
-            ),
+            )
         )
+    return (
+        Product.objects.filter(workspace_id=actor.workspace_id)
+        .prefetch_related(*prefetches)
         .order_by("key")
     )
 
 
 def product_detail(*, actor: Actor, product: Product) -> Product:
-    """``product`` reloaded with what its page and API answer show."""
-    return product_list(actor=actor).get(pk=product.pk)
+    """``product`` reloaded with what its pages and API answer show (its owner is read when
+    asked for: the backlog's pages do not show it)."""
+    return product_list(actor=actor, owners=False).get(pk=product.pk)
 
 
 def goal_list(*, actor: Actor, product: Product) -> QuerySet[ProductGoal]:

@@ -225,7 +225,8 @@
 
   // Tabbing to an item's title selects it, so Alt+arrows move the item the keyboard is on.
   document.addEventListener("focusin", (event) => {
-    const row = event.target.closest?.("#backlog-rows > .bl-row");
+    if (!event.target.matches?.("[data-item-link]")) return; // a row's other controls leave it
+    const row = event.target.closest("#backlog-rows > .bl-row");
     if (row && row.dataset.key !== selectedKey) select(row, { scroll: false });
   });
 
@@ -868,8 +869,15 @@
     const toggle = form?.querySelector("[data-filters-toggle]");
     if (!form || !toggle) return;
     form.classList.toggle("is-folded", toggle.getAttribute("aria-expanded") !== "true");
+    // Filters only: the search box shows itself, and how the list is shown (grouped, sorted,
+    // its columns, a saved view) narrows nothing.
+    const notFilters = new Set(["q", "group", "sort", "columns", "view", "item"]);
     const set = Array.from(form.elements).filter(
-      (field) => field.name && field.name !== "q" && (field.type === "checkbox" ? field.checked : field.value),
+      (field) =>
+        field.name &&
+        field.type !== "hidden" &&
+        !notFilters.has(field.name) &&
+        (["checkbox", "radio"].includes(field.type) ? field.checked : field.value),
     ).length;
     const count = toggle.querySelector("[data-filter-count]");
     if (count) {
