@@ -259,7 +259,7 @@ def set_product_owner(
     return _product_owner(product)
 
 
-def _team_product_owner(actor: Any, team: Team) -> TeamProductOwnerOut:
+def _team_product_owner(team: Team) -> TeamProductOwnerOut:
     product = team_product(team)
     history = list(product_owner_history(product)) if product else []
     holder = next((hat for hat in history if hat.ended_at is None), None)
@@ -285,7 +285,7 @@ def get_team_product_owner(
     """The product owner the team shares with every team on its product. The hat is the
     product's: use ``GET .../products/{product_key}/product-owner``."""
     actor = request_actor(request, workspace_slug)
-    answer = _team_product_owner(actor, access_team(actor, team_slug))
+    answer = _team_product_owner(access_team(actor, team_slug))
     set_etag(response, answer.version)
     return answer
 
@@ -321,7 +321,7 @@ def set_team_product_owner(
     services.product_owner_set(
         actor=actor, product=product, member=member, expected_version=if_match(request)
     )
-    answer = _team_product_owner(actor, team)
+    answer = _team_product_owner(team)
     set_etag(response, answer.version)
     return answer
 
