@@ -55,6 +55,7 @@ def test_a_product_with_two_teams_has_one_product_owner_who_orders_its_backlog(
     )
     expect(owner_card.get_by_test_id("product-owner")).to_contain_text("Dev")
     expect(owner_card.get_by_test_id("previous-product-owners")).to_contain_text("Po")
+    screenshot("product-page-one-product-owner")
     current = ProductOwnerHat.objects.get(product=product, ended_at__isnull=True)
     assert current.member == developer.membership
 
