@@ -86,7 +86,10 @@ class ScoreCell:
 def score_cell(score: Score) -> ScoreCell:
     framework = Framework(score.framework)
     try:
-        explanation = ScoreResult.from_dict(score.explanation).text
+        # The list's hover shows the formula and the arithmetic with the whole number; the
+        # inputs, with who gave each, are the item panel's (they were most of the page's bytes).
+        result = ScoreResult.from_dict(score.explanation)
+        explanation = f"{framework.display_name} = {result.formula}\n  = {result.arithmetic}"
     except (KeyError, TypeError, ValueError):
         explanation = f"{framework.display_name} {score.value:g}"
     if score.stale:
