@@ -107,7 +107,7 @@ def seed(n_items: int, rng: random.Random) -> Fixture:
     team = people.team_create(actor=owner, name="Core")
     product = strategy.product_create(actor=owner, key=PRODUCT, name="Bench product")
     strategy.team_product_set(actor=owner, team=team, product=product)
-    people.product_owner_set(actor=owner, team=team, member=po.membership)
+    strategy.product_owner_set(actor=owner, product=product, member=po.membership)
     goal = strategy.goal_set(actor=po, product=product, statement="Teams report without help")
     _, secret = people.token_create(actor=po, name="bench")
     labels = Label.objects.bulk_create(
