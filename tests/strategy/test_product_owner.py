@@ -366,6 +366,15 @@ def test_the_product_page_links_and_unlinks_teams(
     client.post("/w/acme/products/ACME/teams", {"team": "loose", "action": "remove"})
     assert not ProductTeam.objects.filter(team__slug="loose").exists()
     assert client.post("/w/acme/products/ACME/teams", {"team": "nope"}).status_code == 404
+    # A stale page asking to take a team off ACME never unlinks it from the product it is on.
+    shop = services.product_create(actor=admin.actor, key="SHOP", name="Shop")
+    services.team_product_set(actor=admin.actor, team=Team.objects.get(slug="loose"), product=shop)
+    stale = client.post(
+        "/w/acme/products/ACME/teams", {"team": "loose", "action": "remove"}, follow=True
+    )
+    assert "Team: does not work from ACME" in stale.content.decode()
+    assert ProductTeam.objects.get(team__slug="loose").product == shop
+    services.team_product_set(actor=admin.actor, team=Team.objects.get(slug="loose"), product=None)
     _as(client, developer)
     refused = client.post("/w/acme/products/ACME/teams", {"team": "loose", "action": "add"})
     assert refused.status_code == 403

@@ -19,3 +19,4 @@ class StrategyErrorCode(StrEnum):
     FORBIDDEN_MANAGE_PRODUCTS = "forbidden_manage_products"
     FORBIDDEN_SET_PRODUCT_GOAL = "forbidden_set_product_goal"
     PRODUCT_OWNER_INVALID = "product_owner_invalid"
+    TEAM_NOT_ON_PRODUCT = "team_not_on_product"

@@ -272,6 +272,19 @@ def team_product_set(*, actor: Actor, team: Team, product: Product | None) -> Te
     return team
 
 
+@transaction.atomic
+def team_product_leave(*, actor: Actor, team: Team, product: Product) -> Team:
+    """Stop ``team`` working from ``product``'s backlog; refused (422 naming ``team``) when it
+    does not work from that product, so a stale page never unlinks it from another one."""
+    require(actor, Permission.MANAGE_TEAMS)
+    link = ProductTeam.objects.select_for_update().filter(team=team).first()
+    if link is None or link.product_id != product.pk:
+        raise Invalid.field(
+            "team", f"does not work from {product.key}", code=Code.TEAM_NOT_ON_PRODUCT
+        )
+    return team_product_set(actor=actor, team=team, product=None)
+
+
 # -- the product owner hat -----------------------------------------------------------------------
 
 

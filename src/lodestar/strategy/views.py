@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lodestar.core.errors import Invalid, StaleVersion
+from lodestar.core.errors import Invalid, StaleVersion, error_sentence
 from lodestar.people.access import access_team
 from lodestar.people.models import Membership, TeamRole
 from lodestar.people.policy import Permission, can, people_who_may_wear
@@ -281,19 +281,19 @@ def product_team(request: WorkspaceRequest, product_key: str) -> HttpResponse:
     actor = request.actor
     product = access_product(actor, product_key)
     team = access_team(actor, request.POST.get("team", ""))
-    adding = request.POST.get("action") != "remove"
-    if not adding and team_product_ids(actor=actor).get(team.pk) != product.pk:
-        messages.warning(request, f"{team.name} does not work from {product.key}.")
-    else:
-        services.team_product_set(actor=actor, team=team, product=product if adding else None)
-        if adding:
-            messages.success(
-                request,
-                f"{team.name} now works from {product.key}'s backlog; its product owner is "
-                "the team's.",
-            )
+    if request.POST.get("action") == "remove":
+        try:
+            services.team_product_leave(actor=actor, team=team, product=product)
+        except Invalid as error:
+            messages.warning(request, error_sentence(error))
         else:
             messages.success(request, f"{team.name} no longer works from {product.key}.")
+    else:
+        services.team_product_set(actor=actor, team=team, product=product)
+        messages.success(
+            request,
+            f"{team.name} now works from {product.key}'s backlog; its product owner is the team's.",
+        )
     return redirect(
         "strategy:product_detail", workspace_slug=request.workspace.slug, product_key=product.key
     )
