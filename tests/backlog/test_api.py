@@ -85,7 +85,7 @@ def test_orphan_items_are_flagged_with_a_reason(
     response = _send(api_client(owner), "POST", f"{BASE}/products/ACME/backlog", {"title": "X"})
     body = response.json()
     assert body["flagged"] is True
-    assert body["flag_reason"] == "serves no Product Goal"
+    assert body["flag_reason"] == "serves no Product Goal and solves no customer problem"
 
 
 def test_backlog_pages_in_rank_order_with_constant_queries(

@@ -64,7 +64,10 @@ def test_every_row_of_the_list_is_the_item_as_the_api_shows_it(
     assert by_key[varied[1].key]["labels"] == ["a", "b"]
     assert by_key[varied[1].key]["parent"] == varied[0].key
     assert by_key[varied[2].key]["estimate"] == "?"
-    assert by_key[varied[2].key]["flag_reason"] == "serves no Product Goal"
+    assert (
+        by_key[varied[2].key]["flag_reason"]
+        == "serves no Product Goal and solves no customer problem"
+    )
     email = owner.user.email  # no full name: the email stands for it
     assert by_key[varied[2].key]["assignee"] == {"email": email, "name": email}
     assert by_key[varied[3].key]["estimate"] == 0

@@ -30,14 +30,15 @@ pytestmark = pytest.mark.django_db
 LABELLED = Purpose(
     name="labelled",
     condition=lambda: Q(labels__name="customer"),
-    missing="solves no customer problem",
-    order=20,
+    missing="has no customer label",
+    order=30,
 )
 
 
 def test_the_backlog_declares_the_goal_purpose_first() -> None:
-    assert [purpose.name for purpose in purposes()] == ["goal"]
-    assert flag_reason() == "serves no Product Goal"
+    # Discovery declares solving a customer problem after it.
+    assert [purpose.name for purpose in purposes()] == ["goal", "problem"]
+    assert flag_reason() == "serves no Product Goal and solves no customer problem"
 
 
 def test_a_declared_purpose_unflags_items_and_joins_the_reason(
@@ -48,8 +49,10 @@ def test_a_declared_purpose_unflags_items_and_joins_the_reason(
     orphan = make_item("Nobody asked")
     with registry().scoped():
         registry().install(Plugin(name="elsewhere", provides=[(PURPOSES, LABELLED)]))
-        assert [purpose.name for purpose in purposes()] == ["goal", "labelled"]
-        assert flag_reason() == "serves no Product Goal and solves no customer problem"
+        assert [purpose.name for purpose in purposes()] == ["goal", "problem", "labelled"]
+        assert flag_reason() == (
+            "serves no Product Goal, solves no customer problem and has no customer label"
+        )
         assert not is_flagged(BacklogItem.objects.get(pk=labelled.pk))
         page = backlog_list(actor=owner.actor, product=product)
         flags = {item.key: item.flagged for item in page.items}  # type: ignore[attr-defined]
@@ -60,7 +63,7 @@ def test_a_declared_purpose_unflags_items_and_joins_the_reason(
         assert [item.key for item in only.items] == [orphan.key]
     # Out of the scope the purpose is gone again.
     assert is_flagged(BacklogItem.objects.get(pk=labelled.pk))
-    assert flag_reason() == "serves no Product Goal"
+    assert flag_reason() == "serves no Product Goal and solves no customer problem"
 
 
 def test_providers_keep_one_defined_order_whatever_the_declaration_order() -> None:
@@ -69,8 +72,8 @@ def test_providers_keep_one_defined_order_whatever_the_declaration_order() -> No
     with registry().scoped():
         registry().install(Plugin(name="one", provides=[(PURPOSES, late)]))
         registry().install(Plugin(name="two", provides=[(PURPOSES, first)]))
-        assert [p.name for p in purposes()] == ["zz-first", "goal", "aa-late"]
-        assert flag_reason() == "a, serves no Product Goal and b"
+        assert [p.name for p in purposes()] == ["zz-first", "goal", "problem", "aa-late"]
+        assert flag_reason() == "a, serves no Product Goal, solves no customer problem and b"
 
 
 def test_velocity_comes_from_the_first_source_that_knows(

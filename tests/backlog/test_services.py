@@ -169,7 +169,7 @@ def test_flagged_items_serve_no_goal(
     assert {i.key: i.flagged for i in page.items} == {serving.key: False, orphan.key: True}  # type: ignore[attr-defined]
     flagged = backlog_list(actor=owner.actor, product=product, filters=BacklogFilters(flagged=True))
     assert [i.key for i in flagged.items] == [orphan.key]
-    assert flag_reason() == "serves no Product Goal"
+    assert flag_reason() == "serves no Product Goal and solves no customer problem"
 
 
 def test_filters(

@@ -187,7 +187,10 @@ def test_flagged_items_carry_a_marker(
     assert "serves no Product Goal" in orphan
     assert 'data-testid="flag"' in orphan
     # The visible reason is the declared one, never a fixed text.
-    assert '<span class="bl-flag-why">: serves no Product Goal</span>' in orphan
+    assert (
+        '<span class="bl-flag-why">: serves no Product Goal and solves no customer problem</span>'
+        in orphan
+    )
     assert "no problem" not in orphan
     served = _row(page, "ACME-1")
     assert "is-flagged" not in served

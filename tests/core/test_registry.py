@@ -19,20 +19,31 @@ from tests.conftest import Persona
 
 
 def test_every_context_is_installed_from_its_plugin_module() -> None:
-    assert list(registry().plugins) == ["core", "people", "strategy", "backlog", "api"]
+    assert list(registry().plugins) == ["core", "people", "strategy", "backlog", "discovery", "api"]
     names = [object_type.name for object_type in registry().object_types()]
     assert names == [
         "api-token",
+        "contact",
+        "customer",
+        "feedback",
         "goal",
+        "insight",
         "invitation",
         "item",
         "member",
+        "problem",
         "product",
         "scorecard",
         "team",
         "workspace",
     ]
-    assert [object_type.name for object_type in registry().trashable()] == ["item"]
+    assert [object_type.name for object_type in registry().trashable()] == [
+        "customer",
+        "feedback",
+        "insight",
+        "item",
+        "problem",
+    ]
     assert registry().url_modules() == [
         "lodestar.people.urls",
         "lodestar.strategy.urls",
@@ -44,6 +55,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.backlog.api",
         "lodestar.backlog.prioritization.api",
         "lodestar.backlog.saved_views.api",
+        "lodestar.discovery.api",
     ]
     assert [entry.key for entry in registry().navigation()] == [
         "home",

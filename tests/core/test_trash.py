@@ -227,7 +227,8 @@ def test_registry_rules(trash_registry: Callable[..., ObjectType]) -> None:
     assert item_type is not None
     with pytest.raises(TypeError, match="not a TrashableModel"):
         registry().replace(replace(item_type, name="label", model=Label))
-    assert [entry.name for entry in trash.trashable_types()] == ["item"]
+    assert "item" in [entry.name for entry in trash.trashable_types()]
+    assert "label" not in [entry.name for entry in trash.trashable_types()]
     # A second type of one model, or a second type of one name, is refused.
     with pytest.raises(ValueError, match="already declared as an object type"):
         registry().install(Plugin(name="again", objects=[replace(item_type, name="other")]))
@@ -319,7 +320,8 @@ def test_list_query_count_does_not_grow_with_the_page(
 ) -> None:
     for i in range(30):
         make_item(workspace, f"item {i}", deleted_at=days_ago(1 + i / 100), deleted_by=owner.user)
-    with django_assert_max_num_queries(1):
+    # One query per trashable type, whatever the page size.
+    with django_assert_max_num_queries(len(trash.trashable_types())):
         page = trash_list(actor=owner.actor, limit=25)
         labels = [row.label for row in page.items]
         users = [row.deleted_by.email for row in page.items]

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "lodestar.people",
     "lodestar.strategy",
     "lodestar.backlog",
+    "lodestar.discovery",
     "lodestar.api",
     "lodestar.cli",
 ]

@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -45,7 +46,7 @@ def _decode(cursor: str, width: int) -> list[Any]:
 def cursor_after(obj: Any, order: list[str]) -> str:
     """The cursor ``paginate(..., order=order)`` gives out for a page that ends at ``obj``
     (for a list cut by other means, such as a window, whose rest is paged)."""
-    return _encode([_attr(obj, field) for field in order])
+    return _encode([_attr(obj, field.lstrip("-")) for field in order])
 
 
 def check_limit(limit: int | None) -> int:
@@ -63,30 +64,37 @@ def paginate(
     cursor: str | None = None,
     limit: int | None = None,
 ) -> Page[R]:
-    """One page of ``queryset`` ordered by ``order`` (ascending fields; the last must be unique).
-    ``queryset`` may be a ``values()`` one whose rows hold the ``order`` fields.
+    """One page of ``queryset`` ordered by ``order`` (fields, ``-field`` for descending; the
+    last must be unique, such as the id). ``queryset`` may be a ``values()`` one whose rows
+    hold the ``order`` fields.
 
     The cursor holds the sort values of the last row, so the next page is a range scan.
     """
     size = check_limit(limit)
     qs = queryset.order_by(*order)
+    names = [field.lstrip("-") for field in order]
     if cursor:
         values = _decode(cursor, len(order))
         after = Q()
         # (a, b, c) > (x, y, z)  ==  a > x  OR (a = x AND b > y) OR (a = x AND b = y AND c > z)
+        # (with < for a descending field)
         for i, field in enumerate(order):
-            term = Q(**{f"{field}__gt": values[i]})
+            compare = "lt" if field.startswith("-") else "gt"
+            term = Q(**{f"{names[i]}__{compare}": values[i]})
             for j in range(i):
-                term &= Q(**{order[j]: values[j]})
+                term &= Q(**{names[j]: values[j]})
             after |= term
-        qs = qs.filter(after)
+        try:
+            qs = qs.filter(after)
+        except (ValueError, TypeError, ValidationError) as exc:
+            raise Invalid.field("cursor", "is not a cursor this list gave out") from exc
     rows = list(qs[: size + 1])
     has_more = len(rows) > size
     rows = rows[:size]
     next_cursor = None
     if has_more and rows:
         last = rows[-1]
-        next_cursor = _encode([_attr(last, field) for field in order])
+        next_cursor = _encode([_attr(last, name) for name in names])
     return Page(items=rows, next_cursor=next_cursor)
 
 

@@ -107,6 +107,8 @@ class Workspace(BaseModel):
     # Whether pages of this workspace load images from other hosts (in Markdown): off, the
     # Content-Security-Policy refuses them, so an image cannot track who reads an item.
     allow_external_images = models.BooleanField(default=False)
+    # The ISO 4217 code of the money amounts the workspace records (customers' ARR).
+    currency = models.CharField(max_length=3, default="USD")
 
     def __str__(self) -> str:
         return self.name

@@ -1,0 +1,242 @@
+"""Every read of the discovery context, and the evidence of problems, computed from their
+insights (never stored, so it cannot drift from what was heard)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from lodestar.discovery.models import (
+    Contact,
+    Customer,
+    Feedback,
+    Insight,
+    InsightProblem,
+    Problem,
+    ProblemItem,
+)
+from lodestar.people.policy import Actor
+
+TREND_WEEKS = 13  # the last 90 days, in weeks
+NO_SEGMENT = ""
+
+
+@dataclass(frozen=True)
+class WeekCount:
+    week: dt.date  # the Monday the week starts on
+    insights: int
+
+
+@dataclass(frozen=True)
+class SegmentShare:
+    segment: str  # "" when the customers have none
+    customers: int
+    arr: Decimal
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a problem's insights add up to."""
+
+    customers: int = 0
+    contacts: int = 0
+    arr: Decimal = Decimal("0.00")
+    insights: int = 0
+    latest_at: dt.datetime | None = None
+    segments: list[SegmentShare] = field(default_factory=list)
+    trend: list[WeekCount] = field(default_factory=list)
+
+
+def _live_links(problem_ids: Iterable[int]) -> QuerySet[InsightProblem]:
+    return InsightProblem.objects.filter(
+        problem_id__in=list(problem_ids),
+        insight__deleted_at__isnull=True,
+        insight__feedback__deleted_at__isnull=True,
+    )
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def trend_weeks(today: dt.date | None = None) -> list[dt.date]:
+    """The Mondays of the last ``TREND_WEEKS`` weeks, oldest first (this week last)."""
+    this_week = _monday(today or timezone.localdate())
+    return [this_week - dt.timedelta(weeks=n) for n in range(TREND_WEEKS - 1, -1, -1)]
+
+
+def problem_evidence(problem_ids: Sequence[int]) -> dict[int, Evidence]:
+    """The evidence of each problem, in three queries whatever their number.
+
+    Customers and contacts are counted once each however many insights they are behind; ARR
+    is the sum over those distinct customers (a customer with no ARR adds nothing); segments
+    split the customers and their ARR; the trend counts insights per week over the last 90
+    days by when the feedback was received. Trashed insights and feedback do not count.
+    """
+    ids = list(dict.fromkeys(problem_ids))
+    if not ids:
+        return {}
+    totals = {
+        row["problem_id"]: row
+        for row in _live_links(ids)
+        .values("problem_id")
+        .annotate(
+            insights=Count("insight_id", distinct=True),
+            contacts=Count("insight__feedback__contact_id", distinct=True),
+            latest_at=Max("insight__feedback__received_at"),
+        )
+    }
+    customers: dict[int, list[tuple[str, Decimal | None]]] = defaultdict(list)
+    for link in (
+        _live_links(ids)
+        .filter(insight__feedback__customer__isnull=False)
+        .values_list(
+            "problem_id",
+            "insight__feedback__customer_id",
+            "insight__feedback__customer__segment",
+            "insight__feedback__customer__arr",
+        )
+        .distinct()
+    ):
+        customers[link[0]].append((link[2], link[3]))
+    weeks = trend_weeks()
+    since = timezone.make_aware(dt.datetime.combine(weeks[0], dt.time()))
+    per_week: dict[int, Counter[dt.date]] = defaultdict(Counter)
+    for problem_id, received_at in (
+        _live_links(ids)
+        .filter(insight__feedback__received_at__gte=since)
+        .values_list("problem_id", "insight__feedback__received_at")
+    ):
+        per_week[problem_id][_monday(timezone.localdate(received_at))] += 1
+    result: dict[int, Evidence] = {}
+    for pk in ids:
+        row = totals.get(pk)
+        share: dict[str, list[Decimal]] = defaultdict(list)
+        for segment, arr in customers.get(pk, []):
+            share[segment or NO_SEGMENT].append(arr or Decimal("0.00"))
+        segments = sorted(
+            (SegmentShare(s, len(a), sum(a, Decimal("0.00"))) for s, a in share.items()),
+            key=lambda s: (-s.arr, -s.customers, s.segment),
+        )
+        result[pk] = Evidence(
+            customers=sum(s.customers for s in segments),
+            contacts=row["contacts"] if row else 0,
+            arr=sum((s.arr for s in segments), Decimal("0.00")),
+            insights=row["insights"] if row else 0,
+            latest_at=row["latest_at"] if row else None,
+            segments=segments,
+            trend=[WeekCount(w, per_week[pk][w]) for w in weeks],
+        )
+    return result
+
+
+# -- lists ---------------------------------------------------------------------------------------
+
+
+def customer_list(*, actor: Actor, segment: str | None = None, q: str = "") -> QuerySet[Customer]:
+    """The workspace's live customers with how much feedback each has."""
+    rows: QuerySet[Customer] = Customer.objects.filter(workspace_id=actor.workspace_id).annotate(
+        feedback_count=Count("feedback", filter=Q(feedback__deleted_at__isnull=True))
+    )
+    if segment is not None:
+        rows = rows.filter(segment=segment)
+    if q:
+        rows = rows.filter(name__icontains=q)
+    return rows
+
+
+def contact_list(*, actor: Actor, customer: Customer | None = None) -> QuerySet[Contact]:
+    rows = Contact.objects.select_related("customer").filter(workspace_id=actor.workspace_id)
+    if customer is not None:
+        rows = rows.filter(customer=customer)
+    return rows
+
+
+@dataclass(frozen=True)
+class FeedbackFilters:
+    state: str | None = None
+    source: str | None = None
+    customer_id: int | None = None
+    tag: str | None = None
+    product_id: int | None = None
+    captured_by_id: int | None = None
+
+
+def feedback_list(*, actor: Actor, filters: FeedbackFilters | None = None) -> QuerySet[Feedback]:
+    """Feedback of the workspace with what a list shows (customer, contact, who captured it,
+    how many insights)."""
+    f = filters or FeedbackFilters()
+    rows: QuerySet[Feedback] = (
+        Feedback.objects.filter(workspace_id=actor.workspace_id)
+        .select_related("customer", "contact", "captured_by", "product")
+        .annotate(insight_count=Count("insights", filter=Q(insights__deleted_at__isnull=True)))
+    )
+    if f.state:
+        rows = rows.filter(state=f.state)
+    if f.source:
+        rows = rows.filter(source=f.source)
+    if f.customer_id:
+        rows = rows.filter(customer_id=f.customer_id)
+    if f.product_id:
+        rows = rows.filter(product_id=f.product_id)
+    if f.captured_by_id:
+        rows = rows.filter(captured_by_id=f.captured_by_id)
+    if f.tag:
+        # Tags are a JSON list; match the element (the quotes keep "ux" from matching "uxr").
+        rows = rows.filter(tags__icontains=f'"{f.tag.lower()}"')
+    return rows
+
+
+def insight_list(
+    *, actor: Actor, feedback: Feedback | None = None, problem: Problem | None = None
+) -> QuerySet[Insight]:
+    rows = (
+        Insight.objects.filter(workspace_id=actor.workspace_id, feedback__deleted_at__isnull=True)
+        .select_related("feedback__customer", "feedback__contact", "created_by")
+        .prefetch_related("problems")
+    )
+    if feedback is not None:
+        rows = rows.filter(feedback=feedback)
+    if problem is not None:
+        rows = rows.filter(problem_links__problem=problem)
+    return rows
+
+
+def problem_list(
+    *, actor: Actor, status: str | None = None, product_id: int | None = None
+) -> QuerySet[Problem]:
+    rows = Problem.objects.filter(workspace_id=actor.workspace_id).select_related(
+        "owner__user", "product"
+    )
+    if status:
+        rows = rows.filter(status=status)
+    if product_id:
+        rows = rows.filter(product_id=product_id)
+    return rows
+
+
+def problem_items(problem: Problem) -> list[Any]:
+    """The live backlog items linked to ``problem``, in backlog order."""
+    return [
+        link.item
+        for link in ProblemItem.objects.filter(problem=problem, item__deleted_at__isnull=True)
+        .select_related("item__product")
+        .order_by("item__product__key", "item__rank")
+    ]
+
+
+def item_problem_ids(item_ids: Sequence[int]) -> dict[int, list[int]]:
+    """The live problems linked to each backlog item, by item id (one query)."""
+    found: dict[int, list[int]] = defaultdict(list)
+    for item_id, problem_id in ProblemItem.objects.filter(
+        item_id__in=list(item_ids), problem__deleted_at__isnull=True
+    ).values_list("item_id", "problem_id"):
+        found[item_id].append(problem_id)
+    return found

@@ -1,0 +1,88 @@
+"""The discovery routes' rows of the permission matrix (see ``tests/api/matrix_support.py``):
+everyone in the workspace reads; every member who may write records; viewers never write."""
+
+from __future__ import annotations
+
+from lodestar.backlog import services as backlog
+from lodestar.discovery import services
+from lodestar.strategy import services as strategy
+from tests.api.matrix_support import WRITERS, World, read, row
+
+W = "/workspaces/{workspace_slug}"
+CUSTOMER = W + "/customers/{customer_id}"
+CONTACT = W + "/contacts/{contact_id}"
+FEEDBACK = W + "/feedback/{feedback_id}"
+INSIGHT = W + "/insights/{insight_id}"
+PROBLEM = W + "/problems/{problem_id}"
+
+ROWS: dict[str, dict[str, int]] = {
+    f"GET {W}/customers": read(),
+    f"POST {W}/customers": row(201, WRITERS),
+    f"GET {CUSTOMER}": read(),
+    f"PATCH {CUSTOMER}": row(200, WRITERS),
+    f"DELETE {CUSTOMER}": row(204, WRITERS),
+    f"POST {CUSTOMER}/merge": row(200, WRITERS),
+    f"GET {W}/contacts": read(),
+    f"POST {W}/contacts": row(201, WRITERS),
+    f"GET {CONTACT}": read(),
+    f"PATCH {CONTACT}": row(200, WRITERS),
+    f"GET {W}/feedback": read(),
+    f"POST {W}/feedback": row(201, WRITERS),
+    f"GET {FEEDBACK}": read(),
+    f"PATCH {FEEDBACK}": row(200, WRITERS),
+    f"DELETE {FEEDBACK}": row(204, WRITERS),
+    f"GET {W}/insights": read(),
+    f"POST {W}/insights": row(201, WRITERS),
+    f"GET {INSIGHT}": read(),
+    f"PATCH {INSIGHT}": row(200, WRITERS),
+    f"DELETE {INSIGHT}": row(204, WRITERS),
+    f"GET {W}/problems": read(),
+    f"POST {W}/problems": row(201, WRITERS),
+    f"GET {PROBLEM}": read(),
+    f"PATCH {PROBLEM}": row(200, WRITERS),
+    f"DELETE {PROBLEM}": row(204, WRITERS),
+    f"GET {PROBLEM}/items": read(),
+    f"POST {PROBLEM}/items": row(200, WRITERS),
+    f"DELETE {PROBLEM}/items/{{item_key}}": row(204, WRITERS),
+}
+
+BODIES: dict[str, object] = {
+    f"POST {W}/customers": {"name": "Umbrella", "segment": "SMB", "arr": "5000"},
+    f"PATCH {CUSTOMER}": {"arr": "7000.50"},
+    f"POST {CUSTOMER}/merge": {"into": 0},  # set by setup, below
+    f"POST {W}/contacts": {"customer": "Globex", "email": "new@globex.test"},
+    f"PATCH {CONTACT}": {"title": "CTO"},
+    f"POST {W}/feedback": {"text": "Exports are slow", "customer": "Globex", "tags": ["export"]},
+    f"PATCH {FEEDBACK}": {"state": "triaged"},
+    f"POST {W}/insights": {"feedback": 0, "quote": "slow", "problems": []},
+    f"PATCH {INSIGHT}": {"note": "Said twice"},
+    f"POST {W}/problems": {"title": "Exports take too long"},
+    f"PATCH {PROBLEM}": {"status": "validated"},
+    f"POST {PROBLEM}/items": {"items": ["ACME-1"]},
+}
+
+
+def setup(world: World) -> dict[str, str]:
+    actor = world.owner.actor
+    product = strategy.product_create(actor=actor, key="ACME", name="Acme Analytics")
+    item = backlog.item_create(actor=actor, product=product, title="Faster export")
+    globex = services.customer_create(actor=actor, name="Globex", segment="Enterprise", arr=1000)
+    initech = services.customer_create(actor=actor, name="Initech")
+    contact = services.contact_create(actor=actor, customer=globex, email="ana@globex.test")
+    feedback = services.feedback_create(actor=actor, text="Exports are slow", customer=globex)
+    problem = services.problem_create(actor=actor, title="Exports are slow")
+    insight = services.insight_create(
+        actor=actor, feedback=feedback, quote="slow", problems=[problem]
+    )
+    services.problem_items_link(actor=actor, problem=problem, items=[item])
+    BODIES[f"POST {CUSTOMER}/merge"] = {"into": globex.pk}
+    BODIES[f"POST {W}/insights"] = {"feedback": feedback.pk, "quote": "slow"}
+    return {
+        # Initech has no feedback: it may be trashed, and merged into Globex.
+        "customer_id": str(initech.pk),
+        "contact_id": str(contact.pk),
+        "feedback_id": str(feedback.pk),
+        "insight_id": str(insight.pk),
+        "problem_id": str(problem.pk),
+        "item_key": item.key,
+    }
