@@ -48,6 +48,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.people.urls",
         "lodestar.strategy.urls",
         "lodestar.backlog.urls",
+        "lodestar.discovery.urls",
     ]
     assert registry().api_modules() == [
         "lodestar.people.api",

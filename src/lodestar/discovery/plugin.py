@@ -61,6 +61,7 @@ def _insight_search(insight: Insight) -> SearchDocument:
 
 PLUGIN = Plugin(
     name="discovery",
+    urls=["lodestar.discovery.urls"],
     api=["lodestar.discovery.api"],
     permissions=PERMISSIONS,
     objects=[

@@ -1,0 +1,1 @@
+"""The discovery pages, one module per part (feedback, customers, problems, imports, portal)."""
