@@ -36,6 +36,7 @@ from lodestar.backlog.models import BacklogItem
 from lodestar.backlog.prioritization.models import ScoreFramework
 from lodestar.config.wsgi import application
 from lodestar.core.registry import registry
+from lodestar.discovery.models import Contact, Customer, Feedback, Insight, Problem
 from lodestar.people import services as people_services
 from lodestar.people.demo import DEMO_WORKSPACE_SLUG, DemoPeople
 from lodestar.people.models import ApiToken, Invitation, Membership, Role, Team
@@ -122,6 +123,12 @@ def _seed() -> str:
         ),
         object_type=["item"],
         object_id=[trashed.pk],
+        **{
+            f"{model._meta.model_name}_id": list(
+                model._base_manager.filter(workspace=workspace).values_list("id", flat=True)[:8]
+            )
+            for model in (Customer, Contact, Feedback, Insight, Problem)
+        },
     )
     return secret
 

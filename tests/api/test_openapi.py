@@ -221,3 +221,26 @@ def test_the_document_is_built_once_and_each_caller_gets_a_copy(monkeypatch: Any
     second = fresh.get_openapi_schema()
     assert len(builds) == 1
     assert second["info"]["title"] != "changed by a caller"
+
+
+def _subclasses(cls: type) -> list[type]:
+    found: list[type] = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_subclasses(sub)]
+    return found
+
+
+def test_no_two_schemas_share_a_name() -> None:
+    # The OpenAPI document names each schema by its class name: a second class of the same
+    # name silently takes the first one's place (a problem+json answer described as a
+    # customer problem, say).
+    from pydantic import BaseModel
+
+    import lodestar.api.urls  # noqa: F401 - every router, so every schema, is imported
+
+    modules: dict[str, set[str]] = {}
+    for cls in _subclasses(BaseModel):
+        if cls.__module__.startswith("lodestar.") and "[" not in cls.__name__:
+            modules.setdefault(cls.__name__, set()).add(cls.__module__)
+    clashes = {name: sorted(where) for name, where in modules.items() if len(where) > 1}
+    assert not clashes, f"Schema names used by more than one module: {clashes}"

@@ -47,7 +47,7 @@ from lodestar.discovery.schemas import (
     LinkedItemOut,
     ProblemIn,
     ProblemItemsIn,
-    ProblemOut,
+    ProblemWithEvidenceOut,
     ProblemPatch,
     Source,
     State,
@@ -542,7 +542,9 @@ def delete_insight(request: HttpRequest, workspace_slug: str, insight_id: Id) ->
 
 
 @router.get(
-    WS + "/problems", response={200: PageOut[ProblemOut], **ERRORS}, operation_id="problem_list"
+    WS + "/problems",
+    response={200: PageOut[ProblemWithEvidenceOut], **ERRORS},
+    operation_id="problem_list",
 )
 def list_problems(
     request: HttpRequest,
@@ -551,7 +553,7 @@ def list_problems(
     product: str | None = None,
     cursor: str | None = None,
     limit: Limit | None = None,
-) -> PageOut[ProblemOut]:
+) -> PageOut[ProblemWithEvidenceOut]:
     """Problems, newest first, each with its evidence (computed from its insights)."""
     actor = request_actor(request, workspace_slug)
     of_product = product_ref_or_none(actor, product)
@@ -561,23 +563,27 @@ def list_problems(
     page = paginate(rows, order=["-id"], cursor=cursor, limit=limit)
     evidence = problem_evidence([p.pk for p in page.items])
     currency = _currency(actor)
-    return PageOut[ProblemOut](
-        items=[ProblemOut.of(p, evidence[p.pk], currency) for p in page.items],
+    return PageOut[ProblemWithEvidenceOut](
+        items=[ProblemWithEvidenceOut.of(p, evidence[p.pk], currency) for p in page.items],
         next_cursor=page.next_cursor,
     )
 
 
-def _problem_out(actor: Actor, problem_id: int) -> ProblemOut:
+def _problem_out(actor: Actor, problem_id: int) -> ProblemWithEvidenceOut:
     problem = access_problem(actor, problem_id)
-    return ProblemOut.of(problem, problem_evidence([problem.pk])[problem.pk], _currency(actor))
+    return ProblemWithEvidenceOut.of(
+        problem, problem_evidence([problem.pk])[problem.pk], _currency(actor)
+    )
 
 
 @router.post(
-    WS + "/problems", response={201: ProblemOut, **WRITE_ERRORS}, operation_id="problem_create"
+    WS + "/problems",
+    response={201: ProblemWithEvidenceOut, **WRITE_ERRORS},
+    operation_id="problem_create",
 )
 def create_problem(
     request: HttpRequest, response: HttpResponse, workspace_slug: str, payload: ProblemIn
-) -> Status[ProblemOut]:
+) -> Status[ProblemWithEvidenceOut]:
     actor = request_actor(request, workspace_slug)
     problem = services.problem_create(
         actor=actor,
@@ -592,11 +598,13 @@ def create_problem(
 
 
 @router.get(
-    WS + "/problems/{problem_id}", response={200: ProblemOut, **ERRORS}, operation_id="problem_get"
+    WS + "/problems/{problem_id}",
+    response={200: ProblemWithEvidenceOut, **ERRORS},
+    operation_id="problem_get",
 )
 def get_problem(
     request: HttpRequest, response: HttpResponse, workspace_slug: str, problem_id: Id
-) -> ProblemOut:
+) -> ProblemWithEvidenceOut:
     """The problem with its evidence: distinct customers and contacts behind its insights,
     their ARR (each customer once), the split by segment, the insights and the weekly trend."""
     actor = request_actor(request, workspace_slug)
@@ -607,7 +615,7 @@ def get_problem(
 
 @router.patch(
     WS + "/problems/{problem_id}",
-    response={200: ProblemOut, **WRITE_ERRORS},
+    response={200: ProblemWithEvidenceOut, **WRITE_ERRORS},
     operation_id="problem_update",
     openapi_extra=IF_MATCH,
 )
@@ -617,7 +625,7 @@ def update_problem(
     workspace_slug: str,
     problem_id: Id,
     payload: ProblemPatch,
-) -> ProblemOut:
+) -> ProblemWithEvidenceOut:
     actor = request_actor(request, workspace_slug)
     owner = _blank_none(payload.owner)
     product = _blank_none(payload.product)

@@ -316,7 +316,7 @@ class EvidenceOut(Schema):
         )
 
 
-class ProblemOut(Schema):
+class ProblemWithEvidenceOut(Schema):
     id: int
     title: str
     description: str
@@ -330,8 +330,8 @@ class ProblemOut(Schema):
     version: int
 
     @staticmethod
-    def of(problem: Problem, evidence: Evidence, currency: str) -> ProblemOut:
-        return ProblemOut(
+    def of(problem: Problem, evidence: Evidence, currency: str) -> ProblemWithEvidenceOut:
+        return ProblemWithEvidenceOut(
             id=problem.pk,
             title=problem.title,
             description=problem.description,
