@@ -17,8 +17,9 @@ SQLITE = [
     "INSERT INTO core_search_fts(core_search_fts, rank) VALUES ('rank', 'bm25(10.0, 1.0)')",
     # How many documents hold each word (for choosing the telling words of a text).
     "CREATE VIRTUAL TABLE core_search_vocab USING fts5vocab(core_search_fts, row)",
-    "CREATE TRIGGER core_search_entry_ai AFTER INSERT ON core_search_entry BEGIN "
-    "INSERT INTO core_search_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+    # New entries' FTS rows are written by core.search.backends with the entries (in one
+    # executemany per batch: more than twice as fast as a trigger per row); updates and
+    # deletes, whatever makes them (a deleted workspace's cascade), go through these triggers.
     "CREATE TRIGGER core_search_entry_ad AFTER DELETE ON core_search_entry BEGIN "
     "INSERT INTO core_search_fts(core_search_fts, rowid, title, body) "
     "VALUES ('delete', old.id, old.title, old.body); END",
@@ -35,7 +36,6 @@ SQLITE_REVERSE = [
     "DROP TABLE core_search_counter",
     "DROP TRIGGER core_search_entry_au",
     "DROP TRIGGER core_search_entry_ad",
-    "DROP TRIGGER core_search_entry_ai",
     "DROP TABLE core_search_vocab",
     "DROP TABLE core_search_fts",
 ]
