@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from lodestar.api.auth import actor as request_actor
-from lodestar.api.schemas import ERRORS
+from lodestar.api.schemas import ERRORS, ProblemOut
 from lodestar.core import search
 from lodestar.core.search import Hit
 
@@ -93,7 +93,8 @@ def kinds_of(values: list[str] | None) -> list[str] | None:
 
 @router.get(
     "/{workspace_slug}/search",
-    response={200: SearchPageOut, **ERRORS},
+    # 414: many repeated filters can make the URL longer than the server takes.
+    response={200: SearchPageOut, **ERRORS, 414: ProblemOut},
     operation_id="workspace_search",
 )
 def search_workspace(
