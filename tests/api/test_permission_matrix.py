@@ -178,6 +178,10 @@ def test_permission_matrix(
     params |= getattr(module, "PARAMS", {}).get(route, {})
     method, template = route.split(" ", 1)
     url = API_PREFIX + template.format(**params)
+    # A query string the route needs (say, search's ``q``), from the module's QUERIES.
+    query = getattr(module, "QUERIES", {}).get(route)
+    if query:
+        url += "?" + query
     client = _client(world, persona, make_token)
     body = getattr(module, "BODIES", {}).get(route)
     before = _fingerprint()

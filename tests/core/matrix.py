@@ -1,4 +1,5 @@
-"""The trash routes' rows of the permission matrix (see ``tests/api/matrix_support.py``)."""
+"""The trash and search routes' rows of the permission matrix (see
+``tests/api/matrix_support.py``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ W = "/workspaces/{workspace_slug}"
 ROWS: dict[str, dict[str, int]] = {
     f"GET {W}/trash": read(),
     f"POST {W}/trash/{{object_type}}/{{object_id}}/restore": row(200, WRITERS),
+    f"GET {W}/search": read(),
 }
+QUERIES = {f"GET {W}/search": "q=mistake"}
 
 
 def setup(world: World) -> dict[str, str]:

@@ -40,6 +40,8 @@ PAGES = [
     "/account/password",
     "/account/invitations",
     "/w/acme/settings",  # a page of its own for admins, a refusal for the others
+    "/w/acme/search?q=dashboard&more=1&tag=x",  # results, marked snippets, the filters open
+    "/w/acme/search?q=dashboard&to=2000-01-01&from=2001-01-01",  # a refused filter, nothing
     "/w/acme/no-such-page",
 ]
 

@@ -32,6 +32,7 @@ PAGES = [
     "/w/acme/teams/core",
     "/w/acme/who",
     "/w/acme/settings",
+    "/w/acme/search",
 ]
 PERSONAS = ["owner", "admin", "po", "developer", "pm", "viewer"]
 
@@ -621,6 +622,7 @@ def test_every_people_page_route_is_covered_here() -> None:
         "member_list",
         "team_detail",
         "who_does_what",
+        "search",  # a read: PAGES; its own tests in tests/people/test_search_page.py
         *WRITES,
     }
     assert names == covered

@@ -35,9 +35,9 @@ MIGRATION_LOCK = 0x10DE57A2
 
 
 def _migrate(verbosity: int) -> None:
-    """Migrate. On PostgreSQL, servers that start at the same time
-    (several machines, one database) take turns: one migrates, the others then find nothing to
-    do. SQLite's own write lock already serialises them."""
+    """Migrate, then fill the search index when it is empty. On PostgreSQL, servers that
+    start at the same time (several machines, one database) take turns: one migrates, the
+    others then find nothing to do. SQLite's own write lock already serialises them."""
     from django.core.management import call_command
     from django.db import connection
 
@@ -47,6 +47,11 @@ def _migrate(verbosity: int) -> None:
             cursor.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK])
     try:
         call_command("migrate", interactive=False, verbosity=verbosity)
+        # An install older than search (or a copy restored without its index) finds what it
+        # holds: an empty index is filled from every searchable kind's objects.
+        from lodestar.core.search.index import reindex_if_empty
+
+        reindex_if_empty()
     finally:
         if locked:
             with connection.cursor() as cursor:

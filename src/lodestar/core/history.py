@@ -15,6 +15,7 @@ from lodestar.core import events
 from lodestar.core.db import insert_rows
 from lodestar.core.models import HistoryEntry
 from lodestar.core.registry import registry
+from lodestar.core.search.index import sync_entries, sync_objects
 
 
 def _plain(value: Any) -> Any:
@@ -68,15 +69,23 @@ def history_record(
         action=action,
         changes={k: _plain(v) for k, v in (changes or {}).items()},
     )
+    # The search index follows the object (stored, updated, or out when deleted or trashed).
+    sync_objects([(obj, str(action))])
     events.publish([entry])
     return entry
 
 
-def history_record_bulk(entries: list[HistoryEntry]) -> list[HistoryEntry]:
-    """Record many prepared changes (one ``INSERT`` per batch) and publish them."""
+def history_record_bulk(
+    entries: list[HistoryEntry], *, objects: dict[tuple[str, int], models.Model] | None = None
+) -> list[HistoryEntry]:
+    """Record many prepared changes (one ``INSERT`` per batch) and publish them. The search
+    index follows in one statement per batch; ``objects`` gives the changed objects by
+    ``(object_type, object_id)`` when the caller has them (else they are read, a query per
+    kind)."""
     created = insert_rows(HistoryEntry, entries)
     if created and created[0].pk is None:  # a database that does not return ids
         raise RuntimeError("bulk history needs a database that returns inserted ids")
+    sync_entries(created, objects)
     events.publish(created)
     return created
 
@@ -161,6 +170,7 @@ def history_record_many(*, workspace_id: int, changes: Iterable[Change]) -> list
     """Record many changes in one ``INSERT`` per batch (see ``core.db.bulk_insert``); call it
     from the service, inside its transaction, as ``history_record``."""
     now = timezone.now()
+    changes = list(changes)
     entries = [
         HistoryEntry(
             workspace_id=workspace_id,
@@ -174,4 +184,5 @@ def history_record_many(*, workspace_id: int, changes: Iterable[Change]) -> list
         )
         for change in changes
     ]
-    return history_record_bulk(entries)
+    objects = {(change.obj._meta.label_lower, change.obj.pk): change.obj for change in changes}
+    return history_record_bulk(entries, objects=objects)

@@ -137,3 +137,36 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count}"
+
+
+class SearchEntry(models.Model):
+    """One searchable object in the search index (``core.search``), kept in step by
+    ``core.history`` as services write.
+
+    The primary key is the sort key: the sort date's seconds since the epoch in the high bits
+    and a counter in the low 31 (``core.search.index.sort_key``), so "newest first" is "highest
+    id first", and the full-text index (an FTS5 table over this one on SQLite, whose rowid it
+    is; a generated ``tsvector`` with a GIN index on PostgreSQL, both made by the migration)
+    returns matches in that order without sorting them.
+    """
+
+    id = models.BigIntegerField(primary_key=True)
+    workspace = models.ForeignKey("people.Workspace", on_delete=models.CASCADE, related_name="+")
+    # The object type's name (``ObjectType.name``) and the object's primary key.
+    kind = models.CharField(max_length=64)
+    object_id = models.BigIntegerField()
+    title = models.TextField()
+    body = models.TextField(blank=True)
+    at = models.DateTimeField()
+    # Filter values: {name: [value, ...]} (``SearchDocument.facets``).
+    facets = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        db_table = "core_search_entry"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="core_search_entry_object")
+        ]
+        indexes = [models.Index(fields=["workspace", "id"], name="core_search_entry_newest")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}: {self.title[:40]}"

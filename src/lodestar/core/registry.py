@@ -56,11 +56,24 @@ Describer = Callable[["HistoryEntry", Mapping[str, str]], str | None]
 
 @dataclass(frozen=True)
 class SearchDocument:
-    """What search indexes of one object: a title, a body of text, and when it last changed."""
+    """What search indexes of one object (``core.search``): a title, a body of text, and when
+    it last changed.
+
+    ``at`` is the date results are sorted by, newest first, and filtered by (a piece of
+    feedback's received date); None sorts by ``updated_at``. ``facets`` are the values the
+    search can be narrowed by, each one string or several (``{"customer": "12", "segment":
+    "enterprise", "tag": ["ios", "login"]}``): the API's filters of the same names.
+    """
 
     title: str
     body: str
     updated_at: dt.datetime
+    at: dt.datetime | None = None
+    facets: Mapping[str, str | Sequence[str]] = field(default_factory=dict)
+
+    @property
+    def sort_at(self) -> dt.datetime:
+        return self.at or self.updated_at
 
 
 @dataclass(frozen=True)
@@ -96,6 +109,10 @@ class ObjectType:
     url: Callable[[Any], str] | None = None
     describe: Describer | None = None
     search: Callable[[Any], SearchDocument] | None = None
+    # What ``search`` reads beyond the row (``select_related`` and ``prefetch_related``
+    # paths), so that indexing many objects of the kind costs a few queries.
+    search_related: tuple[str, ...] = ()
+    search_prefetch: tuple[str, ...] = ()
     trash: TrashRules | None = None
     commentable: bool = False
 
@@ -342,6 +359,10 @@ class Registry:
 
     def trashable(self) -> list[ObjectType]:
         return [t for t in self.object_types() if t.trash is not None]
+
+    def searchable(self) -> list[ObjectType]:
+        """The kinds search indexes (those that declare ``search``), by name."""
+        return [t for t in self.object_types() if t.search is not None]
 
     def require(
         self, actor: Actor, permission: str, *, teams: Any = None, product: Any = None

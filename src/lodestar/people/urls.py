@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from lodestar.people import pages, settings_pages, views
+from lodestar.people import pages, search_pages, settings_pages, views
 
 app_name = "people"
 
@@ -54,6 +54,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="team_hat_end",
     ),
     path("w/<slug:workspace_slug>/who", pages.who_does_what, name="who_does_what"),
+    path("w/<slug:workspace_slug>/search", search_pages.search_page, name="search"),
     path(
         "w/<slug:workspace_slug>/settings",
         settings_pages.workspace_settings,

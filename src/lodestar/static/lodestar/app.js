@@ -147,8 +147,15 @@
 
   const shortcuts = [];
 
+  // A page's own shortcut takes the place of a shared one on the same keys (the backlog's "/"
+  // searches the backlog, everywhere else it goes to the workspace's search).
   function register(keys, description, handler) {
-    shortcuts.push({ keys: keys.split(" "), description, handler });
+    const sequence = keys.split(" ");
+    const same = shortcuts.findIndex(
+      (s) => s.keys.length === sequence.length && s.keys.every((k, i) => k === sequence[i]),
+    );
+    if (same >= 0) shortcuts.splice(same, 1);
+    shortcuts.push({ keys: sequence, description, handler });
     renderHelp();
   }
 
@@ -237,7 +244,23 @@
     else dialog.showModal();
   }
 
+  // "/": the search field of the search page, else the box in the sidebar, else (a narrow
+  // screen, where the sidebar is folded away) the search page.
+  function focusSearch() {
+    const field = document.querySelector("[data-search-focus]");
+    const box = document.getElementById("search-box");
+    const target = field || box;
+    if (!target) return;
+    if (target.checkVisibility ? target.checkVisibility({ visibilityProperty: true }) : target.offsetParent) {
+      target.focus();
+      target.select();
+    } else if (box && box.form) {
+      window.location.assign(box.form.action);
+    }
+  }
+
   register("?", "Show keyboard shortcuts", toggleHelp);
+  register("/", "Search this workspace", focusSearch);
   register("g h", "Go to the workspace home", navigateTo("[data-nav='home']"));
   register("g m", "Go to members", navigateTo("[data-nav='members']"));
   register("g t", "Go to teams", navigateTo("[data-nav='teams']"));
