@@ -31,6 +31,7 @@ ROWS: dict[str, dict[str, int]] = {
     f"GET {FEEDBACK}": read(),
     f"PATCH {FEEDBACK}": row(200, WRITERS),
     f"DELETE {FEEDBACK}": row(204, WRITERS),
+    f"GET {FEEDBACK}/similar": read(),
     f"GET {W}/insights": read(),
     f"POST {W}/insights": row(201, WRITERS),
     f"GET {INSIGHT}": read(),

@@ -38,6 +38,7 @@ from lodestar.discovery.schemas import (
     CustomerMergeIn,
     CustomerOut,
     CustomerPatch,
+    FeedbackCreatedOut,
     FeedbackIn,
     FeedbackOut,
     FeedbackPatch,
@@ -47,8 +48,9 @@ from lodestar.discovery.schemas import (
     LinkedItemOut,
     ProblemIn,
     ProblemItemsIn,
-    ProblemWithEvidenceOut,
     ProblemPatch,
+    ProblemWithEvidenceOut,
+    SimilarOut,
     Source,
     State,
 )
@@ -64,6 +66,7 @@ from lodestar.discovery.selectors import (
     problem_evidence,
     problem_items,
     problem_list,
+    similar_to,
 )
 from lodestar.people.models import Membership
 from lodestar.people.policy import Actor
@@ -346,11 +349,15 @@ def list_feedback(
 
 
 @router.post(
-    WS + "/feedback", response={201: FeedbackOut, **WRITE_ERRORS}, operation_id="feedback_create"
+    WS + "/feedback",
+    response={201: FeedbackCreatedOut, **WRITE_ERRORS},
+    operation_id="feedback_create",
 )
 def create_feedback(
     request: HttpRequest, response: HttpResponse, workspace_slug: str, payload: FeedbackIn
-) -> Status[FeedbackOut]:
+) -> Status[FeedbackCreatedOut]:
+    """Record what a customer said; the answer suggests the problems and feedback it most
+    resembles (``similar``), as ``GET .../feedback/{id}/similar`` does later."""
     actor = request_actor(request, workspace_slug)
     members, contacts = _participants(actor, payload.participants)
     feedback = services.feedback_create(
@@ -367,7 +374,34 @@ def create_feedback(
         contacts=contacts,
     )
     set_etag(response, feedback.version)
-    return Status(201, FeedbackOut.of(access_feedback(actor, feedback.pk)))
+    out = FeedbackOut.of(access_feedback(actor, feedback.pk))
+    suggestions = similar_to(actor=actor, text=feedback.text, exclude_feedback=feedback.pk)
+    return Status(
+        201,
+        FeedbackCreatedOut(**out.model_dump(), similar=[SimilarOut.of(s) for s in suggestions]),
+    )
+
+
+@router.get(
+    WS + "/feedback/{feedback_id}/similar",
+    response={200: list[SimilarOut], **ERRORS},
+    operation_id="feedback_similar",
+)
+def similar_feedback(
+    request: HttpRequest,
+    workspace_slug: str,
+    feedback_id: Id,
+    limit: int = Query(6, ge=1, le=20),  # type: ignore[type-arg]
+) -> list[SimilarOut]:
+    """The problems and feedback this piece most resembles, best first: problems by their
+    words and their insights' quotes, feedback by its text; each with its score and the
+    words shared."""
+    actor = request_actor(request, workspace_slug)
+    feedback = access_feedback(actor, feedback_id)
+    suggestions = similar_to(
+        actor=actor, text=feedback.text, exclude_feedback=feedback.pk, limit=limit
+    )
+    return [SimilarOut.of(s) for s in suggestions]
 
 
 @router.get(

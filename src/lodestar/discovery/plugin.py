@@ -36,7 +36,22 @@ def _solves_a_problem() -> Q:
 
 def _customer_search(customer: Customer) -> SearchDocument:
     body = "\n".join(filter(None, [customer.segment, customer.plan, customer.notes]))
-    return SearchDocument(title=customer.name, body=body, updated_at=customer.updated_at)
+    return SearchDocument(
+        title=customer.name,
+        body=body,
+        updated_at=customer.updated_at,
+        facets={"customer": str(customer.pk), "segment": customer.segment},
+    )
+
+
+def _feedback_facets(feedback: Feedback) -> dict[str, str | list[str]]:
+    customer = feedback.customer
+    facets: dict[str, str | list[str]] = {"source": feedback.source, "tag": list(feedback.tags)}
+    if customer is not None:
+        facets |= {"customer": str(customer.pk), "segment": customer.segment}
+    if feedback.product is not None:
+        facets["product"] = feedback.product.key
+    return facets
 
 
 def _feedback_search(feedback: Feedback) -> SearchDocument:
@@ -44,18 +59,27 @@ def _feedback_search(feedback: Feedback) -> SearchDocument:
         title=feedback.summary,
         body="\n".join(filter(None, [feedback.text, feedback.notes])),
         updated_at=feedback.updated_at,
+        at=feedback.received_at,
+        facets=_feedback_facets(feedback),
     )
 
 
 def _problem_search(problem: Problem) -> SearchDocument:
     return SearchDocument(
-        title=problem.title, body=problem.description, updated_at=problem.updated_at
+        title=problem.title,
+        body=problem.description,
+        updated_at=problem.updated_at,
+        facets={"product": problem.product.key} if problem.product is not None else {},
     )
 
 
 def _insight_search(insight: Insight) -> SearchDocument:
     return SearchDocument(
-        title=insight.quote[:200], body=insight.note, updated_at=insight.updated_at
+        title=insight.quote[:200],
+        body=insight.note,
+        updated_at=insight.updated_at,
+        at=insight.feedback.received_at,
+        facets=_feedback_facets(insight.feedback),
     )
 
 
@@ -92,6 +116,7 @@ PLUGIN = Plugin(
             gate=access_feedback,
             permissions=CONTENT,
             search=_feedback_search,
+            search_related=("customer", "product"),
             trash=TrashRules(select_related=("customer",)),
             commentable=True,
         ),
@@ -103,6 +128,7 @@ PLUGIN = Plugin(
             gate=access_insight,
             permissions=CONTENT,
             search=_insight_search,
+            search_related=("feedback__customer", "feedback__product"),
             trash=TrashRules(select_related=("feedback",)),
         ),
         ObjectType(
@@ -113,6 +139,7 @@ PLUGIN = Plugin(
             gate=access_problem,
             permissions=CONTENT,
             search=_problem_search,
+            search_related=("product",),
             trash=TrashRules(),
             commentable=True,
         ),

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from lodestar.api.schemas import Id, InSchema
 from lodestar.discovery.models import Contact, Customer, Feedback, Insight, Problem
-from lodestar.discovery.selectors import Evidence
+from lodestar.discovery.selectors import Evidence, Suggestion
 from lodestar.discovery.services import (
     EXTERNAL_ID_MAX,
     NAME_MAX,
@@ -355,3 +355,34 @@ class LinkedItemOut(Schema):
     title: str
     status: str
     product: str
+
+
+class SimilarOut(Schema):
+    kind: Literal["problem", "feedback"]
+    id: int
+    title: str
+    score: float = Field(description="How close (higher is closer); comparable within one answer")
+    shared: list[str] = Field(description="The words the two texts share")
+    url: str | None
+    via_quote: str = Field(
+        description="For a problem found through one of its insights: that insight's quote"
+    )
+
+    @staticmethod
+    def of(suggestion: Suggestion) -> SimilarOut:
+        return SimilarOut(
+            kind=suggestion.kind,  # type: ignore[arg-type]
+            id=suggestion.id,
+            title=suggestion.title,
+            score=suggestion.score,
+            shared=suggestion.shared,
+            url=suggestion.url,
+            via_quote=suggestion.via_quote,
+        )
+
+
+class FeedbackCreatedOut(FeedbackOut):
+    similar: list[SimilarOut] = Field(
+        description="The problems and feedback this resembles, best first, so a duplicate "
+        "lands on the problem that exists"
+    )

@@ -13,6 +13,8 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
+from lodestar.core.registry import registry
+from lodestar.core.search import similar
 from lodestar.discovery.models import (
     Contact,
     Customer,
@@ -240,3 +242,75 @@ def item_problem_ids(item_ids: Sequence[int]) -> dict[int, list[int]]:
     ).values_list("item_id", "problem_id"):
         found[item_id].append(problem_id)
     return found
+
+
+# -- similar feedback ----------------------------------------------------------------------------
+
+SIMILAR_KINDS = ("problem", "feedback", "insight")
+SIMILAR_PER_KIND = 8
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A stored problem or piece of feedback that a text resembles: its score (higher is
+    closer; the search backend's BM25 or ``ts_rank_cd``), the words they share, and for a
+    problem found through one of its insights, that insight's quote."""
+
+    kind: str  # "problem" or "feedback"
+    id: int
+    title: str
+    score: float
+    shared: list[str]
+    url: str | None
+    via_quote: str = ""
+
+
+def similar_to(
+    *, actor: Actor, text: str, exclude_feedback: int | None = None, limit: int = 6
+) -> list[Suggestion]:
+    """The problems and feedback ``text`` most resembles, best first: problems by their own
+    words and by the quotes of their insights (a problem once, at its best score), feedback
+    by its text. Lexical (``core.search.similar``); nothing is downloaded or learned."""
+    exclude = [("feedback", exclude_feedback)] if exclude_feedback is not None else []
+    hits = similar(
+        actor.workspace_id, text, kinds=SIMILAR_KINDS, limit=SIMILAR_PER_KIND * 3, exclude=exclude
+    )
+    insight_ids = [hit.id for hit in hits if hit.kind == "insight"]
+    problems_of: dict[int, list[Problem]] = defaultdict(list)
+    if insight_ids:
+        for link in InsightProblem.objects.filter(
+            insight_id__in=insight_ids, problem__deleted_at__isnull=True
+        ).select_related("problem", "insight"):
+            if link.insight.feedback_id != exclude_feedback:
+                problems_of[link.insight_id].append(link.problem)
+    problem_type = registry().object_type("problem")
+    assert problem_type is not None  # noqa: S101 - discovery declares it
+    best: dict[tuple[str, int], Suggestion] = {}
+
+    def offer(suggestion: Suggestion) -> None:
+        key = (suggestion.kind, suggestion.id)
+        known = best.get(key)
+        if known is None or suggestion.score > known.score:
+            if known is not None:
+                merged = list(dict.fromkeys([*suggestion.shared, *known.shared]))
+                suggestion = Suggestion(**{**suggestion.__dict__, "shared": merged})
+            best[key] = suggestion
+
+    for hit in hits:
+        if hit.kind == "insight":
+            for problem in problems_of.get(hit.id, []):
+                offer(
+                    Suggestion(
+                        kind="problem",
+                        id=problem.pk,
+                        title=problem.title,
+                        score=hit.score,
+                        shared=hit.shared,
+                        url=problem_type.url(problem) if problem_type.url else None,
+                        via_quote=hit.title,
+                    )
+                )
+        else:
+            offer(Suggestion(hit.kind, hit.id, hit.title, hit.score, hit.shared, hit.url))
+    ranked = sorted(best.values(), key=lambda s: (-s.score, s.kind != "problem", s.id))
+    return ranked[:limit]

@@ -17,6 +17,7 @@ from lodestar.core.errors import Conflict, Invalid
 from lodestar.core.history import changes_since, history_record, snapshot
 from lodestar.core.markdown import render_markdown
 from lodestar.core.models import HistoryEntry
+from lodestar.core.search.index import sync_objects
 from lodestar.discovery.errors import DiscoveryErrorCode as Code
 from lodestar.discovery.models import (
     Contact,
@@ -342,6 +343,13 @@ def customer_merge(*, actor: Actor, source: Customer, target: Customer) -> Custo
     changes = changes_since(target, before)
     if changes:
         bump(target, list(changes))
+    # What search knows of the moved feedback (and its insights) names the target now.
+    moved = Feedback.all_objects.filter(customer=target).select_related("customer", "product")
+    sync_objects((feedback, Action.UPDATED) for feedback in moved)
+    insights = Insight.objects.filter(feedback__customer=target).select_related(
+        "feedback__customer", "feedback__product"
+    )
+    sync_objects((insight, Action.UPDATED) for insight in insights)
     merged = {
         "merged": [None, source.name],
         "feedback_moved": moved_feedback,

@@ -186,7 +186,7 @@ def _check_facets(facets: Mapping[str, str | None]) -> dict[str, str]:
             raise Invalid.field(name, "is empty")
         if len(value) > MAX_FACET:
             raise Invalid.field(name, f"is longer than {MAX_FACET} characters")
-        checked[name] = value.strip()
+        checked[name] = value.strip().casefold()
     return checked
 
 

@@ -39,7 +39,8 @@ def _facets(document: SearchDocument) -> dict[str, list[str]]:
         if not name.isidentifier() or len(name) > FACET_NAME_MAX:
             raise ValueError(f"a search facet's name must be a short word, not {name!r}")
         values = [value] if isinstance(value, str) else list(value)
-        facets[name] = sorted({str(v) for v in values if str(v)})
+        # Facets compare without regard to letter case ("Enterprise" finds "enterprise").
+        facets[name] = sorted({str(v).casefold() for v in values if str(v)})
     return facets
 
 
