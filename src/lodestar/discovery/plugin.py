@@ -6,7 +6,14 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q
 
 from lodestar.backlog.extensions import PURPOSES, Purpose
-from lodestar.core.registry import ObjectAction, ObjectType, Plugin, SearchDocument, TrashRules
+from lodestar.core.registry import (
+    NavEntry,
+    ObjectAction,
+    ObjectType,
+    Plugin,
+    SearchDocument,
+    TrashRules,
+)
 from lodestar.discovery.access import (
     access_contact,
     access_customer,
@@ -116,6 +123,9 @@ PLUGIN = Plugin(
             trash=TrashRules(),
             commentable=True,
         ),
+    ],
+    navigation=[
+        NavEntry("discovery", "Discovery", "discovery:feedback_list", icon="mail", order=45),
     ],
     provides=[
         (
