@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from lodestar.core.registry import registry
 from lodestar.discovery import services
 from lodestar.discovery.models import (
     Contact,
@@ -447,3 +448,26 @@ def test_linking_the_whole_feedback_to_a_problem(
     assert response.status_code == 422
     assert "There is no problem" in _page(response)
     assert Insight.objects.count() == 1
+
+
+def test_each_discovery_object_declares_the_page_that_shows_it(
+    client: Client, pm: Persona, capture: Capture, customers: dict[str, Customer]
+) -> None:
+    feedback = capture("Slow exports", customer=customers["globex"])
+    problem = services.problem_create(actor=pm.actor, title="Slow")
+    insight = services.insight_create(
+        actor=pm.actor, feedback=feedback, start=0, end=4, problems=[problem]
+    )
+    client = _as(client, pm)
+    for name, obj, text in [
+        ("customer", customers["globex"], "Globex"),
+        ("feedback", feedback, "Slow exports"),
+        ("insight", insight, "Slow exports"),
+        ("problem", problem, "Slow"),
+    ]:
+        object_type = registry().object_type(name)
+        assert object_type is not None
+        assert object_type.url is not None
+        url = object_type.url(obj)
+        assert url.startswith("/w/acme/")
+        assert text in _page(client.get(url.split("#")[0]))

@@ -129,3 +129,39 @@ def test_the_inbox_is_triaged_with_the_keyboard_alone(page: Any, pm: Persona) ->
         "Note 2": FeedbackState.ARCHIVED,
         "Note 3": FeedbackState.NEW,
     }
+
+
+def test_every_discovery_page_fits_a_phone(page: Any, pm: Persona) -> None:
+    """At 390 pixels no discovery page scrolls sideways, long words and tables included."""
+    actor = pm.actor
+    customer = services.customer_create(
+        actor=actor, name="Globex International Holdings", segment="Enterprise", arr="120000"
+    )
+    services.contact_create(
+        actor=actor, customer=customer, name="Zoë", email="zoe.with.a.long.address@globex.example"
+    )
+    feedback = services.feedback_create(
+        actor=actor,
+        text=NOTES + "\nhttps://example.com/" + "a-very-long-path-segment" * 8,
+        customer=customer,
+        tags=["export", "reports", "monday"],
+    )
+    problem = services.problem_create(actor=actor, title="Monthly reports take too long to export")
+    start = NOTES.index(PHRASE)
+    services.insight_create(
+        actor=actor, feedback=feedback, start=start, end=start + len(PHRASE), problems=[problem]
+    )
+    sign_in(page, pm)
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path in [
+        f"{INBOX}?state=all",
+        f"{INBOX}/new",
+        f"{INBOX}/{feedback.pk}",
+        "/w/acme/problems",
+        f"/w/acme/problems/{problem.pk}",
+        "/w/acme/customers",
+        f"/w/acme/customers/{customer.pk}",
+    ]:
+        page.goto(path)
+        fits = page.evaluate("() => document.scrollingElement.scrollWidth <= window.innerWidth")
+        assert fits, f"{path} scrolls sideways at 390 pixels"
