@@ -244,3 +244,31 @@ def test_others_get_404_and_missing_customers_are_404(
     assert _as(client, outsider).get(_url(customers["hooli"])).status_code == 404
     assert _as(client, pm).get(f"{LIST}/999999").status_code == 404
     assert client.post(f"{LIST}/999999/merge", {"target": "hooli"}).status_code == 404
+
+
+def test_a_customer_page_reads_a_flat_number_of_queries(
+    client: Client,
+    pm: Persona,
+    customers: dict[str, Customer],
+    capture: Capture,
+    django_assert_max_num_queries: Any,
+) -> None:
+    globex = customers["globex"]
+    client = _as(client, pm)
+
+    def hear(number: int) -> None:
+        feedback = capture(f"Heard {number}", customer=globex, tags=["t"])
+        problem = services.problem_create(actor=pm.actor, title=f"Problem {number}")
+        services.insight_create(
+            actor=pm.actor, feedback=feedback, start=0, end=5, problems=[problem]
+        )
+        services.contact_create(actor=pm.actor, customer=globex, email=f"c{number}@g.example")
+
+    hear(0)
+    client.get(_url(globex))
+    with django_assert_max_num_queries(20) as few:
+        client.get(_url(globex))
+    for number in range(1, 15):
+        hear(number)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(_url(globex))

@@ -48,6 +48,7 @@ def _capture_form(**fields: str) -> dict[str, str]:
         "tags": "",
         "product": "",
         "participants": "",
+        "notes": "",
     }
     data.update(fields)
     return data
@@ -265,6 +266,7 @@ def test_capturing_interview_notes_for_a_known_customer(
             contact="Ana@Globex.example",
             tags="Export, slack",
             participants=pm.email,
+            notes="Seemed tired of it\r\nTwice",
         ),
     )
     feedback = Feedback.objects.get()
@@ -278,6 +280,7 @@ def test_capturing_interview_notes_for_a_known_customer(
     assert feedback.tags == ["export", "slack"]
     assert feedback.source == "interview"
     assert list(feedback.member_participants.all()) == [pm.membership]
+    assert feedback.notes == "Seemed tired of it\nTwice"
 
 
 def test_an_unknown_customer_is_offered_as_new_and_nothing_is_written(

@@ -66,6 +66,12 @@ class FeedbackForm(forms.Form):
         widget=forms.TextInput(attrs={**_INPUT, "autocomplete": "off"}),
     )
     product = forms.ChoiceField(choices=[], required=False, widget=forms.Select(attrs=_INPUT))
+    notes = forms.CharField(
+        required=False,
+        label="Interviewer's notes",
+        help_text="Interviews: what you noticed, apart from their words.",
+        widget=forms.Textarea(attrs={**_INPUT, "rows": 3}),
+    )
     participants = forms.CharField(
         required=False,
         max_length=2000,
@@ -83,6 +89,9 @@ class FeedbackForm(forms.Form):
 
     def clean_text(self) -> str:
         return one_line_breaks(self.cleaned_data["text"])
+
+    def clean_notes(self) -> str:
+        return one_line_breaks(self.cleaned_data["notes"])
 
     def clean_received_at(self) -> dt.date | dt.datetime:
         """A day; today is now (noon today may still be ahead)."""

@@ -247,6 +247,7 @@ def capture(request: WorkspaceRequest) -> HttpResponse:
                 contact=_contact_for(actor, data["contact"].strip(), customer),
                 tags=split_list(data["tags"]),
                 product=product_ref_or_none(actor, data["product"] or None),
+                notes=data["notes"],
                 members=members,
                 contacts=contacts,
             )

@@ -55,6 +55,7 @@
     if (inbox().querySelector("[data-action]")) {
       shortcuts.register("t", "Triage the selected feedback", () => act("triage"));
       shortcuts.register("e", "Archive the selected feedback", () => act("archive"));
+      shortcuts.register("l", "Link the selected feedback to a problem", () => act("link"));
     }
     shortcuts.register("c", "Capture feedback", () => {
       const link = document.querySelector(".page-actions a.btn-primary");
@@ -249,8 +250,8 @@
     const source = document.querySelector(".dv-capture select[name=source]");
     const part = document.querySelector("[data-interview-only]");
     if (!source || !part) return;
-    const input = part.querySelector("input");
-    part.hidden = source.value !== "interview" && !(input && input.value);
+    const typed = Array.from(part.querySelectorAll("input, textarea")).some((field) => field.value);
+    part.hidden = source.value !== "interview" && !typed;
   }
 
   document.addEventListener("change", (event) => {
