@@ -57,10 +57,10 @@
       shortcuts.register("e", "Archive the selected feedback", () => act("archive"));
       shortcuts.register("l", "Link the selected feedback to a problem", () => act("link"));
     }
-    shortcuts.register("c", "Capture feedback", () => {
-      const link = document.querySelector(".page-actions a.btn-primary");
-      if (link) window.location.assign(link.href);
-    });
+    const captureLink = document.querySelector(".page-actions a.btn-primary");
+    if (captureLink) {
+      shortcuts.register("c", "Capture feedback", () => window.location.assign(captureLink.href));
+    }
   }
 
   document.addEventListener("focusin", (event) => {
@@ -243,6 +243,29 @@
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && closePop()) event.preventDefault();
   });
+
+  /* ---------- A highlight and its insight light up together ---------- */
+
+  function light(ids, on) {
+    for (const id of ids) {
+      document.getElementById(`insight-${id}`)?.classList.toggle("is-lit", on);
+      document
+        .querySelectorAll("[data-feedback-text] mark[data-insights]")
+        .forEach((mark) => {
+          if (mark.dataset.insights.split(" ").includes(id)) mark.classList.toggle("is-lit", on);
+        });
+    }
+  }
+
+  function litIds(target) {
+    const mark = target.closest?.("[data-feedback-text] mark[data-insights]");
+    if (mark) return mark.dataset.insights.split(" ");
+    const item = target.closest?.(".dv-insight[id^='insight-']");
+    return item ? [item.id.slice("insight-".length)] : [];
+  }
+
+  document.addEventListener("mouseover", (event) => light(litIds(event.target), true));
+  document.addEventListener("mouseout", (event) => light(litIds(event.target), false));
 
   /* ---------- Capture: participants are for interviews ---------- */
 
