@@ -115,7 +115,12 @@ def linked_pages(page: Any) -> list[str]:
 def discovery_paths() -> list[str]:
     """A customer, a piece of feedback with an insight on a problem, and that problem, made in
     the demo workspace when it has none yet: the pages of one of each."""
-    insight = Insight.objects.filter(workspace__slug="acme", start__isnull=False).first()
+    insight = Insight.objects.filter(
+        workspace__slug="acme",
+        start__isnull=False,
+        feedback__customer__isnull=False,
+        problems__isnull=False,
+    ).first()
     if insight is None:
         member = Membership.objects.get(workspace__slug="acme", user__email="olivia@acme.example")
         actor = Actor(user=member.user, membership=member)
@@ -133,7 +138,8 @@ def discovery_paths() -> list[str]:
             actor=actor, feedback=feedback, start=0, end=16, problems=[problem]
         )
     feedback = insight.feedback
-    problem = insight.problems.get()
+    problem = insight.problems.first()
+    assert problem is not None
     return [
         f"/w/acme/feedback/{feedback.pk}",
         f"/w/acme/problems/{problem.pk}",
