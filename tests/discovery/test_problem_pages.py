@@ -248,3 +248,17 @@ def test_the_trend_chart_scales_to_the_busiest_week() -> None:
     tallest = [bar for bar in chart.bars if bar.count == 2]
     assert all(bar.y == 2 and bar.height == 62 for bar in tallest)
     assert all(bar.height == 1.5 for bar in chart.bars if bar.count == 0)
+
+
+def test_the_problem_page_quotes_the_latest_fifty_and_counts_them_all(
+    client: Client, pm: Persona, capture: Capture
+) -> None:
+    problem = services.problem_create(actor=pm.actor, title="Heard often")
+    feedback = capture("Heard it again and again")
+    for _ in range(52):
+        services.insight_create(
+            actor=pm.actor, feedback=feedback, quote="again", problems=[problem]
+        )
+    page = _page(_as(client, pm).get(f"{LIST}/{problem.pk}"))
+    assert page.count('<blockquote class="dv-quote">again</blockquote>') == 50
+    assert "The latest 50 of 52 insights." in page

@@ -37,6 +37,7 @@ from lodestar.people.web import WorkspaceRequest, workspace_view
 
 SORTS = [("customers", "Customers"), ("arr", "ARR"), ("newest", "Newest")]
 PAGE_SIZE = 50
+QUOTES_SHOWN = 50  # the latest; the evidence counts them all
 
 
 def _problem_url(request: WorkspaceRequest, problem: Problem) -> str:
@@ -134,7 +135,7 @@ def _detail_page(
             "chart": trend_chart(evidence.trend),
             "insights": insight_list(actor=actor, problem=problem).order_by(
                 "-feedback__received_at", "-id"
-            ),
+            )[:QUOTES_SHOWN],
             "items": problem_items(problem),
             "writes": writes,
             "form": form
