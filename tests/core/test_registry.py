@@ -63,6 +63,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "members",
         "teams",
         "who",
+        "discovery",
         "products",
         "settings",
     ]

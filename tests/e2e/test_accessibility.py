@@ -16,7 +16,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from lodestar.discovery import services as discovery
+from lodestar.discovery.models import Insight
 from lodestar.people.demo import DEMO_PASSWORD
+from lodestar.people.models import Membership
+from lodestar.people.policy import Actor
 from lodestar.strategy.models import Product, ProductGoal
 from tests.backlog.conftest import MakeItem, goal, make_item, ordered_keys, product
 from tests.conftest import PASSWORD, Persona
@@ -43,6 +47,10 @@ PAGES = [
     "/w/acme/search?q=dashboard&more=1&tag=x",  # results, marked snippets, the filters open
     "/w/acme/search?q=dashboard&to=2000-01-01&from=2001-01-01",  # a refused filter, nothing
     "/w/acme/no-such-page",
+    "/w/acme/feedback/new",  # a form for writers, a refusal for viewers
+    "/w/acme/feedback?state=all",
+    "/w/acme/problems",
+    "/w/acme/customers",
 ]
 
 RUN_AXE = """async ([within, tags]) => {
@@ -106,8 +114,43 @@ def linked_pages(page: Any) -> list[str]:
     return list(dict.fromkeys(links))
 
 
+def discovery_paths() -> list[str]:
+    """A customer, a piece of feedback with an insight on a problem, and that problem, made in
+    the demo workspace when it has none yet: the pages of one of each."""
+    insight = Insight.objects.filter(
+        workspace__slug="acme",
+        start__isnull=False,
+        feedback__customer__isnull=False,
+        problems__isnull=False,
+    ).first()
+    if insight is None:
+        member = Membership.objects.get(workspace__slug="acme", user__email="olivia@acme.example")
+        actor = Actor(user=member.user, membership=member)
+        customer = discovery.customer_create(
+            actor=actor, name="Axe Analytics", segment="SMB", arr="4200"
+        )
+        feedback = discovery.feedback_create(
+            actor=actor,
+            text="Exports are slow 🐢 on Mondays.\n\nWe paste *numbers* by hand.",
+            customer=customer,
+            tags=["export"],
+        )
+        problem = discovery.problem_create(actor=actor, title="Exports are slow")
+        insight = discovery.insight_create(
+            actor=actor, feedback=feedback, start=0, end=16, problems=[problem]
+        )
+    feedback = insight.feedback
+    problem = insight.problems.first()
+    assert problem is not None
+    return [
+        f"/w/acme/feedback/{feedback.pk}",
+        f"/w/acme/problems/{problem.pk}",
+        f"/w/acme/customers/{feedback.customer_id}",
+    ]
+
+
 def every_page(page: Any, where: str, problems: list[str]) -> None:
-    for path in dict.fromkeys([*linked_pages(page), *PAGES]):
+    for path in dict.fromkeys([*linked_pages(page), *PAGES, *discovery_paths()]):
         page.goto(path)
         check(page, f"{where} {path}", problems)
 
@@ -151,6 +194,39 @@ def test_every_signed_in_page_has_no_accessibility_violations(
         where = f"{email} {name} {scheme}:"
         every_page(page, where, problems)
         open_states(page, where, problems)
+    assert not problems, "axe-core found:\n" + "\n".join(problems)
+
+
+def test_discovery_popovers_have_no_accessibility_violations(audited: Any, demo: None) -> None:
+    """The "make an insight" popover over a selected phrase, with a refusal in it, and the
+    inbox's "link to a problem" dialog, at both widths."""
+    page = audited
+    sign_in(page, "olivia@acme.example")
+    detail = discovery_paths()[0]
+    problems: list[str] = []
+    for name, size in (("1440px", WIDE), ("390px", PHONE)):
+        page.set_viewport_size(size)
+        page.goto(detail)
+        page.evaluate(
+            """() => {
+              const root = document.querySelector('[data-feedback-text]');
+              const text = [...root.childNodes].find((node) => node.nodeType === 3);
+              const range = document.createRange();
+              range.setStart(text, 0);
+              range.setEnd(text, 7);
+              window.getSelection().addRange(range);
+            }"""
+        )
+        page.locator("[data-insight-trigger]").click()
+        expect(page.locator("#insight-pop")).to_be_visible()
+        check(page, f"{name} insight popover", problems, "#insight-pop")
+        page.locator("#insight-pop").get_by_role("button", name="Make insight").click()
+        expect(page.locator("#insight-pop .errors")).to_be_visible()
+        check(page, f"{name} insight popover refusing", problems)
+        page.goto("/w/acme/feedback?state=all")
+        page.locator("[data-link-problem]").first.click()
+        expect(page.get_by_role("dialog", name="Link to a problem")).to_be_visible()
+        check(page, f"{name} link dialog", problems, "#link-dialog")
     assert not problems, "axe-core found:\n" + "\n".join(problems)
 
 

@@ -23,11 +23,11 @@ from lodestar.discovery.access import (
     access_insight,
     access_problem,
 )
-from lodestar.discovery.models import Contact
 from lodestar.discovery.refs import (
     contact_ref_or_none,
     customer_ref,
     customer_ref_or_none,
+    participant_refs,
     problem_refs,
 )
 from lodestar.discovery.schemas import (
@@ -68,7 +68,6 @@ from lodestar.discovery.selectors import (
     problem_list,
     similar_to,
 )
-from lodestar.people.models import Membership
 from lodestar.people.policy import Actor
 from lodestar.people.refs import member_ref, member_ref_or_none
 from lodestar.strategy.refs import product_ref_or_none
@@ -300,24 +299,6 @@ class FeedbackQuery(Schema):
     product: str | None = Field(default=None, description="A product key")
 
 
-def _participants(actor: Actor, emails: list[str]) -> tuple[list[Membership], list[Contact]]:
-    """Each address is a member's, else a contact's; an unknown one names its place."""
-    members: list[Membership] = []
-    contacts: list[Contact] = []
-    for index, email in enumerate(emails):
-        field = f"participants[{index}]"
-        try:
-            members.append(member_ref(actor, email, field=field))
-        except Invalid:
-            found = contact_ref_or_none(actor, email.strip(), field=field) if "@" in email else None
-            if found is None:
-                raise Invalid.field(
-                    field, f"{email} is neither a member nor a contact of this workspace"
-                ) from None
-            contacts.append(found)
-    return members, contacts
-
-
 @router.get(
     WS + "/feedback", response={200: PageOut[FeedbackOut], **ERRORS}, operation_id="feedback_list"
 )
@@ -359,7 +340,7 @@ def create_feedback(
     """Record what a customer said; the answer suggests the problems and feedback it most
     resembles (``similar``), as ``GET .../feedback/{id}/similar`` does later."""
     actor = request_actor(request, workspace_slug)
-    members, contacts = _participants(actor, payload.participants)
+    members, contacts = participant_refs(actor, payload.participants)
     feedback = services.feedback_create(
         actor=actor,
         text=payload.text,

@@ -3,10 +3,21 @@ as workspace objects, and solving a customer problem as a purpose a backlog item
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 
 from lodestar.backlog.extensions import PURPOSES, Purpose
-from lodestar.core.registry import ObjectAction, ObjectType, Plugin, SearchDocument, TrashRules
+from lodestar.core.registry import (
+    NavEntry,
+    ObjectAction,
+    ObjectType,
+    Plugin,
+    SearchDocument,
+    TrashRules,
+)
 from lodestar.discovery.access import (
     access_contact,
     access_customer,
@@ -32,6 +43,22 @@ def _solves_a_problem() -> Q:
     """Items linked to a live problem (a subquery: an item linked to many is one row)."""
     links = ProblemItem.objects.filter(item=OuterRef("pk"), problem__deleted_at__isnull=True)
     return Q(Exists(links))
+
+
+def _page_url(name: str, key: str) -> Callable[[Any], str]:
+    """The page of an object (``discovery:<name>`` with its id as ``key``)."""
+
+    def url(obj: Any) -> str:
+        return reverse(
+            f"discovery:{name}",
+            kwargs={"workspace_slug": obj.workspace.slug, key: obj.pk},
+        )
+
+    return url
+
+
+def _insight_url(insight: Insight) -> str:
+    return _page_url("feedback_detail", "feedback_id")(insight.feedback) + f"#insight-{insight.pk}"
 
 
 def _customer_search(customer: Customer) -> SearchDocument:
@@ -96,6 +123,7 @@ PLUGIN = Plugin(
             title=lambda customer: customer.name,
             gate=access_customer,
             permissions=CONTENT,
+            url=_page_url("customer_detail", "customer_id"),
             search=_customer_search,
             trash=TrashRules(on_trash=refuse_trash_with_feedback, on_restore=customer_on_restore),
             commentable=True,
@@ -115,6 +143,7 @@ PLUGIN = Plugin(
             title=lambda feedback: feedback.summary,
             gate=access_feedback,
             permissions=CONTENT,
+            url=_page_url("feedback_detail", "feedback_id"),
             search=_feedback_search,
             search_related=("customer", "product"),
             trash=TrashRules(select_related=("customer",)),
@@ -127,6 +156,7 @@ PLUGIN = Plugin(
             title=lambda insight: insight.quote[:80],
             gate=access_insight,
             permissions=CONTENT,
+            url=_insight_url,
             search=_insight_search,
             search_related=("feedback__customer", "feedback__product"),
             trash=TrashRules(select_related=("feedback",)),
@@ -138,11 +168,15 @@ PLUGIN = Plugin(
             title=lambda problem: problem.title,
             gate=access_problem,
             permissions=CONTENT,
+            url=_page_url("problem_detail", "problem_id"),
             search=_problem_search,
             search_related=("product",),
             trash=TrashRules(),
             commentable=True,
         ),
+    ],
+    navigation=[
+        NavEntry("discovery", "Discovery", "discovery:feedback_list", icon="mail", order=45),
     ],
     provides=[
         (

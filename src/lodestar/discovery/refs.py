@@ -4,10 +4,14 @@ keeps the 404 for the object a path names)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from lodestar.core.errors import Invalid, NotFound
 from lodestar.discovery.access import access_contact, access_customer, access_problem
 from lodestar.discovery.models import Contact, Customer, Problem
+from lodestar.people.models import Membership
 from lodestar.people.policy import Actor
+from lodestar.people.refs import member_ref
 
 
 def customer_ref(actor: Actor, ref: int | str, *, field: str = "customer") -> Customer:
@@ -73,3 +77,22 @@ def problem_refs(actor: Actor, refs: list[int], *, field: str = "problems") -> l
         if pk not in found:
             raise Invalid.field(f"{field}[{index}]", f"no problem {pk} in this workspace")
     return [found[pk] for pk in ids]
+
+
+def participant_refs(actor: Actor, emails: Sequence[str]) -> tuple[list[Membership], list[Contact]]:
+    """An interview's participants: each address is a member's, else a contact's; an unknown
+    one is named by its place (``participants[1]``)."""
+    members: list[Membership] = []
+    contacts: list[Contact] = []
+    for index, email in enumerate(emails):
+        field = f"participants[{index}]"
+        try:
+            members.append(member_ref(actor, email, field=field))
+        except Invalid:
+            try:
+                contacts.append(contact_ref(actor, email.strip(), field=field))
+            except Invalid:
+                raise Invalid.field(
+                    field, f"{email} is neither a member nor a contact of this workspace"
+                ) from None
+    return members, contacts

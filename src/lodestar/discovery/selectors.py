@@ -10,7 +10,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from lodestar.core.registry import registry
@@ -19,10 +32,12 @@ from lodestar.discovery.models import (
     Contact,
     Customer,
     Feedback,
+    FeedbackState,
     Insight,
     InsightProblem,
     Problem,
     ProblemItem,
+    ProblemStatus,
 )
 from lodestar.people.policy import Actor
 
@@ -314,3 +329,122 @@ def similar_to(
             offer(Suggestion(hit.kind, hit.id, hit.title, hit.score, hit.shared, hit.url))
     ranked = sorted(best.values(), key=lambda s: (-s.score, s.kind != "problem", s.id))
     return ranked[:limit]
+
+
+# -- what the pages show -------------------------------------------------------------------------
+
+PROBLEM_SORTS = {
+    "newest": ["-id"],
+    "customers": ["-customer_count", "-arr_total", "-id"],
+    "arr": ["-arr_total", "-customer_count", "-id"],
+}
+
+
+def problem_list_ranked(
+    *, actor: Actor, status: str | None = None, product_id: int | None = None
+) -> QuerySet[Problem]:
+    """``problem_list`` with two numbers of its evidence to sort by, one subquery each:
+    ``customer_count`` (distinct customers behind live insights) and ``arr_total`` (their ARR,
+    each customer once). ``problem_evidence`` stays the full account shown beside them."""
+    live = InsightProblem.objects.filter(
+        insight__deleted_at__isnull=True, insight__feedback__deleted_at__isnull=True
+    )
+    counted = (
+        live.filter(problem=OuterRef("pk"), insight__feedback__customer__isnull=False)
+        .values("problem")
+        .annotate(n=Count("insight__feedback__customer", distinct=True))
+        .values("n")
+    )
+    behind = live.filter(
+        problem=OuterRef(OuterRef("pk")), insight__feedback__customer=OuterRef("pk")
+    )
+    summed = (
+        Customer.all_objects.filter(Exists(behind))
+        .values("workspace")
+        .annotate(total=Sum("arr"))
+        .values("total")
+    )
+    money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=16, decimal_places=2)
+    rows: QuerySet[Problem] = problem_list(
+        actor=actor, status=status, product_id=product_id
+    ).annotate(
+        customer_count=Coalesce(Subquery(counted, output_field=IntegerField()), 0),
+        arr_total=Coalesce(
+            Subquery(summed, output_field=money), Value(Decimal("0.00")), output_field=money
+        ),
+    )
+    return rows
+
+
+def customer_segments(*, actor: Actor) -> list[str]:
+    """The segments the workspace's customers are in, by name."""
+    return list(
+        Customer.objects.filter(workspace_id=actor.workspace_id)
+        .exclude(segment="")
+        .order_by("segment")
+        .values_list("segment", flat=True)
+        .distinct()
+    )
+
+
+def customer_choices(*, actor: Actor, limit: int = 500) -> list[Customer]:
+    """Customers to offer in a picker, by name (the first ``limit``)."""
+    return list(
+        Customer.objects.filter(workspace_id=actor.workspace_id).order_by("name", "id")[:limit]
+    )
+
+
+def problem_choices(*, actor: Actor, limit: int = 500) -> list[Problem]:
+    """Problems to offer in a picker: the open ones first, newest first."""
+    closed = [ProblemStatus.SOLVED, ProblemStatus.WONT_SOLVE]
+    return sorted(
+        Problem.objects.filter(workspace_id=actor.workspace_id).order_by("-id")[:limit],
+        key=lambda problem: problem.status in closed,
+    )
+
+
+def problem_by_title(*, actor: Actor, title: str) -> Problem | None:
+    """The live problem called ``title`` (any letter case), the newest if several are."""
+    return (
+        Problem.objects.filter(workspace_id=actor.workspace_id, title__iexact=title.strip())
+        .order_by("-id")
+        .first()
+    )
+
+
+def customer_problems(*, customer: Customer) -> QuerySet[Problem]:
+    """The live problems that ``customer``'s feedback is evidence of, with how many of its
+    insights support each (``insight_count``), the most supported first."""
+    mine = Q(
+        insight_links__insight__feedback__customer=customer,
+        insight_links__insight__deleted_at__isnull=True,
+        insight_links__insight__feedback__deleted_at__isnull=True,
+    )
+    rows: QuerySet[Problem] = (
+        Problem.objects.filter(workspace_id=customer.workspace_id)
+        .filter(mine)
+        .annotate(insight_count=Count("insight_links", filter=mine, distinct=True))
+        .order_by("-insight_count", "-id")
+    )
+    return rows
+
+
+def merge_preview(*, source: Customer) -> dict[str, int]:
+    """What merging ``source`` into another customer moves: its feedback and its contacts."""
+    return {
+        "feedback": Feedback.all_objects.filter(customer=source).count(),
+        "contacts": Contact.objects.filter(customer=source).count(),
+    }
+
+
+def feedback_state_counts(*, actor: Actor) -> dict[str, int]:
+    """How much live feedback is in each triage state (one query)."""
+    counts = {state: 0 for state in FeedbackState.values}
+    for row in (
+        Feedback.objects.filter(workspace_id=actor.workspace_id)
+        .values("state")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        counts[row["state"]] = row["n"]
+    return counts
