@@ -254,3 +254,12 @@ def test_links_to_items_are_kept_once(pm: Persona, make_item: object) -> None:
     assert services.problem_items_link(actor=pm.actor, problem=problem, items=[item]) == []
     assert services.problem_item_unlink(actor=pm.actor, problem=problem, item=item)
     assert not services.problem_item_unlink(actor=pm.actor, problem=problem, item=item)
+
+
+def test_a_date_alone_is_noon_and_today_is_never_the_future(capture: Capture) -> None:
+    today = timezone.localdate()
+    heard = capture(received_at=today)
+    assert heard.received_at <= timezone.now()
+    assert timezone.localdate(heard.received_at) == today
+    earlier = capture(received_at=today - dt.timedelta(days=3))
+    assert timezone.localtime(earlier.received_at).hour == 12

@@ -145,13 +145,15 @@ def clean_source(value: str | None) -> str:
 
 
 def clean_received_at(value: dt.datetime | dt.date | None) -> dt.datetime:
-    """When the feedback was heard: a date is that day at noon in the server's zone; never in
-    the future (a minute of clock skew allowed)."""
+    """When the feedback was heard: a date is that day at noon in the server's zone (today
+    before noon: now); never in the future (a minute of clock skew allowed)."""
     now = timezone.now()
     if value is None:
         return now
     if not isinstance(value, dt.datetime):
-        value = dt.datetime.combine(value, dt.time(12))
+        value = timezone.make_aware(dt.datetime.combine(value, dt.time(12)))
+        if value > now and value.date() == timezone.localdate(now):
+            value = now
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     if value > now + dt.timedelta(minutes=1):
