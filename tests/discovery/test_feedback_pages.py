@@ -474,3 +474,27 @@ def test_each_discovery_object_declares_the_page_that_shows_it(
         url = object_type.url(obj)
         assert url.startswith("/w/acme/")
         assert text in _page(client.get(url.split("#")[0]))
+
+
+def test_a_piece_of_feedback_offers_the_problem_it_resembles(
+    client: Client, pm: Persona, viewer: Persona, capture: Capture
+) -> None:
+    slow = services.problem_create(actor=pm.actor, title="Exports are too slow")
+    earlier = capture(text="csv export of the dashboard times out after 10 minutes")
+    services.insight_create(actor=pm.actor, feedback=earlier, quote=earlier.text, problems=[slow])
+    fresh = capture(text="Our CSV export timed out again, ten minutes of waiting")
+    page = _page(_as(client, pm).get(f"{INBOX}/{fresh.pk}"))
+    assert 'data-testid="similar"' in page
+    assert "Exports are too slow" in page
+    assert "Shares:" in page and "csv" in page
+    # The insight popover starts on that problem.
+    assert f'value="Exports are too slow #{slow.pk}"' in page
+    # Linking it from the suggestion makes it evidence, and the suggestion goes away.
+    linked = client.post(f"{INBOX}/{fresh.pk}/link", {"problem": f"#{slow.pk}"})
+    assert linked.status_code == 302
+    assert Insight.objects.filter(feedback=fresh, problems=slow).exists()
+    again = _page(client.get(f"{INBOX}/{fresh.pk}"))
+    assert "Link the whole feedback to it" not in again
+    # A viewer sees what it resembles but no button.
+    seen = _page(_as(Client(), viewer).get(f"{INBOX}/{earlier.pk}"))
+    assert "Link the whole feedback to it" not in seen

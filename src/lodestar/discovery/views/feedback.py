@@ -38,6 +38,7 @@ from lodestar.discovery.selectors import (
     feedback_state_counts,
     insight_list,
     problem_choices,
+    similar_to,
 )
 from lodestar.discovery.views._pages import (
     highlight_segments,
@@ -272,6 +273,19 @@ def _detail_page(
     actor = request.actor
     insights = list(insight_list(actor=actor, feedback=feedback).order_by("start", "id"))
     writes = can(actor, Permission.EDIT_CONTENT)
+    # What this resembles, so a duplicate lands on the problem that exists (problems it is
+    # already evidence of are left out).
+    linked = {problem.pk for insight in insights for problem in insight.problems.all()}
+    similar = [
+        s
+        for s in similar_to(actor=actor, text=feedback.text, exclude_feedback=feedback.pk)
+        if not (s.kind == "problem" and s.id in linked)
+    ]
+    closest = next((s for s in similar if s.kind == "problem"), None)
+    if insight_form is None and closest is not None:
+        insight_form = InsightForm(
+            auto_id="insight_%s", initial={"problem": f"{closest.title} #{closest.id}"}
+        )
     return render(
         request,
         "discovery/feedback/detail.html",
@@ -288,6 +302,7 @@ def _detail_page(
             "insight_form": insight_form or InsightForm(auto_id="insight_%s"),
             "link_form": link_form or LinkProblemForm(auto_id="link_%s"),
             "problem_options": _problem_options(actor) if writes else [],
+            "similar": similar,
             "states": FeedbackState.choices,
         },
         status=status,
