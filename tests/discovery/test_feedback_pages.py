@@ -486,7 +486,8 @@ def test_a_piece_of_feedback_offers_the_problem_it_resembles(
     page = _page(_as(client, pm).get(f"{INBOX}/{fresh.pk}"))
     assert 'data-testid="similar"' in page
     assert "Exports are too slow" in page
-    assert "Shares:" in page and "csv" in page
+    assert "Shares:" in page
+    assert "csv" in page
     # The insight popover starts on that problem.
     assert f'value="Exports are too slow #{slow.pk}"' in page
     # Linking it from the suggestion makes it evidence, and the suggestion goes away.
