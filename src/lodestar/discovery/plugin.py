@@ -15,7 +15,13 @@ from lodestar.discovery.access import (
     access_problem,
 )
 from lodestar.discovery.models import Contact, Customer, Feedback, Insight, Problem, ProblemItem
-from lodestar.discovery.permissions import PERMISSIONS
+from lodestar.discovery.permissions import PERMISSIONS, DiscoveryPermission
+from lodestar.discovery.portal_access import (
+    access_portal,
+    access_portal_idea,
+    access_portal_submission,
+)
+from lodestar.discovery.portal_models import Portal, PortalIdea, PortalSubmission
 from lodestar.discovery.services import customer_on_restore, refuse_trash_with_feedback
 
 EDIT = "edit_content"
@@ -61,8 +67,8 @@ def _insight_search(insight: Insight) -> SearchDocument:
 
 PLUGIN = Plugin(
     name="discovery",
-    urls=["lodestar.discovery.urls"],
-    api=["lodestar.discovery.api"],
+    urls=["lodestar.discovery.urls", "lodestar.discovery.portal_urls"],
+    api=["lodestar.discovery.api", "lodestar.discovery.portal_api"],
     permissions=PERMISSIONS,
     objects=[
         ObjectType(
@@ -115,6 +121,31 @@ PLUGIN = Plugin(
             search=_problem_search,
             trash=TrashRules(),
             commentable=True,
+        ),
+        ObjectType(
+            name="portal",
+            model=Portal,
+            label="portal",
+            title=lambda portal: portal.title or "portal",
+            gate=access_portal,
+            permissions={"view": "view", "change": DiscoveryPermission.MANAGE_PORTAL},
+            product=lambda portal: portal.product,
+        ),
+        ObjectType(
+            name="portal_idea",
+            model=PortalIdea,
+            label="portal idea",
+            title=lambda idea: idea.title,
+            gate=access_portal_idea,
+            permissions={"view": "view", "change": DiscoveryPermission.MODERATE_PORTAL},
+        ),
+        ObjectType(
+            name="portal_submission",
+            model=PortalSubmission,
+            label="portal submission",
+            title=lambda submission: submission.title,
+            gate=access_portal_submission,
+            permissions={"view": "view", "change": DiscoveryPermission.MODERATE_PORTAL},
         ),
     ],
     provides=[

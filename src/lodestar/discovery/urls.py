@@ -3,8 +3,35 @@ its own views module and lists them here."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from lodestar.discovery.views import portal
 
 app_name = "discovery"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+# The portal of a product, as the team sees it (the public pages are in ``portal_urls``).
+PORTAL = "w/<slug:workspace_slug>/products/<str:product_key>/portal"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path(PORTAL, portal.portal_settings, name="portal_settings"),
+    path(PORTAL + "/queue", portal.portal_queue, name="portal_queue"),
+    path(
+        PORTAL + "/submissions/<int:submission_id>/publish",
+        portal.submission_decide,
+        {"decision": "publish"},
+        name="portal_publish",
+    ),
+    path(
+        PORTAL + "/submissions/<int:submission_id>/merge",
+        portal.submission_decide,
+        {"decision": "merge"},
+        name="portal_merge",
+    ),
+    path(
+        PORTAL + "/submissions/<int:submission_id>/reject",
+        portal.submission_decide,
+        {"decision": "reject"},
+        name="portal_reject",
+    ),
+    path(PORTAL + "/ideas/<int:idea_id>", portal.idea_change, name="portal_idea"),
+]

@@ -1,0 +1,533 @@
+"""Every write of the public portal: its setting, what visitors send (ideas and votes, each
+confirmed by an emailed link), and the team's moderation.
+
+**Visitors** are not signed in, so their writes take no actor: ``portal_submit`` and
+``portal_vote_request`` store an unconfirmed row and email a link; ``portal_confirm`` follows
+it. The link carries a token signed with the secret key (``django.core.signing``, salted for
+the portal) that names the row and expires after ``PORTAL_CONFIRMATION_MAX_AGE_SECONDS``. A
+row is confirmed by one conditional update (``confirmed_at IS NULL``), so a link followed twice,
+or replayed, confirms nothing more; and a vote is one row per (idea, email), so an address
+counts once per idea however many links it asks for. A confirmed idea becomes feedback (source
+``portal``) from the contact with that email (found, or created without a customer) and waits
+in the moderation queue.
+
+**The team** (writers) publishes a queued submission as a new public idea, merges it into an
+existing one, or rejects it; the feedback stays in the inbox (triaged, or archived when
+rejected). Public titles and descriptions are plain text, shown escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from lodestar.core import ratelimit
+from lodestar.core.concurrency import bump, check_version
+from lodestar.core.errors import Conflict, DomainError, FieldError, Invalid, NotFound, RateLimited
+from lodestar.core.history import changes_since, history_record, snapshot
+from lodestar.core.markdown import render_markdown
+from lodestar.core.models import HistoryEntry
+from lodestar.discovery.errors import DiscoveryErrorCode as Code
+from lodestar.discovery.models import Contact, Feedback, FeedbackSource, FeedbackState
+from lodestar.discovery.permissions import DiscoveryPermission
+from lodestar.discovery.portal_models import (
+    IdeaStatus,
+    Portal,
+    PortalIdea,
+    PortalSubmission,
+    PortalVote,
+    SubmissionState,
+)
+from lodestar.discovery.portal_tasks import send_portal_confirmation
+from lodestar.discovery.services import clean_email, feedback_update
+from lodestar.people.policy import Actor, require
+
+Action = HistoryEntry.Action
+
+PORTAL_TITLE_MAX = 120
+INTRO_MAX = 2_000
+IDEA_TITLE_MAX = 120
+IDEA_DESCRIPTION_MAX = 2_000
+EMAIL_MAX = 254
+
+_SALT = "lodestar.discovery.portal.confirm"
+IDEA, VOTE = "idea", "vote"
+
+ConfirmUrl = Callable[[str], str]
+
+
+class LinkExpired(DomainError):
+    status = 410
+    title = "Gone"
+    default_code = Code.PORTAL_LINK_EXPIRED
+
+
+def _record(actor: Actor | None, workspace_id: int, obj: Any, action: str, changes: Any) -> None:
+    history_record(
+        actor=actor.user if actor is not None else None,
+        workspace_id=workspace_id,
+        obj=obj,
+        action=action,
+        changes=changes,
+    )
+
+
+def _same_workspace(actor: Actor, field: str, obj: Any) -> None:
+    if obj.workspace_id != actor.workspace_id:
+        raise Invalid.field(field, "is not in this workspace")
+
+
+def _plain(value: str | None, field: str, limit: int, code: str, *, required: bool) -> str:
+    """One field of plain text, stripped; its errors name the field and say what to fix."""
+    text = (value or "").strip()
+    if required and not text:
+        raise Invalid.field(field, "must not be empty", code=code)
+    if len(text) > limit:
+        raise Invalid.field(
+            field, f"must be at most {limit:,} characters (it has {len(text):,})", code=code
+        )
+    if "\x00" in text:
+        raise Invalid.field(field, "must not contain NUL characters", code=code)
+    return text
+
+
+def _one_line(value: str | None, field: str, limit: int, code: str, *, required: bool) -> str:
+    return " ".join(_plain(value, field, limit, code, required=required).split())
+
+
+def _all_fields(checks: list[Callable[[], Any]]) -> list[Any]:
+    """Run every field check and refuse once, naming every field that needs fixing."""
+    values: list[Any] = []
+    errors: list[FieldError] = []
+    code = None
+    for check in checks:
+        try:
+            values.append(check())
+        except Invalid as error:
+            errors.extend(error.errors)
+            code = code or error.code
+            values.append(None)
+    if errors:
+        raise Invalid.fields(errors, code=code)
+    return values
+
+
+# -- the setting -------------------------------------------------------------------------------
+
+
+def portal_of(product: Any) -> Portal:
+    """``product``'s portal; an unsaved one (off, titled after the product) when never set."""
+    portal = Portal.objects.filter(product=product).first()
+    if portal is None:
+        portal = Portal(workspace_id=product.workspace_id, product=product, title=product.name)
+    return portal
+
+
+@transaction.atomic
+def portal_update(
+    *,
+    actor: Actor,
+    product: Any,
+    enabled: bool | None = None,
+    title: str | None = None,
+    intro: str | None = None,
+    expected_version: int | None = None,
+) -> Portal:
+    """Turn ``product``'s portal on or off, or word it (``None`` leaves a field)."""
+    require(actor, DiscoveryPermission.MANAGE_PORTAL, product=product)
+    _same_workspace(actor, "product", product)
+    portal, created = Portal.objects.select_for_update().get_or_create(
+        product=product, defaults={"workspace_id": actor.workspace_id, "title": product.name}
+    )
+    check_version(portal, expected_version)
+    before = snapshot(portal, ["enabled", "title", "intro"])
+    new_title, new_intro = _all_fields(
+        [
+            lambda: (
+                None
+                if title is None
+                else _one_line(
+                    title, "title", PORTAL_TITLE_MAX, Code.PORTAL_SETTINGS_INVALID, required=True
+                )
+            ),
+            lambda: (
+                None
+                if intro is None
+                else _plain(intro, "intro", INTRO_MAX, Code.PORTAL_SETTINGS_INVALID, required=False)
+            ),
+        ]
+    )
+    if enabled is not None:
+        portal.enabled = bool(enabled)
+    if new_title is not None:
+        portal.title = new_title
+    if new_intro is not None:
+        portal.intro = new_intro
+    changes = changes_since(portal, before)
+    if created:
+        portal.save(update_fields=list(changes) or None)
+        _record(actor, actor.workspace_id, portal, Action.CREATED, changes)
+    elif changes:
+        bump(portal, list(changes))
+        _record(actor, actor.workspace_id, portal, Action.UPDATED, changes)
+    return portal
+
+
+# -- what visitors send --------------------------------------------------------------------------
+
+
+def portal_throttle(*, address: str, email: str | None = None) -> None:
+    """Count one request that may send an email, per client address and (when given) per email
+    address; refuse with ``RateLimited`` (429, Retry-After) past either limit."""
+    window = settings.PORTAL_RATE_LIMIT_WINDOW_SECONDS
+    limits = [(f"portal:client:{ratelimit.digest(address)}", settings.PORTAL_RATE_LIMIT_PER_CLIENT)]
+    if email:
+        limits.append(
+            (f"portal:email:{ratelimit.digest(email)}", settings.PORTAL_RATE_LIMIT_PER_EMAIL)
+        )
+    moment = ratelimit.now()
+    for key, limit in limits:
+        count = ratelimit.hit(key, window=window, at=moment)
+        if count.count > limit:
+            seconds = count.seconds_left(moment)
+            minutes = -(-seconds // 60)
+            raise RateLimited(
+                f"Too many ideas and votes sent from here; try again in {minutes} minute"
+                f"{'' if minutes == 1 else 's'}.",
+                retry_after=seconds,
+            )
+
+
+def clean_visitor_email(value: str | None) -> str:
+    email = _plain(value, "email", EMAIL_MAX, Code.CONTACT_EMAIL_INVALID, required=True)
+    return clean_email(email)
+
+
+def _token(kind: str, pk: int) -> str:
+    return signing.dumps([kind, pk], salt=_SALT)
+
+
+def _send(
+    portal: Portal, email: str, kind: str, pk: int, confirm_url: ConfirmUrl, what: str
+) -> None:
+    link = confirm_url(_token(kind, pk))
+    title = " ".join((portal.title or portal.product.name).split())
+    body = render_to_string(
+        "discovery/portal/email_confirm.txt",
+        {"portal_title": title, "what": what, "link": link, "kind": kind},
+    )
+    subject = f"Confirm your {'idea' if kind == IDEA else 'vote'} for {title}"[:150]
+    send_portal_confirmation.enqueue(email, subject, body)
+
+
+@transaction.atomic
+def portal_submit(
+    *, portal: Portal, title: str, description: str, email: str, confirm_url: ConfirmUrl
+) -> PortalSubmission:
+    """A visitor's idea, unconfirmed until the link emailed to ``email`` is followed."""
+    if not portal.enabled:
+        raise NotFound("This portal is not open.", code=Code.PORTAL_NOT_FOUND)
+    clean_title, clean_description, clean_address = _all_fields(
+        [
+            lambda: _one_line(
+                title, "title", IDEA_TITLE_MAX, Code.PORTAL_IDEA_INVALID, required=True
+            ),
+            lambda: _plain(
+                description,
+                "description",
+                IDEA_DESCRIPTION_MAX,
+                Code.PORTAL_IDEA_INVALID,
+                required=False,
+            ),
+            lambda: clean_visitor_email(email),
+        ]
+    )
+    submission: PortalSubmission = PortalSubmission.objects.create(
+        workspace_id=portal.workspace_id,
+        product_id=portal.product_id,
+        title=clean_title,
+        description=clean_description,
+        email=clean_address,
+    )
+    _send(portal, clean_address, IDEA, submission.pk, confirm_url, clean_title)
+    return submission
+
+
+@transaction.atomic
+def portal_vote_request(
+    *, portal: Portal, idea: PortalIdea, email: str, confirm_url: ConfirmUrl
+) -> PortalVote:
+    """A visitor's vote for a published idea, counted once the emailed link is followed. An
+    address that already voted for the idea gets no second link: its vote counts already."""
+    if not portal.enabled or not idea.published or idea.product_id != portal.product_id:
+        raise NotFound("No such idea on this portal.", code=Code.PORTAL_IDEA_NOT_FOUND)
+    address = clean_visitor_email(email)
+    vote, _ = PortalVote.objects.get_or_create(idea=idea, email=address)
+    if vote.confirmed_at is None:
+        _send(portal, address, VOTE, vote.pk, confirm_url, idea.title)
+    return vote
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What following a link did: ``kind`` (idea or vote), whether this visit ``counted`` (a
+    second visit counts nothing), and the idea voted for."""
+
+    kind: str
+    counted: bool
+    idea: PortalIdea | None = None
+
+
+def _read_token(token: str) -> tuple[str, int]:
+    invalid = NotFound("This confirmation link is not valid.", code=Code.PORTAL_LINK_INVALID)
+    try:
+        data = signing.loads(
+            token, salt=_SALT, max_age=settings.PORTAL_CONFIRMATION_MAX_AGE_SECONDS
+        )
+    except signing.SignatureExpired as error:
+        raise LinkExpired(
+            "This confirmation link has expired; send your idea or vote again for a new one."
+        ) from error
+    except signing.BadSignature as error:
+        raise invalid from error
+    if (
+        not isinstance(data, list)
+        or len(data) != 2
+        or data[0] not in (IDEA, VOTE)
+        or not isinstance(data[1], int)
+    ):
+        raise invalid
+    return str(data[0]), int(data[1])
+
+
+def read_confirmation(token: str) -> str:
+    """What a confirmation token confirms (``idea`` or ``vote``), without confirming it;
+    ``NotFound`` for a forged or damaged one, ``LinkExpired`` past its age."""
+    return _read_token(token)[0]
+
+
+@transaction.atomic
+def portal_confirm(*, portal: Portal, token: str) -> Confirmation:
+    """Follow a confirmation link of ``portal``: count the vote, or put the idea in the
+    moderation queue as feedback. Following it again does nothing more."""
+    if not portal.enabled:
+        raise NotFound("This portal is not open.", code=Code.PORTAL_NOT_FOUND)
+    kind, pk = _read_token(token)
+    if kind == VOTE:
+        return _confirm_vote(portal, pk)
+    return _confirm_idea(portal, pk)
+
+
+def _confirm_vote(portal: Portal, pk: int) -> Confirmation:
+    votes = PortalVote.objects.filter(
+        pk=pk, idea__product_id=portal.product_id, idea__published=True
+    )
+    vote = votes.select_related("idea").first()
+    if vote is None:
+        raise NotFound("This vote is not on this portal.", code=Code.PORTAL_LINK_INVALID)
+    counted = votes.filter(confirmed_at__isnull=True).update(confirmed_at=timezone.now()) == 1
+    return Confirmation(kind=VOTE, counted=counted, idea=vote.idea)
+
+
+def _contact_for(workspace_id: int, email: str) -> Contact:
+    """The workspace's contact with ``email``, created (without a customer) when unknown."""
+    found = Contact.objects.filter(workspace_id=workspace_id, email=email).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            contact: Contact = Contact.objects.create(workspace_id=workspace_id, email=email)
+    except IntegrityError:  # created meanwhile by another request
+        return Contact.objects.get(workspace_id=workspace_id, email=email)
+    _record(None, workspace_id, contact, Action.CREATED, {"email": email, "source": "portal"})
+    return contact
+
+
+def _confirm_idea(portal: Portal, pk: int) -> Confirmation:
+    submission = (
+        PortalSubmission.objects.select_for_update()
+        .filter(pk=pk, product_id=portal.product_id)
+        .first()
+    )
+    if submission is None:
+        raise NotFound("This idea is not on this portal.", code=Code.PORTAL_LINK_INVALID)
+    if submission.state != SubmissionState.UNCONFIRMED:
+        return Confirmation(kind=IDEA, counted=False)
+    workspace_id = submission.workspace_id
+    contact = _contact_for(workspace_id, submission.email)
+    text = submission.title + (f"\n\n{submission.description}" if submission.description else "")
+    feedback: Feedback = Feedback.objects.create(
+        workspace_id=workspace_id,
+        product_id=submission.product_id,
+        text=text,
+        text_html=render_markdown(text),
+        source=FeedbackSource.PORTAL,
+        received_at=timezone.now(),
+        customer_id=contact.customer_id,
+        contact=contact,
+    )
+    _record(None, workspace_id, feedback, Action.CREATED, {"source": FeedbackSource.PORTAL})
+    submission.state = SubmissionState.QUEUED
+    submission.confirmed_at = timezone.now()
+    submission.feedback = feedback
+    bump(submission, ["state", "confirmed_at", "feedback"])
+    _record(None, workspace_id, submission, Action.UPDATED, {"state": ["unconfirmed", "queued"]})
+    return Confirmation(kind=IDEA, counted=True)
+
+
+# -- moderation -----------------------------------------------------------------------------------
+
+
+def _idea_fields(title: str | None, description: str | None) -> tuple[str, str]:
+    clean_title, clean_description = _all_fields(
+        [
+            lambda: _one_line(
+                title, "title", IDEA_TITLE_MAX, Code.PORTAL_IDEA_INVALID, required=True
+            ),
+            lambda: _plain(
+                description,
+                "description",
+                IDEA_DESCRIPTION_MAX,
+                Code.PORTAL_IDEA_INVALID,
+                required=False,
+            ),
+        ]
+    )
+    return clean_title, clean_description
+
+
+def _status(value: str) -> str:
+    if value not in IdeaStatus.values:
+        raise Invalid.field(
+            "status",
+            f"must be one of {', '.join(IdeaStatus.values)}",
+            code=Code.PORTAL_IDEA_INVALID,
+        )
+    return value
+
+
+def _queued(actor: Actor, submission: PortalSubmission) -> PortalSubmission:
+    require(actor, DiscoveryPermission.MODERATE_PORTAL, product=submission.product)
+    _same_workspace(actor, "submission", submission)
+    locked: PortalSubmission = PortalSubmission.objects.select_for_update().get(pk=submission.pk)
+    if locked.state != SubmissionState.QUEUED:
+        raise Conflict(
+            f"This submission is {locked.get_state_display().lower()} already.",
+            code=Code.PORTAL_SUBMISSION_DECIDED,
+        )
+    return locked
+
+
+def _decide(
+    actor: Actor, submission: PortalSubmission, state: str, idea: PortalIdea | None
+) -> PortalSubmission:
+    submission.state = state
+    submission.idea = idea
+    submission.decided_by = actor.user
+    submission.decided_at = timezone.now()
+    bump(submission, ["state", "idea", "decided_by", "decided_at"])
+    _record(
+        actor,
+        actor.workspace_id,
+        submission,
+        Action.UPDATED,
+        {"state": [SubmissionState.QUEUED.value, state], "idea": idea.pk if idea else None},
+    )
+    if submission.feedback is not None and submission.feedback.deleted_at is None:
+        triage = (
+            FeedbackState.ARCHIVED if state == SubmissionState.REJECTED else FeedbackState.TRIAGED
+        )
+        if submission.feedback.state != triage:
+            feedback_update(actor=actor, feedback=submission.feedback, state=triage)
+    return submission
+
+
+@transaction.atomic
+def submission_publish(
+    *,
+    actor: Actor,
+    submission: PortalSubmission,
+    title: str | None = None,
+    description: str | None = None,
+    status: str = IdeaStatus.UNDER_REVIEW,
+) -> PortalIdea:
+    """Publish a queued submission as a new public idea, worded as given (the visitor's words
+    by default)."""
+    submission = _queued(actor, submission)
+    clean_title, clean_description = _idea_fields(
+        submission.title if title is None else title,
+        submission.description if description is None else description,
+    )
+    idea: PortalIdea = PortalIdea.objects.create(
+        workspace_id=actor.workspace_id,
+        product_id=submission.product_id,
+        title=clean_title,
+        description=clean_description,
+        status=_status(status),
+        created_by=actor.user,
+    )
+    _record(actor, actor.workspace_id, idea, Action.CREATED, {"title": idea.title})
+    _decide(actor, submission, SubmissionState.PUBLISHED, idea)
+    return idea
+
+
+@transaction.atomic
+def submission_merge(
+    *, actor: Actor, submission: PortalSubmission, idea: PortalIdea
+) -> PortalSubmission:
+    """Merge a queued submission into an existing idea of the same product."""
+    submission = _queued(actor, submission)
+    if idea.workspace_id != actor.workspace_id or idea.product_id != submission.product_id:
+        raise Invalid.field(
+            "idea", "is not an idea of this product's portal", code=Code.PORTAL_IDEA_INVALID
+        )
+    return _decide(actor, submission, SubmissionState.MERGED, idea)
+
+
+@transaction.atomic
+def submission_reject(*, actor: Actor, submission: PortalSubmission) -> PortalSubmission:
+    """Reject a queued submission: it is never shown; its feedback is archived."""
+    submission = _queued(actor, submission)
+    return _decide(actor, submission, SubmissionState.REJECTED, None)
+
+
+_IDEA_FIELDS = ["title", "description", "status", "published"]
+
+
+@transaction.atomic
+def idea_update(
+    *,
+    actor: Actor,
+    idea: PortalIdea,
+    title: str | None = None,
+    description: str | None = None,
+    status: str | None = None,
+    published: bool | None = None,
+    expected_version: int | None = None,
+) -> PortalIdea:
+    """Reword an idea, move its public status, or hide it from the portal (``published``)."""
+    require(actor, DiscoveryPermission.MODERATE_PORTAL, product=idea.product)
+    _same_workspace(actor, "idea", idea)
+    check_version(idea, expected_version)
+    before = snapshot(idea, _IDEA_FIELDS)
+    clean_title, clean_description = _idea_fields(
+        idea.title if title is None else title,
+        idea.description if description is None else description,
+    )
+    idea.title, idea.description = clean_title, clean_description
+    if status is not None:
+        idea.status = _status(status)
+    if published is not None:
+        idea.published = bool(published)
+    changes = changes_since(idea, before)
+    if changes:
+        bump(idea, list(changes))
+        _record(actor, actor.workspace_id, idea, Action.UPDATED, changes)
+    return idea
