@@ -86,7 +86,7 @@ def test_the_product_owner_and_admins_turn_it_on_not_members(
     assert not Portal.objects.exists()
     portal_update(actor=admin.actor, product=product, enabled=True)
     portal = portal_update(actor=po.actor, product=product, title="  Ideas  for   Acme ")
-    assert (portal.enabled, portal.title, portal.version) == (True, "Ideas for Acme", 2)
+    assert (portal.enabled, portal.title, portal.version) == (True, "Ideas for Acme", 3)
 
 
 def test_bad_settings_name_every_field_and_write_nothing(product: Product, po: Persona) -> None:

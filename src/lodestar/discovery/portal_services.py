@@ -171,12 +171,16 @@ def portal_update(
     if new_intro is not None:
         portal.intro = new_intro
     changes = changes_since(portal, before)
-    if created:
-        portal.save(update_fields=list(changes) or None)
-        _record(actor, actor.workspace_id, portal, Action.CREATED, changes)
-    elif changes:
+    if changes:
         bump(portal, list(changes))
-        _record(actor, actor.workspace_id, portal, Action.UPDATED, changes)
+    if changes or created:
+        _record(
+            actor,
+            actor.workspace_id,
+            portal,
+            Action.CREATED if created else Action.UPDATED,
+            changes,
+        )
     return portal
 
 
