@@ -140,7 +140,8 @@ def test_an_idea_is_confirmed_by_its_link_once_and_lands_as_portal_feedback(
     assert not Feedback.objects.exists()
     (message,) = mail.outbox
     assert message.to == ["ana@example.com"]
-    assert "Dark mode" in message.body
+    assert "Dark mode" not in message.body  # a stranger's words are never mailed on
+    assert message.subject == "Confirm your idea for Acme ideas"
     link = _link(message)
 
     shown = client.get(link)  # opening the link (a mail scanner, say) confirms nothing
@@ -185,6 +186,9 @@ def test_a_known_contact_keeps_its_customer(portal: Portal, client: Client, pm: 
         ({"description": "x" * 2001}, "description", "at most 2000 characters"),
         ({"email": "not-an-address"}, "email", "must be an email address"),
         ({"email": "a" * 250 + "@example.com"}, "email", "at most 254 characters"),
+        ({"email": "a,b@example.com"}, "email", "must be"),
+        ({"email": '"a b"@example.com'}, "email", "must be"),
+        ({"email": "a@example.com\nBcc: b@example.com"}, "email", "must be"),
     ],
 )
 def test_bad_input_says_what_to_fix_and_writes_nothing(
@@ -430,3 +434,24 @@ def test_moderation_publishes_merges_and_rejects_once(
         "Two": FeedbackState.TRIAGED,
         "Three": FeedbackState.ARCHIVED,
     }
+
+
+def test_links_never_followed_are_forgotten_once_expired(
+    portal: Portal, client: Client, po: Persona
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from lodestar.discovery.portal_tasks import purge_unconfirmed_portal_requests
+
+    idea = _published(po, client)
+    client.post(f"{HOME}ideas/{idea.pk}/vote", {"email": "bo@example.com"})
+    _submit(client, title="Never confirmed")
+    assert purge_unconfirmed_portal_requests.call() == 0
+    old = timezone.now() - dt.timedelta(days=3)
+    PortalSubmission.objects.filter(title="Never confirmed").update(created_at=old)
+    PortalVote.objects.update(created_at=old)
+    assert purge_unconfirmed_portal_requests.call() == 2
+    assert list(PortalSubmission.objects.values_list("title", flat=True)) == ["Dark mode"]
+    assert not PortalVote.objects.exists()

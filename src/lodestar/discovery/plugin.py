@@ -3,10 +3,19 @@ as workspace objects, and solving a customer problem as a purpose a backlog item
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Exists, OuterRef, Q
 
 from lodestar.backlog.extensions import PURPOSES, Purpose
-from lodestar.core.registry import ObjectAction, ObjectType, Plugin, SearchDocument, TrashRules
+from lodestar.core.registry import (
+    ObjectAction,
+    ObjectType,
+    PeriodicTask,
+    Plugin,
+    SearchDocument,
+    TrashRules,
+)
 from lodestar.discovery.access import (
     access_contact,
     access_customer,
@@ -70,6 +79,12 @@ PLUGIN = Plugin(
     urls=["lodestar.discovery.urls", "lodestar.discovery.portal_urls"],
     api=["lodestar.discovery.api", "lodestar.discovery.portal_api"],
     permissions=PERMISSIONS,
+    periodic=[
+        PeriodicTask(
+            "lodestar.discovery.portal_tasks.purge_unconfirmed_portal_requests",
+            dt.timedelta(days=1),
+        ),
+    ],
     objects=[
         ObjectType(
             name="customer",

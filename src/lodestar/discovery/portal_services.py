@@ -18,12 +18,15 @@ rejected). Public titles and descriptions are plain text, shown escaped.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -210,8 +213,26 @@ def portal_throttle(*, address: str, email: str | None = None) -> None:
 
 
 def clean_visitor_email(value: str | None) -> str:
-    email = _plain(value, "email", EMAIL_MAX, Code.CONTACT_EMAIL_INVALID, required=True)
-    return clean_email(email)
+    """A visitor's address, lower-case: one plain mailbox (Django's validator refuses lists,
+    quoted parts and header tricks), since a link is mailed to it."""
+    email = clean_email(
+        _plain(value, "email", EMAIL_MAX, Code.CONTACT_EMAIL_INVALID, required=True)
+    )
+    try:
+        validate_email(email)
+    except ValidationError as error:
+        raise Invalid.field(
+            "email",
+            "must be an email address such as ana@example.com",
+            code=Code.CONTACT_EMAIL_INVALID,
+        ) from error
+    if any(mark in email for mark in ',;"<>'):
+        raise Invalid.field(
+            "email",
+            "must be one plain address such as ana@example.com",
+            code=Code.CONTACT_EMAIL_INVALID,
+        )
+    return email
 
 
 def _token(kind: str, pk: int) -> str:
@@ -260,7 +281,9 @@ def portal_submit(
         description=clean_description,
         email=clean_address,
     )
-    _send(portal, clean_address, IDEA, submission.pk, confirm_url, clean_title)
+    # The visitor's own words stay out of the email: the portal must not relay a stranger's
+    # text to any address typed in.
+    _send(portal, clean_address, IDEA, submission.pk, confirm_url, "")
     return submission
 
 
@@ -451,6 +474,18 @@ def _decide(
         if submission.feedback.state != triage:
             feedback_update(actor=actor, feedback=submission.feedback, state=triage)
     return submission
+
+
+def purge_unconfirmed(*, now: dt.datetime | None = None) -> int:
+    """Delete ideas and votes whose confirmation link has expired unfollowed (they can no
+    longer count); returns how many rows went."""
+    moment = now or timezone.now()
+    before = moment - dt.timedelta(seconds=settings.PORTAL_CONFIRMATION_MAX_AGE_SECONDS)
+    ideas, _ = PortalSubmission.objects.filter(
+        state=SubmissionState.UNCONFIRMED, created_at__lt=before
+    ).delete()
+    votes, _ = PortalVote.objects.filter(confirmed_at__isnull=True, created_at__lt=before).delete()
+    return ideas + votes
 
 
 @transaction.atomic

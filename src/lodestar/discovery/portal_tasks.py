@@ -1,4 +1,5 @@
-"""Background work of the portal: sending a confirmation email.
+"""Background work of the portal: sending a confirmation email, and forgetting what was never
+confirmed.
 
 Enqueued inside the transaction that stores the idea or the vote (the database backend writes
 the task's row in it), so an email leaves exactly when its row exists, sent by the worker and
@@ -15,3 +16,11 @@ from django_tasks import task
 def send_portal_confirmation(email: str, subject: str, body: str) -> int:
     """Send one confirmation email; returns how many messages left (1)."""
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=False)
+
+
+@task()
+def purge_unconfirmed_portal_requests() -> int:
+    """Daily: drop ideas and votes whose confirmation link expired unfollowed."""
+    from lodestar.discovery.portal_services import purge_unconfirmed
+
+    return purge_unconfirmed()
