@@ -455,3 +455,20 @@ def test_links_never_followed_are_forgotten_once_expired(
     assert purge_unconfirmed_portal_requests.call() == 2
     assert list(PortalSubmission.objects.values_list("title", flat=True)) == ["Dark mode"]
     assert not PortalVote.objects.exists()
+
+
+def test_every_portal_form_needs_its_csrf_token(portal: Portal, po: Persona) -> None:
+    strict = Client(enforce_csrf_checks=True)
+    idea = PortalIdea.objects.create(
+        workspace_id=portal.workspace_id, product_id=portal.product_id, title="Export"
+    )
+    assert _submit(strict).status_code == 403
+    assert strict.post(f"{HOME}ideas/{idea.pk}/vote", {"email": "a@b.co"}).status_code == 403
+    page = strict.get(HOME)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
+    assert token
+    assert _submit(strict, csrfmiddlewaretoken=token.group(1)).status_code == 302
+    assert PortalSubmission.objects.count() == 1
+    assert not PortalVote.objects.exists()
+    assert Client(enforce_csrf_checks=True).post(_link(mail.outbox[-1])).status_code == 403
+    assert PortalSubmission.objects.get().state == SubmissionState.UNCONFIRMED
