@@ -25,11 +25,8 @@ from lodestar.discovery.portal_models import (
     PortalVote,
     SubmissionState,
 )
-from lodestar.discovery.portal_services import (
-    portal_of,
-    portal_update,
-    submission_publish,
-)
+from lodestar.discovery.portal_moderation import submission_publish
+from lodestar.discovery.portal_services import portal_of, portal_update
 from lodestar.strategy.models import Product
 from tests.conftest import Persona
 
@@ -289,7 +286,7 @@ def test_only_published_ideas_show_and_nothing_private_does(
     services.feedback_update(actor=pm.actor, feedback=feedback, notes="INTERNAL: churn signal")
     services.problem_create(actor=pm.actor, title="Unpublished problem statement")
     hidden = _published(po, client, title="Hidden idea")
-    from lodestar.discovery.portal_services import idea_update
+    from lodestar.discovery.portal_moderation import idea_update
 
     idea_update(actor=po.actor, idea=hidden, published=False)
     _submit(client, title="Still waiting for its link")
@@ -420,7 +417,7 @@ def test_moderation_publishes_merges_and_rejects_once(
     )
     assert (idea.title, idea.status, idea.published) == ("One, reworded", "planned", True)
     from lodestar.core.errors import Conflict
-    from lodestar.discovery.portal_services import submission_merge, submission_reject
+    from lodestar.discovery.portal_moderation import submission_merge, submission_reject
 
     with pytest.raises(Conflict):
         submission_reject(actor=pm.actor, submission=one)

@@ -13,7 +13,8 @@ from django.test import Client
 
 from lodestar.discovery.models import Feedback
 from lodestar.discovery.portal_models import Portal, PortalIdea, PortalSubmission
-from lodestar.discovery.portal_services import portal_update, submission_publish
+from lodestar.discovery.portal_moderation import submission_publish
+from lodestar.discovery.portal_services import portal_update
 from lodestar.strategy import services as strategy
 from lodestar.strategy.models import Product
 from tests.conftest import PASSWORD, Persona
@@ -223,3 +224,23 @@ def test_the_api_refuses_bad_settings(
     assert answer.status_code == 422, answer.content
     assert field in json.dumps(answer.json()["errors"])
     assert not Portal.objects.exists()
+
+
+def test_the_team_posts_an_idea_itself(
+    po: Persona, pm: Persona, viewer: Persona, product: Product
+) -> None:
+    portal_update(actor=po.actor, product=product, enabled=True)
+    refused = _signed_in(viewer).post(f"{PAGE}/ideas", {"title": "Roadmap item"})
+    assert refused.status_code == 403
+    client = _signed_in(pm)
+    too_long = client.post(f"{PAGE}/ideas", {"title": "x" * 121, "status": "planned"})
+    assert too_long.status_code == 422
+    assert b"Title: must be at most 120 characters" in too_long.content
+    assert not PortalIdea.objects.exists()
+    posted = client.post(
+        f"{PAGE}/ideas", {"title": "Scheduled reports", "description": "", "status": "planned"}
+    )
+    assert posted.status_code == 302
+    idea = PortalIdea.objects.get()
+    assert (idea.title, idea.status, idea.published) == ("Scheduled reports", "planned", True)
+    assert b"Scheduled reports" in Client().get(HOME).content

@@ -9,7 +9,7 @@ from typing import Any
 from lodestar.core.errors import NotFound
 from lodestar.discovery.access import _number
 from lodestar.discovery.errors import DiscoveryErrorCode as Code
-from lodestar.discovery.portal_models import Portal, PortalIdea, PortalSubmission
+from lodestar.discovery.portal_models import Portal, PortalIdea, PortalSubmission, SubmissionState
 from lodestar.people.policy import Actor
 
 
@@ -83,7 +83,7 @@ def access_portal_submission(
         rows = (
             PortalSubmission.objects.select_related("product", "feedback", "idea")
             .filter(pk=number, workspace_id=actor.workspace_id)
-            .exclude(state="unconfirmed")
+            .exclude(state=SubmissionState.UNCONFIRMED)
         )
         if product is not None:
             rows = rows.filter(product=product)

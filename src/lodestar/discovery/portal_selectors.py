@@ -40,7 +40,7 @@ def moderation_queue(*, actor: Actor, product_id: int) -> QuerySet[PortalSubmiss
         PortalSubmission.objects.filter(
             workspace_id=actor.workspace_id, product_id=product_id, state=SubmissionState.QUEUED
         )
-        .select_related("feedback__contact__customer")
+        .select_related("feedback__customer")
         .order_by("confirmed_at", "id")
     )
 

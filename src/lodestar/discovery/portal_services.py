@@ -1,5 +1,5 @@
-"""Every write of the public portal: its setting, what visitors send (ideas and votes, each
-confirmed by an emailed link), and the team's moderation.
+"""The public portal's writes: its setting, and what visitors send (ideas and votes, each
+confirmed by an emailed link).
 
 **Visitors** are not signed in, so their writes take no actor: ``portal_submit`` and
 ``portal_vote_request`` store an unconfirmed row and email a link; ``portal_confirm`` follows
@@ -11,9 +11,8 @@ counts once per idea however many links it asks for. A confirmed idea becomes fe
 ``portal``) from the contact with that email (found, or created without a customer) and waits
 in the moderation queue.
 
-**The team** (writers) publishes a queued submission as a new public idea, merges it into an
-existing one, or rejects it; the feedback stays in the inbox (triaged, or archived when
-rejected). Public titles and descriptions are plain text, shown escaped.
+**The team**'s moderation of the queue lives in ``portal_moderation``. Public titles and
+descriptions are plain text, shown escaped.
 """
 
 from __future__ import annotations
@@ -33,15 +32,14 @@ from django.utils import timezone
 
 from lodestar.core import ratelimit
 from lodestar.core.concurrency import bump, check_version
-from lodestar.core.errors import Conflict, DomainError, FieldError, Invalid, NotFound, RateLimited
+from lodestar.core.errors import DomainError, FieldError, Invalid, NotFound, RateLimited
 from lodestar.core.history import changes_since, history_record, snapshot
 from lodestar.core.markdown import render_markdown
 from lodestar.core.models import HistoryEntry
 from lodestar.discovery.errors import DiscoveryErrorCode as Code
-from lodestar.discovery.models import Contact, Feedback, FeedbackSource, FeedbackState
+from lodestar.discovery.models import Contact, Feedback, FeedbackSource
 from lodestar.discovery.permissions import DiscoveryPermission
 from lodestar.discovery.portal_models import (
-    IdeaStatus,
     Portal,
     PortalIdea,
     PortalSubmission,
@@ -49,7 +47,7 @@ from lodestar.discovery.portal_models import (
     SubmissionState,
 )
 from lodestar.discovery.portal_tasks import send_portal_confirmation
-from lodestar.discovery.services import clean_email, feedback_update
+from lodestar.discovery.services import clean_email
 from lodestar.people.policy import Actor, require
 
 Action = HistoryEntry.Action
@@ -409,73 +407,6 @@ def _confirm_idea(portal: Portal, pk: int) -> Confirmation:
     return Confirmation(kind=IDEA, counted=True)
 
 
-# -- moderation -----------------------------------------------------------------------------------
-
-
-def _idea_fields(title: str | None, description: str | None) -> tuple[str, str]:
-    clean_title, clean_description = _all_fields(
-        [
-            lambda: _one_line(
-                title, "title", IDEA_TITLE_MAX, Code.PORTAL_IDEA_INVALID, required=True
-            ),
-            lambda: _plain(
-                description,
-                "description",
-                IDEA_DESCRIPTION_MAX,
-                Code.PORTAL_IDEA_INVALID,
-                required=False,
-            ),
-        ]
-    )
-    return clean_title, clean_description
-
-
-def _status(value: str) -> str:
-    if value not in IdeaStatus.values:
-        raise Invalid.field(
-            "status",
-            f"must be one of {', '.join(IdeaStatus.values)}",
-            code=Code.PORTAL_IDEA_INVALID,
-        )
-    return value
-
-
-def _queued(actor: Actor, submission: PortalSubmission) -> PortalSubmission:
-    require(actor, DiscoveryPermission.MODERATE_PORTAL, product=submission.product)
-    _same_workspace(actor, "submission", submission)
-    locked: PortalSubmission = PortalSubmission.objects.select_for_update().get(pk=submission.pk)
-    if locked.state != SubmissionState.QUEUED:
-        raise Conflict(
-            f"This submission is {locked.get_state_display().lower()} already.",
-            code=Code.PORTAL_SUBMISSION_DECIDED,
-        )
-    return locked
-
-
-def _decide(
-    actor: Actor, submission: PortalSubmission, state: str, idea: PortalIdea | None
-) -> PortalSubmission:
-    submission.state = state
-    submission.idea = idea
-    submission.decided_by = actor.user
-    submission.decided_at = timezone.now()
-    bump(submission, ["state", "idea", "decided_by", "decided_at"])
-    _record(
-        actor,
-        actor.workspace_id,
-        submission,
-        Action.UPDATED,
-        {"state": [SubmissionState.QUEUED.value, state], "idea": idea.pk if idea else None},
-    )
-    if submission.feedback is not None and submission.feedback.deleted_at is None:
-        triage = (
-            FeedbackState.ARCHIVED if state == SubmissionState.REJECTED else FeedbackState.TRIAGED
-        )
-        if submission.feedback.state != triage:
-            feedback_update(actor=actor, feedback=submission.feedback, state=triage)
-    return submission
-
-
 def purge_unconfirmed(*, now: dt.datetime | None = None) -> int:
     """Delete ideas and votes whose confirmation link has expired unfollowed (they can no
     longer count); returns how many rows went."""
@@ -486,87 +417,3 @@ def purge_unconfirmed(*, now: dt.datetime | None = None) -> int:
     ).delete()
     votes, _ = PortalVote.objects.filter(confirmed_at__isnull=True, created_at__lt=before).delete()
     return ideas + votes
-
-
-@transaction.atomic
-def submission_publish(
-    *,
-    actor: Actor,
-    submission: PortalSubmission,
-    title: str | None = None,
-    description: str | None = None,
-    status: str = IdeaStatus.UNDER_REVIEW,
-) -> PortalIdea:
-    """Publish a queued submission as a new public idea, worded as given (the visitor's words
-    by default)."""
-    submission = _queued(actor, submission)
-    clean_title, clean_description = _idea_fields(
-        submission.title if title is None else title,
-        submission.description if description is None else description,
-    )
-    idea: PortalIdea = PortalIdea.objects.create(
-        workspace_id=actor.workspace_id,
-        product_id=submission.product_id,
-        title=clean_title,
-        description=clean_description,
-        status=_status(status),
-        created_by=actor.user,
-    )
-    _record(actor, actor.workspace_id, idea, Action.CREATED, {"title": idea.title})
-    _decide(actor, submission, SubmissionState.PUBLISHED, idea)
-    return idea
-
-
-@transaction.atomic
-def submission_merge(
-    *, actor: Actor, submission: PortalSubmission, idea: PortalIdea
-) -> PortalSubmission:
-    """Merge a queued submission into an existing idea of the same product."""
-    submission = _queued(actor, submission)
-    if idea.workspace_id != actor.workspace_id or idea.product_id != submission.product_id:
-        raise Invalid.field(
-            "idea", "is not an idea of this product's portal", code=Code.PORTAL_IDEA_INVALID
-        )
-    return _decide(actor, submission, SubmissionState.MERGED, idea)
-
-
-@transaction.atomic
-def submission_reject(*, actor: Actor, submission: PortalSubmission) -> PortalSubmission:
-    """Reject a queued submission: it is never shown; its feedback is archived."""
-    submission = _queued(actor, submission)
-    return _decide(actor, submission, SubmissionState.REJECTED, None)
-
-
-_IDEA_FIELDS = ["title", "description", "status", "published"]
-
-
-@transaction.atomic
-def idea_update(
-    *,
-    actor: Actor,
-    idea: PortalIdea,
-    title: str | None = None,
-    description: str | None = None,
-    status: str | None = None,
-    published: bool | None = None,
-    expected_version: int | None = None,
-) -> PortalIdea:
-    """Reword an idea, move its public status, or hide it from the portal (``published``)."""
-    require(actor, DiscoveryPermission.MODERATE_PORTAL, product=idea.product)
-    _same_workspace(actor, "idea", idea)
-    check_version(idea, expected_version)
-    before = snapshot(idea, _IDEA_FIELDS)
-    clean_title, clean_description = _idea_fields(
-        idea.title if title is None else title,
-        idea.description if description is None else description,
-    )
-    idea.title, idea.description = clean_title, clean_description
-    if status is not None:
-        idea.status = _status(status)
-    if published is not None:
-        idea.published = bool(published)
-    changes = changes_since(idea, before)
-    if changes:
-        bump(idea, list(changes))
-        _record(actor, actor.workspace_id, idea, Action.UPDATED, changes)
-    return idea

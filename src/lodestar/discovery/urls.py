@@ -33,5 +33,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
         {"decision": "reject"},
         name="portal_reject",
     ),
+    path(PORTAL + "/ideas", portal.idea_post, name="portal_idea_post"),
     path(PORTAL + "/ideas/<int:idea_id>", portal.idea_change, name="portal_idea"),
 ]

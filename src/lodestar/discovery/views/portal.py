@@ -17,6 +17,13 @@ from lodestar.core.errors import DomainError, Invalid, NotFound, error_sentence
 from lodestar.discovery.permissions import DiscoveryPermission
 from lodestar.discovery.portal_access import access_portal_idea, access_portal_submission
 from lodestar.discovery.portal_models import IdeaStatus
+from lodestar.discovery.portal_moderation import (
+    idea_create,
+    idea_update,
+    submission_merge,
+    submission_publish,
+    submission_reject,
+)
 from lodestar.discovery.portal_selectors import (
     moderation_queue,
     portal_idea_list,
@@ -27,12 +34,8 @@ from lodestar.discovery.portal_services import (
     IDEA_TITLE_MAX,
     INTRO_MAX,
     PORTAL_TITLE_MAX,
-    idea_update,
     portal_of,
     portal_update,
-    submission_merge,
-    submission_publish,
-    submission_reject,
 )
 from lodestar.people.policy import can
 from lodestar.people.web import WorkspaceRequest, apply_errors, workspace_view
@@ -189,6 +192,24 @@ def submission_decide(
         return _after(request, product, "Rejected; its feedback is archived.")
     except Invalid as error:
         return _refused(request, product, error)
+
+
+@require_POST
+@workspace_view
+def idea_post(request: WorkspaceRequest, product_key: str) -> HttpResponse:
+    """Post an idea on the portal directly (one the team plans, say)."""
+    product = _product(request, product_key)
+    try:
+        idea = idea_create(
+            actor=request.actor,
+            product=product,
+            title=request.POST.get("title", ""),
+            description=request.POST.get("description", ""),
+            status=request.POST.get("status", IdeaStatus.UNDER_REVIEW),
+        )
+    except Invalid as error:
+        return _refused(request, product, error)
+    return _after(request, product, f"Posted “{idea.title}” on the portal.")
 
 
 @require_POST
