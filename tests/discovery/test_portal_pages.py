@@ -244,3 +244,23 @@ def test_the_team_posts_an_idea_itself(
     idea = PortalIdea.objects.get()
     assert (idea.title, idea.status, idea.published) == ("Scheduled reports", "planned", True)
     assert b"Scheduled reports" in Client().get(HOME).content
+
+
+def test_the_queue_reads_the_same_queries_for_more_submissions(
+    pm: Persona, queued: list[PortalSubmission]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _signed_in(pm)
+    submission_publish(actor=pm.actor, submission=queued[0])
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(PAGE + "/queue").status_code == 200
+    visitor = Client()
+    for number in range(4):
+        _submit(visitor, title=f"More {number}", email=f"m{number}@x.co")
+        _confirm(visitor, _link(mail.outbox[-1]))
+    submission_publish(actor=pm.actor, submission=queued[1])
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(PAGE + "/queue").status_code == 200
+    assert len(many) == len(few)

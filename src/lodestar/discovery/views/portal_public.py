@@ -31,6 +31,7 @@ from lodestar.discovery.portal_services import (
     IDEA,
     IDEA_DESCRIPTION_MAX,
     IDEA_TITLE_MAX,
+    ConfirmUrl,
     LinkExpired,
     portal_confirm,
     portal_submit,
@@ -97,7 +98,7 @@ def _idea(portal: Portal, idea_id: int) -> PortalIdea:
         raise Http404(error.detail) from error
 
 
-def _confirm_url(request: HttpRequest, portal: Portal) -> Any:
+def _confirm_url(request: HttpRequest, portal: Portal) -> ConfirmUrl:
     def build(token: str) -> str:
         path = reverse("portal:confirm", args=[portal.workspace.slug, portal.product.key, token])
         return (
