@@ -5,11 +5,14 @@ field caps."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core import mail, signing
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -469,3 +472,54 @@ def test_every_portal_form_needs_its_csrf_token(portal: Portal, po: Persona) -> 
     assert not PortalVote.objects.exists()
     assert Client(enforce_csrf_checks=True).post(_link(mail.outbox[-1])).status_code == 403
     assert PortalSubmission.objects.get().state == SubmissionState.UNCONFIRMED
+
+
+@contextmanager
+def _shared_database(tmp_path: Path) -> Iterator[None]:
+    """The test database where threads with their own connections wait for each other as on a
+    real server: PostgreSQL's already is; SQLite's in-memory one (a second writer fails at once
+    with "table is locked") is copied to a file for the race, as tests/api/test_idempotency.py
+    does."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    memory, memory_settings = connections["default"], connections.settings["default"]
+    file_settings = {**memory_settings, "NAME": str(tmp_path / "race.sqlite3")}
+    on_file = type(memory)(file_settings, "default")
+    memory.ensure_connection()
+    on_file.ensure_connection()
+    memory.connection.backup(on_file.connection)
+    connections.settings["default"] = file_settings
+    connections["default"] = on_file
+    try:
+        yield
+    finally:
+        on_file.close()
+        connections["default"] = memory
+        connections.settings["default"] = memory_settings
+
+
+@pytest.mark.django_db(transaction=True)
+def test_links_followed_at_the_same_moment_count_once(
+    portal: Portal, po: Persona, client: Client, tmp_path: Path
+) -> None:
+    from tests.concurrency import run_concurrently
+
+    idea = _published(po, client)
+    client.post(f"{HOME}ideas/{idea.pk}/vote", {"email": "bo@example.com"})
+    vote_link = _link(mail.outbox[-1])
+    _submit(client, title="Twice at once", email="cy@example.com")
+    idea_link = _link(mail.outbox[-1])
+    answers: list[bytes] = []
+
+    def follow(n: int, wait: Any) -> None:
+        wait()
+        answers.append(Client().post(vote_link if n % 2 else idea_link).content)
+
+    with _shared_database(tmp_path):
+        run_concurrently(6, follow)
+        votes = PortalVote.objects.filter(confirmed_at__isnull=False).count()
+        feedback = Feedback.objects.filter(text="Twice at once").count()
+    assert sum(b"Your vote counts" in answer for answer in answers) == 1
+    assert sum(b"Thank you</h1>" in answer for answer in answers) == 1
+    assert (votes, feedback) == (1, 1)

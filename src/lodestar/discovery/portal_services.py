@@ -357,7 +357,11 @@ def _confirm_vote(portal: Portal, pk: int) -> Confirmation:
     vote = votes.select_related("idea").first()
     if vote is None:
         raise NotFound("This vote is not on this portal.", code=Code.PORTAL_LINK_INVALID)
-    counted = votes.filter(confirmed_at__isnull=True).update(confirmed_at=timezone.now()) == 1
+    # On the vote's own row, with no join: PostgreSQL re-checks ``confirmed_at IS NULL`` on the
+    # row a concurrent confirmation just wrote (a join would make it an ``id IN (subquery)``
+    # whose answer is not re-read), so of two links followed at once only one counts.
+    unconfirmed = PortalVote.objects.filter(pk=vote.pk, confirmed_at__isnull=True)
+    counted = unconfirmed.update(confirmed_at=timezone.now()) == 1
     return Confirmation(kind=VOTE, counted=counted, idea=vote.idea)
 
 
