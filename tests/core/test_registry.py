@@ -31,6 +31,9 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "invitation",
         "item",
         "member",
+        "portal",
+        "portal_idea",
+        "portal_submission",
         "problem",
         "product",
         "scorecard",
@@ -49,6 +52,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.strategy.urls",
         "lodestar.backlog.urls",
         "lodestar.discovery.urls",
+        "lodestar.discovery.portal_urls",
     ]
     assert registry().api_modules() == [
         "lodestar.people.api",
@@ -57,6 +61,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.backlog.prioritization.api",
         "lodestar.backlog.saved_views.api",
         "lodestar.discovery.api",
+        "lodestar.discovery.portal_api",
     ]
     assert [entry.key for entry in registry().navigation()] == [
         "home",

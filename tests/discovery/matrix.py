@@ -6,7 +6,8 @@ from __future__ import annotations
 from lodestar.backlog import services as backlog
 from lodestar.discovery import services
 from lodestar.strategy import services as strategy
-from tests.api.matrix_support import WRITERS, World, read, row
+from lodestar.strategy.models import ProductOwnerHat
+from tests.api.matrix_support import ADMIN, OWNER, PO, WRITERS, World, read, row
 
 W = "/workspaces/{workspace_slug}"
 CUSTOMER = W + "/customers/{customer_id}"
@@ -14,6 +15,7 @@ CONTACT = W + "/contacts/{contact_id}"
 FEEDBACK = W + "/feedback/{feedback_id}"
 INSIGHT = W + "/insights/{insight_id}"
 PROBLEM = W + "/problems/{problem_id}"
+PORTAL = W + "/products/{product_key}/portal"
 
 ROWS: dict[str, dict[str, int]] = {
     f"GET {W}/customers": read(),
@@ -45,6 +47,9 @@ ROWS: dict[str, dict[str, int]] = {
     f"GET {PROBLEM}/items": read(),
     f"POST {PROBLEM}/items": row(200, WRITERS),
     f"DELETE {PROBLEM}/items/{{item_key}}": row(204, WRITERS),
+    # The public portal's setting: read by everyone, changed by the product's owner or admins.
+    f"GET {PORTAL}": read(),
+    f"PUT {PORTAL}": row(200, {OWNER, ADMIN, PO}),
 }
 
 BODIES: dict[str, object] = {
@@ -60,6 +65,7 @@ BODIES: dict[str, object] = {
     f"POST {W}/problems": {"title": "Exports take too long"},
     f"PATCH {PROBLEM}": {"status": "validated"},
     f"POST {PROBLEM}/items": {"items": ["ACME-1"]},
+    f"PUT {PORTAL}": {"enabled": True, "title": "Acme ideas"},
 }
 
 
@@ -76,6 +82,8 @@ def setup(world: World) -> dict[str, str]:
         actor=actor, feedback=feedback, quote="slow", problems=[problem]
     )
     services.problem_items_link(actor=actor, problem=problem, items=[item])
+    # ``po`` is the product owner of ACME (the portal's setting is theirs to change).
+    ProductOwnerHat.objects.create(product=product, member=world.po.membership)
     BODIES[f"POST {CUSTOMER}/merge"] = {"into": globex.pk}
     BODIES[f"POST {W}/insights"] = {"feedback": feedback.pk, "quote": "slow"}
     return {
@@ -86,4 +94,5 @@ def setup(world: World) -> dict[str, str]:
         "insight_id": str(insight.pk),
         "problem_id": str(problem.pk),
         "item_key": item.key,
+        "product_key": product.key,
     }

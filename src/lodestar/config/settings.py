@@ -7,6 +7,7 @@
   ``<data dir>/secret_key`` (the file ``make run`` writes).
 - ``LODESTAR_DEBUG``: ``1``/``true`` for development mode.
 - ``LODESTAR_ALLOWED_HOSTS``: comma-separated host names.
+- ``LODESTAR_EMAIL_*``, ``LODESTAR_BASE_URL``: how email is sent (below; docs/SECURITY.md).
 """
 
 from __future__ import annotations
@@ -304,3 +305,45 @@ INVITATION_TTL_DAYS = 7
 # Domain events: how often the worker reads the outbox, and how long delivered events stay.
 OUTBOX_POLL_SECONDS = 2.0
 OUTBOX_RETENTION_DAYS = 7
+
+# Email (the public portal's confirmation links). LODESTAR_EMAIL_BACKEND picks how messages
+# leave: "console" (the default: printed by the server, for development), "file" (one file per
+# message in LODESTAR_EMAIL_FILE_PATH, default <data dir>/mail) or "smtp" (LODESTAR_EMAIL_HOST,
+# _PORT, _USER, _PASSWORD, _USE_TLS or _USE_SSL). Tests use Django's in-memory outbox.
+_EMAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+}
+_email_backend = os.environ.get("LODESTAR_EMAIL_BACKEND", "console").strip().lower() or "console"
+if _email_backend not in _EMAIL_BACKENDS:
+    raise ImproperlyConfigured(
+        f"LODESTAR_EMAIL_BACKEND must be one of {', '.join(_EMAIL_BACKENDS)}, "
+        f"not {_email_backend!r}."
+    )
+EMAIL_BACKEND = _EMAIL_BACKENDS[_email_backend]
+EMAIL_FILE_PATH = Path(
+    os.environ.get("LODESTAR_EMAIL_FILE_PATH", "").strip() or DATA_DIR / "mail"
+).expanduser()
+EMAIL_HOST = os.environ.get("LODESTAR_EMAIL_HOST", "localhost").strip()
+EMAIL_PORT = _env_int("LODESTAR_EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("LODESTAR_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("LODESTAR_EMAIL_PASSWORD", "")
+EMAIL_USE_SSL = _env_bool("LODESTAR_EMAIL_USE_SSL")
+EMAIL_USE_TLS = _env_bool("LODESTAR_EMAIL_USE_TLS", default=not EMAIL_USE_SSL)
+if EMAIL_USE_SSL and EMAIL_USE_TLS:
+    raise ImproperlyConfigured("Set LODESTAR_EMAIL_USE_TLS or LODESTAR_EMAIL_USE_SSL, not both.")
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("LODESTAR_EMAIL_FROM", "").strip() or "lodestar@localhost"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address links in emails start with (scheme and host, e.g. https://pm.example.com); when
+# unset, the address the visitor's request came to (a host ALLOWED_HOSTS accepts).
+BASE_URL = os.environ.get("LODESTAR_BASE_URL", "").strip().rstrip("/")
+
+# The public portal (discovery/portal_services.py): how long an emailed confirmation link
+# works, and how many ideas and votes one email address and one client address may send per
+# window (counted in the database, core/ratelimit.py).
+PORTAL_CONFIRMATION_MAX_AGE_SECONDS = 2 * 86400
+PORTAL_RATE_LIMIT_PER_EMAIL = _env_int("LODESTAR_PORTAL_RATE_LIMIT_PER_EMAIL", 5)
+PORTAL_RATE_LIMIT_PER_CLIENT = _env_int("LODESTAR_PORTAL_RATE_LIMIT_PER_CLIENT", 30)
+PORTAL_RATE_LIMIT_WINDOW_SECONDS = 3600

@@ -288,3 +288,7 @@ class InsightProblem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.insight_id} -> {self.problem_id}"
+
+
+# The public portal's models live in their own module; importing it registers them with the app.
+from lodestar.discovery import portal_models  # noqa: E402, F401

@@ -12,11 +12,15 @@ from __future__ import annotations
 from enum import StrEnum
 
 from lodestar.discovery.errors import DiscoveryErrorCode as Code
-from lodestar.people.policy import WRITERS, PermissionRule
+from lodestar.people.policy import MANAGERS, WRITERS, PermissionRule
 
 
 class DiscoveryPermission(StrEnum):
     MERGE_CUSTOMERS = "merge_customers"
+    # The public portal: turning a product's portal on and wording it is the product's
+    # owner's (or an admin's) call; moderating what visitors send is every writer's.
+    MANAGE_PORTAL = "manage_portal"
+    MODERATE_PORTAL = "moderate_portal"
 
 
 PERMISSIONS = [
@@ -25,5 +29,18 @@ PERMISSIONS = [
         WRITERS,
         "Viewers can read customers but not merge them.",
         Code.FORBIDDEN_MERGE_CUSTOMERS,
+    ),
+    PermissionRule(
+        DiscoveryPermission.MANAGE_PORTAL,
+        MANAGERS,
+        "Only the product's product owner and workspace admins change its public portal.",
+        Code.FORBIDDEN_MANAGE_PORTAL,
+        product_owner_hat=True,
+    ),
+    PermissionRule(
+        DiscoveryPermission.MODERATE_PORTAL,
+        WRITERS,
+        "Viewers can read the portal's moderation queue but not moderate it.",
+        Code.FORBIDDEN_MODERATE_PORTAL,
     ),
 ]

@@ -3,6 +3,7 @@ as workspace objects, and solving a customer problem as a purpose a backlog item
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,7 @@ from lodestar.core.registry import (
     NavEntry,
     ObjectAction,
     ObjectType,
+    PeriodicTask,
     Plugin,
     SearchDocument,
     TrashRules,
@@ -26,7 +28,13 @@ from lodestar.discovery.access import (
     access_problem,
 )
 from lodestar.discovery.models import Contact, Customer, Feedback, Insight, Problem, ProblemItem
-from lodestar.discovery.permissions import PERMISSIONS
+from lodestar.discovery.permissions import PERMISSIONS, DiscoveryPermission
+from lodestar.discovery.portal_access import (
+    access_portal,
+    access_portal_idea,
+    access_portal_submission,
+)
+from lodestar.discovery.portal_models import Portal, PortalIdea, PortalSubmission
 from lodestar.discovery.services import customer_on_restore, refuse_trash_with_feedback
 
 EDIT = "edit_content"
@@ -112,9 +120,15 @@ def _insight_search(insight: Insight) -> SearchDocument:
 
 PLUGIN = Plugin(
     name="discovery",
-    urls=["lodestar.discovery.urls"],
-    api=["lodestar.discovery.api"],
+    urls=["lodestar.discovery.urls", "lodestar.discovery.portal_urls"],
+    api=["lodestar.discovery.api", "lodestar.discovery.portal_api"],
     permissions=PERMISSIONS,
+    periodic=[
+        PeriodicTask(
+            "lodestar.discovery.portal_tasks.purge_unconfirmed_portal_requests",
+            dt.timedelta(days=1),
+        ),
+    ],
     objects=[
         ObjectType(
             name="customer",
@@ -173,6 +187,31 @@ PLUGIN = Plugin(
             search_related=("product",),
             trash=TrashRules(),
             commentable=True,
+        ),
+        ObjectType(
+            name="portal",
+            model=Portal,
+            label="portal",
+            title=lambda portal: portal.title or "portal",
+            gate=access_portal,
+            permissions={"view": "view", "change": DiscoveryPermission.MANAGE_PORTAL},
+            product=lambda portal: portal.product,
+        ),
+        ObjectType(
+            name="portal_idea",
+            model=PortalIdea,
+            label="portal idea",
+            title=lambda idea: idea.title,
+            gate=access_portal_idea,
+            permissions={"view": "view", "change": DiscoveryPermission.MODERATE_PORTAL},
+        ),
+        ObjectType(
+            name="portal_submission",
+            model=PortalSubmission,
+            label="portal submission",
+            title=lambda submission: submission.title,
+            gate=access_portal_submission,
+            permissions={"view": "view", "change": DiscoveryPermission.MODERATE_PORTAL},
         ),
     ],
     navigation=[

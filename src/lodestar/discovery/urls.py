@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from lodestar.discovery.views import customers, feedback, problems
+from lodestar.discovery.views import customers, feedback, portal, problems
 
 app_name = "discovery"
 
 W = "w/<slug:workspace_slug>/"
+# The portal of a product, as the team sees it (the public pages are in ``portal_urls``).
+PORTAL = "w/<slug:workspace_slug>/products/<str:product_key>/portal"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # feedback: the inbox, capturing, one piece with its insights
@@ -37,4 +39,27 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(W + "customers/<int:customer_id>", customers.customer_detail, name="customer_detail"),
     path(W + "customers/<int:customer_id>/contacts", customers.contact_add, name="contact_add"),
     path(W + "customers/<int:customer_id>/merge", customers.customer_merge, name="customer_merge"),
+    # the portal: its setting and moderation queue
+    path(PORTAL, portal.portal_settings, name="portal_settings"),
+    path(PORTAL + "/queue", portal.portal_queue, name="portal_queue"),
+    path(
+        PORTAL + "/submissions/<int:submission_id>/publish",
+        portal.submission_decide,
+        {"decision": "publish"},
+        name="portal_publish",
+    ),
+    path(
+        PORTAL + "/submissions/<int:submission_id>/merge",
+        portal.submission_decide,
+        {"decision": "merge"},
+        name="portal_merge",
+    ),
+    path(
+        PORTAL + "/submissions/<int:submission_id>/reject",
+        portal.submission_decide,
+        {"decision": "reject"},
+        name="portal_reject",
+    ),
+    path(PORTAL + "/ideas", portal.idea_post, name="portal_idea_post"),
+    path(PORTAL + "/ideas/<int:idea_id>", portal.idea_change, name="portal_idea"),
 ]

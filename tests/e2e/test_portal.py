@@ -1,0 +1,142 @@
+"""The public portal in a browser: a visitor sends an idea and confirms it from the email, a
+moderator publishes it, a second visitor votes and confirms, the count shows 1 and stays 1 when
+the confirmation is replayed. Every portal page and the team's portal pages pass axe at 1440
+and 390 pixels."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from lodestar.discovery.portal_services import portal_update
+from lodestar.strategy.models import Product
+from tests.backlog.conftest import product
+from tests.conftest import PASSWORD, Persona
+from tests.e2e.test_accessibility import AXE, PHONE, WIDE, violations
+
+__all__ = ["product"]
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+HOME = "/portal/acme/ACME/"
+LINK = re.compile(r"http://127\.0\.0\.1:\d+(/portal/\S+/confirm/\S+/)")
+
+
+@pytest.fixture
+def tab(browser: Any, live_server: Any) -> Any:
+    """Open a fresh tab (its own cookies) with axe-core ready, at ``viewport``."""
+    contexts: list[Any] = []
+
+    def open_tab(viewport: dict[str, int] = WIDE) -> Any:
+        context = browser.new_context(base_url=live_server.url, viewport=viewport)
+        context.set_default_timeout(15_000)
+        context.add_init_script(path=str(AXE))
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_tab
+    for context in contexts:
+        context.close()
+
+
+def _last_link() -> str:
+    found = LINK.search(mail.outbox[-1].body)
+    assert found, mail.outbox[-1].body
+    return found.group(1)
+
+
+def _sign_in(page: Any, persona: Persona) -> None:
+    page.goto("/signin")
+    page.get_by_label("Email").fill(persona.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/w/acme/$"))
+
+
+def _audit(page: Any, where: str, problems: list[str]) -> None:
+    problems.extend(f"{where}: {line}" for line in violations(page))
+
+
+def test_an_idea_goes_from_a_visitor_to_the_portal_and_gets_one_vote(
+    tab: Any, po: Persona, product: Product
+) -> None:
+    assert AXE.exists()
+    portal_update(
+        actor=po.actor, product=product, enabled=True, title="Acme ideas", intro="Tell us."
+    )
+    problems: list[str] = []
+
+    # A visitor sends an idea, on a phone.
+    visitor = tab(PHONE)
+    visitor.goto(HOME)
+    expect(visitor.get_by_role("heading", level=1)).to_have_text("Acme ideas")
+    _audit(visitor, "portal home, 390px", problems)
+    visitor.get_by_label("Your idea").fill("Dark mode for <b>reports</b>")
+    visitor.get_by_label("Tell us more (optional)").fill("<script>alert(1)</script>")
+    visitor.get_by_label("Your email address").fill("ana@example.com")
+    visitor.get_by_role("button", name="Send my idea").click()
+    expect(visitor.get_by_test_id("sent")).to_contain_text("confirm your idea")
+    _audit(visitor, "portal sent, 390px", problems)
+    visitor.goto(_last_link())
+    _audit(visitor, "portal confirm, 390px", problems)
+    visitor.get_by_role("button", name="Confirm my idea").click()
+    expect(visitor.get_by_test_id("done")).to_contain_text("with the team")
+    _audit(visitor, "portal done, 390px", problems)
+
+    # A moderator publishes it from the queue.
+    moderator = tab()
+    _sign_in(moderator, po)
+    moderator.goto("/w/acme/products/ACME/portal")
+    _audit(moderator, "portal setting", problems)
+    moderator.get_by_test_id("queue-tab").click()
+    submission = moderator.get_by_test_id("submission")
+    expect(submission).to_contain_text("Dark mode for <b>reports</b>")
+    expect(submission).to_contain_text("ana@example.com")
+    _audit(moderator, "moderation queue", problems)
+    submission.get_by_text("Publish as a new idea").click()
+    submission.get_by_role("button", name="Publish", exact=True).click()
+    expect(moderator.get_by_test_id("idea-row")).to_contain_text("Dark mode for <b>reports</b>")
+    _audit(moderator, "moderation queue with an idea", problems)
+
+    # A second visitor votes and confirms; the count shows 1, and stays 1 on a replay.
+    voter = tab()
+    voter.goto(HOME)
+    idea = voter.get_by_test_id("portal-idea")
+    expect(idea).to_contain_text("Dark mode for <b>reports</b>")
+    expect(idea.get_by_test_id("votes")).to_have_text("0 votes")
+    expect(voter.locator("script:not([src])")).to_have_count(0)
+    _audit(voter, "portal home with an idea, 1440px", problems)
+    idea.get_by_role("link").click()
+    _audit(voter, "portal idea, 1440px", problems)
+    voter.get_by_label("Your email address").fill("bo@example.com")
+    voter.get_by_role("button", name="Vote").click()
+    expect(voter.get_by_test_id("sent")).to_contain_text("confirm your vote")
+    link = _last_link()
+    voter.goto(link)
+    voter.get_by_role("button", name="Confirm my vote").click()
+    expect(voter.get_by_test_id("done")).to_contain_text("Thank you for voting")
+    expect(voter.get_by_test_id("votes")).to_have_text("1 vote")
+    voter.goto(link)
+    voter.get_by_role("button", name="Confirm my vote").click()
+    expect(voter.get_by_test_id("done")).to_contain_text("counts once")
+    voter.goto(HOME)
+    expect(voter.get_by_test_id("portal-idea").get_by_test_id("votes")).to_have_text("1 vote")
+    moderator.reload()
+    expect(moderator.get_by_test_id("idea-votes")).to_have_text("1")
+
+    phone = tab(PHONE)
+    phone.goto(HOME)
+    _audit(phone, "portal home with an idea, 390px", problems)
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the portal scrolls sideways on a phone ({width}px)"
+    phone.get_by_test_id("portal-idea").get_by_role("link").click()
+    _audit(phone, "portal idea, 390px", problems)
+    _sign_in(phone, po)
+    for path in ("/w/acme/products/ACME/portal", "/w/acme/products/ACME/portal/queue"):
+        phone.goto(path)
+        _audit(phone, f"{path}, 390px", problems)
+    assert problems == []
