@@ -6,7 +6,8 @@ from __future__ import annotations
 from lodestar.backlog import services as backlog
 from lodestar.discovery import services
 from lodestar.strategy import services as strategy
-from tests.api.matrix_support import WRITERS, World, read, row
+from lodestar.strategy.models import Product, ProductOwnerHat
+from tests.api.matrix_support import ADMIN, OWNER, PO, WRITERS, World, read, row
 
 W = "/workspaces/{workspace_slug}"
 CUSTOMER = W + "/customers/{customer_id}"
@@ -86,3 +87,21 @@ def setup(world: World) -> dict[str, str]:
         "problem_id": str(problem.pk),
         "item_key": item.key,
     }
+
+
+# -- a product's discovery settings: read by everyone, chosen by its product owner or an admin.
+
+PRODUCT = W + "/products/{product_key}"
+ROWS[f"GET {PRODUCT}/discovery"] = read()
+ROWS[f"PUT {PRODUCT}/discovery"] = row(200, {OWNER, ADMIN, PO})
+BODIES[f"PUT {PRODUCT}/discovery"] = {"reach_from": "contacts"}
+
+_setup_before_settings = setup
+
+
+def setup(world: World) -> dict[str, str]:  # type: ignore[no-redef]
+    """The rows above, and ACME's product owner hat on the ``po`` persona."""
+    params = _setup_before_settings(world)
+    product = Product.objects.get(workspace=world.workspace, key="ACME")
+    ProductOwnerHat.objects.create(product=product, member=world.po.membership)
+    return {**params, "product_key": product.key}

@@ -30,3 +30,5 @@ class DiscoveryErrorCode(StrEnum):
     PROBLEM_TITLE_INVALID = "problem_title_invalid"
     PROBLEM_STATUS_INVALID = "problem_status_invalid"
     FORBIDDEN_MERGE_CUSTOMERS = "forbidden_merge_customers"
+    REACH_FROM_INVALID = "discovery_reach_from_invalid"
+    FORBIDDEN_DISCOVERY_SETTINGS = "forbidden_discovery_settings"

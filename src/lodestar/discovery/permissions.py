@@ -12,11 +12,12 @@ from __future__ import annotations
 from enum import StrEnum
 
 from lodestar.discovery.errors import DiscoveryErrorCode as Code
-from lodestar.people.policy import WRITERS, PermissionRule
+from lodestar.people.policy import MANAGERS, WRITERS, PermissionRule
 
 
 class DiscoveryPermission(StrEnum):
     MERGE_CUSTOMERS = "merge_customers"
+    CHANGE_DISCOVERY_SETTINGS = "change_discovery_settings"
 
 
 PERMISSIONS = [
@@ -25,5 +26,14 @@ PERMISSIONS = [
         WRITERS,
         "Viewers can read customers but not merge them.",
         Code.FORBIDDEN_MERGE_CUSTOMERS,
+    ),
+    # Whether reach counts customers or contacts weighs every derived score of the product:
+    # the product owner's call, like the rest of business value (admins stand in).
+    PermissionRule(
+        DiscoveryPermission.CHANGE_DISCOVERY_SETTINGS,
+        MANAGERS,
+        "Only the product's product owner (or a workspace admin) chooses how its reach is counted.",
+        Code.FORBIDDEN_DISCOVERY_SETTINGS,
+        product_owner_hat=True,
     ),
 ]

@@ -5,8 +5,23 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q
 
-from lodestar.backlog.extensions import PURPOSES, Purpose
-from lodestar.core.registry import ObjectAction, ObjectType, Plugin, SearchDocument, TrashRules
+from lodestar.backlog.extensions import (
+    ITEM_SECTIONS,
+    PURPOSES,
+    REACH,
+    ItemSection,
+    Purpose,
+    ReachSource,
+)
+from lodestar.core.registry import (
+    ObjectAction,
+    ObjectType,
+    Plugin,
+    SearchDocument,
+    Subscriber,
+    TrashRules,
+)
+from lodestar.discovery import reach
 from lodestar.discovery.access import (
     access_contact,
     access_customer,
@@ -14,9 +29,19 @@ from lodestar.discovery.access import (
     access_insight,
     access_problem,
 )
-from lodestar.discovery.models import Contact, Customer, Feedback, Insight, Problem, ProblemItem
-from lodestar.discovery.permissions import PERMISSIONS
+from lodestar.discovery.models import (
+    Contact,
+    Customer,
+    Feedback,
+    Insight,
+    Problem,
+    ProblemItem,
+    ProductDiscovery,
+)
+from lodestar.discovery.permissions import PERMISSIONS, DiscoveryPermission
 from lodestar.discovery.services import customer_on_restore, refuse_trash_with_feedback
+from lodestar.discovery.views.backlog import item_section
+from lodestar.strategy.selectors import product_team_query
 
 EDIT = "edit_content"
 CONTENT: dict[ObjectAction, str] = {
@@ -62,7 +87,7 @@ def _insight_search(insight: Insight) -> SearchDocument:
 PLUGIN = Plugin(
     name="discovery",
     urls=["lodestar.discovery.urls"],
-    api=["lodestar.discovery.api"],
+    api=["lodestar.discovery.api", "lodestar.discovery.api_reach"],
     permissions=PERMISSIONS,
     objects=[
         ObjectType(
@@ -116,6 +141,18 @@ PLUGIN = Plugin(
             trash=TrashRules(),
             commentable=True,
         ),
+        ObjectType(
+            name="product_discovery",
+            model=ProductDiscovery,
+            label="discovery settings",
+            title=lambda settings: f"Discovery settings of {settings.product.key}",
+            permissions={
+                "view": "view",
+                "change": DiscoveryPermission.CHANGE_DISCOVERY_SETTINGS.value,
+            },
+            teams=lambda settings: product_team_query(settings.product),
+            product=lambda settings: settings.product,
+        ),
     ],
     provides=[
         (
@@ -126,6 +163,15 @@ PLUGIN = Plugin(
                 missing="solves no customer problem",
                 order=20,
             ),
+        ),
+        (REACH, ReachSource(name="problems", reach=reach.derived_reach, order=10)),
+        (ITEM_SECTIONS, ItemSection(name="problems", render=item_section, order=10)),
+    ],
+    subscribers=[
+        Subscriber(
+            name="discovery.reach",
+            handler=reach.on_evidence_changed,
+            kinds=reach.EVIDENCE_EVENTS,
         ),
     ],
 )
