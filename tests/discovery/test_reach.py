@@ -343,3 +343,48 @@ def test_the_api_of_discovery_settings(
     denied = api_client(developer).put(url, body, "application/json")
     assert denied.status_code == 403
     assert denied.json()["code"] == "forbidden_discovery_settings"
+
+
+def test_moving_feedback_or_merging_customers_moves_reach(
+    po: Persona,
+    pm: Persona,
+    make_item: Any,
+    problems: dict[str, Problem],
+    customers: dict[str, Customer],
+    capture: Capture,
+    after_commit: Any,
+) -> None:
+    item = make_item("Faster exports")
+    services.problem_items_link(actor=pm.actor, problem=problems["exports"], items=[item])
+    _insight(pm, capture, customers["globex"], problems["exports"])
+    moved = _insight(pm, capture, customers["initech"], problems["exports"])
+    score = scoring.score_set(
+        actor=po.actor, item=item, framework="rice", inputs=RICE, derived=["reach"]
+    )
+    assert score.inputs["reach"] == 2
+    # The second piece was Globex's after all: one customer behind the problem.
+    with after_commit():
+        services.feedback_update(
+            actor=pm.actor, feedback=moved.feedback, customer=customers["globex"]
+        )
+    score.refresh_from_db()
+    assert score.inputs["reach"] == 1
+    with after_commit():
+        services.feedback_update(
+            actor=pm.actor, feedback=moved.feedback, customer=customers["hooli"]
+        )
+    score.refresh_from_db()
+    assert score.inputs["reach"] == 2
+    # Hooli and Globex turn out to be one company.
+    with after_commit():
+        services.customer_merge(
+            actor=pm.actor, source=customers["hooli"], target=customers["globex"]
+        )
+    score.refresh_from_db()
+    assert score.inputs["reach"] == 1
+    # Tags and notes move no evidence: nothing to compute.
+    version = score.version
+    with after_commit():
+        services.feedback_update(actor=pm.actor, feedback=moved.feedback, tags=["export"])
+    score.refresh_from_db()
+    assert score.version == version

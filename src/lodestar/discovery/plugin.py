@@ -14,6 +14,7 @@ from lodestar.backlog.extensions import (
     ReachSource,
 )
 from lodestar.core.registry import (
+    Demo,
     ObjectAction,
     ObjectType,
     Plugin,
@@ -21,7 +22,7 @@ from lodestar.core.registry import (
     Subscriber,
     TrashRules,
 )
-from lodestar.discovery import reach
+from lodestar.discovery import demo, reach
 from lodestar.discovery.access import (
     access_contact,
     access_customer,
@@ -167,6 +168,7 @@ PLUGIN = Plugin(
         (REACH, ReachSource(name="problems", reach=reach.derived_reach, order=10)),
         (ITEM_SECTIONS, ItemSection(name="problems", render=item_section, order=10)),
     ],
+    demo=Demo(seed=demo.seed, after=("backlog",)),
     subscribers=[
         Subscriber(
             name="discovery.reach",

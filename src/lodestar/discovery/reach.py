@@ -181,15 +181,59 @@ _FEEDBACK_FIELDS = {"customer", "contact"}
 _CUSTOMER_FIELDS = {"merged"}
 
 
+def _numbers(value: Any) -> set[int]:
+    """The ids in a history change (a list, or a before/after pair of lists)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return {value}
+    if isinstance(value, list | tuple):
+        return set().union(*(_numbers(part) for part in value)) if value else set()
+    return set()
+
+
+def _touched_problems(event: Event) -> set[int] | None:
+    """The problems whose evidence an insight's or a feedback's change may move; None when
+    the change may move any (a problem's links, a merge, the product's choice)."""
+    if event.object_type == "insight":
+        linked = InsightProblem.objects.filter(insight_id=event.object_id)
+        return set(linked.values_list("problem_id", flat=True)) | _numbers(
+            event.changes.get("problems")
+        )
+    if event.object_type == "feedback":
+        linked = InsightProblem.objects.filter(insight__feedback_id=event.object_id)
+        return set(linked.values_list("problem_id", flat=True))
+    return None
+
+
 def on_evidence_changed(event: Event) -> None:
-    """Subscriber: compute again the workspace's scores that take reach from evidence."""
+    """Subscriber: compute again the scores that take reach from the evidence that changed.
+
+    An insight or a piece of feedback narrows it to the items behind its problems (a query or
+    two when none of them derives its reach, so capturing many insights stays cheap); other
+    changes refresh every derived score of the workspace.
+    """
     if event.kind == "feedback.updated" and not _FEEDBACK_FIELDS & set(event.changes):
         return
     if event.kind == "customer.updated" and not _CUSTOMER_FIELDS & set(event.changes):
         return
     if event.kind == "problem.updated" and "items" not in event.changes:
         return
-    scores_refresh_derived(workspace_id=event.workspace_id)
+    problems = _touched_problems(event)
+    if problems is None:
+        scores_refresh_derived(workspace_id=event.workspace_id)
+        return
+    if not problems:
+        return
+    items = list(
+        ProblemItem.objects.filter(
+            problem_id__in=problems,
+            item__scores__reach_from_evidence=True,
+            item__workspace_id=event.workspace_id,
+        )
+        .values_list("item_id", flat=True)
+        .distinct()
+    )
+    if items:
+        scores_refresh_derived(workspace_id=event.workspace_id, item_ids=items)
 
 
 # -- the product's choice --------------------------------------------------------------------------
