@@ -15,6 +15,7 @@ from lodestar.backlog.extensions import (
 )
 from lodestar.core.registry import (
     Demo,
+    HomeSection,
     ObjectAction,
     ObjectType,
     Plugin,
@@ -22,7 +23,7 @@ from lodestar.core.registry import (
     Subscriber,
     TrashRules,
 )
-from lodestar.discovery import demo, reach
+from lodestar.discovery import cadence, demo, reach
 from lodestar.discovery.access import (
     access_contact,
     access_customer,
@@ -169,6 +170,15 @@ PLUGIN = Plugin(
         (ITEM_SECTIONS, ItemSection(name="problems", render=item_section, order=10)),
     ],
     demo=Demo(seed=demo.seed, after=("backlog",)),
+    home=[
+        HomeSection(
+            "discovery-cadence",
+            "discovery/home/_cadence.html",
+            cadence.home_context,
+            order=30,
+            stat_template="discovery/home/_cadence_stat.html",
+        )
+    ],
     subscribers=[
         Subscriber(
             name="discovery.reach",
