@@ -40,6 +40,8 @@ PAGES = [
     "/account/password",
     "/account/invitations",
     "/w/acme/settings",  # a page of its own for admins, a refusal for the others
+    "/w/acme/products/ACME/discovery",  # what reach counts: a form for the product owner
+    "/w/acme/items/ACME-2/problems/search?q=dashboard",  # linking a problem without scripts
     "/w/acme/no-such-page",
 ]
 

@@ -16,6 +16,7 @@ import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from lodestar.backlog.models import BacklogItem, ItemStatus
@@ -577,6 +578,7 @@ class _Heard:
     marked_days_ago: float = 0.0
 
 
+@transaction.atomic
 def seed(world: dict[str, Any]) -> DemoDiscovery:
     """The discovery demo; needs ``world["people"]`` and the ACME product (``world["backlog"]``)."""
     people: DemoPeople = world["people"]
