@@ -750,6 +750,7 @@ def _link_items(people: DemoPeople, product: Product, problems: list[Problem]) -
 def _reach_from_evidence(people: DemoPeople, product: Product) -> None:
     """Quinn, the product owner, takes a few items' RICE reach from their problems."""
     actor = people.actor("quinn")
+    first = (HistoryEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     for score in Score.objects.filter(
         item__product=product, item__title__in=REACH_FROM_EVIDENCE, framework="rice"
     ).select_related("item__product"):
@@ -759,6 +760,10 @@ def _reach_from_evidence(people: DemoPeople, product: Product) -> None:
         scoring.score_set(
             actor=actor, item=score.item, framework="rice", inputs=inputs, derived=["reach"]
         )
+    # Quinn did it the day after the problems were linked.
+    HistoryEntry.objects.filter(workspace=people.workspace, pk__gte=first).update(
+        created_at=timezone.now() - dt.timedelta(days=2, hours=3)
+    )
 
 
 def _date_back(
