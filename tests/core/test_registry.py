@@ -33,6 +33,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "member",
         "problem",
         "product",
+        "product_discovery",
         "scorecard",
         "team",
         "workspace",
@@ -57,6 +58,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.backlog.prioritization.api",
         "lodestar.backlog.saved_views.api",
         "lodestar.discovery.api",
+        "lodestar.discovery.api_reach",
     ]
     assert [entry.key for entry in registry().navigation()] == [
         "home",

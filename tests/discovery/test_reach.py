@@ -342,7 +342,7 @@ def test_the_api_of_discovery_settings(
     assert wrong.json()["errors"][0]["field"].endswith("reach_from")
     denied = api_client(developer).put(url, body, "application/json")
     assert denied.status_code == 403
-    assert denied.json()["code"] == "forbidden_discovery_settings"
+    assert denied.json()["code"] == "forbidden_change_discovery_settings"
 
 
 def test_moving_feedback_or_merging_customers_moves_reach(

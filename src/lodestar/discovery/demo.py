@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from lodestar.people.demo import DemoPeople
 
 SEED = "acme-discovery"
+PRODUCT_KEY = "ACME"
 FEEDBACK_COUNT = 300
 DAYS = 182  # six months
 
@@ -517,7 +518,7 @@ def _customers(people: DemoPeople, rng: random.Random) -> tuple[list[Customer], 
     return customers, contacts
 
 
-def _problems(people: DemoPeople, product: Product) -> list[Problem]:
+def _problems(people: DemoPeople, product: Product | None) -> list[Problem]:
     actor = people.actor("priya")
     return [
         services.problem_create(
@@ -580,24 +581,30 @@ class _Heard:
 
 @transaction.atomic
 def seed(world: dict[str, Any]) -> DemoDiscovery:
-    """The discovery demo; needs ``world["people"]`` and the ACME product (``world["backlog"]``)."""
+    """The discovery demo, after the people's and the backlog's (its ACME product)."""
     people: DemoPeople = world["people"]
-    product: Product = world["backlog"]
+    # The backlog's demo gives the ACME product; without it (a test that replaces it) the
+    # feedback is about no product and no item is linked.
+    product: Product | None = (
+        world.get("backlog")
+        or Product.objects.filter(workspace=people.workspace, key=PRODUCT_KEY).first()
+    )
     rng = random.Random(SEED)  # noqa: S311 (demo data, not secrets)
     customers, contacts = _customers(people, rng)
     problems = _problems(people, product)
     now = timezone.now()
     heard = _plan(people, product, rng, customers, contacts, now)
     _write(people, heard, problems, now)
-    _link_items(people, product, problems)
-    _reach_from_evidence(people, product)
+    if product is not None:
+        _link_items(people, product, problems)
+        _reach_from_evidence(people, product)
     _date_back(people, customers, problems, now)
     return DemoDiscovery(customers, contacts, problems, [h.feedback for h in heard])
 
 
 def _plan(
     people: DemoPeople,
-    product: Product,
+    product: Product | None,
     rng: random.Random,
     customers: list[Customer],
     contacts: dict[int, list[Contact]],
@@ -742,9 +749,9 @@ def _link_items(people: DemoPeople, product: Product, problems: list[Problem]) -
     actor = people.actor("priya")
     items = {item.title: item for item in BacklogItem.objects.filter(product=product)}
     for spec, problem in zip(PROBLEMS, problems, strict=True):
-        services.problem_items_link(
-            actor=actor, problem=problem, items=[items[title] for title in spec.items]
-        )
+        linked = [items[title] for title in spec.items if title in items]
+        if linked:
+            services.problem_items_link(actor=actor, problem=problem, items=linked)
 
 
 def _reach_from_evidence(people: DemoPeople, product: Product) -> None:

@@ -31,4 +31,4 @@ class DiscoveryErrorCode(StrEnum):
     PROBLEM_STATUS_INVALID = "problem_status_invalid"
     FORBIDDEN_MERGE_CUSTOMERS = "forbidden_merge_customers"
     REACH_FROM_INVALID = "discovery_reach_from_invalid"
-    FORBIDDEN_DISCOVERY_SETTINGS = "forbidden_discovery_settings"
+    FORBIDDEN_CHANGE_DISCOVERY_SETTINGS = "forbidden_change_discovery_settings"

@@ -33,7 +33,7 @@ PERMISSIONS = [
         DiscoveryPermission.CHANGE_DISCOVERY_SETTINGS,
         MANAGERS,
         "Only the product's product owner (or a workspace admin) chooses how its reach is counted.",
-        Code.FORBIDDEN_DISCOVERY_SETTINGS,
+        Code.FORBIDDEN_CHANGE_DISCOVERY_SETTINGS,
         product_owner_hat=True,
     ),
 ]

@@ -286,6 +286,7 @@ def product_discovery_set(
                 f"Someone else set {product.key}'s discovery settings at the same time; reload."
             ) from exc
         before: Any = ReachFrom.CUSTOMERS.value
+        action = HistoryEntry.Action.CREATED
     else:
         check_version(settings, expected_version)
         before = settings.reach_from
@@ -294,13 +295,13 @@ def product_discovery_set(
         settings.reach_from = reach_from
         settings.updated_by = actor.user
         bump(settings, ["reach_from", "updated_by"])
-    if before != reach_from:
-        history_record(
-            actor=actor.user,
-            workspace_id=actor.workspace_id,
-            obj=settings,
-            action=HistoryEntry.Action.UPDATED,
-            changes={"reach_from": [before, reach_from]},
-            label=f"Discovery settings of {product.key}",
-        )
+        action = HistoryEntry.Action.UPDATED
+    history_record(
+        actor=actor.user,
+        workspace_id=actor.workspace_id,
+        obj=settings,
+        action=action,
+        changes={"reach_from": [before, reach_from]},
+        label=f"Discovery settings of {product.key}",
+    )
     return settings
