@@ -316,7 +316,11 @@ class EvidenceOut(Schema):
         )
 
 
-class ProblemOut(Schema):
+class CustomerProblemOut(Schema):
+    """A customer problem with its evidence. Not named ``ProblemOut``: that is the API's
+    problem+json error body, and the OpenAPI document keeps one schema per name (a problem's
+    answers were documented as error bodies, its status as an integer)."""
+
     id: int
     title: str
     description: str
@@ -330,8 +334,8 @@ class ProblemOut(Schema):
     version: int
 
     @staticmethod
-    def of(problem: Problem, evidence: Evidence, currency: str) -> ProblemOut:
-        return ProblemOut(
+    def of(problem: Problem, evidence: Evidence, currency: str) -> CustomerProblemOut:
+        return CustomerProblemOut(
             id=problem.pk,
             title=problem.title,
             description=problem.description,
@@ -344,6 +348,9 @@ class ProblemOut(Schema):
             updated_at=problem.updated_at,
             version=problem.version,
         )
+
+
+ProblemOut = CustomerProblemOut  # the name the discovery API has used in code
 
 
 class ProblemItemsIn(InSchema):
