@@ -36,6 +36,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "portal_submission",
         "problem",
         "product",
+        "product_discovery",
         "scorecard",
         "team",
         "workspace",
@@ -62,6 +63,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.backlog.saved_views.api",
         "lodestar.discovery.api",
         "lodestar.discovery.portal_api",
+        "lodestar.discovery.api_reach",
     ]
     assert [entry.key for entry in registry().navigation()] == [
         "home",

@@ -96,3 +96,11 @@ def setup(world: World) -> dict[str, str]:
         "item_key": item.key,
         "product_key": product.key,
     }
+
+
+# -- a product's discovery settings: read by everyone, chosen by its product owner or an admin.
+
+PRODUCT = W + "/products/{product_key}"
+ROWS[f"GET {PRODUCT}/discovery"] = read()
+ROWS[f"PUT {PRODUCT}/discovery"] = row(200, {OWNER, ADMIN, PO})
+BODIES[f"PUT {PRODUCT}/discovery"] = {"reach_from": "contacts"}

@@ -46,6 +46,8 @@ PAGES = [
     "/w/acme/settings",  # a page of its own for admins, a refusal for the others
     "/w/acme/search?q=dashboard&more=1&tag=x",  # results, marked snippets, the filters open
     "/w/acme/search?q=dashboard&to=2000-01-01&from=2001-01-01",  # a refused filter, nothing
+    "/w/acme/products/ACME/discovery",  # what reach counts: a form for the product owner
+    "/w/acme/items/ACME-2/problems/search?q=dashboard",  # linking a problem without scripts
     "/w/acme/no-such-page",
     "/w/acme/feedback/new",  # a form for writers, a refusal for viewers
     "/w/acme/feedback?state=all",

@@ -5,13 +5,20 @@
   (serving a Product Goal); discovery adds solving a customer problem.
 - **Velocity** — how many points a product's teams finish per sprint, for the Definition of
   Ready's size check. Sprints answers it; the first source (in order) that knows wins.
+- **Reach** — where a RICE score's reach can come from instead of being entered: discovery
+  answers with the customers (or contacts) behind the item's problems, and names them. The first
+  source (in order) that answers for an item wins; the backlog stores the number with the score
+  and asks again when the source says its evidence changed (``scores_refresh_derived``).
+- **Item sections** — parts of an item's panel and page that another context renders (the
+  problems an item solves, with their evidence). Each renders itself in a constant number of
+  queries, so the panel's count does not grow with what the sections show.
 
 Each provider is declared in its context's plugin: ``Plugin(provides=[(PURPOSES, Purpose(...))])``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -21,6 +28,9 @@ from django.db.models import Q
 from lodestar.core.extensions import ExtensionPoint
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from lodestar.backlog.models import BacklogItem
     from lodestar.strategy.models import Product
 
 
@@ -45,5 +55,37 @@ class VelocitySource:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class DerivedReach:
+    """A reach computed rather than entered: the number, and where it came from in words
+    ("3 customers behind 'Exports are slow' and 'Search misses typos'")."""
+
+    value: int
+    source: str
+
+
+@dataclass(frozen=True)
+class ReachSource:
+    """Where RICE reach can come from: ``reach(items)`` answers, by item id, a ``DerivedReach``
+    for each item it can speak for (an item it knows but with no evidence yet answers 0, so the
+    explanation says why). It reads all the items in a constant number of queries."""
+
+    name: str
+    reach: Callable[[Sequence[BacklogItem]], Mapping[int, DerivedReach]]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ItemSection:
+    """A section of an item's panel and page: ``render(request, item, in_panel)`` gives its
+    HTML (escaped by its own template), or "" to leave it out."""
+
+    name: str
+    render: Callable[[HttpRequest, BacklogItem, bool], str]
+    order: int = 100
+
+
 PURPOSES: ExtensionPoint[Purpose] = ExtensionPoint("backlog.purposes")
 VELOCITY: ExtensionPoint[VelocitySource] = ExtensionPoint("backlog.velocity")
+REACH: ExtensionPoint[ReachSource] = ExtensionPoint("backlog.reach")
+ITEM_SECTIONS: ExtensionPoint[ItemSection] = ExtensionPoint("backlog.item_sections")

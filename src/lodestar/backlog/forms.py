@@ -26,6 +26,7 @@ _INPUT = {"class": "input"}
 _SMALL = {"class": "input input-sm"}
 
 NO_GOAL = ""
+REACH_FROM_EVIDENCE = "reach_from_evidence"
 UNASSIGNED = ""
 
 
@@ -278,11 +279,21 @@ class ScoreForm(forms.Form):
         *args: Any,
         framework: Framework,
         specs: Sequence[InputSpec] | None = None,
+        evidence: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.framework = framework
         self.specs = tuple(specs if specs is not None else FRAMEWORK_INPUTS[framework])
+        # RICE's reach may come from the item's problems' evidence when a context gives it.
+        self.evidence = evidence and framework is Framework.RICE
+        if self.evidence:
+            self.fields[REACH_FROM_EVIDENCE] = forms.BooleanField(
+                required=False,
+                label="Reach from the linked problems' evidence",
+                help_text="The customers behind this item's problems, each counted once; "
+                "the score follows as evidence grows.",
+            )
         for spec in self.specs:
             attrs = {**_SMALL, "inputmode": "decimal", "autocomplete": "off"}
             label = f"{spec.label} ({spec.unit})" if spec.unit and spec.unit != "%" else spec.label
@@ -312,7 +323,10 @@ class ScoreForm(forms.Form):
         """The submitted inputs: numbers where they parse, the raw text where they do not
         (so the framework's message says what is wrong), left out where blank."""
         values: dict[str, object] = {}
+        derived = self.derived()
         for spec in self.specs:
+            if spec.name in derived:
+                continue
             raw = str(self.data.get(self.add_prefix(spec.name), "")).strip()
             if not raw:
                 continue
@@ -321,6 +335,13 @@ class ScoreForm(forms.Form):
             except ValueError:
                 values[spec.name] = raw
         return values
+
+    def derived(self) -> list[str]:
+        """The inputs the form asks to take from evidence (RICE's reach, when ticked)."""
+        if not self.evidence:
+            return []
+        ticked = str(self.data.get(self.add_prefix(REACH_FROM_EVIDENCE), "")).lower()
+        return ["reach"] if ticked in {"on", "true", "1"} else []
 
 
 class SplitForm(forms.Form):

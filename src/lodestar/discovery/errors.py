@@ -42,3 +42,6 @@ class DiscoveryErrorCode(StrEnum):
     PORTAL_LINK_EXPIRED = "portal_link_expired"
     FORBIDDEN_MANAGE_PORTAL = "forbidden_manage_portal"
     FORBIDDEN_MODERATE_PORTAL = "forbidden_moderate_portal"
+    # Problems in the backlog.
+    REACH_FROM_INVALID = "discovery_reach_from_invalid"
+    FORBIDDEN_CHANGE_DISCOVERY_SETTINGS = "forbidden_change_discovery_settings"

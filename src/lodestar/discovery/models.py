@@ -290,5 +290,39 @@ class InsightProblem(models.Model):
         return f"{self.insight_id} -> {self.problem_id}"
 
 
+class ReachFrom(models.TextChoices):
+    CUSTOMERS = "customers", "Customers"
+    CONTACTS = "contacts", "Contacts"
+
+
+class ProductDiscovery(BaseModel):
+    """How a product reads its customer evidence: whether RICE reach taken from an item's
+    problems counts the customers (companies) or the contacts (people) behind them.
+
+    A product without a row reads the defaults (customers).
+    """
+
+    workspace = models.ForeignKey("people.Workspace", on_delete=models.CASCADE, related_name="+")
+    product = models.OneToOneField(
+        "strategy.Product", on_delete=models.CASCADE, related_name="discovery_settings"
+    )
+    reach_from = models.CharField(
+        max_length=16, choices=ReachFrom.choices, default=ReachFrom.CUSTOMERS
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reach_from__in=ReachFrom.values), name="product_discovery_reach_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Discovery settings of product {self.product_id}"
+
+
 # The public portal's models live in their own module; importing it registers them with the app.
 from lodestar.discovery import portal_models  # noqa: E402, F401

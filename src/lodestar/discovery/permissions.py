@@ -21,6 +21,7 @@ class DiscoveryPermission(StrEnum):
     # owner's (or an admin's) call; moderating what visitors send is every writer's.
     MANAGE_PORTAL = "manage_portal"
     MODERATE_PORTAL = "moderate_portal"
+    CHANGE_DISCOVERY_SETTINGS = "change_discovery_settings"
 
 
 PERMISSIONS = [
@@ -42,5 +43,14 @@ PERMISSIONS = [
         WRITERS,
         "Viewers can read the portal's moderation queue but not moderate it.",
         Code.FORBIDDEN_MODERATE_PORTAL,
+    ),
+    # Whether reach counts customers or contacts weighs every derived score of the product:
+    # the product owner's call, like the rest of business value (admins stand in).
+    PermissionRule(
+        DiscoveryPermission.CHANGE_DISCOVERY_SETTINGS,
+        MANAGERS,
+        "Only the product's product owner (or a workspace admin) chooses how its reach is counted.",
+        Code.FORBIDDEN_CHANGE_DISCOVERY_SETTINGS,
+        product_owner_hat=True,
     ),
 ]

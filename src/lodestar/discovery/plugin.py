@@ -10,16 +10,27 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
-from lodestar.backlog.extensions import PURPOSES, Purpose
+from lodestar.backlog.extensions import (
+    ITEM_SECTIONS,
+    PURPOSES,
+    REACH,
+    ItemSection,
+    Purpose,
+    ReachSource,
+)
 from lodestar.core.registry import (
+    Demo,
+    HomeSection,
     NavEntry,
     ObjectAction,
     ObjectType,
     PeriodicTask,
     Plugin,
     SearchDocument,
+    Subscriber,
     TrashRules,
 )
+from lodestar.discovery import cadence, demo, reach
 from lodestar.discovery.access import (
     access_contact,
     access_customer,
@@ -27,7 +38,15 @@ from lodestar.discovery.access import (
     access_insight,
     access_problem,
 )
-from lodestar.discovery.models import Contact, Customer, Feedback, Insight, Problem, ProblemItem
+from lodestar.discovery.models import (
+    Contact,
+    Customer,
+    Feedback,
+    Insight,
+    Problem,
+    ProblemItem,
+    ProductDiscovery,
+)
 from lodestar.discovery.permissions import PERMISSIONS, DiscoveryPermission
 from lodestar.discovery.portal_access import (
     access_portal,
@@ -36,6 +55,8 @@ from lodestar.discovery.portal_access import (
 )
 from lodestar.discovery.portal_models import Portal, PortalIdea, PortalSubmission
 from lodestar.discovery.services import customer_on_restore, refuse_trash_with_feedback
+from lodestar.discovery.views.backlog import item_section
+from lodestar.strategy.selectors import product_team_query
 
 EDIT = "edit_content"
 CONTENT: dict[ObjectAction, str] = {
@@ -121,7 +142,11 @@ def _insight_search(insight: Insight) -> SearchDocument:
 PLUGIN = Plugin(
     name="discovery",
     urls=["lodestar.discovery.urls", "lodestar.discovery.portal_urls"],
-    api=["lodestar.discovery.api", "lodestar.discovery.portal_api"],
+    api=[
+        "lodestar.discovery.api",
+        "lodestar.discovery.portal_api",
+        "lodestar.discovery.api_reach",
+    ],
     permissions=PERMISSIONS,
     periodic=[
         PeriodicTask(
@@ -213,6 +238,18 @@ PLUGIN = Plugin(
             gate=access_portal_submission,
             permissions={"view": "view", "change": DiscoveryPermission.MODERATE_PORTAL},
         ),
+        ObjectType(
+            name="product_discovery",
+            model=ProductDiscovery,
+            label="discovery settings",
+            title=lambda settings: f"Discovery settings of {settings.product.key}",
+            permissions={
+                "view": "view",
+                "change": DiscoveryPermission.CHANGE_DISCOVERY_SETTINGS.value,
+            },
+            teams=lambda settings: product_team_query(settings.product),
+            product=lambda settings: settings.product,
+        ),
     ],
     navigation=[
         NavEntry("discovery", "Discovery", "discovery:feedback_list", icon="mail", order=45),
@@ -226,6 +263,25 @@ PLUGIN = Plugin(
                 missing="solves no customer problem",
                 order=20,
             ),
+        ),
+        (REACH, ReachSource(name="problems", reach=reach.derived_reach, order=10)),
+        (ITEM_SECTIONS, ItemSection(name="problems", render=item_section, order=10)),
+    ],
+    demo=Demo(seed=demo.seed, after=("backlog",)),
+    home=[
+        HomeSection(
+            "discovery-cadence",
+            "discovery/home/_cadence.html",
+            cadence.home_context,
+            order=30,
+            stat_template="discovery/home/_cadence_stat.html",
+        )
+    ],
+    subscribers=[
+        Subscriber(
+            name="discovery.reach",
+            handler=reach.on_evidence_changed,
+            kinds=reach.EVIDENCE_EVENTS,
         ),
     ],
 )

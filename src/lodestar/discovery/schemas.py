@@ -317,6 +317,10 @@ class EvidenceOut(Schema):
 
 
 class ProblemWithEvidenceOut(Schema):
+    """A customer problem with its evidence. Not named ``ProblemOut``: that is the API's
+    problem+json error body, and the OpenAPI document keeps one schema per name (a problem's
+    answers were documented as error bodies, its status as an integer)."""
+
     id: int
     title: str
     description: str

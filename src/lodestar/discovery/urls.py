@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from lodestar.discovery.views import customers, feedback, portal, problems
+from lodestar.discovery.views import backlog, customers, feedback, portal, problems
 
 app_name = "discovery"
 
 W = "w/<slug:workspace_slug>/"
+ITEM_PROBLEMS = W + "items/<str:item_key>/problems"
 # The portal of a product, as the team sees it (the public pages are in ``portal_urls``).
 PORTAL = "w/<slug:workspace_slug>/products/<str:product_key>/portal"
 
@@ -62,4 +63,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path(PORTAL + "/ideas", portal.idea_post, name="portal_idea_post"),
     path(PORTAL + "/ideas/<int:idea_id>", portal.idea_change, name="portal_idea"),
+    # Problems in the backlog: an item's problems, and what a product's reach counts.
+    path(ITEM_PROBLEMS + "/search", backlog.item_problem_search, name="item_problem_search"),
+    path(ITEM_PROBLEMS + "/link", backlog.item_problem_link, name="item_problem_link"),
+    path(
+        ITEM_PROBLEMS + "/<int:problem_id>/unlink",
+        backlog.item_problem_unlink,
+        name="item_problem_unlink",
+    ),
+    path(
+        W + "products/<str:product_key>/discovery",
+        backlog.product_discovery,
+        name="product_discovery",
+    ),
 ]

@@ -66,6 +66,7 @@ def score_put(
         framework=payload.framework.value,
         inputs=payload.inputs,
         expected_version=if_match(request),
+        derived=payload.derived,
     )
     set_etag(response, score.version)
     return ScoreOut.of(score)

@@ -24,6 +24,9 @@ class Score(BaseModel):
     ``explanation`` is the framework's ``ScoreResult.as_dict()`` (each input with its source,
     the formula and the arithmetic), stored so that reading a score never recomputes it.
     ``stale`` marks a scorecard score whose inputs no longer fit the product's criteria.
+    ``reach_from_evidence`` marks a RICE score whose reach is not entered but derived (from the
+    customers behind the item's problems, ``backlog.extensions.REACH``): ``inputs["reach"]``
+    holds the number last derived, refreshed when the evidence changes.
     """
 
     workspace = models.ForeignKey(
@@ -35,6 +38,7 @@ class Score(BaseModel):
     value = models.FloatField()
     explanation = models.JSONField(default=dict)
     stale = models.BooleanField(default=False)
+    reach_from_evidence = models.BooleanField(default=False)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -53,6 +57,12 @@ class Score(BaseModel):
         indexes = [
             # "Suggest order" reads one framework's scores of one product's items.
             models.Index(fields=["framework", "item"], name="score_framework_item"),
+            # Refreshing derived reach reads only the scores that derive it.
+            models.Index(
+                fields=["workspace"],
+                condition=Q(reach_from_evidence=True),
+                name="score_reach_from_evidence",
+            ),
         ]
 
     def __str__(self) -> str:

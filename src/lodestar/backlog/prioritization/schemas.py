@@ -42,6 +42,12 @@ class ScoreOut(Schema):
     stale: bool = Field(
         description="The product's scorecard changed and these inputs no longer fit it."
     )
+    derived: list[str] = Field(
+        description=(
+            'Inputs taken from evidence rather than entered: ["reach"] when a RICE score\'s '
+            "reach counts the customers (or contacts) behind the item's problems."
+        )
+    )
     entered_by: str | None
     updated_at: dt.datetime
     version: int
@@ -60,6 +66,7 @@ class ScoreOut(Schema):
                 text=result.text,
             ),
             stale=score.stale,
+            derived=["reach"] if score.reach_from_evidence else [],
             entered_by=score.entered_by.email if score.entered_by is not None else None,
             updated_at=score.updated_at,
             version=score.version,
@@ -82,8 +89,19 @@ class ScoreIn(InSchema):
         description=(
             "rice: reach, impact, confidence, effort; wsjf: business_value, time_criticality, "
             "risk_reduction, job_size; ice: impact, confidence, ease; value_effort: value, "
-            "effort; scorecard: one per criterion key of the product's scorecard."
+            "effort; scorecard: one per criterion key of the product's scorecard. Inputs "
+            "named in derived are left out."
         )
+    )
+    derived: list[Annotated[str, Field(max_length=40)]] = Field(
+        default_factory=list,
+        max_length=4,
+        description=(
+            'Inputs to take from evidence instead: ["reach"] (RICE only) counts the customers, '
+            "or contacts as the product chooses, behind the item's linked problems, each once; "
+            "the score follows when that evidence changes. Send it again with each change of "
+            "the score to keep it; leave it out to enter reach."
+        ),
     )
 
 

@@ -11,6 +11,13 @@ from django.utils import timezone
 from lodestar.backlog.models import BacklogItem
 from lodestar.backlog.permissions import BacklogPermission
 from lodestar.backlog.prioritization import ordering
+from lodestar.backlog.prioritization.derived import (
+    DERIVABLE,
+    FROM_EVIDENCE,
+    REACH_INPUT,
+    derived_reach,
+    source_text,
+)
 from lodestar.backlog.prioritization.errors import PrioritizationErrorCode as Code
 from lodestar.backlog.prioritization.frameworks import (
     FRAMEWORK_INPUTS,
@@ -59,7 +66,10 @@ def _kept_sources(previous: Score | None, inputs: Mapping[str, object]) -> dict[
     return {
         name: before[name]["source"]
         for name, value in inputs.items()
-        if name in before and previous.inputs.get(name) == value
+        if name in before
+        and previous.inputs.get(name) == value
+        # A number that came from evidence and is now typed in is the actor's from now on.
+        and not str(before[name]["source"]).startswith(FROM_EVIDENCE)
     }
 
 
@@ -69,12 +79,18 @@ def _require_score_rights(
     framework: Framework,
     inputs: Mapping[str, object],
     previous: Score | None,
+    derived: frozenset[str] = frozenset(),
 ) -> None:
     """Refuse inputs the actor may not set: business value is the product owner's call,
     effort the developers' (``backlog/permissions.py``). Only the inputs that change count, so
-    a developer re-sending the product owner's reach with a new effort is fine."""
+    a developer re-sending the product owner's reach with a new effort is fine. Choosing
+    whether reach comes from evidence is choosing reach: it counts when it changes."""
     before = previous.inputs if previous is not None else {}
-    changed = {name for name, value in inputs.items() if before.get(name) != value}
+    changed = {
+        name for name, value in inputs.items() if name not in derived and before.get(name) != value
+    }
+    was_derived = {REACH_INPUT} if previous is not None and previous.reach_from_evidence else set()
+    changed |= was_derived ^ set(derived)
     if not changed:
         return
     sides = {spec.name: spec.side for spec in FRAMEWORK_INPUTS.get(framework, ())}
@@ -94,7 +110,53 @@ def _require_score_rights(
 def _summary(score: Score | None) -> dict[str, Any] | None:
     if score is None:
         return None
-    return {"value": score.value, "inputs": score.inputs}
+    summary: dict[str, Any] = {"value": score.value, "inputs": score.inputs}
+    if score.reach_from_evidence:
+        summary["derived"] = [REACH_INPUT]
+    return summary
+
+
+def _derived_names(framework: Framework, derived: Sequence[str]) -> frozenset[str]:
+    """The inputs asked to come from evidence, or 422 naming each one that cannot."""
+    allowed = DERIVABLE.get(framework, ())
+    errors = [
+        FieldError(
+            f"derived.{index}",
+            f"{framework.display_name} has no input '{name}' that evidence can give"
+            if allowed
+            else f"{framework.display_name} takes no input from evidence; only RICE's reach can",
+        )
+        for index, name in enumerate(derived)
+        if name not in allowed
+    ]
+    if errors:
+        raise Invalid.fields(errors, code=Code.INPUT_INVALID)
+    return frozenset(derived)
+
+
+def _with_derived(
+    item: BacklogItem, inputs: Mapping[str, object], derived: frozenset[str]
+) -> tuple[dict[str, object], dict[str, str]]:
+    """``inputs`` completed with the derived ones, and their sources in words."""
+    if not derived:
+        return dict(inputs), {}
+    given = [name for name in derived if name in inputs]
+    if given:
+        raise Invalid.fields(
+            [
+                FieldError(f"inputs.{name}", "comes from evidence; leave it out, or enter it")
+                for name in given
+            ],
+            code=Code.INPUT_INVALID,
+        )
+    answer = derived_reach([item]).get(item.pk)
+    if answer is None:
+        raise Invalid.field(
+            "derived",
+            "nothing in this workspace gives reach from evidence; enter reach instead",
+            code=Code.INPUT_INVALID,
+        )
+    return {**inputs, REACH_INPUT: answer.value}, {REACH_INPUT: source_text(answer)}
 
 
 @transaction.atomic
@@ -105,16 +167,21 @@ def score_set(
     framework: str,
     inputs: Mapping[str, object],
     expected_version: int | None = None,
+    derived: Sequence[str] = (),
 ) -> Score:
     """Store the item's score under ``framework`` (replacing its current one) and explain it.
 
     Inputs whose value did not change keep their original source; the others are attributed to
-    the actor today. Bad input answers 422 naming ``inputs.<field>`` and its allowed range.
+    the actor today. ``derived`` names inputs taken from evidence instead (RICE's ``reach``:
+    the customers behind the item's problems), left out of ``inputs``; the explanation names
+    where the number came from, and the score follows the evidence from then on. Bad input
+    answers 422 naming ``inputs.<field>`` (or ``derived.<i>``) and what is allowed.
     """
     require(actor, Permission.EDIT_CONTENT)
     chosen = parse_framework(framework)
+    from_evidence = _derived_names(chosen, derived)
     previous = Score.objects.select_for_update().filter(item=item, framework=chosen).first()
-    _require_score_rights(actor, item, chosen, inputs, previous)
+    _require_score_rights(actor, item, chosen, inputs, previous, from_evidence)
     if previous is not None:
         check_version(previous, expected_version)
     elif expected_version is not None:
@@ -131,7 +198,9 @@ def score_set(
                 code=Code.NO_SCORECARD,
             )
     mine = _entered_by(actor)
-    sources = {name: mine for name in inputs} | _kept_sources(previous, inputs)
+    entered = inputs
+    inputs, evidence = _with_derived(item, entered, from_evidence)
+    sources = {name: mine for name in entered} | _kept_sources(previous, entered) | evidence
     try:
         result = compute(chosen, inputs, criteria=criteria, sources=sources)
     except ScoreInputError as error:
@@ -142,6 +211,7 @@ def score_set(
     score.value = result.value
     score.explanation = result.as_dict()
     score.stale = False
+    score.reach_from_evidence = bool(from_evidence)
     score.entered_by = actor.user
     if previous is None:
         try:
@@ -154,7 +224,10 @@ def score_set(
                 code=Code.SCORE_CONFLICT,
             ) from exc
     elif before != _summary(score) or previous.stale:
-        bump(score, ["inputs", "value", "explanation", "stale", "entered_by"])
+        bump(
+            score,
+            ["inputs", "value", "explanation", "stale", "reach_from_evidence", "entered_by"],
+        )
     else:
         return score
     history_record(
@@ -186,6 +259,49 @@ def score_clear(*, actor: Actor, item: BacklogItem, framework: str) -> None:
         action=Action.UPDATED,
         changes={f"score_{chosen.value}": [before, None]},
     )
+
+
+def scores_refresh_derived(*, workspace_id: int, item_ids: Sequence[int] | None = None) -> int:
+    """Compute again the scores whose reach comes from evidence (all of the workspace's, or
+    those of ``item_ids``), after the evidence changed; returns how many changed.
+
+    Like a scorecard's rescoring, nobody did this: no history line, but the score's version
+    moves, so a form opened before refuses to overwrite the new number. Constant queries:
+    the scores, the sources' answers, one bulk update.
+    """
+    with transaction.atomic():
+        rows = Score.objects.select_for_update().filter(
+            workspace_id=workspace_id, framework=Framework.RICE, reach_from_evidence=True
+        )
+        if item_ids is not None:
+            rows = rows.filter(item_id__in=list(item_ids))
+        scores = list(rows.select_related("item").order_by("pk"))
+        if not scores:
+            return 0
+        answers = derived_reach([score.item for score in scores])
+        now = timezone.now()
+        changed: list[Score] = []
+        for score in scores:
+            answer = answers.get(score.item_id)
+            if answer is None:  # no source speaks for it any more: keep the last number
+                continue
+            kept = {entry["field"]: entry["source"] for entry in score.explanation["inputs"]}
+            inputs = {**score.inputs, REACH_INPUT: answer.value}
+            result = compute(
+                Framework.RICE, inputs, sources=kept | {REACH_INPUT: source_text(answer)}
+            )
+            if score.inputs == inputs and score.explanation == result.as_dict():
+                continue
+            score.inputs = inputs
+            score.value = result.value
+            score.explanation = result.as_dict()
+            score.version += 1
+            score.updated_at = now
+            changed.append(score)
+        Score.objects.bulk_update(
+            changed, ["inputs", "value", "explanation", "version", "updated_at"], batch_size=500
+        )
+        return len(changed)
 
 
 def _rescore(product: Product, criteria: tuple[Criterion, ...]) -> None:

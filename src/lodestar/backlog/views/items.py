@@ -17,7 +17,9 @@ from django.views.decorators.http import require_GET, require_POST
 from lodestar.backlog import hierarchy, services
 from lodestar.backlog.access import access_item
 from lodestar.backlog.errors import BacklogErrorCode
+from lodestar.backlog.extensions import ITEM_SECTIONS
 from lodestar.backlog.forms import (
+    REACH_FROM_EVIDENCE,
     ConvertForm,
     ItemForm,
     ScoreForm,
@@ -29,6 +31,7 @@ from lodestar.backlog.forms import (
 from lodestar.backlog.history_words import history_lines
 from lodestar.backlog.models import BacklogItem, ItemKind
 from lodestar.backlog.prioritization import services as scoring
+from lodestar.backlog.prioritization.derived import reach_available
 from lodestar.backlog.prioritization.frameworks import (
     Criterion,
     Framework,
@@ -36,6 +39,7 @@ from lodestar.backlog.prioritization.frameworks import (
     criteria_parse,
     fmt,
 )
+from lodestar.backlog.prioritization.models import Score
 from lodestar.backlog.prioritization.selectors import item_scores, parse_framework, scorecard_get
 from lodestar.backlog.refs import item_ref_or_none
 from lodestar.backlog.selectors import item_children, item_readiness
@@ -71,11 +75,22 @@ def _criteria(actor: Any, item: BacklogItem) -> tuple[Criterion, ...]:
 
 
 def _score_form(
-    framework: Framework, criteria: tuple[Criterion, ...], data: Any = None, initial: Any = None
+    framework: Framework,
+    criteria: tuple[Criterion, ...],
+    data: Any = None,
+    score: Score | None = None,
 ) -> ScoreForm:
     specs = [c.spec for c in criteria] if framework is Framework.SCORECARD else None
+    initial: dict[str, Any] = dict(score.inputs) if score else {}
+    if score is not None and score.reach_from_evidence:
+        initial[REACH_FROM_EVIDENCE] = True
     return ScoreForm(
-        data, framework=framework, specs=specs, prefix=framework.value, initial=initial or {}
+        data,
+        framework=framework,
+        specs=specs,
+        evidence=reach_available(),
+        prefix=framework.value,
+        initial=initial,
     )
 
 
@@ -127,7 +142,7 @@ def _context(
         form = (
             score_form
             if score_form is not None and score_form.framework is framework
-            else _score_form(framework, criteria, initial=score.inputs if score else None)
+            else _score_form(framework, criteria, score=score)
         )
         explained = ScoreResult.from_dict(score.explanation) if score else None
         cards.append(
@@ -143,13 +158,21 @@ def _context(
         )
     children = list(item_children(actor=actor, item=item))
     readiness = item_readiness(item)
+    in_panel = _in_panel(request)
+    # Sections other contexts add (the problems the item solves); each escapes its own HTML.
+    sections = [
+        html
+        for section in ITEM_SECTIONS.providers()
+        if (html := section.render(request, item, in_panel))
+    ]
     return {
         "item": item,
         "product": item.product,
         "row": rows_for(actor, [item])[0],
         "rights": rights,
         "order_hint": ORDER_HINT,
-        "in_panel": _in_panel(request),
+        "in_panel": in_panel,
+        "item_sections": sections,
         "form": edit_form or _item_form(request, item),
         "editing": edit_form is not None and bool(edit_form.sent() & set(ItemForm.TEXT_FIELDS)),
         "readiness": readiness,
@@ -301,10 +324,13 @@ def item_score(request: WorkspaceRequest, item_key: str) -> HttpResponse:
             framework=framework,
             inputs=form.inputs(),
             expected_version=int(version) if version.isdigit() else None,
+            derived=form.derived(),
         )
     except Invalid as error:
         for field_error in error.errors:
             name = field_error.field.removeprefix("inputs.")
+            if name.startswith("derived"):
+                name = REACH_FROM_EVIDENCE
             form.add_error(name if name in form.fields else None, field_error.message)
         return _answer(request, item, status=422, score_form=form)
     except StaleVersion as error:
