@@ -30,3 +30,8 @@ class DiscoveryErrorCode(StrEnum):
     PROBLEM_TITLE_INVALID = "problem_title_invalid"
     PROBLEM_STATUS_INVALID = "problem_status_invalid"
     FORBIDDEN_MERGE_CUSTOMERS = "forbidden_merge_customers"
+    IMPORT_FILE_INVALID = "import_file_invalid"
+    IMPORT_FILE_TOO_LARGE = "import_file_too_large"
+    IMPORT_COLUMNS_INVALID = "import_columns_invalid"
+    IMPORT_DATE_FORMAT_INVALID = "import_date_format_invalid"
+    IMPORT_ROWS_INVALID = "import_rows_invalid"
