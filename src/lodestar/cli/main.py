@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from lodestar.cli import backlog, people, server
+from lodestar.cli import backlog, discovery, people, server
 from lodestar.cli.output import LodestarGroup
 from lodestar.config.datadir import private_umask
 
@@ -19,6 +19,7 @@ app = typer.Typer(
 server.register(app)
 people.register(app)
 backlog.register(app)
+discovery.register(app)
 
 
 def main() -> None:
