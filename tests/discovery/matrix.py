@@ -44,6 +44,8 @@ ROWS: dict[str, dict[str, int]] = {
     f"GET {PROBLEM}/items": read(),
     f"POST {PROBLEM}/items": row(200, WRITERS),
     f"DELETE {PROBLEM}/items/{{item_key}}": row(204, WRITERS),
+    f"POST {W}/customers/import": row(200, WRITERS),
+    f"POST {W}/feedback/import": row(200, WRITERS),
 }
 
 BODIES: dict[str, object] = {
@@ -59,6 +61,13 @@ BODIES: dict[str, object] = {
     f"POST {W}/problems": {"title": "Exports take too long"},
     f"PATCH {PROBLEM}": {"status": "validated"},
     f"POST {PROBLEM}/items": {"items": ["ACME-1"]},
+    # Uploads: the file itself is the body (CONTENT_TYPES).
+    f"POST {W}/customers/import": "name,segment\nUmbrella,SMB\n",
+    f"POST {W}/feedback/import": "text,customer\nExports are slow,Umbrella\n",
+}
+CONTENT_TYPES = {
+    f"POST {W}/customers/import": "text/csv",
+    f"POST {W}/feedback/import": "text/csv",
 }
 
 

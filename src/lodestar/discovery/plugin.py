@@ -62,7 +62,8 @@ def _insight_search(insight: Insight) -> SearchDocument:
 PLUGIN = Plugin(
     name="discovery",
     urls=["lodestar.discovery.urls"],
-    api=["lodestar.discovery.api"],
+    # The uploads first: their paths (feedback/import) would otherwise fall to feedback/{id}.
+    api=["lodestar.discovery.api_imports", "lodestar.discovery.api"],
     permissions=PERMISSIONS,
     objects=[
         ObjectType(
