@@ -48,6 +48,7 @@ class ImportReportOut(Schema):
     customers_created: int
     contacts_created: int
     mapping: dict[str, str] = Field(description="Each field and the header it is read from")
+    headers: list[str] = Field(description="The file's header line, column by column")
     delimiter: str
     errors: list[RowErrorOut] = Field(description="The bad rows, the first 200 in file order")
     error_count: int

@@ -12,7 +12,13 @@ from lodestar.discovery.imports.columns import (
     parse_pairs,
     resolve,
 )
-from lodestar.discovery.imports.csvfile import IMPORT_MAX_BYTES, parse, read_limited, too_large
+from lodestar.discovery.imports.csvfile import (
+    IMPORT_MAX_BYTES,
+    headers_of,
+    parse,
+    read_limited,
+    too_large,
+)
 from lodestar.discovery.imports.customers import customers_import
 from lodestar.discovery.imports.feedback import feedback_html, feedback_import
 from lodestar.discovery.imports.report import ImportRefused, ImportReport, Progress, RowError
@@ -33,6 +39,7 @@ __all__ = [
     "customers_import",
     "feedback_html",
     "feedback_import",
+    "headers_of",
     "parse",
     "parse_pairs",
     "read_limited",

@@ -13,7 +13,7 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Protocol
 
 from lodestar.core.errors import Invalid
 from lodestar.discovery.errors import DiscoveryErrorCode as Code
@@ -40,7 +40,11 @@ def too_large(size: int | None = None) -> Invalid:
     )
 
 
-def read_limited(stream: BinaryIO, *, size: int | None = None) -> bytes:
+class Readable(Protocol):
+    def read(self, size: int = ..., /) -> bytes: ...
+
+
+def read_limited(stream: Readable, *, size: int | None = None) -> bytes:
     """The bytes of ``stream``, refused without reading it all when it is over the limit:
     ``size`` (when known, such as a file's) is checked before reading anything, and no more
     than one byte past the limit is ever read."""
@@ -105,6 +109,19 @@ def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
             line = reader.line_num + 1
     except csv.Error as exc:
         raise _refuse(f"cannot be read as CSV from line {line}: {exc}") from exc
+
+
+def headers_of(data: bytes) -> list[str]:
+    """The header line of the CSV ``data``, or ``[]`` when it cannot be read (for offering
+    columns to map when the file as a whole was refused)."""
+    try:
+        text = decode(data)
+        first = next(
+            (cells for _, cells in _records(text, detect_delimiter(text)) if any(cells)), []
+        )
+    except Invalid:
+        return []
+    return [header.strip() for header in first]
 
 
 def parse(data: bytes) -> Table:

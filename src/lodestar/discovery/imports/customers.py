@@ -146,6 +146,7 @@ def customers_import(
         dry_run=dry_run,
         rows=len(table.rows),
         mapping={name: columns.header(name) for name in columns.columns},
+        headers=table.headers,
         delimiter=table.delimiter,
     )
     header = columns.header

@@ -310,6 +310,7 @@ def feedback_import(
         dry_run=dry_run,
         rows=len(table.rows),
         mapping={name: columns.header(name) for name in columns.columns},
+        headers=table.headers,
         delimiter=table.delimiter,
     )
     parsed = _parse_rows(

@@ -46,6 +46,7 @@ class ImportReport:
     customers_created: int = 0
     contacts_created: int = 0
     mapping: dict[str, str] = field(default_factory=dict)
+    headers: list[str] = field(default_factory=list)
     delimiter: str = ","
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
@@ -75,6 +76,7 @@ class ImportReport:
             "customers_created": self.customers_created,
             "contacts_created": self.contacts_created,
             "mapping": dict(self.mapping),
+            "headers": list(self.headers),
             "delimiter": self.delimiter,
             "errors": [error.as_dict() for error in self.errors],
             "error_count": self.error_count,
