@@ -176,6 +176,8 @@ def _run_one(db: str, args: argparse.Namespace, out: Path) -> dict[str, Any]:
             sys.executable, "-m", "harness.feedback_import", "--db", db,
             "--rows", str(args.items), "--out", str(out),
         ]  # fmt: skip
+        if args.plain:
+            command.append("--plain")
     elif args.section == "bulk":
         command = [
             sys.executable, "-m", "harness.bulk", "--db", db, "--items", str(args.items),
@@ -228,7 +230,8 @@ def main(argv: list[str]) -> int:
     for db in databases:
         section = ("-bulk-plain" if args.plain else "-bulk") if args.section == "bulk" else ""
         section = "-ratelimit" if args.section == "ratelimit" else section
-        section = "-import" if args.section == "import" else section
+        if args.section == "import":
+            section = "-import-plain" if args.plain else "-import"
         out = RESULTS / f"{stamp}-{db}{section}{'-quick' if args.quick else ''}.json"
         try:
             results.append(_run_one(db, args, out))

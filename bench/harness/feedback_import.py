@@ -2,13 +2,14 @@
 (``bench/run.py import``).
 
 A file of ``--rows`` pieces of feedback is made first (not timed), shaped like a support
-tool's export: a text of one to three sentences (one in five with Markdown or a link, one in
-ten over two paragraphs), one of 400 customers by name (new to the workspace: the import adds
-them), a contact's email on half the rows (2,000 addresses, added too), a date in the last six
-months in ISO form, a source, and zero to two tags. Then three timings, each of the whole call
-(reading the bytes, every check, customers and contacts, Markdown, the inserts, one history
-entry and one event per row created, the commit): a dry run, the import, and importing the same
-file again (every row skipped by its fingerprint).
+tool's export: a text of one to three sentences (one in ten with Markdown and a link, one in
+ten over two paragraphs; ``--plain``: no Markdown, one in five over two paragraphs), one of
+400 customers by name (new to the workspace: the import adds them), a contact's email on half
+the rows (2,000 addresses, added too), a date in the last six months in ISO form, a source,
+and zero to two tags. Then three timings, each of the whole call (reading the bytes, every
+check, customers and contacts, Markdown, the inserts, one history entry and one event per row
+created, the commit): a dry run, the import, and importing the same file again (every row
+skipped by its fingerprint).
 """
 
 from __future__ import annotations
@@ -29,20 +30,20 @@ SOURCES = ["support", "sales", "survey", "interview", ""]
 TAGS = ["export", "billing", "mobile", "search", "reports", "onboarding", "api", "speed"]
 
 
-def _text(rng: random.Random, words: list[str]) -> str:
+def _text(rng: random.Random, words: list[str], plain: bool) -> str:
     def sentence() -> str:
         return " ".join(rng.choice(words) for _ in range(rng.randint(6, 16))).capitalize() + "."
 
     body = " ".join(sentence() for _ in range(rng.randint(1, 3)))
     roll = rng.random()
-    if roll < 0.1:
+    if roll < 0.1 or (plain and roll < 0.2):
         body += "\n\n" + sentence()
     elif roll < 0.2:
         body = f"**{sentence()}** {body} See https://example.com/{rng.randint(1, 999)}"
     return body
 
 
-def make_file(rows: int, rng: random.Random) -> bytes:
+def make_file(rows: int, rng: random.Random, plain: bool = False) -> bytes:
     from harness.seed import WORDS
 
     customers = [f"{rng.choice(WORDS).capitalize()} {n} Ltd" for n in range(400)]
@@ -53,7 +54,7 @@ def make_file(rows: int, rng: random.Random) -> bytes:
     for n in range(rows):
         writer.writerow(
             [
-                f"{_text(rng, WORDS)} ({n})",
+                f"{_text(rng, WORDS, plain)} ({n})",
                 rng.choice(customers),
                 f"person{rng.randint(1, 2000)}@example.com" if rng.random() < 0.5 else "",
                 (start + dt.timedelta(days=rng.randint(0, 179))).isoformat(),
@@ -64,7 +65,7 @@ def make_file(rows: int, rng: random.Random) -> bytes:
     return out.getvalue().encode()
 
 
-def run(*, db: str, rows: int) -> dict[str, Any]:
+def run(*, db: str, rows: int, plain: bool) -> dict[str, Any]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lodestar.config.settings")
     import django
 
@@ -86,7 +87,7 @@ def run(*, db: str, rows: int) -> dict[str, Any]:
     user = User.objects.create_user("pm@bench.test", "bench-password-not-secret")
     member = Membership.objects.create(workspace=workspace, user=user, role=Role.OWNER)
     actor = Actor(user=user, membership=member)
-    data = make_file(rows, rng)
+    data = make_file(rows, rng, plain)
     err.log(f"[bold]{db}: {rows:,} rows, {len(data) / 1024 / 1024:.1f} MB[/bold]")
     timings: dict[str, dict[str, Any]] = {}
     for name, dry_run in (("dry_run", True), ("import", False), ("again", False)):
@@ -107,6 +108,7 @@ def run(*, db: str, rows: int) -> dict[str, Any]:
         "feedback_import": {
             "rows": rows,
             "megabytes": round(len(data) / 1024 / 1024, 1),
+            "text": "plain" if plain else "one row in ten with Markdown and a link",
             "feedback": Feedback.objects.count(),
             "customers": Customer.objects.count(),
             "contacts": Contact.objects.count(),
@@ -142,9 +144,10 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", required=True)
     parser.add_argument("--rows", type=int, required=True)
+    parser.add_argument("--plain", action="store_true")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
-    result = run(db=args.db, rows=args.rows)
+    result = run(db=args.db, rows=args.rows, plain=args.plain)
     args.out.write_text(json.dumps(result, indent=2, default=str))
 
 

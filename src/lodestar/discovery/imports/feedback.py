@@ -240,6 +240,9 @@ def _new_rows(actor: Actor, parsed: list[_Parsed], report: ImportReport) -> list
         unique.append(row)
     stored: set[str] = set()
     prints = [row.fingerprint for row in unique]
+    imported = Feedback.all_objects.filter(workspace_id=actor.workspace_id).exclude(fingerprint="")
+    if not imported.exists():  # a first import: nothing to look up row by row
+        prints = []
     for start in range(0, len(prints), LOOKUP_BATCH):
         stored.update(
             Feedback.all_objects.filter(
