@@ -18,7 +18,12 @@ from lodestar.core.models import HistoryEntry
 from lodestar.discovery.errors import DiscoveryErrorCode as Code
 from lodestar.discovery.imports.columns import CUSTOMER_FIELDS, resolve
 from lodestar.discovery.imports.csvfile import parse
-from lodestar.discovery.imports.report import ImportRefused, ImportReport, Progress
+from lodestar.discovery.imports.report import (
+    ImportRefused,
+    ImportReport,
+    Progress,
+    bulk_pauses_off,
+)
 from lodestar.discovery.models import Customer
 from lodestar.discovery.services import (
     EXTERNAL_ID_MAX,
@@ -150,7 +155,7 @@ def customers_import(
         delimiter=table.delimiter,
     )
     header = columns.header
-    with transaction.atomic():
+    with bulk_pauses_off(), transaction.atomic():
         book = CustomerBook(actor)
         lines: dict[int, int] = {}  # id() of a customer -> the line that named it
         updates: list[tuple[Customer, dict[str, list[Any]]]] = []

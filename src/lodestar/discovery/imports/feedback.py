@@ -25,7 +25,12 @@ from lodestar.discovery.imports.columns import FEEDBACK_FIELDS, ColumnMap, resol
 from lodestar.discovery.imports.csvfile import Row, parse
 from lodestar.discovery.imports.customers import CustomerBook, name_problem
 from lodestar.discovery.imports.dates import clean_format, column_order, parse_date
-from lodestar.discovery.imports.report import ImportRefused, ImportReport, Progress
+from lodestar.discovery.imports.report import (
+    ImportRefused,
+    ImportReport,
+    Progress,
+    bulk_pauses_off,
+)
 from lodestar.discovery.models import Contact, Customer, Feedback, FeedbackSource, FeedbackState
 from lodestar.discovery.services import (
     NOTES_MAX,
@@ -48,8 +53,8 @@ PROGRESS_EVERY = 5000
 
 
 # What a line of plain prose never holds: Markdown's inline marks, HTML, entities, escapes,
-# tables, and what link detection picks up (addresses, "www", "//").
-_MARKUP = re.compile(r"[*_`\[\]<>&\\~|@]|//|www", re.IGNORECASE)
+# tables, and an address's "@" (link detection also looks for "//" and "www", below).
+_MARKUP = re.compile(r"[*_`\[\]<>&\\~|@]")
 # What starts a block (headings, quotes, lists, rules, fences, tables, HTML) or a numbered item.
 _BLOCK_START = frozenset("#>-+*=_`~|<0123456789")
 
@@ -57,13 +62,15 @@ _BLOCK_START = frozenset("#>-+*=_`~|<0123456789")
 def _prose(line: str) -> bool:
     """Whether ``line`` renders as itself inside a paragraph: printable (no tabs, controls or
     no-break spaces, which the sanitizer writes as entities), no space at either end, no block
-    start and no markup."""
+    start, no markup and nothing link detection would take for an address."""
     return (
         line.isprintable()
         and line[:1] not in _BLOCK_START
         and not line[0].isspace()
         and not line[-1].isspace()
         and _MARKUP.search(line) is None
+        and "//" not in line
+        and "www" not in line.lower()
     )
 
 
@@ -244,12 +251,9 @@ def _new_rows(actor: Actor, parsed: list[_Parsed], report: ImportReport) -> list
     if not imported.exists():  # a first import: nothing to look up row by row
         prints = []
     for start in range(0, len(prints), LOOKUP_BATCH):
-        stored.update(
-            Feedback.all_objects.filter(
-                workspace_id=actor.workspace_id,
-                fingerprint__in=prints[start : start + LOOKUP_BATCH],
-            ).values_list("fingerprint", flat=True)
-        )
+        # With the blank fingerprint excluded the database uses the partial unique index.
+        batch = prints[start : start + LOOKUP_BATCH]
+        stored.update(imported.filter(fingerprint__in=batch).values_list("fingerprint", flat=True))
     report.skipped += len(stored)
     return [row for row in unique if row.fingerprint not in stored]
 
@@ -306,6 +310,32 @@ def feedback_import(
     _same_workspace(actor, "product", product)
     default_source = clean_source(source) if source else FeedbackSource.IMPORT
     order = clean_format(date_format)
+    with bulk_pauses_off():
+        return _import(
+            actor,
+            data,
+            mapping,
+            dry_run=dry_run,
+            date_format=order,
+            create_customers=create_customers,
+            default_source=default_source,
+            product=product,
+            progress=progress,
+        )
+
+
+def _import(
+    actor: Actor,
+    data: bytes,
+    mapping: Mapping[str, str] | None,
+    *,
+    dry_run: bool,
+    date_format: str | None,
+    create_customers: bool,
+    default_source: str,
+    product: Any,
+    progress: Progress | None,
+) -> ImportReport:
     table = parse(data)
     columns = resolve(FEEDBACK_FIELDS, table.headers, mapping)
     report = ImportReport(
@@ -321,7 +351,7 @@ def feedback_import(
         columns,
         report,
         default_source=default_source,
-        date_format=order,
+        date_format=date_format,
         progress=progress,
     )
     with transaction.atomic():
