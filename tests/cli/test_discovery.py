@@ -52,6 +52,17 @@ def test_feedback_import_dry_run_then_import_then_again(
     assert Feedback.objects.count() == 2
 
 
+def test_a_large_file_is_imported_with_progress(owner: Persona, tmp_path: Path) -> None:
+    path = tmp_path / "large.csv"
+    rows = "".join(f"Feedback number {n} about slow exports,Globex\n" for n in range(30_000))
+    path.write_text("text,customer\n" + rows)
+    assert path.stat().st_size > 1024 * 1024  # past the progress bar's threshold
+    result = run("feedback", "import", str(path), "-w", "acme")
+    assert result.exit_code == 0, result.output
+    assert "Created 30,000 pieces of feedback, 1 new customers" in result.stdout
+    assert Feedback.objects.count() == 30_000
+
+
 def test_bad_rows_are_listed_with_line_and_column_and_nothing_is_imported(
     owner: Persona, tmp_path: Path
 ) -> None:

@@ -378,6 +378,23 @@ def test_parse_counts_physical_lines() -> None:
     assert [(row.line, row.cells) for row in table.rows] == [(2, ["x\r\ny", "1"]), (5, ["z", "2"])]
 
 
+def test_the_garbage_collector_is_back_on_after_an_import_refused_or_not(pm: Persona) -> None:
+    import gc
+
+    assert gc.isenabled()
+    _import(pm, FEEDBACK)
+    assert gc.isenabled()
+    with pytest.raises(ImportRefused):
+        _import(pm, "text,date\nx,never\n")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        _import(pm, "text\nOther words\n")
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
+
+
 def test_received_dates_default_to_now(pm: Persona) -> None:
     before = timezone.now()
     _import(pm, "text\nNo date here\n")
