@@ -44,7 +44,8 @@ def test_check_fix_the_columns_and_import(
     errors = page.locator("#import-errors")
     expect(errors).to_contain_text("not a date")
     expect(errors.locator("tbody tr")).to_have_count(1)
-    expect(errors.locator("tbody tr td").first).to_have_text("4")  # the row above spans lines 2 and 3
+    # The row above spans lines 2 and 3.
+    expect(errors.locator("tbody tr td").first).to_have_text("4")
     expect(page.get_by_label("Text (required)")).to_have_value("Verbatim")
     expect(page.locator("#import-now")).to_have_count(0)
     assert violations(page) == []
