@@ -138,6 +138,14 @@ def test_customers_are_matched_by_external_id_then_by_name_in_any_case(pm: Perso
     assert umbrella.external_id == "crm-9"
 
 
+def test_a_contact_at_two_customers_is_refused(pm: Persona) -> None:
+    text = "text,customer,email\nOne,Globex,ana@x.test\nTwo,Initech,ana@x.test\nThree,,ana@x.test\n"
+    refused = _refused(pm, text)
+    assert [(e.line, e.column, e.message) for e in refused.report.errors] == [
+        (3, "email", "works at another customer than Initech")
+    ]
+
+
 def test_no_create_customers_reports_each_unknown_customer(pm: Persona) -> None:
     from lodestar.discovery import services
 

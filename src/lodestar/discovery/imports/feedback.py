@@ -271,10 +271,13 @@ class _Contacts:
             ).select_related("customer"):
                 self.known[contact.email] = contact
         self.new: list[tuple[Contact, Customer | None]] = []
+        # The customer of each contact this file adds, by email.
+        self.pending: dict[str, Customer | None] = {}
 
     def find(self, email: str, customer: Customer | None) -> Contact:
         contact = self.known.get(email)
         if contact is None:
+            self.pending[email] = customer
             contact = Contact(
                 workspace_id=self.actor.workspace_id,
                 email=email,
@@ -416,6 +419,13 @@ def _plan(
                 _check_contact(actor, customer, contact)
             except Invalid as error:
                 report.add_error(row.line, header("email"), _message(error))
+                continue
+            at = contacts.pending.get(row.email, customer)
+            if customer is not None and at is not None and at is not customer:
+                # A contact this file adds, at the customer an earlier row gave it.
+                report.add_error(
+                    row.line, header("email"), f"works at another customer than {customer.name}"
+                )
                 continue
             if customer is None and contact.customer_id is not None:
                 customer = contact.customer
