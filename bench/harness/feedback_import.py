@@ -5,11 +5,11 @@ A file of ``--rows`` pieces of feedback is made first (not timed), shaped like a
 tool's export: a text of one to three sentences (one in ten with Markdown and a link, one in
 ten over two paragraphs; ``--plain``: no Markdown, one in five over two paragraphs), one of
 400 customers by name (new to the workspace: the import adds them), a contact's email on half
-the rows (2,000 addresses, added too), a date in the last six months in ISO form, a source,
-and zero to two tags. Then three timings, each of the whole call (reading the bytes, every
-check, customers and contacts, Markdown, the inserts, one history entry and one event per row
-created, the commit): a dry run, the import, and importing the same file again (every row
-skipped by its fingerprint).
+the rows (2,000 addresses, five at each customer, added too), a date in the last six months in
+ISO form, a source, and zero to two tags. Then three timings, each of the whole call (reading
+the bytes, every check, customers and contacts, Markdown, the inserts, one history entry and
+one event per row created, the commit): a dry run, the import, and importing the same file
+again (every row skipped by its fingerprint).
 """
 
 from __future__ import annotations
@@ -53,11 +53,13 @@ def make_file(rows: int, rng: random.Random, plain: bool = False) -> bytes:
     writer = csv.writer(out)
     writer.writerow(["Feedback", "Company", "Email", "Date", "Source", "Tags"])
     for n in range(rows):
+        # Half the rows name a contact, who works at one customer (five contacts each).
+        person = rng.randint(0, 1999) if rng.random() < 0.5 else None
         writer.writerow(
             [
                 f"{_text(rng, WORDS, plain)} ({n})",
-                rng.choice(customers),
-                f"person{rng.randint(1, 2000)}@example.com" if rng.random() < 0.5 else "",
+                customers[person % 400] if person is not None else rng.choice(customers),
+                f"person{person}@example.com" if person is not None else "",
                 (start + dt.timedelta(days=rng.randint(0, 179))).isoformat(),
                 rng.choice(SOURCES),
                 ", ".join(rng.sample(TAGS, rng.randint(0, 2))),
