@@ -3,10 +3,13 @@
     .venv/bin/python bench/run.py [--db sqlite|postgres|both] [--items N] [--quick]
     .venv/bin/python bench/run.py bulk [--db ...] [--items N] [--batch N] [--plain] [--quick]
     .venv/bin/python bench/run.py ratelimit [--db ...] [--samples N]
+    .venv/bin/python bench/run.py import [--db ...] [--items N] [--quick]
 
 ``bulk`` runs the bulk write path alone (``harness/bulk.py``): items created per second by
 ``items_create_many`` in calls of ``--batch`` specs, then a rebalance of the whole backlog.
 ``ratelimit`` measures what the API rate limit adds to a request (``harness/ratelimit.py``).
+``import`` measures the CSV import of feedback, rows per second (``harness/feedback_import.py``;
+``--items`` is the number of rows, 100,000 by default).
 
 Each database runs in a process of its own against a scratch database that this script creates
 and removes: SQLite in a temporary LODESTAR_DATA_DIR, PostgreSQL as ``lodestar_bench`` (see
@@ -47,10 +50,11 @@ def _options(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "section",
         nargs="?",
-        choices=["all", "bulk", "ratelimit"],
+        choices=["all", "bulk", "ratelimit", "import"],
         default="all",
         help="bulk: the bulk write path alone (items created per second, whole rebalance); "
-        "ratelimit: the cost of the API rate limit per request",
+        "ratelimit: the cost of the API rate limit per request; "
+        "import: the CSV import of feedback (rows per second)",
     )
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument(
@@ -80,7 +84,7 @@ def _options(argv: list[str]) -> argparse.Namespace:
         help="print Markdown tables of earlier results instead of running",
     )
     args, _ = parser.parse_known_args(argv)
-    if args.items is None and args.section == "bulk":
+    if args.items is None and args.section in {"bulk", "import"}:
         args.items = BULK_QUICK_ITEMS if args.quick else BULK_ITEMS
     if args.items is None:
         args.items = QUICK_ITEMS if args.quick else 100_000
@@ -167,6 +171,13 @@ def _run_one(db: str, args: argparse.Namespace, out: Path) -> dict[str, Any]:
             sys.executable, "-m", "harness.ratelimit", "--db", db, "--out", str(out),
             *(["--samples", str(args.samples)] if args.samples else []),
         ]  # fmt: skip
+    elif args.section == "import":
+        command = [
+            sys.executable, "-m", "harness.feedback_import", "--db", db,
+            "--rows", str(args.items), "--out", str(out),
+        ]  # fmt: skip
+        if args.plain:
+            command.append("--plain")
     elif args.section == "bulk":
         command = [
             sys.executable, "-m", "harness.bulk", "--db", db, "--items", str(args.items),
@@ -219,6 +230,8 @@ def main(argv: list[str]) -> int:
     for db in databases:
         section = ("-bulk-plain" if args.plain else "-bulk") if args.section == "bulk" else ""
         section = "-ratelimit" if args.section == "ratelimit" else section
+        if args.section == "import":
+            section = "-import-plain" if args.plain else "-import"
         out = RESULTS / f"{stamp}-{db}{section}{'-quick' if args.quick else ''}.json"
         try:
             results.append(_run_one(db, args, out))
@@ -233,6 +246,11 @@ def main(argv: list[str]) -> int:
         from harness.ratelimit import print_results
 
         print_results(console, results)
+        return 0
+    if args.section == "import":
+        from harness.feedback_import import print_results as print_import
+
+        print_import(console, results)
         return 0
     if args.section == "bulk":
         from harness.report import print_bulk

@@ -186,8 +186,11 @@ def test_permission_matrix(
     body = getattr(module, "BODIES", {}).get(route)
     before = _fingerprint()
 
+    content_type = getattr(module, "CONTENT_TYPES", {}).get(route, "application/json")
     if body is None:
         response = client.generic(method, url)
+    elif content_type != "application/json":  # an upload: the body is the file itself
+        response = client.generic(method, url, body, content_type=content_type)
     else:
         response = client.generic(method, url, json.dumps(body), content_type="application/json")
 

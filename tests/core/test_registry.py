@@ -61,6 +61,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.backlog.api",
         "lodestar.backlog.prioritization.api",
         "lodestar.backlog.saved_views.api",
+        "lodestar.discovery.api_imports",
         "lodestar.discovery.api",
         "lodestar.discovery.portal_api",
         "lodestar.discovery.api_reach",

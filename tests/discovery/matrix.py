@@ -50,6 +50,8 @@ ROWS: dict[str, dict[str, int]] = {
     # The public portal's setting: read by everyone, changed by the product's owner or admins.
     f"GET {PORTAL}": read(),
     f"PUT {PORTAL}": row(200, {OWNER, ADMIN, PO}),
+    f"POST {W}/customers/import": row(200, WRITERS),
+    f"POST {W}/feedback/import": row(200, WRITERS),
 }
 
 BODIES: dict[str, object] = {
@@ -66,6 +68,13 @@ BODIES: dict[str, object] = {
     f"PATCH {PROBLEM}": {"status": "validated"},
     f"POST {PROBLEM}/items": {"items": ["ACME-1"]},
     f"PUT {PORTAL}": {"enabled": True, "title": "Acme ideas"},
+    # Uploads: the file itself is the body (CONTENT_TYPES).
+    f"POST {W}/customers/import": "name,segment\nUmbrella,SMB\n",
+    f"POST {W}/feedback/import": "text,customer\nExports are slow,Umbrella\n",
+}
+CONTENT_TYPES = {
+    f"POST {W}/customers/import": "text/csv",
+    f"POST {W}/feedback/import": "text/csv",
 }
 
 

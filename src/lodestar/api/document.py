@@ -5,7 +5,8 @@ an operation declares the answers that the layers in front of its handler give a
 own: 401 without credentials and 429 past the rate limit (with ``Retry-After``) on every
 authenticated operation; 413 (a body over the size limit), 415 (a body that is not JSON) and
 422 (text no database can store) on every POST, PUT and PATCH (``api/parser.py``); and the
-``Idempotency-Key`` header, with its length, on every POST (``api/idempotency.py``). Generated
+``Idempotency-Key`` header, with its length, on every POST (``api/idempotency.py``). An upload
+(a file sent to an import) states its own size limit and media types. Generated
 clients and the fuzzing test read these from the document, so it must say what the server does.
 """
 
@@ -20,6 +21,7 @@ from ninja.openapi.schema import OpenAPISchema
 
 from lodestar.api.errors import PROBLEM_JSON
 from lodestar.api.idempotency import MAX_KEY_LENGTH
+from lodestar.api.parser import UPLOAD_MAX_BYTES, UPLOAD_MEDIA_TYPES
 from lodestar.api.schemas import ProblemOut
 
 PROBLEM_REF = f"#/components/schemas/{ProblemOut.__name__}"
@@ -39,6 +41,19 @@ def _body_checks() -> dict[int, str]:
         415: "Unsupported media type: the body is not JSON",
         422: "Unprocessable content: the request is not valid; the problem names each field",
     }
+
+
+def _upload_checks() -> dict[int, str]:
+    return {
+        413: f"Content too large: the file is over {UPLOAD_MAX_BYTES:,} bytes",
+        415: f"Unsupported media type: the body is not {' or '.join(UPLOAD_MEDIA_TYPES)}",
+        422: "Unprocessable content: the file or a row is not valid; the problem names each",
+    }
+
+
+def _is_upload(operation: dict[str, Any]) -> bool:
+    content = operation.get("requestBody", {}).get("content", {})
+    return bool(content) and set(content) <= set(UPLOAD_MEDIA_TYPES)
 
 
 RETRY_AFTER = {
@@ -71,7 +86,7 @@ def complete_operation(method: str, operation: dict[str, Any]) -> None:
     if operation.get("security"):
         extra |= AUTHENTICATED
     if method in _BODY_METHODS:
-        extra |= _body_checks()
+        extra |= _upload_checks() if _is_upload(operation) else _body_checks()
     for status, description in extra.items():
         if status not in responses and str(status) not in responses:
             responses[status] = {"description": description}

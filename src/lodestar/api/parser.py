@@ -1,4 +1,11 @@
-"""Text that no database can store is bad input, named by its field, for every operation.
+"""Request bodies checked before any operation reads them.
+
+Bodies are JSON, except the files an import takes (**uploads**: a POST to a path ending in
+``/import``; its body is the file itself, ``text/csv``, up to ``UPLOAD_MAX_BYTES``, checked by
+its declared length before a byte is read and read here once, so the idempotency layer and
+the operation see the same bytes). Anything else that is not JSON is a 415.
+
+Text that no database can store is bad input, named by its field, for every operation.
 
 PostgreSQL refuses the NUL character in text, and neither database can store a lone UTF-16
 surrogate (``"\\ud800"``, which JSON allows): left in, either became a 500 when the row was
@@ -29,6 +36,11 @@ from lodestar.api.errors import (
     problem_response,
 )
 from lodestar.core.errors import DomainError, Invalid
+
+# What an upload's body may be, and how large (an import of about 100,000 rows).
+UPLOAD_MEDIA_TYPES = ("text/csv", "text/plain")
+UPLOAD_MAX_BYTES = 25 * 1024 * 1024
+UPLOAD_SUFFIX = "/import"
 
 # A NUL or any surrogate written as a JSON escape (surrogate pairs are checked once parsed).
 _SUSPECT = re.compile(rb"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
@@ -110,6 +122,54 @@ def _body_problem(request: HttpRequest) -> DomainError | None:
     return None
 
 
+def is_upload(request: HttpRequest) -> bool:
+    """Whether ``request`` sends a file to an import (rather than JSON)."""
+    return request.method == "POST" and request.path.endswith(UPLOAD_SUFFIX)
+
+
+def upload_body() -> dict[str, Any]:
+    """The ``requestBody`` an upload operation declares in the OpenAPI document."""
+    schema = {"type": "string", "description": "The file (UTF-8 CSV) as it is on disk."}
+    return {
+        "required": True,
+        "description": f"The file itself, up to {UPLOAD_MAX_BYTES:,} bytes.",
+        "content": {media: {"schema": schema} for media in UPLOAD_MEDIA_TYPES},
+    }
+
+
+def _too_large() -> BodyTooLarge:
+    return BodyTooLarge(
+        f"The file is larger than this server takes ({UPLOAD_MAX_BYTES:,} bytes, "
+        f"{UPLOAD_MAX_BYTES // 1024 // 1024} MB); split it into several files."
+    )
+
+
+def _upload_problem(request: HttpRequest) -> DomainError | None:
+    """Read an upload's body (at most one byte past the limit), or say what is wrong."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > UPLOAD_MAX_BYTES:
+        return _too_large()
+    kind = (request.content_type or "").lower()
+    if declared and kind not in UPLOAD_MEDIA_TYPES:
+        return UnsupportedMediaType(
+            "Send the file itself as the request body, with the header Content-Type: text/csv."
+        )
+    data = request.read(UPLOAD_MAX_BYTES + 1)
+    if len(data) > UPLOAD_MAX_BYTES:
+        return _too_large()
+    if data and kind not in UPLOAD_MEDIA_TYPES:  # a body sent without its length
+        return UnsupportedMediaType(
+            "Send the file itself as the request body, with the header Content-Type: text/csv."
+        )
+    # Django keeps a body it has read here: ``request.body`` answers these bytes from now on,
+    # without its own (JSON-sized) limit.
+    request._body = data
+    return None
+
+
 def _uri_problem(request: HttpRequest) -> DomainError | None:
     """A URL (path and query, as sent) longer than ``API_MAX_URL_LENGTH``: no operation takes
     one, and a long query is a list that belongs in a body or in pages."""
@@ -125,9 +185,9 @@ def _uri_problem(request: HttpRequest) -> DomainError | None:
 
 class ApiBodyMiddleware:
     """Every API answer about the request itself is problem+json: a URL over the length limit
-    (414), a body over the size limit (413), a body that is not JSON (415), text no database can
-    store (422), a method the endpoint does not have (405). Runs before the Idempotency-Key is
-    claimed."""
+    (414), a body over the size limit (413), a body that is not JSON or, for an upload, not
+    CSV (415), text no database can store (422), a method the endpoint does not have (405).
+    Runs before the Idempotency-Key is claimed."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -138,7 +198,11 @@ class ApiBodyMiddleware:
         too_long = _uri_problem(request)
         if too_long is not None:
             return problem_response(request, too_long)
-        if request.method in _BODY_METHODS:
+        if is_upload(request):
+            problem = _upload_problem(request)
+            if problem is not None:
+                return problem_response(request, problem)
+        elif request.method in _BODY_METHODS:
             problem = _body_problem(request)
             if problem is not None:
                 return problem_response(request, problem)

@@ -139,8 +139,10 @@ def print_table(
     *,
     title: str | None = None,
     one_line: Mapping[str, int] | None = None,
+    console: Console = console,
 ) -> None:
-    """A Rich table of ``rows``; ``columns`` are ``(key, header)`` pairs in display order.
+    """A Rich table of ``rows``; ``columns`` are ``(key, header)`` pairs in display order,
+    printed on ``console`` (stdout unless told).
 
     ``one_line`` names the columns of long free text (like titles), each with its share of the
     width the other columns leave: they end in "…" instead of wrapping, so each row stays one

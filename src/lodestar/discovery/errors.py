@@ -45,3 +45,9 @@ class DiscoveryErrorCode(StrEnum):
     # Problems in the backlog.
     REACH_FROM_INVALID = "discovery_reach_from_invalid"
     FORBIDDEN_CHANGE_DISCOVERY_SETTINGS = "forbidden_change_discovery_settings"
+    # Importing CSV files.
+    IMPORT_FILE_INVALID = "import_file_invalid"
+    IMPORT_FILE_TOO_LARGE = "import_file_too_large"
+    IMPORT_COLUMNS_INVALID = "import_columns_invalid"
+    IMPORT_DATE_FORMAT_INVALID = "import_date_format_invalid"
+    IMPORT_ROWS_INVALID = "import_rows_invalid"

@@ -142,7 +142,9 @@ def _insight_search(insight: Insight) -> SearchDocument:
 PLUGIN = Plugin(
     name="discovery",
     urls=["lodestar.discovery.urls", "lodestar.discovery.portal_urls"],
+    # The uploads first: their paths (feedback/import) would otherwise fall to feedback/{id}.
     api=[
+        "lodestar.discovery.api_imports",
         "lodestar.discovery.api",
         "lodestar.discovery.portal_api",
         "lodestar.discovery.api_reach",

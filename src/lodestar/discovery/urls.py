@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from lodestar.discovery.views import backlog, customers, feedback, portal, problems
+from lodestar.discovery.views import backlog, customers, feedback, imports, portal, problems
 
 app_name = "discovery"
 
@@ -15,6 +15,8 @@ ITEM_PROBLEMS = W + "items/<str:item_key>/problems"
 PORTAL = "w/<slug:workspace_slug>/products/<str:product_key>/portal"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    # importing customers and feedback from CSV files
+    path(W + "import", imports.import_page, name="import"),
     # feedback: the inbox, capturing, one piece with its insights
     path(W + "feedback", feedback.inbox, name="feedback_list"),
     path(W + "feedback/new", feedback.capture, name="feedback_capture"),
