@@ -43,7 +43,7 @@ COUNTER_BITS = 31
 MAX_SECONDS = 2**32 - 1
 # ``similar`` keeps the rarest words of a text until their documents add up to this many (a
 # word in half the documents says little about any of them, and costs the most to rank).
-SIMILAR_POSTINGS = 20_000
+SIMILAR_POSTINGS = 10_000
 SIMILAR_MIN_WORDS = 2
 SIMILAR_MAX_WORDS = 12
 
@@ -173,8 +173,10 @@ _SQLITE_UPDATE = (
 SQLITE_LOOKUP = 500
 # Relevance ranks the newest this many matches (ranking all of a million would take seconds);
 # ``similar`` considers this many of the documents that share its words.
-RELEVANCE_CANDIDATES = 10_000
-SIMILAR_CANDIDATES = 20_000
+RELEVANCE_CANDIDATES = 2_000
+# A bound for when even a text's rarest words are common (the words' choice keeps the
+# documents that share them under SIMILAR_POSTINGS otherwise).
+SIMILAR_CANDIDATES = 10_000
 
 
 class SqliteBackend:
@@ -305,9 +307,10 @@ class SqliteBackend:
         expression = q.fts5_expression(query)
         if relevance:
             where, params = self._newest(expression, where, params, RELEVANCE_CANDIDATES)
-        order = "rank, e.id DESC" if relevance else "core_search_fts.rowid DESC"
+            return self._ranked(expression, where, params, limit=limit, offset=offset)
         # CROSS JOIN keeps the FTS table outermost: it yields matches in rowid (date) order
-        # and the LIMIT stops it after the page, however many documents match.
+        # and the LIMIT stops it after the page, however many documents match (the snippets
+        # are made for the page's rows only: no sorting).
         sql = (
             "SELECT e.id, e.kind, e.object_id, "
             "highlight(core_search_fts, 0, char(2), char(3)), "
@@ -316,9 +319,51 @@ class SqliteBackend:
             "FROM core_search_fts CROSS JOIN core_search_entry e "
             "WHERE e.id = core_search_fts.rowid AND core_search_fts MATCH %s AND "
             + " AND ".join(where)
-            + f" ORDER BY {order} LIMIT %s OFFSET %s"
+            + " ORDER BY core_search_fts.rowid DESC LIMIT %s OFFSET %s"
         )
         return self._rows(sql, [expression, *params, limit, offset])
+
+    def _ranked(
+        self,
+        expression: str,
+        where: list[str],
+        params: list[Any],
+        *,
+        limit: int,
+        offset: int,
+        shared: bool = False,
+    ) -> list[Match]:
+        """The page of matches by BM25 (the ``rank`` the migration configured), in two steps:
+        the keys in order first, then titles and snippets for those keys alone (SQLite would
+        otherwise make a snippet for every candidate before sorting them)."""
+        sql = (
+            "SELECT core_search_fts.rowid, rank FROM core_search_fts "
+            "CROSS JOIN core_search_entry e "
+            "WHERE e.id = core_search_fts.rowid AND core_search_fts MATCH %s AND "
+            + " AND ".join(where)
+            + " ORDER BY rank, core_search_fts.rowid DESC LIMIT %s OFFSET %s"
+        )
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, [expression, *params, limit, offset])
+            ranked = [(int(key), float(score)) for key, score in cursor.fetchall()]
+        if not ranked:
+            return []
+        marks = ", ".join(["%s"] * len(ranked))
+        sql = (
+            "SELECT e.id, e.kind, e.object_id, "
+            "highlight(core_search_fts, 0, char(2), char(3)), "
+            f"snippet(core_search_fts, 1, char(2), char(3), '{ELLIPSIS}', {SNIPPET_WORDS}), "
+            "e.at, rank"
+            + (", highlight(core_search_fts, 1, char(2), char(3)) " if shared else " ")
+            + "FROM core_search_fts CROSS JOIN core_search_entry e "
+            "WHERE e.id = core_search_fts.rowid AND core_search_fts MATCH %s "
+            f"AND core_search_fts.rowid IN ({marks})"
+        )
+        found = {
+            match.key: match
+            for match in self._rows(sql, [expression, *(key for key, _ in ranked)], shared=shared)
+        }
+        return [found[key] for key, _ in ranked if key in found]
 
     def _newest(
         self, expression: str, where: list[str], params: list[Any], count: int
@@ -388,17 +433,7 @@ class SqliteBackend:
         # Stems as the index holds them (porter leaves a stem as it is).
         expression = q.fts5_any(words)
         where, params = self._newest(expression, where, params, SIMILAR_CANDIDATES)
-        sql = (
-            "SELECT e.id, e.kind, e.object_id, "
-            "highlight(core_search_fts, 0, char(2), char(3)), "
-            f"snippet(core_search_fts, 1, char(2), char(3), '{ELLIPSIS}', {SNIPPET_WORDS}), "
-            "e.at, rank, highlight(core_search_fts, 1, char(2), char(3)) "
-            "FROM core_search_fts CROSS JOIN core_search_entry e "
-            "WHERE e.id = core_search_fts.rowid AND core_search_fts MATCH %s AND "
-            + " AND ".join(where)
-            + " ORDER BY rank LIMIT %s"
-        )
-        return self._rows(sql, [expression, *params, limit], shared=True)
+        return self._ranked(expression, where, params, limit=limit, offset=0, shared=True)
 
 
 def _rarest(words: list[str], counts: dict[str, int]) -> list[str]:
