@@ -547,16 +547,26 @@ class PostgresBackend:
         offset: int,
         shared: bool = False,
         candidates: int | None = None,
+        walk: bool = True,
     ) -> list[Match]:
         """The newest ``candidates`` matches (all, when None: the page's rows when newest
         first), then the page of them in ``order``, then its headlines (``ts_headline``
         re-reads each text: only for the page)."""
+        # The match is written out in the WHERE (not read from the query CTE): the planner
+        # sees the words, estimates how many rows hold them, and picks the GIN index for rare
+        # ones or the walk down the keys, newest first, for common ones.
         sql = (
             "WITH query AS (SELECT " + tsquery + " AS tsq), "
             "candidates AS (SELECT e.id, e.kind, e.object_id, e.title, e.body, e.at, e.tsv "
-            "FROM core_search_entry e, query "
-            "WHERE e.tsv @@ query.tsq AND " + " AND ".join(where) + " ORDER BY e.id DESC "
-            "LIMIT %s), "
+            "FROM core_search_entry e "
+            "WHERE e.tsv @@ ("
+            + tsquery
+            + ") AND "
+            + " AND ".join(where)
+            # "e.id + 0" orders by the key without the key's index: all matches from the GIN
+            # index, then the newest of them (``walk`` False, for few matches).
+            + (" ORDER BY e.id DESC " if walk else " ORDER BY e.id + 0 DESC ")
+            + "LIMIT %s), "
             "page AS (SELECT c.id, c.kind, c.object_id, c.title, c.body, c.at, "
             "ts_rank_cd(c.tsv, query.tsq) AS score FROM candidates c, query "
             f"ORDER BY {order} LIMIT %s OFFSET %s) "
@@ -576,7 +586,7 @@ class PostgresBackend:
         )
         params = [*params, candidates if candidates is not None else limit + offset]
         with self.connection.cursor() as cursor:
-            cursor.execute(sql, [*tsquery_params, *params, limit, offset])
+            cursor.execute(sql, [*tsquery_params, *tsquery_params, *params, limit, offset])
             found = cursor.fetchall()
         return [
             Match(
@@ -608,6 +618,8 @@ class PostgresBackend:
         tsquery, tsquery_params = q.tsquery_sql(query)
         where, params = self._where(workspace_id, filters, None if relevance else before)
         order = "score DESC, id DESC" if relevance else "id DESC"
+        candidates = RELEVANCE_CANDIDATES if relevance else limit + offset
+        walk = self._walk(query, candidates)
         return self._run(
             tsquery,
             tsquery_params,
@@ -616,8 +628,43 @@ class PostgresBackend:
             order=order,
             limit=limit,
             offset=offset,
-            candidates=RELEVANCE_CANDIDATES if relevance else None,
+            candidates=candidates,
+            walk=walk,
         )
+
+    def _walk(self, query: q.Query, candidates: int) -> bool:
+        """Whether to walk the keys newest first, testing each row, rather than take every
+        match from the GIN index and sort them: the walk reads about ``candidates /
+        share`` rows, the index ``share x rows``, so it wins when the share of rows that match
+        is over the square root of ``candidates / rows``. The share is estimated from the
+        planner's statistics of the commonest lexemes (ANALYZE); a word they do not list is
+        rarer than all of them. A query of prefixes alone is left to the planner."""
+        words = [term.words for term in query.terms if not term.prefix]
+        if not words:
+            return True
+        frequencies = self._frequencies()
+        if not frequencies:
+            return True
+        rare = min(frequencies.values()) / 2
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT lexeme FROM unnest(%s::text[]) AS w(word), "
+                "unnest(tsvector_to_array(to_tsvector('english', w.word))) AS lexeme",
+                [[word for group in words for word in group]],
+            )
+            lexemes = [row[0] for row in cursor.fetchall()]
+        share = 1.0
+        for lexeme in lexemes:
+            share *= frequencies.get(lexeme, rare)
+        return share * share >= candidates / max(self._rows_estimate(), 1)
+
+    def _rows_estimate(self) -> int:
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples::bigint FROM pg_class WHERE relname = 'core_search_entry'"
+            )
+            found = cursor.fetchone()
+        return max(int(found[0]) if found else 0, 0)
 
     def _frequencies(self) -> dict[str, float]:
         """The share of entries that hold each of the commonest lexemes, from the planner's
@@ -660,12 +707,7 @@ class PostgresBackend:
             )
             lexemes = list(dict.fromkeys(row[0] for row in cursor.fetchall()))
         frequencies = self._frequencies()
-        with self.connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT reltuples::bigint FROM pg_class WHERE relname = 'core_search_entry'"
-            )
-            found = cursor.fetchone()
-        total = max(int(found[0]) if found else 0, 0)
+        total = self._rows_estimate()
         # A lexeme the statistics do not list is rarer than any they do: count it as one.
         counts = {lex: max(int(frequencies.get(lex, 0.0) * total), 1) for lex in lexemes}
         chosen = _rarest(lexemes, counts)
@@ -689,6 +731,7 @@ class PostgresBackend:
             offset=0,
             shared=True,
             candidates=SIMILAR_CANDIDATES,
+            walk=False,
         )
 
 
