@@ -17,8 +17,6 @@ SQLITE = [
     "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2', prefix='2 3')",
     # A match in the title counts ten times one in the body.
     "INSERT INTO core_search_fts(core_search_fts, rank) VALUES ('rank', 'bm25(10.0, 1.0)')",
-    # How many documents hold each word (for choosing the telling words of a text).
-    "CREATE VIRTUAL TABLE core_search_vocab USING fts5vocab(core_search_fts, row)",
     # New entries' FTS rows are written by core.search.backends with the entries (in one
     # executemany per batch: more than twice as fast as a trigger per row); updates and
     # deletes, whatever makes them (a deleted workspace's cascade), go through these triggers.
@@ -38,7 +36,6 @@ SQLITE_REVERSE = [
     "DROP TABLE core_search_counter",
     "DROP TRIGGER core_search_entry_au",
     "DROP TRIGGER core_search_entry_ad",
-    "DROP TABLE core_search_vocab",
     "DROP TABLE core_search_fts",
 ]
 POSTGRESQL = [

@@ -22,7 +22,7 @@ import datetime as dt
 import json
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from django.db import connection as default_connection
@@ -174,6 +174,9 @@ SQLITE_LOOKUP = 500
 # Relevance ranks the newest this many matches (ranking all of a million would take seconds);
 # ``similar`` considers this many of the documents that share its words.
 RELEVANCE_CANDIDATES = 2_000
+# PostgreSQL reads each candidate's row (its tsvector) to rank it, where FTS5 reads its index:
+# fewer there. The rows read are at most about sqrt(candidates x rows) (see ``_walk``).
+PG_RELEVANCE_CANDIDATES = 500
 # A bound for when even a text's rarest words are common (the words' choice keeps the
 # documents that share them under SIMILAR_POSTINGS otherwise).
 SIMILAR_CANDIDATES = 10_000
@@ -348,22 +351,26 @@ class SqliteBackend:
             ranked = [(int(key), float(score)) for key, score in cursor.fetchall()]
         if not ranked:
             return []
-        marks = ", ".join(["%s"] * len(ranked))
+        keys = [key for key, _ in ranked]
+        marks = ", ".join(["%s"] * len(keys))
+        # The range lets FTS5 seek to the page's keys (it does not for IN alone); the scores
+        # come from the first step (asking for ``rank`` again would rank every match).
         sql = (
             "SELECT e.id, e.kind, e.object_id, "
             "highlight(core_search_fts, 0, char(2), char(3)), "
             f"snippet(core_search_fts, 1, char(2), char(3), '{ELLIPSIS}', {SNIPPET_WORDS}), "
-            "e.at, rank"
+            "e.at, 0"
             + (", highlight(core_search_fts, 1, char(2), char(3)) " if shared else " ")
             + "FROM core_search_fts CROSS JOIN core_search_entry e "
             "WHERE e.id = core_search_fts.rowid AND core_search_fts MATCH %s "
+            "AND core_search_fts.rowid >= %s AND core_search_fts.rowid <= %s "
             f"AND core_search_fts.rowid IN ({marks})"
         )
         found = {
             match.key: match
-            for match in self._rows(sql, [expression, *(key for key, _ in ranked)], shared=shared)
+            for match in self._rows(sql, [expression, min(keys), max(keys), *keys], shared=shared)
         }
-        return [found[key] for key, _ in ranked if key in found]
+        return [replace(found[key], score=-score) for key, score in ranked if key in found]
 
     def _newest(
         self, expression: str, where: list[str], params: list[Any], count: int
@@ -406,12 +413,22 @@ class SqliteBackend:
             cursor.execute("SELECT term FROM temp.search_scratch_vocab")
             stems = [row[0] for row in cursor.fetchall()]
             cursor.execute("DELETE FROM temp.search_scratch")
-            marks = ", ".join(["%s"] * len(stems))
+            if not stems:
+                return []
+            # How many documents hold each stem, counted up to just over SIMILAR_POSTINGS
+            # (beyond, a word is too common to choose anyway; the fts5vocab table would count
+            # every document of a common word, hundreds of milliseconds over a million).
+            values = ", ".join(["(%s, %s)"] * len(stems))
             cursor.execute(
-                f"SELECT term, doc FROM core_search_vocab WHERE term IN ({marks})",
-                stems,
+                "SELECT v.column1, (SELECT count(*) FROM (SELECT 1 FROM core_search_fts "
+                "WHERE core_search_fts MATCH v.column2 LIMIT %s)) "
+                f"FROM (VALUES {values}) AS v",
+                [
+                    SIMILAR_POSTINGS + 1,
+                    *(part for stem in stems for part in (stem, q.fts5_any([stem]))),
+                ],
             )
-            counts = dict(cursor.fetchall())
+            counts = {str(term): int(count) for term, count in cursor.fetchall()}
         return _rarest(stems, counts)
 
     def similar(
@@ -618,7 +635,7 @@ class PostgresBackend:
         tsquery, tsquery_params = q.tsquery_sql(query)
         where, params = self._where(workspace_id, filters, None if relevance else before)
         order = "score DESC, id DESC" if relevance else "id DESC"
-        candidates = RELEVANCE_CANDIDATES if relevance else limit + offset
+        candidates = PG_RELEVANCE_CANDIDATES if relevance else limit + offset
         walk = self._walk(query, candidates)
         return self._run(
             tsquery,
