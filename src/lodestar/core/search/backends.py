@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from django.db import connection as default_connection
+from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from lodestar.core.db import POSTGRESQL_BATCH, is_postgresql
@@ -211,7 +212,12 @@ class SqliteBackend:
         if not rows:
             return
         ops = self.connection.ops
-        with self.connection.cursor() as cursor:
+        # One transaction (the caller's, when there is one): the lookup, the counter and the
+        # writes see the same rows.
+        with (
+            transaction.atomic(using=self.connection.alias, savepoint=False),
+            self.connection.cursor() as cursor,
+        ):
             existing = self._existing(cursor, rows)
             # Writers take turns on SQLite, so the counter's block is this transaction's.
             cursor.execute(
