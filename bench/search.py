@@ -21,6 +21,10 @@ The queries, ``--queries`` rounds (25) of six, with fresh words each round, in o
 - relevance, top 20: the same mix;
 - ``similar``: a 25-word text drawn from the same distribution, kinds=[feedback], top 5.
 
+``SEARCH_BENCH_FILL_ONLY=1`` and ``SEARCH_BENCH_MEASURE_ONLY=1`` (with ``--child``, a
+``DATABASE_URL`` or ``LODESTAR_DATA_DIR`` of your own) fill a database once and measure it
+again after a change.
+
 The figures are p50, p95 and max in milliseconds (the SQL and its rows, not HTTP or loading the
 20 objects, which adds one indexed query per kind).
 """
@@ -249,6 +253,12 @@ def child(db: str, docs: int, rounds: int, out: Path) -> None:
 
     from lodestar.people.models import Workspace
 
+    if os.environ.get("SEARCH_BENCH_MEASURE_ONLY"):
+        # A database filled by an earlier run with SEARCH_BENCH_FILL_ONLY (to measure again).
+        workspace = Workspace.objects.get(slug="bench")
+        measured = _measure(workspace.pk, rounds)
+        out.write_text(json.dumps({"db": db, "fill": {}, **measured}, indent=2))
+        return
     call_command("migrate", interactive=False, verbosity=0)
     workspace = Workspace.objects.create(slug="bench", name="Bench")
     Workspace.objects.create(slug="other", name="Other")
@@ -260,6 +270,8 @@ def child(db: str, docs: int, rounds: int, out: Path) -> None:
         with connection.cursor() as cursor:
             cursor.execute("INSERT INTO core_search_fts(core_search_fts) VALUES ('optimize')")
             cursor.execute("ANALYZE")
+    if os.environ.get("SEARCH_BENCH_FILL_ONLY"):
+        return
     # A warm-up round (the first queries read the index from disk into the cache).
     _measure(workspace.pk, 3)
     measured = _measure(workspace.pk, rounds)

@@ -148,6 +148,10 @@ class SearchEntry(models.Model):
     id first", and the full-text index (an FTS5 table over this one on SQLite, whose rowid it
     is; a generated ``tsvector`` with a GIN index on PostgreSQL, both made by the migration)
     returns matches in that order without sorting them.
+
+    Changing this table by a migration needs care on SQLite: Django rebuilds a SQLite table
+    to alter it, which drops the triggers that keep the FTS table in step (migration 0005
+    creates them); recreate them, and run ``lodestar search reindex``, in such a migration.
     """
 
     id = models.BigIntegerField(primary_key=True)

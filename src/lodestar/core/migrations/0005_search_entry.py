@@ -11,12 +11,12 @@ from django.db import migrations, models
 SQLITE = [
     # The FTS5 table holds only the index: the text is read from core_search_entry, whose id
     # (the sort key) is its rowid. Porter stems English words; remove_diacritics folds accents.
+    # Prefix indexes for 2 and 3 letters make "ex*" and "exp*" one lookup, not a merge of
+    # every word that starts so.
     "CREATE VIRTUAL TABLE core_search_fts USING fts5(title, body, content='core_search_entry', "
-    "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
+    "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2', prefix='2 3')",
     # A match in the title counts ten times one in the body.
     "INSERT INTO core_search_fts(core_search_fts, rank) VALUES ('rank', 'bm25(10.0, 1.0)')",
-    # How many documents hold each word (for choosing the telling words of a text).
-    "CREATE VIRTUAL TABLE core_search_vocab USING fts5vocab(core_search_fts, row)",
     # New entries' FTS rows are written by core.search.backends with the entries (in one
     # executemany per batch: more than twice as fast as a trigger per row); updates and
     # deletes, whatever makes them (a deleted workspace's cascade), go through these triggers.
@@ -36,7 +36,6 @@ SQLITE_REVERSE = [
     "DROP TABLE core_search_counter",
     "DROP TRIGGER core_search_entry_au",
     "DROP TRIGGER core_search_entry_ad",
-    "DROP TABLE core_search_vocab",
     "DROP TABLE core_search_fts",
 ]
 POSTGRESQL = [

@@ -22,10 +22,11 @@ import datetime as dt
 import json
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from django.db import connection as default_connection
+from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from lodestar.core.db import POSTGRESQL_BATCH, is_postgresql
@@ -43,7 +44,7 @@ COUNTER_BITS = 31
 MAX_SECONDS = 2**32 - 1
 # ``similar`` keeps the rarest words of a text until their documents add up to this many (a
 # word in half the documents says little about any of them, and costs the most to rank).
-SIMILAR_POSTINGS = 20_000
+SIMILAR_POSTINGS = 10_000
 SIMILAR_MIN_WORDS = 2
 SIMILAR_MAX_WORDS = 12
 
@@ -173,8 +174,15 @@ _SQLITE_UPDATE = (
 SQLITE_LOOKUP = 500
 # Relevance ranks the newest this many matches (ranking all of a million would take seconds);
 # ``similar`` considers this many of the documents that share its words.
-RELEVANCE_CANDIDATES = 10_000
-SIMILAR_CANDIDATES = 20_000
+RELEVANCE_CANDIDATES = 2_000
+# PostgreSQL reads each candidate's row (its tsvector) to rank it, where FTS5 reads its index:
+# fewer there. The rows read are at most about sqrt(candidates x rows) (see ``_walk``).
+PG_RELEVANCE_CANDIDATES = 500
+# PostgreSQL reads the row of each document it ranks for ``similar``: fewer of them there.
+PG_SIMILAR_POSTINGS = 3_000
+# A bound for when even a text's rarest words are common (the words' choice keeps the
+# documents that share them under SIMILAR_POSTINGS otherwise).
+SIMILAR_CANDIDATES = 10_000
 
 
 class SqliteBackend:
@@ -204,7 +212,12 @@ class SqliteBackend:
         if not rows:
             return
         ops = self.connection.ops
-        with self.connection.cursor() as cursor:
+        # One transaction (the caller's, when there is one): the lookup, the counter and the
+        # writes see the same rows.
+        with (
+            transaction.atomic(using=self.connection.alias, savepoint=False),
+            self.connection.cursor() as cursor,
+        ):
             existing = self._existing(cursor, rows)
             # Writers take turns on SQLite, so the counter's block is this transaction's.
             cursor.execute(
@@ -255,8 +268,12 @@ class SqliteBackend:
         where.append("e.kind IN (" + ", ".join(["%s"] * len(filters.kinds)) + ")")
         params.extend(filters.kinds)
         for name, value in sorted(filters.facets.items()):
-            where.append("EXISTS (SELECT 1 FROM json_each(e.facets, %s) WHERE value = %s)")
-            params.extend([f'$."{name}"', value])
+            # instr() first: a cheap test that turns most rows away before JSON is parsed.
+            where.append(
+                "instr(e.facets, json_quote(%s)) > 0 AND "
+                "EXISTS (SELECT 1 FROM json_each(e.facets, %s) WHERE value = %s)"
+            )
+            params.extend([value, f'$."{name}"', value])
         # Ranges on the FTS table's rowid, so that FTS5 itself skips what is out of range.
         if filters.low is not None:
             where.append("core_search_fts.rowid >= %s")
@@ -305,9 +322,10 @@ class SqliteBackend:
         expression = q.fts5_expression(query)
         if relevance:
             where, params = self._newest(expression, where, params, RELEVANCE_CANDIDATES)
-        order = "rank, e.id DESC" if relevance else "core_search_fts.rowid DESC"
+            return self._ranked(expression, where, params, limit=limit, offset=offset)
         # CROSS JOIN keeps the FTS table outermost: it yields matches in rowid (date) order
-        # and the LIMIT stops it after the page, however many documents match.
+        # and the LIMIT stops it after the page, however many documents match (the snippets
+        # are made for the page's rows only: no sorting).
         sql = (
             "SELECT e.id, e.kind, e.object_id, "
             "highlight(core_search_fts, 0, char(2), char(3)), "
@@ -316,9 +334,55 @@ class SqliteBackend:
             "FROM core_search_fts CROSS JOIN core_search_entry e "
             "WHERE e.id = core_search_fts.rowid AND core_search_fts MATCH %s AND "
             + " AND ".join(where)
-            + f" ORDER BY {order} LIMIT %s OFFSET %s"
+            + " ORDER BY core_search_fts.rowid DESC LIMIT %s OFFSET %s"
         )
         return self._rows(sql, [expression, *params, limit, offset])
+
+    def _ranked(
+        self,
+        expression: str,
+        where: list[str],
+        params: list[Any],
+        *,
+        limit: int,
+        offset: int,
+        shared: bool = False,
+    ) -> list[Match]:
+        """The page of matches by BM25 (the ``rank`` the migration configured), in two steps:
+        the keys in order first, then titles and snippets for those keys alone (SQLite would
+        otherwise make a snippet for every candidate before sorting them)."""
+        sql = (
+            "SELECT core_search_fts.rowid, rank FROM core_search_fts "
+            "CROSS JOIN core_search_entry e "
+            "WHERE e.id = core_search_fts.rowid AND core_search_fts MATCH %s AND "
+            + " AND ".join(where)
+            + " ORDER BY rank, core_search_fts.rowid DESC LIMIT %s OFFSET %s"
+        )
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, [expression, *params, limit, offset])
+            ranked = [(int(key), float(score)) for key, score in cursor.fetchall()]
+        if not ranked:
+            return []
+        keys = [key for key, _ in ranked]
+        marks = ", ".join(["%s"] * len(keys))
+        # The range lets FTS5 seek to the page's keys (it does not for IN alone); the scores
+        # come from the first step (asking for ``rank`` again would rank every match).
+        sql = (
+            "SELECT e.id, e.kind, e.object_id, "
+            "highlight(core_search_fts, 0, char(2), char(3)), "
+            f"snippet(core_search_fts, 1, char(2), char(3), '{ELLIPSIS}', {SNIPPET_WORDS}), "
+            "e.at, 0"
+            + (", highlight(core_search_fts, 1, char(2), char(3)) " if shared else " ")
+            + "FROM core_search_fts CROSS JOIN core_search_entry e "
+            "WHERE e.id = core_search_fts.rowid AND core_search_fts MATCH %s "
+            "AND core_search_fts.rowid >= %s AND core_search_fts.rowid <= %s "
+            f"AND core_search_fts.rowid IN ({marks})"
+        )
+        found = {
+            match.key: match
+            for match in self._rows(sql, [expression, min(keys), max(keys), *keys], shared=shared)
+        }
+        return [replace(found[key], score=-score) for key, score in ranked if key in found]
 
     def _newest(
         self, expression: str, where: list[str], params: list[Any], count: int
@@ -361,12 +425,22 @@ class SqliteBackend:
             cursor.execute("SELECT term FROM temp.search_scratch_vocab")
             stems = [row[0] for row in cursor.fetchall()]
             cursor.execute("DELETE FROM temp.search_scratch")
-            marks = ", ".join(["%s"] * len(stems))
+            if not stems:
+                return []
+            # How many documents hold each stem, counted up to just over SIMILAR_POSTINGS
+            # (beyond, a word is too common to choose anyway; the fts5vocab table would count
+            # every document of a common word, hundreds of milliseconds over a million).
+            values = ", ".join(["(%s, %s)"] * len(stems))
             cursor.execute(
-                f"SELECT term, doc FROM core_search_vocab WHERE term IN ({marks})",
-                stems,
+                "SELECT v.column1, (SELECT count(*) FROM (SELECT 1 FROM core_search_fts "
+                "WHERE core_search_fts MATCH v.column2 LIMIT %s)) "
+                f"FROM (VALUES {values}) AS v",
+                [
+                    SIMILAR_POSTINGS + 1,
+                    *(part for stem in stems for part in (stem, q.fts5_any([stem]))),
+                ],
             )
-            counts = dict(cursor.fetchall())
+            counts = {str(term): int(count) for term, count in cursor.fetchall()}
         return _rarest(stems, counts)
 
     def similar(
@@ -388,20 +462,12 @@ class SqliteBackend:
         # Stems as the index holds them (porter leaves a stem as it is).
         expression = q.fts5_any(words)
         where, params = self._newest(expression, where, params, SIMILAR_CANDIDATES)
-        sql = (
-            "SELECT e.id, e.kind, e.object_id, "
-            "highlight(core_search_fts, 0, char(2), char(3)), "
-            f"snippet(core_search_fts, 1, char(2), char(3), '{ELLIPSIS}', {SNIPPET_WORDS}), "
-            "e.at, rank, highlight(core_search_fts, 1, char(2), char(3)) "
-            "FROM core_search_fts CROSS JOIN core_search_entry e "
-            "WHERE e.id = core_search_fts.rowid AND core_search_fts MATCH %s AND "
-            + " AND ".join(where)
-            + " ORDER BY rank LIMIT %s"
-        )
-        return self._rows(sql, [expression, *params, limit], shared=True)
+        return self._ranked(expression, where, params, limit=limit, offset=0, shared=True)
 
 
-def _rarest(words: list[str], counts: dict[str, int]) -> list[str]:
+def _rarest(
+    words: list[str], counts: dict[str, int], postings: int = SIMILAR_POSTINGS
+) -> list[str]:
     """``words`` that occur in the index, rarest first, as many as ``SIMILAR_POSTINGS``
     allows (at least ``SIMILAR_MIN_WORDS``, at most ``SIMILAR_MAX_WORDS``)."""
     order = {word: index for index, word in reversed(list(enumerate(words)))}
@@ -411,7 +477,7 @@ def _rarest(words: list[str], counts: dict[str, int]) -> list[str]:
     for count, _, word in present:
         if len(chosen) >= SIMILAR_MAX_WORDS:
             break
-        if len(chosen) >= SIMILAR_MIN_WORDS and total + count > SIMILAR_POSTINGS:
+        if len(chosen) >= SIMILAR_MIN_WORDS and total + count > postings:
             break
         chosen.append(word)
         total += count
@@ -512,16 +578,26 @@ class PostgresBackend:
         offset: int,
         shared: bool = False,
         candidates: int | None = None,
+        walk: bool = True,
     ) -> list[Match]:
         """The newest ``candidates`` matches (all, when None: the page's rows when newest
         first), then the page of them in ``order``, then its headlines (``ts_headline``
         re-reads each text: only for the page)."""
+        # The match is written out in the WHERE (not read from the query CTE): the planner
+        # sees the words, estimates how many rows hold them, and picks the GIN index for rare
+        # ones or the walk down the keys, newest first, for common ones.
         sql = (
             "WITH query AS (SELECT " + tsquery + " AS tsq), "
             "candidates AS (SELECT e.id, e.kind, e.object_id, e.title, e.body, e.at, e.tsv "
-            "FROM core_search_entry e, query "
-            "WHERE e.tsv @@ query.tsq AND " + " AND ".join(where) + " ORDER BY e.id DESC "
-            "LIMIT %s), "
+            "FROM core_search_entry e "
+            "WHERE e.tsv @@ ("
+            + tsquery
+            + ") AND "
+            + " AND ".join(where)
+            # "e.id + 0" orders by the key without the key's index: all matches from the GIN
+            # index, then the newest of them (``walk`` False, for few matches).
+            + (" ORDER BY e.id DESC " if walk else " ORDER BY e.id + 0 DESC ")
+            + "LIMIT %s), "
             "page AS (SELECT c.id, c.kind, c.object_id, c.title, c.body, c.at, "
             "ts_rank_cd(c.tsv, query.tsq) AS score FROM candidates c, query "
             f"ORDER BY {order} LIMIT %s OFFSET %s) "
@@ -541,7 +617,7 @@ class PostgresBackend:
         )
         params = [*params, candidates if candidates is not None else limit + offset]
         with self.connection.cursor() as cursor:
-            cursor.execute(sql, [*tsquery_params, *params, limit, offset])
+            cursor.execute(sql, [*tsquery_params, *tsquery_params, *params, limit, offset])
             found = cursor.fetchall()
         return [
             Match(
@@ -573,6 +649,8 @@ class PostgresBackend:
         tsquery, tsquery_params = q.tsquery_sql(query)
         where, params = self._where(workspace_id, filters, None if relevance else before)
         order = "score DESC, id DESC" if relevance else "id DESC"
+        candidates = PG_RELEVANCE_CANDIDATES if relevance else limit + offset
+        walk = self._walk(query, candidates)
         return self._run(
             tsquery,
             tsquery_params,
@@ -581,8 +659,43 @@ class PostgresBackend:
             order=order,
             limit=limit,
             offset=offset,
-            candidates=RELEVANCE_CANDIDATES if relevance else None,
+            candidates=candidates,
+            walk=walk,
         )
+
+    def _walk(self, query: q.Query, candidates: int) -> bool:
+        """Whether to walk the keys newest first, testing each row, rather than take every
+        match from the GIN index and sort them: the walk reads about ``candidates /
+        share`` rows, the index ``share x rows``, so it wins when the share of rows that match
+        is over the square root of ``candidates / rows``. The share is estimated from the
+        planner's statistics of the commonest lexemes (ANALYZE); a word they do not list is
+        rarer than all of them. A query of prefixes alone is left to the planner."""
+        words = [term.words for term in query.terms if not term.prefix]
+        if not words:
+            return True
+        frequencies = self._frequencies()
+        if not frequencies:
+            return True
+        rare = min(frequencies.values()) / 2
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT lexeme FROM unnest(%s::text[]) AS w(word), "
+                "unnest(tsvector_to_array(to_tsvector('english', w.word))) AS lexeme",
+                [[word for group in words for word in group]],
+            )
+            lexemes = [row[0] for row in cursor.fetchall()]
+        share = 1.0
+        for lexeme in lexemes:
+            share *= frequencies.get(lexeme, rare)
+        return share * share >= candidates / max(self._rows_estimate(), 1)
+
+    def _rows_estimate(self) -> int:
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples::bigint FROM pg_class WHERE relname = 'core_search_entry'"
+            )
+            found = cursor.fetchone()
+        return max(int(found[0]) if found else 0, 0)
 
     def _frequencies(self) -> dict[str, float]:
         """The share of entries that hold each of the commonest lexemes, from the planner's
@@ -625,15 +738,10 @@ class PostgresBackend:
             )
             lexemes = list(dict.fromkeys(row[0] for row in cursor.fetchall()))
         frequencies = self._frequencies()
-        with self.connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT reltuples::bigint FROM pg_class WHERE relname = 'core_search_entry'"
-            )
-            found = cursor.fetchone()
-        total = max(int(found[0]) if found else 0, 0)
+        total = self._rows_estimate()
         # A lexeme the statistics do not list is rarer than any they do: count it as one.
         counts = {lex: max(int(frequencies.get(lex, 0.0) * total), 1) for lex in lexemes}
-        chosen = _rarest(lexemes, counts)
+        chosen = _rarest(lexemes, counts, PG_SIMILAR_POSTINGS)
         if not chosen:
             return []
         where, params = self._where(workspace_id, Filters(kinds=kinds, facets={}), None)
@@ -654,6 +762,7 @@ class PostgresBackend:
             offset=0,
             shared=True,
             candidates=SIMILAR_CANDIDATES,
+            walk=False,
         )
 
 
