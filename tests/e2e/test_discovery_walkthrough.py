@@ -57,7 +57,8 @@ def test_a_product_manager_turns_interview_notes_into_evidence_and_the_score_fol
         .order_by("name")
         .first()
     )
-    assert customer is not None and customer.arr is not None
+    assert customer is not None
+    assert customer.arr is not None
 
     page.goto("/signin")
     page.get_by_label("Email").fill("priya@acme.example")
