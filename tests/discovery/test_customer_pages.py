@@ -272,3 +272,13 @@ def test_a_customer_page_reads_a_flat_number_of_queries(
         hear(number)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(_url(globex))
+
+
+def test_the_customers_page_leads_writers_to_the_csv_import(
+    client: Client, pm: Persona, viewer: Persona
+) -> None:
+    client.force_login(pm.user)
+    assert "/w/acme/import" in client.get("/w/acme/customers").content.decode()
+    other = Client()
+    other.force_login(viewer.user)
+    assert "/w/acme/import" not in other.get("/w/acme/customers").content.decode()

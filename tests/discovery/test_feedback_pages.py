@@ -499,3 +499,10 @@ def test_a_piece_of_feedback_offers_the_problem_it_resembles(
     # A viewer sees what it resembles but no button.
     seen = _page(_as(Client(), viewer).get(f"{INBOX}/{earlier.pk}"))
     assert "Link the whole feedback to it" not in seen
+
+
+def test_the_inbox_leads_writers_to_the_csv_import(
+    client: Client, pm: Persona, viewer: Persona
+) -> None:
+    assert "/w/acme/import" in _page(_as(client, pm).get(INBOX))
+    assert "/w/acme/import" not in _page(_as(Client(), viewer).get(INBOX))
