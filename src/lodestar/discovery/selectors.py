@@ -4,12 +4,13 @@ insights (never stored, so it cannot drift from what was heard)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
@@ -89,59 +90,76 @@ def trend_weeks(today: dt.date | None = None) -> list[dt.date]:
     return [this_week - dt.timedelta(weeks=n) for n in range(TREND_WEEKS - 1, -1, -1)]
 
 
+# The distinct customers behind each problem's live insights, summed per segment (a customer
+# is counted, and its ARR added, once per problem however often it spoke). Portable SQL: a
+# derived table Django's ORM cannot express.
+_SEGMENTS_SQL = """
+SELECT behind.problem_id, customer.segment, COUNT(*), SUM(customer.arr)
+FROM (
+    SELECT DISTINCT link.problem_id, feedback.customer_id
+    FROM discovery_insightproblem link
+    JOIN discovery_insight insight ON insight.id = link.insight_id
+    JOIN discovery_feedback feedback ON feedback.id = insight.feedback_id
+    WHERE link.problem_id IN ({ids})
+      AND insight.deleted_at IS NULL
+      AND feedback.deleted_at IS NULL
+      AND feedback.customer_id IS NOT NULL
+) behind
+JOIN discovery_customer customer ON customer.id = behind.customer_id
+GROUP BY behind.problem_id, customer.segment
+"""
+
+
+def _week_starts(weeks: list[dt.date]) -> list[dt.datetime]:
+    """The instants the trend's weeks start at (local midnight of each Monday)."""
+    return [timezone.make_aware(dt.datetime.combine(week, dt.time())) for week in weeks]
+
+
 def problem_evidence(problem_ids: Sequence[int]) -> dict[int, Evidence]:
-    """The evidence of each problem, in three queries whatever their number.
+    """The evidence of each problem, in two queries whatever their number, each aggregated by
+    the database (no insight is read into Python).
 
     Customers and contacts are counted once each however many insights they are behind; ARR
     is the sum over those distinct customers (a customer with no ARR adds nothing); segments
     split the customers and their ARR; the trend counts insights per week over the last 90
     days by when the feedback was received. Trashed insights and feedback do not count.
     """
-    ids = list(dict.fromkeys(problem_ids))
+    ids = list(dict.fromkeys(int(pk) for pk in problem_ids))
     if not ids:
         return {}
+    weeks = trend_weeks()
+    starts = _week_starts(weeks)
+    received = "insight__feedback__received_at"
+    per_week = {
+        f"week_{n}": Count(
+            "insight_id",
+            filter=Q(**{f"{received}__gte": start})
+            & (Q(**{f"{received}__lt": starts[n + 1]}) if n + 1 < len(starts) else Q()),
+        )
+        for n, start in enumerate(starts)
+    }
     totals = {
         row["problem_id"]: row
         for row in _live_links(ids)
         .values("problem_id")
         .annotate(
-            insights=Count("insight_id", distinct=True),
+            # An insight is linked to a problem once (a unique constraint): rows are insights.
+            insights=Count("insight_id"),
             contacts=Count("insight__feedback__contact_id", distinct=True),
-            latest_at=Max("insight__feedback__received_at"),
+            latest_at=Max(received),
+            **per_week,
         )
     }
-    customers: dict[int, list[tuple[str, Decimal | None]]] = defaultdict(list)
-    for link in (
-        _live_links(ids)
-        .filter(insight__feedback__customer__isnull=False)
-        .values_list(
-            "problem_id",
-            "insight__feedback__customer_id",
-            "insight__feedback__customer__segment",
-            "insight__feedback__customer__arr",
-        )
-        .distinct()
-    ):
-        customers[link[0]].append((link[2], link[3]))
-    weeks = trend_weeks()
-    since = timezone.make_aware(dt.datetime.combine(weeks[0], dt.time()))
-    per_week: dict[int, Counter[dt.date]] = defaultdict(Counter)
-    for problem_id, received_at in (
-        _live_links(ids)
-        .filter(insight__feedback__received_at__gte=since)
-        .values_list("problem_id", "insight__feedback__received_at")
-    ):
-        per_week[problem_id][_monday(timezone.localdate(received_at))] += 1
+    shares: dict[int, list[SegmentShare]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(_SEGMENTS_SQL.format(ids=", ".join(["%s"] * len(ids))), ids)
+        for problem_id, segment, customers, arr in cursor.fetchall():
+            total = Decimal(arr).quantize(Decimal("0.01")) if arr is not None else Decimal("0.00")
+            shares[problem_id].append(SegmentShare(segment or NO_SEGMENT, int(customers), total))
     result: dict[int, Evidence] = {}
     for pk in ids:
         row = totals.get(pk)
-        share: dict[str, list[Decimal]] = defaultdict(list)
-        for segment, arr in customers.get(pk, []):
-            share[segment or NO_SEGMENT].append(arr or Decimal("0.00"))
-        segments = sorted(
-            (SegmentShare(s, len(a), sum(a, Decimal("0.00"))) for s, a in share.items()),
-            key=lambda s: (-s.arr, -s.customers, s.segment),
-        )
+        segments = sorted(shares.get(pk, []), key=lambda s: (-s.arr, -s.customers, s.segment))
         result[pk] = Evidence(
             customers=sum(s.customers for s in segments),
             contacts=row["contacts"] if row else 0,
@@ -149,7 +167,7 @@ def problem_evidence(problem_ids: Sequence[int]) -> dict[int, Evidence]:
             insights=row["insights"] if row else 0,
             latest_at=row["latest_at"] if row else None,
             segments=segments,
-            trend=[WeekCount(w, per_week[pk][w]) for w in weeks],
+            trend=[WeekCount(week, row[f"week_{n}"] if row else 0) for n, week in enumerate(weeks)],
         )
     return result
 
