@@ -22,18 +22,15 @@ import datetime as dt
 import json
 import os
 import random
-import secrets
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from harness.scratch import run_child
+
 RESULTS = Path(__file__).resolve().parent / "results"
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/lodestar_bench_evidence"
 
@@ -51,7 +48,7 @@ def _fill(insights: int) -> int:
     )
     from lodestar.people.models import Workspace
 
-    rng = random.Random(20261130)  # noqa: S311 - benchmark data
+    rng = random.Random(20261130)
     workspace = Workspace.objects.create(slug="bench", name="Bench")
     segments = ["Startup", "SMB", "Mid-market", "Enterprise"]
     customers = Customer.objects.bulk_create(
@@ -134,46 +131,9 @@ def child(db: str, insights: int, calls: int, out: Path) -> None:
     )
 
 
-def _postgres(url: str, action: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=10) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        if action == "create":
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
 def _run(db: str, args: argparse.Namespace) -> dict[str, Any]:
-    data_dir = Path(tempfile.mkdtemp(prefix=f"lodestar-bench-evidence-{db}-"))
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"LODESTAR_DEBUG", "LODESTAR_TESTING", "DATABASE_URL"}
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="lodestar.config.settings",
-        LODESTAR_DATA_DIR=str(data_dir),
-        LODESTAR_SECRET_KEY=secrets.token_urlsafe(50),
-    )
-    if db == "postgres":
-        env["DATABASE_URL"] = args.postgres_url
-        _postgres(args.postgres_url, "create")
-    out = data_dir / "result.json"
-    try:
-        subprocess.run(  # noqa: S603 - this script, fixed arguments
-            [sys.executable, __file__, "--child", db, "--insights", str(args.insights),
-             "--calls", str(args.calls), "--out", str(out)],
-            env=env,
-            check=True,
-        )  # fmt: skip
-        result: dict[str, Any] = json.loads(out.read_text())
-    finally:
-        if db == "postgres":
-            _postgres(args.postgres_url, "drop")
-        shutil.rmtree(data_dir, ignore_errors=True)
-    return result
+    argv = ["--insights", str(args.insights), "--calls", str(args.calls)]
+    return run_child(__file__, db, argv, postgres_url=args.postgres_url)
 
 
 def main(argv: list[str]) -> None:

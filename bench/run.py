@@ -33,6 +33,8 @@ from typing import Any
 
 from rich.console import Console
 
+from harness.scratch import postgres_database
+
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/lodestar_bench"
@@ -113,19 +115,6 @@ def _base_env(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def _postgres(url: str, action: str) -> None:
-    """Create (dropping any leftover) or drop the scratch database named in ``url``."""
-    import psycopg
-    from psycopg import sql
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=10) as conn:
-        drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-        conn.execute(drop.format(sql.Identifier(name)))
-        if action == "create":
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
 def _git(*args: str) -> str:
     return subprocess.run(  # noqa: S603 - fixed git arguments
         ["git", *args],  # noqa: S607 - git from PATH
@@ -165,7 +154,7 @@ def _run_one(db: str, args: argparse.Namespace, out: Path) -> dict[str, Any]:
     env = _base_env(data_dir)
     if db == "postgres":
         env["DATABASE_URL"] = args.postgres_url
-        _postgres(args.postgres_url, "create")
+        postgres_database(args.postgres_url, "create")
     if args.section == "ratelimit":
         command = [
             sys.executable, "-m", "harness.ratelimit", "--db", db, "--out", str(out),
@@ -213,7 +202,7 @@ def _run_one(db: str, args: argparse.Namespace, out: Path) -> dict[str, Any]:
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
         if db == "postgres":
-            _postgres(args.postgres_url, "drop")
+            postgres_database(args.postgres_url, "drop")
 
 
 def main(argv: list[str]) -> int:

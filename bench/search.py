@@ -35,15 +35,13 @@ import argparse
 import json
 import os
 import random
-import secrets
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from harness.scratch import run_child
 
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
@@ -278,47 +276,9 @@ def child(db: str, docs: int, rounds: int, out: Path) -> None:
     out.write_text(json.dumps({"db": db, "fill": filled, **measured}, indent=2))
 
 
-def _postgres(url: str, action: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=10) as conn:
-        drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-        conn.execute(drop.format(sql.Identifier(name)))
-        if action == "create":
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
 def _run(db: str, args: argparse.Namespace) -> dict[str, Any]:
-    data_dir = Path(tempfile.mkdtemp(prefix=f"lodestar-bench-search-{db}-"))
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"LODESTAR_DEBUG", "LODESTAR_TESTING", "DATABASE_URL"}
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="lodestar.config.settings",
-        LODESTAR_DATA_DIR=str(data_dir),
-        LODESTAR_SECRET_KEY=secrets.token_urlsafe(50),
-    )
-    if db == "postgres":
-        env["DATABASE_URL"] = args.postgres_url
-        _postgres(args.postgres_url, "create")
-    out = data_dir / "result.json"
-    try:
-        subprocess.run(  # noqa: S603 - this script, fixed arguments
-            [sys.executable, __file__, "--child", db, "--docs", str(args.docs),
-             "--queries", str(args.queries), "--out", str(out)],
-            env=env,
-            check=True,
-        )  # fmt: skip
-        result: dict[str, Any] = json.loads(out.read_text())
-    finally:
-        if db == "postgres":
-            _postgres(args.postgres_url, "drop")
-        shutil.rmtree(data_dir, ignore_errors=True)
-    return result
+    argv = ["--docs", str(args.docs), "--queries", str(args.queries)]
+    return run_child(__file__, db, argv, postgres_url=args.postgres_url)
 
 
 def main(argv: list[str]) -> None:
