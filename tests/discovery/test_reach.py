@@ -388,3 +388,40 @@ def test_moving_feedback_or_merging_customers_moves_reach(
         services.feedback_update(actor=pm.actor, feedback=moved.feedback, tags=["export"])
     score.refresh_from_db()
     assert score.version == version
+
+
+def _reach_unit(score: Score) -> str:
+    entry = next(e for e in score.explanation["inputs"] if e["field"] == "reach")
+    return str(entry["unit"])
+
+
+def test_reach_from_evidence_is_counted_in_words_not_in_people_per_quarter(
+    po: Persona,
+    pm: Persona,
+    make_item: Any,
+    problems: dict[str, Problem],
+    customers: dict[str, Customer],
+    capture: Capture,
+    after_commit: Any,
+) -> None:
+    typed = scoring.score_set(
+        actor=po.actor,
+        item=make_item("Typed"),
+        framework="rice",
+        inputs={**RICE, "reach": 300},
+    )
+    assert _reach_unit(typed) == "people per quarter"
+    item = make_item("Faster exports")
+    with after_commit():
+        services.problem_items_link(actor=pm.actor, problem=problems["exports"], items=[item])
+        _insight(pm, capture, customers["globex"], problems["exports"])
+    derived = scoring.score_set(
+        actor=po.actor, item=item, framework="rice", inputs=RICE, derived=["reach"]
+    )
+    # The source says what is counted ("1 customer behind ..."); no unit contradicts it.
+    assert _reach_unit(derived) == ""
+    with after_commit():
+        _insight(pm, capture, customers["initech"], problems["exports"])
+    derived.refresh_from_db()
+    assert derived.inputs["reach"] == 2
+    assert _reach_unit(derived) == ""

@@ -9,11 +9,12 @@ what they did; the source tells the backlog when its evidence changed and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from lodestar.backlog.extensions import REACH, DerivedReach
 from lodestar.backlog.models import BacklogItem
-from lodestar.backlog.prioritization.frameworks import Framework
+from lodestar.backlog.prioritization.frameworks import Framework, ScoreResult
 
 REACH_INPUT = "reach"
 # What each framework may take from evidence.
@@ -42,3 +43,14 @@ def derived_reach(items: Sequence[BacklogItem]) -> dict[int, DerivedReach]:
 def source_text(answer: DerivedReach) -> str:
     """How the explanation names a derived input's source."""
     return f"{FROM_EVIDENCE}: {answer.source}"
+
+
+def counted_in_words(result: ScoreResult, names: Iterable[str]) -> ScoreResult:
+    """``result`` with the derived inputs ``names`` shown without the unit a typed one has
+    (reach typed is "people per quarter"; reach from evidence counts what its source names:
+    "19 customers behind ...")."""
+    derived = set(names)
+    if not derived:
+        return result
+    inputs = tuple(replace(i, unit="") if i.field in derived else i for i in result.inputs)
+    return replace(result, inputs=inputs)

@@ -15,6 +15,7 @@ from lodestar.backlog.prioritization.derived import (
     DERIVABLE,
     FROM_EVIDENCE,
     REACH_INPUT,
+    counted_in_words,
     derived_reach,
     source_text,
 )
@@ -202,7 +203,9 @@ def score_set(
     inputs, evidence = _with_derived(item, entered, from_evidence)
     sources = {name: mine for name in entered} | _kept_sources(previous, entered) | evidence
     try:
-        result = compute(chosen, inputs, criteria=criteria, sources=sources)
+        result = counted_in_words(
+            compute(chosen, inputs, criteria=criteria, sources=sources), evidence
+        )
     except ScoreInputError as error:
         raise _invalid(error, prefix="inputs.", code=Code.INPUT_INVALID) from error
     before = _summary(previous)
@@ -287,8 +290,9 @@ def scores_refresh_derived(*, workspace_id: int, item_ids: Sequence[int] | None 
                 continue
             kept = {entry["field"]: entry["source"] for entry in score.explanation["inputs"]}
             inputs = {**score.inputs, REACH_INPUT: answer.value}
-            result = compute(
-                Framework.RICE, inputs, sources=kept | {REACH_INPUT: source_text(answer)}
+            result = counted_in_words(
+                compute(Framework.RICE, inputs, sources=kept | {REACH_INPUT: source_text(answer)}),
+                [REACH_INPUT],
             )
             if score.inputs == inputs and score.explanation == result.as_dict():
                 continue
