@@ -82,6 +82,9 @@ def test_the_product_owner_links_a_problem_from_the_panel(
     expect(page.locator("#row-ACME-1 .bl-flag")).to_have_count(0)
     screenshot("item-panel-problems")
 
+    # The link's refreshes (the panel, the list's rows) settle before the next click: a click
+    # on a form the panel is replacing would be lost with it.
+    page.wait_for_load_state("networkidle")
     section.get_by_role("button", name="Unlink Exports time out on big accounts").click()
     expect(section).to_contain_text("Solves no customer problem yet.")
     expect(panel.get_by_test_id("flag")).to_be_visible()
