@@ -302,20 +302,33 @@ def similar_to(
     *, actor: Actor, text: str, exclude_feedback: int | None = None, limit: int = 6
 ) -> list[Suggestion]:
     """The problems and feedback ``text`` most resembles, best first: problems by their own
-    words and by the quotes of their insights (a problem once, at its best score), feedback
-    by its text. Lexical (``core.search.similar``); nothing is downloaded or learned."""
+    words, by the quotes of their insights and by the feedback those insights come from (a
+    problem once, at its best score, and before a piece of feedback of the same score: a
+    duplicate belongs on the problem), feedback by its text. Lexical
+    (``core.search.similar``); nothing is downloaded or learned."""
     exclude = [("feedback", exclude_feedback)] if exclude_feedback is not None else []
     hits = similar(
         actor.workspace_id, text, kinds=SIMILAR_KINDS, limit=SIMILAR_PER_KIND * 3, exclude=exclude
     )
     insight_ids = [hit.id for hit in hits if hit.kind == "insight"]
-    problems_of: dict[int, list[Problem]] = defaultdict(list)
-    if insight_ids:
-        for link in InsightProblem.objects.filter(
-            insight_id__in=insight_ids, problem__deleted_at__isnull=True
-        ).select_related("problem", "insight"):
-            if link.insight.feedback_id != exclude_feedback:
-                problems_of[link.insight_id].append(link.problem)
+    feedback_ids = [hit.id for hit in hits if hit.kind == "feedback"]
+    # The problems each insight hit, or each feedback hit through its insights, is evidence of,
+    # with the quote that ties them.
+    problems_of: dict[tuple[str, int], list[tuple[Problem, str]]] = defaultdict(list)
+    if insight_ids or feedback_ids:
+        links = InsightProblem.objects.filter(
+            Q(insight_id__in=insight_ids) | Q(insight__feedback_id__in=feedback_ids),
+            problem__deleted_at__isnull=True,
+            insight__deleted_at__isnull=True,
+        ).select_related("problem", "insight")
+        for link in links:
+            if link.insight.feedback_id == exclude_feedback:
+                continue
+            tie = (link.problem, link.insight.quote)
+            if link.insight_id in insight_ids:
+                problems_of[("insight", link.insight_id)].append(tie)
+            if link.insight.feedback_id in feedback_ids:
+                problems_of[("feedback", link.insight.feedback_id)].append(tie)
     problem_type = registry().object_type("problem")
     assert problem_type is not None  # noqa: S101 - discovery declares it
     best: dict[tuple[str, int], Suggestion] = {}
@@ -330,20 +343,19 @@ def similar_to(
             best[key] = suggestion
 
     for hit in hits:
-        if hit.kind == "insight":
-            for problem in problems_of.get(hit.id, []):
-                offer(
-                    Suggestion(
-                        kind="problem",
-                        id=problem.pk,
-                        title=problem.title,
-                        score=hit.score,
-                        shared=hit.shared,
-                        url=problem_type.url(problem) if problem_type.url else None,
-                        via_quote=hit.title,
-                    )
+        for problem, quote in problems_of.get((hit.kind, hit.id), []):
+            offer(
+                Suggestion(
+                    kind="problem",
+                    id=problem.pk,
+                    title=problem.title,
+                    score=hit.score,
+                    shared=hit.shared,
+                    url=problem_type.url(problem) if problem_type.url else None,
+                    via_quote=quote,
                 )
-        else:
+            )
+        if hit.kind != "insight":
             offer(Suggestion(hit.kind, hit.id, hit.title, hit.score, hit.shared, hit.url))
     ranked = sorted(best.values(), key=lambda s: (-s.score, s.kind != "problem", s.id))
     return ranked[:limit]
