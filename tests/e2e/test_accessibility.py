@@ -222,6 +222,8 @@ def test_discovery_popovers_have_no_accessibility_violations(audited: Any, demo:
         page.locator("[data-insight-trigger]").click()
         expect(page.locator("#insight-pop")).to_be_visible()
         check(page, f"{name} insight popover", problems, "#insight-pop")
+        # Neither a problem (the closest one may be offered) nor a new one: refused.
+        page.locator("#insight-pop").get_by_label("An existing problem").fill("")
         page.locator("#insight-pop").get_by_role("button", name="Make insight").click()
         expect(page.locator("#insight-pop .errors")).to_be_visible()
         check(page, f"{name} insight popover refusing", problems)
