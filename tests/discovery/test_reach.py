@@ -55,9 +55,14 @@ def _insight(pm: Persona, capture: Capture, customer: Customer, *problems: Probl
     )
 
 
-def _reach_source(score: Score) -> str:
+def _reach(score: Score, key: str = "source") -> str:
+    """What the score's explanation says of its reach (its source, or its unit)."""
     entry = next(e for e in score.explanation["inputs"] if e["field"] == "reach")
-    return str(entry["source"])
+    return str(entry[key])
+
+
+def _reach_source(score: Score) -> str:
+    return _reach(score)
 
 
 def test_a_new_customer_on_a_linked_problem_raises_reach_and_score(
@@ -390,11 +395,6 @@ def test_moving_feedback_or_merging_customers_moves_reach(
     assert score.version == version
 
 
-def _reach_unit(score: Score) -> str:
-    entry = next(e for e in score.explanation["inputs"] if e["field"] == "reach")
-    return str(entry["unit"])
-
-
 def test_reach_from_evidence_is_counted_in_words_not_in_people_per_quarter(
     po: Persona,
     pm: Persona,
@@ -410,7 +410,7 @@ def test_reach_from_evidence_is_counted_in_words_not_in_people_per_quarter(
         framework="rice",
         inputs={**RICE, "reach": 300},
     )
-    assert _reach_unit(typed) == "people per quarter"
+    assert _reach(typed, "unit") == "people per quarter"
     item = make_item("Faster exports")
     with after_commit():
         services.problem_items_link(actor=pm.actor, problem=problems["exports"], items=[item])
@@ -419,9 +419,9 @@ def test_reach_from_evidence_is_counted_in_words_not_in_people_per_quarter(
         actor=po.actor, item=item, framework="rice", inputs=RICE, derived=["reach"]
     )
     # The source says what is counted ("1 customer behind ..."); no unit contradicts it.
-    assert _reach_unit(derived) == ""
+    assert _reach(derived, "unit") == ""
     with after_commit():
         _insight(pm, capture, customers["initech"], problems["exports"])
     derived.refresh_from_db()
     assert derived.inputs["reach"] == 2
-    assert _reach_unit(derived) == ""
+    assert _reach(derived, "unit") == ""
