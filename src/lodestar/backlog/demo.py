@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lodestar.backlog import services
+from lodestar.backlog.flow.services import status_changes_rebuild
 from lodestar.backlog.models import BacklogItem, ItemStatus
 from lodestar.backlog.prioritization import demo as prioritization_demo
 from lodestar.backlog.services import ChildSpec
@@ -475,6 +476,8 @@ def _spread_history(
     BacklogItem.all_objects.bulk_update(
         list(items.values()), ["created_at", "updated_at"], batch_size=500
     )
+    # The flow table follows the history's new dates.
+    status_changes_rebuild(product_id=product.pk)
 
 
 def _scores(product: Product) -> None:

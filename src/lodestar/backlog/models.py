@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from lodestar.backlog.flow.models import ItemStatusChange  # noqa: F401 (registers)
 from lodestar.backlog.prioritization.models import Score, Scorecard  # noqa: F401 (registers)
 from lodestar.backlog.saved_views.models import SavedView  # noqa: F401 (registers)
 from lodestar.core.db import RankField

@@ -9,6 +9,7 @@ from typing import Any, Final, Literal, TypeAlias
 
 from lodestar.backlog import hierarchy
 from lodestar.backlog.errors import BacklogErrorCode as Code
+from lodestar.backlog.flow.services import status_change_of, status_changes_record
 from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus, Label, fold_label
 from lodestar.backlog.readiness import Readiness
 from lodestar.backlog.selectors import item_readiness
@@ -42,6 +43,11 @@ LABELS_MAX = 20
 
 
 def record(actor: Actor, item: BacklogItem, action: str, changes: dict[str, Any]) -> None:
+    """Record a change of ``item`` in its history and, when it sets a status, in the flow
+    table (``backlog.flow``): every write of a status goes through here or the bulk paths."""
+    move = status_change_of(item, action, changes, actor.user)
+    if move is not None:
+        status_changes_record([move])
     history_record(
         actor=actor.user,
         workspace_id=item.workspace_id,

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from lodestar.backlog import hierarchy
 from lodestar.backlog.errors import BacklogErrorCode as Code
+from lodestar.backlog.flow.services import StatusMove, status_change_of, status_changes_record
 from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus, Label, fold_label
 from lodestar.backlog.services import ordering
 from lodestar.backlog.services._common import (
@@ -303,9 +304,13 @@ def items_create_many(
             for name in item_names
         ],
     )
-    history_record_many(
-        workspace_id=product.workspace_id,
-        changes=[_created(actor, item) for item in items],
+    created = [_created(actor, item) for item in items]
+    history_record_many(workspace_id=product.workspace_id, changes=created)
+    status_changes_record(
+        [
+            StatusMove(item, "", str(item.status), change.actor, change.at)
+            for item, change in zip(items, created, strict=True)
+        ]
     )
     ordering.schedule_rebalance(product.pk, ranks[-1])
     return items
@@ -594,6 +599,11 @@ def _write(
         bulk_update_values(BacklogItem, rows, [*fields, "version", "updated_at"])
     if history:
         history_record_many(workspace_id=product.workspace_id, changes=history)
+        moves = [
+            status_change_of(change.obj, change.action, change.changes or {}, actor.user)
+            for change in history
+        ]
+        status_changes_record([move for move in moves if move is not None])
 
 
 def _place(
