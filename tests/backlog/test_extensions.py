@@ -81,7 +81,7 @@ def test_velocity_comes_from_the_first_source_that_knows(
 ) -> None:
     assert team_velocity(product) is None
     unsure = VelocitySource(name="unsure", velocity=lambda product: None, order=1)
-    sprints = VelocitySource(name="sprints", velocity=lambda product: Decimal("10"), order=2)
+    measured = VelocitySource(name="measured", velocity=lambda product: Decimal("10"), order=2)
     other = VelocitySource(name="other", velocity=lambda product: Decimal("99"), order=3)
     item = make_item(
         "Big one", goal=goal, estimate=8, acceptance_criteria=["It works"], kind="story"
@@ -90,7 +90,7 @@ def test_velocity_comes_from_the_first_source_that_knows(
     assert size.status == "not_measurable"
     with registry().scoped():
         registry().install(
-            Plugin(name="sprints", provides=[(VELOCITY, other), (VELOCITY, sprints)])
+            Plugin(name="measured", provides=[(VELOCITY, other), (VELOCITY, measured)])
         )
         registry().install(Plugin(name="unsure", provides=[(VELOCITY, unsure)]))
         assert team_velocity(product) == Decimal("10")

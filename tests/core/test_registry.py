@@ -19,7 +19,15 @@ from tests.conftest import Persona
 
 
 def test_every_context_is_installed_from_its_plugin_module() -> None:
-    assert list(registry().plugins) == ["core", "people", "strategy", "backlog", "discovery", "api"]
+    assert list(registry().plugins) == [
+        "core",
+        "people",
+        "strategy",
+        "backlog",
+        "discovery",
+        "sprints",
+        "api",
+    ]
     names = [object_type.name for object_type in registry().object_types()]
     assert names == [
         "api-token",
@@ -38,6 +46,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "product",
         "product_discovery",
         "scorecard",
+        "sprint",
         "team",
         "workspace",
     ]

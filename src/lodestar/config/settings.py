@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "lodestar.strategy",
     "lodestar.backlog",
     "lodestar.discovery",
+    "lodestar.sprints",
     "lodestar.api",
     "lodestar.cli",
 ]

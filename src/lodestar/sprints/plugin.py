@@ -1,0 +1,49 @@
+"""What the sprints context declares: sprints as workspace objects (history in words,
+search), its permission, the hourly snapshot of active sprints, and the velocity the backlog's
+Definition of Ready asks for."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from lodestar.backlog.extensions import VELOCITY, VelocitySource
+from lodestar.core.registry import ObjectType, PeriodicTask, Plugin, SearchDocument
+from lodestar.sprints import history_words
+from lodestar.sprints.access import access_sprint
+from lodestar.sprints.models import Sprint
+from lodestar.sprints.permissions import PERMISSIONS, SprintPermission
+from lodestar.sprints.selectors import product_velocity
+
+
+def _search(sprint: Sprint) -> SearchDocument:
+    return SearchDocument(
+        title=f"{sprint.team.name}: {sprint.name}",
+        body="\n".join(
+            part for part in (sprint.goal, sprint.review_notes, sprint.retrospective_notes) if part
+        ),
+        updated_at=sprint.updated_at,
+        facets={"product": sprint.product.key},
+    )
+
+
+PLUGIN = Plugin(
+    name="sprints",
+    permissions=PERMISSIONS,
+    periodic=[PeriodicTask("lodestar.sprints.tasks.take_sprint_snapshots", dt.timedelta(hours=1))],
+    objects=[
+        ObjectType(
+            name="sprint",
+            model=Sprint,
+            label="sprint",
+            title=lambda sprint: f"{sprint.team.name}: {sprint.name}",
+            gate=access_sprint,
+            permissions={"view": "view", "change": SprintPermission.CHANGE_SPRINT},
+            teams=lambda sprint: [sprint.team],
+            product=lambda sprint: sprint.product,
+            describe=history_words.describe,
+            search=_search,
+            search_related=("team", "product"),
+        ),
+    ],
+    provides=[(VELOCITY, VelocitySource("sprints", velocity=product_velocity, order=10))],
+)
