@@ -239,7 +239,7 @@ def test_capacity_per_member(
     planning = selectors.sprint_planning(sprint=sprint)
     assert (planning.capacity_days, planning.capacity_points) == (Decimal(10), Decimal("5.5"))
     assert planning.warnings == [
-        "The commitment (8.0 points) exceeds the team's capacity (5.5 points)."
+        "The commitment (8 points) exceeds the team's capacity (5.5 points)."
     ]
 
 

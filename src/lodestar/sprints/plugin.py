@@ -28,6 +28,7 @@ def _search(sprint: Sprint) -> SearchDocument:
 
 PLUGIN = Plugin(
     name="sprints",
+    api=["lodestar.sprints.api"],
     permissions=PERMISSIONS,
     periodic=[PeriodicTask("lodestar.sprints.tasks.take_sprint_snapshots", dt.timedelta(hours=1))],
     objects=[

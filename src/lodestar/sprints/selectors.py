@@ -14,6 +14,7 @@ from django.utils import timezone
 from lodestar.backlog.flow.selectors import Flow, flow_metrics
 from lodestar.backlog.models import BacklogItem
 from lodestar.core.errors import Invalid
+from lodestar.core.points import format_points
 from lodestar.people.models import Team
 from lodestar.people.policy import Actor
 from lodestar.sprints.errors import SprintErrorCode as Code
@@ -144,14 +145,15 @@ def sprint_planning(*, sprint: Sprint) -> Planning:
     committed = figures.scope_points
     if capacity["points"] is not None and committed > capacity["points"]:
         warnings.append(
-            f"The commitment ({committed} points) exceeds the team's capacity "
-            f"({capacity['points']} points)."
+            f"The commitment ({format_points(committed)} points) exceeds the team's capacity "
+            f"({format_points(capacity['points'])} points)."
         )
     if velocity.average is not None and committed > velocity.average:
+        low, high = format_points(velocity.low or 0), format_points(velocity.high or 0)
         warnings.append(
-            f"The commitment ({committed} points) exceeds the team's recent velocity "
-            f"({velocity.average} points a sprint over the last {velocity.sprints}, "
-            f"{velocity.low}-{velocity.high})."
+            f"The commitment ({format_points(committed)} points) exceeds the team's recent "
+            f"velocity ({format_points(velocity.average)} points a sprint over the last "
+            f"{velocity.sprints}, from {low} to {high})."
         )
     if unestimated:
         warnings.append(
