@@ -4,12 +4,15 @@
     .venv/bin/python bench/run.py bulk [--db ...] [--items N] [--batch N] [--plain] [--quick]
     .venv/bin/python bench/run.py ratelimit [--db ...] [--samples N]
     .venv/bin/python bench/run.py import [--db ...] [--items N] [--quick]
+    .venv/bin/python bench/run.py flow [--db ...] [--done N] [--calls N]
 
 ``bulk`` runs the bulk write path alone (``harness/bulk.py``): items created per second by
 ``items_create_many`` in calls of ``--batch`` specs, then a rebalance of the whole backlog.
 ``ratelimit`` measures what the API rate limit adds to a request (``harness/ratelimit.py``).
 ``import`` measures the CSV import of feedback, rows per second (``harness/feedback_import.py``;
 ``--items`` is the number of rows, 100,000 by default).
+``flow`` runs ``bench/flow.py``: a team's flow metrics over 50,000 finished items and a 90-day
+sprint's burndown.
 
 Each database runs in a process of its own against a scratch database that this script creates
 and removes: SQLite in a temporary LODESTAR_DATA_DIR, PostgreSQL as ``lodestar_bench`` (see
@@ -52,11 +55,12 @@ def _options(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "section",
         nargs="?",
-        choices=["all", "bulk", "ratelimit", "import"],
+        choices=["all", "bulk", "ratelimit", "import", "flow"],
         default="all",
         help="bulk: the bulk write path alone (items created per second, whole rebalance); "
         "ratelimit: the cost of the API rate limit per request; "
-        "import: the CSV import of feedback (rows per second)",
+        "import: the CSV import of feedback (rows per second); "
+        "flow: a team's flow metrics and a sprint's burndown (bench/flow.py)",
     )
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument(
@@ -206,6 +210,11 @@ def _run_one(db: str, args: argparse.Namespace, out: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["flow"]:
+        import flow
+
+        flow.main(argv[1:])
+        return 0
     args = _options(argv)
     if args.markdown:
         from harness.markdown import document

@@ -194,7 +194,7 @@ def test_flow_metrics_are_exact(
     _history(c, ("", "new", monday), ("new", "done", monday + DAY))
     _history(d, ("", "new", monday), ("new", "in_progress", monday + 3 * DAY))
     start, end = monday.date(), monday.date() + 6 * DAY
-    with django_assert_max_num_queries(7):  # type: ignore[operator]
+    with django_assert_max_num_queries(5):  # type: ignore[operator]
         result = flow.flow_metrics(product_id=product.pk, start=start, end=end)
     assert [n for _, n in result.throughput] == [0, 1, 1, 0, 0, 1, 0]
     assert result.cycle_times.count == 2

@@ -50,12 +50,18 @@ class ItemStatusChange(models.Model):
             ),
         ]
         indexes = [
-            # Throughput and cycle times: a product's completions by day.
-            models.Index(fields=["product", "to_status", "day"], name="status_change_to_day"),
-            # Cumulative flow: what left each status, by day.
-            models.Index(fields=["product", "from_status", "day"], name="status_change_from_day"),
-            # An item's own changes in order (its first start, its history).
-            models.Index(fields=["item", "at"], name="status_change_item_at"),
+            # Throughput and cycle times: a product's completions by day, the cycle seconds
+            # in the index so that reading 50,000 of them touches no table row.
+            models.Index(
+                fields=["product", "to_status", "day", "cycle_seconds"],
+                name="status_change_to_day",
+            ),
+            # Cumulative flow: the changes of each day, from and to, read from the index alone.
+            models.Index(
+                fields=["product", "day", "from_status", "to_status"], name="status_change_day"
+            ),
+            # An item's changes (when it first started: work in progress and its age).
+            models.Index(fields=["item", "to_status", "at"], name="status_change_item_to_at"),
         ]
 
     def __str__(self) -> str:

@@ -75,7 +75,7 @@ class Migration(migrations.Migration):
                 ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='people.workspace')),
             ],
             options={
-                'indexes': [models.Index(fields=['product', 'to_status', 'day'], name='status_change_to_day'), models.Index(fields=['product', 'from_status', 'day'], name='status_change_from_day'), models.Index(fields=['item', 'at'], name='status_change_item_at')],
+                'indexes': [models.Index(fields=['product', 'to_status', 'day', 'cycle_seconds'], name='status_change_to_day'), models.Index(fields=['product', 'day', 'from_status', 'to_status'], name='status_change_day'), models.Index(fields=['item', 'to_status', 'at'], name='status_change_item_to_at')],
                 'constraints': [models.CheckConstraint(condition=models.Q(('to_status__in', ('new', 'ready', 'in_progress', 'done', 'wont_do'))), name='item_status_change_to_valid'), models.CheckConstraint(condition=models.Q(('from_status__in', ('', 'new', 'ready', 'in_progress', 'done', 'wont_do'))), name='item_status_change_from_valid'), models.CheckConstraint(condition=models.Q(('from_status', models.F('to_status')), _negated=True), name='item_status_change_changes')],
             },
         ),
