@@ -14,6 +14,9 @@ from lodestar.backlog.models import BacklogItem
 from lodestar.backlog.selectors import item_readiness
 from lodestar.backlog.selectors import team_velocity as backlog_velocity
 from lodestar.core.errors import Forbidden, Invalid
+from lodestar.core.history import describe
+from lodestar.core.models import HistoryEntry
+from lodestar.core.search import search
 from lodestar.people.models import Team
 from lodestar.sprints import selectors, services
 from lodestar.sprints.models import (
@@ -568,3 +571,47 @@ def test_the_definition_of_ready_measures_size_against_real_velocity(
     _run_sprint(owner, team, "S1", make_item, [5, 1])
     # 5 points against half of a velocity of 6.
     assert size() == ("failed", "5 > 3 points: split it")
+
+
+def test_planning_warns_when_the_commitment_exceeds_velocity(
+    owner: Persona, team: Team, make_item: MakeItem
+) -> None:
+    _run_sprint(owner, team, "S1", make_item, [5, 1])
+    planned = services.sprint_create(
+        actor=owner.actor, team=team, name="S2", start_date=START, end_date=END
+    )
+    services.sprint_items_add(
+        actor=owner.actor, sprint=planned, items=[make_item("Big", estimate=8)]
+    )
+    assert selectors.sprint_planning(sprint=planned).warnings == [
+        "The commitment (8 points) exceeds the team's recent velocity (6 points a sprint over "
+        "the last 1, from 6 to 6)."
+    ]
+
+
+def test_history_says_what_happened_in_words(
+    owner: Persona, sprint: Sprint, make_item: MakeItem
+) -> None:
+    services.sprint_items_add(actor=owner.actor, sprint=sprint, items=[make_item("Export")])
+    _started(owner, sprint, goal="Ship")
+    services.sprint_update(actor=owner.actor, sprint=sprint, goal="Ship less", goal_reason="Flu")
+    services.sprint_close(
+        actor=owner.actor, sprint=sprint, goal_met=True, decisions={"ACME-1": "backlog"}
+    )
+    lines = [
+        describe(entry)
+        for entry in HistoryEntry.objects.filter(object_type="sprints.sprint").order_by("id")
+    ]
+    assert lines == [
+        "created sprint “Core: Sprint 1”",
+        "added ACME-1 to sprint “Core: Sprint 1”",
+        "started sprint “Core: Sprint 1”",
+        "changed the goal of sprint “Core: Sprint 1” to “Ship less” because Flu",
+        "closed sprint “Core: Sprint 1”; its goal was met",
+    ]
+
+
+def test_sprints_are_found_by_their_goal(owner: Persona, sprint: Sprint) -> None:
+    _started(owner, sprint, goal="Reconcile invoices nightly")
+    page = search(actor=owner.actor, text="invoices")
+    assert [hit.title for hit in page.items] == ["Core: Sprint 1"]
