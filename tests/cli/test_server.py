@@ -82,6 +82,7 @@ def test_the_declared_periodic_tasks_exist() -> None:
         "lodestar.core.tasks.purge_outbox",
         "lodestar.core.tasks.purge_rate_counters",
         "lodestar.discovery.portal_tasks.purge_unconfirmed_portal_requests",
+        "lodestar.sprints.tasks.take_sprint_snapshots",
         "lodestar.api.tasks.purge_idempotency",
     ]
     for periodic_task in tasks:

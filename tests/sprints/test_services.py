@@ -615,3 +615,20 @@ def test_sprints_are_found_by_their_goal(owner: Persona, sprint: Sprint) -> None
     _started(owner, sprint, goal="Reconcile invoices nightly")
     page = search(actor=owner.actor, text="invoices")
     assert [hit.title for hit in page.items] == ["Core: Sprint 1"]
+
+
+def test_items_sent_to_the_top_keep_their_order(
+    owner: Persona, sprint: Sprint, make_item: MakeItem
+) -> None:
+    make_item("Already first")
+    first, second = make_item("First"), make_item("Second")
+    services.sprint_items_add(actor=owner.actor, sprint=sprint, items=[first, second])
+    _started(owner, sprint)
+    services.sprint_close(
+        actor=owner.actor,
+        sprint=sprint,
+        goal_met=False,
+        decisions={first.key: "backlog_top", second.key: "backlog_top"},
+    )
+    ordered = BacklogItem.objects.filter(product=sprint.product).order_by("rank")
+    assert [item.title for item in ordered] == ["First", "Second", "Already first"]

@@ -654,7 +654,8 @@ def sprint_close(
         else:
             entry.outcome = wanted[entry.item.key]
     SprintItem.objects.bulk_update(entries, ["outcome"])
-    for entry in unfinished:
+    # Moved to the top last first, so that they keep their order there.
+    for entry in reversed(unfinished):
         if entry.outcome == Outcome.BACKLOG_TOP:
             backlog.item_move(actor=actor, item=entry.item, position="top")
     if target is not None:
