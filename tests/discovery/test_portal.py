@@ -5,14 +5,12 @@ field caps."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core import mail, signing
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -474,36 +472,11 @@ def test_every_portal_form_needs_its_csrf_token(portal: Portal, po: Persona) -> 
     assert PortalSubmission.objects.get().state == SubmissionState.UNCONFIRMED
 
 
-@contextmanager
-def _shared_database(tmp_path: Path) -> Iterator[None]:
-    """The test database where threads with their own connections wait for each other as on a
-    real server: PostgreSQL's already is; SQLite's in-memory one (a second writer fails at once
-    with "table is locked") is copied to a file for the race, as tests/api/test_idempotency.py
-    does."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    memory, memory_settings = connections["default"], connections.settings["default"]
-    file_settings = {**memory_settings, "NAME": str(tmp_path / "race.sqlite3")}
-    on_file = type(memory)(file_settings, "default")
-    memory.ensure_connection()
-    on_file.ensure_connection()
-    memory.connection.backup(on_file.connection)
-    connections.settings["default"] = file_settings
-    connections["default"] = on_file
-    try:
-        yield
-    finally:
-        on_file.close()
-        connections["default"] = memory
-        connections.settings["default"] = memory_settings
-
-
 @pytest.mark.django_db(transaction=True)
 def test_links_followed_at_the_same_moment_count_once(
     portal: Portal, po: Persona, client: Client, tmp_path: Path
 ) -> None:
-    from tests.concurrency import run_concurrently
+    from tests.concurrency import run_concurrently, shared_database
 
     idea = _published(po, client)
     client.post(f"{HOME}ideas/{idea.pk}/vote", {"email": "bo@example.com"})
@@ -516,7 +489,7 @@ def test_links_followed_at_the_same_moment_count_once(
         wait()
         answers.append(Client().post(vote_link if n % 2 else idea_link).content)
 
-    with _shared_database(tmp_path):
+    with shared_database(tmp_path):
         run_concurrently(6, follow)
         votes = PortalVote.objects.filter(confirmed_at__isnull=False).count()
         feedback = Feedback.objects.filter(text="Twice at once").count()
