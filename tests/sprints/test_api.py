@@ -294,3 +294,18 @@ def test_team_flow(dev: Client, owner: Persona, product: Product, make_item: Mak
         bad = dev.get(f"{W}/teams/core/flow?{query}")
         assert bad.status_code == 422, query
         assert any(field in name for name in _fields(bad)), (query, _problem(bad))
+
+
+def test_removing_an_item_the_sprint_does_not_hold_is_404(
+    dev: Client, owner: Persona, sprint: Sprint, make_item: MakeItem
+) -> None:
+    inside, outside = make_item("Inside"), make_item("Outside")
+    services.sprint_items_add(actor=owner.actor, sprint=sprint, items=[inside])
+    url = f"{W}/sprints/{sprint.pk}/items/"
+    for key, code in (("ACME-2", "sprint_item_not_in_sprint"), ("ACME-99", "item_not_found")):
+        response = dev.delete(url + key)
+        assert response.status_code == 404
+        assert _problem(response)["code"] == code
+    assert dev.delete(url + "acme-1").status_code == 204
+    assert not SprintItem.objects.filter(item=outside).exists()
+    assert not SprintItem.objects.exists()

@@ -12,12 +12,15 @@ from ninja import Query, Router, Status
 from lodestar.api.auth import actor as request_actor
 from lodestar.api.http import IF_MATCH, if_match, set_etag
 from lodestar.api.schemas import ERRORS, WRITE_ERRORS, Id, Limit, PageOut
-from lodestar.backlog.refs import item_ref, item_refs
+from lodestar.backlog.access import access_anchor
+from lodestar.backlog.refs import item_refs
+from lodestar.core.errors import NotFound
 from lodestar.core.pagination import paginate
 from lodestar.people.access import access_team
 from lodestar.people.refs import member_ref
 from lodestar.sprints import selectors, services
 from lodestar.sprints.access import access_sprint
+from lodestar.sprints.errors import SprintErrorCode
 from lodestar.sprints.models import Sprint
 from lodestar.sprints.refs import sprint_ref_or_none
 from lodestar.sprints.schemas import (
@@ -221,10 +224,15 @@ def add_sprint_items(
 def remove_sprint_item(
     request: HttpRequest, workspace_slug: str, sprint_id: Id, item_key: str
 ) -> Status[None]:
-    """Take an item out of the sprint (it stays in the backlog)."""
+    """Take an item out of the sprint (it stays in the backlog). An item that is not in the
+    sprint is not found here (404)."""
     actor = request_actor(request, workspace_slug)
     sprint = access_sprint(actor, sprint_id)
-    item = item_ref(actor, item_key, field="item_key", light=True)
+    item = access_anchor(actor, item_key)
+    if not selectors.sprint_has_item(sprint=sprint, item=item):
+        raise NotFound(
+            f"{item.key} is not in {sprint.name}.", code=SprintErrorCode.SPRINT_ITEM_NOT_IN_SPRINT
+        )
     services.sprint_items_remove(actor=actor, sprint=sprint, items=[item])
     return Status(204, None)
 

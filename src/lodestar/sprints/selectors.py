@@ -56,6 +56,10 @@ def sprint_items(*, actor: Actor, sprint: Sprint) -> QuerySet[SprintItem]:
     )
 
 
+def sprint_has_item(*, sprint: Sprint, item: BacklogItem) -> bool:
+    return SprintItem.objects.filter(sprint=sprint, item=item).exists()
+
+
 def sprint_goal_changes(*, sprint: Sprint) -> list[SprintGoalChange]:
     return list(sprint.goal_changes.select_related("changed_by"))
 
