@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -451,7 +452,7 @@ def _converter(field: models.Field[Any, Any], connection: BaseDatabaseWrapper) -
 def insert_rows(model: type[_M], objs: Sequence[_M]) -> list[_M]:
     """Insert new, unsaved ``objs``; returns them, saved. Their ids are reserved in one query
     (``reserve_ids``); then SQLite runs one prepared ``INSERT`` for every row (``executemany``)
-    and PostgreSQL one ``INSERT ... SELECT FROM unnest(arrays)``.
+    and PostgreSQL one ``COPY ... FROM STDIN``.
 
     The rows go in as ``bulk_create`` would write them (each field's ``pre_save`` and database
     value), without building one statement text per batch, which is most of ``bulk_create``'s
@@ -485,13 +486,18 @@ def insert_rows(model: type[_M], objs: Sequence[_M]) -> list[_M]:
     names = ", ".join(quote(field.column) for field in columns)
     with connection.cursor() as cursor:
         if is_postgresql(connection):
-            # Each column travels as one array cast to its type: one statement, whatever the
-            # number of rows (an executemany would have the server plan every row's INSERT).
-            arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in columns)
-            sql = f"INSERT INTO {quote(meta.db_table)} ({names}) SELECT * FROM unnest({arrays})"  # noqa: S608 - names from the model, quoted
-            for start in range(0, len(rows), POSTGRESQL_BATCH):
-                batch = rows[start : start + POSTGRESQL_BATCH]
-                cursor.execute(sql, [list(column) for column in zip(*batch, strict=True)])
+            # COPY: the rows stream to the server in PostgreSQL's text format, written by
+            # psycopg's C code, and the server parses no statement per row (an INSERT of
+            # arrays had psycopg quote every value of every array in Python, and measured
+            # on 20,000 imported rows that was a third of the import's time).
+            sql = f"COPY {quote(meta.db_table)} ({names}) FROM STDIN"
+            started = time.monotonic()
+            with cursor.cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            if connection.queries_logged:  # as Django's cursor logs the statements it runs
+                took = f"{time.monotonic() - started:.3f}"
+                connection.queries_log.append({"sql": f"{sql} -- {len(rows)} rows", "time": took})
         else:
             marks = ", ".join(["%s"] * len(columns))
             sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608 - names from the model, quoted
