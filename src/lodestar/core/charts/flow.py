@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from lodestar.core.charts.base import (
     LEFT,
@@ -24,6 +25,7 @@ from lodestar.core.charts.base import (
     empty_chart,
     finite,
     median,
+    n,
     number,
     percentile,
     plural,
@@ -105,13 +107,13 @@ def cumulative_flow(
     xs = [x((day.day - first).days) for day in ordered]
     if len(xs) == 1:
         xs, counts = [x.out_low, x.out_high], counts * 2
-    below = [0.0] * len(xs)
-    for index in range(len(statuses)):
-        above = [b + row[index] for b, row in zip(below, counts, strict=True)]
-        top = polyline([(px, y(v)) for px, v in zip(xs, above, strict=True)])
-        bottom = polyline([(px, y(v)) for px, v in reversed(list(zip(xs, below, strict=True)))])
-        svg.path(f"{top}L{bottom[1:]}Z", f"chart-area {_colour(index)}")
-        below = above
+    # Each status is drawn down to the baseline, the top one first, so each boundary is
+    # written once: half the bytes of areas closed along the status below.
+    tops = [list(accumulate(row)) for row in counts]
+    floor = f"L{n(xs[-1])} {n(y(0))}L{n(xs[0])} {n(y(0))}Z"
+    for index in reversed(range(len(statuses))):
+        top = polyline([(px, y(row[index])) for px, row in zip(xs, tops, strict=True)])
+        svg.path(top + floor, f"chart-area {_colour(index)}")
     svg.x_dates(x, first, last)
     svg.baseline()
     latest = dict(zip(statuses, counts[-1], strict=True))
