@@ -199,7 +199,7 @@ def test_the_burndown_table_holds_each_day() -> None:
     assert rows[-1][:4] == ["11 Mar 2026", "110", "9", "101"]
     # The ideal line reaches zero on the sprint's last day, not the last snapshot's.
     assert rows[-1][4] == "30.77"
-    assert "scope changed 1 time (+10 points)" in chart.summary
+    assert "scope changed once (+10 points)" in chart.summary
     assert "behind the ideal line" in chart.summary
 
 

@@ -26,7 +26,6 @@ from lodestar.core.charts.base import (
     finite,
     n,
     number,
-    plural,
     polyline,
     reference_label,
     steps,
@@ -128,7 +127,8 @@ def _burn(
         f"{number(remaining)} remaining"
     )
     if changes:
-        summary += f"; scope changed {plural(len(changes), 'time')} ({signed(added)} {unit})"
+        times = {1: "once", 2: "twice"}.get(len(changes), f"{len(changes)} times")
+        summary += f"; scope changed {times} ({signed(added)} {unit})"
     ideal_now = _ideal(first, first.day, finish, last.day, up=up)
     behind = (last.done < ideal_now) if up else (remaining > ideal_now)
     summary += "; behind the ideal line." if behind else "; on or ahead of the ideal line."
