@@ -9,6 +9,7 @@ import math
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from decimal import Decimal
 from html import unescape
 from html.parser import HTMLParser
 
@@ -209,6 +210,17 @@ def test_the_burnup_counts_up_to_the_scope() -> None:
     assert [row[2] for row in rows] == ["0", "1", "2"]
     assert [row[4] for row in rows] == ["0", "50", "100"]
     assert chart.summary.startswith("2 of 110 points done by 4 Mar 2026, 108 remaining")
+
+
+def test_points_may_be_decimals_and_scope_may_come_back() -> None:
+    days = [
+        charts.BurnDay(DAY, Decimal("20.5"), Decimal(0)),
+        charts.BurnDay(DAY + dt.timedelta(days=1), Decimal("25.5"), Decimal("0.5")),
+        charts.BurnDay(DAY + dt.timedelta(days=2), Decimal("20.5"), Decimal("3")),
+    ]
+    chart = charts.burndown(days)
+    assert "scope changed twice (\N{PLUS-MINUS SIGN}0 points)" in chart.summary
+    assert _figure(chart).rows[1][:4] == ["3 Mar 2026", "25.5", "0.5", "25"]
 
 
 def test_velocity_gives_average_and_range() -> None:

@@ -54,10 +54,14 @@ class SprintVelocity:
 
 
 def _checked(days: Sequence[BurnDay]) -> list[BurnDay]:
-    ordered = sorted(days, key=lambda d: d.day)
-    for day in ordered:
-        finite(day.scope, "a day's scope")
-        finite(day.done, "a day's done")
+    # As floats: points may come as Decimals, and the scales work in floats.
+    ordered = sorted(
+        (
+            BurnDay(day.day, finite(day.scope, "a day's scope"), finite(day.done, "a day's done"))
+            for day in days
+        ),
+        key=lambda d: d.day,
+    )
     if len({d.day for d in ordered}) != len(ordered):
         raise ValueError("each day of a burndown appears once")
     return ordered
@@ -163,6 +167,8 @@ def _burn(
 
 
 def signed(value: float) -> str:
+    if value == 0:
+        return "\N{PLUS-MINUS SIGN}0"
     return f"+{number(value)}" if value > 0 else f"\N{MINUS SIGN}{number(-value)}"
 
 
