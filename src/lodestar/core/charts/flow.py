@@ -20,6 +20,7 @@ from lodestar.core.charts.base import (
     chart_id,
     clip,
     date_scale,
+    day_label,
     day_text,
     dots,
     empty_chart,
@@ -333,7 +334,7 @@ def throughput(
         svg.path(dots(points), "chart-dots c1")
     every = -(-len(ordered) // 6)
     for index in range(0, len(ordered), every):
-        svg.text(points[index][0], TOP + PLOT_H + 18, day_text(ordered[index].start)[:-5])
+        svg.text(points[index][0], TOP + PLOT_H + 18, day_label(ordered[index].start))
     svg.baseline()
     summary = (
         f"Median {number(middle)} items a {period} over {plural(len(ordered), period)}, "
