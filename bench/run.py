@@ -4,12 +4,15 @@
     .venv/bin/python bench/run.py bulk [--db ...] [--items N] [--batch N] [--plain] [--quick]
     .venv/bin/python bench/run.py ratelimit [--db ...] [--samples N]
     .venv/bin/python bench/run.py import [--db ...] [--items N] [--quick]
+    .venv/bin/python bench/run.py charts [--samples N]
 
 ``bulk`` runs the bulk write path alone (``harness/bulk.py``): items created per second by
 ``items_create_many`` in calls of ``--batch`` specs, then a rebalance of the whole backlog.
 ``ratelimit`` measures what the API rate limit adds to a request (``harness/ratelimit.py``).
 ``import`` measures the CSV import of feedback, rows per second (``harness/feedback_import.py``;
 ``--items`` is the number of rows, 100,000 by default).
+``charts`` measures drawing each kind of chart and rendering its figure, in ms and bytes
+(``charts.py``; no database, so ``--db`` does not apply; ``--samples`` is the calls per kind).
 
 Each database runs in a process of its own against a scratch database that this script creates
 and removes: SQLite in a temporary LODESTAR_DATA_DIR, PostgreSQL as ``lodestar_bench`` (see
@@ -52,11 +55,12 @@ def _options(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "section",
         nargs="?",
-        choices=["all", "bulk", "ratelimit", "import"],
+        choices=["all", "bulk", "ratelimit", "import", "charts"],
         default="all",
         help="bulk: the bulk write path alone (items created per second, whole rebalance); "
         "ratelimit: the cost of the API rate limit per request; "
-        "import: the CSV import of feedback (rows per second)",
+        "import: the CSV import of feedback (rows per second); "
+        "charts: drawing each kind of chart (ms and bytes; no database)",
     )
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument(
@@ -215,6 +219,13 @@ def main(argv: list[str]) -> int:
     databases = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     RESULTS.mkdir(exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    if args.section == "charts":
+        out = RESULTS / f"{stamp}-charts.json"
+        command = [sys.executable, str(BENCH / "charts.py"), "--out", str(out)]
+        command += ["--calls", str(args.samples)] if args.samples else []
+        subprocess.run(command, check=True, timeout=CHILD_SECONDS)  # noqa: S603
+        console.print(f"figures written to {out.relative_to(BENCH.parent)}")
+        return 0
     results = []
     for db in databases:
         section = ("-bulk-plain" if args.plain else "-bulk") if args.section == "bulk" else ""
