@@ -153,37 +153,7 @@ class ForecastOut(Schema):
 
     @classmethod
     def of(cls, forecast: Forecast) -> ForecastOut:
-        report = forecast.calibration
-        used = forecast.inputs
-        return cls(
-            question=forecast.question,
-            unit=forecast.unit,
-            percentiles=[ForecastPercentileOut(**vars(p)) for p in forecast.percentiles],
-            probability=forecast.probability,
-            plain_probability=forecast.plain_probability,
-            histogram=[ForecastBinOut(**vars(b)) for b in forecast.histogram],
-            beyond=forecast.beyond,
-            calibration=ForecastCalibrationOut(
-                asked=report.asked,
-                calibrated=report.calibrated,
-                backtests=report.backtests,
-                hit_rates=[ForecastHitRateOut(**vars(h)) for h in report.hit_rates],
-                reason=report.reason,
-                sentence=report.sentence,
-                warnings=[
-                    ForecastWarningOut(code=str(w.code), message=w.message) for w in report.warnings
-                ],
-            ),
-            inputs=ForecastInputsOut(
-                **{
-                    **vars(used),
-                    "throughput": list(used.throughput),
-                    "holidays": list(used.holidays),
-                    "split_rate": list(used.split_rate) if used.split_rate else None,
-                    "scope": list(used.scope) if used.scope else None,
-                }
-            ),
-        )
+        return cls.model_validate(engine.as_dict(forecast))
 
 
 @router.post(

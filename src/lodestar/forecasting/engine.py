@@ -14,8 +14,8 @@ import datetime as dt
 import math
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -550,3 +550,34 @@ def forecast(data: ForecastInput) -> Forecast:
         inputs=inputs,
         outcomes=outcomes,
     )
+
+
+def as_dict(answer: Forecast) -> dict[str, Any]:
+    """``answer`` as the API and ``lodestar forecast --json`` give it (dates as ``date``)."""
+    report = answer.calibration
+    used = answer.inputs
+    return {
+        "question": answer.question,
+        "unit": answer.unit,
+        "percentiles": [asdict(p) for p in answer.percentiles],
+        "probability": answer.probability,
+        "plain_probability": answer.plain_probability,
+        "histogram": [asdict(b) for b in answer.histogram],
+        "beyond": answer.beyond,
+        "calibration": {
+            "asked": report.asked,
+            "calibrated": report.calibrated,
+            "backtests": report.backtests,
+            "hit_rates": [asdict(h) for h in report.hit_rates],
+            "reason": report.reason,
+            "sentence": report.sentence,
+            "warnings": [{"code": str(w.code), "message": w.message} for w in report.warnings],
+        },
+        "inputs": {
+            **asdict(used),
+            "throughput": list(used.throughput),
+            "holidays": list(used.holidays),
+            "split_rate": list(used.split_rate) if used.split_rate else None,
+            "scope": list(used.scope) if used.scope else None,
+        },
+    }
