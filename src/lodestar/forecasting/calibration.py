@@ -88,6 +88,13 @@ def work_periods_for(period: str) -> int:
     return 6 if period == "week" else 42
 
 
+def stride_for(period: str) -> int:
+    """Periods between two backtests: one a week. Daily backtests a day apart would share
+    almost all of their window and of their outcome, so 156 of them would say little more
+    than a few; a week apart, 156 span three years whatever the period."""
+    return 1 if period == "week" else 7
+
+
 def first_origin(window: int | None, work_periods: int) -> int:
     """The first point a backtest starts from: the whole window known, or (without a window)
     twice the span of a forecast."""
@@ -102,14 +109,16 @@ def backtest(
     window: int | None,
     work_periods: int,
     trials: int,
+    stride: int = 1,
     as_of: int | None = None,
-    limit: int = LIMIT,
+    limit: int | None = LIMIT,
 ) -> list[Backtest]:
-    """The last ``limit`` backtests whose outcome was known after ``as_of`` periods (all of
-    the history by default), oldest first."""
+    """The last ``limit`` backtests (every one with None) whose outcome was known after
+    ``as_of`` periods (all of the history by default), oldest first; their origins are
+    ``stride`` periods apart, the last one as late as possible."""
     known = len(history) if as_of is None else as_of
     start = max(1, first_origin(window, work_periods))
-    origins = np.arange(start, known, dtype=np.int64)
+    origins = np.arange(known - 1, start - 1, -stride, dtype=np.int64)[::-1].copy()
     if origins.size == 0:
         return []
     cumulative = np.concatenate(([0], np.cumsum(history, dtype=np.int64)))
@@ -127,7 +136,9 @@ def backtest(
         ends = np.minimum(known_at, len(history))
         outcomes = cumulative[ends] - cumulative[origins]
     usable = (pace > 0) & (known_at <= known)
-    chosen = np.flatnonzero(usable)[-limit:]
+    chosen = np.flatnonzero(usable)
+    if limit is not None:
+        chosen = chosen[len(chosen) - min(limit, len(chosen)) :]
     if chosen.size == 0:
         return []
     ranks, pits = _ranks(
@@ -216,6 +227,40 @@ def calibrated_level(pits: NDArray[np.float64], percentile: int) -> float:
 def calibrated_probability(pits: NDArray[np.float64], plain: float) -> float:
     """``H(plain)``: how often, in the backtests, a forecast at level ``plain`` came true."""
     return float(np.mean(pits < plain))
+
+
+@dataclass(frozen=True)
+class Replay:
+    percentile: int
+    forecasts: int  # forecasts replayed (those with enough earlier backtests to calibrate)
+    plain: float  # share of them whose plain answer came true
+    calibrated: float  # share whose calibrated answer came true
+
+
+def replay(backtests: list[Backtest], percentile: int, *, limit: int = LIMIT) -> Replay:
+    """Walk forward through ``backtests`` (all of a history's, oldest first) as if each were
+    the forecast of its day: calibrated with the last ``limit`` backtests whose outcome was
+    known by its origin (at least ``MINIMUM``), and checked against what then happened.
+
+    The calibrated answer at level ``L`` came true exactly when ``rank < L``, as the plain
+    one at ``p`` when ``rank < p / 100``, so no simulation is run again."""
+    plain_hits = calibrated_hits = count = 0
+    known_at = np.asarray([b.known_at for b in backtests])
+    pits = np.asarray([b.pit for b in backtests])
+    for index, current in enumerate(backtests):
+        earlier = np.flatnonzero(known_at[:index] <= current.origin)[-limit:]
+        if earlier.size < MINIMUM:
+            continue
+        level = calibrated_level(pits[earlier], percentile)
+        count += 1
+        plain_hits += current.rank < percentile / 100
+        calibrated_hits += current.rank < level
+    return Replay(
+        percentile=percentile,
+        forecasts=count,
+        plain=plain_hits / count if count else 0.0,
+        calibrated=calibrated_hits / count if count else 0.0,
+    )
 
 
 # -- warnings ------------------------------------------------------------------------------------

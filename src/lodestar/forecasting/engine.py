@@ -449,6 +449,7 @@ def forecast(data: ForecastInput) -> Forecast:
             window=data.window,
             work_periods=work_periods,
             trials=min(trials, BACKTEST_TRIALS),
+            stride=calibration.stride_for(data.period),
         )
         if len(backtests) >= calibration.MINIMUM:
             pits = np.asarray([b.pit for b in backtests])
