@@ -143,7 +143,7 @@ def backtest(
         return []
     ranks, pits = _ranks(
         rng,
-        history,
+        history.astype(np.int32),
         kind=kind,
         lows=lows[chosen],
         lengths=lengths[chosen],
@@ -166,7 +166,7 @@ def backtest(
 
 def _ranks(
     rng: np.random.Generator,
-    history: NDArray[np.int64],
+    history: NDArray[np.int32],
     *,
     kind: Kind,
     lows: NDArray[np.int64],
@@ -200,7 +200,7 @@ def _ranks(
             target = np.repeat(targets[part], trials)
             earlier = totals >= target
             # One period more: the futures that finish in period t* exactly.
-            then = totals + simulation.draw(rng, history, part_lows, part_lengths, 1)[:, 0]
+            then = totals + simulation.draw(rng, history, part_lows, part_lengths, 1)[0]
             tied = ~earlier & (then >= target)
         else:
             outcome = np.repeat(outcomes[part], trials)

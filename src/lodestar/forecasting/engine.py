@@ -409,6 +409,8 @@ def forecast(data: ForecastInput) -> Forecast:
                 ForecastErrorCode.OUT_OF_RANGE,
             )
     ahead = periods or 0
+    # Counts of at most MAX_THROUGHPUT a period add up within 32 bits over the horizon.
+    counts = history.astype(np.int32)
     trials = data.trials
     window = sample.size
     lows = np.full(trials, history.size - window, dtype=np.int64)
@@ -417,7 +419,7 @@ def forecast(data: ForecastInput) -> Forecast:
     if data.question == "how_many":
         # _check made sure how_many has periods or a date, so ``ahead`` is at least 1.
         outcomes = simulation.sums(
-            rng, history, lows, lengths, np.full(trials, ahead, dtype=np.int64)
+            rng, counts, lows, lengths, np.full(trials, ahead, dtype=np.int64)
         )
     else:
         targets = _targets(data, rng, trials)
@@ -432,7 +434,7 @@ def forecast(data: ForecastInput) -> Forecast:
             )
         guess = math.ceil(1.5 * expected) + 4
         outcomes = simulation.completion_periods(
-            rng, history, lows, lengths, targets, horizon, guess
+            rng, counts, lows, lengths, targets, horizon, guess
         )
     ordered = np.sort(outcomes)
     kind: calibration.Kind = "how_many" if data.question == "how_many" else "when"
