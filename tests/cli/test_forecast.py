@@ -26,6 +26,7 @@ def test_when_prints_percentiles_dates_and_the_record() -> None:
     assert "Plain" in out  # the uncalibrated answer beside the calibrated one
     assert "Plain 85% forecasts came true" in out
     assert "over 156 backtests; this one is adjusted." in " ".join(out.split())
+    assert "Plain forecasts in the backtests: 50% came true" in out
     assert "Seed 3" in out
 
 

@@ -183,6 +183,11 @@ def _print(answer: Forecast) -> None:
             f"{answer.inputs.period}s."
         )
     output.console.print(answer.calibration.sentence)
+    if answer.calibration.hit_rates:
+        record = ", ".join(
+            f"{h.percentile}% came true {h.came_true:.0%}" for h in answer.calibration.hit_rates
+        )
+        output.console.print(f"Plain forecasts in the backtests: {record}.")
     for warning in answer.calibration.warnings:
         output.console.print(f"[yellow]Warning:[/yellow] {warning.message}")
     output.console.print(f"Seed {answer.inputs.seed} (give --seed to repeat this answer).")
