@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from lodestar.cli import backlog, discovery, people, search, server
+from lodestar.cli import backlog, discovery, forecast, people, search, server
 from lodestar.cli.output import LodestarGroup
 from lodestar.config.datadir import private_umask
 
@@ -21,6 +21,7 @@ people.register(app)
 backlog.register(app)
 search.register(app)
 discovery.register(app)
+forecast.register(app)
 
 
 def main() -> None:
