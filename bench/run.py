@@ -5,6 +5,8 @@
     .venv/bin/python bench/run.py ratelimit [--db ...] [--samples N]
     .venv/bin/python bench/run.py import [--db ...] [--items N] [--quick]
     .venv/bin/python bench/run.py flow [--db ...] [--done N] [--calls N]
+    .venv/bin/python bench/run.py charts [--samples N]
+    .venv/bin/python bench/run.py forecast [--samples N]
 
 ``bulk`` runs the bulk write path alone (``harness/bulk.py``): items created per second by
 ``items_create_many`` in calls of ``--batch`` specs, then a rebalance of the whole backlog.
@@ -13,6 +15,11 @@
 ``--items`` is the number of rows, 100,000 by default).
 ``flow`` runs ``bench/flow.py``: a team's flow metrics over 50,000 finished items and a 90-day
 sprint's burndown.
+``charts`` measures drawing each kind of chart and rendering its figure, in ms and bytes
+(``charts.py``; no database, so ``--db`` does not apply; ``--samples`` is the calls per kind).
+``forecast`` runs ``bench/forecast.py``
+(the Monte Carlo engine, the forecasts API, a calibrated forecast and a replay; ``--samples``
+calls per series), which needs no database of its own but a scratch SQLite one for the API.
 
 Each database runs in a process of its own against a scratch database that this script creates
 and removes: SQLite in a temporary LODESTAR_DATA_DIR, PostgreSQL as ``lodestar_bench`` (see
@@ -55,12 +62,14 @@ def _options(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "section",
         nargs="?",
-        choices=["all", "bulk", "ratelimit", "import", "flow"],
+        choices=["all", "bulk", "ratelimit", "import", "flow", "charts", "forecast"],
         default="all",
         help="bulk: the bulk write path alone (items created per second, whole rebalance); "
         "ratelimit: the cost of the API rate limit per request; "
         "import: the CSV import of feedback (rows per second); "
-        "flow: a team's flow metrics and a sprint's burndown (bench/flow.py)",
+        "flow: a team's flow metrics and a sprint's burndown (bench/flow.py); "
+        "charts: drawing each kind of chart (ms and bytes; no database); "
+        "forecast: Monte Carlo forecasts (bench/forecast.py)",
     )
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument(
@@ -221,9 +230,21 @@ def main(argv: list[str]) -> int:
 
         print(document([json.loads(path.read_text()) for path in args.markdown]), end="")
         return 0
+    if args.section == "forecast":
+        command = [sys.executable, str(BENCH / "forecast.py")]
+        if args.samples:
+            command += ["--calls", str(args.samples)]
+        return subprocess.run(command, check=False, cwd=BENCH).returncode  # noqa: S603
     databases = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     RESULTS.mkdir(exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    if args.section == "charts":
+        out = RESULTS / f"{stamp}-charts.json"
+        command = [sys.executable, str(BENCH / "charts.py"), "--out", str(out)]
+        command += ["--calls", str(args.samples)] if args.samples else []
+        subprocess.run(command, check=True, timeout=CHILD_SECONDS)  # noqa: S603
+        console.print(f"figures written to {out.relative_to(BENCH.parent)}")
+        return 0
     results = []
     for db in databases:
         section = ("-bulk-plain" if args.plain else "-bulk") if args.section == "bulk" else ""

@@ -247,3 +247,34 @@ def test_files_the_cli_creates_are_private(tmp_path: Any) -> None:
         os.umask(previous)
     assert oct((tmp_path / "secret").stat().st_mode & 0o777) == oct(0o600)
     assert oct((tmp_path / "dir").stat().st_mode & 0o777) == oct(0o700)
+
+
+def test_the_worker_waits_out_a_locked_database_and_stops_on_anything_else(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.db import OperationalError
+
+    from lodestar.cli import server
+
+    monkeypatch.setattr(server, "LOCKED_RETRY_SECONDS", 0)
+    calls: list[str] = []
+
+    def locked_twice() -> None:
+        calls.append("run")
+        if len(calls) <= 2:
+            raise OperationalError("database is locked")
+
+    server._run_tasks_until_stopped(locked_twice)
+    assert calls == ["run", "run", "run"]
+
+    def broken() -> None:
+        raise OperationalError("no such table: django_tasks_database_dbtaskresult")
+
+    with pytest.raises(OperationalError, match="no such table"):
+        server._run_tasks_until_stopped(broken)
+
+    def stopped() -> None:
+        raise SystemExit(0)
+
+    with pytest.raises(SystemExit):
+        server._run_tasks_until_stopped(stopped)

@@ -442,3 +442,45 @@ def test_quick_commit_relaxes_durability_for_its_own_transaction_only() -> None:
     # Inside a caller's transaction it would apply to all of it: nothing changes.
     with transaction.atomic(), quick_commit(connection):
         assert synchronous_commit() == "on"
+
+
+def test_insert_rows_converts_repeated_dates_once_and_each_zone_as_written(
+    workspace: Workspace,
+) -> None:
+    """Equal values down a column share one conversion (keyed by their zone too), and every
+    row still stores its own instant."""
+    from zoneinfo import ZoneInfo
+
+    from lodestar.core.models import HistoryEntry
+
+    utc = dt.datetime(2026, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
+    paris = utc.astimezone(ZoneInfo("Europe/Paris"))
+    later = utc + dt.timedelta(microseconds=1)
+    dates = [utc, paris, later, utc] * (db.INSERT_ROWS_MIN // 4 + 1)
+    rows = [
+        HistoryEntry(workspace=workspace, object_type="x.y", object_id=n, action="created",
+                     created_at=when)
+        for n, when in enumerate(dates)
+    ]  # fmt: skip
+    db.insert_rows(HistoryEntry, rows)
+    stored = dict(
+        HistoryEntry.objects.filter(object_type="x.y").values_list("object_id", "created_at")
+    )
+    assert [stored[n] for n in range(len(dates))] == dates
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL keeps its own cache")
+def test_large_writes_grows_the_page_cache_and_gives_it_back() -> None:
+    def cache_size() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return int(cursor.fetchone()[0])
+
+    before = cache_size()
+    with db.large_writes():
+        assert cache_size() == -db.LARGE_WRITE_CACHE_KIB
+    assert cache_size() == before
+    with pytest.raises(RuntimeError), db.large_writes():
+        raise RuntimeError("an import that fails")
+    assert cache_size() == before

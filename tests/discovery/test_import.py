@@ -80,6 +80,27 @@ def test_a_file_imports_feedback_with_customers_contacts_and_history(pm: Persona
     assert OutboxEvent.objects.filter(kind="feedback.created").count() == 2
 
 
+def _statements_to_import(pm: Persona, rows: int, start: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lines = [
+        f"Feedback {n} about exports,Customer {n % 7},person{n % 11}@c{n % 7}.test,2026-11-02,"
+        for n in range(start, start + rows)
+    ]
+    with CaptureQueriesContext(connection) as captured:
+        report = _import(pm, "Feedback,Company,Email,Date,Source\n" + "\n".join(lines))
+    assert report.created == rows  # type: ignore[attr-defined]
+    return len(captured)
+
+
+def test_an_import_runs_as_many_statements_for_many_rows_as_for_a_few(pm: Persona) -> None:
+    """What a row's search entry reads (its customer, its product) is loaded for all the rows
+    at once: 200 rows cost the statements 40 do (a query per row would be 160 more)."""
+    few = _statements_to_import(pm, 40, start=0)
+    assert _statements_to_import(pm, 200, start=40) <= few
+
+
 def test_importing_the_same_file_again_creates_nothing(pm: Persona) -> None:
     _import(pm, FEEDBACK)
     history = HistoryEntry.objects.count()

@@ -115,6 +115,25 @@ def test_merge_moves_feedback_and_contacts_and_is_recorded(
     assert exc.value.code == Code.CUSTOMER_MERGED
 
 
+def test_a_customers_new_segment_narrows_the_search_of_their_feedback_at_once(
+    pm: Persona, customers: dict[str, Customer], capture: Capture
+) -> None:
+    from lodestar.core.search import search
+
+    customer = customers["initech"]
+    feedback = capture("Exports time out on big boards.", customer=customer)
+
+    def found(segment: str) -> list[int]:
+        page = search(actor=pm.actor, text="exports", facets={"segment": segment})
+        return [hit.id for hit in page.items if hit.kind == "feedback"]
+
+    services.customer_update(actor=pm.actor, customer=customer, segment="Enterprise")
+    assert found("enterprise") == [feedback.pk]
+    services.customer_update(actor=pm.actor, customer=customer, segment="SMB")
+    assert found("enterprise") == []
+    assert found("smb") == [feedback.pk]
+
+
 def test_merge_into_itself_or_across_workspaces_is_refused(
     pm: Persona, outsider: Persona, customers: dict[str, Customer]
 ) -> None:

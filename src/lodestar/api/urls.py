@@ -1,5 +1,5 @@
 """The NinjaAPI at /api/v1: every context's router (declared in its plugin), mounted under the
-workspace, its ``me_router`` (if any) under /me/, the trash's and the search's."""
+workspace, its ``me_router`` (if any) under /me/, the trash's, the search's and the forecasts'."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from lodestar.api import errors
 from lodestar.api.auth import API_AUTH
 from lodestar.api.docs import OfflineSwagger
 from lodestar.api.document import LodestarApi
+from lodestar.api.forecasts import router as forecasts_router
 from lodestar.api.search import router as search_router
 from lodestar.api.trash import router as trash_router
 from lodestar.core.registry import registry
@@ -42,3 +43,4 @@ for module in registry().api_modules():
         api.add_router("/me/", routers.me_router)
 api.add_router("/workspaces/", trash_router)
 api.add_router("/workspaces/", search_router)
+api.add_router("/workspaces/", forecasts_router)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from lodestar.cli import backlog, discovery, people, search, server, sprints
+from lodestar.cli import backlog, discovery, forecast, people, search, server, sprints
 from lodestar.cli.output import LodestarGroup
 from lodestar.config.datadir import private_umask
 
@@ -22,6 +22,7 @@ backlog.register(app)
 search.register(app)
 discovery.register(app)
 sprints.register(app)
+forecast.register(app)
 
 
 def main() -> None:

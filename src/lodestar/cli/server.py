@@ -9,7 +9,10 @@ speaks plain HTTP; a self-hoster gets the real thing, not a development server.
 
 from __future__ import annotations
 
+import logging
 import socket
+import time
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -18,6 +21,8 @@ from rich.status import Status
 from lodestar.cli import output
 from lodestar.cli.bootstrap import setup_django
 from lodestar.cli.output import CliError
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -177,10 +182,36 @@ def worker(
     scheduler.start()
     pump.start()
     try:
-        call_command("db_worker", **options)
+        _run_tasks_until_stopped(lambda: call_command("db_worker", **options))
     finally:
         scheduler.stop()
         pump.stop()
+
+
+# How long the worker waits before looking for tasks again after SQLite stayed locked past its
+# busy timeout (another process writing for longer, such as a large import).
+LOCKED_RETRY_SECONDS = 1.0
+
+
+def _run_tasks_until_stopped(run: Callable[[], object]) -> None:
+    """Run the task loop until it stops as asked (a signal ends it with ``SystemExit``).
+
+    The task library takes its next task in an exclusive SQLite transaction, and only a lock
+    met inside it is waited out: one met when the transaction begins (a writer holding the
+    database for longer than the busy timeout) ended the worker, and with it ``lodestar
+    serve``. Such a lock now only delays the tasks; any other error still stops the worker."""
+    from django.db import OperationalError
+    from django_tasks_db.utils import is_locked_database_exception
+
+    while True:
+        try:
+            run()
+            return
+        except OperationalError as exc:
+            if not is_locked_database_exception(exc):
+                raise
+            logger.warning("The database stayed locked; the worker waits and goes on.")
+            time.sleep(LOCKED_RETRY_SECONDS)
 
 
 def demo(

@@ -95,18 +95,19 @@ def publish(entries: Sequence[HistoryEntry]) -> None:
     if not entries:
         return
     events = [event_of(entry) for entry in entries]
-    insert_rows(
-        OutboxEvent,
-        [
-            OutboxEvent(
-                workspace_id=event.workspace_id,
-                kind=event.kind,
-                history_id=event.history_id,
-                created_at=event.occurred_at,
-            )
-            for event in events
-        ],
-    )
+    names = [field.attname for field in OutboxEvent._meta.concrete_fields]
+    rows = []
+    for event in events:
+        values = {
+            "id": None,
+            "workspace_id": event.workspace_id,
+            "kind": event.kind,
+            "history_id": event.history_id,
+            "created_at": event.occurred_at,
+        }
+        # Positional arguments take Django's quick path through the model's constructor.
+        rows.append(OutboxEvent(*(values[name] for name in names)))
+    insert_rows(OutboxEvent, rows)
     if registry().subscribers(durable=False):
         transaction.on_commit(lambda: dispatch(events), robust=True)
 

@@ -171,18 +171,22 @@ def history_record_many(*, workspace_id: int, changes: Iterable[Change]) -> list
     from the service, inside its transaction, as ``history_record``."""
     now = timezone.now()
     changes = list(changes)
-    entries = [
-        HistoryEntry(
-            workspace_id=workspace_id,
-            actor=change.actor if getattr(change.actor, "pk", None) else None,
-            object_type=change.obj._meta.label_lower,
-            object_id=change.obj.pk,
-            object_label=(change.label or str(change.obj))[:255],
-            action=change.action,
-            changes={k: _plain(v) for k, v in (change.changes or {}).items()},
-            created_at=change.at or now,
-        )
-        for change in changes
-    ]
+    names = [field.attname for field in HistoryEntry._meta.concrete_fields]
+    entries = []
+    for change in changes:
+        actor = change.actor
+        values = {
+            "id": None,
+            "workspace_id": workspace_id,
+            "actor_id": actor.pk if getattr(actor, "pk", None) else None,
+            "object_type": change.obj._meta.label_lower,
+            "object_id": change.obj.pk,
+            "object_label": (change.label or str(change.obj))[:255],
+            "action": change.action,
+            "changes": {k: _plain(v) for k, v in (change.changes or {}).items()},
+            "created_at": change.at or now,
+        }
+        # Positional arguments take Django's quick path through the model's constructor.
+        entries.append(HistoryEntry(*(values[name] for name in names)))
     objects = {(change.obj._meta.label_lower, change.obj.pk): change.obj for change in changes}
     return history_record_bulk(entries, objects=objects)

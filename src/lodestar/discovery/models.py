@@ -117,8 +117,10 @@ class Feedback(TrashableModel):
     again creates nothing new.
     """
 
+    # No index of their own for ``workspace``, ``customer`` and ``captured_by``: the indexes
+    # below lead with each, and every index is one more write for each imported row.
     workspace = models.ForeignKey(
-        "people.Workspace", on_delete=models.CASCADE, related_name="feedback"
+        "people.Workspace", on_delete=models.CASCADE, related_name="feedback", db_index=False
     )
     product = models.ForeignKey(
         "strategy.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -130,14 +132,23 @@ class Feedback(TrashableModel):
     )
     received_at = models.DateTimeField()
     customer = models.ForeignKey(
-        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="feedback"
+        Customer,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="feedback",
+        db_index=False,
     )
     contact = models.ForeignKey(
         Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="feedback"
     )
     tags = models.JSONField(default=list, blank=True)
     captured_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     state = models.CharField(
         max_length=16, choices=FeedbackState.choices, default=FeedbackState.NEW

@@ -296,7 +296,21 @@ def customer_update(
                 code=Code.CUSTOMER_NAME_TAKEN,
             ) from exc
         _record(actor, customer, Action.UPDATED, changes)
+        if "segment" in changes:
+            # Search narrows feedback by its customer's segment: the facets follow.
+            _refresh_search_of_customer(customer)
     return customer
+
+
+def _refresh_search_of_customer(customer: Customer) -> None:
+    """Write again what search knows of ``customer``'s feedback and insights (their facets
+    carry the customer and its segment), in the caller's transaction."""
+    feedback = Feedback.all_objects.filter(customer=customer).select_related("customer", "product")
+    sync_objects((item, Action.UPDATED) for item in feedback)
+    insights = Insight.objects.filter(feedback__customer=customer).select_related(
+        "feedback__customer", "feedback__product"
+    )
+    sync_objects((insight, Action.UPDATED) for insight in insights)
 
 
 @transaction.atomic
@@ -346,12 +360,7 @@ def customer_merge(*, actor: Actor, source: Customer, target: Customer) -> Custo
     if changes:
         bump(target, list(changes))
     # What search knows of the moved feedback (and its insights) names the target now.
-    moved = Feedback.all_objects.filter(customer=target).select_related("customer", "product")
-    sync_objects((feedback, Action.UPDATED) for feedback in moved)
-    insights = Insight.objects.filter(feedback__customer=target).select_related(
-        "feedback__customer", "feedback__product"
-    )
-    sync_objects((insight, Action.UPDATED) for insight in insights)
+    _refresh_search_of_customer(target)
     merged = {
         "merged": [None, source.name],
         "feedback_moved": moved_feedback,

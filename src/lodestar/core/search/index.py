@@ -111,6 +111,7 @@ def sync_entries(entries: Sequence[HistoryEntry], objects: Mapping[Any, Any] | N
                 missing.append(pk)
             else:
                 found[pk] = obj
+        _fill_related(object_type, list(found.values()))
         for start in range(0, len(missing), CHUNK):
             for obj in _queryset(object_type, base=True).filter(
                 pk__in=missing[start : start + CHUNK]
@@ -147,6 +148,19 @@ def _queryset(object_type: ObjectType, *, base: bool = False) -> models.QuerySet
     if object_type.search_prefetch:
         qs = qs.prefetch_related(*object_type.search_prefetch)
     return qs
+
+
+def _fill_related(object_type: ObjectType, objects: list[Any]) -> None:
+    """Load what the kind's document reads for objects given by the caller (a bulk write
+    builds rows with ids, not related objects): one query per relation for all of them, and
+    nothing for a relation an object already holds, instead of a query per object."""
+    if not objects:
+        return
+    related = list(object_type.search_related) + list(object_type.search_prefetch)
+    if "__" in object_type.workspace:
+        related.append(object_type.workspace.rsplit("__", 1)[0])
+    if related:
+        models.prefetch_related_objects(objects, *dict.fromkeys(related))
 
 
 Progress = Callable[[str, int, int], None]

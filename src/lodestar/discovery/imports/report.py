@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from lodestar.core.db import large_writes
 from lodestar.core.errors import FieldError, Invalid
 from lodestar.discovery.errors import DiscoveryErrorCode as Code
 
@@ -27,11 +28,13 @@ def bulk_pauses_off() -> Iterator[None]:
     history entries); each full collection walks all of them again, and measured on 20,000
     rows it took more than half the time (8.2 s instead of 19.8 s without it). The objects
     form no cycles that need collecting before the import ends, and it is switched back on
-    after (if it was on)."""
+    after (if it was on). The database gets room for the pages the rows touch
+    (``core.db.large_writes``)."""
     was_on = gc.isenabled()
     gc.disable()
     try:
-        yield
+        with large_writes():
+            yield
     finally:
         if was_on:
             gc.enable()
