@@ -410,3 +410,41 @@ def test_a_problem_without_ideas_shows_no_portal_section(pm: Persona, exports: P
     html = _signed_in(pm).get(f"/w/acme/problems/{exports.pk}").content.decode()
     assert "Ideas on the portal" not in html
     assert "evidence-votes" not in html
+
+
+def test_viewers_and_other_workspaces_link_nothing_from_the_page(
+    viewer: Persona, outsider: Persona, exports: Problem, idea: PortalIdea
+) -> None:
+    refused = _signed_in(viewer).post(f"{PAGE}/ideas/{idea.pk}/problem", {"problem": exports.pk})
+    assert refused.status_code == 403
+    foreign = _signed_in(outsider).post(
+        f"/w/acme/products/ACME/portal/ideas/{idea.pk}/problem", {"problem": exports.pk}
+    )
+    assert foreign.status_code == 404
+    missing = _signed_in(viewer).post(f"{PAGE}/ideas/999999/problem", {"problem": exports.pk})
+    assert missing.status_code == 404
+    idea.refresh_from_db()
+    assert idea.problem_id is None
+
+
+def test_publishing_from_the_page_with_a_bad_problem_publishes_nothing(
+    pm: Persona, po: Persona, product: Product, owner: Persona
+) -> None:
+    from tests.discovery.test_portal_moderation_api import _queued
+
+    beta = strategy.product_create(actor=owner.actor, key="BETA", name="Beta")
+    theirs = services.problem_create(actor=pm.actor, title="Beta's problem", product=beta)
+    portal_update(actor=po.actor, product=product, enabled=True)
+    submission = _queued(product, "Dark mode")
+    client = _signed_in(pm)
+    url = f"{PAGE}/submissions/{submission.pk}/publish"
+    for problem, message in (
+        ("999999", "Problem: no problem 999999 in this workspace"),
+        (str(theirs.pk), "Problem: is a problem of BETA; the idea is on ACME"),
+    ):
+        answer = client.post(url, {"title": "Dark mode", "problem": problem})
+        assert answer.status_code == 422, problem
+        assert message in answer.content.decode()
+    submission.refresh_from_db()
+    assert submission.state == "queued"
+    assert not PortalIdea.objects.exists()

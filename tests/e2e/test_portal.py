@@ -219,6 +219,14 @@ def test_a_moderator_links_ideas_to_a_problem_and_the_problem_shows_their_votes(
     expect(public.get_by_test_id("portal-idea").first).to_contain_text("Planned")
     expect(public.locator("body")).not_to_contain_text("Exports time out")
     expect(public.locator("body")).not_to_contain_text("Globex")
+
+    phone = tab(PHONE)
+    _sign_in(phone, po)
+    phone.goto("/w/acme/products/ACME/portal/queue")
+    _audit(phone, "moderation queue with linked ideas, 390px", problems)
+    phone.screenshot(path=str(_shot("portal-moderation-linked-phone")), full_page=True)
+    phone.goto(f"/w/acme/problems/{exports.pk}")
+    _audit(phone, "problem page with portal ideas, 390px", problems)
     assert problems == []
 
 
