@@ -73,6 +73,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.discovery.api_imports",
         "lodestar.discovery.api",
         "lodestar.discovery.portal_api",
+        "lodestar.discovery.portal_moderation_api",
         "lodestar.discovery.api_reach",
         "lodestar.sprints.api",
     ]

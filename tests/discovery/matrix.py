@@ -3,8 +3,13 @@ everyone in the workspace reads; every member who may write records; viewers nev
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from lodestar.backlog import services as backlog
 from lodestar.discovery import services
+from lodestar.discovery.portal_models import PortalSubmission, SubmissionState
+from lodestar.discovery.portal_moderation import idea_create
+from lodestar.discovery.portal_services import portal_update
 from lodestar.strategy import services as strategy
 from lodestar.strategy.models import ProductOwnerHat
 from tests.api.matrix_support import ADMIN, OWNER, PO, WRITERS, World, read, row
@@ -50,6 +55,20 @@ ROWS: dict[str, dict[str, int]] = {
     # The public portal's setting: read by everyone, changed by the product's owner or admins.
     f"GET {PORTAL}": read(),
     f"PUT {PORTAL}": row(200, {OWNER, ADMIN, PO}),
+    # The moderation of the portal: read by everyone, done by every writer.
+    f"GET {PORTAL}/submissions": read(),
+    f"POST {PORTAL}/submissions/{{submission_id}}/accept": row(201, WRITERS),
+    f"POST {PORTAL}/submissions/{{submission_id}}/reject": row(200, WRITERS),
+    f"GET {PORTAL}/ideas": read(),
+    f"GET {PORTAL}/ideas/{{idea_id}}": read(),
+    f"POST {PORTAL}/ideas/{{idea_id}}/publish": row(200, WRITERS),
+    f"POST {PORTAL}/ideas/{{idea_id}}/unpublish": row(200, WRITERS),
+    f"PUT {PORTAL}/ideas/{{idea_id}}/status": row(200, WRITERS),
+    f"GET {PROBLEM}/portal-ideas": read(),
+    f"PUT {PROBLEM}/portal-ideas/{{idea_id}}": row(200, WRITERS),
+    f"DELETE {PROBLEM}/portal-ideas/{{idea_id}}": row(204, WRITERS),
+    # The problems a backlog item solves (the item's own answer is the backlog's).
+    f"GET {W}/items/{{item_key}}/problems": read(),
     f"POST {W}/customers/import": row(200, WRITERS),
     f"POST {W}/feedback/import": row(200, WRITERS),
 }
@@ -68,6 +87,8 @@ BODIES: dict[str, object] = {
     f"PATCH {PROBLEM}": {"status": "validated"},
     f"POST {PROBLEM}/items": {"items": ["ACME-1"]},
     f"PUT {PORTAL}": {"enabled": True, "title": "Acme ideas"},
+    f"POST {PORTAL}/submissions/{{submission_id}}/accept": {"title": "Dark mode", "problem": 0},
+    f"PUT {PORTAL}/ideas/{{idea_id}}/status": {"status": "planned"},
     # Uploads: the file itself is the body (CONTENT_TYPES).
     f"POST {W}/customers/import": "name,segment\nUmbrella,SMB\n",
     f"POST {W}/feedback/import": "text,customer\nExports are slow,Umbrella\n",
@@ -95,6 +116,21 @@ def setup(world: World) -> dict[str, str]:
     ProductOwnerHat.objects.create(product=product, member=world.po.membership)
     BODIES[f"POST {CUSTOMER}/merge"] = {"into": globex.pk}
     BODIES[f"POST {W}/insights"] = {"feedback": feedback.pk, "quote": "slow"}
+    # The portal: open, one confirmed submission waiting, one idea (linked to the problem).
+    portal_update(actor=actor, product=product, enabled=True)
+    submission = PortalSubmission.objects.create(
+        workspace=world.workspace,
+        product=product,
+        title="Dark mode",
+        email="visitor@example.com",
+        state=SubmissionState.QUEUED,
+        confirmed_at=timezone.now(),
+    )
+    idea = idea_create(actor=actor, product=product, title="Scheduled reports", problem=problem)
+    BODIES[f"POST {PORTAL}/submissions/{{submission_id}}/accept"] = {
+        "title": "Dark mode",
+        "problem": problem.pk,
+    }
     return {
         # Initech has no feedback: it may be trashed, and merged into Globex.
         "customer_id": str(initech.pk),
@@ -104,6 +140,8 @@ def setup(world: World) -> dict[str, str]:
         "problem_id": str(problem.pk),
         "item_key": item.key,
         "product_key": product.key,
+        "submission_id": str(submission.pk),
+        "idea_id": str(idea.pk),
     }
 
 

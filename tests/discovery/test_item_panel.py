@@ -91,17 +91,32 @@ def test_search_link_and_unlink_from_the_panel(
     assert "No problem not yet linked" in nothing.content.decode()
 
     linked = client.post(
-        f"/w/acme/items/{item.key}/problems/link", {"problem": exports.pk}, headers=HTMX
+        f"/w/acme/items/{item.key}/problems/link",
+        {"problem": exports.pk, "panel": "1"},
+        headers=HTMX,
     )
-    assert linked.status_code == 204
-    assert linked["HX-Trigger"] == "problems-changed, backlog-changed"
+    # The answer is the section itself, re-rendered for the panel, swapped in place; the list
+    # refreshes at once and the item's view (flag, score) after the swap.
+    assert linked.status_code == 200
+    section = linked.content.decode()
+    assert 'id="problems"' in section
+    assert "Exports are slow" in section
+    assert "2 customers" in section
+    assert "<h3" in section
+    assert "?panel=1" in section
+    assert linked["HX-Trigger"] == "backlog-changed"
+    assert linked["HX-Trigger-After-Settle"] == "problems-changed"
     assert ProblemItem.objects.filter(problem=exports, item=item).exists()
     # Once linked, the search no longer offers it.
     again = client.get(f"/w/acme/items/{item.key}/problems/search", {"q": "export"}, headers=HTMX)
     assert "Exports are slow" not in again.content.decode()
 
     unlinked = client.post(f"/w/acme/items/{item.key}/problems/{exports.pk}/unlink", headers=HTMX)
-    assert unlinked.status_code == 204
+    assert unlinked.status_code == 200
+    # On the item's own page (no panel flag): the section's heading is a level higher.
+    assert "Solves no customer problem yet." in unlinked.content.decode()
+    assert "<h2" in unlinked.content.decode()
+    assert unlinked["HX-Trigger"] == "backlog-changed"
     assert not ProblemItem.objects.filter(item=item).exists()
     # Without scripts, a plain form goes back to the item's page.
     plain = client.post(f"/w/acme/items/{item.key}/problems/link", {"problem": exports.pk})
@@ -117,6 +132,8 @@ def test_bad_links_say_what_to_fix_and_change_nothing(
     empty = client.post(f"/w/acme/items/{item.key}/problems/link", {"problem": ""}, headers=HTMX)
     assert empty.status_code == 422
     assert "choose a problem to link" in empty.content.decode()
+    # Shown under the search box, never in place of the section.
+    assert empty["HX-Retarget"] == f"#ip-results-{item.key}"
     unknown = client.post(
         f"/w/acme/items/{item.key}/problems/link", {"problem": "999999"}, headers=HTMX
     )

@@ -10,12 +10,19 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from lodestar.discovery import services
+from lodestar.discovery.models import ProblemStatus
+from lodestar.discovery.portal_models import PortalVote
+from lodestar.discovery.portal_moderation import idea_create
 from lodestar.discovery.portal_services import portal_update
 from lodestar.strategy.models import Product
 from tests.backlog.conftest import product
 from tests.conftest import PASSWORD, Persona
+from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.test_accessibility import AXE, PHONE, WIDE, violations
 
 __all__ = ["product"]
@@ -140,3 +147,89 @@ def test_an_idea_goes_from_a_visitor_to_the_portal_and_gets_one_vote(
         phone.goto(path)
         _audit(phone, f"{path}, 390px", problems)
     assert problems == []
+
+
+def test_a_moderator_links_ideas_to_a_problem_and_the_problem_shows_their_votes(
+    tab: Any, po: Persona, product: Product
+) -> None:
+    portal_update(actor=po.actor, product=product, enabled=True, title="Acme ideas")
+    actor = po.actor
+    exports = services.problem_create(
+        actor=actor, title="Exports time out on big accounts", description="Globex may churn."
+    )
+    services.problem_update(actor=actor, problem=exports, status=ProblemStatus.VALIDATED)
+    services.problem_create(actor=actor, title="Search misses typos")
+    existing = idea_create(actor=actor, product=product, title="Faster CSV exports")
+    for email in ("a@x.co", "b@x.co"):
+        PortalVote.objects.create(idea=existing, email=email, confirmed_at=timezone.now())
+    visitor = Client()
+    visitor.post(
+        HOME + "ideas",
+        {"title": "Export to Excel", "description": "", "email": "c@x.co", "website": ""},
+    )
+    confirm = re.search(r"http://testserver(/portal/\S+/confirm/\S+/)", mail.outbox[-1].body)
+    assert confirm is not None
+    assert visitor.post(confirm.group(1)).status_code == 200
+    problems: list[str] = []
+
+    moderator = tab()
+    _sign_in(moderator, po)
+    moderator.goto("/w/acme/products/ACME/portal/queue")
+    # The submission, published and linked to the problem at once: its status follows it.
+    submission = moderator.get_by_test_id("submission")
+    submission.get_by_text("Publish as a new idea").click()
+    submission.get_by_label("Customer problem it is").select_option(
+        label="Exports time out on big accounts"
+    )
+    submission.get_by_role("button", name="Publish", exact=True).click()
+    expect(moderator.locator("#flash")).to_contain_text(
+        "linked to “Exports time out on big accounts”"
+    )
+    published = moderator.get_by_test_id("idea-row").filter(has_text="Export to Excel")
+    expect(published.get_by_test_id("idea-problem")).to_contain_text("Exports time out")
+    expect(published.get_by_test_id("idea-status-source")).to_have_text("follows the problem")
+    expect(published.get_by_label("Public status of Export to Excel")).to_have_value("planned")
+    # The idea already on the portal, linked from its row.
+    row = moderator.get_by_test_id("idea-row").filter(has_text="Faster CSV exports")
+    row.get_by_label("Customer problem of Faster CSV exports").select_option(
+        label="Exports time out on big accounts"
+    )
+    row.get_by_role("button", name="Link Faster CSV exports").click()
+    row = moderator.get_by_test_id("idea-row").filter(has_text="Faster CSV exports")
+    expect(row.get_by_test_id("idea-problem")).to_contain_text("Exports time out")
+    expect(row.get_by_label("Public status of Faster CSV exports")).to_have_value("planned")
+    _audit(moderator, "moderation queue with linked ideas", problems)
+    moderator.screenshot(path=str(_shot("portal-moderation-linked")), full_page=True)
+
+    # The problem's page: its ideas with their votes, beside the unchanged customer evidence.
+    row.get_by_role("link", name="Exports time out on big accounts").click()
+    expect(moderator.get_by_test_id("evidence-votes")).to_have_text("2")
+    expect(moderator.get_by_test_id("evidence-customers")).to_have_text("0")
+    ideas = moderator.get_by_test_id("problem-portal-idea")
+    expect(ideas).to_have_count(2)
+    expect(ideas.first).to_contain_text("Faster CSV exports")
+    expect(ideas.first).to_contain_text("2 votes on the portal")
+    expect(ideas.nth(1)).to_contain_text("0 votes on the portal")
+    _audit(moderator, "problem page with portal ideas", problems)
+    moderator.screenshot(path=str(_shot("problem-portal-votes")), full_page=True)
+
+    # The public reads the status the problem gives, and nothing of the problem.
+    public = tab()
+    public.goto(HOME)
+    expect(public.get_by_test_id("portal-idea").first).to_contain_text("Planned")
+    expect(public.locator("body")).not_to_contain_text("Exports time out")
+    expect(public.locator("body")).not_to_contain_text("Globex")
+
+    phone = tab(PHONE)
+    _sign_in(phone, po)
+    phone.goto("/w/acme/products/ACME/portal/queue")
+    _audit(phone, "moderation queue with linked ideas, 390px", problems)
+    phone.screenshot(path=str(_shot("portal-moderation-linked-phone")), full_page=True)
+    phone.goto(f"/w/acme/problems/{exports.pk}")
+    _audit(phone, "problem page with portal ideas, 390px", problems)
+    assert problems == []
+
+
+def _shot(name: str) -> Any:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS / f"{name}.png"

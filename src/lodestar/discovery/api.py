@@ -63,6 +63,7 @@ from lodestar.discovery.selectors import (
     customer_list,
     feedback_list,
     insight_list,
+    item_problems,
     problem_evidence,
     problem_items,
     problem_list,
@@ -721,3 +722,20 @@ def unlink_problem_item(
     item = access_item(actor, item_key)
     services.problem_item_unlink(actor=actor, problem=problem, item=item)
     return Status(204, None)
+
+
+@router.get(
+    WS + "/items/{item_key}/problems",
+    response={200: list[ProblemWithEvidenceOut], **ERRORS},
+    operation_id="item_problem_list",
+)
+def list_item_problems(
+    request: HttpRequest, workspace_slug: str, item_key: str
+) -> list[ProblemWithEvidenceOut]:
+    """The customer problems the backlog item solves, by title, each with its evidence: the
+    item's answer (``GET .../items/{item_key}``) is the backlog's and does not list them."""
+    actor = request_actor(request, workspace_slug)
+    problems = item_problems(access_item(actor, item_key))
+    evidence = problem_evidence([p.pk for p in problems])
+    currency = _currency(actor)
+    return [ProblemWithEvidenceOut.of(p, evidence[p.pk], currency) for p in problems]

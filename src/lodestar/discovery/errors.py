@@ -35,6 +35,7 @@ class DiscoveryErrorCode(StrEnum):
     PORTAL_SETTINGS_INVALID = "portal_settings_invalid"
     PORTAL_IDEA_NOT_FOUND = "portal_idea_not_found"
     PORTAL_IDEA_INVALID = "portal_idea_invalid"
+    PORTAL_IDEA_PRODUCT_MISMATCH = "portal_idea_product_mismatch"
     PORTAL_SUBMISSION_NOT_FOUND = "portal_submission_not_found"
     PORTAL_SUBMISSION_INVALID = "portal_submission_invalid"
     PORTAL_SUBMISSION_DECIDED = "portal_submission_decided"

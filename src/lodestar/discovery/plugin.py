@@ -147,6 +147,7 @@ PLUGIN = Plugin(
         "lodestar.discovery.api_imports",
         "lodestar.discovery.api",
         "lodestar.discovery.portal_api",
+        "lodestar.discovery.portal_moderation_api",
         "lodestar.discovery.api_reach",
     ],
     permissions=PERMISSIONS,

@@ -38,11 +38,17 @@ class IdeaStatus(models.TextChoices):
     PLANNED = "planned", "Planned"
     IN_PROGRESS = "in_progress", "In progress"
     RELEASED = "released", "Released"
+    CLOSED = "closed", "Closed"
 
 
 class PortalIdea(BaseModel):
     """An idea as the public reads it: a public title and description (plain text, written or
-    approved by the team) and a public status. ``published`` False hides it from the portal."""
+    approved by the team) and a public status. ``published`` False hides it from the portal.
+
+    The team may link it to the customer problem it is (``problem``): its confirmed votes then
+    count in the problem's evidence, and its public status follows the problem's
+    (``portal_links``) unless the team set it by hand (``status_by_hand``). Nothing of the
+    problem is ever read by a public page."""
 
     workspace = models.ForeignKey(
         "people.Workspace", on_delete=models.CASCADE, related_name="portal_ideas"
@@ -56,6 +62,14 @@ class PortalIdea(BaseModel):
         max_length=16, choices=IdeaStatus.choices, default=IdeaStatus.UNDER_REVIEW
     )
     published = models.BooleanField(default=True)
+    problem = models.ForeignKey(
+        "discovery.Problem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="portal_ideas",
+    )
+    status_by_hand = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -14,8 +14,9 @@ from lodestar.core.concurrency import bump, check_version
 from lodestar.core.errors import Conflict, Invalid
 from lodestar.core.history import changes_since, snapshot
 from lodestar.discovery.errors import DiscoveryErrorCode as Code
-from lodestar.discovery.models import FeedbackState
+from lodestar.discovery.models import FeedbackState, Problem
 from lodestar.discovery.permissions import DiscoveryPermission
+from lodestar.discovery.portal_links import idea_problem_link
 from lodestar.discovery.portal_models import (
     IdeaStatus,
     PortalIdea,
@@ -100,6 +101,21 @@ def _decide(
     return submission
 
 
+def _problem_for(actor: Actor, product: Any, problem: Problem | None) -> None:
+    """Refuse, before anything is written, a problem that cannot take an idea of ``product``."""
+    if problem is None:
+        return
+    if problem.workspace_id != actor.workspace_id:
+        raise Invalid.field("problem", "is not in this workspace", code=Code.PORTAL_IDEA_INVALID)
+    if problem.product_id is not None and problem.product_id != product.pk:
+        raise Invalid.field(
+            "problem",
+            f"is a problem of {problem.product.key if problem.product else ''}; the idea is "
+            f"on {product.key}'s portal",
+            code=Code.PORTAL_IDEA_PRODUCT_MISMATCH,
+        )
+
+
 @transaction.atomic
 def idea_create(
     *,
@@ -107,21 +123,36 @@ def idea_create(
     product: Any,
     title: str,
     description: str = "",
-    status: str = IdeaStatus.UNDER_REVIEW,
+    status: str | None = None,
+    problem: Problem | None = None,
 ) -> PortalIdea:
-    """An idea the team posts on the product's portal itself (what it plans, say), published."""
+    """An idea the team posts on the product's portal itself (what it plans, say), published.
+    With ``problem`` it is linked to it at once: its status follows the problem's unless
+    ``status`` is given (then it is set by hand); without, ``status`` is where it starts
+    (under review by default)."""
     require(actor, DiscoveryPermission.MODERATE_PORTAL, product=product)
     _same_workspace(actor, "product", product)
-    clean_title, clean_description = _idea_fields(title, description)
+    checked = _all_fields(
+        [
+            lambda: _idea_fields(title, description),
+            lambda: None if status is None else _status(status),
+            lambda: _problem_for(actor, product, problem),
+        ]
+    )
+    clean_title, clean_description = checked[0]
     idea: PortalIdea = PortalIdea.objects.create(
         workspace_id=actor.workspace_id,
         product=product,
         title=clean_title,
         description=clean_description,
-        status=_status(status),
+        status=status or IdeaStatus.UNDER_REVIEW,
+        status_by_hand=status is not None and problem is not None,
         created_by=actor.user,
     )
     _record(actor, actor.workspace_id, idea, Action.CREATED, {"title": idea.title})
+    if problem is not None:
+        idea_problem_link(actor=actor, idea=idea, problem=problem)
+        idea.refresh_from_db()
     return idea
 
 
@@ -132,10 +163,11 @@ def submission_publish(
     submission: PortalSubmission,
     title: str | None = None,
     description: str | None = None,
-    status: str = IdeaStatus.UNDER_REVIEW,
+    status: str | None = None,
+    problem: Problem | None = None,
 ) -> PortalIdea:
     """Publish a queued submission as a new public idea, worded as given (the visitor's words
-    by default)."""
+    by default), linked to ``problem`` when given (see ``idea_create`` for its status)."""
     submission = _queued(actor, submission)
     idea = idea_create(
         actor=actor,
@@ -143,6 +175,7 @@ def submission_publish(
         title=submission.title if title is None else title,
         description=submission.description if description is None else description,
         status=status,
+        problem=problem,
     )
     _decide(actor, submission, SubmissionState.PUBLISHED, idea)
     return idea
@@ -150,14 +183,22 @@ def submission_publish(
 
 @transaction.atomic
 def submission_merge(
-    *, actor: Actor, submission: PortalSubmission, idea: PortalIdea
+    *,
+    actor: Actor,
+    submission: PortalSubmission,
+    idea: PortalIdea,
+    problem: Problem | None = None,
 ) -> PortalSubmission:
-    """Merge a queued submission into an existing idea of the same product."""
+    """Merge a queued submission into an existing idea of the same product; with ``problem``,
+    link that idea to it as well."""
     submission = _queued(actor, submission)
     if idea.workspace_id != actor.workspace_id or idea.product_id != submission.product_id:
         raise Invalid.field(
             "idea", "is not an idea of this product's portal", code=Code.PORTAL_IDEA_INVALID
         )
+    _problem_for(actor, submission.product, problem)
+    if problem is not None:
+        idea_problem_link(actor=actor, idea=idea, problem=problem)
     return _decide(actor, submission, SubmissionState.MERGED, idea)
 
 
@@ -168,7 +209,7 @@ def submission_reject(*, actor: Actor, submission: PortalSubmission) -> PortalSu
     return _decide(actor, submission, SubmissionState.REJECTED, None)
 
 
-_IDEA_FIELDS = ["title", "description", "status", "published"]
+_IDEA_FIELDS = ["title", "description", "status", "status_by_hand", "published"]
 
 
 @transaction.atomic
@@ -182,7 +223,8 @@ def idea_update(
     published: bool | None = None,
     expected_version: int | None = None,
 ) -> PortalIdea:
-    """Reword an idea, move its public status, or hide it from the portal (``published``)."""
+    """Reword an idea, move its public status (by hand: it then no longer follows its problem),
+    or hide it from the portal (``published``)."""
     require(actor, DiscoveryPermission.MODERATE_PORTAL, product=idea.product)
     _same_workspace(actor, "idea", idea)
     check_version(idea, expected_version)
@@ -192,8 +234,8 @@ def idea_update(
         idea.description if description is None else description,
     )
     idea.title, idea.description = clean_title, clean_description
-    if status is not None:
-        idea.status = _status(status)
+    if status is not None and _status(status) != idea.status:
+        idea.status, idea.status_by_hand = status, True
     if published is not None:
         idea.published = bool(published)
     changes = changes_since(idea, before)

@@ -64,14 +64,36 @@ def recent_decisions(
     )
 
 
-def portal_idea_list(*, actor: Actor, product_id: int) -> QuerySet[PortalIdea]:
-    """Every idea of the product (published or hidden), most voted first, with ``vote_count``
-    and ``submission_count`` (how many submissions it gathers)."""
+def portal_idea_list(*, actor: Actor, product_id: int | None = None) -> QuerySet[PortalIdea]:
+    """Every idea of the product (of the workspace without one), published or hidden, most
+    voted first, with ``vote_count`` and ``submission_count`` (how many submissions it
+    gathers)."""
+    rows = PortalIdea.objects.filter(workspace_id=actor.workspace_id)
+    if product_id is not None:
+        rows = rows.filter(product_id=product_id)
     return (
-        PortalIdea.objects.filter(workspace_id=actor.workspace_id, product_id=product_id)
+        rows.select_related("product", "problem")
         .annotate(
             vote_count=_VOTES,
             submission_count=Count("submissions", distinct=True),
         )
         .order_by("-published", "-vote_count", "-id")
     )
+
+
+def problem_portal_ideas(*, actor: Actor, problem_id: int) -> QuerySet[PortalIdea]:
+    """The portal ideas linked to the problem (published or hidden), most voted first, with
+    ``vote_count``."""
+    return (
+        PortalIdea.objects.filter(workspace_id=actor.workspace_id, problem_id=problem_id)
+        .select_related("product")
+        .annotate(vote_count=_VOTES, submission_count=Count("submissions", distinct=True))
+        .order_by("-vote_count", "-id")
+    )
+
+
+def submission_list(*, actor: Actor, product_id: int, state: str) -> QuerySet[PortalSubmission]:
+    """The product's confirmed submissions in ``state`` (never the unconfirmed ones)."""
+    return PortalSubmission.objects.filter(
+        workspace_id=actor.workspace_id, product_id=product_id, state=state
+    ).select_related("product", "feedback__customer", "idea", "decided_by")

@@ -298,6 +298,11 @@ class EvidenceOut(Schema):
     trend: list[WeekOut] = Field(
         description="Insights per week over the last 90 days, oldest first"
     )
+    votes: int = Field(
+        description="Distinct email addresses whose confirmed portal votes went to the ideas "
+        "linked to the problem; interest, apart from customers and ARR (which come from "
+        "insights only)"
+    )
 
     @staticmethod
     def of(evidence: Evidence, currency: str) -> EvidenceOut:
@@ -313,6 +318,7 @@ class EvidenceOut(Schema):
                 for s in evidence.segments
             ],
             trend=[WeekOut(week=w.week, insights=w.insights) for w in evidence.trend],
+            votes=evidence.votes,
         )
 
 

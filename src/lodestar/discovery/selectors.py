@@ -40,6 +40,7 @@ from lodestar.discovery.models import (
     ProblemItem,
     ProblemStatus,
 )
+from lodestar.discovery.portal_models import PortalVote
 from lodestar.people.policy import Actor
 
 TREND_WEEKS = 13  # the last 90 days, in weeks
@@ -70,6 +71,9 @@ class Evidence:
     latest_at: dt.datetime | None = None
     segments: list[SegmentShare] = field(default_factory=list)
     trend: list[WeekCount] = field(default_factory=list)
+    # Distinct confirmed voter emails over the portal ideas linked to the problem: interest,
+    # not evidence from customers (it moves neither ``customers`` nor ``arr``).
+    votes: int = 0
 
 
 def _live_links(problem_ids: Iterable[int]) -> QuerySet[InsightProblem]:
@@ -115,14 +119,29 @@ def _week_starts(weeks: list[dt.date]) -> list[dt.datetime]:
     return [timezone.make_aware(dt.datetime.combine(week, dt.time())) for week in weeks]
 
 
+def problem_votes(problem_ids: Sequence[int]) -> dict[int, int]:
+    """By problem: the distinct email addresses whose confirmed votes went to the portal ideas
+    linked to it (an address voting for two of its ideas counts once), in one query."""
+    return {
+        row["idea__problem_id"]: row["votes"]
+        for row in PortalVote.objects.filter(
+            idea__problem_id__in=list(problem_ids), confirmed_at__isnull=False
+        )
+        .values("idea__problem_id")
+        .annotate(votes=Count("email", distinct=True))
+        .order_by()
+    }
+
+
 def problem_evidence(problem_ids: Sequence[int]) -> dict[int, Evidence]:
-    """The evidence of each problem, in two queries whatever their number, each aggregated by
-    the database (no insight is read into Python).
+    """The evidence of each problem, in three queries whatever their number, each aggregated
+    by the database (no insight is read into Python).
 
     Customers and contacts are counted once each however many insights they are behind; ARR
     is the sum over those distinct customers (a customer with no ARR adds nothing); segments
     split the customers and their ARR; the trend counts insights per week over the last 90
     days by when the feedback was received. Trashed insights and feedback do not count.
+    ``votes`` counts the portal's confirmed voters (``problem_votes``) on their own.
     """
     ids = list(dict.fromkeys(int(pk) for pk in problem_ids))
     if not ids:
@@ -156,6 +175,7 @@ def problem_evidence(problem_ids: Sequence[int]) -> dict[int, Evidence]:
         for problem_id, segment, customers, arr in cursor.fetchall():
             total = Decimal(arr).quantize(Decimal("0.01")) if arr is not None else Decimal("0.00")
             shares[problem_id].append(SegmentShare(segment or NO_SEGMENT, int(customers), total))
+    votes = problem_votes(ids)
     result: dict[int, Evidence] = {}
     for pk in ids:
         row = totals.get(pk)
@@ -168,6 +188,7 @@ def problem_evidence(problem_ids: Sequence[int]) -> dict[int, Evidence]:
             latest_at=row["latest_at"] if row else None,
             segments=segments,
             trend=[WeekCount(week, row[f"week_{n}"] if row else 0) for n, week in enumerate(weeks)],
+            votes=votes.get(pk, 0),
         )
     return result
 
@@ -264,6 +285,27 @@ def problem_items(problem: Problem) -> list[Any]:
         for link in ProblemItem.objects.filter(problem=problem, item__deleted_at__isnull=True)
         .select_related("item__product")
         .order_by("item__product__key", "item__rank")
+    ]
+
+
+def portal_problem_choices(*, actor: Actor, product_id: int) -> QuerySet[Problem]:
+    """The live problems an idea of the product's portal may be linked to: the product's and
+    those of no product, by title."""
+    return (
+        Problem.objects.filter(workspace_id=actor.workspace_id)
+        .filter(Q(product_id=product_id) | Q(product__isnull=True))
+        .only("id", "title", "status", "product_id")
+        .order_by("title", "id")
+    )
+
+
+def item_problems(item: Any) -> list[Problem]:
+    """The live problems the backlog ``item`` solves, by title (one query)."""
+    return [
+        link.problem
+        for link in ProblemItem.objects.filter(item=item, problem__deleted_at__isnull=True)
+        .select_related("problem__workspace", "problem__owner__user", "problem__product")
+        .order_by("problem__title", "problem_id")
     ]
 
 

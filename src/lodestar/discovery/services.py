@@ -32,6 +32,7 @@ from lodestar.discovery.models import (
     ProblemStatus,
 )
 from lodestar.discovery.permissions import DiscoveryPermission
+from lodestar.discovery.portal_links import ideas_follow_problem
 from lodestar.people.models import Membership
 from lodestar.people.policy import Actor, Permission, require
 
@@ -815,6 +816,8 @@ def problem_update(
             changes["description"] = ["…", "…"]
         bump(problem, fields)
         _record(actor, problem, Action.UPDATED, changes)
+        if "status" in changes:
+            ideas_follow_problem(actor=actor, problem=problem)
     return problem
 
 

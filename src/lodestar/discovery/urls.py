@@ -65,6 +65,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path(PORTAL + "/ideas", portal.idea_post, name="portal_idea_post"),
     path(PORTAL + "/ideas/<int:idea_id>", portal.idea_change, name="portal_idea"),
+    path(PORTAL + "/ideas/<int:idea_id>/problem", portal.idea_problem, name="portal_idea_problem"),
     # Problems in the backlog: an item's problems, and what a product's reach counts.
     path(ITEM_PROBLEMS + "/search", backlog.item_problem_search, name="item_problem_search"),
     path(ITEM_PROBLEMS + "/link", backlog.item_problem_link, name="item_problem_link"),

@@ -3,8 +3,10 @@ problems it solves with their evidence, linking and unlinking problems from ther
 page where a product owner chooses what reach from evidence counts.
 
 The backlog renders the section through ``backlog.extensions.ITEM_SECTIONS`` without knowing
-discovery; a change here asks the item's view to reload itself (``problems-changed``) and the
-backlog list to refresh its rows (``backlog-changed``), since a flag or a score may move.
+discovery. A link or an unlink answers the section re-rendered, which htmx swaps in place of
+the old one; its events ask the backlog list to refresh its rows (``backlog-changed``) and,
+after the swap, the item's view to reload (``problems-changed``), since a flag or a score may
+move.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from lodestar.core.errors import Invalid, StaleVersion, field_sentence
 from lodestar.core.registry import registry
 from lodestar.discovery import services
 from lodestar.discovery.access import access_problem
-from lodestar.discovery.models import Problem, ProblemItem, ReachFrom
+from lodestar.discovery.models import Problem, ReachFrom
 from lodestar.discovery.permissions import DiscoveryPermission
 from lodestar.discovery.reach import (
     item_reach,
@@ -35,7 +37,7 @@ from lodestar.discovery.reach import (
     reach_from_of,
     reach_text,
 )
-from lodestar.discovery.selectors import Evidence, problem_evidence
+from lodestar.discovery.selectors import Evidence, item_problems, problem_evidence
 from lodestar.people.policy import Actor, Permission, can
 from lodestar.people.web import WorkspaceRequest, is_htmx, workspace_view
 from lodestar.strategy.access import access_product
@@ -82,12 +84,7 @@ def _section_context(request: HttpRequest, item: BacklogItem, in_panel: bool) ->
     """What the section shows, in a constant number of queries (the links, the evidence, the
     item's reach and the product's choice)."""
     actor: Actor = request.actor  # type: ignore[attr-defined]
-    problems = [
-        link.problem
-        for link in ProblemItem.objects.filter(item=item, problem__deleted_at__isnull=True)
-        .select_related("problem__workspace")
-        .order_by("problem__title", "problem_id")
-    ]
+    problems = item_problems(item)
     counting = reach_from_of([item.product_id])[item.product_id]
     reach, sentence = reach_text(item_reach([item.pk])[item.pk], counting)
     return {
@@ -114,11 +111,23 @@ def item_section(request: HttpRequest, item: BacklogItem, in_panel: bool) -> str
     )
 
 
+def _in_panel(request: WorkspaceRequest) -> bool:
+    return request.POST.get("panel", request.GET.get("panel", "")) == "1"
+
+
 def _changed(request: WorkspaceRequest, item: BacklogItem) -> HttpResponse:
-    """After a link changed: htmx reloads the item's view and the list; a plain form goes
-    back to the item's page."""
+    """After a link changed: htmx gets the section re-rendered, to swap in place of the old
+    one, and events for the rest (the list refreshes its rows at once; the item's view reloads
+    after the swap, for its flag and score); a plain form goes back to the item's page."""
     if is_htmx(request):
-        return HttpResponse(status=204, headers={"HX-Trigger": "problems-changed, backlog-changed"})
+        html = item_section(request, item, _in_panel(request))
+        return HttpResponse(
+            html,
+            headers={
+                "HX-Trigger": "backlog-changed",
+                "HX-Trigger-After-Settle": "problems-changed",
+            },
+        )
     return redirect("backlog:item_detail", workspace_slug=request.workspace.slug, item_key=item.key)
 
 
@@ -127,7 +136,12 @@ def _refused(request: WorkspaceRequest, item: BacklogItem, message: str) -> Http
         html = render_to_string(
             f"{TEMPLATES}/_link_error.html", {"item": item, "message": message}, request=request
         )
-        return HttpResponse(html, status=422)
+        # Under the search box, not in place of the section the forms target.
+        return HttpResponse(
+            html,
+            status=422,
+            headers={"HX-Retarget": f"#ip-results-{item.key}", "HX-Reswap": "innerHTML"},
+        )
     messages.error(request, message)
     return redirect("backlog:item_detail", workspace_slug=request.workspace.slug, item_key=item.key)
 
@@ -149,7 +163,12 @@ def item_problem_search(request: WorkspaceRequest, item_key: str) -> HttpRespons
             .select_related("workspace")
             .order_by("title", "pk")[:SEARCH_LIMIT]
         )
-    context = {"item": item, "query": query, "rows": _rows(request.actor, found)}
+    context = {
+        "item": item,
+        "query": query,
+        "rows": _rows(request.actor, found),
+        "in_panel": _in_panel(request),
+    }
     if is_htmx(request):
         return render(request, f"{TEMPLATES}/_search_results.html", context)
     return render(request, f"{TEMPLATES}/problem_search.html", context)

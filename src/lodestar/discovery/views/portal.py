@@ -14,8 +14,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lodestar.core.errors import DomainError, Invalid, NotFound, error_sentence
+from lodestar.discovery.models import Problem
 from lodestar.discovery.permissions import DiscoveryPermission
 from lodestar.discovery.portal_access import access_portal_idea, access_portal_submission
+from lodestar.discovery.portal_links import (
+    idea_problem_link,
+    idea_problem_unlink,
+    idea_status_set,
+)
 from lodestar.discovery.portal_models import IdeaStatus
 from lodestar.discovery.portal_moderation import (
     idea_create,
@@ -37,6 +43,8 @@ from lodestar.discovery.portal_services import (
     portal_of,
     portal_update,
 )
+from lodestar.discovery.refs import problem_ref
+from lodestar.discovery.selectors import portal_problem_choices
 from lodestar.people.policy import can
 from lodestar.people.web import WorkspaceRequest, apply_errors, workspace_view
 from lodestar.strategy.access import access_product
@@ -44,6 +52,8 @@ from lodestar.strategy.models import Product
 from lodestar.strategy.selectors import active_goal
 
 _INPUT = {"class": "input"}
+# The status form's choice that hands an idea's status back to its problem.
+FOLLOW = "follow"
 
 
 class PortalForm(forms.Form):
@@ -134,6 +144,8 @@ def _queue_page(
         "ideas": ideas,
         "decisions": list(recent_decisions(actor=actor, product_id=product.pk)),
         "statuses": IdeaStatus.choices,
+        "follow": FOLLOW,
+        "problems": list(portal_problem_choices(actor=actor, product_id=product.pk)),
         "moderates": can(actor, DiscoveryPermission.MODERATE_PORTAL, product=product),
         "error": error,
         "title_max": IDEA_TITLE_MAX,
@@ -160,6 +172,12 @@ def _refused(request: WorkspaceRequest, product: Product, error: DomainError) ->
     raise error
 
 
+def _problem_or_none(request: WorkspaceRequest, ref: str) -> Problem | None:
+    """The problem a moderation form names (blank: none); an unknown one names the field."""
+    ref = ref.strip()
+    return problem_ref(request.actor, ref, field="problem") if ref else None
+
+
 @require_POST
 @workspace_view
 def submission_decide(
@@ -171,14 +189,17 @@ def submission_decide(
     data = request.POST
     try:
         if decision == "publish":
+            problem = _problem_or_none(request, data.get("problem", ""))
             idea = submission_publish(
                 actor=request.actor,
                 submission=submission,
                 title=data.get("title", ""),
                 description=data.get("description", ""),
-                status=data.get("status", IdeaStatus.UNDER_REVIEW),
+                status=data.get("status") or None,
+                problem=problem,
             )
-            return _after(request, product, f"Published “{idea.title}” on the portal.")
+            linked = f", linked to “{problem.title}”" if problem is not None else ""
+            return _after(request, product, f"Published “{idea.title}” on the portal{linked}.")
         if decision == "merge":
             try:
                 target = access_portal_idea(request.actor, data.get("idea", ""), product=product)
@@ -205,7 +226,8 @@ def idea_post(request: WorkspaceRequest, product_key: str) -> HttpResponse:
             product=product,
             title=request.POST.get("title", ""),
             description=request.POST.get("description", ""),
-            status=request.POST.get("status", IdeaStatus.UNDER_REVIEW),
+            status=request.POST.get("status") or None,
+            problem=_problem_or_none(request, request.POST.get("problem", "")),
         )
     except Invalid as error:
         return _refused(request, product, error)
@@ -219,13 +241,43 @@ def idea_change(request: WorkspaceRequest, product_key: str, idea_id: int) -> Ht
     product = _product(request, product_key)
     idea = access_portal_idea(request.actor, idea_id, product=product)
     published = request.POST.get("published")
+    status = request.POST.get("status") or None
     try:
-        idea_update(
-            actor=request.actor,
-            idea=idea,
-            status=request.POST.get("status") or None,
-            published=None if published is None else published == "1",
-        )
+        if status == FOLLOW:
+            idea_status_set(actor=request.actor, idea=idea, status=None)
+        else:
+            idea_update(
+                actor=request.actor,
+                idea=idea,
+                status=status,
+                published=None if published is None else published == "1",
+            )
     except Invalid as error:
         return _refused(request, product, error)
     return _after(request, product, f"Saved “{idea.title}”.")
+
+
+@require_POST
+@workspace_view
+def idea_problem(request: WorkspaceRequest, product_key: str, idea_id: int) -> HttpResponse:
+    """Link an idea to the problem the form names, or unlink it from its problem."""
+    product = _product(request, product_key)
+    idea = access_portal_idea(request.actor, idea_id, product=product)
+    try:
+        if request.POST.get("unlink") == "1":
+            if idea.problem is not None:
+                title = idea.problem.title
+                idea_problem_unlink(actor=request.actor, idea=idea, problem=idea.problem)
+                return _after(request, product, f"“{idea.title}” is no longer linked to “{title}”.")
+            return _after(request, product, f"“{idea.title}” is linked to no problem.")
+        problem = _problem_or_none(request, request.POST.get("problem", ""))
+        if problem is None:
+            raise Invalid.field("problem", "choose the problem this idea is")
+        idea_problem_link(actor=request.actor, idea=idea, problem=problem)
+    except Invalid as error:
+        return _refused(request, product, error)
+    return _after(
+        request,
+        product,
+        f"“{idea.title}” is linked to “{problem.title}”: its votes count in its evidence.",
+    )

@@ -21,6 +21,7 @@ from lodestar.discovery import services
 from lodestar.discovery.access import access_problem
 from lodestar.discovery.forms import ItemLinkForm, ProblemEditForm, ProblemForm
 from lodestar.discovery.models import Problem, ProblemStatus
+from lodestar.discovery.portal_selectors import problem_portal_ideas
 from lodestar.discovery.selectors import (
     PROBLEM_SORTS,
     insight_list,
@@ -137,6 +138,7 @@ def _detail_page(
                 "-feedback__received_at", "-id"
             )[:QUOTES_SHOWN],
             "items": problem_items(problem),
+            "portal_ideas": list(problem_portal_ideas(actor=actor, problem_id=problem.pk)),
             "writes": writes,
             "form": form
             or ProblemEditForm(
