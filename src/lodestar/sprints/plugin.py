@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 from lodestar.backlog.extensions import VELOCITY, VelocitySource
-from lodestar.core.registry import ObjectType, PeriodicTask, Plugin, SearchDocument
-from lodestar.sprints import history_words
+from lodestar.core.registry import Demo, ObjectType, PeriodicTask, Plugin, SearchDocument
+from lodestar.sprints import demo, history_words
 from lodestar.sprints.access import access_sprint
 from lodestar.sprints.models import Sprint
 from lodestar.sprints.permissions import PERMISSIONS, SprintPermission
@@ -47,4 +47,5 @@ PLUGIN = Plugin(
         ),
     ],
     provides=[(VELOCITY, VelocitySource("sprints", velocity=product_velocity, order=10))],
+    demo=Demo(seed=lambda world: demo.seed(world["people"], world["backlog"]), after=("backlog",)),
 )

@@ -1,0 +1,63 @@
+"""The demo's sprints: eight closed sprints and one active per team, a flow to measure, and
+forecasts that work on it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from lodestar.backlog import demo as backlog_demo
+from lodestar.people import demo as people_demo
+from lodestar.sprints import demo, forecasts, selectors
+from lodestar.sprints.models import Outcome, Sprint, SprintItem, SprintSnapshot, SprintState
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded() -> people_demo.DemoPeople:
+    people = people_demo.seed()
+    product = backlog_demo.seed(people)
+    demo.seed(people, product)
+    return people
+
+
+def test_each_team_has_eight_closed_sprints_and_one_active(seeded: people_demo.DemoPeople) -> None:
+    today = timezone.localdate()
+    for team in seeded.teams.values():
+        closed = Sprint.objects.filter(team=team, state=SprintState.CLOSED)
+        assert closed.count() == 8
+        active = Sprint.objects.get(team=team, state=SprintState.ACTIVE)
+        assert active.start_date < today <= active.end_date
+        assert closed.filter(goal_met=False).exists() and closed.filter(goal_met=True).exists()
+        entries = SprintItem.objects.filter(sprint__team=team)
+        assert entries.filter(added_after_start=True).exists()
+        assert entries.filter(carried_from__isnull=False).exists()
+        assert entries.filter(outcome=Outcome.NEXT_SPRINT).exists()
+        # The active sprint is under way: some done, some in progress, some not started.
+        statuses = set(entries.filter(sprint=active).values_list("item__status", flat=True))
+        assert {"done", "in_progress"} <= statuses
+        # A snapshot for every day of every sprint up to today.
+        for sprint in Sprint.objects.filter(team=team):
+            days = (min(sprint.end_date, today) - sprint.start_date).days + 1
+            assert SprintSnapshot.objects.filter(sprint=sprint).count() == days
+        velocity = selectors.team_velocity(team)
+        assert velocity.sprints == 3 and velocity.average and velocity.average > 0
+
+
+def test_the_demo_flow_is_measurable_and_forecasts_work(seeded: people_demo.DemoPeople) -> None:
+    team = seeded.teams["checkout"]
+    flow = selectors.team_flow(team=team, days=180)
+    assert sum(count for _, count in flow.throughput) >= 30
+    assert flow.cycle_times.count >= 30
+    assert flow.cycle_times.mean_days and 0.5 < flow.cycle_times.mean_days < 20
+    assert flow.work_in_progress
+    assert len(forecasts.team_history(team)) >= 15
+    answer = forecasts.team_forecast(team, question="when", items=20, seed=1)
+    assert answer.calibration.asked
+    assert answer.percentiles[2].date is not None
+    assert answer.percentiles[2].date > timezone.localdate() + dt.timedelta(days=7)
+    chance = forecasts.sprint_chance(Sprint.objects.get(team=team, state=SprintState.ACTIVE))
+    assert chance is not None and 0 <= chance.probability <= 1 and chance.remaining > 0
