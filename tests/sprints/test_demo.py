@@ -31,7 +31,8 @@ def test_each_team_has_eight_closed_sprints_and_one_active(seeded: people_demo.D
         assert closed.count() == 8
         active = Sprint.objects.get(team=team, state=SprintState.ACTIVE)
         assert active.start_date < today <= active.end_date
-        assert closed.filter(goal_met=False).exists() and closed.filter(goal_met=True).exists()
+        assert closed.filter(goal_met=False).exists()
+        assert closed.filter(goal_met=True).exists()
         entries = SprintItem.objects.filter(sprint__team=team)
         assert entries.filter(added_after_start=True).exists()
         assert entries.filter(carried_from__isnull=False).exists()
@@ -44,7 +45,9 @@ def test_each_team_has_eight_closed_sprints_and_one_active(seeded: people_demo.D
             days = (min(sprint.end_date, today) - sprint.start_date).days + 1
             assert SprintSnapshot.objects.filter(sprint=sprint).count() == days
         velocity = selectors.team_velocity(team)
-        assert velocity.sprints == 3 and velocity.average and velocity.average > 0
+        assert velocity.sprints == 3
+        assert velocity.average
+        assert velocity.average > 0
 
 
 def test_the_demo_flow_is_measurable_and_forecasts_work(seeded: people_demo.DemoPeople) -> None:
@@ -52,7 +55,8 @@ def test_the_demo_flow_is_measurable_and_forecasts_work(seeded: people_demo.Demo
     flow = selectors.team_flow(team=team, days=180)
     assert sum(count for _, count in flow.throughput) >= 30
     assert flow.cycle_times.count >= 30
-    assert flow.cycle_times.mean_days and 0.5 < flow.cycle_times.mean_days < 20
+    assert flow.cycle_times.mean_days
+    assert 0.5 < flow.cycle_times.mean_days < 20
     assert flow.work_in_progress
     assert len(forecasts.team_history(team)) >= 15
     answer = forecasts.team_forecast(team, question="when", items=20, seed=1)
@@ -60,4 +64,6 @@ def test_the_demo_flow_is_measurable_and_forecasts_work(seeded: people_demo.Demo
     assert answer.percentiles[2].date is not None
     assert answer.percentiles[2].date > timezone.localdate() + dt.timedelta(days=7)
     chance = forecasts.sprint_chance(Sprint.objects.get(team=team, state=SprintState.ACTIVE))
-    assert chance is not None and 0 <= chance.probability <= 1 and chance.remaining > 0
+    assert chance is not None
+    assert 0 <= chance.probability <= 1
+    assert chance.remaining > 0

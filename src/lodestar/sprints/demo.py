@@ -355,7 +355,7 @@ def _sprints(
                     added_at=entry.added_at,
                     added_by=master,
                     added_after_start=entry.added_after_start,
-                    carried_from=rows[entry.carried_from] if entry.carried_from is not None else None,
+                    carried_from=None if entry.carried_from is None else rows[entry.carried_from],
                     outcome=outcome,
                 )
             )

@@ -136,7 +136,9 @@ def team_forecast(
         if exc.field_name != "throughput":
             raise
         raise ForecastError(
-            "team", f"{team.name}'s history {exc.message}", code=exc.code  # type: ignore[arg-type]
+            "team",
+            f"{team.name}'s history {exc.message}",
+            code=exc.code,  # type: ignore[arg-type]
         ) from exc
 
 
