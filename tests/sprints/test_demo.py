@@ -67,3 +67,29 @@ def test_the_demo_flow_is_measurable_and_forecasts_work(seeded: people_demo.Demo
     assert chance is not None
     assert 0 <= chance.probability <= 1
     assert chance.remaining > 0
+
+
+def test_the_sprint_api_and_partial_give_the_chance_of_finishing(
+    seeded: people_demo.DemoPeople,
+) -> None:
+    from django.template.loader import render_to_string
+    from django.test import Client
+    from django.utils.html import escape
+
+    sprint = Sprint.objects.get(team=seeded.teams["insights"], state=SprintState.ACTIVE)
+    client = Client()
+    client.force_login(seeded.users["victor"])
+    answer = client.get(f"/api/v1/workspaces/acme/sprints/{sprint.pk}").json()
+    chance = answer["chance_of_finishing"]
+    assert 0 <= chance["probability"] <= 1
+    assert chance["remaining"] > 0
+    assert f"{round(chance['probability'] * 100)}% chance of finishing" in chance["words"]
+    html = render_to_string("sprints/_chance.html", {"chance": forecasts.sprint_chance(sprint)})
+    assert escape(chance["words"]) in html
+    closed = Sprint.objects.filter(team=sprint.team, state=SprintState.CLOSED).first()
+    assert closed is not None
+    assert (
+        client.get(f"/api/v1/workspaces/acme/sprints/{closed.pk}").json()["chance_of_finishing"]
+        is None
+    )
+    assert render_to_string("sprints/_chance.html", {"chance": None}).strip() == ""

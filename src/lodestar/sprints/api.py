@@ -19,6 +19,7 @@ from lodestar.core.pagination import paginate
 from lodestar.people.access import access_team
 from lodestar.people.refs import member_ref
 from lodestar.sprints import selectors, services
+from lodestar.sprints.forecasts import sprint_chance
 from lodestar.sprints.access import access_sprint
 from lodestar.sprints.errors import SprintErrorCode
 from lodestar.sprints.models import Sprint
@@ -28,6 +29,7 @@ from lodestar.sprints.schemas import (
     SprintBurndownOut,
     SprintCapacityIn,
     SprintCapacityOut,
+    SprintChanceOut,
     SprintCloseIn,
     SprintDetailOut,
     SprintGoalChangeOut,
@@ -66,6 +68,9 @@ def _detail(sprint: Sprint) -> SprintDetailOut:
             )
             for change in selectors.sprint_goal_changes(sprint=sprint)
         ],
+        chance_of_finishing=SprintChanceOut(**vars(chance))
+        if (chance := sprint_chance(sprint))
+        else None,
     )
 
 

@@ -207,3 +207,41 @@ def sprint_chance(sprint: Sprint, *, today: dt.date | None = None) -> Chance | N
         "at the team's pace so far."
     )
     return Chance(probability, remaining, days, words)
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A finished item of the team's flow: its key and title, the day, its cycle time."""
+
+    key: str
+    title: str
+    day: dt.date
+    days: float
+
+
+def team_completions(team: Team, *, start: dt.date, end: dt.date) -> list[Completion]:
+    """The completions with a cycle time from ``start`` to ``end``, for the cycle-time
+    scatterplot (one query)."""
+    product = _product(team)
+    items = team_flow_items(team, product)
+    rows = ItemStatusChange.objects.filter(
+        product_id=product.pk,
+        to_status=DONE,
+        day__gte=start,
+        day__lte=end,
+        cycle_seconds__isnull=False,
+    )
+    if items is not None:
+        rows = rows.filter(item_id__in=items)
+    return [
+        Completion(key, title, day, round(seconds / 86400, 2))
+        for key, title, day, seconds in rows.order_by("day", "id").values_list(
+            "item__key", "item__title", "day", "cycle_seconds"
+        )
+    ]
+
+
+def closed_sprints(team: Team, *, last: int = 8) -> list[Sprint]:
+    """The team's last closed sprints, oldest first (for the velocity chart)."""
+    rows = Sprint.objects.filter(team=team, state=SprintState.CLOSED).order_by("-end_date", "-id")
+    return list(reversed(rows[:last]))
