@@ -19,9 +19,9 @@ from lodestar.core.pagination import paginate
 from lodestar.people.access import access_team
 from lodestar.people.refs import member_ref
 from lodestar.sprints import selectors, services
-from lodestar.sprints.forecasts import sprint_chance
 from lodestar.sprints.access import access_sprint
 from lodestar.sprints.errors import SprintErrorCode
+from lodestar.sprints.forecasts import sprint_chance
 from lodestar.sprints.models import Sprint
 from lodestar.sprints.refs import sprint_ref_or_none
 from lodestar.sprints.schemas import (

@@ -151,7 +151,7 @@ def _plan(team: str, today: dt.date, rng: random.Random) -> tuple[list[DemoSprin
                 )
             )
         missed = number in MISSED[team]
-        sprint.entries += [new_item(planned_at) for _ in range(rng.randint(5, 7) - len(carried))]
+        sprint.entries += [new_item(planned_at) for _ in range(max(3, rng.randint(6, 9) - len(carried)))]
         # Scope added mid-sprint, now and then.
         for _ in range(rng.choice((0, 0, 1, 2))):
             added = new_item(_at(start + dt.timedelta(days=rng.randint(2, 6)), 14))
@@ -162,11 +162,14 @@ def _plan(team: str, today: dt.date, rng: random.Random) -> tuple[list[DemoSprin
         for entry in sprint.entries:
             first = max(start, entry.added_at.date())
             if entry.started is None:
-                begin = _working_after(first, rng.randint(0, 6 if not missed else 8))
+                begin = _working_after(first, rng.randint(0, 4 if not missed else 7))
                 if begin <= cutoff:
                     entry.started = _at(begin, rng.randint(9, 15))
             if entry.started is not None:
-                took = rng.choice((1, 1, 2, 2, 3, 3, 4, 5, 6, 8)) + (3 if missed else 0)
+                took = rng.choice((1, 1, 2, 2, 2, 3, 3, 4, 5, 7)) + (2 if missed else 0)
+                if entry.carried_from is not None:
+                    # Carried work is finished first.
+                    took = rng.choice((1, 2, 3))
                 if active:
                     took = rng.choice((1, 1, 2, 4, 8))
                 finish = _working_after(max(entry.started.date(), first), took)
@@ -367,7 +370,7 @@ def _sprints(
         day = sprint.start
         while day <= last:
             scope = [e for e in sprint.entries if e.added_at.date() <= day]
-            finished = [e for e in scope if e.done and e.done.date() <= day]
+            done_by = [e for e in scope if e.done and e.done.date() <= day]
             added = [e for e in scope if e.added_after_start]
             carried = [e for e in scope if e.carried_from is not None]
             snapshots.append(
@@ -377,11 +380,11 @@ def _sprints(
                     day=day,
                     taken_at=_at(day, 18) if day < today else timezone.now(),
                     scope_points=_points(scope),
-                    done_points=_points(finished),
-                    remaining_points=_points(scope) - _points(finished),
+                    done_points=_points(done_by),
+                    remaining_points=_points(scope) - _points(done_by),
                     scope_items=len(scope),
-                    done_items=len(finished),
-                    remaining_items=len(scope) - len(finished),
+                    done_items=len(done_by),
+                    remaining_items=len(scope) - len(done_by),
                     added_points=_points(added),
                     added_items=len(added),
                     carried_points=_points(carried),

@@ -234,7 +234,7 @@ def team_completions(team: Team, *, start: dt.date, end: dt.date) -> list[Comple
     if items is not None:
         rows = rows.filter(item_id__in=items)
     return [
-        Completion(key, title, day, round(seconds / 86400, 2))
+        Completion(key, title, day, round((seconds or 0) / 86400, 2))
         for key, title, day, seconds in rows.order_by("day", "id").values_list(
             "item__key", "item__title", "day", "cycle_seconds"
         )

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from lodestar.backlog.extensions import VELOCITY, VelocitySource
 from django.urls import reverse
 
+from lodestar.backlog.extensions import VELOCITY, VelocitySource
 from lodestar.core.registry import Demo, ObjectType, PeriodicTask, Plugin, SearchDocument
-from lodestar.sprints import demo, history_words
 from lodestar.people.extensions import TEAM_LINKS, TeamLink
+from lodestar.sprints import demo, history_words
 from lodestar.sprints.access import access_sprint
 from lodestar.sprints.models import Sprint
 from lodestar.sprints.permissions import PERMISSIONS, SprintPermission

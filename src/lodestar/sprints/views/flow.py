@@ -96,9 +96,7 @@ def _epic_forecasts(team: Team, epics: list[BacklogItem], today: dt.date) -> lis
     return answers
 
 
-def _histogram(answer: EpicForecast) -> Chart:
-    assert answer.forecast is not None
-    forecast = answer.forecast
+def _histogram(answer: EpicForecast, forecast: Forecast) -> Chart:
     return forecast_charts.forecast_histogram(
         [((b.low + b.high) / 2, b.trials) for b in forecast.histogram],
         [(p.percentile, p.value) for p in forecast.percentiles if p.value is not None],
@@ -121,15 +119,17 @@ def _charts(team: Team, days: int, today: dt.date) -> dict[str, Chart]:
                     s.name, float(s.completed_points or 0), float(s.committed_points or 0)
                 )
                 for s in sprints
-            ]
+            ],
+            title="Completed points per sprint",
         ),
         "throughput": flow_charts.throughput(
             [flow_charts.PeriodCount(week, count) for week, count in flow.throughput],
             period="week",
-            title="Throughput per week",
+            title="Items finished per week",
         ),
         "cycle_time": flow_charts.cycle_time_scatter(
-            [flow_charts.CycleItem(f"{c.key} {c.title}", c.day, c.days) for c in completions]
+            [flow_charts.CycleItem(f"{c.key} {c.title}", c.day, c.days) for c in completions],
+            title="Days each finished item took",
         ),
         "aging": flow_charts.aging_wip(
             ["In progress"],
@@ -138,6 +138,7 @@ def _charts(team: Team, days: int, today: dt.date) -> dict[str, Chart]:
                 for w in flow.work_in_progress
             ],
             history=history,
+            title="Age of the items in progress",
         ),
         "cumulative": flow_charts.cumulative_flow(
             [
@@ -147,6 +148,7 @@ def _charts(team: Team, days: int, today: dt.date) -> dict[str, Chart]:
                 for d in flow.cumulative
             ],
             [STATUS_LABELS[s] for s in CFD_STATUSES],
+            title="Items in each status, day by day",
         ),
     }
 
@@ -184,6 +186,6 @@ def team_flow_page(request: WorkspaceRequest, team_slug: str) -> HttpResponse:
         "epic_note": epic_note,
         "answers": answers,
         "shown": shown,
-        "histogram": _histogram(shown) if shown else None,
+        "histogram": _histogram(shown, shown.forecast) if shown and shown.forecast else None,
     }
     return render(request, "sprints/flow.html", context)
