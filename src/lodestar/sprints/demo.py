@@ -151,7 +151,9 @@ def _plan(team: str, today: dt.date, rng: random.Random) -> tuple[list[DemoSprin
                 )
             )
         missed = number in MISSED[team]
-        sprint.entries += [new_item(planned_at) for _ in range(max(3, rng.randint(6, 9) - len(carried)))]
+        sprint.entries += [
+            new_item(planned_at) for _ in range(max(3, rng.randint(6, 9) - len(carried)))
+        ]
         # Scope added mid-sprint, now and then.
         for _ in range(rng.choice((0, 0, 1, 2))):
             added = new_item(_at(start + dt.timedelta(days=rng.randint(2, 6)), 14))
@@ -179,6 +181,16 @@ def _plan(team: str, today: dt.date, rng: random.Random) -> tuple[list[DemoSprin
                 carried.append(entry)
         sprints.append(sprint)
     return sprints, points
+
+
+def seed_world(world: dict[str, Any]) -> list[Sprint]:
+    """``lodestar demo``'s entry: the people's teams on the demo product (the backlog's, or
+    ACME when the backlog's seed left nothing in ``world``); nothing without a product."""
+    people: DemoPeople = world["people"]
+    product = world.get("backlog")
+    if not isinstance(product, Product):
+        product = Product.objects.filter(workspace=people.workspace, key="ACME").first()
+    return seed(people, product) if product is not None else []
 
 
 @transaction.atomic

@@ -63,5 +63,5 @@ PLUGIN = Plugin(
             ),
         ),
     ],
-    demo=Demo(seed=lambda world: demo.seed(world["people"], world["backlog"]), after=("backlog",)),
+    demo=Demo(seed=demo.seed_world, after=("backlog",)),
 )
