@@ -206,6 +206,18 @@ def child(db: str, done: int, calls: int, out: Path) -> None:
     flow_times, answer = _time(flow, calls)
     parts = _parts(team, begin, end, calls)
     burndown_times, days = _time(lambda: sprint_burndown(sprint=sprint), calls)
+    # A team forecast: the history read from the flow, then a calibrated simulation.
+    from lodestar.sprints import forecasts
+
+    history_times, history = _time(lambda: forecasts.team_history(team), calls)
+    forecast_times, _ = _time(
+        lambda: forecasts.team_forecast(team, question="when", items=100, seed=1),
+        max(3, calls // 10),
+    )
+    scatter_times, completions = _time(
+        lambda: forecasts.team_completions(team, start=end - dt.timedelta(days=89), end=end),
+        calls,
+    )
     with CaptureQueriesContext(connection) as queries:
         flow()
     out.write_text(
@@ -225,6 +237,11 @@ def child(db: str, done: int, calls: int, out: Path) -> None:
                 "wip": len(answer.work_in_progress),
                 "flow_days": len(answer.cumulative),
                 "burndown_days": len(days),
+                "team_history": history_times,
+                "team_history_weeks": len(history),
+                "team_forecast": forecast_times,
+                "scatter_90_days": scatter_times,
+                "scatter_points": len(completions),
             }
         )
     )
@@ -268,6 +285,13 @@ def main(argv: list[str]) -> None:
         )
     for r in results:
         print(f"{r['db']} parts (p50 ms): {r['parts_p50_ms']}")
+    for r in results:
+        h, t, c = r["team_history"], r["team_forecast"], r["scatter_90_days"]
+        print(
+            f"{r['db']} team history ({r['team_history_weeks']} weeks) p50 {h['p50_ms']} ms; "
+            f"calibrated team forecast p50 {t['p50_ms']} ms; cycle-time scatter "
+            f"({r['scatter_points']:,} points) p50 {c['p50_ms']} ms"
+        )
     print(
         "cycle time P85 (days): "
         + ", ".join(f"{r['db']} {r['cycle_p85_days']}" for r in results)

@@ -41,6 +41,7 @@ BACKLOG = "/w/acme/products/ACME/backlog"
 PAGES = [
     "/w/acme/items/ACME-2",
     "/w/acme/teams/checkout",
+    "/w/acme/teams/checkout/flow",
     "/account/password",
     "/account/invitations",
     "/w/acme/settings",  # a page of its own for admins, a refusal for the others

@@ -1,9 +1,9 @@
 """HTTP API of the forecasts (``forecasting``): one route that answers *when*, *how many* and
 *odds* from a throughput history given in the body.
 
-It reads nothing of the workspace, so any member may call it. A forecast for a team (its
-history read from its sprints) will add a ``team`` field beside ``throughput``, which then
-becomes optional: an answer's shape does not change.
+The history is either given (``throughput``) or read from a team's flow (``team``: the items
+it finished in each past period, ``sprints.forecasts``); any member may ask either. ``epic``
+stands for ``items``: the epic's open children.
 """
 
 from __future__ import annotations
@@ -16,8 +16,13 @@ from ninja import Field, Router, Schema
 
 from lodestar.api.auth import actor as request_actor
 from lodestar.api.schemas import ERRORS, InSchema
+from lodestar.backlog.refs import item_ref
+from lodestar.core.errors import Invalid, NotFound
 from lodestar.forecasting import engine
 from lodestar.forecasting.engine import Forecast, ForecastInput
+from lodestar.people.access import access_team
+from lodestar.sprints import forecasts as team_forecasts
+from lodestar.sprints.errors import SprintErrorCode
 
 router = Router(tags=["forecasts"])
 
@@ -34,13 +39,27 @@ class ForecastIn(InSchema):
         "`periods` or by `date`; odds: the probability that `items` are done within `periods` "
         "or by `date`"
     )
-    throughput: list[Count] = Field(
+    throughput: list[Count] | None = Field(
+        None,
         min_length=1,
         max_length=engine.MAX_HISTORY,
-        description="Items finished in each past period, oldest first (not all zero)",
+        description="Items finished in each past period, oldest first (not all zero); "
+        "or give `team`",
+    )
+    team: str | None = Field(
+        None,
+        max_length=100,
+        description="Instead of `throughput`: a team's slug; its history is the items it "
+        "finished in each past period (calibrated, working days, by default)",
     )
     items: int | None = Field(
         None, ge=1, le=engine.MAX_ITEMS, description="Items left to do (when, odds)"
+    )
+    epic: str | None = Field(
+        None,
+        max_length=40,
+        description="Instead of `items` (when, odds): an epic's key; the items left are its "
+        "open children",
     )
     periods: int | None = Field(
         None,
@@ -64,14 +83,18 @@ class ForecastIn(InSchema):
         le=engine.MAX_HISTORY,
         description="Draw from the last this many periods only (default: all of them)",
     )
-    calibrate: bool = Field(
-        False, description="Backtest the history and adjust the percentiles to its record"
+    calibrate: bool | None = Field(
+        None,
+        description="Backtest the history and adjust the percentiles to its record "
+        "(default: true for a team, false for a throughput list)",
     )
     start: dt.date | None = Field(
         None, description="The first day of the first period (default: today, UTC)"
     )
-    working_days: bool = Field(
-        False, description="Count only Monday to Friday, without `holidays`, in the dates"
+    working_days: bool | None = Field(
+        None,
+        description="Count only Monday to Friday, without `holidays`, in the dates "
+        "(default: true for a team, false for a throughput list)",
     )
     holidays: list[dt.date] = Field(default_factory=list, max_length=engine.MAX_HOLIDAYS)
     split_rate: tuple[SplitRate, SplitRate] | None = Field(
@@ -165,14 +188,56 @@ def create_forecast(request: HttpRequest, workspace_slug: str, payload: Forecast
     """A Monte Carlo forecast from the throughput history in the body: percentiles 50, 70, 85
     and 95 with their dates, the histogram, the record of past forecasts (calibration) and
     the inputs used. Every bad input is a 422 naming its field."""
-    request_actor(request, workspace_slug)
+    actor = request_actor(request, workspace_slug)
     now = dt.datetime.now(dt.UTC)
+    if (payload.team is None) == (payload.throughput is None):
+        raise Invalid.field(
+            "team",
+            "give a team or a throughput list, not both"
+            if payload.team
+            else "give a team (its history is read) or a throughput list",
+            code=SprintErrorCode.FORECAST_TEAM_INVALID,
+        )
+    items = payload.items
+    if payload.epic is not None:
+        if items is not None or payload.scope is not None:
+            raise Invalid.field(
+                "epic",
+                "stands for items: give items, scope or epic, only one",
+                code=SprintErrorCode.FORECAST_EPIC_INVALID,
+            )
+        items = team_forecasts.remaining_of(item_ref(actor, payload.epic, field="epic"))
+    options = payload.model_dump(
+        exclude={"start", "holidays", "team", "throughput", "epic", "items"},
+        exclude_none=True,
+    )
+    options["items"] = items
+    start = payload.start or now.date()
+    today = (now - LAST_TIME_ZONE).date()
+    if payload.team is not None:
+        try:
+            team = access_team(actor, payload.team)
+        except NotFound:
+            raise Invalid.field(
+                "team",
+                f"no team '{payload.team}' in this workspace",
+                code=SprintErrorCode.FORECAST_TEAM_INVALID,
+            ) from None
+        return ForecastOut.of(
+            team_forecasts.team_forecast(
+                team,
+                start=start,
+                holidays=tuple(payload.holidays),
+                **{"today": today, "calibrate": True, "working_days": True, **options},
+            )
+        )
     forecast = engine.forecast(
         ForecastInput(
-            **payload.model_dump(exclude={"start", "holidays"}),
-            start=payload.start or now.date(),
+            **options,
+            throughput=payload.throughput or (),
+            start=start,
             holidays=tuple(payload.holidays),
-            today=(now - LAST_TIME_ZONE).date(),
+            today=today,
         )
     )
     return ForecastOut.of(forecast)

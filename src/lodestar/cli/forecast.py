@@ -4,6 +4,7 @@ in the terminal. It needs no database: the history is given on the command line.
     lodestar forecast when --throughput 3,5,2,4,6,1 --items 30 [--period week] [--calibrate]
     lodestar forecast how-many --throughput 3,5,2,4,6,1 --periods 6 [--date 2027-03-01]
     lodestar forecast odds --throughput 3,5,2,4,6,1 --items 30 --date 2027-03-01 [--json]
+    lodestar forecast when --team checkout -w acme --epic ACME-12   # the team's own history
 
 Bad input ends with one line naming the option to fix (exit code 2), as every command does.
 """
@@ -16,6 +17,8 @@ from typing import Annotated, Any
 import typer
 
 from lodestar.cli import output
+from lodestar.cli.backlog import AsOption, acting
+from lodestar.cli.bootstrap import setup_django
 from lodestar.cli.output import CliError, JsonOption
 from lodestar.forecasting import engine
 from lodestar.forecasting.engine import Forecast, ForecastInput, Question
@@ -26,11 +29,26 @@ forecast_app = typer.Typer(
 )
 
 ThroughputOption = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--throughput",
         help="Items finished in each past period, oldest first, separated by commas: 3,5,2,4.",
     ),
+]
+TeamOption = Annotated[
+    str | None,
+    typer.Option(
+        "--team", "-t", help="Instead of --throughput: the team (slug) whose history is read."
+    ),
+]
+WorkspaceOption = Annotated[
+    str | None, typer.Option("--workspace", "-w", help="The team's workspace (with --team).")
+]
+EpicOption = Annotated[
+    str | None, typer.Option(help="Instead of --items: an epic's key; its open children.")
+]
+NoCalibrateOption = Annotated[
+    bool, typer.Option("--no-calibrate", help="With --team: do not backtest (plain answer).")
 ]
 PeriodOption = Annotated[str, typer.Option(help="What one count covers: week or day.")]
 ItemsOption = Annotated[int | None, typer.Option(help="Items left to do.")]
@@ -93,8 +111,13 @@ def _date(option: str, text: str | None) -> dt.date | None:
 def _run(
     question: Question,
     *,
-    throughput: str,
+    throughput: str | None,
     period: str,
+    team: str | None = None,
+    workspace: str | None = None,
+    email: str | None = None,
+    epic: str | None = None,
+    no_calibrate: bool = False,
     items: int | None = None,
     periods: int | None = None,
     date: str | None = None,
@@ -111,31 +134,70 @@ def _run(
 ) -> None:
     if period not in engine.HORIZON:
         raise CliError("--period: must be week or day")
+    if (team is None) == (throughput is None):
+        raise CliError("give --team (with -w) or --throughput, one of them")
+    if epic is not None and (items is not None or scope is not None):
+        raise CliError("--epic stands for --items: give --items, --scope or --epic, only one")
     today = dt.datetime.now(dt.UTC).astimezone().date()
-    answer = engine.forecast(
-        ForecastInput(
-            question=question,
-            throughput=_numbers("--throughput", throughput, int),
-            items=items,
-            periods=periods,
-            date=_date("--date", date),
-            period="day" if period == "day" else "week",
-            trials=trials,
-            seed=seed,
-            window=window,
-            calibrate=calibrate,
-            start=_date("--start", start) or today,
-            working_days=working_days,
-            holidays=[day for text in holidays or [] if (day := _date("--holiday", text))],
-            scope=_pair("--scope", scope, int),
-            split_rate=_pair("--split-rate", split_rate, float),
-            today=today,
+    options: dict[str, Any] = {
+        "question": question,
+        "items": items,
+        "periods": periods,
+        "date": _date("--date", date),
+        "period": "day" if period == "day" else "week",
+        "trials": trials,
+        "seed": seed,
+        "window": window,
+        "start": _date("--start", start) or today,
+        "holidays": [day for text in holidays or [] if (day := _date("--holiday", text))],
+        "scope": _pair("--scope", scope, int),
+        "split_rate": _pair("--split-rate", split_rate, float),
+        "today": today,
+    }
+    if throughput is not None:
+        if epic is not None:
+            raise CliError("--epic needs --team: an epic is read from a workspace")
+        answer = engine.forecast(
+            ForecastInput(
+                throughput=_numbers("--throughput", throughput, int),
+                calibrate=calibrate,
+                working_days=working_days,
+                **options,
+            )
         )
-    )
+    else:
+        if workspace is None:
+            raise CliError("--team needs --workspace (-w): the team's workspace")
+        answer = _team_answer(team or "", workspace, email, epic, no_calibrate, options)
     if as_json:
         output.print_json(engine.as_dict(answer))
         return
     _print(answer)
+
+
+def _team_answer(
+    team: str,
+    workspace: str,
+    email: str | None,
+    epic: str | None,
+    no_calibrate: bool,
+    options: dict[str, Any],
+) -> Forecast:
+    """A team's forecast: calibrated and on working days unless told otherwise."""
+    setup_django()
+    from lodestar.backlog.refs import item_ref
+    from lodestar.core.errors import NotFound
+    from lodestar.people.access import access_team
+    from lodestar.sprints import forecasts
+
+    actor = acting(workspace, email)
+    try:
+        found = access_team(actor, team)
+    except NotFound:
+        raise CliError(f"--team: no team '{team}' in workspace '{workspace}'") from None
+    if epic is not None:
+        options["items"] = forecasts.remaining_of(item_ref(actor, epic, field="epic"))
+    return forecasts.team_forecast(found, calibrate=not no_calibrate, working_days=True, **options)
 
 
 def _amount(answer: Forecast, value: int | None) -> str:
@@ -195,7 +257,12 @@ def _print(answer: Forecast) -> None:
 
 @forecast_app.command("when")
 def when(
-    throughput: ThroughputOption,
+    throughput: ThroughputOption = None,
+    team: TeamOption = None,
+    workspace: WorkspaceOption = None,
+    email: AsOption = None,
+    epic: EpicOption = None,
+    no_calibrate: NoCalibrateOption = False,
     items: ItemsOption = None,
     scope: ScopeOption = None,
     split_rate: SplitRateOption = None,
@@ -213,6 +280,11 @@ def when(
     _run(
         "when",
         throughput=throughput,
+        team=team,
+        workspace=workspace,
+        email=email,
+        epic=epic,
+        no_calibrate=no_calibrate,
         items=items,
         scope=scope,
         split_rate=split_rate,
@@ -230,7 +302,11 @@ def when(
 
 @forecast_app.command("how-many")
 def how_many(
-    throughput: ThroughputOption,
+    throughput: ThroughputOption = None,
+    team: TeamOption = None,
+    workspace: WorkspaceOption = None,
+    email: AsOption = None,
+    no_calibrate: NoCalibrateOption = False,
     periods: PeriodsOption = None,
     date: DateOption = None,
     period: PeriodOption = "week",
@@ -248,6 +324,10 @@ def how_many(
     _run(
         "how_many",
         throughput=throughput,
+        team=team,
+        workspace=workspace,
+        email=email,
+        no_calibrate=no_calibrate,
         periods=periods,
         date=date,
         period=period,
@@ -264,7 +344,12 @@ def how_many(
 
 @forecast_app.command("odds")
 def odds(
-    throughput: ThroughputOption,
+    throughput: ThroughputOption = None,
+    team: TeamOption = None,
+    workspace: WorkspaceOption = None,
+    email: AsOption = None,
+    epic: EpicOption = None,
+    no_calibrate: NoCalibrateOption = False,
     items: ItemsOption = None,
     periods: PeriodsOption = None,
     date: DateOption = None,
@@ -284,6 +369,11 @@ def odds(
     _run(
         "odds",
         throughput=throughput,
+        team=team,
+        workspace=workspace,
+        email=email,
+        epic=epic,
+        no_calibrate=no_calibrate,
         items=items,
         periods=periods,
         date=date,

@@ -7,6 +7,8 @@
   it)? And the team and "who does what" pages ask: which product owner do these teams share?
   Strategy answers both (``strategy/plugin.py``); with no answer, nobody wears the hat and
   workspace admins are the fallback.
+- **Team links** — pages about a team that other contexts offer (its flow), shown as buttons on
+  the team's page.
 """
 
 from __future__ import annotations
@@ -91,3 +93,17 @@ def release_product_owner_hats(actor: Any, member: Membership) -> None:
     """End the product owner hats ``member`` wears (they leave the workspace)."""
     for source in PRODUCT_OWNERS.providers():
         source.release(actor, member)
+
+
+@dataclass(frozen=True)
+class TeamLink:
+    """A page about a team, linked from the team's page: ``url(workspace_slug, team_slug)``."""
+
+    name: str
+    label: str
+    url: Callable[[str, str], str]
+    icon: str = "dot"
+    order: int = 100
+
+
+TEAM_LINKS: ExtensionPoint[TeamLink] = ExtensionPoint("people.team_links")

@@ -19,7 +19,7 @@ from lodestar.core.history import describe, history_recent
 from lodestar.core.registry import registry
 from lodestar.people import selectors, services
 from lodestar.people.access import access_invitation, access_member, access_team
-from lodestar.people.extensions import shared_owners
+from lodestar.people.extensions import TEAM_LINKS, shared_owners
 from lodestar.people.forms import (
     HatForm,
     InviteForm,
@@ -353,6 +353,10 @@ def _team_page(
         "assigns": can(actor, Permission.ASSIGN_TEAM_ROLES, teams=[team]),
         "moves_hat": can(actor, Permission.MOVE_PRODUCT_OWNER_HAT),
         "hat_form": hat_form or HatForm(members=members),
+        "team_links": [
+            (link.label, link.url(request.workspace.slug, team.slug), link.icon)
+            for link in sorted(TEAM_LINKS.providers(), key=lambda link: link.order)
+        ],
     }
     template = "people/_team_body.html" if is_htmx(request) else "people/team.html"
     return render(request, template, context, status=status)

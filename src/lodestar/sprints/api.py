@@ -21,6 +21,7 @@ from lodestar.people.refs import member_ref
 from lodestar.sprints import selectors, services
 from lodestar.sprints.access import access_sprint
 from lodestar.sprints.errors import SprintErrorCode
+from lodestar.sprints.forecasts import sprint_chance
 from lodestar.sprints.models import Sprint
 from lodestar.sprints.refs import sprint_ref_or_none
 from lodestar.sprints.schemas import (
@@ -28,6 +29,7 @@ from lodestar.sprints.schemas import (
     SprintBurndownOut,
     SprintCapacityIn,
     SprintCapacityOut,
+    SprintChanceOut,
     SprintCloseIn,
     SprintDetailOut,
     SprintGoalChangeOut,
@@ -66,6 +68,9 @@ def _detail(sprint: Sprint) -> SprintDetailOut:
             )
             for change in selectors.sprint_goal_changes(sprint=sprint)
         ],
+        chance_of_finishing=SprintChanceOut(**vars(chance))
+        if (chance := sprint_chance(sprint))
+        else None,
     )
 
 

@@ -29,3 +29,5 @@ class SprintErrorCode(StrEnum):
     SPRINT_NOTES_INVALID = "sprint_notes_invalid"
     FLOW_WINDOW_INVALID = "flow_window_invalid"
     FORBIDDEN_CHANGE_SPRINT = "forbidden_change_sprint"
+    FORECAST_TEAM_INVALID = "forecast_team_invalid"
+    FORECAST_EPIC_INVALID = "forecast_epic_invalid"

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.urls import reverse
+
 from lodestar.backlog.extensions import VELOCITY, VelocitySource
-from lodestar.core.registry import ObjectType, PeriodicTask, Plugin, SearchDocument
-from lodestar.sprints import history_words
+from lodestar.core.registry import Demo, ObjectType, PeriodicTask, Plugin, SearchDocument
+from lodestar.people.extensions import TEAM_LINKS, TeamLink
+from lodestar.sprints import demo, history_words
 from lodestar.sprints.access import access_sprint
 from lodestar.sprints.models import Sprint
 from lodestar.sprints.permissions import PERMISSIONS, SprintPermission
@@ -29,6 +32,7 @@ def _search(sprint: Sprint) -> SearchDocument:
 PLUGIN = Plugin(
     name="sprints",
     api=["lodestar.sprints.api"],
+    urls=["lodestar.sprints.flow_urls"],
     permissions=PERMISSIONS,
     periodic=[PeriodicTask("lodestar.sprints.tasks.take_sprint_snapshots", dt.timedelta(hours=1))],
     objects=[
@@ -46,5 +50,18 @@ PLUGIN = Plugin(
             search_related=("team", "product"),
         ),
     ],
-    provides=[(VELOCITY, VelocitySource("sprints", velocity=product_velocity, order=10))],
+    provides=[
+        (VELOCITY, VelocitySource("sprints", velocity=product_velocity, order=10)),
+        (
+            TEAM_LINKS,
+            TeamLink(
+                "flow",
+                "Flow and forecasts",
+                lambda ws, team: reverse("sprint_flow:team", args=[ws, team]),
+                icon="clock",
+                order=20,
+            ),
+        ),
+    ],
+    demo=Demo(seed=demo.seed_world, after=("backlog",)),
 )

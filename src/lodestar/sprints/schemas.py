@@ -199,10 +199,22 @@ class SprintGoalChangeOut(Schema):
     changed_at: dt.datetime
 
 
+class SprintChanceOut(Schema):
+    probability: float = Field(description="0 to 1: the chance the remaining items are done")
+    remaining: int = Field(description="Committed items not done yet")
+    working_days: int = Field(description="Working days left, today and the end date included")
+    words: str
+
+
 class SprintDetailOut(SprintOut):
     planning: SprintPlanningOut
     capacity: list[SprintCapacityOut]
     goal_changes: list[SprintGoalChangeOut]
+    chance_of_finishing: SprintChanceOut | None = Field(
+        None,
+        description="An active sprint's chance of finishing its remaining committed items by "
+        "its end, from the team's daily throughput (null otherwise, or without history)",
+    )
 
 
 class SprintItemOut(Schema):
