@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.urls import reverse
+
 from lodestar.backlog.extensions import VELOCITY, VelocitySource
-from lodestar.core.registry import ObjectType, PeriodicTask, Plugin, SearchDocument
+from lodestar.core.registry import NavEntry, ObjectType, PeriodicTask, Plugin, SearchDocument
 from lodestar.sprints import history_words
 from lodestar.sprints.access import access_sprint
 from lodestar.sprints.models import Sprint
@@ -26,9 +28,18 @@ def _search(sprint: Sprint) -> SearchDocument:
     )
 
 
+def _sprint_url(sprint: Sprint) -> str:
+    return reverse(
+        "sprints:report",
+        kwargs={"workspace_slug": sprint.workspace.slug, "sprint_id": sprint.pk},
+    )
+
+
 PLUGIN = Plugin(
     name="sprints",
+    urls=["lodestar.sprints.urls"],
     api=["lodestar.sprints.api"],
+    navigation=[NavEntry("sprints", "Sprints", "sprints:home", icon="clock", order=55)],
     permissions=PERMISSIONS,
     periodic=[PeriodicTask("lodestar.sprints.tasks.take_sprint_snapshots", dt.timedelta(hours=1))],
     objects=[
@@ -38,6 +49,7 @@ PLUGIN = Plugin(
             label="sprint",
             title=lambda sprint: f"{sprint.team.name}: {sprint.name}",
             gate=access_sprint,
+            url=_sprint_url,
             permissions={"view": "view", "change": SprintPermission.CHANGE_SPRINT},
             teams=lambda sprint: [sprint.team],
             product=lambda sprint: sprint.product,
