@@ -5,10 +5,12 @@ sprint."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from lodestar.backlog.models import BacklogItem
@@ -17,7 +19,7 @@ from lodestar.sprints import services
 from lodestar.sprints.models import Sprint, SprintItem, SprintState
 from lodestar.strategy.models import ProductGoal
 from tests.conftest import PASSWORD, Persona
-from tests.sprints.conftest import END, START, MakeItem, goal, make_item, product
+from tests.sprints.conftest import MakeItem, goal, make_item, product
 
 __all__ = ["goal", "make_item", "product"]
 
@@ -49,11 +51,14 @@ def planned(
     owner: Persona, developer: Persona, team: Team, goal: ProductGoal, make_item: MakeItem
 ) -> tuple[Sprint, Sprint, list[BacklogItem]]:
     items = [make_item(f"Story {n}", estimate=e) for n, e in enumerate((2, 3, 5))]
+    # Running now, so its snapshots fall on its days and the burndown draws them.
+    today = timezone.localdate()
+    start, end = today - dt.timedelta(days=3), today + dt.timedelta(days=10)
     sprint = services.sprint_create(
-        actor=owner.actor, team=team, name="Sprint 1", start_date=START, end_date=END
+        actor=owner.actor, team=team, name="Sprint 1", start_date=start, end_date=end
     )
     nxt = services.sprint_create(
-        actor=owner.actor, team=team, name="Sprint 2", start_date=END, end_date=END
+        actor=owner.actor, team=team, name="Sprint 2", start_date=end, end_date=end
     )
     return sprint, nxt, items
 
@@ -91,9 +96,17 @@ def test_a_sprint_planned_run_and_closed_in_the_browser(
 
     # The board: a card dragged to in progress, then to done; another moved by keyboard.
     first = items[0].key
-    drag(page, page.locator(f".sp-board-card[data-key='{first}']"), page.locator(".sp-drop[data-status='in_progress']"))
+    drag(
+        page,
+        page.locator(f".sp-board-card[data-key='{first}']"),
+        page.locator(".sp-drop[data-status='in_progress']"),
+    )
     expect(page.locator("#sp-announce")).to_have_text(f"{first} moved to In progress.")
-    drag(page, page.locator(f".sp-board-card[data-key='{first}']"), page.locator(".sp-drop[data-status='done']"))
+    drag(
+        page,
+        page.locator(f".sp-board-card[data-key='{first}']"),
+        page.locator(".sp-drop[data-status='done']"),
+    )
     expect(page.locator("#sp-announce")).to_have_text(f"{first} moved to Done.")
     expect(page.locator(f".sp-drop[data-status='done'] [data-key='{first}']")).to_be_visible()
     # By keyboard: back to in progress, and on to done again, the card keeping the focus.
@@ -110,7 +123,8 @@ def test_a_sprint_planned_run_and_closed_in_the_browser(
 
     # The sprint page: the burndown, then the close carrying the unfinished item.
     page.get_by_role("link", name="Sprint report").click()
-    expect(page.locator("[data-chart='burndown']")).to_be_visible()
+    expect(page.locator("[data-chart='burndown'] svg")).to_be_visible()
+    expect(page.locator("[data-chart='burnup'] svg")).to_be_visible()
     page.get_by_text("Close the sprint").click()
     page.get_by_label(f"{items[1].key} Story 1").select_option("next_sprint")
     page.get_by_role("radio", name="No").check()
@@ -143,10 +157,14 @@ def test_the_board_shows_a_card_someone_else_moved(
     card.focus()
     page.keyboard.press("Alt+ArrowRight")
     expect(page.locator(".flash-error")).to_contain_text("was changed by someone else")
-    expect(page.locator(f".sp-drop[data-status='in_progress'] [data-key='{items[2].key}']")).to_be_visible()
+    expect(
+        page.locator(f".sp-drop[data-status='in_progress'] [data-key='{items[2].key}']")
+    ).to_be_visible()
     # Another person's move appears on its own (the refresh every ten seconds, or on focus).
     backlog.item_update(
         actor=owner.actor, item=BacklogItem.objects.get(pk=items[0].pk), status="done"
     )
     page.evaluate("window.dispatchEvent(new Event('focus'))")
-    expect(page.locator(f".sp-drop[data-status='done'] [data-key='{items[0].key}']")).to_be_visible()
+    expect(
+        page.locator(f".sp-drop[data-status='done'] [data-key='{items[0].key}']")
+    ).to_be_visible()

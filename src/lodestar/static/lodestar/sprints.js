@@ -53,6 +53,15 @@
 
   let pendingPlan = null;
 
+  // The Add / Back buttons (the keyboard way) announce their move as a drag does.
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest && event.target.closest("#planning [data-move]");
+    if (!button) return;
+    const card = button.closest(".sp-card");
+    const from = card.closest(".sp-cards").dataset.list;
+    pendingPlan = { key: card.dataset.key, to: from === "sprint" ? "backlog" : "sprint" };
+  });
+
   // -- the board -------------------------------------------------------------------------
 
   let boardSortables = [];
