@@ -63,6 +63,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.backlog.urls",
         "lodestar.discovery.urls",
         "lodestar.discovery.portal_urls",
+        "lodestar.sprints.urls",
     ]
     assert registry().api_modules() == [
         "lodestar.people.api",
@@ -83,6 +84,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "who",
         "discovery",
         "products",
+        "sprints",
         "settings",
     ]
 
