@@ -64,9 +64,7 @@ def test_creating_a_sprint_and_its_bad_input(
     url = "/w/acme/teams/core/sprints"
     response = client.post(url, {"name": "S1", "start_date": "2026-03-02", "end_date": "soon"})
     assert response.status_code == 422
-    assert "Give a date as YYYY-MM-DD" in _text(response) or "give a date as YYYY-MM-DD" in _text(
-        response
-    )
+    assert "End date: give a date as YYYY-MM-DD." in _text(response)
     response = client.post(
         url, {"name": "S1", "start_date": "2026-03-10", "end_date": "2026-03-02"}
     )
@@ -93,7 +91,7 @@ def test_readers_see_no_create_form_and_are_refused(
         "/w/acme/teams/core/sprints",
         {"name": "S1", "start_date": "2026-03-02", "end_date": "2026-03-13"},
     )
-    assert response.status_code == 422 or response.status_code == 403
+    assert response.status_code == 403
     assert not Sprint.objects.exists()
 
 
@@ -425,6 +423,6 @@ def test_report_readers_see_no_close_and_are_refused(
     assert "Change the sprint goal" not in page
     decisions = {f"decision-{item.key}": "backlog" for item in items}
     response = client.post(_url(sprint, "close"), {**decisions, "goal_met": "yes"})
-    assert response.status_code in (403, 422)
+    assert response.status_code == 403
     sprint.refresh_from_db()
     assert sprint.state == SprintState.ACTIVE
