@@ -63,6 +63,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.backlog.urls",
         "lodestar.discovery.urls",
         "lodestar.discovery.portal_urls",
+        "lodestar.sprints.urls",
         "lodestar.sprints.flow_urls",
     ]
     assert registry().api_modules() == [
@@ -85,6 +86,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "who",
         "discovery",
         "products",
+        "sprints",
         "settings",
     ]
 

@@ -9,11 +9,13 @@ and never served to users.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from lodestar.discovery import services as discovery
@@ -21,7 +23,9 @@ from lodestar.discovery.models import Insight
 from lodestar.people.demo import DEMO_PASSWORD
 from lodestar.people.models import Membership
 from lodestar.people.policy import Actor
-from lodestar.strategy.models import Product, ProductGoal
+from lodestar.sprints import services as sprints
+from lodestar.sprints.models import Sprint, SprintState
+from lodestar.strategy.models import Product, ProductGoal, ProductTeam
 from tests.backlog.conftest import MakeItem, goal, make_item, ordered_keys, product
 from tests.conftest import PASSWORD, Persona
 
@@ -152,8 +156,54 @@ def discovery_paths() -> list[str]:
     ]
 
 
+def sprint_paths() -> list[str]:
+    """A team's sprints, the planning of a planned sprint, the board (with swimlanes) and the
+    report of the running one, made in the demo workspace when it has none yet."""
+    link = ProductTeam.objects.filter(team__workspace__slug="acme").select_related("team").first()
+    assert link is not None
+    team = link.team
+    member = Membership.objects.get(workspace__slug="acme", user__email="olivia@acme.example")
+    actor = Actor(user=member.user, membership=member)
+    items = list(
+        link.product.backlog_items.filter(deleted_at__isnull=True, status="new").order_by("rank")[
+            :3
+        ]
+    )
+    active = Sprint.objects.filter(team=team, state=SprintState.ACTIVE).first()
+    if active is None:
+        start = timezone.localdate() - dt.timedelta(days=2)
+        active = sprints.sprint_create(
+            actor=actor,
+            team=team,
+            name="Axe sprint",
+            start_date=start,
+            end_date=start + dt.timedelta(days=13),
+        )
+        sprints.sprint_items_add(actor=actor, sprint=active, items=items[:2])
+        sprints.sprint_start(actor=actor, sprint=active, goal="Every page reads well")
+    planned = Sprint.objects.filter(team=team, state=SprintState.PLANNED).first()
+    if planned is None:
+        start = active.end_date + dt.timedelta(days=1)
+        planned = sprints.sprint_create(
+            actor=actor,
+            team=team,
+            name="Axe sprint next",
+            start_date=start,
+            end_date=start + dt.timedelta(days=13),
+        )
+        sprints.sprint_items_add(actor=actor, sprint=planned, items=items[2:3])
+    base = "/w/acme/sprints"
+    return [
+        f"/w/acme/teams/{team.slug}/sprints",
+        f"{base}/{planned.pk}/plan",
+        f"{base}/{active.pk}/board",
+        f"{base}/{active.pk}/board?lanes=assignee",
+        f"{base}/{active.pk}",
+    ]
+
+
 def every_page(page: Any, where: str, problems: list[str]) -> None:
-    for path in dict.fromkeys([*linked_pages(page), *PAGES, *discovery_paths()]):
+    for path in dict.fromkeys([*linked_pages(page), *PAGES, *discovery_paths(), *sprint_paths()]):
         page.goto(path)
         check(page, f"{where} {path}", problems)
 

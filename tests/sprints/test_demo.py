@@ -86,10 +86,18 @@ def test_the_sprint_api_and_partial_give_the_chance_of_finishing(
     assert f"{round(chance['probability'] * 100)}% chance of finishing" in chance["words"]
     html = render_to_string("sprints/_chance.html", {"chance": forecasts.sprint_chance(sprint)})
     assert escape(chance["words"]) in html
+    # The sprint's page shows it; a closed sprint's page does not.
+    page = client.get(f"/w/acme/sprints/{sprint.pk}").content.decode()
+    assert 'data-testid="sprint-chance"' in page
+    assert escape(chance["words"]) in page
     closed = Sprint.objects.filter(team=sprint.team, state=SprintState.CLOSED).first()
     assert closed is not None
     assert (
         client.get(f"/api/v1/workspaces/acme/sprints/{closed.pk}").json()["chance_of_finishing"]
         is None
+    )
+    assert (
+        'data-testid="sprint-chance"'
+        not in client.get(f"/w/acme/sprints/{closed.pk}").content.decode()
     )
     assert render_to_string("sprints/_chance.html", {"chance": None}).strip() == ""

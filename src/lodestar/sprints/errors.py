@@ -27,6 +27,7 @@ class SprintErrorCode(StrEnum):
     SPRINT_DECISIONS_INVALID = "sprint_decisions_invalid"
     SPRINT_NEXT_INVALID = "sprint_next_invalid"
     SPRINT_NOTES_INVALID = "sprint_notes_invalid"
+    BOARD_LIMIT_INVALID = "board_limit_invalid"
     FLOW_WINDOW_INVALID = "flow_window_invalid"
     FORBIDDEN_CHANGE_SPRINT = "forbidden_change_sprint"
     FORECAST_TEAM_INVALID = "forecast_team_invalid"

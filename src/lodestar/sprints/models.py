@@ -190,3 +190,22 @@ class SprintSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sprint_id} on {self.day}"
+
+
+class BoardLimit(models.Model):
+    """A team's work-in-progress limit for one column (status) of its sprint board: more cards
+    in the column than the limit is shown as a warning, never refused."""
+
+    team = models.ForeignKey("people.Team", on_delete=models.CASCADE, related_name="+")
+    workspace = models.ForeignKey("people.Workspace", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=16)
+    limit = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "status"], name="board_limit_unique"),
+            models.CheckConstraint(condition=Q(limit__gte=1), name="board_limit_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.status} <= {self.limit}"

@@ -9,7 +9,7 @@ import datetime as dt
 from django.urls import reverse
 
 from lodestar.backlog.extensions import VELOCITY, VelocitySource
-from lodestar.core.registry import Demo, ObjectType, PeriodicTask, Plugin, SearchDocument
+from lodestar.core.registry import Demo, NavEntry, ObjectType, PeriodicTask, Plugin, SearchDocument
 from lodestar.people.extensions import TEAM_LINKS, TeamLink
 from lodestar.sprints import demo, history_words
 from lodestar.sprints.access import access_sprint
@@ -29,10 +29,18 @@ def _search(sprint: Sprint) -> SearchDocument:
     )
 
 
+def _sprint_url(sprint: Sprint) -> str:
+    return reverse(
+        "sprints:report",
+        kwargs={"workspace_slug": sprint.workspace.slug, "sprint_id": sprint.pk},
+    )
+
+
 PLUGIN = Plugin(
     name="sprints",
+    urls=["lodestar.sprints.urls", "lodestar.sprints.flow_urls"],
     api=["lodestar.sprints.api"],
-    urls=["lodestar.sprints.flow_urls"],
+    navigation=[NavEntry("sprints", "Sprints", "sprints:home", icon="clock", order=55)],
     permissions=PERMISSIONS,
     periodic=[PeriodicTask("lodestar.sprints.tasks.take_sprint_snapshots", dt.timedelta(hours=1))],
     objects=[
@@ -42,6 +50,7 @@ PLUGIN = Plugin(
             label="sprint",
             title=lambda sprint: f"{sprint.team.name}: {sprint.name}",
             gate=access_sprint,
+            url=_sprint_url,
             permissions={"view": "view", "change": SprintPermission.CHANGE_SPRINT},
             teams=lambda sprint: [sprint.team],
             product=lambda sprint: sprint.product,

@@ -19,6 +19,7 @@ from lodestar.people.models import Team
 from lodestar.people.policy import Actor
 from lodestar.sprints.errors import SprintErrorCode as Code
 from lodestar.sprints.models import (
+    BoardLimit,
     Sprint,
     SprintCapacity,
     SprintGoalChange,
@@ -291,3 +292,8 @@ def sprint_counts(sprint_ids: list[int]) -> dict[int, int]:
         .annotate(n=Count("id", filter=Q()))
         .order_by()
     )
+
+
+def board_limits(team: Team) -> dict[str, int]:
+    """The team's work-in-progress limit per board column (status) that has one."""
+    return dict(BoardLimit.objects.filter(team=team).values_list("status", "limit"))

@@ -23,6 +23,7 @@ from lodestar.people.models import Membership, Team
 from lodestar.people.policy import Actor, require
 from lodestar.sprints.errors import SprintErrorCode as Code
 from lodestar.sprints.models import (
+    BoardLimit,
     Outcome,
     Sprint,
     SprintCapacity,
@@ -793,3 +794,49 @@ def snapshots_take_active(*, now: dt.datetime | None = None) -> int:
             snapshot_take(sprint=sprint, now=now)
         count += 1
     return count
+
+
+BOARD_STATUSES: Final = (ItemStatus.NEW, ItemStatus.READY, ItemStatus.IN_PROGRESS, ItemStatus.DONE)
+BOARD_LIMIT_MAX = 999
+
+
+def board_limits_set(
+    *, actor: Actor, team: Team, limits: Mapping[str, str | int | None]
+) -> dict[str, int]:
+    """Replace the team's work-in-progress limits, one per board column (status); an empty
+    value removes a column's limit. Anything but a whole number from 1 to 999 is a 422 naming
+    the column, and nothing changes."""
+    require_change(actor, team, team_product(team))
+    errors: list[FieldError] = []
+    wanted: dict[str, int] = {}
+    for status, raw in limits.items():
+        if status not in BOARD_STATUSES:
+            errors.append(FieldError(f"limits.{status}", "is not a column of the board"))
+            continue
+        text = "" if raw is None else str(raw).strip()
+        if not text:
+            continue
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if not 1 <= value <= BOARD_LIMIT_MAX:
+            label = ItemStatus(status).label
+            errors.append(
+                FieldError(
+                    f"limits.{status}",
+                    f"the limit of {label} must be a whole number from 1 to {BOARD_LIMIT_MAX}, "
+                    "or empty for none",
+                )
+            )
+            continue
+        wanted[status] = value
+    if errors:
+        raise Invalid.fields(errors, code=Code.BOARD_LIMIT_INVALID)
+    with transaction.atomic():
+        BoardLimit.objects.filter(team=team).delete()
+        BoardLimit.objects.bulk_create(
+            BoardLimit(team=team, workspace_id=team.workspace_id, status=status, limit=value)
+            for status, value in wanted.items()
+        )
+    return wanted

@@ -1,0 +1,193 @@
+"""The board of an active sprint: its items in columns by status, in swimlanes by assignee or
+by epic; a card moved (dragged, or with the keyboard) changes its item's status through the
+backlog's service with the version the page showed, so a card someone else changed meanwhile
+is not overwritten: the page says so and shows the board as it is now. Work-in-progress
+limits per column warn when a column holds more."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from lodestar.backlog import services as backlog
+from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus
+from lodestar.backlog.refs import item_ref
+from lodestar.core.errors import Invalid, StaleVersion, error_sentence
+from lodestar.core.points import format_points
+from lodestar.people.web import WorkspaceRequest, error_response, is_htmx, workspace_view
+from lodestar.sprints import selectors, services
+from lodestar.sprints.access import access_sprint
+from lodestar.sprints.models import Sprint, SprintItem, SprintState
+from lodestar.sprints.views._common import answer, may_change, sprint_url
+
+COLUMNS = services.BOARD_STATUSES
+LANES = {"none": "No swimlanes", "assignee": "By assignee", "epic": "By epic"}
+
+
+@dataclass
+class Column:
+    status: str
+    label: str
+    limit: int | None
+    count: int = 0
+    cards: list[BacklogItem] = field(default_factory=list)
+
+    @property
+    def over(self) -> bool:
+        return self.limit is not None and self.count > self.limit
+
+
+@dataclass
+class Lane:
+    key: str
+    label: str
+    cells: list[Column]
+    count: int = 0
+
+
+def _epic(item: BacklogItem) -> BacklogItem | None:
+    parent = item.parent
+    for _ in range(3):
+        if parent is None:
+            return None
+        if parent.kind == ItemKind.EPIC:
+            return parent
+        parent = parent.parent
+    return None
+
+
+def _lane_of(item: BacklogItem, lanes: str) -> tuple[str, str]:
+    if lanes == "assignee":
+        who = item.assignee
+        return (f"m{who.pk}", who.user.display_name) if who else ("~", "Unassigned")
+    epic = _epic(item)
+    return (f"e{epic.pk}", f"{epic.key} {epic.title}") if epic else ("~", "No epic")
+
+
+def board_context(request: WorkspaceRequest, sprint: Sprint, lanes: str) -> dict[str, Any]:
+    limits = selectors.board_limits(sprint.team)
+    entries = list(
+        SprintItem.objects.filter(sprint=sprint)
+        .select_related("item__assignee__user", "item__parent__parent__parent")
+        .order_by("item__rank", "pk")
+    )
+    items = [entry.item for entry in entries if entry.item.deleted_at is None]
+    columns = [Column(s, ItemStatus(s).label, limits.get(s)) for s in COLUMNS]
+    by_status = {column.status: column for column in columns}
+    hidden = [item for item in items if item.status not in by_status]
+    lane_map: dict[str, Lane] = {}
+    for item in items:
+        if item.status not in by_status:
+            continue
+        by_status[item.status].count += 1
+        by_status[item.status].cards.append(item)
+        if lanes != "none":
+            key, label = _lane_of(item, lanes)
+            lane = lane_map.setdefault(
+                key, Lane(key, label, [Column(s, ItemStatus(s).label, None) for s in COLUMNS])
+            )
+            lane.count += 1
+            lane.cells[COLUMNS.index(item.status)].cards.append(item)
+    ordered = sorted(lane_map.values(), key=lambda lane: (lane.key == "~", lane.label.lower()))
+    writes = may_change(request, sprint.team, sprint) and sprint.state == SprintState.ACTIVE
+    return {
+        "sprint": sprint,
+        "columns": columns,
+        "lanes": ordered,
+        "lane_mode": lanes,
+        "lane_choices": LANES,
+        "hidden": hidden,
+        "writes": writes,
+        "points": {
+            item.pk: format_points(item.estimate) for item in items if item.estimate is not None
+        },
+    }
+
+
+def _lanes(request: WorkspaceRequest) -> str:
+    value = request.GET.get("lanes") or request.POST.get("lanes") or "none"
+    return value if value in LANES else "none"
+
+
+@require_GET
+@workspace_view
+def board(request: WorkspaceRequest, sprint_id: int) -> HttpResponse:
+    """The board; an htmx request (the refresh, a lane switch) gets the board alone."""
+    sprint = access_sprint(request.actor, sprint_id)
+    if sprint.state == SprintState.PLANNED:
+        return redirect(sprint_url(request, "plan", sprint))
+    context = board_context(request, sprint, _lanes(request))
+    if is_htmx(request) and request.headers.get("HX-Target") == "board":
+        return render(request, "sprints/_board.html", context)
+    return render(request, "sprints/board.html", context)
+
+
+@require_POST
+@workspace_view
+def move(request: WorkspaceRequest, sprint_id: int) -> HttpResponse:
+    """Move a card: its item to ``status``, if it is still at ``version``."""
+    sprint = access_sprint(request.actor, sprint_id)
+    lanes = _lanes(request)
+    key = request.POST.get("item", "")
+    status = request.POST.get("status", "")
+    try:
+        if sprint.state != SprintState.ACTIVE:
+            raise Invalid.field(
+                "sprint",
+                f"{sprint.name} is {sprint.state}: only an active sprint's board moves cards",
+            )
+        services.require_change(request.actor, sprint.team, sprint.product)
+        item = item_ref(request.actor, key, field="item")
+        if not selectors.sprint_has_item(sprint=sprint, item=item):
+            raise Invalid.field("item", f"{item.key} is not in {sprint.name}")
+        if status not in COLUMNS:
+            raise Invalid.field("status", "pick one of the board's columns")
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError as exc:
+            raise Invalid.field("version", "the page sent no version: reload the board") from exc
+        backlog.item_update(actor=request.actor, item=item, expected_version=version, status=status)
+    except StaleVersion:
+        messages.error(
+            request,
+            f"{key} was changed by someone else since the board was shown: the board now "
+            "shows it as it is. Move it again if you still mean to.",
+        )
+        fresh = board_context(request, access_sprint(request.actor, sprint_id), lanes)
+        return render(request, "sprints/_board.html", fresh, status=412)
+    except Invalid as error:
+        if is_htmx(request):
+            return error_response(request, error)
+        messages.error(request, error_sentence(error))
+        return redirect(sprint_url(request, "board", sprint) + f"?lanes={lanes}")
+    if is_htmx(request):
+        return render(request, "sprints/_board.html", board_context(request, sprint, lanes))
+    return redirect(sprint_url(request, "board", sprint) + f"?lanes={lanes}")
+
+
+@require_POST
+@workspace_view
+def limits(request: WorkspaceRequest, sprint_id: int) -> HttpResponse:
+    """The team's work-in-progress limits, one per column (empty: none)."""
+    sprint = access_sprint(request.actor, sprint_id)
+    lanes = _lanes(request)
+
+    def write() -> str:
+        services.board_limits_set(
+            actor=request.actor,
+            team=sprint.team,
+            limits={status: request.POST.get(f"limit-{status}", "") for status in COLUMNS},
+        )
+        return "Work-in-progress limits saved."
+
+    def part(status: int) -> HttpResponse:
+        return render(
+            request, "sprints/_board.html", board_context(request, sprint, lanes), status=status
+        )
+
+    return answer(request, write, part, sprint_url(request, "board", sprint) + f"?lanes={lanes}")
