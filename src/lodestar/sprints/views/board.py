@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from lodestar.backlog import services as backlog
@@ -27,6 +28,8 @@ from lodestar.sprints.views._common import answer, may_change, sprint_url
 
 COLUMNS = services.BOARD_STATUSES
 LANES = {"none": "No swimlanes", "assignee": "By assignee", "epic": "By epic"}
+# Stands for an item's key in the one item address reversed for every card.
+KEY_MARK = "KEY-0"
 
 
 @dataclass
@@ -77,6 +80,11 @@ def board_context(request: WorkspaceRequest, sprint: Sprint, lanes: str) -> dict
         .order_by("item__rank", "pk")
     )
     items = [entry.item for entry in entries if entry.item.deleted_at is None]
+    # Each card links to its item: one reverse for all of them (200 cards, 200 reverses, were
+    # a tenth of the board's time).
+    url = reverse("backlog:item_detail", args=[request.workspace.slug, KEY_MARK])
+    for item in items:
+        setattr(item, "board_url", url.replace(KEY_MARK, item.key))  # noqa: B010 - for the card
     columns = [Column(s, ItemStatus(s).label, limits.get(s)) for s in COLUMNS]
     by_status = {column.status: column for column in columns}
     hidden = [item for item in items if item.status not in by_status]
