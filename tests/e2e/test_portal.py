@@ -118,6 +118,8 @@ def test_an_idea_goes_from_a_visitor_to_the_portal_and_gets_one_vote(
     expect(voter.locator("script:not([src])")).to_have_count(0)
     _audit(voter, "portal home with an idea, 1440px", problems)
     idea.get_by_role("link").click()
+    # The idea's own page has loaded (axe must not run on the page being left).
+    expect(voter.get_by_label("Your email address")).to_be_visible()
     _audit(voter, "portal idea, 1440px", problems)
     voter.get_by_label("Your email address").fill("bo@example.com")
     voter.get_by_role("button", name="Vote").click()
@@ -141,6 +143,7 @@ def test_an_idea_goes_from_a_visitor_to_the_portal_and_gets_one_vote(
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the portal scrolls sideways on a phone ({width}px)"
     phone.get_by_test_id("portal-idea").get_by_role("link").click()
+    expect(phone.get_by_label("Your email address")).to_be_visible()
     _audit(phone, "portal idea, 390px", problems)
     _sign_in(phone, po)
     for path in ("/w/acme/products/ACME/portal", "/w/acme/products/ACME/portal/queue"):
