@@ -36,6 +36,7 @@ from lodestar.sprints.models import (
     SprintState,
 )
 from lodestar.strategy.models import Product
+from lodestar.strategy.selectors import active_goal
 
 CLOSED_SPRINTS = 8
 SPRINT_DAYS = 14
@@ -66,6 +67,31 @@ GOALS = {
         "Dashboard tiles can be rearranged",
         "Cohort report for retention",
         "Alerts when a metric drops",
+    ],
+}
+# What each sprint's work is about, as an item's title names it (one per goal above).
+TOPICS = {
+    "checkout": [
+        "card payments",
+        "saved cards",
+        "refunds",
+        "one-page checkout",
+        "payment retries",
+        "PDF invoices",
+        "coupons",
+        "EU tax",
+        "plan upgrades",
+    ],
+    "insights": [
+        "dashboard loading",
+        "CSV export",
+        "chart sharing",
+        "saved filters",
+        "weekly summary email",
+        "custom date ranges",
+        "tile layout",
+        "cohort report",
+        "metric alerts",
     ],
 }
 WORK = (
@@ -205,7 +231,7 @@ def seed(people: DemoPeople, product: Product) -> list[Sprint]:
     for slug, team in people.teams.items():
         sprints, points = _plan(slug, today, rng)
         developers = [people.members[key] for key in DEVELOPERS[slug]]
-        topics = [sprint.goal.split(" ", 2)[-1].rstrip(".").lower() for sprint in sprints]
+        topics = TOPICS[slug]
         created: dict[int, dt.datetime] = {}
         specs: list[ItemSpec] = []
         where: dict[int, int] = {}
@@ -314,6 +340,8 @@ def _sprints(
     people: DemoPeople, team: Any, product: Product, plan: list[DemoSprint], today: dt.date
 ) -> list[Sprint]:
     master = people.users["sam"]
+    # Every sprint served the product's active goal (the demo's goal has run all along).
+    serving = active_goal(product)
     rows: list[Sprint] = []
     for sprint in plan:
         missed = sprint.number in MISSED[team.slug]
@@ -328,6 +356,7 @@ def _sprints(
                 end_date=sprint.end,
                 state=SprintState.ACTIVE if sprint.active else SprintState.CLOSED,
                 goal=sprint.goal,
+                product_goal=serving,
                 started_at=_at(sprint.start, 10),
                 closed_at=None if sprint.active else _at(sprint.end, 16),
                 goal_met=None if sprint.active else not missed,
