@@ -632,3 +632,36 @@ def test_items_sent_to_the_top_keep_their_order(
     )
     ordered = BacklogItem.objects.filter(product=sprint.product).order_by("rank")
     assert [item.title for item in ordered] == ["First", "Second", "Already first"]
+
+
+# -- moving a card on the board ---------------------------------------------------------------
+
+
+def test_a_card_moves_only_on_an_active_sprint_of_the_item_to_a_board_column(
+    owner: Persona, viewer: Persona, sprint: Sprint, make_item: MakeItem
+) -> None:
+    card, outside = make_item("On the board", estimate=3), make_item("Not in the sprint")
+    services.sprint_items_add(actor=owner.actor, sprint=sprint, items=[card])
+
+    def move(item: BacklogItem, status: str = "in_progress", actor: Persona = owner) -> object:
+        fresh = BacklogItem.objects.get(pk=item.pk)
+        return services.sprint_card_move(
+            actor=actor.actor, sprint=sprint, item=fresh, status=status,
+            expected_version=fresh.version,
+        )  # fmt: skip
+
+    with pytest.raises(Invalid) as planned:
+        move(card)
+    assert _fields(planned.value) == ["sprint"]
+    _started(owner, sprint)
+    with pytest.raises(Invalid) as elsewhere:
+        move(outside)
+    assert _fields(elsewhere.value) == ["item"]
+    with pytest.raises(Invalid) as column:
+        move(card, status="wont_do")
+    assert _fields(column.value) == ["status"]
+    with pytest.raises(Forbidden):
+        move(card, actor=viewer)
+    assert BacklogItem.objects.get(pk=card.pk).status == "new"
+    move(card)
+    assert BacklogItem.objects.get(pk=card.pk).status == "in_progress"

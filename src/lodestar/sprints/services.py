@@ -840,3 +840,24 @@ def board_limits_set(
             for status, value in wanted.items()
         )
     return wanted
+
+
+def sprint_card_move(
+    *, actor: Actor, sprint: Sprint, item: BacklogItem, status: str, expected_version: int
+) -> BacklogItem:
+    """Move a card on the active sprint's board: ``item`` (one of the sprint's) to one of the
+    board's columns, if it is still at ``expected_version`` (else ``StaleVersion``). Who may
+    is who may change the sprint; the change itself is the backlog's item update (its
+    Definition of Ready check, history and flow record included)."""
+    if sprint.state != SprintState.ACTIVE:
+        raise Invalid.field(
+            "sprint", f"{sprint.name} is {sprint.state}: only an active sprint's board moves cards"
+        )
+    require_change(actor, sprint.team, sprint.product)
+    if not SprintItem.objects.filter(sprint=sprint, item=item).exists():
+        raise Invalid.field("item", f"{item.key} is not in {sprint.name}")
+    if status not in BOARD_STATUSES:
+        raise Invalid.field("status", "pick one of the board's columns")
+    return backlog.item_update(
+        actor=actor, item=item, expected_version=expected_version, status=status
+    )

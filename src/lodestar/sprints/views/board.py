@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from lodestar.backlog import services as backlog
 from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus
 from lodestar.backlog.refs import item_ref
 from lodestar.core.errors import Invalid, StaleVersion, error_sentence
@@ -144,22 +143,14 @@ def move(request: WorkspaceRequest, sprint_id: int) -> HttpResponse:
     key = request.POST.get("item", "")
     status = request.POST.get("status", "")
     try:
-        if sprint.state != SprintState.ACTIVE:
-            raise Invalid.field(
-                "sprint",
-                f"{sprint.name} is {sprint.state}: only an active sprint's board moves cards",
-            )
-        services.require_change(request.actor, sprint.team, sprint.product)
         item = item_ref(request.actor, key, field="item")
-        if not selectors.sprint_has_item(sprint=sprint, item=item):
-            raise Invalid.field("item", f"{item.key} is not in {sprint.name}")
-        if status not in COLUMNS:
-            raise Invalid.field("status", "pick one of the board's columns")
         try:
             version = int(request.POST.get("version", ""))
         except ValueError as exc:
             raise Invalid.field("version", "the page sent no version: reload the board") from exc
-        backlog.item_update(actor=request.actor, item=item, expected_version=version, status=status)
+        services.sprint_card_move(
+            actor=request.actor, sprint=sprint, item=item, status=status, expected_version=version
+        )
     except StaleVersion:
         messages.error(
             request,
