@@ -204,6 +204,17 @@ def test_the_burndown_table_holds_each_day() -> None:
     assert "behind the ideal line" in chart.summary
 
 
+def test_a_sprint_closed_after_its_end_is_drawn_to_the_day_it_closed() -> None:
+    days = _days(10)  # 2 to 11 March; the sprint ended on the 8th
+    chart = charts.burndown(days, end=DAY + dt.timedelta(days=6))
+    rows = _figure(chart).rows
+    assert len(rows) == 10
+    # The ideal line is at zero from the last day of the sprint on.
+    assert [row[4] for row in rows[6:]] == ["0", "0", "0", "0"]
+    assert rows[5][4] != "0"
+    assert "behind the ideal line" in chart.summary
+
+
 def test_the_burnup_counts_up_to_the_scope() -> None:
     chart = charts.burnup(_days(3))
     rows = _figure(chart).rows
