@@ -57,7 +57,7 @@ class Decision(TrashableModel):
                 condition=Q(status__in=DecisionStatus.values), name="decision_status_valid"
             ),
             models.CheckConstraint(
-                condition=Q(status="proposed") | Q(decided_at__isnull=False),
+                condition=~Q(status="decided") | Q(decided_at__isnull=False),
                 name="decision_decided_has_date",
             ),
             # Only a superseded decision names its successor (which a purge may have taken
