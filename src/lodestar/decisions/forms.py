@@ -25,8 +25,12 @@ class DecisionForm(forms.Form):
     title = forms.CharField(
         max_length=400, widget=forms.TextInput(attrs={**_INPUT, "autocomplete": "off"})
     )
+    # Only asked when recording (a decision's status then changes by deciding or superseding).
     status = forms.ChoiceField(
-        choices=STATUSES, initial="proposed", widget=forms.Select(attrs={"class": "input"})
+        required=False,
+        choices=STATUSES,
+        initial="proposed",
+        widget=forms.Select(attrs={"class": "input"}),
     )
     context = forms.CharField(
         required=False,
@@ -64,6 +68,9 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.option_rows = option_rows
         self.option_errors: dict[int, list[str]] = {}
+
+    def clean_status(self) -> str:
+        return self.cleaned_data["status"] or "proposed"
 
     def clean_context(self) -> str:
         return _lines(self.cleaned_data["context"])
@@ -120,7 +127,7 @@ class DecisionForm(forms.Form):
                 part = field_error.field.rsplit(".", 1)[-1]
                 self.option_errors.setdefault(index, []).append(f"{part.title()}: {message}")
                 self.add_error(None, f"Option {index + 1}: {field_error.message}.")
-            elif name in self.fields:
+            elif name in self.fields and name != "status":  # status is not on the edit form
                 self.add_error(name, message)
             else:
                 self.add_error(None, message)

@@ -119,6 +119,7 @@ def new(request: WorkspaceRequest, product_key: str) -> HttpResponse:
     """Record a decision of the product (``?supersedes=3`` to replace decision 3)."""
     actor = request.actor
     product = access_product(actor, product_key)
+    services.require_record(actor)
     if request.method != "POST":
         return _form_page(request, product, DecisionForm())
     form = DecisionForm(request.POST)
@@ -157,6 +158,7 @@ def edit(request: WorkspaceRequest, product_key: str, number: int) -> HttpRespon
     actor = request.actor
     product = access_product(actor, product_key)
     decision = access_decision(actor, str(number), product=product)
+    services.require_record(actor)
     decision = selectors.decision_detail(decision=decision)
     if decision.status == DecisionStatus.SUPERSEDED:
         messages.info(request, f"{decision.key} was superseded: it keeps its words as they were.")

@@ -73,6 +73,7 @@ def problem_section(request: HttpRequest, problem: Any) -> str:
 def capture(request: WorkspaceRequest) -> HttpResponse:
     """Record a decision linked to the object the form names, then go back to its page."""
     actor = request.actor
+    services.require_record(actor)
     form = CaptureForm(request.POST)
     target = request.POST.get("target", "")
     kind, ref = seam.split(target, field="target")
