@@ -64,14 +64,16 @@ def test_a_decision_from_proposal_to_superseded(
     created = _send(dev, "POST", LOG, first, **{"Idempotency-Key": "share-1"})
     assert created.status_code == 201, created.content
     body = created.json()
-    assert body["key"] == "ACME-D1" and body["status"] == "proposed"
+    assert body["key"] == "ACME-D1"
+    assert body["status"] == "proposed"
     assert created["ETag"] == '"1"'
     assert [link["type"] for link in body["links"]] == ["item", "problem"]
     assert body["links"][0]["ref"] == item.key
     assert body["links"][0]["url"].endswith(f"/items/{item.key}")
     # A retry with the same key answers the first decision, not a second one.
     again = _send(dev, "POST", LOG, first, **{"Idempotency-Key": "share-1"})
-    assert again.status_code == 201 and Decision.objects.count() == 1
+    assert again.status_code == 201
+    assert Decision.objects.count() == 1
 
     decided = _send(dev, "POST", f"{LOG}/1/decide", {"deciders": [owner.email]})
     assert decided.status_code == 200, decided.content
@@ -92,11 +94,13 @@ def test_a_decision_from_proposal_to_superseded(
     assert second.status_code == 201, second.content
     assert second.json()["supersedes"][0]["key"] == "ACME-D1"
     old = dev.get(f"{LOG}/1").json()
-    assert old["status"] == "superseded" and old["superseded_by"]["key"] == "ACME-D2"
+    assert old["status"] == "superseded"
+    assert old["superseded_by"]["key"] == "ACME-D2"
 
     # Editing a superseded decision is refused; its links still change.
     refused = _send(dev, "PATCH", f"{LOG}/1", {"title": "Rewritten"})
-    assert refused.status_code == 422 and refused.json()["code"] == "decision_superseded"
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "decision_superseded"
     unlinked = _send(dev, "DELETE", f"{LOG}/1/links/item/{item.key}")
     assert unlinked.status_code == 204
     assert [link["type"] for link in dev.get(f"{LOG}/1").json()["links"]] == ["problem"]
@@ -127,10 +131,12 @@ def test_bad_links_are_422_naming_the_field(
     services_made = _send(dev, "POST", LOG, {"title": "A decision"})
     assert services_made.status_code == 201
     answer = _send(dev, "POST", f"{LOG}/1/links", {"target": f"item:{foreign_item.key}"})
-    assert answer.status_code == 422 and _fields(answer) == ["target"]
+    assert answer.status_code == 422
+    assert _fields(answer) == ["target"]
     assert DecisionLink.objects.count() == 0
     answer = dev.get(LOG, {"linked": "item:NOPE-1"})
-    assert answer.status_code == 422 and _fields(answer) == ["linked"]
+    assert answer.status_code == 422
+    assert _fields(answer) == ["linked"]
 
 
 def test_superseding_refuses_itself_and_another_products_decision(
@@ -139,13 +145,16 @@ def test_superseding_refuses_itself_and_another_products_decision(
     services.decision_create(actor=owner.actor, product=product, title="One")
     services.decision_create(actor=owner.actor, product=other_product, title="Mobile")
     itself = _send(dev, "POST", f"{LOG}/1/supersede", {"by": 1})
-    assert itself.status_code == 422 and _fields(itself) == ["by"]
+    assert itself.status_code == 422
+    assert _fields(itself) == ["by"]
     # "by" is a number in this product's log: MOBI's decision is not in it.
     other = _send(dev, "POST", f"{LOG}/1/supersede", {"by": 2})
-    assert other.status_code == 422 and _fields(other) == ["by"]
+    assert other.status_code == 422
+    assert _fields(other) == ["by"]
     assert Decision.objects.filter(status=DecisionStatus.SUPERSEDED).count() == 0
     bad = _send(dev, "POST", LOG, {"title": "x", "supersedes": 9})
-    assert bad.status_code == 422 and _fields(bad) == ["supersedes"]
+    assert bad.status_code == 422
+    assert _fields(bad) == ["supersedes"]
 
 
 def test_unknown_decisions_and_products_are_404(dev: Client, product: Product) -> None:
@@ -167,11 +176,13 @@ def test_viewers_read_but_never_write(
 
 def test_bad_shapes_name_the_field(dev: Client, product: Product, owner: Persona) -> None:
     answer = _send(dev, "POST", LOG, {"title": "x", "status": "superseded"})
-    assert answer.status_code == 422 and "status" in _fields(answer)[0]
+    assert answer.status_code == 422
+    assert "status" in _fields(answer)[0]
     answer = _send(
         dev, "POST", LOG, {"title": "x", "deciders": ["nobody@x.test"], "status": "decided"}
     )
-    assert answer.status_code == 422 and _fields(answer) == ["deciders[0]"]
+    assert answer.status_code == 422
+    assert _fields(answer) == ["deciders[0]"]
     answer = _send(dev, "POST", LOG, {"title": "x", "colour": "red"})
     assert answer.status_code == 422
     assert Decision.all_objects.count() == 0
@@ -195,4 +206,5 @@ def test_the_list_costs_the_same_queries_for_more_rows(
         )
     with django_assert_max_num_queries(20):
         answer = dev.get(LOG)
-    assert answer.status_code == 200 and len(answer.json()["items"]) == 12
+    assert answer.status_code == 200
+    assert len(answer.json()["items"]) == 12

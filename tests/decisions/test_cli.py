@@ -32,7 +32,8 @@ def test_a_decision_from_the_command_line(
     )  # fmt: skip
     assert added.exit_code == 0, added.output
     data = json.loads(added.stdout)
-    assert data["key"] == "ACME-D1" and data["status"] == "proposed"
+    assert data["key"] == "ACME-D1"
+    assert data["status"] == "proposed"
     assert [o["chosen"] for o in data["options"]] == [False, True]
     assert data["links"] == [f"item:{item.key}"]
 
@@ -54,7 +55,8 @@ def test_a_decision_from_the_command_line(
     assert listed.exit_code == 0, listed.output
     assert [row["key"] for row in json.loads(listed.stdout)] == ["ACME-D1"]
     table = run("decision", "list", *W, "-p", "ACME", "--status", "decided")
-    assert "Links expire" in table.stdout and "Share by link" not in table.stdout
+    assert "Links expire" in table.stdout
+    assert "Share by link" not in table.stdout
 
 
 def test_bad_input_is_one_line_and_writes_nothing(
@@ -63,7 +65,8 @@ def test_bad_input_is_one_line_and_writes_nothing(
     line = error_line(
         run("decision", "add", "X", *W, "-p", "ACME", "--link", f"item:{foreign_item.key}")
     )
-    assert "Links" in line and foreign_item.key in line
+    assert "Links" in line
+    assert foreign_item.key in line
     line = error_line(run("decision", "add", "X", *W, "-p", "ACME", "--decided", "--on", "soon"))
     assert "--on must be a date" in line
     line = error_line(run("decision", "add", "X", *W, "-p", "ACME", "--chosen", "3"))

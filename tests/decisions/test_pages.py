@@ -70,15 +70,21 @@ def test_a_decision_page_shows_every_field_links_chain_and_history(
     )  # fmt: skip
     _decided(owner, product, "Links expire", supersedes=old)
     page = _text(_as(owner).get(f"{LOG}/1"))
-    assert "<em>cost</em>" in page and "Read-only links." in page and "Speed." in page
-    assert page.count('data-testid="decision-option"') == 2 and "Chosen" in page
+    assert "<em>cost</em>" in page
+    assert "Read-only links." in page
+    assert "Speed." in page
+    assert page.count('data-testid="decision-option"') == 2
+    assert "Chosen" in page
     assert page.count('data-testid="decision-link"') == 2
-    assert item.title in page and problem.title in page
-    assert 'data-testid="superseded-notice"' in page and "ACME-D2" in page
+    assert item.title in page
+    assert problem.title in page
+    assert 'data-testid="superseded-notice"' in page
+    assert "ACME-D2" in page
     assert "marked “ACME-D1 Share by link” superseded by ACME-D2" in page
     assert f"{LOG}/1/edit" not in page  # superseded: kept as it was
     newer = _text(_as(owner).get(f"{LOG}/2"))
-    assert 'data-testid="decision-chain"' in newer and "ACME-D1 Share by link" in newer
+    assert 'data-testid="decision-chain"' in newer
+    assert "ACME-D1 Share by link" in newer
 
 
 def test_the_form_shows_errors_inline_and_writes_nothing(owner: Persona, product: Product) -> None:
@@ -107,7 +113,8 @@ def test_the_form_shows_errors_inline_and_writes_nothing(owner: Persona, product
         f"{LOG}/1/edit",
         {"title": "", "decision": "x", "version": made.version, "option_rows": "3"},
     )
-    assert edited.status_code == 422 and "This field is required" in _text(edited)
+    assert edited.status_code == 422
+    assert "This field is required" in _text(edited)
     edited = client.post(
         f"{LOG}/1/edit",
         {"title": "Stream every export", "decision": "x", "version": made.version,
@@ -115,7 +122,8 @@ def test_the_form_shows_errors_inline_and_writes_nothing(owner: Persona, product
     )  # fmt: skip
     assert edited.status_code == 302
     made.refresh_from_db()
-    assert made.title == "Stream every export" and made.options.count() == 1
+    assert made.title == "Stream every export"
+    assert made.options.count() == 1
 
 
 def test_decide_supersede_link_and_delete_from_the_page(
@@ -151,9 +159,11 @@ def test_record_a_decision_from_an_item_and_a_problem(
         {"target": f"item:{item.key}", "title": "Links only", "decision": "No guests",
          "status": "decided"},
     )  # fmt: skip
-    assert answer.status_code == 302 and answer["Location"] == item_page + "#decisions"
+    assert answer.status_code == 302
+    assert answer["Location"] == item_page + "#decisions"
     page = _text(client.get(item_page))
-    assert 'data-testid="object-decision"' in page and "ACME-D1 Links only" in page
+    assert 'data-testid="object-decision"' in page
+    assert "ACME-D1 Links only" in page
     problem_page = f"/w/acme/problems/{problem.pk}"
     answer = client.post(
         "/w/acme/decisions/capture",
@@ -161,7 +171,8 @@ def test_record_a_decision_from_an_item_and_a_problem(
     )
     assert answer.status_code == 302
     page = _text(client.get(problem_page, follow=True))
-    assert "ACME-D2 Ask customers first" in page and "Proposed" in page
+    assert "ACME-D2 Ask customers first" in page
+    assert "Proposed" in page
     empty = client.post(
         "/w/acme/decisions/capture", {"target": f"item:{item.key}", "title": ""}, follow=True
     )

@@ -69,7 +69,8 @@ def test_a_decision_records_options_deciders_and_links(
 
 def test_deciding_defaults_to_the_actor_and_today(owner: Persona, product: Product) -> None:
     proposed = _make(owner, product)
-    assert proposed.status == DecisionStatus.PROPOSED and proposed.decided_at is None
+    assert proposed.status == DecisionStatus.PROPOSED
+    assert proposed.decided_at is None
     decided = services.decision_decide(actor=owner.actor, decision=proposed)
     assert decided.decided_at == timezone.localdate()
     assert list(decided.deciders.all()) == [owner.membership]
@@ -123,7 +124,8 @@ def test_superseding_links_both_ways_and_freezes_the_old_one(
     new = _make(owner, product, "Links expire after 30 days", status="decided")
     services.decision_supersede(actor=owner.actor, decision=old, by=new)
     old.refresh_from_db()
-    assert old.status == DecisionStatus.SUPERSEDED and old.superseded_by == new
+    assert old.status == DecisionStatus.SUPERSEDED
+    assert old.superseded_by == new
     assert list(new.supersedes.all()) == [old]
     assert selectors.decision_chain(decision=new) == ([old], [])
     assert selectors.decision_chain(decision=old) == ([], [new])

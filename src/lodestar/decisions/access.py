@@ -29,7 +29,7 @@ def access_decision(actor: Actor, ref: str, *, product: Product | None = None) -
         found = rows.filter(product__key=keyed.group(1).upper(), number=int(keyed.group(2)))
     elif numbered and product is not None:
         found = rows.filter(product=product, number=int(numbered.group(1)))
-    decision = found.first() if found is not None else None
+    decision: Decision | None = found.first() if found is not None else None
     if decision is None:
         where = f"of {product.key}" if product is not None else "in this workspace"
         raise NotFound(f"No decision {ref.strip()[:40]} {where}.", code=Code.DECISION_NOT_FOUND)

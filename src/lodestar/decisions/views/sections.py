@@ -81,7 +81,10 @@ def capture(request: WorkspaceRequest) -> HttpResponse:
     assert declared.url is not None  # noqa: S101 - resolve gives linkable kinds only
     back = declared.url(obj) + "#decisions"
     if not form.is_valid():
-        problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+        problems = "; ".join(
+            f"{name.capitalize()}: {' '.join(str(e) for e in errors)}"
+            for name, errors in form.errors.items()
+        )
         messages.error(request, f"The decision was not recorded. {problems}")
         return redirect(back)
     data = form.cleaned_data
