@@ -18,7 +18,7 @@ from tests.conftest import Persona
 
 pytestmark = pytest.mark.django_db
 
-LOG = "/w/acme/products/ACME/decisions"
+LOG = "/w/acme/decisions/ACME"
 
 
 def _as(persona: Persona) -> Client:

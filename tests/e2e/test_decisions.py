@@ -16,7 +16,7 @@ from tests.e2e.test_accessibility import AXE, violations
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-LOG = "/w/acme/products/ACME/decisions"
+LOG = "/w/acme/decisions/ACME"
 
 
 def sign_in(page: Any, email: str) -> None:

@@ -10,7 +10,7 @@ from lodestar.decisions.views import pages, sections
 app_name = "decisions"
 
 W = "w/<slug:workspace_slug>/"
-P = W + "products/<str:product_key>/decisions"
+P = W + "decisions/<str:product_key>"
 D = P + "/<int:number>"
 
 urlpatterns: list[URLPattern | URLResolver] = [

@@ -18,7 +18,7 @@ from lodestar.core.trash import trash_move
 from lodestar.decisions import selectors, services
 from lodestar.decisions.access import access_decision
 from lodestar.decisions.forms import DecisionForm
-from lodestar.decisions.links import linkable_names
+from lodestar.decisions.links import linkable_types
 from lodestar.decisions.models import Decision, DecisionStatus
 from lodestar.decisions.permissions import DecisionPermission
 from lodestar.decisions.refs import deciders_ref, decision_ref
@@ -235,7 +235,9 @@ def detail(request: WorkspaceRequest, product_key: str, number: int) -> HttpResp
             "newer": newer,
             "history": [(entry, describe(entry, names)) for entry in entries],
             "writes": _may_record(request),
-            "kinds": linkable_names(),
+            "kinds": sorted(
+                ((t.name, t.label) for t in linkable_types()), key=lambda kind: kind[1]
+            ),
             "candidates": list(
                 selectors.decision_list(actor=actor, product=product)
                 .exclude(status=DecisionStatus.SUPERSEDED)
