@@ -206,3 +206,28 @@ def test_editing_a_decided_decision(owner: Persona, developer: Persona, product:
             actor=owner.actor, decision=proposed, decided_at=dt.date(2026, 1, 1)
         )
     assert _fields(error) == ["status"]
+
+
+def test_history_in_words(owner: Persona, product: Product, item: BacklogItem) -> None:
+    made = _make(owner, product, "Links expire")
+    services.decision_decide(actor=owner.actor, decision=made)
+    services.decision_link(actor=owner.actor, decision=made, target=f"item:{item.key}")
+    services.decision_unlink(actor=owner.actor, decision=made, target=f"item:{item.key}")
+    services.decision_update(actor=owner.actor, decision=made, rationale="Security reviews.")
+    names = {owner.email: "Olivia"}
+    words = [
+        describe(entry, names)
+        for entry in reversed(history_for(workspace_id=made.workspace_id, obj=made))
+    ]
+    assert words == [
+        "proposed the decision “ACME-D1 Links expire”",
+        "marked “ACME-D1 Links expire” decided (decided by Olivia)",
+        f"linked item:{item.key} to “ACME-D1 Links expire”",
+        f"unlinked item:{item.key} from “ACME-D1 Links expire”",
+        "changed the rationale of “ACME-D1 Links expire”",
+    ]
+    # Linking the same object again changes nothing and records nothing.
+    services.decision_link(actor=owner.actor, decision=made, target=f"item:{item.key}")
+    assert (
+        services.decision_link(actor=owner.actor, decision=made, target=f"item:{item.key}") is None
+    )

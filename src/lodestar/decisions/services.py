@@ -427,7 +427,9 @@ def _check_successor(old: Decision, *, product: Product, new: Decision | None = 
 
 
 def _supersede(actor: Actor, old: Decision, new: Decision) -> None:
-    check_version(old, None)
+    # Both rows locked, in one order, so two opposite supersedes cannot both pass the checks.
+    for row in sorted((old, new), key=lambda decision: decision.pk):
+        check_version(row, None)
     _check_successor(old, product=new.product, new=new)
     previous = old.status
     old.status = DecisionStatus.SUPERSEDED
@@ -440,6 +442,7 @@ def _supersede(actor: Actor, old: Decision, new: Decision) -> None:
         Action.UPDATED,
         {"status": [previous, DecisionStatus.SUPERSEDED], "superseded_by": [None, new.key]},
     )
+    bump(new, [])  # its answer (``supersedes``) changed: a new ETag
     _record(actor, new, Action.UPDATED, {"supersedes": old.key})
 
 
