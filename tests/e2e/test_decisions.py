@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lodestar.decisions.models import Decision, DecisionLink
+from lodestar.discovery.models import Problem
 from lodestar.people.demo import DEMO_PASSWORD
 from tests.e2e.test_accessibility import AXE, violations
 
@@ -80,3 +81,23 @@ def test_the_form_refuses_bad_input_inline(page: Any, demo: None, screenshot: An
     screenshot("decisions-form-refused")
     assert violations(page) == []
     assert not Decision.objects.filter(title="Weekly digest in Slack").exists()
+
+
+def test_record_a_proposed_decision_from_a_problem(page: Any, demo: None, screenshot: Any) -> None:
+    problem = Problem.objects.filter(workspace__slug="acme", product__key="ACME").first()
+    assert problem is not None
+    sign_in(page, "quinn@acme.example")
+    page.goto(f"/w/acme/problems/{problem.pk}")
+    section = page.get_by_test_id("object-decisions")
+    before = section.get_by_test_id("object-decision").count()
+    section.get_by_text("Record a decision").click()
+    section.get_by_label("Title").fill("Interview five accounts before building")
+    section.get_by_label("Status").select_option("proposed")
+    section.get_by_role("button", name="Record decision").click()
+    expect(section.get_by_test_id("object-decision")).to_have_count(before + 1)
+    expect(section.get_by_test_id("object-decision").first).to_contain_text("Proposed")
+    screenshot("decisions-problem-section")
+    assert violations(page) == []
+    made = Decision.objects.get(title="Interview five accounts before building")
+    assert made.status == "proposed"
+    assert DecisionLink.objects.filter(decision=made, target_type="problem", target_id=problem.pk)
