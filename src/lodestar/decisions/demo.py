@@ -43,7 +43,10 @@ def seed(people: DemoPeople, product: Product) -> list[Decision]:
     today = timezone.localdate()
     share = [
         link
-        for link in (_item(product, "Share a dashboard by link"), _problem(product, "as screenshots"))
+        for link in (
+            _item(product, "Share a dashboard by link"),
+            _problem(product, "as screenshots"),
+        )
         if link
     ]
     first = services.decision_create(
@@ -99,7 +102,10 @@ def seed(people: DemoPeople, product: Product) -> list[Decision]:
         decided_at=today - dt.timedelta(days=20),
         links=[
             link
-            for link in (_item(product, "Exports stream every row"), _problem(product, "Exports get cut off"))
+            for link in (
+                _item(product, "Exports stream every row"),
+                _problem(product, "Exports get cut off"),
+            )
             if link
         ],
     )
