@@ -58,6 +58,9 @@ PAGES = [
     "/w/acme/feedback?state=all",
     "/w/acme/problems",
     "/w/acme/customers",
+    "/w/acme/decisions/ACME/1",  # a superseded decision, its chain and history
+    "/w/acme/decisions/ACME/2",  # the one in force, with its writes for writers
+    "/w/acme/decisions/ACME/new",  # a form for writers, a refusal for viewers
 ]
 
 RUN_AXE = """async ([within, tags]) => {
