@@ -26,6 +26,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "backlog",
         "discovery",
         "sprints",
+        "outcomes",
         "api",
     ]
     names = [object_type.name for object_type in registry().object_types()]
@@ -39,6 +40,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "invitation",
         "item",
         "member",
+        "metric",
         "portal",
         "portal_idea",
         "portal_submission",
@@ -55,6 +57,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "feedback",
         "insight",
         "item",
+        "metric",
         "problem",
     ]
     assert registry().url_modules() == [
@@ -65,6 +68,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.discovery.portal_urls",
         "lodestar.sprints.urls",
         "lodestar.sprints.flow_urls",
+        "lodestar.outcomes.urls",
     ]
     assert registry().api_modules() == [
         "lodestar.people.api",
@@ -78,6 +82,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.discovery.portal_moderation_api",
         "lodestar.discovery.api_reach",
         "lodestar.sprints.api",
+        "lodestar.outcomes.api",
     ]
     assert [entry.key for entry in registry().navigation()] == [
         "home",
@@ -87,6 +92,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "discovery",
         "products",
         "sprints",
+        "metrics",
         "settings",
     ]
 

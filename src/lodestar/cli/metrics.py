@@ -177,7 +177,9 @@ def metrics_push(
     """Store samples from a CSV file (at,value) or JSON lines: all, or none and each bad line
     named. A time already stored is replaced."""
     setup_django()
+    from lodestar.core.errors import Invalid
     from lodestar.outcomes import services
+    from lodestar.outcomes.samples import row_sentence
 
     kind = format.strip().lower() or ("jsonl" if source.endswith((".jsonl", ".ndjson")) else "csv")
     if kind not in ("csv", "jsonl"):
@@ -194,7 +196,12 @@ def metrics_push(
         raise CliError(f"The input is larger than {MAX_FILE_BYTES:,} bytes; split it.")
     actor = acting(workspace, email)
     metric = _metric(actor, product, key)
-    result = services.samples_import(actor=actor, metric=metric, data=data, kind=kind)
+    try:
+        result = services.samples_import(actor=actor, metric=metric, data=data, kind=kind)
+    except Invalid as error:
+        more = error.detail.rsplit("; and ", 1)
+        rest = f" And {more[1]}." if len(more) == 2 and more[1].endswith(" more") else ""
+        raise CliError(" ".join(row_sentence(e) for e in error.errors) + rest) from None
     if as_json:
         output.print_json(
             {"received": result.received, "created": result.created, "replaced": result.replaced}

@@ -207,3 +207,12 @@ def parse_json_lines(data: bytes, *, limit: int = MAX_FILE_SAMPLES) -> Parsed:
             continue
         found.row(name, row["at"], row["value"], text=False)
     return found.parsed()
+
+
+def row_sentence(error: FieldError) -> str:
+    """A bad row as a sentence that keeps the row: "Line 4, at: has no time zone." or
+    "samples[3], value: must be a number." (the field alone would not say which row)."""
+    row, _, field = error.field.rpartition(".")
+    where = f"{row[:1].upper()}{row[1:]}, {field}" if row else error.field.capitalize()
+    message = error.message.rstrip()
+    return f"{where}: {message}{'' if message.endswith('.') else '.'}"

@@ -14,12 +14,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lodestar.core import charts
-from lodestar.core.errors import Invalid, StaleVersion, error_sentence, field_sentence
+from lodestar.core.errors import Invalid, StaleVersion, error_sentence
 from lodestar.core.history import describe, history_for
 from lodestar.outcomes import selectors, services
 from lodestar.outcomes.access import access_metric
 from lodestar.outcomes.models import Aggregation, Direction, Metric
 from lodestar.outcomes.permissions import OutcomePermission
+from lodestar.outcomes.samples import row_sentence
 from lodestar.people.policy import can
 from lodestar.people.web import WorkspaceRequest, apply_errors, workspace_view
 from lodestar.strategy.access import access_product
@@ -235,7 +236,7 @@ def metric_upload(request: WorkspaceRequest, product_key: str, metric_key: str) 
         data = form.cleaned_data["file"].read()
         result = services.samples_import(actor=actor, metric=metric, data=data)
     except Invalid as error:
-        lines = [field_sentence(e) for e in error.errors] or [error.detail]
+        lines = [row_sentence(e) for e in error.errors] or [error.detail]
         more = error.detail.rsplit("; and ", 1)
         if len(more) == 2 and more[1].endswith(" more"):
             lines.append(f"And {more[1]}.")
