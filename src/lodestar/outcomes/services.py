@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 
 from lodestar.core.concurrency import bump, check_version
-from lodestar.core.db import insert_rows, large_writes
+from lodestar.core.db import insert_values, large_writes
 from lodestar.core.errors import FieldError, Invalid
 from lodestar.core.history import changes_since, history_record, snapshot
 from lodestar.core.markdown import render_markdown
@@ -245,12 +245,14 @@ def _write(
             for start in range(0, len(times), DELETE_CHUNK):
                 chunk = times[start : start + DELETE_CHUNK]
                 replaced += rows.filter(at__in=chunk)._raw_delete(rows.db)
-        insert_rows(
+        # Straight to the database values: a model object per sample would cost more than
+        # writing it (bench/outcomes.py).
+        adapt = connections[rows.db].ops.adapt_datetimefield_value
+        workspace_id, metric_id = metric.workspace_id, metric.pk
+        insert_values(
             MetricSample,
-            [
-                MetricSample(workspace_id=metric.workspace_id, metric_id=metric.pk, at=at, value=v)
-                for at, v in samples
-            ],
+            ["workspace_id", "metric_id", "at", "value"],
+            [(workspace_id, metric_id, adapt(at), value) for at, value in samples],
         )
     return PushResult(created=len(samples) - replaced, replaced=replaced)
 
