@@ -58,6 +58,8 @@ PAGES = [
     "/w/acme/feedback?state=all",
     "/w/acme/problems",
     "/w/acme/customers",
+    "/w/acme/products/ACME/metrics",  # a form for writers
+    "/w/acme/products/ACME/metrics/checkout-conversion",  # the chart, upload and definition
 ]
 
 RUN_AXE = """async ([within, tags]) => {

@@ -232,3 +232,35 @@ def test_deleting_moves_to_the_trash(owner: Persona, product: Product, metric: M
         services.metric_create(
             actor=owner.actor, product=product, key="conversion", name="C", direction="higher"
         )
+
+
+def test_changing_the_time_zone_counts_the_days_again(owner: Persona, metric: Metric) -> None:
+    services.samples_push(
+        actor=owner.actor,
+        metric=metric,
+        samples=[
+            {"at": "2026-03-02T23:30:00Z", "value": 1},
+            {"at": "2026-03-03T00:30:00Z", "value": 3},
+        ],
+    )
+    assert [d.value for d in selectors.daily_series(metric=metric)] == [1.0, 3.0]
+    services.metric_update(actor=owner.actor, metric=metric, time_zone="Asia/Tokyo")
+    days = selectors.daily_series(metric=metric)
+    assert [(d.day, d.value, d.samples) for d in days] == [(dt.date(2026, 3, 3), 2.0, 2)]
+
+
+def test_a_replaced_sample_updates_its_day(owner: Persona, metric: Metric) -> None:
+    one = {"at": "2026-03-02T09:00:00Z", "value": 1}
+    services.samples_push(actor=owner.actor, metric=metric, samples=[one])
+    services.samples_push(actor=owner.actor, metric=metric, samples=[{**one, "value": 7}])
+    assert [(d.value, d.samples) for d in selectors.daily_series(metric=metric)] == [(7.0, 1)]
+
+
+def test_values_beyond_the_bound_are_refused(owner: Persona, metric: Metric) -> None:
+    with pytest.raises(Invalid) as caught:
+        services.samples_push(
+            actor=owner.actor,
+            metric=metric,
+            samples=[{"at": "2026-03-02T09:00:00Z", "value": 2e15}],
+        )
+    assert _fields(caught.value) == ["samples[0].value"]

@@ -84,3 +84,27 @@ class MetricSample(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric_id} {self.at.isoformat()} = {self.value}"
+
+
+class MetricDay(models.Model):
+    """One day of a metric (in its time zone), kept by every write of its samples: how many
+    there were, their sum, and the last one; the daily series and outcome evaluations read
+    these instead of the samples. Rebuilt from the samples when the metric's zone changes."""
+
+    id = models.BigAutoField(primary_key=True)
+    workspace = models.ForeignKey("people.Workspace", on_delete=models.CASCADE, related_name="+")
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="days")
+    day = models.DateField()
+    samples = models.PositiveIntegerField()
+    total = models.FloatField()
+    last_at = models.DateTimeField()
+    last_value = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["metric", "day"], name="metric_day_unique"),
+            models.CheckConstraint(condition=Q(samples__gt=0), name="metric_day_has_samples"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric_id} {self.day}"

@@ -17,6 +17,8 @@ from lodestar.core.errors import FieldError
 # The most samples one API batch takes; a CSV file may hold more (``MAX_FILE_SAMPLES``).
 MAX_BATCH = 10_000
 MAX_FILE_SAMPLES = 100_000
+# The largest value a sample may have (either sign): a day's sum of many stays finite.
+MAX_VALUE = 1e15
 # Errors reported at most (the rest are counted in the detail).
 MAX_ERRORS = 200
 
@@ -63,6 +65,8 @@ def parse_value(value: object, *, text: bool = False) -> float:
         number = float(value)
     if not math.isfinite(number):
         raise ValueError("must be a finite number (not NaN or infinity)")
+    if abs(number) > MAX_VALUE:
+        raise ValueError(f"must be between -{MAX_VALUE:.0e} and {MAX_VALUE:.0e}")
     return number
 
 

@@ -4,17 +4,13 @@ series (the samples aggregated per day in the metric's time zone, in SQL)."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass
-from typing import Any
 
-from django.db import connections, router
 from django.db.models import QuerySet
 
-from lodestar.core.db import is_postgresql
 from lodestar.core.errors import Invalid
 from lodestar.outcomes.errors import OutcomeErrorCode as Code
-from lodestar.outcomes.models import Aggregation, Metric, MetricSample
+from lodestar.outcomes.models import Aggregation, Metric, MetricDay, MetricSample
 from lodestar.people.policy import Actor
 from lodestar.strategy.models import Product
 
@@ -66,23 +62,13 @@ def sample_list(
     return rows
 
 
-def _zone(metric: Metric) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(metric.time_zone)
-
-
-def day_start(day: dt.date, zone: zoneinfo.ZoneInfo) -> dt.datetime:
-    """The instant ``day`` begins in ``zone``, in UTC."""
-    return dt.datetime.combine(day, dt.time(), tzinfo=zone).astimezone(dt.UTC)
-
-
 def _bounds(metric: Metric) -> tuple[dt.date, dt.date] | None:
-    rows = MetricSample.objects.filter(metric=metric).order_by("at").values_list("at", flat=True)
-    first = rows.first()
-    last = rows.order_by("-at").first()
+    days = MetricDay.objects.filter(metric=metric).values_list("day", flat=True)
+    first = days.order_by("day").first()
+    last = days.order_by("-day").first()
     if first is None or last is None:
         return None
-    zone = _zone(metric)
-    return first.astimezone(zone).date(), last.astimezone(zone).date()
+    return first, last
 
 
 def daily_series(
@@ -90,7 +76,8 @@ def daily_series(
 ) -> list[DailyValue]:
     """The metric's days from ``since`` to ``until`` (both included, in its zone; default:
     its first and last samples, at most ``MAX_SERIES_DAYS`` ending with the last), each
-    aggregated by the metric's aggregation. Days without samples are left out."""
+    aggregated by the metric's aggregation. Days without samples are left out. Read from the
+    days kept with the samples (``rollup``): one row a day, however many samples."""
     if since is None or until is None:
         bounds = _bounds(metric)
         if bounds is None:
@@ -105,58 +92,24 @@ def daily_series(
             f"asks for more than {MAX_SERIES_DAYS:,} days; ask for a shorter range",
             code=Code.SAMPLES_RANGE_INVALID,
         )
-    return _aggregate(metric, since, until)
-
-
-def _aggregate(metric: Metric, since: dt.date, until: dt.date) -> list[DailyValue]:
-    zone = _zone(metric)
-    table = MetricSample._meta.db_table
-    connection = connections[router.db_for_read(MetricSample)]
-    start = day_start(since, zone)
-    end = day_start(until + dt.timedelta(days=1), zone)
-    with connection.cursor() as cursor:
-        if is_postgresql(connection):
-            value = {
-                Aggregation.MEAN: "avg(value)",
-                Aggregation.SUM: "sum(value)",
-                Aggregation.LAST: "(array_agg(value ORDER BY at DESC))[1]",
-            }[Aggregation(metric.aggregation)]
-            cursor.execute(
-                f"SELECT (at AT TIME ZONE %s)::date AS day, {value}, count(*) "  # noqa: S608 - fixed expressions
-                f"FROM {table} WHERE metric_id = %s AND at >= %s AND at < %s "
-                "GROUP BY 1 ORDER BY 1",
-                [metric.time_zone, metric.pk, start, end],
-            )
-            return [DailyValue(day, float(v), int(n)) for day, v, n in cursor.fetchall()]
-        # SQLite: each day's UTC bounds, joined to a range scan of the (metric, at) index.
-        days: list[dt.date] = []
-        params: list[Any] = []
-        day = since
-        adapt = connection.ops.adapt_datetimefield_value
-        while day <= until:
-            following = day + dt.timedelta(days=1)
-            days.append(day)
-            params += [
-                len(days) - 1,
-                adapt(day_start(day, zone)),
-                adapt(day_start(following, zone)),
-            ]
-            day = following
-        value = {
-            Aggregation.MEAN: "avg(s.value)",
-            Aggregation.SUM: "sum(s.value)",
-            # SQLite takes a bare column from the row that max() picked.
-            Aggregation.LAST: "s.value, max(s.at)",
-        }[Aggregation(metric.aggregation)]
-        rows = ", ".join(["(%s, %s, %s)"] * len(days))
-        cursor.execute(
-            f"WITH days(n, lo, hi) AS (VALUES {rows}) "  # noqa: S608 - fixed expressions
-            f"SELECT days.n, count(*), {value} FROM days JOIN {table} s "
-            "ON s.metric_id = %s AND s.at >= days.lo AND s.at < days.hi "
-            "GROUP BY days.n ORDER BY days.n",
-            [*params, metric.pk],
+    rows = (
+        MetricDay.objects.filter(metric=metric, day__gte=since, day__lte=until)
+        .order_by("day")
+        .values_list("day", "samples", "total", "last_value")
+    )
+    aggregation = Aggregation(metric.aggregation)
+    return [
+        DailyValue(
+            day,
+            total / count
+            if aggregation == Aggregation.MEAN
+            else total
+            if aggregation == Aggregation.SUM
+            else last,
+            count,
         )
-        return [DailyValue(days[row[0]], float(row[2]), int(row[1])) for row in cursor.fetchall()]
+        for day, count, total, last in rows
+    ]
 
 
 def window_values(*, metric: Metric, since: dt.date, until: dt.date) -> list[float]:

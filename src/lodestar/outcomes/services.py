@@ -20,6 +20,7 @@ from lodestar.core.history import changes_since, history_record, snapshot
 from lodestar.core.markdown import render_markdown
 from lodestar.core.models import HistoryEntry
 from lodestar.core.trash import trash_move
+from lodestar.outcomes import rollup
 from lodestar.outcomes import samples as sample_input
 from lodestar.outcomes.errors import OutcomeErrorCode as Code
 from lodestar.outcomes.models import Aggregation, Direction, Metric, MetricSample
@@ -186,6 +187,8 @@ def metric_update(
         if not changed:
             return metric
         bump(metric, [*changed, *(["description_html"] if "description" in changed else [])])
+        if "time_zone" in changed:
+            rollup.rebuild(metric)
         history_record(
             actor=actor.user,
             workspace_id=actor.workspace_id,
@@ -254,6 +257,7 @@ def _write(
             ["workspace_id", "metric_id", "at", "value"],
             [(workspace_id, metric_id, adapt(at), value) for at, value in samples],
         )
+        rollup.refresh_days(metric, rollup.local_days(metric, times))
     return PushResult(created=len(samples) - replaced, replaced=replaced)
 
 
