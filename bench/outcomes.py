@@ -35,32 +35,16 @@ import random
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from flow import _time
 from harness.scratch import run_child
 
 RESULTS = Path(__file__).resolve().parent / "results"
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/lodestar_bench_outcomes"
 BATCH = 10_000
 DAYS = 180
-
-
-def _time(call: Callable[[], Any], calls: int) -> tuple[dict[str, float], Any]:
-    for _ in range(3):
-        answer = call()
-    times = []
-    for _ in range(calls):
-        start = time.perf_counter()
-        answer = call()
-        times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    return {
-        "p50_ms": round(statistics.median(times), 2),
-        "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 2),
-        "max_ms": round(times[-1], 2),
-    }, answer
 
 
 def _world() -> tuple[Any, Any]:

@@ -189,3 +189,23 @@ def test_another_workspaces_metric_is_not_found(
 def test_list_query_budget(dev: Client, metric: Metric, django_assert_max_num_queries: Any) -> None:
     with django_assert_max_num_queries(12):
         assert _send(dev, "GET", M).status_code == 200
+
+
+def test_bad_ranges_name_the_parameter(dev: Client, metric: Metric) -> None:
+    naive = _send(dev, "GET", f"{M}/conversion/samples?since=2026-03-02T09:00:00")
+    assert naive.status_code == 422
+    assert _fields(naive) == ["since"]
+    backwards = _send(dev, "GET", f"{M}/conversion/daily?since=2026-03-02&until=2026-03-01")
+    assert backwards.status_code == 422
+    assert _fields(backwards) == ["since"]
+    too_long = _send(dev, "GET", f"{M}/conversion/daily?since=2000-01-01&until=2026-03-01")
+    assert _fields(too_long) == ["since"]
+    not_a_row = _send(dev, "POST", f"{M}/conversion/samples", {"samples": [3]})
+    assert not_a_row.status_code == 422
+    assert _fields(not_a_row) == ["samples.0"]
+
+
+def test_a_file_name_of_the_zone_database_is_no_time_zone(dev: Client, metric: Metric) -> None:
+    response = _send(dev, "PATCH", f"{M}/conversion", {"time_zone": "posixrules"})
+    assert response.status_code == 422
+    assert _fields(response) == ["time_zone"]

@@ -76,12 +76,10 @@ def _aggregate(metric: Metric, days: Sequence[dt.date]) -> list[Row]:
             [*params, metric.pk],
         )
         rows = cursor.fetchall()
-    convert = connection.ops.convert_datetimefield_value
-    expression = MetricSample._meta.get_field("at")
     out: list[Row] = []
     for n, count, total, last_at, last_value in rows:
-        if isinstance(last_at, str):  # SQLite answers max() of a text column as text
-            last_at = convert(last_at, expression, connection)
+        if isinstance(last_at, str):  # SQLite answers max() of its text column as text, in UTC
+            last_at = dt.datetime.fromisoformat(last_at).replace(tzinfo=dt.UTC)
         out.append((days[n], int(count), float(total), last_at, float(last_value)))
     return out
 
