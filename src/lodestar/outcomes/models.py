@@ -67,8 +67,14 @@ class MetricSample(models.Model):
     pushing a time again replaces the value stored for it."""
 
     id = models.BigAutoField(primary_key=True)
-    workspace = models.ForeignKey("people.Workspace", on_delete=models.CASCADE, related_name="+")
-    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="samples")
+    # No index of their own: every read goes through (metric, at), whose first column serves
+    # the metric's too, and each index more is written for every sample (ingest speed).
+    workspace = models.ForeignKey(
+        "people.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    metric = models.ForeignKey(
+        Metric, on_delete=models.CASCADE, related_name="samples", db_index=False
+    )
     at = models.DateTimeField()
     value = models.FloatField()
 
@@ -92,8 +98,12 @@ class MetricDay(models.Model):
     these instead of the samples. Rebuilt from the samples when the metric's zone changes."""
 
     id = models.BigAutoField(primary_key=True)
-    workspace = models.ForeignKey("people.Workspace", on_delete=models.CASCADE, related_name="+")
-    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="days")
+    workspace = models.ForeignKey(
+        "people.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    metric = models.ForeignKey(
+        Metric, on_delete=models.CASCADE, related_name="days", db_index=False
+    )
     day = models.DateField()
     samples = models.PositiveIntegerField()
     total = models.FloatField()
