@@ -209,3 +209,16 @@ def test_a_file_name_of_the_zone_database_is_no_time_zone(dev: Client, metric: M
     response = _send(dev, "PATCH", f"{M}/conversion", {"time_zone": "posixrules"})
     assert response.status_code == 422
     assert _fields(response) == ["time_zone"]
+
+
+def test_times_at_the_ends_of_the_calendar(dev: Client, metric: Metric) -> None:
+    far = {"samples": [{"at": "9999-12-31T23:00:00-05:00", "value": 1}]}
+    response = _send(dev, "POST", f"{M}/conversion/samples", far)
+    assert response.status_code == 422
+    assert _fields(response) == ["samples[0].at"]
+    early = {"samples": [{"at": "0001-01-01T00:00:00+01:00", "value": 1}]}
+    assert _fields(_send(dev, "POST", f"{M}/conversion/samples", early)) == ["samples[0].at"]
+    ranged = _send(dev, "GET", f"{M}/conversion/samples?since=9999-12-31T23:00:00-05:00")
+    assert ranged.status_code == 422
+    assert _fields(ranged) == ["since"]
+    assert not MetricSample.objects.exists()

@@ -19,6 +19,9 @@ MAX_BATCH = 10_000
 MAX_FILE_SAMPLES = 100_000
 # The largest value a sample may have (either sign): a day's sum of many stays finite.
 MAX_VALUE = 1e15
+# The years a sample's time may fall in: any day of them is a day in every zone.
+EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2999, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
 # Errors reported at most (the rest are counted in the detail).
 MAX_ERRORS = 200
 
@@ -46,6 +49,8 @@ def parse_time(value: object) -> dt.datetime:
         ) from None
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError(f"'{text[:40]}' has no time zone; add one, such as Z or +01:00")
+    if not EARLIEST.year <= at.year <= LATEST.year:
+        raise ValueError(f"must be between {EARLIEST.year} and {LATEST.year}")
     return at.astimezone(dt.UTC)
 
 

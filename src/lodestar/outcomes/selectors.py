@@ -50,6 +50,13 @@ def sample_list(
 ) -> QuerySet[MetricSample]:
     """The metric's samples in ``[since, until)`` (aware times), for paging by time."""
     for name, value in (("since", since), ("until", until)):
+        if value is not None and value.tzinfo is not None:
+            try:
+                value.astimezone(dt.UTC)
+            except OverflowError:
+                raise Invalid.field(
+                    name, "is out of range", code=Code.SAMPLES_RANGE_INVALID
+                ) from None
         if value is not None and value.tzinfo is None:
             raise Invalid.field(
                 name, "needs a time zone, such as Z or +01:00", code=Code.SAMPLES_RANGE_INVALID
