@@ -38,9 +38,9 @@ def test_define_a_metric_upload_samples_and_see_the_chart(
     page.get_by_role("link", name="All metrics of ACME").click()
     expect(page.get_by_role("heading", name="Metrics of Acme Analytics")).to_be_visible()
     assert violations(page) == []
-    page.get_by_label("Key").fill("conversion")
-    page.get_by_label("Name").fill("Checkout conversion")
-    page.get_by_label("Unit").fill("%")
+    page.get_by_label("Key", exact=True).fill("conversion")
+    page.get_by_label("Name", exact=True).fill("Checkout conversion")
+    page.get_by_label("Unit", exact=True).fill("%")
     page.get_by_label("Time zone").fill("Europe/Berlin")
     page.get_by_role("button", name="Define metric").click()
     expect(page).to_have_url(re.compile(r"/metrics/conversion$"))
@@ -67,7 +67,7 @@ def test_define_a_metric_upload_samples_and_see_the_chart(
     expect(page.get_by_text("Imported 14 samples (14 new, 0 replaced).")).to_be_visible()
     chart = page.locator("figure[data-chart='series']")
     expect(chart.locator("svg")).to_be_visible()
-    expect(chart.locator(".chart-summary")).to_contain_text("4.4 % on 14 Mar 2026")
+    expect(chart.locator(".chart-summary")).to_contain_text("4.4% on 14 Mar 2026")
     chart.get_by_text("Show the data as a table").click()
     expect(chart.locator("tbody tr")).to_have_count(14)
     assert violations(page) == []

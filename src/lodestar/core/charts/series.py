@@ -67,7 +67,8 @@ def daily_series(
     reference_label(svg, y(mean), f"mean {number(round(mean, 2))}")
     svg.path(polyline(points), "chart-line c1")
     svg.path(dots(points), "chart-dots c1")
-    suffix = f" {unit}" if unit else ""
+    # "3.4%", "820 ms": a percent sign goes straight after its number.
+    suffix = unit if unit == "%" else (f" {unit}" if unit else "")
     head, tail = values[:7], values[-7:]
     change = sum(tail) / len(tail) - sum(head) / len(head)
     better = (change > 0) == higher_is_better
