@@ -264,3 +264,16 @@ def test_values_beyond_the_bound_are_refused(owner: Persona, metric: Metric) -> 
             samples=[{"at": "2026-03-02T09:00:00Z", "value": 2e15}],
         )
     assert _fields(caught.value) == ["samples[0].value"]
+
+
+def test_metrics_are_found_by_search_and_leave_it_in_the_trash(
+    owner: Persona, viewer: Persona, metric: Metric
+) -> None:
+    from lodestar.core.search import search
+
+    services.metric_update(actor=owner.actor, metric=metric, description="Paid **checkouts**")
+    hits = search(actor=viewer.actor, text="checkouts", kinds=["metric"]).items
+    assert [(hit.kind, hit.title) for hit in hits] == [("metric", "Checkout conversion")]
+    assert hits[0].url == "/w/acme/products/ACME/metrics/conversion"
+    services.metric_delete(actor=owner.actor, metric=metric)
+    assert search(actor=viewer.actor, text="checkouts", kinds=["metric"]).items == []
