@@ -5,6 +5,7 @@
     .venv/bin/python bench/run.py ratelimit [--db ...] [--samples N]
     .venv/bin/python bench/run.py import [--db ...] [--items N] [--quick]
     .venv/bin/python bench/run.py flow [--db ...] [--done N] [--calls N]
+    .venv/bin/python bench/run.py outcomes [--db ...] [--samples N] [--ingest N] [--calls N]
     .venv/bin/python bench/run.py charts [--samples N]
     .venv/bin/python bench/run.py forecast [--samples N]
 
@@ -15,6 +16,8 @@
 ``--items`` is the number of rows, 100,000 by default).
 ``flow`` runs ``bench/flow.py``: a team's flow metrics over 50,000 finished items and a 90-day
 sprint's burndown.
+``outcomes`` runs ``bench/outcomes.py``: metric samples pushed in batches (samples per second)
+and an outcome evaluation over 1,000,000 samples.
 ``charts`` measures drawing each kind of chart and rendering its figure, in ms and bytes
 (``charts.py``; no database, so ``--db`` does not apply; ``--samples`` is the calls per kind).
 ``forecast`` runs ``bench/forecast.py``
@@ -223,6 +226,11 @@ def main(argv: list[str]) -> int:
         import flow
 
         flow.main(argv[1:])
+        return 0
+    if argv[:1] == ["outcomes"]:
+        import outcomes
+
+        outcomes.main(argv[1:])
         return 0
     args = _options(argv)
     if args.markdown:

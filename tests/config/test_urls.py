@@ -25,6 +25,7 @@ NAMESPACES = {
     "sprints",
     "sprint_flow",
     "decisions",
+    "outcomes",
 }
 URL_TAG = re.compile(r"""\{%\s*url\s+(['"])(?P<name>[^'"]+)\1""")
 

@@ -27,6 +27,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "discovery",
         "sprints",
         "decisions",
+        "outcomes",
         "api",
     ]
     names = [object_type.name for object_type in registry().object_types()]
@@ -41,6 +42,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "invitation",
         "item",
         "member",
+        "metric",
         "portal",
         "portal_idea",
         "portal_submission",
@@ -58,6 +60,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "feedback",
         "insight",
         "item",
+        "metric",
         "problem",
     ]
     assert registry().url_modules() == [
@@ -69,6 +72,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.sprints.urls",
         "lodestar.sprints.flow_urls",
         "lodestar.decisions.urls",
+        "lodestar.outcomes.urls",
     ]
     assert registry().api_modules() == [
         "lodestar.people.api",
@@ -83,6 +87,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.discovery.api_reach",
         "lodestar.sprints.api",
         "lodestar.decisions.api",
+        "lodestar.outcomes.api",
     ]
     assert [entry.key for entry in registry().navigation()] == [
         "home",
@@ -93,6 +98,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "products",
         "sprints",
         "decisions",
+        "metrics",
         "settings",
     ]
 

@@ -9,6 +9,7 @@ from lodestar.cli import (
     decisions,
     discovery,
     forecast,
+    metrics,
     people,
     search,
     server,
@@ -33,6 +34,7 @@ discovery.register(app)
 sprints.register(app)
 forecast.register(app)
 decisions.register(app)
+metrics.register(app)
 
 
 def main() -> None:

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "lodestar.discovery",
     "lodestar.sprints",
     "lodestar.decisions",
+    "lodestar.outcomes",
     "lodestar.api",
     "lodestar.cli",
 ]

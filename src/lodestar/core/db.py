@@ -481,8 +481,23 @@ def insert_rows(model: type[_M], objs: Sequence[_M]) -> list[_M]:
             field.pre_save(obj, True)
         values = obj.__dict__
         rows.append([pk_value, *(convert(values[name]) for name, convert in readers)])
+    _write_rows(model, connection, [pk, *fields], rows)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = alias
+    return list(objs)
+
+
+def _write_rows(
+    model: type[models.Model],
+    connection: BaseDatabaseWrapper,
+    columns: Sequence[models.Field[Any, Any]],
+    rows: Sequence[Sequence[Any]],
+) -> None:
+    """Write ``rows`` (database values, in the order of ``columns``): one ``COPY ... FROM
+    STDIN`` on PostgreSQL, one prepared ``INSERT`` run for every row on SQLite."""
+    meta = model._meta
     quote = connection.ops.quote_name
-    columns = [pk, *fields]
     names = ", ".join(quote(field.column) for field in columns)
     with connection.cursor() as cursor:
         if is_postgresql(connection):
@@ -502,7 +517,22 @@ def insert_rows(model: type[_M], objs: Sequence[_M]) -> list[_M]:
             marks = ", ".join(["%s"] * len(columns))
             sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608 - names from the model, quoted
             cursor.executemany(sql, rows)
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = alias
-    return list(objs)
+
+
+def insert_values(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> int:
+    """Insert ``rows`` of database values (already as the database takes them: a datetime
+    through ``connection.ops.adapt_datetimefield_value``, a foreign key as its id) into
+    ``fields`` of ``model`` (attribute names), the primary key left to the database; returns
+    how many. The path of ``insert_rows`` without building a model object per row, for many
+    small rows (metric samples) where building the objects costs more than writing them.
+    Call it inside the writing transaction."""
+    if not rows:
+        return 0
+    connection = connections[router.db_for_write(model)]
+    meta = model._meta
+    by_name = {field.attname: field for field in meta.concrete_fields}
+    columns = [by_name[name] for name in fields]
+    _write_rows(model, connection, columns, rows)
+    return len(rows)

@@ -19,6 +19,7 @@ from lodestar.core.charts.flow import (
     throughput,
 )
 from lodestar.core.charts.forecast import forecast_histogram
+from lodestar.core.charts.series import DayValue, daily_series
 from lodestar.core.charts.sprint import BurnDay, SprintVelocity, burndown, burnup, velocity
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "BurnDay",
     "Chart",
     "CycleItem",
+    "DayValue",
     "FlowDay",
     "LegendEntry",
     "Markup",
@@ -37,6 +39,7 @@ __all__ = [
     "burnup",
     "cumulative_flow",
     "cycle_time_scatter",
+    "daily_series",
     "forecast_histogram",
     "percentile",
     "throughput",
