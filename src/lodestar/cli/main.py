@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from lodestar.cli import backlog, discovery, forecast, people, search, server, sprints
+from lodestar.cli import (
+    backlog,
+    discovery,
+    forecast,
+    people,
+    releases,
+    search,
+    server,
+    sprints,
+)
 from lodestar.cli.output import LodestarGroup
 from lodestar.config.datadir import private_umask
 
@@ -23,6 +32,7 @@ search.register(app)
 discovery.register(app)
 sprints.register(app)
 forecast.register(app)
+releases.register(app)
 
 
 def main() -> None:

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "lodestar.backlog",
     "lodestar.discovery",
     "lodestar.sprints",
+    "lodestar.releases",
     "lodestar.api",
     "lodestar.cli",
 ]
