@@ -16,7 +16,16 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 from tests.conftest import Persona
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "lodestar"
-NAMESPACES = {"people", "strategy", "backlog", "discovery", "portal", "sprints", "sprint_flow"}
+NAMESPACES = {
+    "people",
+    "strategy",
+    "backlog",
+    "discovery",
+    "portal",
+    "sprints",
+    "sprint_flow",
+    "releases",
+}
 URL_TAG = re.compile(r"""\{%\s*url\s+(['"])(?P<name>[^'"]+)\1""")
 
 

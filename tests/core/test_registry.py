@@ -26,6 +26,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "backlog",
         "discovery",
         "sprints",
+        "releases",
         "api",
     ]
     names = [object_type.name for object_type in registry().object_types()]
@@ -45,6 +46,8 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "problem",
         "product",
         "product_discovery",
+        "release",
+        "release_check",
         "scorecard",
         "sprint",
         "team",
@@ -65,6 +68,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.discovery.portal_urls",
         "lodestar.sprints.urls",
         "lodestar.sprints.flow_urls",
+        "lodestar.releases.urls",
     ]
     assert registry().api_modules() == [
         "lodestar.people.api",
@@ -78,6 +82,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.discovery.portal_moderation_api",
         "lodestar.discovery.api_reach",
         "lodestar.sprints.api",
+        "lodestar.releases.api",
     ]
     assert [entry.key for entry in registry().navigation()] == [
         "home",
@@ -87,6 +92,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "discovery",
         "products",
         "sprints",
+        "releases",
         "settings",
     ]
 

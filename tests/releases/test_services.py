@@ -21,6 +21,7 @@ from lodestar.releases.extensions import RELEASE_CHECKS, CheckResult, ReleaseChe
 from lodestar.releases.forecasts import combined_history, release_forecast
 from lodestar.releases.models import Release, ReleaseItem, ReleaseState
 from lodestar.releases.notes import draft
+from lodestar.sprints import services as sprints
 from lodestar.strategy import services as strategy
 from lodestar.strategy.models import Product
 from tests.backlog.conftest import MakeItem
@@ -175,7 +176,7 @@ def test_removing_an_item_not_in_the_release_names_it(
     assert stray.key in caught.value.errors[0].message
 
 
-# -- the checklist and going live -------------------------------------------------------------------
+# -- the checklist and going live --------------------------------------------------------------
 
 
 def test_going_live_with_unmet_checks_is_refused_naming_them(
@@ -348,19 +349,33 @@ def test_forecast_from_the_teams_history(
     assert sum(answer.history) == 6
     assert answer.when is not None
     assert [p.percentile for p in answer.when.percentiles] == [50, 85, 95]
-    assert answer.chance is not None and 0 <= answer.chance <= 1
+    assert answer.chance is not None
+    assert 0 <= answer.chance <= 1
     assert answer.when.calibration.sentence
     # Seeded by the release: the same answer twice.
     assert release_forecast(release, today=today).date_at(85) == answer.date_at(85)
 
 
 def test_several_teams_histories_add_up(
-    owner: Persona, product: Product, release: Release, team: Team
+    owner: Persona, product: Product, release: Release, team: Team, make_item: MakeItem
 ) -> None:
     other = Team.objects.create(workspace=team.workspace, slug="mobile", name="Mobile")
     strategy.team_product_set(actor=owner.actor, team=other, product=product)
-    teams, history = combined_history(release, today=timezone.localdate())
-    assert teams == [] and history == []
+    start, end = dt.date(2026, 3, 2), dt.date(2026, 3, 13)
+    for each, count in ((team, 3), (other, 2)):
+        sprint = sprints.sprint_create(
+            actor=owner.actor, team=each, name="One", start_date=start, end_date=end
+        )
+        done = [make_item(f"{each.name} {n}") for n in range(count)]
+        sprints.sprint_items_add(actor=owner.actor, sprint=sprint, items=done)
+        _finish(owner, done)
+    teams, history = combined_history(release, today=timezone.localdate() + dt.timedelta(weeks=2))
+    assert teams == ["Core", "Mobile"]
+    assert sum(history) == 5
+    assert release_forecast(release, today=timezone.localdate() + dt.timedelta(weeks=2)).teams == [
+        "Core",
+        "Mobile",
+    ]
 
 
 def test_forecast_without_history_says_why(release: Release) -> None:

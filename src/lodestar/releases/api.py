@@ -211,22 +211,6 @@ def add_release_items(
     return ReleaseOut.of(release)
 
 
-@router.delete(
-    RELEASE + "/items/{item_key}",
-    response={204: None, **WRITE_ERRORS},
-    operation_id="release_item_remove",
-)
-def remove_release_item(
-    request: HttpRequest, workspace_slug: str, product_key: str, release_id: Id, item_key: str
-) -> Status[None]:
-    """Take an item out of the release (a planning mistake; drop it to record a decision)."""
-    actor, release = _release(request, workspace_slug, product_key, release_id)
-    services.release_items_remove(
-        actor=actor, release=release, items=[access_anchor(actor, item_key)]
-    )
-    return Status(204, None)
-
-
 @router.post(
     RELEASE + "/items/drop",
     response={200: ReleaseOut, **WRITE_ERRORS},
@@ -251,6 +235,22 @@ def drop_release_items(
     )
     set_etag(response, release.version)
     return ReleaseOut.of(release)
+
+
+@router.delete(
+    RELEASE + "/items/{item_key}",
+    response={204: None, **WRITE_ERRORS},
+    operation_id="release_item_remove",
+)
+def remove_release_item(
+    request: HttpRequest, workspace_slug: str, product_key: str, release_id: Id, item_key: str
+) -> Status[None]:
+    """Take an item out of the release (a planning mistake; drop it to record a decision)."""
+    actor, release = _release(request, workspace_slug, product_key, release_id)
+    services.release_items_remove(
+        actor=actor, release=release, items=[access_anchor(actor, item_key)]
+    )
+    return Status(204, None)
 
 
 @router.get(

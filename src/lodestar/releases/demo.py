@@ -18,7 +18,7 @@ from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus
 from lodestar.core.models import HistoryEntry
 from lodestar.people.demo import DemoPeople
 from lodestar.releases import services
-from lodestar.releases.models import Release, ReleaseCheckTick
+from lodestar.releases.models import Release, ReleaseCheckTick, ReleaseItem
 from lodestar.releases.notes import draft
 from lodestar.strategy.models import Product
 
@@ -100,7 +100,7 @@ def seed(people: DemoPeople, product: Product) -> list[Release]:
     candidates = (
         BacklogItem.objects.filter(product=product, deleted_at__isnull=True)
         .exclude(kind=ItemKind.EPIC)
-        .exclude(release_entries__dropped_at__isnull=True)
+        .exclude(pk__in=ReleaseItem.objects.filter(dropped_at__isnull=True).values("item_id"))
         .order_by("rank")
     )
     open_items = list(candidates.filter(status=ItemStatus.IN_PROGRESS)[: PLANNED_ITEMS // 2])
@@ -114,7 +114,7 @@ def seed(people: DemoPeople, product: Product) -> list[Release]:
         product=product,
         name="2026.2 Self-serve exports",
         description="Exports customers can run themselves, and the fixes they asked for.",
-        target_date=today + dt.timedelta(weeks=5),
+        target_date=today + dt.timedelta(weeks=2),
     )
     if open_items:
         services.release_items_add(actor=actor, release=planned, items=open_items)

@@ -187,13 +187,13 @@ class ProductCheckOut(Schema):
         return cls(id=check.pk, label=check.label, created_at=check.created_at)
 
 
-class ForecastDateOut(Schema):
+class ReleaseForecastDateOut(Schema):
     percentile: int
     weeks: int | None = Field(description="Weeks from today; null beyond the horizon")
     date: dt.date | None
 
 
-class CalibrationOut(Schema):
+class ReleaseCalibrationOut(Schema):
     calibrated: bool
     backtests: int
     reason: str | None
@@ -201,7 +201,7 @@ class CalibrationOut(Schema):
     warnings: list[str]
 
 
-class ForecastBinOut(Schema):
+class ReleaseForecastBinOut(Schema):
     low: int
     high: int
     trials: int
@@ -213,13 +213,13 @@ class ReleaseForecastOut(Schema):
     done: int
     teams: list[str] = Field(description="The teams whose throughput was used")
     throughput: list[int] = Field(description="Their weekly throughput added up, oldest first")
-    dates: list[ForecastDateOut] = Field(description="50, 85 and 95%: done by then")
+    dates: list[ReleaseForecastDateOut] = Field(description="50, 85 and 95%: done by then")
     chance_by_target: float | None = Field(
         description="0 to 1: the chance the remaining items are done by the target date"
     )
     target_date: dt.date | None
-    calibration: CalibrationOut | None
-    histogram: list[ForecastBinOut] = Field(description="Trials per weeks to done")
+    calibration: ReleaseCalibrationOut | None
+    histogram: list[ReleaseForecastBinOut] = Field(description="Trials per weeks to done")
     reason: str = Field(description="Why something is missing, in words")
 
     @classmethod
@@ -227,7 +227,7 @@ class ReleaseForecastOut(Schema):
         when = answer.when
         calibration = None
         if when is not None:
-            calibration = CalibrationOut(
+            calibration = ReleaseCalibrationOut(
                 calibrated=when.calibration.calibrated,
                 backtests=when.calibration.backtests,
                 reason=when.calibration.reason,
@@ -241,14 +241,14 @@ class ReleaseForecastOut(Schema):
             teams=answer.teams,
             throughput=answer.history,
             dates=[
-                ForecastDateOut(percentile=p.percentile, weeks=p.value, date=p.date)
+                ReleaseForecastDateOut(percentile=p.percentile, weeks=p.value, date=p.date)
                 for p in (when.percentiles if when else ())
             ],
             chance_by_target=answer.chance,
             target_date=release.target_date,
             calibration=calibration,
             histogram=[
-                ForecastBinOut(low=b.low, high=b.high, trials=b.trials)
+                ReleaseForecastBinOut(low=b.low, high=b.high, trials=b.trials)
                 for b in (when.histogram if when else ())
             ],
             reason=answer.reason,
