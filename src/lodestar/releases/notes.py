@@ -20,7 +20,7 @@ SECTIONS = (
 
 def _escape(text: str) -> str:
     """Text that Markdown shows as written (a title's ``*`` or ``<`` stays a character)."""
-    special = "\\`*_{}[]<>()#+-.!|~"
+    special = "\\`*_[]<>|~"
     return "".join(f"\\{char}" if char in special else char for char in text)
 
 
