@@ -382,3 +382,15 @@ def test_forecast_without_history_says_why(release: Release) -> None:
     answer = release_forecast(release)
     assert answer.when is None
     assert "has finished anything yet" in answer.reason
+
+
+def test_a_title_is_shown_as_written_in_the_notes(
+    owner: Persona, release: Release, make_item: MakeItem
+) -> None:
+    odd = make_item("Use *stars* in <b>names</b>", kind="task")
+    services.release_items_add(actor=owner.actor, release=release, items=[odd])
+    _finish(owner, [odd])
+    text = draft(release)
+    assert "- Use \\*stars\\* in \\<b\\>names\\</b\\> (ACME-3)" in text
+    saved = services.release_notes_save(actor=owner.actor, release=release, notes=text)
+    assert "Use *stars* in &lt;b&gt;names&lt;/b&gt;" in saved.notes_html
