@@ -206,7 +206,7 @@ def sprint_paths() -> list[str]:
 def release_paths() -> list[str]:
     """The product's releases, the new-release form, and each demo release's page (live, in
     progress with its forecast, cancelled) with the edit form of the open one."""
-    base = "/w/acme/products/ACME/releases"
+    base = "/w/acme/releases/ACME"
     paths = [base, f"{base}/new"]
     for release in Release.objects.filter(workspace__slug="acme").order_by("pk"):
         paths.append(f"{base}/{release.pk}")

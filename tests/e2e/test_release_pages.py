@@ -118,7 +118,7 @@ def test_the_notes_preview(
     release = services.release_create(actor=owner.actor, product=product, name="2026.2")
     services.release_items_add(actor=owner.actor, release=release, items=items)
     sign_in(page, owner)
-    page.goto(f"/w/acme/products/ACME/releases/{release.pk}")
+    page.goto(f"/w/acme/releases/ACME/{release.pk}")
     notes = page.get_by_label(re.compile("Drafted from the done items"))
     expect(notes).to_have_value(re.compile(r"## Fixed\n\n- Charts cut off on phones \(ACME-2\)"))
     page.get_by_role("button", name="Preview").click()

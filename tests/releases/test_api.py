@@ -297,3 +297,31 @@ def test_a_release_of_another_product_is_404(
     strategy.product_create(actor=owner.actor, key="BETA", name="Beta")
     response = api_client(owner).get(f"{W}/products/BETA/releases/{release.pk}")
     assert response.status_code == 404
+
+
+def test_the_list_reads_a_constant_number_of_queries(
+    api_client: Clients, owner: Persona, product: Product, make_item: MakeItem
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_client(owner)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"{P}/releases").status_code == 200
+        return len(queries)
+
+    def more(n: int) -> None:
+        for _ in range(n):
+            release = services.release_create(
+                actor=owner.actor, product=product, name=f"R{Release.objects.count()}"
+            )
+            services.release_items_add(actor=owner.actor, release=release, items=[make_item()])
+            services.release_go_live(actor=owner.actor, release=release, force=True, reason="x")
+
+    more(2)
+    count()  # the token's first use writes its last-used time
+    few = count()
+    more(6)
+    assert count() == few

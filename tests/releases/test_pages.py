@@ -17,7 +17,7 @@ from lodestar.strategy.models import Product
 from tests.conftest import Persona
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-P = "/w/acme/products/ACME"
+P = "/w/acme/releases/ACME"
 
 
 def _as(client: Client, persona: Persona) -> Client:
@@ -26,7 +26,7 @@ def _as(client: Client, persona: Persona) -> Client:
 
 
 def _url(release: Release, tail: str = "") -> str:
-    base = f"{P}/releases/{release.pk}"
+    base = f"{P}/{release.pk}"
     return f"{base}/{tail}" if tail else base
 
 
@@ -39,13 +39,15 @@ def test_the_lists_show_state_target_and_progress(
 ) -> None:
     backlog.item_update(actor=owner.actor, item=items[0], status="done")
     _as(client, viewer)
-    for url in ("/w/acme/releases", f"{P}/releases"):
+    for url in ("/w/acme/releases", P):
         page = _text(client.get(url))
         assert "2026.1" in page
         assert "Planned" in page
         assert "1 of 2 done" in page
+    # The sidebar marks Releases as the current page, not Products.
+    assert 'data-nav="releases" aria-current="page"' in _text(client.get(P))
     # A viewer is offered no controls.
-    assert "New release" not in _text(client.get(f"{P}/releases"))
+    assert "New release" not in _text(client.get(P))
 
 
 def test_the_release_page_shows_items_checklist_forecast_and_notes(
@@ -77,18 +79,18 @@ def test_a_developer_changes_but_may_not_take_it_live(
 
 def test_new_release_form(client: Client, owner: Persona, product: Product) -> None:
     _as(client, owner)
-    assert client.get(f"{P}/releases/new").status_code == 200
-    bad = client.post(f"{P}/releases/new", {"name": " ", "target_date": "tomorrow"})
+    assert client.get(f"{P}/new").status_code == 200
+    bad = client.post(f"{P}/new", {"name": " ", "target_date": "tomorrow"})
     assert bad.status_code == 422
     assert "Target date: must be a date like 2026-03-31" in _text(bad)
     assert not Release.objects.exists()
-    bad = client.post(f"{P}/releases/new", {"name": ""})
+    bad = client.post(f"{P}/new", {"name": ""})
     assert "Name: must not be empty" in _text(bad)
-    made = client.post(f"{P}/releases/new", {"name": "2026.1", "target_date": "2026-06-30"})
+    made = client.post(f"{P}/new", {"name": "2026.1", "target_date": "2026-06-30"})
     assert made.status_code == 302
     release = Release.objects.get()
     assert made["Location"] == _url(release)
-    duplicate = client.post(f"{P}/releases/new", {"name": "2026.1"})
+    duplicate = client.post(f"{P}/new", {"name": "2026.1"})
     assert duplicate.status_code == 422
     assert "ACME already has a release named" in _text(duplicate)
 
@@ -181,19 +183,19 @@ def test_product_checks_page(
     client: Client, owner: Persona, developer: Persona, product: Product
 ) -> None:
     _as(client, owner)
-    client.post(f"{P}/release-checks", {"label": "Support briefed"})
-    assert "Support briefed" in _text(client.get(f"{P}/releases"))
-    refused = client.post(f"{P}/release-checks", {"label": ""}, follow=True)
+    client.post(f"{P}/checks", {"label": "Support briefed"})
+    assert "Support briefed" in _text(client.get(P))
+    refused = client.post(f"{P}/checks", {"label": ""}, follow=True)
     assert "Label: must not be empty" in _text(refused)
     _as(client, developer)
-    client.post(f"{P}/release-checks", {"label": "Mine"})
+    client.post(f"{P}/checks", {"label": "Mine"})
     assert product.release_checks.count() == 1
 
 
 def test_outsiders_see_nothing(client: Client, outsider: Persona, release: Release) -> None:
     _as(client, outsider)
     assert client.get(_url(release)).status_code == 404
-    assert client.get(f"{P}/releases").status_code == 404
+    assert client.get(P).status_code == 404
 
 
 @pytest.mark.parametrize("tail", ["", "edit"])
@@ -203,5 +205,5 @@ def test_another_products_release_is_404(
     from lodestar.strategy import services as strategy
 
     strategy.product_create(actor=owner.actor, key="BETA", name="Beta")
-    url = f"/w/acme/products/BETA/releases/{release.pk}" + (f"/{tail}" if tail else "")
+    url = f"/w/acme/releases/BETA/{release.pk}" + (f"/{tail}" if tail else "")
     assert _as(client, owner).get(url).status_code == 404

@@ -83,8 +83,15 @@ def counts(release: Release) -> tuple[int, int, int]:
     return len(statuses), done, remaining
 
 
-def release_forecast(release: Release, *, today: dt.date | None = None) -> ReleaseForecast:
-    """The forecast of ``release`` (see the module's docstring)."""
+def release_forecast(
+    release: Release,
+    *,
+    today: dt.date | None = None,
+    combined: tuple[list[str], list[int]] | None = None,
+) -> ReleaseForecast:
+    """The forecast of ``release`` (see the module's docstring). ``combined``: the product's
+    ``combined_history`` when the caller has it already (a list of the product's releases reads
+    it once)."""
     today = today or timezone.localdate()
     total, done, remaining = counts(release)
 
@@ -105,7 +112,7 @@ def release_forecast(release: Release, *, today: dt.date | None = None) -> Relea
     if remaining == 0:
         reason = "Every item is done." if total else "The release holds no items yet."
         return answer(reason, chance=1.0 if total else None)
-    teams, history = combined_history(release, today=today)
+    teams, history = combined or combined_history(release, today=today)
     if not any(history):
         return answer(
             f"No team working from {release.product.key} has finished anything yet to "

@@ -21,7 +21,7 @@ def release_list(*, actor: Actor, product: Product, state: str | None = None) ->
     if state:
         rows = rows.filter(state=state)
     live = Q(entries__dropped_at__isnull=True)
-    return rows.select_related("product").annotate(
+    return rows.select_related("product", "forced_by").annotate(
         item_count=Count("entries", filter=live),
         done_count=Count("entries", filter=live & Q(entries__item__status=ItemStatus.DONE)),
     )

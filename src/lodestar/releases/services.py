@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, Final
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lodestar.backlog.models import BacklogItem
@@ -305,18 +305,27 @@ def release_items_add(*, actor: Actor, release: Release, items: Sequence[Backlog
             dropped_at=None, dropped_by=None, drop_reason=""
         )
     now = timezone.now()
-    ReleaseItem.objects.bulk_create(
-        [
-            ReleaseItem(
-                release=release,
-                item=item,
-                workspace_id=release.workspace_id,
-                added_at=now,
-                added_by=actor.user,
+    try:
+        with transaction.atomic():
+            ReleaseItem.objects.bulk_create(
+                [
+                    ReleaseItem(
+                        release=release,
+                        item=item,
+                        workspace_id=release.workspace_id,
+                        added_at=now,
+                        added_by=actor.user,
+                    )
+                    for item in new
+                ]
             )
-            for item in new
-        ]
-    )
+    except IntegrityError as error:
+        # Another release took one of the items between the check above and this write.
+        raise Invalid.field(
+            "items",
+            "an item was added to another release meanwhile; reload and try again",
+            code=Code.RELEASE_ITEM_IN_OTHER_RELEASE,
+        ) from error
     if new or back:
         bump(release, [])
         _record(actor, release, Action.UPDATED, {"items_added": [item.key for item in new + back]})

@@ -8,21 +8,22 @@ from lodestar.releases import views
 
 app_name = "releases"
 
+# Under /releases (not /products), so the sidebar's Releases entry is the one marked current.
 W = "w/<slug:workspace_slug>/"
-P = W + "products/<str:product_key>/"
-R = P + "releases/<int:release_id>/"
+P = W + "releases/<str:product_key>"
+R = P + "/<int:release_id>/"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path(W + "releases", views.home, name="home"),
-    path(P + "releases", views.product_releases, name="product"),
-    path(P + "releases/new", views.new, name="new"),
-    path(P + "release-checks", views.product_check_add, name="product_check_add"),
+    path(P, views.product_releases, name="product"),
+    path(P + "/new", views.new, name="new"),
+    path(P + "/checks", views.product_check_add, name="product_check_add"),
     path(
-        P + "release-checks/<int:check_id>/delete",
+        P + "/checks/<int:check_id>/delete",
         views.product_check_delete,
         name="product_check_delete",
     ),
-    path(P + "releases/<int:release_id>", views.detail, name="detail"),
+    path(P + "/<int:release_id>", views.detail, name="detail"),
     path(R + "edit", views.edit, name="edit"),
     path(R + "items", views.items_add, name="items_add"),
     path(R + "items/remove", views.items_remove, name="items_remove"),

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lodestar.backlog.refs import item_refs
@@ -26,7 +27,7 @@ from lodestar.people.web import WorkspaceRequest, is_htmx, workspace_view
 from lodestar.releases import selectors, services
 from lodestar.releases.access import access_product_check, access_release
 from lodestar.releases.checklist import checklist, unmet
-from lodestar.releases.forecasts import ReleaseForecast, release_forecast
+from lodestar.releases.forecasts import ReleaseForecast, combined_history, release_forecast
 from lodestar.releases.models import Release, ReleaseState
 from lodestar.releases.notes import draft
 from lodestar.releases.permissions import ReleasePermission
@@ -69,11 +70,18 @@ def _rights(request: WorkspaceRequest, product: Product) -> dict[str, bool]:
 
 
 def _rows(request: WorkspaceRequest, product: Product) -> list[dict[str, Any]]:
+    """The product's releases with their progress and, for open ones, the forecast (the
+    product's teams' history read once for all of them)."""
     rows = []
+    combined: tuple[list[str], list[int]] | None = None
     for release in selectors.release_list(actor=request.actor, product=product).order_by(
         "-created_at", "-id"
     ):
-        forecast = release_forecast(release) if release.state in OPEN_STATES else None
+        forecast = None
+        if release.state in OPEN_STATES:
+            if combined is None:
+                combined = combined_history(release, today=timezone.localdate())
+            forecast = release_forecast(release, combined=combined)
         rows.append(
             {
                 "release": release,
