@@ -126,3 +126,25 @@ def test_the_notes_preview(
     page.get_by_role("button", name="Save notes").click()
     expect(page.locator(".flash-success")).to_contain_text("Release notes saved")
     expect(page.get_by_test_id("release-notes").locator("h2")).to_have_text("Fixed")
+
+
+def test_the_demo_releases_forecast(page: Any, screenshot: Any, demo: dict[str, object]) -> None:
+    """The demo's release in progress: its forecast dates, the chance of its target date, the
+    calibration record in words and the histogram; the list shows its 85% date."""
+    planned = Release.objects.get(state=ReleaseState.IN_PROGRESS)
+    page.goto("/signin")
+    page.get_by_label("Email").fill("quinn@acme.example")
+    page.get_by_label("Password").fill("lodestar-demo")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto("/w/acme/releases/ACME")
+    row = page.locator(f"tr[data-release='{planned.name}']")
+    expect(row).to_contain_text("In progress")
+    expect(row.locator("td").nth(3).locator("time")).to_be_visible()
+    row.get_by_role("link", name=planned.name).click()
+    forecast = page.get_by_test_id("release-forecast")
+    expect(forecast).to_contain_text("85% done by")
+    expect(page.get_by_test_id("release-chance")).to_have_text(re.compile(r"^\d{1,3}%$"))
+    expect(page.locator("#forecast")).to_contain_text("From the weekly throughput of Checkout")
+    expect(page.locator("#forecast svg[role='img']")).to_be_visible()
+    expect(page.locator("#checklist")).to_contain_text("Support has been briefed")
+    screenshot("release-demo-forecast")

@@ -13,7 +13,7 @@ the release, so a page reads the same twice. docs/RELEASES.md states every choic
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils import timezone
 
@@ -119,23 +119,23 @@ def release_forecast(
             "forecast from.",
             teams=teams,
         )
-    seed = release.pk
+    # Both questions alike: the same history, trials and seed, weeks of working days from
+    # today, calibrated on the history's backtests.
+    common = ForecastInput(
+        question="when",
+        throughput=history,
+        items=remaining,
+        period="week",
+        today=today,
+        start=today,
+        calibrate=True,
+        working_days=True,
+        trials=TRIALS,
+        seed=release.pk,
+        percentiles=(50, 85, 95),
+    )
     try:
-        when = engine.forecast(
-            ForecastInput(
-                question="when",
-                throughput=history,
-                items=remaining,
-                period="week",
-                today=today,
-                start=today,
-                calibrate=True,
-                working_days=True,
-                trials=TRIALS,
-                seed=seed,
-                percentiles=(50, 85, 95),
-            )
-        )
+        when = engine.forecast(common)
     except ForecastError as error:
         return answer(f"No forecast: {error.message}.", teams=teams, history=history)
     chance: float | None = None
@@ -146,21 +146,7 @@ def release_forecast(
             reason = "The target date has passed with items still open."
         else:
             try:
-                odds = engine.forecast(
-                    ForecastInput(
-                        question="odds",
-                        throughput=history,
-                        items=remaining,
-                        date=release.target_date,
-                        period="week",
-                        today=today,
-                        start=today,
-                        calibrate=True,
-                        working_days=True,
-                        trials=TRIALS,
-                        seed=seed,
-                    )
-                )
+                odds = engine.forecast(replace(common, question="odds", date=release.target_date))
                 chance = odds.probability
             except ForecastError as error:
                 # A target inside the first week: too soon to count whole weeks to it.
