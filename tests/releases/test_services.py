@@ -394,3 +394,39 @@ def test_a_title_is_shown_as_written_in_the_notes(
     assert "- Use \\*stars\\* in \\<b\\>names\\</b\\> (ACME-3)" in text
     saved = services.release_notes_save(actor=owner.actor, release=release, notes=text)
     assert "Use *stars* in &lt;b&gt;names&lt;/b&gt;" in saved.notes_html
+
+
+# -- the registry: search and history in words ----------------------------------------------------
+
+
+def test_a_release_is_found_by_search_and_its_history_reads_in_words(
+    owner: Persona, po: Persona, release: Release, items: list[BacklogItem]
+) -> None:
+    from lodestar.core.history import describe
+    from lodestar.core.search import search
+
+    services.release_update(
+        actor=owner.actor, release=release, description="Faster **exports** for everyone"
+    )
+    services.release_items_drop(
+        actor=owner.actor, release=release, items=items[:1], reason="Waiting on legal"
+    )
+    services.release_go_live(actor=po.actor, release=release, force=True, reason="Launch day")
+    found = search(actor=owner.actor, text="exports")
+    hits = [hit for hit in found.items if hit.kind == "release"]
+    assert [hit.title for hit in hits] == ["ACME 2026.1"]
+    assert hits[0].url == f"/w/acme/releases/ACME/{release.pk}"
+    lines = [
+        describe(entry)
+        for entry in HistoryEntry.objects.filter(
+            object_type="releases.release", object_id=release.pk
+        ).order_by("id")
+    ]
+    assert lines == [
+        "planned release “ACME 2026.1”",
+        "added ACME-1, ACME-2 to release “ACME 2026.1”",
+        "edited release “ACME 2026.1”",
+        "dropped ACME-1 from release “ACME 2026.1” because Waiting on legal",
+        "forced release “ACME 2026.1” live past unmet checks (Every item is done or dropped, "
+        "Release notes are written) because Launch day",
+    ]
