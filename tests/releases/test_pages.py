@@ -207,3 +207,21 @@ def test_another_products_release_is_404(
     strategy.product_create(actor=owner.actor, key="BETA", name="Beta")
     url = f"/w/acme/releases/BETA/{release.pk}" + (f"/{tail}" if tail else "")
     assert _as(client, owner).get(url).status_code == 404
+
+
+def test_an_items_page_names_its_release(
+    client: Client, viewer: Persona, owner: Persona, release: Release, make_item: Any
+) -> None:
+    _as(client, viewer)
+    page = _text(client.get("/w/acme/items/ACME-1"))
+    assert 'data-testid="item-release"' in page
+    assert f'href="{_url(release)}">2026.1</a> · Planned' in page
+    make_item("Loose")
+    assert 'data-testid="item-release"' not in _text(client.get("/w/acme/items/ACME-3"))
+    services.release_items_drop(
+        actor=owner.actor,
+        release=release,
+        items=[BacklogItem.objects.get(key="ACME-2")],
+        reason="Later",
+    )
+    assert "Dropped from it: Later" in _text(client.get("/w/acme/items/ACME-2"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from lodestar.backlog.extensions import ITEM_SECTIONS, ItemSection
 from lodestar.core.registry import Demo, NavEntry, ObjectType, Plugin, SearchDocument
 from lodestar.releases import demo, history_words
 from lodestar.releases.access import access_release
@@ -13,6 +14,7 @@ from lodestar.releases.checklist import items_check, notes_check
 from lodestar.releases.extensions import RELEASE_CHECKS, ReleaseCheck
 from lodestar.releases.models import ProductCheck, Release
 from lodestar.releases.permissions import PERMISSIONS, ReleasePermission
+from lodestar.releases.sections import item_release_section
 
 
 def _search(release: Release) -> SearchDocument:
@@ -74,6 +76,7 @@ PLUGIN = Plugin(
         ),
     ],
     provides=[
+        (ITEM_SECTIONS, ItemSection("release", render=item_release_section, order=30)),
         (
             RELEASE_CHECKS,
             ReleaseCheck("items", "Every item is done or dropped", evaluate=items_check, order=10),
