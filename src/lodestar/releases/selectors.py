@@ -29,9 +29,7 @@ def release_list(*, actor: Actor, product: Product, state: str | None = None) ->
 
 def release_items(*, release: Release, dropped: bool | None = None) -> QuerySet[ReleaseItem]:
     """The release's items in backlog order, each with its item (and who dropped it)."""
-    rows = ReleaseItem.objects.filter(release=release).select_related(
-        "item", "item__assignee__user", "dropped_by"
-    )
+    rows = ReleaseItem.objects.filter(release=release).select_related("item", "dropped_by")
     if dropped is not None:
         rows = rows.filter(dropped_at__isnull=not dropped)
     return rows.order_by("item__rank", "id")

@@ -240,6 +240,11 @@ def detail_context(request: WorkspaceRequest, release: Release, **extra: Any) ->
         "release": release,
         "product": release.product,
         "items": list(selectors.release_items(release=release)),
+        # One address reversed for every row (a reverse per row costs more than the row).
+        "item_prefix": reverse(
+            "backlog:item_detail",
+            kwargs={"workspace_slug": request.workspace.slug, "item_key": "X"},
+        )[:-1],
         "progress": selectors.release_progress(release),
         "checks": entries,
         "unmet": unmet(entries),
