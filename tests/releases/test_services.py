@@ -430,3 +430,17 @@ def test_a_release_is_found_by_search_and_its_history_reads_in_words(
         "forced release “ACME 2026.1” live past unmet checks (Every item is done or dropped, "
         "Release notes are written) because Launch day",
     ]
+
+
+def test_an_item_in_the_trash_counts_nowhere_until_restored(
+    owner: Persona, release: Release, items: list[BacklogItem]
+) -> None:
+    from lodestar.releases.selectors import release_items, release_progress
+
+    _ready(owner, release, items[1:])
+    backlog.item_delete(actor=owner.actor, item=items[0])
+    assert [entry.item.key for entry in release_items(release=release)] == [items[1].key]
+    assert release_progress(release).total == 1
+    assert all(entry.met for entry in checklist(release))
+    services.release_go_live(actor=owner.actor, release=release)
+    assert release.state == ReleaseState.LIVE

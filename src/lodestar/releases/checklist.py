@@ -28,7 +28,9 @@ class ChecklistEntry:
 def items_check(release: Release) -> CheckResult:
     """Every item of the release is done or consciously dropped (and it holds at least one)."""
     rows = list(
-        ReleaseItem.objects.filter(release=release, dropped_at__isnull=True)
+        ReleaseItem.objects.filter(
+            release=release, dropped_at__isnull=True, item__deleted_at__isnull=True
+        )
         .select_related("item")
         .order_by("item__rank", "id")
         .values_list("item__key", "item__status")

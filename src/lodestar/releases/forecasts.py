@@ -74,9 +74,9 @@ def combined_history(release: Release, *, today: dt.date) -> tuple[list[str], li
 def counts(release: Release) -> tuple[int, int, int]:
     """The release's items (not dropped), those done, and those still open."""
     statuses = list(
-        ReleaseItem.objects.filter(release=release, dropped_at__isnull=True).values_list(
-            "item__status", flat=True
-        )
+        ReleaseItem.objects.filter(
+            release=release, dropped_at__isnull=True, item__deleted_at__isnull=True
+        ).values_list("item__status", flat=True)
     )
     done = sum(1 for status in statuses if status == ItemStatus.DONE)
     remaining = sum(1 for status in statuses if status in OPEN)

@@ -30,7 +30,10 @@ def draft(release: Release) -> str:
     items = [
         entry.item
         for entry in ReleaseItem.objects.filter(
-            release=release, dropped_at__isnull=True, item__status=ItemStatus.DONE
+            release=release,
+            dropped_at__isnull=True,
+            item__status=ItemStatus.DONE,
+            item__deleted_at__isnull=True,
         )
         .select_related("item")
         .order_by("item__rank", "id")

@@ -12,7 +12,7 @@ from lodestar.releases.models import ReleaseItem
 
 def item_release_section(request: HttpRequest, item: BacklogItem, in_panel: bool) -> str:
     entry = (
-        ReleaseItem.objects.filter(item=item)
+        ReleaseItem.objects.filter(item=item, item__deleted_at__isnull=True)
         .select_related("release__product", "release__workspace")
         .order_by("dropped_at", "-added_at")
         .first()

@@ -20,7 +20,7 @@ def release_list(*, actor: Actor, product: Product, state: str | None = None) ->
     rows = Release.objects.filter(workspace_id=actor.workspace_id, product_id=product.pk)
     if state:
         rows = rows.filter(state=state)
-    live = Q(entries__dropped_at__isnull=True)
+    live = Q(entries__dropped_at__isnull=True, entries__item__deleted_at__isnull=True)
     return rows.select_related("product", "forced_by").annotate(
         item_count=Count("entries", filter=live),
         done_count=Count("entries", filter=live & Q(entries__item__status=ItemStatus.DONE)),
@@ -28,8 +28,10 @@ def release_list(*, actor: Actor, product: Product, state: str | None = None) ->
 
 
 def release_items(*, release: Release, dropped: bool | None = None) -> QuerySet[ReleaseItem]:
-    """The release's items in backlog order, each with its item (and who dropped it)."""
-    rows = ReleaseItem.objects.filter(release=release).select_related("item", "dropped_by")
+    """The release's items in backlog order, each with its item (and who dropped it). An item
+    in the trash is left out until it is restored (and counts nowhere meanwhile)."""
+    rows = ReleaseItem.objects.filter(release=release, item__deleted_at__isnull=True)
+    rows = rows.select_related("item", "dropped_by")
     if dropped is not None:
         rows = rows.filter(dropped_at__isnull=not dropped)
     return rows.order_by("item__rank", "id")
@@ -51,7 +53,9 @@ def release_progress(release: Release) -> Progress:
     total = getattr(release, "item_count", None)
     done = getattr(release, "done_count", None)
     if total is None or done is None:
-        rows = ReleaseItem.objects.filter(release=release, dropped_at__isnull=True)
+        rows = ReleaseItem.objects.filter(
+            release=release, dropped_at__isnull=True, item__deleted_at__isnull=True
+        )
         total = rows.count()
         done = rows.filter(item__status=ItemStatus.DONE).count()
     return Progress(total, done)
