@@ -159,6 +159,8 @@ def test_going_live_refused_then_forced(
     assert "is live (forced past unmet checks)" in page
     assert "Forced live" in page
     assert "Reason: Launch event" in page
+    assert "Po forced release “ACME 2026.1” live past unmet checks" in page
+    assert "Po ticked “Support briefed” on release" in page
     release.refresh_from_db()
     assert release.forced_checks == ["Every item is done or dropped", "Release notes are written"]
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from lodestar.backlog.refs import item_refs
 from lodestar.core import charts
 from lodestar.core.errors import DomainError, Invalid, error_sentence, field_sentence
+from lodestar.core.history import describe, history_for
 from lodestar.core.markdown import render_markdown
 from lodestar.people.policy import can
 from lodestar.people.web import WorkspaceRequest, is_htmx, workspace_view
@@ -36,6 +37,8 @@ from lodestar.strategy.models import Product
 from lodestar.strategy.selectors import product_list, product_team_query
 
 OPEN_STATES = (ReleaseState.PLANNED, ReleaseState.IN_PROGRESS)
+# The release's latest changes shown on its page.
+HISTORY_SHOWN = 30
 STATE_CHOICES = [(s.value, s.label) for s in ReleaseState if s != ReleaseState.LIVE]
 
 
@@ -257,6 +260,12 @@ def detail_context(request: WorkspaceRequest, release: Release, **extra: Any) ->
         "may_change_notes": rights["may_change"] and release.state != ReleaseState.CANCELLED,
         "may_decide": rights["may_decide"] and not frozen,
         "go_live": {"errors": [], "open": False, "reason": ""},
+        "history": [
+            (entry, describe(entry))
+            for entry in history_for(workspace_id=release.workspace_id, obj=release).order_by(
+                "-created_at", "-id"
+            )[:HISTORY_SHOWN]
+        ],
         **extra,
     }
 
