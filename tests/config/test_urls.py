@@ -26,6 +26,7 @@ NAMESPACES = {
     "sprint_flow",
     "decisions",
     "outcomes",
+    "releases",
 }
 URL_TAG = re.compile(r"""\{%\s*url\s+(['"])(?P<name>[^'"]+)\1""")
 

@@ -28,6 +28,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "sprints",
         "decisions",
         "outcomes",
+        "releases",
         "api",
     ]
     names = [object_type.name for object_type in registry().object_types()]
@@ -49,6 +50,8 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "problem",
         "product",
         "product_discovery",
+        "release",
+        "release_check",
         "scorecard",
         "sprint",
         "team",
@@ -73,6 +76,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.sprints.flow_urls",
         "lodestar.decisions.urls",
         "lodestar.outcomes.urls",
+        "lodestar.releases.urls",
     ]
     assert registry().api_modules() == [
         "lodestar.people.api",
@@ -88,6 +92,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.sprints.api",
         "lodestar.decisions.api",
         "lodestar.outcomes.api",
+        "lodestar.releases.api",
     ]
     assert [entry.key for entry in registry().navigation()] == [
         "home",
@@ -99,6 +104,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "sprints",
         "decisions",
         "metrics",
+        "releases",
         "settings",
     ]
 

@@ -11,6 +11,7 @@ from lodestar.cli import (
     forecast,
     metrics,
     people,
+    releases,
     search,
     server,
     sprints,
@@ -35,6 +36,7 @@ sprints.register(app)
 forecast.register(app)
 decisions.register(app)
 metrics.register(app)
+releases.register(app)
 
 
 def main() -> None:

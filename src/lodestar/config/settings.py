@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "lodestar.sprints",
     "lodestar.decisions",
     "lodestar.outcomes",
+    "lodestar.releases",
     "lodestar.api",
     "lodestar.cli",
 ]
