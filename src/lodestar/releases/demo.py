@@ -18,7 +18,7 @@ from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus
 from lodestar.core.models import HistoryEntry
 from lodestar.people.demo import DemoPeople
 from lodestar.releases import services
-from lodestar.releases.models import Release, ReleaseCheckTick, ReleaseItem
+from lodestar.releases.models import ProductCheck, Release, ReleaseCheckTick, ReleaseItem
 from lodestar.releases.notes import draft
 from lodestar.strategy.models import Product
 
@@ -85,7 +85,8 @@ def seed(people: DemoPeople, product: Product) -> list[Release]:
         items = list(BacklogItem.objects.filter(pk__in=list(chosen)).order_by("rank"))
         services.release_items_add(actor=actor, release=live, items=items)
         services.release_notes_save(actor=actor, release=live, notes=draft(live))
-        for check in (briefed, *list(product.release_checks.exclude(pk=briefed.pk))):
+        others = ProductCheck.objects.filter(product=product).exclude(pk=briefed.pk)
+        for check in (briefed, *others):
             services.release_check_tick(actor=actor, release=live, check=check, ticked=True)
         services.release_go_live(actor=actor, release=live)
         went = dt.datetime.combine(live_day, dt.time(10), tzinfo=dt.UTC)
