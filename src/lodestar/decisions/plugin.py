@@ -77,5 +77,5 @@ PLUGIN = Plugin(
         (PROBLEM_SECTIONS, ProblemSection(name="decisions", render=problem_section, order=30)),
         (METRIC_SECTIONS, MetricSection(name="decisions", render=metric_section, order=30)),
     ],
-    demo=Demo(seed=demo.seed_world, after=("discovery", "sprints")),
+    demo=Demo(seed=demo.seed_world, after=("discovery", "sprints", "outcomes")),
 )
