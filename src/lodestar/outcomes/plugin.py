@@ -45,6 +45,7 @@ PLUGIN = Plugin(
             label="metric",
             title=lambda metric: metric.name,
             gate=access_metric_by_ref,
+            ref=lambda metric: f"{metric.product.key}/{metric.key}",
             url=_metric_url,
             permissions={
                 "view": "view",

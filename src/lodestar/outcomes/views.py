@@ -18,6 +18,7 @@ from lodestar.core.errors import Invalid, StaleVersion, error_sentence
 from lodestar.core.history import describe, history_for
 from lodestar.outcomes import selectors, services
 from lodestar.outcomes.access import access_metric
+from lodestar.outcomes.extensions import METRIC_SECTIONS
 from lodestar.outcomes.models import Aggregation, Direction, Metric
 from lodestar.outcomes.permissions import OutcomePermission
 from lodestar.outcomes.samples import row_sentence
@@ -187,6 +188,12 @@ def _metric_page(
             ),
             "upload": upload or UploadForm(),
             "upload_errors": upload_errors or [],
+            # What later contexts add to the page (``extensions.METRIC_SECTIONS``).
+            "metric_sections": [
+                html
+                for section in METRIC_SECTIONS.providers()
+                if (html := section.render(request, metric))
+            ],
         },
         status=status,
     )
