@@ -73,3 +73,11 @@ def test_define_a_metric_upload_samples_and_see_the_chart(
     assert violations(page) == []
     screenshot("metrics-chart")
     assert MetricSample.objects.count() == 14
+
+    # The lists, now with a metric in them.
+    page.goto("/w/acme/products/ACME/metrics")
+    expect(page.get_by_role("link", name="Checkout conversion")).to_be_visible()
+    assert violations(page) == []
+    page.goto("/w/acme/metrics")
+    expect(page.get_by_role("link", name="Checkout conversion")).to_be_visible()
+    assert violations(page) == []
