@@ -58,8 +58,8 @@ PAGES = [
     "/w/acme/feedback?state=all",
     "/w/acme/problems",
     "/w/acme/customers",
-    "/w/acme/products/ACME/metrics",  # a form for writers
-    "/w/acme/products/ACME/metrics/checkout-conversion",  # the chart, upload and definition
+    "/w/acme/metrics/ACME",  # a form for writers
+    "/w/acme/metrics/ACME/checkout-conversion",  # the chart, upload and definition
 ]
 
 RUN_AXE = """async ([within, tags]) => {

@@ -16,7 +16,7 @@ from tests.conftest import Persona
 
 pytestmark = pytest.mark.django_db
 
-P = "/w/acme/products/ACME/metrics"
+P = "/w/acme/metrics/ACME"
 
 
 def _as(client: Client, persona: Persona) -> Client:

@@ -274,7 +274,7 @@ def test_metrics_are_found_by_search_and_leave_it_in_the_trash(
     services.metric_update(actor=owner.actor, metric=metric, description="Paid **checkouts**")
     hits = search(actor=viewer.actor, text="checkouts", kinds=["metric"]).items
     assert [(hit.kind, hit.title) for hit in hits] == [("metric", "Checkout conversion")]
-    assert hits[0].url == "/w/acme/products/ACME/metrics/conversion"
+    assert hits[0].url == "/w/acme/metrics/ACME/conversion"
     services.metric_delete(actor=owner.actor, metric=metric)
     assert search(actor=viewer.actor, text="checkouts", kinds=["metric"]).items == []
 
