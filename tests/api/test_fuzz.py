@@ -42,6 +42,7 @@ from lodestar.people.demo import DEMO_WORKSPACE_SLUG, DemoPeople
 from lodestar.people.models import ApiToken, Invitation, Membership, Role, Team
 from lodestar.people.policy import Actor
 from lodestar.people.tokens import API_TOKEN_PREFIX, hash_secret, new_secret
+from lodestar.releases.models import ProductCheck, Release
 from lodestar.strategy.models import Product, ProductGoal
 
 # Generated requests per operation (each also gets its schema's examples). The default keeps
@@ -120,6 +121,10 @@ def _seed() -> str:
         token_id=list(ApiToken.objects.filter(workspace=workspace).values_list("id", flat=True)),
         invitation_id=list(
             Invitation.objects.filter(workspace=workspace).values_list("id", flat=True)
+        ),
+        release_id=list(Release.objects.filter(workspace=workspace).values_list("id", flat=True)),
+        check_id=list(
+            ProductCheck.objects.filter(workspace=workspace).values_list("id", flat=True)
         ),
         object_type=["item"],
         object_id=[trashed.pk],

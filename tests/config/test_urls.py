@@ -24,7 +24,9 @@ NAMESPACES = {
     "portal",
     "sprints",
     "sprint_flow",
+    "decisions",
     "outcomes",
+    "releases",
 }
 URL_TAG = re.compile(r"""\{%\s*url\s+(['"])(?P<name>[^'"]+)\1""")
 

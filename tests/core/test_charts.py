@@ -204,6 +204,17 @@ def test_the_burndown_table_holds_each_day() -> None:
     assert "behind the ideal line" in chart.summary
 
 
+def test_a_sprint_closed_after_its_end_is_drawn_to_the_day_it_closed() -> None:
+    days = _days(10)  # 2 to 11 March; the sprint ended on the 8th
+    chart = charts.burndown(days, end=DAY + dt.timedelta(days=6))
+    rows = _figure(chart).rows
+    assert len(rows) == 10
+    # The ideal line is at zero from the last day of the sprint on.
+    assert [row[4] for row in rows[6:]] == ["0", "0", "0", "0"]
+    assert rows[5][4] != "0"
+    assert "behind the ideal line" in chart.summary
+
+
 def test_the_burnup_counts_up_to_the_scope() -> None:
     chart = charts.burnup(_days(3))
     rows = _figure(chart).rows
@@ -261,6 +272,22 @@ def test_cycle_time_marks_the_percentiles() -> None:
     notes = [t.text for t in _svg(chart).iter(f"{SVG}text") if t.get("class") == "chart-note"]
     assert notes == ["50%: 50 d", "85%: 85 d", "95%: 95 d"]
     assert len(_figure(chart).rows) == 100
+
+
+def test_a_sampled_cycle_time_reads_its_percentiles_from_every_item() -> None:
+    every = [float(d) for d in range(1, 1001)]
+    drawn = [charts.CycleItem(f"A-{d}", DAY, d) for d in (1, 500, 1000)]
+    chart = charts.cycle_time_scatter(drawn, every=every)
+    assert "85% of 1,000 finished items took 850 days or less" in chart.summary
+    assert "The chart and the table show 3 of them" in chart.summary
+    notes = [t.text for t in _svg(chart).iter(f"{SVG}text") if t.get("class") == "chart-note"]
+    assert notes == ["50%: 500 d", "85%: 850 d", "95%: 950 d"]
+    assert len(_figure(chart).rows) == 3
+    # Fewer cycle times than dots, or a negative one, is a caller's mistake.
+    with pytest.raises(ValueError, match="at least the items drawn"):
+        charts.cycle_time_scatter(drawn, every=[1.0])
+    with pytest.raises(ValueError, match="none negative"):
+        charts.cycle_time_scatter(drawn, every=[-1.0, 2.0, 3.0])
 
 
 def test_aging_wip_flags_items_older_than_the_history() -> None:

@@ -26,7 +26,9 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "backlog",
         "discovery",
         "sprints",
+        "decisions",
         "outcomes",
+        "releases",
         "api",
     ]
     names = [object_type.name for object_type in registry().object_types()]
@@ -34,6 +36,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "api-token",
         "contact",
         "customer",
+        "decision",
         "feedback",
         "goal",
         "insight",
@@ -47,6 +50,8 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "problem",
         "product",
         "product_discovery",
+        "release",
+        "release_check",
         "scorecard",
         "sprint",
         "team",
@@ -54,6 +59,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
     ]
     assert [object_type.name for object_type in registry().trashable()] == [
         "customer",
+        "decision",
         "feedback",
         "insight",
         "item",
@@ -68,7 +74,9 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.discovery.portal_urls",
         "lodestar.sprints.urls",
         "lodestar.sprints.flow_urls",
+        "lodestar.decisions.urls",
         "lodestar.outcomes.urls",
+        "lodestar.releases.urls",
     ]
     assert registry().api_modules() == [
         "lodestar.people.api",
@@ -82,7 +90,9 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.discovery.portal_moderation_api",
         "lodestar.discovery.api_reach",
         "lodestar.sprints.api",
+        "lodestar.decisions.api",
         "lodestar.outcomes.api",
+        "lodestar.releases.api",
     ]
     assert [entry.key for entry in registry().navigation()] == [
         "home",
@@ -92,7 +102,9 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "discovery",
         "products",
         "sprints",
+        "decisions",
         "metrics",
+        "releases",
         "settings",
     ]
 

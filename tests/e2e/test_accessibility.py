@@ -23,6 +23,7 @@ from lodestar.discovery.models import Insight
 from lodestar.people.demo import DEMO_PASSWORD
 from lodestar.people.models import Membership
 from lodestar.people.policy import Actor
+from lodestar.releases.models import Release, ReleaseState
 from lodestar.sprints import services as sprints
 from lodestar.sprints.models import Sprint, SprintState
 from lodestar.strategy.models import Product, ProductGoal, ProductTeam
@@ -58,6 +59,9 @@ PAGES = [
     "/w/acme/feedback?state=all",
     "/w/acme/problems",
     "/w/acme/customers",
+    "/w/acme/decisions/ACME/1",  # a superseded decision, its chain and history
+    "/w/acme/decisions/ACME/2",  # the one in force, with its writes for writers
+    "/w/acme/decisions/ACME/new",  # a form for writers, a refusal for viewers
     "/w/acme/metrics/ACME",  # a form for writers
     "/w/acme/metrics/ACME/checkout-conversion",  # the chart, upload and definition
 ]
@@ -204,8 +208,21 @@ def sprint_paths() -> list[str]:
     ]
 
 
+def release_paths() -> list[str]:
+    """The product's releases, the new-release form, and each demo release's page (live, in
+    progress with its forecast, cancelled) with the edit form of the open one."""
+    base = "/w/acme/releases/ACME"
+    paths = [base, f"{base}/new"]
+    for release in Release.objects.filter(workspace__slug="acme").order_by("pk"):
+        paths.append(f"{base}/{release.pk}")
+        if release.state in (ReleaseState.PLANNED, ReleaseState.IN_PROGRESS):
+            paths.append(f"{base}/{release.pk}/edit")
+    return paths
+
+
 def every_page(page: Any, where: str, problems: list[str]) -> None:
-    for path in dict.fromkeys([*linked_pages(page), *PAGES, *discovery_paths(), *sprint_paths()]):
+    pages = [*linked_pages(page), *PAGES, *discovery_paths(), *sprint_paths(), *release_paths()]
+    for path in dict.fromkeys(pages):
         page.goto(path)
         check(page, f"{where} {path}", problems)
 

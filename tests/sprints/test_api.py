@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from lodestar.backlog import services as backlog
 from lodestar.backlog.models import BacklogItem
@@ -94,9 +95,12 @@ def test_plan_commit_start_and_close_through_the_api(
     items = dev.get(url + "/items").json()["items"]
     assert [(i["key"], i["status"]) for i in items] == [("ACME-1", "done"), ("ACME-2", "new")]
     burndown = dev.get(url + "/burndown").json()
-    assert len(burndown["days"]) == 12
-    assert burndown["days"][0]["ideal_points"] == 8.0
-    assert burndown["days"][-1]["ideal_points"] == 0.0
+    days = burndown["days"]
+    assert days[0]["ideal_points"] == 8.0
+    assert (days[11]["day"], days[11]["ideal_points"]) == (END.isoformat(), 0.0)
+    # Its dates are past and it is still active: the burndown runs on to today.
+    assert days[-1]["day"] == timezone.localdate().isoformat()
+    assert days[-1]["ideal_points"] == 0.0
     assert dev.get(url + "/snapshots").json()["items"][0]["scope_points"] == 8.0
     closed = _send(
         api_client(po),

@@ -1,4 +1,4 @@
-"""The demo's sprints: eight closed sprints and one active per team, a flow to measure, and
+"""The demo's sprints: twenty-two closed sprints and one active per team, a flow to measure, and
 forecasts that work on it."""
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ def seeded() -> people_demo.DemoPeople:
     return people
 
 
-def test_each_team_has_eight_closed_sprints_and_one_active(seeded: people_demo.DemoPeople) -> None:
+def test_each_team_has_its_closed_sprints_and_one_active(seeded: people_demo.DemoPeople) -> None:
     today = timezone.localdate()
     for team in seeded.teams.values():
         closed = Sprint.objects.filter(team=team, state=SprintState.CLOSED)
-        assert closed.count() == 8
+        assert closed.count() == demo.CLOSED_SPRINTS == 22
         active = Sprint.objects.get(team=team, state=SprintState.ACTIVE)
         assert active.start_date < today <= active.end_date
         assert closed.filter(goal_met=False).exists()
@@ -61,6 +61,9 @@ def test_the_demo_flow_is_measurable_and_forecasts_work(seeded: people_demo.Demo
     assert len(forecasts.team_history(team)) >= 15
     answer = forecasts.team_forecast(team, question="when", items=20, seed=1)
     assert answer.calibration.asked
+    # Ten months of history: enough known outcomes for the record and the calibration.
+    assert answer.calibration.calibrated
+    assert answer.calibration.backtests >= 20
     assert answer.percentiles[2].date is not None
     assert answer.percentiles[2].date > timezone.localdate() + dt.timedelta(days=7)
     chance = forecasts.sprint_chance(Sprint.objects.get(team=team, state=SprintState.ACTIVE))

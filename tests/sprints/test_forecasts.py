@@ -4,6 +4,7 @@ default; an epic's rest; and every bad input a 422 naming its field."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from collections.abc import Callable
 from typing import Any
@@ -227,3 +228,35 @@ def test_the_cli_forecasts_for_a_team(demo_client: Any) -> None:
         )
     )
     assert left > 0
+
+
+def test_the_scatterplot_samples_a_busy_team_and_keeps_the_slowest(demo_client: Any) -> None:
+    _, people = demo_client
+    team = people.teams["checkout"]
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=180)
+    full = forecasts.team_completions(team, start=start, end=today)
+    assert full.total > 40
+    assert not full.sampled
+    assert [c.days for c in full.shown] == full.days
+    sample = forecasts.team_completions(team, start=start, end=today, limit=30)
+    assert sample.sampled
+    assert len(sample.shown) == 30
+    assert sample.days == full.days  # the percentiles still read every item
+    # By day, the slowest kept, and each one drawn is one of the completions.
+    assert [c.day for c in sample.shown] == sorted(c.day for c in sample.shown)
+    slowest = sorted(full.days, reverse=True)[:5]
+    assert sorted((c.days for c in sample.shown), reverse=True)[:5] == slowest
+    keys = {(c.key, c.day, c.days) for c in full.shown}
+    assert all((c.key, c.day, c.days) in keys for c in sample.shown)
+
+
+def test_a_sample_spreads_across_the_period() -> None:
+    cycle = list(range(5_000))
+    chosen = forecasts._sample(5_000, cycle, 1_000)
+    assert len(chosen) == 1_000
+    assert chosen == sorted(set(chosen))
+    assert set(range(4_950, 5_000)) <= set(chosen)  # the 50 slowest
+    assert chosen[0] == 0
+    assert max(b - a for a, b in itertools.pairwise(chosen)) <= 6
+    assert forecasts._sample(3, [1, 2, 3], 1_000) == [0, 1, 2]

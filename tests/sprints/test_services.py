@@ -665,3 +665,36 @@ def test_a_card_moves_only_on_an_active_sprint_of_the_item_to_a_board_column(
     assert BacklogItem.objects.get(pk=card.pk).status == "new"
     move(card)
     assert BacklogItem.objects.get(pk=card.pk).status == "in_progress"
+
+
+def _snap(sprint: Sprint, day: dt.date) -> None:
+    from django.utils import timezone
+
+    services.snapshot_take(
+        sprint=sprint, now=timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+    )
+
+
+def test_the_burndown_runs_to_the_day_a_late_sprint_closed(sprint: Sprint) -> None:
+    closed_on = END + dt.timedelta(days=3)
+    _snap(sprint, START)
+    _snap(sprint, closed_on)
+    Sprint.objects.filter(pk=sprint.pk).update(state=SprintState.CLOSED, goal="Ship")
+    sprint.refresh_from_db()
+    days = selectors.sprint_burndown(sprint=sprint, today=END + dt.timedelta(days=10))
+    assert (days[0].day, days[-1].day) == (START, closed_on)
+    assert days[-1].scope_points is not None
+    assert all(d.ideal_points == 0 for d in days if d.day >= END)
+    assert days[1].scope_points is None  # a day without a snapshot
+
+
+def test_the_burndown_of_an_overrun_active_sprint_runs_to_today(sprint: Sprint) -> None:
+    _snap(sprint, START)
+    Sprint.objects.filter(pk=sprint.pk).update(state=SprintState.ACTIVE, goal="Ship")
+    sprint.refresh_from_db()
+    today = END + dt.timedelta(days=2)
+    days = selectors.sprint_burndown(sprint=sprint, today=today)
+    assert days[-1].day == today
+    assert days[-1].scope_points is not None  # today's figures as they are now
+    # Within its dates, one entry per day as before.
+    assert len(selectors.sprint_burndown(sprint=sprint, today=START)) == (END - START).days + 1

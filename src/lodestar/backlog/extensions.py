@@ -9,6 +9,9 @@
   answers with the customers (or contacts) behind the item's problems, and names them. The first
   source (in order) that answers for an item wins; the backlog stores the number with the score
   and asks again when the source says its evidence changed (``scores_refresh_derived``).
+- **Item links** — what an item is tied to in another context, by name, for text written from
+  the items (a release's notes name the customer problems its items solve): discovery answers
+  with the problems. Each source reads all the items in a constant number of queries.
 - **Item sections** — parts of an item's panel and page that another context renders (the
   problems an item solves, with their evidence). Each renders itself in a constant number of
   queries, so the panel's count does not grow with what the sections show.
@@ -85,7 +88,20 @@ class ItemSection:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class ItemLinkSource:
+    """What items are linked to in another context: ``links(item_ids)`` answers, by item id,
+    the titles of the linked objects (say, problems), in a constant number of queries;
+    ``label`` names them in a sentence ("problems")."""
+
+    name: str
+    label: str
+    links: Callable[[Sequence[int]], Mapping[int, list[str]]]
+    order: int = 100
+
+
 PURPOSES: ExtensionPoint[Purpose] = ExtensionPoint("backlog.purposes")
 VELOCITY: ExtensionPoint[VelocitySource] = ExtensionPoint("backlog.velocity")
 REACH: ExtensionPoint[ReachSource] = ExtensionPoint("backlog.reach")
 ITEM_SECTIONS: ExtensionPoint[ItemSection] = ExtensionPoint("backlog.item_sections")
+ITEM_LINKS: ExtensionPoint[ItemLinkSource] = ExtensionPoint("backlog.item_links")

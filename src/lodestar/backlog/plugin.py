@@ -80,6 +80,7 @@ PLUGIN = Plugin(
             label="backlog item",
             title=lambda item: f"{item.key} {item.title}",
             gate=access_item,
+            ref=lambda item: item.key,
             permissions={
                 "view": "view",
                 "change": EDIT,

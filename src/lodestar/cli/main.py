@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from lodestar.cli import backlog, discovery, forecast, metrics, people, search, server, sprints
+from lodestar.cli import (
+    backlog,
+    decisions,
+    discovery,
+    forecast,
+    metrics,
+    people,
+    releases,
+    search,
+    server,
+    sprints,
+)
 from lodestar.cli.output import LodestarGroup
 from lodestar.config.datadir import private_umask
 
@@ -23,7 +34,9 @@ search.register(app)
 discovery.register(app)
 sprints.register(app)
 forecast.register(app)
+decisions.register(app)
 metrics.register(app)
+releases.register(app)
 
 
 def main() -> None:

@@ -99,7 +99,9 @@ INSTALLED_APPS = [
     "lodestar.backlog",
     "lodestar.discovery",
     "lodestar.sprints",
+    "lodestar.decisions",
     "lodestar.outcomes",
+    "lodestar.releases",
     "lodestar.api",
     "lodestar.cli",
 ]

@@ -115,6 +115,9 @@ class ObjectType:
     search_prefetch: tuple[str, ...] = ()
     trash: TrashRules | None = None
     commentable: bool = False
+    # The reference ``gate`` takes for ``obj`` (an item's key); None: its id. What another
+    # context stores and shows to name the object (a decision's links).
+    ref: Callable[[Any], str] | None = None
 
     @property
     def model_label(self) -> str:
@@ -134,6 +137,10 @@ class ObjectType:
 
     def supports(self, action: ObjectAction) -> bool:
         return action in self.permissions
+
+    def ref_of(self, obj: Any) -> str:
+        """The reference the gate takes for ``obj`` (``ref``, else its id)."""
+        return self.ref(obj) if self.ref is not None else str(obj.pk)
 
 
 class Authorizer(Protocol):

@@ -11,9 +11,11 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 from lodestar.backlog.extensions import (
+    ITEM_LINKS,
     ITEM_SECTIONS,
     PURPOSES,
     REACH,
+    ItemLinkSource,
     ItemSection,
     Purpose,
     ReachSource,
@@ -54,6 +56,7 @@ from lodestar.discovery.portal_access import (
     access_portal_submission,
 )
 from lodestar.discovery.portal_models import Portal, PortalIdea, PortalSubmission
+from lodestar.discovery.selectors import item_problem_titles
 from lodestar.discovery.services import customer_on_restore, refuse_trash_with_feedback
 from lodestar.discovery.views.backlog import item_section
 from lodestar.strategy.selectors import product_team_query
@@ -269,6 +272,10 @@ PLUGIN = Plugin(
         ),
         (REACH, ReachSource(name="problems", reach=reach.derived_reach, order=10)),
         (ITEM_SECTIONS, ItemSection(name="problems", render=item_section, order=10)),
+        (
+            ITEM_LINKS,
+            ItemLinkSource(name="problems", label="problems", links=item_problem_titles, order=10),
+        ),
     ],
     demo=Demo(seed=demo.seed, after=("backlog",)),
     home=[

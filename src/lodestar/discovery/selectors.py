@@ -319,6 +319,19 @@ def item_problem_ids(item_ids: Sequence[int]) -> dict[int, list[int]]:
     return found
 
 
+def item_problem_titles(item_ids: Sequence[int]) -> dict[int, list[str]]:
+    """The titles of the live problems each backlog item solves, by item id, in title order
+    (one query): discovery's answer to the backlog's ``ITEM_LINKS``."""
+    found: dict[int, list[str]] = defaultdict(list)
+    for item_id, title in (
+        ProblemItem.objects.filter(item_id__in=list(item_ids), problem__deleted_at__isnull=True)
+        .order_by("problem__title", "problem_id")
+        .values_list("item_id", "problem__title")
+    ):
+        found[item_id].append(title)
+    return found
+
+
 # -- similar feedback ----------------------------------------------------------------------------
 
 SIMILAR_KINDS = ("problem", "feedback", "insight")

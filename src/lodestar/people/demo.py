@@ -72,7 +72,7 @@ HATS: tuple[tuple[str, str, TeamRole], ...] = (
 )
 
 # How long ago the teams formed, and when Priya handed the product owner hat to Quinn.
-TEAMS_FORMED_DAYS_AGO = 120
+TEAMS_FORMED_DAYS_AGO = 330
 HANDOVER_DAYS_AGO = 30
 
 

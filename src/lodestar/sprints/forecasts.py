@@ -209,6 +209,14 @@ def sprint_chance(sprint: Sprint, *, today: dt.date | None = None) -> Chance | N
     return Chance(probability, remaining, days, words)
 
 
+# The cycle-time scatterplot draws at most this many dots: beyond it a chart is a smear that
+# costs the page its speed (12,000 dots took half a second to read and draw). The percentiles
+# are still computed from every completion.
+SCATTER_POINTS = 1_000
+# A sample always keeps the slowest items: they are what a reader of the chart looks for.
+SCATTER_SLOWEST = 50
+
+
 @dataclass(frozen=True)
 class Completion:
     """A finished item of the team's flow: its key and title, the day, its cycle time."""
@@ -219,9 +227,42 @@ class Completion:
     days: float
 
 
-def team_completions(team: Team, *, start: dt.date, end: dt.date) -> list[Completion]:
+@dataclass(frozen=True)
+class Completions:
+    """The completions of a period: ``days``, every one's cycle time (for the percentiles);
+    ``shown``, the ones to draw, by day: all of them, or when there are more than the limit an
+    even sample across the period plus the slowest."""
+
+    shown: list[Completion]
+    days: list[float]
+
+    @property
+    def total(self) -> int:
+        return len(self.days)
+
+    @property
+    def sampled(self) -> bool:
+        return len(self.shown) < len(self.days)
+
+
+def _sample(count: int, cycle: list[int], limit: int) -> list[int]:
+    """The positions to draw out of ``count`` completions ordered by day: every one up to
+    ``limit``; beyond it, the ``SCATTER_SLOWEST`` slowest and an even spread of the rest."""
+    if count <= limit:
+        return list(range(count))
+    keep = min(SCATTER_SLOWEST, limit // 2)
+    slowest = set(sorted(range(count), key=lambda i: cycle[i], reverse=True)[:keep])
+    rest = [i for i in range(count) if i not in slowest]
+    step = len(rest) / (limit - keep)
+    return sorted(slowest | {rest[int(k * step)] for k in range(limit - keep)})
+
+
+def team_completions(
+    team: Team, *, start: dt.date, end: dt.date, limit: int = SCATTER_POINTS
+) -> Completions:
     """The completions with a cycle time from ``start`` to ``end``, for the cycle-time
-    scatterplot (one query)."""
+    scatterplot: two queries, the cycle times from the covering index, then the key and title
+    of the ones drawn (at most ``limit``)."""
     product = _product(team)
     items = team_flow_items(team, product)
     rows = ItemStatusChange.objects.filter(
@@ -233,12 +274,22 @@ def team_completions(team: Team, *, start: dt.date, end: dt.date) -> list[Comple
     )
     if items is not None:
         rows = rows.filter(item_id__in=items)
-    return [
-        Completion(key, title, day, round((seconds or 0) / 86400, 2))
-        for key, title, day, seconds in rows.order_by("day", "id").values_list(
-            "item__key", "item__title", "day", "cycle_seconds"
-        )
-    ]
+    found = list(rows.order_by("day", "id").values_list("id", "day", "cycle_seconds"))
+    cycle = [seconds or 0 for _, _, seconds in found]
+    chosen = [found[i] for i in _sample(len(found), cycle, limit)]
+    labels = {
+        pk: (key, title)
+        for pk, key, title in ItemStatusChange.objects.filter(
+            pk__in=[pk for pk, _, _ in chosen]
+        ).values_list("id", "item__key", "item__title")
+    }
+    return Completions(
+        shown=[
+            Completion(*labels[pk], day, round((seconds or 0) / 86400, 2))
+            for pk, day, seconds in chosen
+        ],
+        days=[round(seconds / 86400, 2) for seconds in cycle],
+    )
 
 
 def closed_sprints(team: Team, *, last: int = 8) -> list[Sprint]:

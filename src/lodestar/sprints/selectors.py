@@ -196,21 +196,29 @@ class BurndownDay:
 
 def sprint_burndown(*, sprint: Sprint, today: dt.date | None = None) -> list[BurndownDay]:
     """The burndown (and burnup) data, one entry per day of the sprint (two queries). The
-    ideal line falls evenly from the scope at the start to zero on the last day."""
+    ideal line falls evenly from the scope at the start to zero on the last day.
+
+    The days run from the start date to the end date, and beyond them where the sprint lived
+    beyond them: from the day it started, if that came first, and to the day it closed (its
+    last snapshot), or to today while an active sprint has overrun its end. The ideal line
+    holds the starting scope before the start date and is zero after the end date."""
     today = today or timezone.localdate()
     snapshots: dict[dt.date, Any] = {s.day: s for s in sprint_snapshots(sprint=sprint)}
     live: Figures | None = None
-    if sprint.state == SprintState.ACTIVE and sprint.start_date <= today <= sprint.end_date:
+    if sprint.state == SprintState.ACTIVE and sprint.start_date <= today:
         live = sprint_figures(sprint)
     days = (sprint.end_date - sprint.start_date).days
     first = snapshots.get(min(snapshots)) if snapshots else None
     start_scope = (
         first.scope_points if first is not None else (live.scope_points if live else Decimal(0))
     )
+    begin = min([sprint.start_date, *snapshots])
+    end = max([sprint.end_date, *snapshots, *([today] if live is not None else [])])
     entries: list[BurndownDay] = []
-    for offset in range(days + 1):
-        day = sprint.start_date + dt.timedelta(days=offset)
-        ideal = (start_scope * (days - offset) / days if days else Decimal(0)).quantize(
+    for offset in range((end - begin).days + 1):
+        day = begin + dt.timedelta(days=offset)
+        into = min(max((day - sprint.start_date).days, 0), days)
+        ideal = (start_scope * (days - into) / days if days else Decimal(0)).quantize(
             Decimal("0.1")
         )
         figures: Any = live if (live is not None and day == today) else snapshots.get(day)

@@ -159,25 +159,35 @@ def _percentile_lines(
 def cycle_time_scatter(
     items: Sequence[CycleItem],
     *,
+    every: Sequence[float] | None = None,
     id: str = "cycle-time",
     title: str = "Cycle time",
 ) -> Chart:
     """One dot per finished item (when it finished, how many days it took), with the 50th,
-    85th and 95th percentile lines: 85% of items took the 85th line's days or less."""
+    85th and 95th percentile lines: 85% of items took the 85th line's days or less.
+
+    ``every``: when ``items`` are a sample of the finished items, the cycle times of all of
+    them; the percentile lines and the summary are then read from these, and the summary says
+    how many of them are drawn."""
     if not items:
         return empty_chart(id=id, kind="cycle-time", title=title, message="No finished items yet.")
     days = [finite(item.days, "a cycle time") for item in items]
     if min(days) < 0:
         raise ValueError("a cycle time cannot be negative")
+    population = days
+    if every is not None:
+        population = [finite(d, "a cycle time") for d in every]
+        if len(population) < len(days) or min(population) < 0:
+            raise ValueError("every cycle time: at least the items drawn, none negative")
     first = min(item.finished for item in items)
     last = max(item.finished for item in items)
     x = date_scale(first, last)
-    y, ticks = y_axis(days)
+    shares = {share: percentile(population, share) for share in PERCENTILES}
+    y, ticks = y_axis([*days, *shares.values()])
     svg = Svg(chart_id(id))
     svg.y_grid(y, ticks)
     svg.x_dates(x, first, last)
     svg.baseline()
-    shares = {share: percentile(days, share) for share in PERCENTILES}
     _percentile_lines(svg, [y(v) for v in shares.values()], shares, "d")
     points = [
         (x((item.finished - first).days) if first != last else x.out_low + PLOT_W / 2, y(d))
@@ -189,9 +199,14 @@ def cycle_time_scatter(
     else:
         svg.path(dots(points), "chart-dots c1")
     summary = (
-        f"85% of {plural(len(items), 'finished item')} took {number(shares[85])} days or less "
-        f"(half took {number(shares[50])} or less, 95% took {number(shares[95])} or less)."
+        f"85% of {plural(len(population), 'finished item')} took {number(shares[85])} days or "
+        f"less (half took {number(shares[50])} or less, 95% took {number(shares[95])} or less)."
     )
+    if len(population) > len(days):
+        summary += (
+            f" The chart and the table show {len(days):,} of them: an even sample across the "
+            "period and the slowest."
+        )
     ordered = sorted(zip(items, days, strict=True), key=lambda pair: pair[0].finished)
     return Chart(
         id=svg.id,

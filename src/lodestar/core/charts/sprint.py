@@ -106,11 +106,14 @@ def _burn(
     def at(day: BurnDay, value: float) -> tuple[float, float]:
         return x((day.day - first.day).days), y(value)
 
+    # The ideal line reaches its end on the sprint's last day and stays there: a sprint
+    # closed after its end date is drawn to the day it closed.
+    stop = min(end or finish, finish)
     ideal_end = first.scope if up else 0.0
-    svg.path(
-        polyline([(x(0), y(0.0 if up else first.scope)), (x.out_high, y(ideal_end))]),
-        "chart-ref ref",
-    )
+    ideal = [(x(0), y(0.0 if up else first.scope)), (x((stop - first.day).days), y(ideal_end))]
+    if stop < finish:
+        ideal.append((x.out_high, y(ideal_end)))
+    svg.path(polyline(ideal), "chart-ref ref")
     svg.path(polyline(steps([at(d, d.scope) for d in ordered])), "chart-line c3")
     shown = [at(d, d.done if up else d.scope - d.done) for d in ordered]
     svg.path(polyline(shown), "chart-line c1")
@@ -133,7 +136,7 @@ def _burn(
     if changes:
         times = {1: "once", 2: "twice"}.get(len(changes), f"{len(changes)} times")
         summary += f"; scope changed {times} ({signed(added)} {unit})"
-    ideal_now = _ideal(first, first.day, finish, last.day, up=up)
+    ideal_now = _ideal(first, first.day, stop, last.day, up=up)
     behind = (last.done < ideal_now) if up else (remaining > ideal_now)
     summary += "; behind the ideal line." if behind else "; on or ahead of the ideal line."
     rows = [
@@ -142,7 +145,7 @@ def _burn(
             number(d.scope),
             number(d.done),
             number(d.scope - d.done),
-            number(round(_ideal(first, first.day, finish, d.day, up=up), 2)),
+            number(round(_ideal(first, first.day, stop, d.day, up=up), 2)),
         )
         for d in ordered
     ]

@@ -19,6 +19,7 @@ from lodestar.core.errors import Invalid, StaleVersion
 from lodestar.core.pagination import paginate
 from lodestar.discovery import services
 from lodestar.discovery.access import access_problem
+from lodestar.discovery.extensions import PROBLEM_SECTIONS
 from lodestar.discovery.forms import ItemLinkForm, ProblemEditForm, ProblemForm
 from lodestar.discovery.models import Problem, ProblemStatus
 from lodestar.discovery.portal_selectors import problem_portal_ideas
@@ -153,6 +154,12 @@ def _detail_page(
             ),
             "item_form": item_form or ItemLinkForm(auto_id="item_%s"),
             "currency": request.workspace.currency,
+            # What later contexts add to the page (``extensions.PROBLEM_SECTIONS``).
+            "problem_sections": [
+                html
+                for section in PROBLEM_SECTIONS.providers()
+                if (html := section.render(request, problem))
+            ],
         },
         status=status,
     )

@@ -111,7 +111,7 @@ def _charts(team: Team, days: int, today: dt.date) -> dict[str, Chart]:
     flow = selectors.team_flow(team=team, start=start, end=today, period="week")
     sprints = forecasts.closed_sprints(team)
     completions = forecasts.team_completions(team, start=start, end=today)
-    history = [c.days for c in completions]
+    history = completions.days
     return {
         "velocity": sprint_charts.velocity(
             [
@@ -128,7 +128,8 @@ def _charts(team: Team, days: int, today: dt.date) -> dict[str, Chart]:
             title="Items finished per week",
         ),
         "cycle_time": flow_charts.cycle_time_scatter(
-            [flow_charts.CycleItem(f"{c.key} {c.title}", c.day, c.days) for c in completions],
+            [flow_charts.CycleItem(f"{c.key} {c.title}", c.day, c.days) for c in completions.shown],
+            every=completions.days,
             title="Days each finished item took",
         ),
         "aging": flow_charts.aging_wip(

@@ -1,0 +1,135 @@
+"""The demo's releases of the demo product: "2026.1 Faster reports", live some weeks ago with
+its items done and its notes written; "2026.2" planned, its items in progress or waiting, a
+target date five weeks out and a forecast from the teams' history; and a cancelled one. The
+product keeps two checks of its own. Written through the services (so history and search know
+them), then dated back. Deterministic: the items are chosen by when they were finished or by
+backlog order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from lodestar.backlog.flow.models import ItemStatusChange
+from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus
+from lodestar.core.models import HistoryEntry
+from lodestar.people.demo import DemoPeople
+from lodestar.releases import services
+from lodestar.releases.models import ProductCheck, Release, ReleaseCheckTick, ReleaseItem
+from lodestar.releases.notes import draft
+from lodestar.strategy.models import Product
+
+LIVE_ITEMS = 8
+PLANNED_ITEMS = 10
+
+
+def seed_world(world: dict[str, Any]) -> list[Release]:
+    """``lodestar demo``'s entry: the releases of the demo product (nothing without one)."""
+    people: DemoPeople = world["people"]
+    product = world.get("backlog")
+    if not isinstance(product, Product):
+        product = Product.objects.filter(workspace=people.workspace, key="ACME").first()
+    return seed(people, product) if product is not None else []
+
+
+def _backdate(release: Release, when: dt.datetime, since: int) -> None:
+    HistoryEntry.objects.filter(
+        pk__gte=since, object_type="releases.release", object_id=release.pk
+    ).update(created_at=when)
+
+
+@transaction.atomic
+def seed(people: DemoPeople, product: Product) -> list[Release]:
+    """Create the releases (see the module's docstring)."""
+    actor = people.actor("quinn")
+    today = timezone.localdate()
+    now = timezone.now()
+    briefed = services.product_check_create(
+        actor=actor, product=product, label="Support has been briefed"
+    )
+    services.product_check_create(actor=actor, product=product, label="Changelog page updated")
+
+    # Live: items finished five to nine weeks ago, the release the week after the last one.
+    finished = list(
+        ItemStatusChange.objects.filter(
+            product_id=product.pk,
+            to_status=ItemStatus.DONE,
+            day__gte=today - dt.timedelta(weeks=9),
+            day__lte=today - dt.timedelta(weeks=5),
+            item__status=ItemStatus.DONE,
+            item__deleted_at__isnull=True,
+        )
+        .order_by("day", "item_id")
+        .values_list("item_id", "day")
+    )
+    chosen: dict[int, dt.date] = {}
+    for item_id, day in finished:
+        chosen.setdefault(item_id, day)
+        if len(chosen) == LIVE_ITEMS:
+            break
+    made: list[Release] = []
+    if chosen:
+        since = HistoryEntry.objects.filter(workspace=people.workspace).latest("id").pk + 1
+        last = max(chosen.values())
+        live_day = last + dt.timedelta(days=3)
+        live = services.release_create(
+            actor=actor,
+            product=product,
+            name="2026.1 Faster reports",
+            description="Reports that load quickly and export cleanly.",
+            target_date=live_day,
+        )
+        items = list(BacklogItem.objects.filter(pk__in=list(chosen)).order_by("rank"))
+        services.release_items_add(actor=actor, release=live, items=items)
+        services.release_notes_save(actor=actor, release=live, notes=draft(live))
+        others = ProductCheck.objects.filter(product=product).exclude(pk=briefed.pk)
+        for check in (briefed, *others):
+            services.release_check_tick(actor=actor, release=live, check=check, ticked=True)
+        services.release_go_live(actor=actor, release=live)
+        went = dt.datetime.combine(live_day, dt.time(10), tzinfo=dt.UTC)
+        Release.objects.filter(pk=live.pk).update(
+            went_live_at=went, created_at=went - dt.timedelta(weeks=6), updated_at=went
+        )
+        ReleaseCheckTick.objects.filter(release=live).update(ticked_at=went - dt.timedelta(hours=2))
+        _backdate(live, went, since)
+        made.append(live)
+
+    # Planned: what the teams work on now and what comes next, in backlog order.
+    candidates = (
+        BacklogItem.objects.filter(product=product, deleted_at__isnull=True)
+        .exclude(kind=ItemKind.EPIC)
+        .exclude(pk__in=ReleaseItem.objects.filter(dropped_at__isnull=True).values("item_id"))
+        .order_by("rank")
+    )
+    open_items = list(candidates.filter(status=ItemStatus.IN_PROGRESS)[: PLANNED_ITEMS // 2])
+    open_items += list(
+        candidates.filter(status__in=(ItemStatus.READY, ItemStatus.NEW))[
+            : PLANNED_ITEMS - len(open_items)
+        ]
+    )
+    planned = services.release_create(
+        actor=actor,
+        product=product,
+        name="2026.2 Self-serve exports",
+        description="Exports customers can run themselves, and the fixes they asked for.",
+        target_date=today + dt.timedelta(weeks=2),
+    )
+    if open_items:
+        services.release_items_add(actor=actor, release=planned, items=open_items)
+    services.release_update(actor=actor, release=planned, state="in_progress")
+    services.release_check_tick(actor=actor, release=planned, check=briefed, ticked=True)
+    made.append(planned)
+
+    cancelled = services.release_create(
+        actor=actor,
+        product=product,
+        name="Beta program",
+        description="An invitation-only beta; folded into the regular releases instead.",
+    )
+    services.release_update(actor=actor, release=cancelled, state="cancelled")
+    Release.objects.filter(pk=cancelled.pk).update(created_at=now - dt.timedelta(weeks=10))
+    made.append(cancelled)
+    return made

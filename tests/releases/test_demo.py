@@ -1,0 +1,55 @@
+"""The demo's releases: one live weeks ago with its items done and notes written, one in
+progress with a forecast, one cancelled; deterministic."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from lodestar.backlog import demo as backlog_demo
+from lodestar.backlog.models import ItemStatus
+from lodestar.discovery import demo as discovery_demo
+from lodestar.people import demo as people_demo
+from lodestar.releases import demo
+from lodestar.releases.checklist import checklist
+from lodestar.releases.forecasts import release_forecast
+from lodestar.releases.models import Release, ReleaseItem, ReleaseState
+from lodestar.sprints import demo as sprints_demo
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def releases() -> list[Release]:
+    people = people_demo.seed()
+    product = backlog_demo.seed(people)
+    discovery_demo.seed({"people": people, "backlog": product})
+    sprints_demo.seed(people, product)
+    return demo.seed(people, product)
+
+
+def test_the_demo_releases(releases: list[Release]) -> None:
+    live, planned, cancelled = releases
+    today = timezone.localdate()
+    assert live.state == ReleaseState.LIVE
+    live.refresh_from_db()
+    assert live.went_live_at is not None
+    assert (today - live.went_live_at.date()).days >= 21
+    assert not live.forced
+    entries = ReleaseItem.objects.filter(release=live)
+    assert entries.count() == demo.LIVE_ITEMS
+    assert all(entry.item.status == ItemStatus.DONE for entry in entries)
+    assert live.notes_html.startswith("<h1>")
+    assert planned.state == ReleaseState.IN_PROGRESS
+    assert planned.target_date is not None
+    assert planned.target_date > today
+    statuses = set(
+        ReleaseItem.objects.filter(release=planned).values_list("item__status", flat=True)
+    )
+    assert ItemStatus.IN_PROGRESS in statuses
+    assert [c.key for c in checklist(planned) if not c.met][:2] == ["items", "notes"]
+    forecast = release_forecast(planned)
+    assert forecast.when is not None, forecast.reason
+    assert forecast.teams == ["Checkout", "Insights"]
+    assert forecast.chance is not None
+    assert cancelled.state == ReleaseState.CANCELLED
