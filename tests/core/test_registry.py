@@ -102,9 +102,9 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "discovery",
         "products",
         "sprints",
+        "releases",
         "decisions",
         "metrics",
-        "releases",
         "settings",
     ]
 
