@@ -36,7 +36,7 @@ PLUGIN = Plugin(
     name="outcomes",
     urls=["lodestar.outcomes.urls"],
     api=["lodestar.outcomes.api"],
-    navigation=[NavEntry("metrics", "Metrics", "outcomes:home", icon="target", order=58)],
+    navigation=[NavEntry("metrics", "Metrics", "outcomes:home", icon="target", order=59)],
     permissions=PERMISSIONS,
     objects=[
         ObjectType(
