@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import math
 import os
+import statistics
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -109,3 +110,32 @@ class Stopwatch:
 
     def __exit__(self, *exc: object) -> None:
         self.ms = (time.perf_counter_ns() - self._start) / 1e6
+
+
+def timed(call: Any, calls: int, *, warm: int = 3) -> dict[str, float]:
+    """``call`` run ``warm`` times not counted, then ``calls`` times: p50, p95 and max in
+    milliseconds (wall time)."""
+    for _ in range(warm):
+        call()
+    times = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return {
+        "p50_ms": round(statistics.median(times), 2),
+        "max_ms": round(times[-1], 2),
+    }
+
+
+class StatementCounter:
+    """An execute wrapper (``connection.execute_wrapper``) that counts the statements run
+    through it."""
+
+    def __init__(self) -> None:
+        self.statements = 0
+
+    def __call__(self, execute: Any, *args: Any) -> Any:
+        self.statements += 1
+        return execute(*args)
