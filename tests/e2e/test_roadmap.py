@@ -78,7 +78,8 @@ def test_an_epic_in_next_shared_then_revoked(
     try:
         public = visitor.new_page()
         answer = public.goto(link)
-        assert answer is not None and answer.status == 200
+        assert answer is not None
+        assert answer.status == 200
         expect(public.locator('.rm-list[data-lane="next"]')).to_contain_text("Self-serve reporting")
         expect(public.locator('.rm-list[data-lane="now"]')).to_contain_text(
             "Reports are hard to share"
@@ -92,6 +93,7 @@ def test_an_epic_in_next_shared_then_revoked(
         page.get_by_role("button", name="Revoke the link for Board").click()
         expect(page.locator(".flash-success")).to_contain_text("Revoked the link")
         gone = public.goto(link)
-        assert gone is not None and gone.status == 404
+        assert gone is not None
+        assert gone.status == 404
     finally:
         visitor.close()

@@ -17,8 +17,8 @@ from django.utils import timezone
 from lodestar.backlog.flow.models import ItemStatusChange
 from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus
 from lodestar.core.models import HistoryEntry
-from lodestar.people.demo import DemoPeople
 from lodestar.discovery.models import Problem
+from lodestar.people.demo import DemoPeople
 from lodestar.releases import roadmap, services
 from lodestar.releases.models import ProductCheck, Release, ReleaseCheckTick, ReleaseItem
 from lodestar.releases.notes import draft
