@@ -130,8 +130,8 @@ def test_the_roadmap_from_the_command_line(
     assert shared.exit_code == 0, shared.output
     link = json.loads(shared.stdout)
     assert "/share/roadmap/rm_" in link["url"]
-    assert run("roadmap", "revoke", str(link["id"]), *W, *P).exit_code == 0
+    assert run("roadmap", "revoke", str(link["id"]), *W, *PRODUCT).exit_code == 0
     past = run("roadmap", "share", *W, *PRODUCT, "--label", "Old", "--expires", "2001-01-01")
     assert "Expires on: must be a day after today" in error_line(past)
-    shown = run("roadmap", "show", *W, *P)
+    shown = run("roadmap", "show", *W, *PRODUCT)
     assert "Self-serve reporting" in shown.stdout
