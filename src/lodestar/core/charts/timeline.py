@@ -19,6 +19,8 @@ from lodestar.core.charts.base import (
     chart_id,
     clip,
     date_scale,
+    date_ticks,
+    day_label,
     day_text,
     empty_chart,
     plural,
@@ -27,7 +29,7 @@ from lodestar.core.charts.base import (
 
 # The most rows drawn; the table behind the chart lists them all.
 ROWS_DRAWN = 12
-LABEL_W = 120
+LABEL_W = 150
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ def timeline(
     id: str = "timeline",
     title: str = "Timeline",
 ) -> Chart:
-    """Rows on a date axis from the earliest date shown (or today) to the latest."""
+    """Rows on a date axis from the earliest date shown (or today) to the latest; the first
+    ``ROWS_DRAWN`` drawn, all of them in the table."""
     dated = [row for row in rows if _days(row)]
     if not dated:
         return empty_chart(
@@ -74,8 +77,8 @@ def timeline(
     shown = dated[:ROWS_DRAWN]
     step = PLOT_H / max(len(shown), 1)
     height = min(step * 0.5, 18)
-    svg.line(x(today), TOP, x(today), TOP + PLOT_H, "chart-ref")
-    svg.text(x(today), TOP - 3 + 12, "today", cls="chart-note")
+    svg.line(x(today), TOP + 12, x(today), TOP + PLOT_H, "chart-ref c4")
+    svg.text(x(today), TOP + 9, "today", cls="chart-note")
     for index, row in enumerate(shown):
         middle = TOP + step * index + step / 2
         svg.text(LEFT - 46, middle + 4, clip(row.label, LABEL_W - 10), anchor="start")
@@ -106,8 +109,11 @@ def timeline(
                 "chart-dots c3",
                 f"{row.label}: done {day_text(row.done)}",
             )
-    svg.baseline()
-    svg.x_dates(scale, first, last)
+    svg.line(left, TOP + PLOT_H, LEFT + PLOT_W, TOP + PLOT_H, "chart-axis")
+    ticks = date_ticks(first, last, 5)
+    for index, day in enumerate(ticks):
+        with_year = index == 0 or day.year != ticks[index - 1].year
+        svg.text(x(day), TOP + PLOT_H + 18, day_label(day, with_year=with_year))
     more = len(dated) - len(shown)
     summary = f"{plural(len(dated), 'release')} from {day_text(min(days))} to {day_text(max(days))}"
     summary += f" ({more} more in the table)." if more else "."
@@ -135,6 +141,7 @@ def timeline(
             LegendEntry("Forecast range (50% to 95%)", "c1", "area"),
             LegendEntry("Target date", "c2", "dot"),
             LegendEntry("Went live", "c3", "dot"),
-            LegendEntry("Middle of the forecast (85%), and today", "pmark", "dash"),
+            LegendEntry("The forecast's 85% date", "pmark", "dash"),
+            LegendEntry("Today", "c4", "dash"),
         ),
     )
