@@ -128,10 +128,11 @@ def roadmap_move(
     """Move an entry to a lane, at a position in it."""
     setup_django()
     from lodestar.releases import roadmap
+    from lodestar.releases.access import access_entry
 
     actor = acting(workspace, email)
     found = _product(actor, product)
-    entry = roadmap.access_entry(actor, found, entry_id)
+    entry = access_entry(actor, found, entry_id)
     roadmap.roadmap_entry_move(
         actor=actor, product=found, entry=entry, lane=lane, position=position
     )
@@ -148,11 +149,12 @@ def roadmap_remove(
     """Take an entry off the roadmap (the object itself is unchanged)."""
     setup_django()
     from lodestar.releases import roadmap
+    from lodestar.releases.access import access_entry
 
     actor = acting(workspace, email)
     found = _product(actor, product)
     roadmap.roadmap_entry_remove(
-        actor=actor, product=found, entry=roadmap.access_entry(actor, found, entry_id)
+        actor=actor, product=found, entry=access_entry(actor, found, entry_id)
     )
     output.console.print("Taken off the roadmap.")
 
@@ -219,11 +221,12 @@ def roadmap_revoke(
     """Revoke a share link: from now on it answers 404."""
     setup_django()
     from lodestar.releases import roadmap
+    from lodestar.releases.access import access_share
 
     actor = acting(workspace, email)
     found = _product(actor, product)
     share = roadmap.roadmap_share_revoke(
-        actor=actor, product=found, share=roadmap.access_share(actor, found, share_id)
+        actor=actor, product=found, share=access_share(actor, found, share_id)
     )
     output.console.print(f"Revoked the link {share.pk} for {share.label}.", markup=False)
 

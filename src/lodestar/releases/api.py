@@ -16,7 +16,12 @@ from lodestar.core.errors import NotFound
 from lodestar.core.pagination import paginate
 from lodestar.people.policy import Actor
 from lodestar.releases import roadmap, roadmap_selectors, selectors, services
-from lodestar.releases.access import access_product_check, access_release
+from lodestar.releases.access import (
+    access_entry,
+    access_product_check,
+    access_release,
+    access_share,
+)
 from lodestar.releases.checklist import checklist, unmet
 from lodestar.releases.errors import ReleaseErrorCode as Code
 from lodestar.releases.forecasts import release_forecast
@@ -540,7 +545,7 @@ def move_roadmap_entry(
     """Move an entry to a lane, at a position in it (0 is first; empty: last)."""
     actor = request_actor(request, workspace_slug)
     product = access_product(actor, product_key)
-    entry = roadmap.access_entry(actor, product, entry_id)
+    entry = access_entry(actor, product, entry_id)
     roadmap.roadmap_entry_move(
         actor=actor, product=product, entry=entry, lane=payload.lane, position=payload.position
     )
@@ -559,7 +564,7 @@ def remove_roadmap_entry(
     actor = request_actor(request, workspace_slug)
     product = access_product(actor, product_key)
     roadmap.roadmap_entry_remove(
-        actor=actor, product=product, entry=roadmap.access_entry(actor, product, entry_id)
+        actor=actor, product=product, entry=access_entry(actor, product, entry_id)
     )
     return Status(204, None)
 
@@ -616,6 +621,6 @@ def revoke_roadmap_share(
     actor = request_actor(request, workspace_slug)
     product = access_product(actor, product_key)
     share = roadmap.roadmap_share_revoke(
-        actor=actor, product=product, share=roadmap.access_share(actor, product, share_id)
+        actor=actor, product=product, share=access_share(actor, product, share_id)
     )
     return RoadmapShareOut.of(share)

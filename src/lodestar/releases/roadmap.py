@@ -242,25 +242,6 @@ def roadmap_entry_add(
     return entry
 
 
-def access_entry(actor: Actor, product: Product, ref: int | str) -> RoadmapEntry:
-    try:
-        number = int(str(ref))
-    except ValueError:
-        number = 0
-    found = (
-        RoadmapEntry.objects.filter(
-            workspace_id=actor.workspace_id, product_id=product.pk, pk=number
-        ).first()
-        if 0 < number < 2**63
-        else None
-    )
-    if found is None:
-        raise NotFound(
-            f"No roadmap entry {ref} on {product.key}.", code=Code.ROADMAP_ENTRY_NOT_FOUND
-        )
-    return found
-
-
 @transaction.atomic
 def roadmap_entry_move(
     *,
@@ -453,25 +434,6 @@ def roadmap_share_create(
         changes["includes"] = opted
     _record(actor, product, share, Action.CREATED, changes)
     return share, token
-
-
-def access_share(actor: Actor, product: Product, ref: int | str) -> RoadmapShare:
-    try:
-        number = int(str(ref))
-    except ValueError:
-        number = 0
-    found = (
-        RoadmapShare.objects.filter(
-            workspace_id=actor.workspace_id, product_id=product.pk, pk=number
-        ).first()
-        if 0 < number < 2**63
-        else None
-    )
-    if found is None:
-        raise NotFound(
-            f"No roadmap link {ref} on {product.key}.", code=Code.ROADMAP_SHARE_NOT_FOUND
-        )
-    return found
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from lodestar.core.errors import DomainError, error_sentence
 from lodestar.people.policy import can
 from lodestar.people.web import WorkspaceRequest, workspace_view
 from lodestar.releases import roadmap, roadmap_selectors
+from lodestar.releases.access import access_entry, access_share
 from lodestar.releases.models import RoadmapLane, RoadmapShare
 from lodestar.releases.permissions import ReleasePermission
 from lodestar.strategy.access import access_product
@@ -107,7 +108,7 @@ def entry_add(request: WorkspaceRequest, product_key: str) -> HttpResponse:
 @workspace_view
 def entry_move(request: WorkspaceRequest, product_key: str, entry_id: int) -> HttpResponse:
     product = access_product(request.actor, product_key)
-    entry = roadmap.access_entry(request.actor, product, entry_id)
+    entry = access_entry(request.actor, product, entry_id)
     try:
         roadmap.roadmap_entry_move(
             actor=request.actor,
@@ -128,7 +129,7 @@ def entry_move(request: WorkspaceRequest, product_key: str, entry_id: int) -> Ht
 @workspace_view
 def entry_remove(request: WorkspaceRequest, product_key: str, entry_id: int) -> HttpResponse:
     product = access_product(request.actor, product_key)
-    entry = roadmap.access_entry(request.actor, product, entry_id)
+    entry = access_entry(request.actor, product, entry_id)
     roadmap.roadmap_entry_remove(actor=request.actor, product=product, entry=entry)
     messages.success(request, "Taken off the roadmap.")
     return redirect(_url(request, product))
@@ -168,7 +169,7 @@ def share_create(request: WorkspaceRequest, product_key: str) -> HttpResponse:
 @workspace_view
 def share_revoke(request: WorkspaceRequest, product_key: str, share_id: int) -> HttpResponse:
     product = access_product(request.actor, product_key)
-    share = roadmap.access_share(request.actor, product, share_id)
+    share = access_share(request.actor, product, share_id)
     roadmap.roadmap_share_revoke(actor=request.actor, product=product, share=share)
     messages.success(request, f"Revoked the link “{share.label}”: it no longer opens.")
     return redirect(_url(request, product))
