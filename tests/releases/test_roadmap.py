@@ -336,3 +336,25 @@ def test_the_page_adds_moves_shares_and_revokes(
     assert "Add to the roadmap" not in html
     client.post(f"{PAGE}/entries/{entry.pk}/remove")
     assert RoadmapEntry.objects.count() == 1
+
+
+def test_many_moves_to_one_spot_rebalance_the_lane(
+    po: Persona, product: Product, make_item: MakeItem
+) -> None:
+    epics = [make_item(f"Epic {n}", kind="epic") for n in range(3)]
+    entries = [
+        roadmap.roadmap_entry_add(
+            actor=po.actor, product=product, type="item", target=one.key, lane="now"
+        )
+        for one in epics
+    ]
+    # Moving the first and the last in turn to position 1 halves the same gap each time.
+    for turn in range(150):
+        entry = entries[turn % 2 * 2]
+        entry.refresh_from_db()
+        roadmap.roadmap_entry_move(
+            actor=po.actor, product=product, entry=entry, lane="now", position=1
+        )
+    ranks = list(RoadmapEntry.objects.filter(product=product).values_list("rank", flat=True))
+    assert max(len(rank) for rank in ranks) <= 24
+    assert len(_titles(product)["now"]) == 3

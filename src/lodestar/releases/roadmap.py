@@ -23,7 +23,7 @@ from django.utils import timezone
 from lodestar.core.errors import DomainError, Invalid, NotFound
 from lodestar.core.history import history_record
 from lodestar.core.models import HistoryEntry
-from lodestar.core.ranking import key_between, spread_keys
+from lodestar.core.ranking import key_between, needs_rebalance, spread_keys
 from lodestar.core.registry import ObjectType, registry
 from lodestar.people.policy import Actor
 from lodestar.releases.errors import ReleaseErrorCode as Code
@@ -150,7 +150,16 @@ def _rank_at(rows: list[RoadmapEntry], position: object) -> str:
         index = min(index, len(rows))
     before = rows[index - 1].rank if index > 0 else None
     after = rows[index].rank if index < len(rows) else None
-    return key_between(before, after)
+    key = key_between(before, after)
+    if not needs_rebalance(key):
+        return key
+    # Many moves to one spot made the key long: spread the lane's keys again, leaving the
+    # place at ``index`` for the entry being placed.
+    keys = spread_keys(len(rows) + 1)
+    for row, new in zip(rows, keys[:index] + keys[index + 1 :], strict=True):
+        row.rank = new
+    RoadmapEntry.objects.bulk_update(rows, ["rank"])
+    return keys[index]
 
 
 def _label(product: Product, entry: RoadmapEntry) -> str:
