@@ -471,7 +471,9 @@ def _roadmap(product: Product) -> RoadmapOut:
                     for card in lane.cards
                 ],
             )
-            for lane in roadmap_selectors.lanes(product, descriptions=False, evidence=False)
+            for lane in roadmap_selectors.lanes(
+                product, public=True, descriptions=False, evidence=False
+            )
         ],
         timeline=[
             TimelineRowOut(

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model
 from django.utils import timezone
 
 from lodestar.core import charts
@@ -67,6 +69,20 @@ def _date(kind: str, obj: Any) -> dt.date | None:
     return None
 
 
+def _tenancy(model: type[Model]) -> list[str]:
+    """The model's own ``workspace`` and ``product`` foreign keys, which titles and page
+    addresses read (an item's ``/w/<slug>/...``)."""
+    names = []
+    for name in ("workspace", "product"):
+        try:
+            field_ = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if field_.many_to_one:
+            names.append(name)
+    return names
+
+
 def lanes(
     product: Product,
     *,
@@ -85,7 +101,14 @@ def lanes(
         declared = registry().object_type(kind)
         if declared is None:
             continue
-        rows = declared.model._default_manager.filter(pk__in=ids)
+        # What the kind's search reads beyond the row is what its title and page address
+        # read too (an item's product and workspace): a query per kind, not per entry.
+        related = {*declared.search_related, *_tenancy(declared.model)}
+        rows = (
+            declared.model._default_manager.filter(pk__in=ids)
+            .select_related(*sorted(related))
+            .prefetch_related(*declared.search_prefetch)
+        )
         for row in rows:
             if getattr(row, "deleted_at", None) is None:
                 objects[(kind, row.pk)] = row
