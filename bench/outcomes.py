@@ -18,8 +18,8 @@ Then one batch of 10,000 that replaces stored times (a re-push), timed alone.
 **Evaluation.** ``--samples`` samples (1,000,000) of another metric over 180 days (about 5,600
 a day, the mean of each day taken; the days kept by ``outcomes.rollup``), then what an outcome
 review does: the daily series of the 90-day baseline window and the 90-day observed window
-(``outcomes.selectors.daily_series``, one row a day), split, and
-``outcomes.evaluation.evaluate`` (Welch's t-test) on them; ``--calls`` (30) times after 3 not
+(``outcomes.selectors.outcome_evaluation``: the daily series, one row a day, split, and
+``outcomes.evaluation.evaluate``, Welch's t-test, on them); ``--calls`` (30) times after 3 not
 counted, p50 / p95 / max in ms (wall time). Target <= 200 ms. Beside it, the 180 days
 aggregated in SQL from the 1,000,000 samples themselves (``rollup.aggregate``: what a write
 does for the days it touches, and a change of time zone for every day).
@@ -145,7 +145,6 @@ def child(db: str, total: int, ingest: int, calls: int, out: Path) -> None:
     from django.db import connection
 
     from lodestar.outcomes import rollup, selectors
-    from lodestar.outcomes.evaluation import evaluate
 
     call_command("migrate", interactive=False, verbosity=0)
     actor, product = _world()
@@ -159,15 +158,10 @@ def child(db: str, total: int, ingest: int, calls: int, out: Path) -> None:
     live = first + dt.timedelta(days=half)
 
     def review() -> Any:
-        days = selectors.daily_series(
-            metric=metric, since=first, until=first + dt.timedelta(days=DAYS - 1)
-        )
-        before = [d.value for d in days if d.day < live]
-        after = [d.value for d in days if d.day >= live]
-        return evaluate(
-            baseline=before,
-            observed=after,
-            direction="higher",
+        return selectors.outcome_evaluation(
+            metric=metric,
+            baseline=(first, live - dt.timedelta(days=1)),
+            observed=(live, first + dt.timedelta(days=DAYS - 1)),
             target=3,
             target_kind="relative",
         )

@@ -201,3 +201,23 @@ def test_another_workspace_sees_nothing(
 ) -> None:
     _decided(owner, product, "Share by link")
     assert _as(outsider).get(f"{LOG}/1").status_code == 404
+
+
+def test_a_metric_page_shows_its_decisions_and_records_one(
+    owner: Persona, product: Product
+) -> None:
+    from lodestar.outcomes import services as outcomes
+
+    outcomes.metric_create(
+        actor=owner.actor, product=product, key="activation", name="Activation", direction="higher"
+    )
+    client = _as(owner)
+    answer = client.post(
+        "/w/acme/decisions/capture",
+        {"target": "metric:ACME/activation", "title": "Activation is the north star",
+         "status": "decided"},
+    )  # fmt: skip
+    assert answer.status_code == 302
+    page = _text(client.get(answer["Location"].split("#")[0]))
+    assert 'data-testid="object-decision"' in page
+    assert "ACME-D1 Activation is the north star" in page

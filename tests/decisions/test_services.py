@@ -231,3 +231,23 @@ def test_history_in_words(owner: Persona, product: Product, item: BacklogItem) -
     assert (
         services.decision_link(actor=owner.actor, decision=made, target=f"item:{item.key}") is None
     )
+
+
+def test_a_context_added_later_links_by_declaring_its_objects(
+    owner: Persona, product: Product
+) -> None:
+    """Metrics came after decisions: they link as items do, by their gate's reference."""
+    from lodestar.outcomes import services as outcomes
+
+    metric = outcomes.metric_create(
+        actor=owner.actor, product=product, key="activation", name="Activation", direction="higher"
+    )
+    made = _make(owner, product, links=["metric:ACME/activation"])
+    [row] = selectors.decision_links(decision=made)
+    assert row.target.spelled == "metric:ACME/activation"
+    assert row.target.title == "Activation"
+    assert selectors.decisions_linked_to(actor=owner.actor, obj=metric) == [made]
+    assert services.decision_unlink(actor=owner.actor, decision=made, target=row.target.spelled)
+    with pytest.raises(Invalid) as error:
+        _make(owner, product, "Other", links=["metric:ACME/retention"])
+    assert _fields(error) == ["links[0]"]

@@ -62,8 +62,8 @@ PAGES = [
     "/w/acme/decisions/ACME/1",  # a superseded decision, its chain and history
     "/w/acme/decisions/ACME/2",  # the one in force, with its writes for writers
     "/w/acme/decisions/ACME/new",  # a form for writers, a refusal for viewers
-    "/w/acme/products/ACME/metrics",  # a form for writers
-    "/w/acme/products/ACME/metrics/checkout-conversion",  # the chart, upload and definition
+    "/w/acme/metrics/ACME",  # a form for writers
+    "/w/acme/metrics/ACME/checkout-conversion",  # the chart, upload and definition
 ]
 
 RUN_AXE = """async ([within, tags]) => {

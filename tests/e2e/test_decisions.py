@@ -40,7 +40,7 @@ def test_record_a_decision_from_an_item_and_find_it_on_the_log(
     section.get_by_text("Record a decision").click()
     section.get_by_label("Title").fill("Ship the export behind a flag first")
     section.get_by_label("The decision").fill("Turn it on for ten accounts, then everyone.")
-    section.get_by_label("Status").select_option("decided")
+    section.get_by_label("Record it as").select_option("decided")
     section.get_by_role("button", name="Record decision").click()
 
     expect(page.locator(".flash-success")).to_contain_text("Ship the export behind a flag first")
@@ -92,7 +92,7 @@ def test_record_a_proposed_decision_from_a_problem(page: Any, demo: None, screen
     before = section.get_by_test_id("object-decision").count()
     section.get_by_text("Record a decision").click()
     section.get_by_label("Title").fill("Interview five accounts before building")
-    section.get_by_label("Status").select_option("proposed")
+    section.get_by_label("Record it as").select_option("proposed")
     section.get_by_role("button", name="Record decision").click()
     expect(section.get_by_test_id("object-decision")).to_have_count(before + 1)
     expect(section.get_by_test_id("object-decision").first).to_contain_text("Proposed")

@@ -43,7 +43,7 @@ def test_define_a_metric_upload_samples_and_see_the_chart(
     page.get_by_label("Unit", exact=True).fill("%")
     page.get_by_label("Time zone").fill("Europe/Berlin")
     page.get_by_role("button", name="Define metric").click()
-    expect(page).to_have_url(re.compile(r"/metrics/conversion$"))
+    expect(page).to_have_url(re.compile(r"/metrics/ACME/conversion$"))
     expect(page.locator(".chart-empty")).to_contain_text("No samples yet")
 
     bad = tmp_path / "bad.csv"
@@ -73,3 +73,11 @@ def test_define_a_metric_upload_samples_and_see_the_chart(
     assert violations(page) == []
     screenshot("metrics-chart")
     assert MetricSample.objects.count() == 14
+
+    # The lists, now with a metric in them.
+    page.goto("/w/acme/metrics/ACME")
+    expect(page.get_by_role("link", name="Checkout conversion")).to_be_visible()
+    assert violations(page) == []
+    page.goto("/w/acme/metrics")
+    expect(page.get_by_role("link", name="Checkout conversion")).to_be_visible()
+    assert violations(page) == []

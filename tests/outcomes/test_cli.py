@@ -47,6 +47,10 @@ def test_add_list_push_show(owner: Persona, product: Product, tmp_path: Path) ->
         ("2026-03-02", 12.0),
         ("2026-03-03", 14.0),
     ]
+    text = run("metrics", "show", "wau", *W)
+    assert "ACME/wau: Weekly active (higher is better; each day the last, UTC)" in text.stdout
+    assert "2026-03-03  14  (1)" in text.stdout
+    assert "wau" in run("metrics", "list", *W).stdout
 
 
 def test_bad_input_is_one_line_and_writes_nothing(

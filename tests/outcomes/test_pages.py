@@ -16,7 +16,7 @@ from tests.conftest import Persona
 
 pytestmark = pytest.mark.django_db
 
-P = "/w/acme/products/ACME/metrics"
+P = "/w/acme/metrics/ACME"
 
 
 def _as(client: Client, persona: Persona) -> Client:
@@ -132,3 +132,18 @@ def test_other_workspaces_and_missing_metrics_are_404(
 ) -> None:
     assert _as(client, developer).get(f"{P}/nope").status_code == 404
     assert _as(Client(), outsider).get(f"{P}/conversion").status_code == 404
+
+
+def test_a_file_over_the_limit_is_refused_by_its_size(
+    client: Client, developer: Persona, metric: Metric, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lodestar.outcomes import views
+
+    monkeypatch.setattr(views, "MAX_FILE_BYTES", 20)
+    big = SimpleUploadedFile(
+        "s.csv", b"at,value\n2026-03-02T09:00:00Z,1\n", content_type="text/csv"
+    )
+    response = _as(client, developer).post(f"{P}/conversion/upload", {"file": big})
+    assert response.status_code == 422
+    assert "larger than" in _text(response)
+    assert not MetricSample.objects.exists()

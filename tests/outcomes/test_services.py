@@ -274,6 +274,36 @@ def test_metrics_are_found_by_search_and_leave_it_in_the_trash(
     services.metric_update(actor=owner.actor, metric=metric, description="Paid **checkouts**")
     hits = search(actor=viewer.actor, text="checkouts", kinds=["metric"]).items
     assert [(hit.kind, hit.title) for hit in hits] == [("metric", "Checkout conversion")]
-    assert hits[0].url == "/w/acme/products/ACME/metrics/conversion"
+    assert hits[0].url == "/w/acme/metrics/ACME/conversion"
     services.metric_delete(actor=owner.actor, metric=metric)
     assert search(actor=viewer.actor, text="checkouts", kinds=["metric"]).items == []
+
+
+def test_an_outcome_evaluation_reads_both_windows(owner: Persona, metric: Metric) -> None:
+    base = [9, 10, 11, 10, 9, 10, 11, 10]
+    seen = [11, 12, 13, 12, 11, 12, 13, 12]
+    samples = [
+        {"at": f"2026-03-{day + 1:02d}T12:00:00Z", "value": value}
+        for day, value in enumerate(base + seen)
+    ]
+    services.samples_push(actor=owner.actor, metric=metric, samples=samples)
+    result = selectors.outcome_evaluation(
+        metric=metric,
+        baseline=(dt.date(2026, 3, 1), dt.date(2026, 3, 8)),
+        observed=(dt.date(2026, 3, 9), dt.date(2026, 3, 16)),
+        target=0,
+        target_kind="relative",
+    )
+    assert (result.baseline_value, result.observed_value) == (10.0, 12.0)
+    assert result.test is not None
+    assert result.test.t == pytest.approx(5.291502622129181)  # SciPy's Welch t, as in the engine
+    assert str(result.verdict) == "met"
+    with pytest.raises(Invalid) as caught:
+        selectors.outcome_evaluation(
+            metric=metric,
+            baseline=(dt.date(2026, 3, 8), dt.date(2026, 3, 1)),
+            observed=(dt.date(2026, 3, 9), dt.date(2026, 3, 16)),
+            target=0,
+            target_kind="relative",
+        )
+    assert _fields(caught.value) == ["baseline"]

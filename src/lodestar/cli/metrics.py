@@ -21,6 +21,7 @@ from lodestar.cli import output
 from lodestar.cli.backlog import AsOption, ProductOption, WorkspaceOption, acting
 from lodestar.cli.bootstrap import setup_django
 from lodestar.cli.output import CliError, JsonOption
+from lodestar.outcomes.samples import MAX_FILE_BYTES  # plain Python: no Django needed
 
 if TYPE_CHECKING:
     from lodestar.outcomes.models import Metric
@@ -38,8 +39,6 @@ COLUMNS = [
     ("aggregation", "Each day"),
     ("time_zone", "Zone"),
 ]
-# The most bytes ``push`` reads (the API's upload limit).
-MAX_FILE_BYTES = 25 * 1024 * 1024
 
 
 def metric_data(metric: Metric) -> dict[str, Any]:

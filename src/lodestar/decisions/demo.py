@@ -1,5 +1,5 @@
-"""The demo's decision log: a few decisions of the ACME product, linked to the items and
-problems they concern, one of them superseded by a later one. Deterministic."""
+"""The demo's decision log: a few decisions of the ACME product, linked to the items,
+problems and metrics they concern, one of them superseded by a later one. Deterministic."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from lodestar.backlog.models import BacklogItem
 from lodestar.decisions import services
 from lodestar.decisions.models import Decision
 from lodestar.discovery.models import Problem
+from lodestar.outcomes.models import Metric
 from lodestar.people.demo import DemoPeople
 from lodestar.strategy.models import Product
 
@@ -25,6 +26,11 @@ def _item(product: Product, words: str) -> str | None:
 def _problem(product: Product, words: str) -> str | None:
     found = Problem.objects.filter(workspace=product.workspace, title__icontains=words).first()
     return f"problem:{found.pk}" if found is not None else None
+
+
+def _metric(product: Product, key: str) -> str | None:
+    found = Metric.objects.filter(product=product, key=key).exists()
+    return f"metric:{product.key}/{key}" if found else None
 
 
 def seed_world(world: dict[str, Any]) -> list[Decision]:
@@ -115,6 +121,13 @@ def seed(people: DemoPeople, product: Product) -> list[Decision]:
         title="Real-time refresh: only if the spike shows it under a minute at our cost",
         context="Larger accounts ask for data fresher than the hourly sync.",
         decision="Proposed: wait for the spike's numbers before committing.",
-        links=[link for link in (_item(product, "real-time refresh"),) if link],
+        links=[
+            link
+            for link in (
+                _item(product, "real-time refresh"),
+                _metric(product, "dashboard-load-p95"),
+            )
+            if link
+        ],
     )
     return [first, expiring, exports, realtime]

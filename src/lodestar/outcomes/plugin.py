@@ -36,7 +36,7 @@ PLUGIN = Plugin(
     name="outcomes",
     urls=["lodestar.outcomes.urls"],
     api=["lodestar.outcomes.api"],
-    navigation=[NavEntry("metrics", "Metrics", "outcomes:home", icon="target", order=58)],
+    navigation=[NavEntry("metrics", "Metrics", "outcomes:home", icon="target", order=59)],
     permissions=PERMISSIONS,
     objects=[
         ObjectType(
@@ -45,6 +45,7 @@ PLUGIN = Plugin(
             label="metric",
             title=lambda metric: metric.name,
             gate=access_metric_by_ref,
+            ref=lambda metric: f"{metric.product.key}/{metric.key}",
             url=_metric_url,
             permissions={
                 "view": "view",

@@ -17,6 +17,8 @@ from lodestar.core.errors import FieldError
 # The most samples one API batch takes; a CSV file may hold more (``MAX_FILE_SAMPLES``).
 MAX_BATCH = 10_000
 MAX_FILE_SAMPLES = 100_000
+# The largest file of samples taken (the API's upload limit too).
+MAX_FILE_BYTES = 25 * 1024 * 1024
 # The largest value a sample may have (either sign): a day's sum of many stays finite.
 MAX_VALUE = 1e15
 # The years a sample's time may fall in: any day of them is a day in every zone.

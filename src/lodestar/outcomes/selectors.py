@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from lodestar.core.errors import Invalid
 from lodestar.outcomes.errors import OutcomeErrorCode as Code
+from lodestar.outcomes.evaluation import Evaluation, evaluate
 from lodestar.outcomes.models import Aggregation, Metric, MetricDay, MetricSample
 from lodestar.people.policy import Actor
 from lodestar.strategy.models import Product
@@ -122,3 +123,33 @@ def daily_series(
 def window_values(*, metric: Metric, since: dt.date, until: dt.date) -> list[float]:
     """The daily values of ``[since, until]`` (days with samples), as evaluation takes them."""
     return [day.value for day in daily_series(metric=metric, since=since, until=until)]
+
+
+def outcome_evaluation(
+    *,
+    metric: Metric,
+    baseline: tuple[dt.date, dt.date],
+    observed: tuple[dt.date, dt.date],
+    target: float,
+    target_kind: str,
+    given_baseline: float | None = None,
+) -> Evaluation:
+    """Whether ``metric`` met ``target`` over the ``observed`` days (first, last; in its
+    zone) against the ``baseline`` days or the ``given_baseline``: the daily values of both
+    windows in one read, then ``evaluation.evaluate`` in the metric's direction."""
+    for name, (first, last) in (("baseline", baseline), ("observed", observed)):
+        if first > last:
+            raise Invalid.field(name, "must start before it ends", code=Code.SAMPLES_RANGE_INVALID)
+    days = daily_series(
+        metric=metric,
+        since=min(baseline[0], observed[0]),
+        until=max(baseline[1], observed[1]),
+    )
+    return evaluate(
+        baseline=[d.value for d in days if baseline[0] <= d.day <= baseline[1]],
+        observed=[d.value for d in days if observed[0] <= d.day <= observed[1]],
+        direction=metric.direction,
+        target=target,
+        target_kind=target_kind,
+        given_baseline=given_baseline,
+    )

@@ -9,7 +9,7 @@ from lodestar.outcomes import views
 app_name = "outcomes"
 
 W = "w/<slug:workspace_slug>/"
-P = W + "products/<str:product_key>/metrics"
+P = W + "metrics/<str:product_key>"
 M = P + "/<str:metric_key>"
 
 urlpatterns: list[URLPattern | URLResolver] = [

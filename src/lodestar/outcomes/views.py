@@ -18,9 +18,10 @@ from lodestar.core.errors import Invalid, StaleVersion, error_sentence
 from lodestar.core.history import describe, history_for
 from lodestar.outcomes import selectors, services
 from lodestar.outcomes.access import access_metric
+from lodestar.outcomes.extensions import METRIC_SECTIONS
 from lodestar.outcomes.models import Aggregation, Direction, Metric
 from lodestar.outcomes.permissions import OutcomePermission
-from lodestar.outcomes.samples import row_sentence
+from lodestar.outcomes.samples import MAX_FILE_BYTES, row_sentence
 from lodestar.people.policy import can
 from lodestar.people.web import WorkspaceRequest, apply_errors, workspace_view
 from lodestar.strategy.access import access_product
@@ -76,6 +77,14 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label="CSV file", help_text="A header line naming at and value, then one sample a line."
     )
+
+    def clean_file(self) -> Any:
+        file = self.cleaned_data["file"]
+        if file.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                f"The file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB; split it."
+            )
+        return file
 
 
 def _metric_url(metric: Metric) -> str:
@@ -187,6 +196,12 @@ def _metric_page(
             ),
             "upload": upload or UploadForm(),
             "upload_errors": upload_errors or [],
+            # What later contexts add to the page (``extensions.METRIC_SECTIONS``).
+            "metric_sections": [
+                html
+                for section in METRIC_SECTIONS.providers()
+                if (html := section.render(request, metric))
+            ],
         },
         status=status,
     )

@@ -1,7 +1,8 @@
 """Decisions on other contexts' pages: the "Decisions" section of a backlog item's panel and
-page (``backlog.extensions.ITEM_SECTIONS``) and of a problem's page
-(``discovery.extensions.PROBLEM_SECTIONS``), each with a small form that records a decision
-already linked to that object. Nothing here names a kind beyond the two seams it answers:
+page (``backlog.extensions.ITEM_SECTIONS``), of a problem's page
+(``discovery.extensions.PROBLEM_SECTIONS``) and a metric's page
+(``outcomes.extensions.METRIC_SECTIONS``), each with a small form that records a decision
+already linked to that object. Nothing here names a kind beyond the seams it answers:
 another context's page offers its own seam and renders ``object_section``."""
 
 from __future__ import annotations
@@ -66,6 +67,10 @@ def item_section(request: HttpRequest, item: Any, in_panel: bool) -> str:
 
 def problem_section(request: HttpRequest, problem: Any) -> str:
     return object_section(request, problem, as_card=True)
+
+
+def metric_section(request: HttpRequest, metric: Any) -> str:
+    return object_section(request, metric, as_card=True)
 
 
 @require_POST
