@@ -52,6 +52,8 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "product_discovery",
         "release",
         "release_check",
+        "roadmap_entry",
+        "roadmap_share",
         "scorecard",
         "sprint",
         "team",

@@ -212,7 +212,7 @@ def release_paths() -> list[str]:
     """The product's releases, the new-release form, and each demo release's page (live, in
     progress with its forecast, cancelled) with the edit form of the open one."""
     base = "/w/acme/releases/ACME"
-    paths = [base, f"{base}/new"]
+    paths = [base, f"{base}/new", f"{base}/roadmap"]
     for release in Release.objects.filter(workspace__slug="acme").order_by("pk"):
         paths.append(f"{base}/{release.pk}")
         if release.state in (ReleaseState.PLANNED, ReleaseState.IN_PROGRESS):

@@ -6,7 +6,7 @@ live, forced or not; the product's own checks); viewers change nothing."""
 from __future__ import annotations
 
 from lodestar.backlog import services as backlog
-from lodestar.releases import services
+from lodestar.releases import roadmap, services
 from lodestar.strategy import services as strategy
 from lodestar.strategy.models import ProductOwnerHat
 from tests.api.matrix_support import ADMIN, OWNER, PO, WRITERS, World, read, row
@@ -14,6 +14,7 @@ from tests.api.matrix_support import ADMIN, OWNER, PO, WRITERS, World, read, row
 W = "/workspaces/{workspace_slug}"
 PRODUCT = W + "/products/{product_key}"
 RELEASE = PRODUCT + "/releases/{release_id}"
+ROADMAP = PRODUCT + "/roadmap"
 DECIDERS = frozenset({OWNER, ADMIN, PO})
 
 ROWS: dict[str, dict[str, int]] = {
@@ -34,6 +35,14 @@ ROWS: dict[str, dict[str, int]] = {
     f"GET {PRODUCT}/release-checks": read(),
     f"POST {PRODUCT}/release-checks": row(201, DECIDERS),
     f"DELETE {PRODUCT}/release-checks/{{check_id}}": row(204, DECIDERS),
+    f"GET {ROADMAP}": read(),
+    f"PUT {ROADMAP}": row(200, DECIDERS),
+    f"POST {ROADMAP}/entries": row(201, DECIDERS),
+    f"POST {ROADMAP}/entries/{{entry_id}}/move": row(200, DECIDERS),
+    f"DELETE {ROADMAP}/entries/{{entry_id}}": row(204, DECIDERS),
+    f"GET {ROADMAP}/shares": read(),
+    f"POST {ROADMAP}/shares": row(201, DECIDERS),
+    f"POST {ROADMAP}/shares/{{share_id}}/revoke": row(200, DECIDERS),
 }
 
 BODIES: dict[str, object] = {
@@ -45,6 +54,10 @@ BODIES: dict[str, object] = {
     f"POST {RELEASE}/go-live": {"force": True, "reason": "The launch event is today"},
     f"PUT {RELEASE}/notes": {"notes": "## Fixed\n\n- Exports"},
     f"POST {PRODUCT}/release-checks": {"label": "Changelog updated"},
+    f"PUT {ROADMAP}": {"lanes": {"later": ["item:ACME-3"]}},
+    f"POST {ROADMAP}/entries": {"type": "item", "target": "ACME-4", "lane": "next"},
+    f"POST {ROADMAP}/entries/{{entry_id}}/move": {"lane": "later", "position": 0},
+    f"POST {ROADMAP}/shares": {"label": "Board"},
 }
 
 
@@ -58,9 +71,17 @@ def setup(world: World) -> dict[str, str]:
     release = services.release_create(actor=actor, product=product, name="2026.1")
     services.release_items_add(actor=actor, release=release, items=[first])
     check = services.product_check_create(actor=actor, product=product, label="Support briefed")
+    epic = backlog.item_create(actor=actor, product=product, title="Reporting", kind="epic")
+    entry = roadmap.roadmap_entry_add(
+        actor=actor, product=product, type="item", target=epic.key, lane="now"
+    )
+    backlog.item_create(actor=actor, product=product, title="Dashboards", kind="epic")
+    share, _ = roadmap.roadmap_share_create(actor=actor, product=product, label="Board")
     return {
         "product_key": product.key,
         "release_id": str(release.pk),
         "item_key": first.key,
         "check_id": str(check.pk),
+        "entry_id": str(entry.pk),
+        "share_id": str(share.pk),
     }

@@ -18,6 +18,7 @@ from tests.conftest import Persona
 pytestmark = pytest.mark.django_db
 
 W = ("-w", "acme")
+PRODUCT = ("-p", "ACME")
 
 
 def test_a_release_from_plan_to_live(owner: Persona, product: Product, make_item: MakeItem) -> None:
@@ -108,3 +109,29 @@ def test_forecast_says_why_without_history(
     data = json.loads(run("release", "forecast", str(release.pk), *W, "--json").stdout)
     assert data["remaining"] == 2
     assert data["dates"] == []
+
+
+def test_the_roadmap_from_the_command_line(
+    owner: Persona, product: Product, make_item: MakeItem
+) -> None:
+    epic = make_item("Self-serve reporting", kind="epic")
+    story = make_item("A story", kind="story")
+    added = run("roadmap", "add", "item", epic.key, *W, *PRODUCT, "--lane", "next", "--json")
+    assert added.exit_code == 0, added.output
+    rows = json.loads(added.stdout)
+    assert [(r["lane"], r["spelled"]) for r in rows] == [("next", f"item:{epic.key}")]
+    refused = run("roadmap", "add", "item", story.key, *W, *PRODUCT, "--lane", "now")
+    assert "is not an epic" in error_line(refused)
+    bad_lane = run("roadmap", "add", "item", epic.key, *W, *PRODUCT, "--lane", "soon")
+    assert "Lane: must be now, next or later" in error_line(bad_lane)
+    moved = run("roadmap", "move", str(rows[0]["id"]), *W, *PRODUCT, "--lane", "later", "--json")
+    assert json.loads(moved.stdout)[0]["lane"] == "later"
+    shared = run("roadmap", "share", *W, *PRODUCT, "--label", "Board", "--json")
+    assert shared.exit_code == 0, shared.output
+    link = json.loads(shared.stdout)
+    assert "/share/roadmap/rm_" in link["url"]
+    assert run("roadmap", "revoke", str(link["id"]), *W, *PRODUCT).exit_code == 0
+    past = run("roadmap", "share", *W, *PRODUCT, "--label", "Old", "--expires", "2001-01-01")
+    assert "Expires on: must be a day after today" in error_line(past)
+    shown = run("roadmap", "show", *W, *PRODUCT)
+    assert "Self-serve reporting" in shown.stdout

@@ -4,16 +4,20 @@ progress with a forecast, one cancelled; deterministic."""
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from lodestar.backlog import demo as backlog_demo
 from lodestar.backlog.models import ItemStatus
 from lodestar.discovery import demo as discovery_demo
+from lodestar.discovery.models import Customer, Feedback
 from lodestar.people import demo as people_demo
-from lodestar.releases import demo
+from lodestar.people.models import Membership
+from lodestar.people.policy import Actor
+from lodestar.releases import demo, roadmap, roadmap_selectors
 from lodestar.releases.checklist import checklist
 from lodestar.releases.forecasts import release_forecast
-from lodestar.releases.models import Release, ReleaseItem, ReleaseState
+from lodestar.releases.models import Release, ReleaseItem, ReleaseState, RoadmapShare
 from lodestar.sprints import demo as sprints_demo
 
 pytestmark = pytest.mark.django_db
@@ -53,3 +57,25 @@ def test_the_demo_releases(releases: list[Release]) -> None:
     assert forecast.teams == ["Checkout", "Insights"]
     assert forecast.chance is not None
     assert cancelled.state == ReleaseState.CANCELLED
+
+
+def test_the_demo_roadmap_and_its_share_page_show_no_customer_data(
+    releases: list[Release],
+) -> None:
+    product = releases[0].product
+    lanes = {lane.name: lane.cards for lane in roadmap_selectors.lanes(product)}
+    assert all(lanes[name] for name in ("now", "next", "later")), lanes
+    kinds = {card.type for cards in lanes.values() for card in cards}
+    assert kinds == {"goal", "item", "problem", "release"}
+    assert RoadmapShare.objects.filter(product=product).count() == 1
+    owner = RoadmapShare.objects.get(product=product).created_by
+    actor = Actor(owner, Membership.objects.get(user=owner, workspace_id=product.workspace_id))
+    _, token = roadmap.roadmap_share_create(actor=actor, product=product, label="Check")
+    html = Client().get(f"/share/roadmap/{token}").content.decode()
+    customers = list(Customer.objects.values_list("name", flat=True))
+    assert customers
+    for name in customers:
+        assert name not in html, name
+    for text in Feedback.objects.values_list("text", flat=True):
+        assert text[:40] not in html
+    assert "ARR" not in html

@@ -12,6 +12,7 @@ from lodestar.cli import (
     metrics,
     people,
     releases,
+    roadmap,
     search,
     server,
     sprints,
@@ -37,6 +38,7 @@ forecast.register(app)
 decisions.register(app)
 metrics.register(app)
 releases.register(app)
+roadmap.register(app)
 
 
 def main() -> None:

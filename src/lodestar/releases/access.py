@@ -1,12 +1,12 @@
-"""The gate that fetches a release for an actor: missing, of another product or in another
-workspace answer 404 alike."""
+"""The gates that fetch a release, a product's check, a roadmap entry or share link for an
+actor: missing, of another product or in another workspace answer 404 alike."""
 
 from __future__ import annotations
 
 from lodestar.core.errors import NotFound
 from lodestar.people.policy import Actor
 from lodestar.releases.errors import ReleaseErrorCode as Code
-from lodestar.releases.models import ProductCheck, Release
+from lodestar.releases.models import ProductCheck, Release, RoadmapEntry, RoadmapShare
 from lodestar.strategy.models import Product
 
 
@@ -48,5 +48,36 @@ def access_product_check(actor: Actor, product: Product, ref: int | str) -> Prod
     if found is None:
         raise NotFound(
             f"No release check {ref} on {product.key}.", code=Code.RELEASE_CHECK_NOT_FOUND
+        )
+    return found
+
+
+def _of_product(
+    model: type[RoadmapEntry] | type[RoadmapShare], actor: Actor, product: Product, ref: int | str
+) -> RoadmapEntry | RoadmapShare | None:
+    number = _number(ref)
+    if not number:
+        return None
+    return model.objects.filter(
+        workspace_id=actor.workspace_id, product_id=product.pk, pk=number
+    ).first()
+
+
+def access_entry(actor: Actor, product: Product, ref: int | str) -> RoadmapEntry:
+    """An entry of ``product``'s roadmap, by id."""
+    found = _of_product(RoadmapEntry, actor, product, ref)
+    if not isinstance(found, RoadmapEntry):
+        raise NotFound(
+            f"No roadmap entry {ref} on {product.key}.", code=Code.ROADMAP_ENTRY_NOT_FOUND
+        )
+    return found
+
+
+def access_share(actor: Actor, product: Product, ref: int | str) -> RoadmapShare:
+    """One of ``product``'s roadmap share links, by id."""
+    found = _of_product(RoadmapShare, actor, product, ref)
+    if not isinstance(found, RoadmapShare):
+        raise NotFound(
+            f"No roadmap link {ref} on {product.key}.", code=Code.ROADMAP_SHARE_NOT_FOUND
         )
     return found

@@ -4,6 +4,7 @@ and forecast, and the product's own go-live checks."""
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from ninja import Router, Status
 
 from lodestar.api.auth import actor as request_actor
@@ -11,13 +12,20 @@ from lodestar.api.http import IF_MATCH, if_match, set_etag
 from lodestar.api.schemas import ERRORS, WRITE_ERRORS, Id, Limit, PageOut
 from lodestar.backlog.access import access_anchor
 from lodestar.backlog.refs import item_refs
+from lodestar.core.errors import NotFound
 from lodestar.core.pagination import paginate
 from lodestar.people.policy import Actor
-from lodestar.releases import selectors, services
-from lodestar.releases.access import access_product_check, access_release
+from lodestar.releases import roadmap, roadmap_selectors, selectors, services
+from lodestar.releases.access import (
+    access_entry,
+    access_product_check,
+    access_release,
+    access_share,
+)
 from lodestar.releases.checklist import checklist, unmet
+from lodestar.releases.errors import ReleaseErrorCode as Code
 from lodestar.releases.forecasts import release_forecast
-from lodestar.releases.models import Release
+from lodestar.releases.models import Release, RoadmapShare
 from lodestar.releases.notes import draft
 from lodestar.releases.schemas import (
     ChecklistEntryOut,
@@ -36,9 +44,20 @@ from lodestar.releases.schemas import (
     ReleaseNotesOut,
     ReleaseOut,
     ReleasePatch,
+    RoadmapArrangeIn,
+    RoadmapEntryIn,
+    RoadmapEntryOut,
+    RoadmapLaneOut,
+    RoadmapMoveIn,
+    RoadmapOut,
+    RoadmapShareCreatedOut,
+    RoadmapShareIn,
+    RoadmapShareOut,
     State,
+    TimelineRowOut,
 )
 from lodestar.strategy.access import access_product
+from lodestar.strategy.models import Product
 
 router = Router(tags=["releases"])
 
@@ -422,3 +441,188 @@ def delete_product_check(
     product = access_product(actor, product_key)
     services.product_check_delete(actor=actor, check=access_product_check(actor, product, check_id))
     return Status(204, None)
+
+
+# ---------- the roadmap ----------
+
+ROADMAP = PRODUCT + "/roadmap"
+
+
+def _roadmap(product: Product) -> RoadmapOut:
+    return RoadmapOut(
+        product=product.key,
+        lanes=[
+            RoadmapLaneOut(
+                name=lane.name,
+                label=lane.label,
+                entries=[
+                    RoadmapEntryOut(
+                        id=card.id,
+                        lane=lane.name,
+                        type=card.type,
+                        kind=card.kind,
+                        target_id=card.target_id,
+                        ref=card.ref,
+                        spelled=f"{card.type}:{card.ref}",
+                        title=card.title,
+                        state=card.state,
+                        date=card.date,
+                    )
+                    for card in lane.cards
+                ],
+            )
+            for lane in roadmap_selectors.lanes(
+                product, public=True, descriptions=False, evidence=False
+            )
+        ],
+        timeline=[
+            TimelineRowOut(
+                label=row.label,
+                target=row.target,
+                forecast_50=row.low,
+                forecast_85=row.mid,
+                forecast_95=row.high,
+                went_live=row.done,
+            )
+            for row in roadmap_selectors.timeline_rows(product)
+        ],
+    )
+
+
+def _entry_out(product: Product, entry_id: int) -> RoadmapEntryOut:
+    for lane in _roadmap(product).lanes:
+        for card in lane.entries:
+            if card.id == entry_id:
+                return card
+    raise NotFound(f"No roadmap entry {entry_id}.", code=Code.ROADMAP_ENTRY_NOT_FOUND)
+
+
+@router.get(ROADMAP, response={200: RoadmapOut, **ERRORS}, operation_id="roadmap_get")
+def get_roadmap(request: HttpRequest, workspace_slug: str, product_key: str) -> RoadmapOut:
+    """The product's roadmap: the now, next and later lanes with their entries in order, and
+    the timeline of its releases with their forecast ranges."""
+    actor = request_actor(request, workspace_slug)
+    return _roadmap(access_product(actor, product_key))
+
+
+@router.put(ROADMAP, response={200: RoadmapOut, **WRITE_ERRORS}, operation_id="roadmap_arrange")
+def arrange_roadmap(
+    request: HttpRequest, workspace_slug: str, product_key: str, payload: RoadmapArrangeIn
+) -> RoadmapOut:
+    """Set the order of the whole roadmap at once: each lane's objects, first to last,
+    spelled kind:reference (``item:ACME-12``, ``release:7``)."""
+    actor = request_actor(request, workspace_slug)
+    product = access_product(actor, product_key)
+    roadmap.roadmap_arrange(actor=actor, product=product, arrangement=payload.lanes)
+    return _roadmap(product)
+
+
+@router.post(
+    ROADMAP + "/entries",
+    response={201: RoadmapEntryOut, **WRITE_ERRORS},
+    operation_id="roadmap_entry_add",
+)
+def add_roadmap_entry(
+    request: HttpRequest, workspace_slug: str, product_key: str, payload: RoadmapEntryIn
+) -> Status[RoadmapEntryOut]:
+    """Put a Product Goal, an epic, a problem or a release of the product in a lane."""
+    actor = request_actor(request, workspace_slug)
+    product = access_product(actor, product_key)
+    entry = roadmap.roadmap_entry_add(actor=actor, product=product, **payload.model_dump())
+    return Status(201, _entry_out(product, entry.pk))
+
+
+@router.post(
+    ROADMAP + "/entries/{entry_id}/move",
+    response={200: RoadmapEntryOut, **WRITE_ERRORS},
+    operation_id="roadmap_entry_move",
+)
+def move_roadmap_entry(
+    request: HttpRequest,
+    workspace_slug: str,
+    product_key: str,
+    entry_id: Id,
+    payload: RoadmapMoveIn,
+) -> RoadmapEntryOut:
+    """Move an entry to a lane, at a position in it (0 is first; empty: last)."""
+    actor = request_actor(request, workspace_slug)
+    product = access_product(actor, product_key)
+    entry = access_entry(actor, product, entry_id)
+    roadmap.roadmap_entry_move(
+        actor=actor, product=product, entry=entry, lane=payload.lane, position=payload.position
+    )
+    return _entry_out(product, entry.pk)
+
+
+@router.delete(
+    ROADMAP + "/entries/{entry_id}",
+    response={204: None, **WRITE_ERRORS},
+    operation_id="roadmap_entry_remove",
+)
+def remove_roadmap_entry(
+    request: HttpRequest, workspace_slug: str, product_key: str, entry_id: Id
+) -> Status[None]:
+    """Take an entry off the roadmap (the object itself is unchanged)."""
+    actor = request_actor(request, workspace_slug)
+    product = access_product(actor, product_key)
+    roadmap.roadmap_entry_remove(
+        actor=actor, product=product, entry=access_entry(actor, product, entry_id)
+    )
+    return Status(204, None)
+
+
+@router.get(
+    ROADMAP + "/shares",
+    response={200: list[RoadmapShareOut], **ERRORS},
+    operation_id="roadmap_share_list",
+)
+def list_roadmap_shares(
+    request: HttpRequest, workspace_slug: str, product_key: str
+) -> list[RoadmapShareOut]:
+    """The product's roadmap links, newest first, revoked and expired ones included (their
+    tokens are never shown again)."""
+    actor = request_actor(request, workspace_slug)
+    product = access_product(actor, product_key)
+    rows = RoadmapShare.objects.filter(product=product).select_related("created_by", "revoked_by")
+    return [RoadmapShareOut.of(share) for share in rows]
+
+
+@router.post(
+    ROADMAP + "/shares",
+    response={201: RoadmapShareCreatedOut, **WRITE_ERRORS},
+    operation_id="roadmap_share_create",
+)
+def create_roadmap_share(
+    request: HttpRequest, workspace_slug: str, product_key: str, payload: RoadmapShareIn
+) -> Status[RoadmapShareCreatedOut]:
+    """Make a read-only link to the roadmap. The answer holds its token, shown this once."""
+    actor = request_actor(request, workspace_slug)
+    product = access_product(actor, product_key)
+    share, token = roadmap.roadmap_share_create(
+        actor=actor, product=product, **payload.model_dump()
+    )
+    return Status(
+        201,
+        RoadmapShareCreatedOut(
+            **RoadmapShareOut.of(share).model_dump(),
+            token=token,
+            url=reverse("releases:roadmap_shared", kwargs={"token": token}),
+        ),
+    )
+
+
+@router.post(
+    ROADMAP + "/shares/{share_id}/revoke",
+    response={200: RoadmapShareOut, **WRITE_ERRORS},
+    operation_id="roadmap_share_revoke",
+)
+def revoke_roadmap_share(
+    request: HttpRequest, workspace_slug: str, product_key: str, share_id: Id
+) -> RoadmapShareOut:
+    """Stop a roadmap link working: from now on it answers 404, like an unknown one."""
+    actor = request_actor(request, workspace_slug)
+    product = access_product(actor, product_key)
+    share = roadmap.roadmap_share_revoke(
+        actor=actor, product=product, share=access_share(actor, product, share_id)
+    )
+    return RoadmapShareOut.of(share)

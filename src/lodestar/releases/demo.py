@@ -1,7 +1,8 @@
 """The demo's releases of the demo product: "2026.1 Faster reports", live some weeks ago with
 its items done and its notes written; "2026.2" planned, its items in progress or waiting, a
 target date five weeks out and a forecast from the teams' history; and a cancelled one. The
-product keeps two checks of its own. Written through the services (so history and search know
+product keeps two checks of its own, and a roadmap of its goal, epics, problems and releases
+with one share link. Written through the services (so history and search know
 them), then dated back. Deterministic: the items are chosen by when they were finished or by
 backlog order."""
 
@@ -16,11 +17,12 @@ from django.utils import timezone
 from lodestar.backlog.flow.models import ItemStatusChange
 from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus
 from lodestar.core.models import HistoryEntry
+from lodestar.discovery.models import Problem
 from lodestar.people.demo import DemoPeople
-from lodestar.releases import services
+from lodestar.releases import roadmap, services
 from lodestar.releases.models import ProductCheck, Release, ReleaseCheckTick, ReleaseItem
 from lodestar.releases.notes import draft
-from lodestar.strategy.models import Product
+from lodestar.strategy.models import GoalStatus, Product, ProductGoal
 
 LIVE_ITEMS = 8
 PLANNED_ITEMS = 10
@@ -132,4 +134,30 @@ def seed(people: DemoPeople, product: Product) -> list[Release]:
     services.release_update(actor=actor, release=cancelled, state="cancelled")
     Release.objects.filter(pk=cancelled.pk).update(created_at=now - dt.timedelta(weeks=10))
     made.append(cancelled)
+    seed_roadmap(people, product, planned)
     return made
+
+
+def seed_roadmap(people: DemoPeople, product: Product, planned: Release) -> None:
+    """The product's roadmap: its active goal and the planned release now, epics and the
+    problems with the most customers behind them next and later, and one share link for the
+    board (its token is not kept: make another to open it, see README)."""
+    actor = people.actor("quinn")
+    goal = ProductGoal.objects.filter(product=product, status=GoalStatus.ACTIVE).first()
+    epics = list(
+        BacklogItem.objects.filter(product=product, kind=ItemKind.EPIC, deleted_at__isnull=True)
+        .exclude(status=ItemStatus.DONE)
+        .order_by("rank")[:4]
+    )
+    problems = list(Problem.objects.filter(product=product).order_by("created_at", "id")[:3])
+    placed: list[tuple[str, str, str]] = []
+    if goal is not None:
+        placed.append(("goal", str(goal.pk), "now"))
+    placed.append(("release", str(planned.pk), "now"))
+    for index, epic in enumerate(epics):
+        placed.append(("item", epic.key, "now" if index == 0 else "next" if index < 3 else "later"))
+    for index, problem in enumerate(problems):
+        placed.append(("problem", str(problem.pk), "next" if index == 0 else "later"))
+    for kind, target, lane in placed:
+        roadmap.roadmap_entry_add(actor=actor, product=product, type=kind, target=target, lane=lane)
+    roadmap.roadmap_share_create(actor=actor, product=product, label="Board update")

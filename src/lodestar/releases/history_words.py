@@ -68,3 +68,27 @@ def describe_check(entry: HistoryEntry, names: Mapping[str, str]) -> str | None:
     if entry.action == HistoryEntry.Action.DELETED:
         return f"removed the go-live check {label}"
     return None
+
+
+def describe_roadmap(entry: HistoryEntry, names: Mapping[str, str]) -> str | None:
+    """One line for the roadmap: an entry added, moved or taken off; a share link made or
+    revoked (``object_label`` names the entry's object or the link)."""
+    changes = entry.changes or {}
+    label = f"“{entry.object_label}”"
+    is_link = entry.object_type == "releases.roadmapshare"
+    if entry.action == HistoryEntry.Action.CREATED:
+        if is_link:
+            return f"made the roadmap share link {label}"
+        return f"put {label} in the {changes.get('lane', '')} lane".replace("  ", " ")
+    if entry.action == HistoryEntry.Action.DELETED:
+        return f"took {label} off the roadmap"
+    if entry.action != HistoryEntry.Action.UPDATED:
+        return None
+    if changes.get("revoked"):
+        return f"revoked the roadmap share link {label}"
+    lane = before_after(changes.get("lane"))[1]
+    if lane:
+        return f"moved {label} to the {lane} lane"
+    if "reordered" in changes:
+        return f"reordered {label} in the {changes['reordered']} lane"
+    return None

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from lodestar.core.db import RankField
 from lodestar.core.models import BaseModel
 
 
@@ -150,3 +151,75 @@ class ReleaseCheckTick(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_check_id} on {self.release_id}"
+
+
+class RoadmapLane(models.TextChoices):
+    NOW = "now", "Now"
+    NEXT = "next", "Next"
+    LATER = "later", "Later"
+
+
+class RoadmapEntry(models.Model):
+    """One object on a product's roadmap: a Product Goal, an epic, a problem or a release,
+    named generically by its declared kind (``core.registry.ObjectType.name``) and its id, in a
+    lane (now, next, later) at a rank (``core.ranking`` keys, ordered by hand). An object is at
+    most once on its product's roadmap."""
+
+    workspace = models.ForeignKey("people.Workspace", on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(
+        "strategy.Product", on_delete=models.CASCADE, related_name="roadmap_entries"
+    )
+    lane = models.CharField(max_length=8, choices=RoadmapLane.choices)
+    rank = RankField()
+    target_type = models.CharField(max_length=64)
+    target_id = models.BigIntegerField()
+    added_at = models.DateTimeField()
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "target_type", "target_id"], name="roadmap_entry_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(lane__in=RoadmapLane.values), name="roadmap_entry_lane_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["product", "lane", "rank"], name="roadmap_entry_rank")]
+        ordering = ["lane", "rank", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.target_type}:{self.target_id} in {self.lane}"
+
+
+class RoadmapShare(models.Model):
+    """A read-only link to a product's roadmap for stakeholders. Only the SHA-256 of its token
+    is kept (the token is shown once, when the link is made); revoked or past ``expires_at``
+    it answers 404 like an unknown one. The flags are the product owner's opt-ins, per link, to
+    show more than the lanes and the timeline."""
+
+    workspace = models.ForeignKey("people.Workspace", on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(
+        "strategy.Product", on_delete=models.CASCADE, related_name="roadmap_shares"
+    )
+    label = models.CharField(max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    include_descriptions = models.BooleanField(default=False)
+    include_problem_evidence = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.label

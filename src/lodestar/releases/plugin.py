@@ -12,7 +12,7 @@ from lodestar.releases import demo, history_words
 from lodestar.releases.access import access_release
 from lodestar.releases.checklist import items_check, notes_check
 from lodestar.releases.extensions import RELEASE_CHECKS, ReleaseCheck
-from lodestar.releases.models import ProductCheck, Release
+from lodestar.releases.models import ProductCheck, Release, RoadmapEntry, RoadmapShare
 from lodestar.releases.permissions import PERMISSIONS, ReleasePermission
 from lodestar.releases.sections import item_release_section
 
@@ -34,6 +34,13 @@ def _release_url(release: Release) -> str:
             "product_key": release.product.key,
             "release_id": release.pk,
         },
+    )
+
+
+def _roadmap_url(obj: RoadmapEntry | RoadmapShare) -> str:
+    return reverse(
+        "releases:roadmap",
+        kwargs={"workspace_slug": obj.workspace.slug, "product_key": obj.product.key},
     )
 
 
@@ -73,6 +80,28 @@ PLUGIN = Plugin(
             permissions={"view": "view", "change": ReleasePermission.DECIDE_RELEASE},
             product=lambda check: check.product,
             describe=history_words.describe_check,
+        ),
+        ObjectType(
+            name="roadmap_entry",
+            model=RoadmapEntry,
+            label="roadmap entry",
+            title=lambda entry: (
+                f"{entry.product.key} roadmap: {entry.target_type}:{entry.target_id}"
+            ),
+            url=_roadmap_url,
+            permissions={"view": "view", "change": ReleasePermission.DECIDE_RELEASE},
+            product=lambda entry: entry.product,
+            describe=history_words.describe_roadmap,
+        ),
+        ObjectType(
+            name="roadmap_share",
+            model=RoadmapShare,
+            label="roadmap share link",
+            title=lambda share: f"{share.product.key} roadmap link {share.label}",
+            url=_roadmap_url,
+            permissions={"view": "view", "change": ReleasePermission.DECIDE_RELEASE},
+            product=lambda share: share.product,
+            describe=history_words.describe_roadmap,
         ),
     ],
     provides=[

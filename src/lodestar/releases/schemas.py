@@ -11,7 +11,7 @@ from pydantic import Field
 from lodestar.api.schemas import InSchema
 from lodestar.releases.checklist import ChecklistEntry
 from lodestar.releases.forecasts import ReleaseForecast
-from lodestar.releases.models import ProductCheck, Release, ReleaseItem
+from lodestar.releases.models import ProductCheck, Release, ReleaseItem, RoadmapShare
 from lodestar.releases.selectors import release_progress
 
 State = Literal["planned", "in_progress", "live", "cancelled"]
@@ -253,3 +253,112 @@ class ReleaseForecastOut(Schema):
             ],
             reason=answer.reason,
         )
+
+
+Lane = Literal["now", "next", "later"]
+
+
+class RoadmapEntryIn(InSchema):
+    type: str = Field(max_length=40, description="goal, item (an epic), problem or release")
+    target: str = Field(
+        max_length=80, description="The object's reference: an item's key, else its id"
+    )
+    lane: str = Field(max_length=10, description="now, next or later")
+    position: int | None = Field(
+        default=None, ge=0, le=100_000, description="0 is first in the lane; empty: last"
+    )
+
+
+class RoadmapMoveIn(InSchema):
+    lane: str = Field(max_length=10, description="now, next or later")
+    position: int | None = Field(
+        default=None, ge=0, le=100_000, description="0 is first in the lane; empty: last"
+    )
+
+
+class RoadmapArrangeIn(InSchema):
+    lanes: dict[str, list[str]] = Field(
+        description="Each lane (now, next, later) with its objects, first to last, spelled "
+        "kind:reference (item:ACME-12, release:7); every object on the roadmap exactly once"
+    )
+
+
+class RoadmapEntryOut(Schema):
+    id: int
+    lane: str
+    type: str
+    kind: str
+    target_id: int
+    ref: str
+    spelled: str = Field(description="kind:reference, as PUT .../roadmap names it")
+    title: str
+    state: str
+    date: dt.date | None
+
+
+class RoadmapLaneOut(Schema):
+    name: str
+    label: str
+    entries: list[RoadmapEntryOut]
+
+
+class TimelineRowOut(Schema):
+    label: str
+    target: dt.date | None
+    forecast_50: dt.date | None
+    forecast_85: dt.date | None
+    forecast_95: dt.date | None
+    went_live: dt.date | None
+
+
+class RoadmapOut(Schema):
+    product: str
+    lanes: list[RoadmapLaneOut]
+    timeline: list[TimelineRowOut]
+
+
+class RoadmapShareIn(InSchema):
+    label: str = Field(max_length=200, description="Who the link is for")
+    expires_on: dt.date | None = Field(
+        default=None, description="The last day the link works; empty: it does not expire"
+    )
+    include_descriptions: bool = False
+    include_problem_evidence: bool = Field(
+        default=False, description="Show each problem's customer count and ARR on the link"
+    )
+
+
+class RoadmapShareOut(Schema):
+    id: int
+    label: str
+    created_at: dt.datetime
+    created_by: str | None
+    expires_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+    revoked_by: str | None
+    include_descriptions: bool
+    include_problem_evidence: bool
+    active: bool
+
+    @staticmethod
+    def of(share: RoadmapShare) -> RoadmapShareOut:
+        from django.utils import timezone
+
+        return RoadmapShareOut(
+            id=share.pk,
+            label=share.label,
+            created_at=share.created_at,
+            created_by=share.created_by.email if share.created_by else None,
+            expires_at=share.expires_at,
+            revoked_at=share.revoked_at,
+            revoked_by=share.revoked_by.email if share.revoked_by else None,
+            include_descriptions=share.include_descriptions,
+            include_problem_evidence=share.include_problem_evidence,
+            active=share.revoked_at is None
+            and (share.expires_at is None or share.expires_at > timezone.now()),
+        )
+
+
+class RoadmapShareCreatedOut(RoadmapShareOut):
+    token: str = Field(description="Shown once: only its hash is kept")
+    url: str = Field(description="The public page's path")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from lodestar.releases import views
+from lodestar.releases import roadmap_views, views
 
 app_name = "releases"
 
@@ -15,8 +15,28 @@ R = P + "/<int:release_id>/"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path(W + "releases", views.home, name="home"),
+    # A roadmap share link's public page, outside every workspace (the token is the only key).
+    path("share/roadmap/<str:token>", roadmap_views.shared, name="roadmap_shared"),
     path(P, views.product_releases, name="product"),
     path(P + "/new", views.new, name="new"),
+    path(P + "/roadmap", roadmap_views.roadmap_page, name="roadmap"),
+    path(P + "/roadmap/entries", roadmap_views.entry_add, name="roadmap_add"),
+    path(
+        P + "/roadmap/entries/<int:entry_id>/move",
+        roadmap_views.entry_move,
+        name="roadmap_move",
+    ),
+    path(
+        P + "/roadmap/entries/<int:entry_id>/remove",
+        roadmap_views.entry_remove,
+        name="roadmap_remove",
+    ),
+    path(P + "/roadmap/shares", roadmap_views.share_create, name="roadmap_share"),
+    path(
+        P + "/roadmap/shares/<int:share_id>/revoke",
+        roadmap_views.share_revoke,
+        name="roadmap_share_revoke",
+    ),
     path(P + "/checks", views.product_check_add, name="product_check_add"),
     path(
         P + "/checks/<int:check_id>/delete",

@@ -21,6 +21,7 @@ from lodestar.core.charts.flow import (
 from lodestar.core.charts.forecast import forecast_histogram
 from lodestar.core.charts.series import DayValue, daily_series
 from lodestar.core.charts.sprint import BurnDay, SprintVelocity, burndown, burnup, velocity
+from lodestar.core.charts.timeline import TimelineRow, timeline
 
 __all__ = [
     "AgingItem",
@@ -34,6 +35,7 @@ __all__ = [
     "PeriodCount",
     "SprintVelocity",
     "Table",
+    "TimelineRow",
     "aging_wip",
     "burndown",
     "burnup",
@@ -43,5 +45,6 @@ __all__ = [
     "forecast_histogram",
     "percentile",
     "throughput",
+    "timeline",
     "velocity",
 ]

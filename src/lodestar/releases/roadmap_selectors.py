@@ -1,0 +1,189 @@
+"""What the roadmap shows: its lanes with their entries resolved (a query per kind), and the
+timeline of the product's releases with their forecast ranges.
+
+``public=True`` is the share page's view: titles, kinds, states and dates only, no page
+addresses; descriptions and a problem's evidence (customers, ARR) only when the link opted in.
+Feedback, customer names and internal notes are never part of an entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model
+from django.utils import timezone
+
+from lodestar.core import charts
+from lodestar.core.charts import Chart, TimelineRow
+from lodestar.core.registry import registry
+from lodestar.discovery.selectors import problem_evidence
+from lodestar.releases.forecasts import combined_history, release_forecast
+from lodestar.releases.models import Release, ReleaseState, RoadmapEntry, RoadmapLane
+from lodestar.strategy.models import Product
+
+KIND_LABELS = {"goal": "Goal", "item": "Epic", "problem": "Problem", "release": "Release"}
+FORECAST_LOW, FORECAST_MID, FORECAST_HIGH = 50, 85, 95
+
+
+@dataclass
+class Card:
+    """One entry as the lanes show it."""
+
+    id: int
+    type: str
+    kind: str
+    target_id: int
+    ref: str
+    title: str
+    state: str = ""
+    date: dt.date | None = None
+    url: str = ""
+    description: str = ""
+    customers: int | None = None
+    arr: Decimal | None = None
+
+
+@dataclass
+class Lane:
+    name: str
+    label: str
+    cards: list[Card] = field(default_factory=list)
+
+
+def _state(obj: Any) -> str:
+    for name in ("get_state_display", "get_status_display"):
+        method = getattr(obj, name, None)
+        if callable(method):
+            return str(method())
+    return ""
+
+
+def _date(kind: str, obj: Any) -> dt.date | None:
+    if kind == "release":
+        return obj.target_date  # type: ignore[no-any-return]
+    return None
+
+
+def _tenancy(model: type[Model]) -> list[str]:
+    """The model's own ``workspace`` and ``product`` foreign keys, which titles and page
+    addresses read (an item's ``/w/<slug>/...``)."""
+    names = []
+    for name in ("workspace", "product"):
+        try:
+            field_ = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if field_.many_to_one:
+            names.append(name)
+    return names
+
+
+def lanes(
+    product: Product,
+    *,
+    public: bool = False,
+    descriptions: bool = True,
+    evidence: bool = True,
+) -> list[Lane]:
+    """The three lanes of ``product``'s roadmap, entries in their order; an entry whose object
+    is gone (trashed, deleted) is left out."""
+    entries = list(RoadmapEntry.objects.filter(product=product).order_by("lane", "rank", "id"))
+    by_kind: dict[str, list[int]] = defaultdict(list)
+    for entry in entries:
+        by_kind[entry.target_type].append(entry.target_id)
+    objects: dict[tuple[str, int], Any] = {}
+    for kind, ids in by_kind.items():
+        declared = registry().object_type(kind)
+        if declared is None:
+            continue
+        # What the kind's search reads beyond the row is what its title and page address
+        # read too (an item's product and workspace): a query per kind, not per entry.
+        related = {*declared.search_related, *_tenancy(declared.model)}
+        rows = (
+            declared.model._default_manager.filter(pk__in=ids)
+            .select_related(*sorted(related))
+            .prefetch_related(*declared.search_prefetch)
+        )
+        for row in rows:
+            if getattr(row, "deleted_at", None) is None:
+                objects[(kind, row.pk)] = row
+    evidence_of: dict[int, Any] = {}
+    if evidence and by_kind.get("problem"):
+        evidence_of = problem_evidence(by_kind["problem"])
+    result = {lane.value: Lane(lane.value, lane.label) for lane in RoadmapLane}
+    for entry in entries:
+        obj = objects.get((entry.target_type, entry.target_id))
+        declared = registry().object_type(entry.target_type)
+        if obj is None or declared is None:
+            continue
+        card = Card(
+            id=entry.pk,
+            type=entry.target_type,
+            kind=KIND_LABELS.get(entry.target_type, declared.label),
+            target_id=entry.target_id,
+            ref=declared.ref_of(obj),
+            title=declared.title(obj),
+            state=_state(obj),
+            date=_date(entry.target_type, obj),
+        )
+        if not public and declared.url is not None:
+            card.url = declared.url(obj)
+        if descriptions:
+            card.description = str(getattr(obj, "description", "") or "")[:500]
+        if entry.target_type == "problem" and entry.target_id in evidence_of:
+            found = evidence_of[entry.target_id]
+            card.customers, card.arr = found.customers, found.arr
+        result[entry.lane].cards.append(card)
+    return list(result.values())
+
+
+def timeline_rows(product: Product, *, today: dt.date | None = None) -> list[TimelineRow]:
+    """The product's releases that are not cancelled, by target date (undated last): target,
+    the day it went live, and for open ones the forecast's 50%..95% range (85% marked)."""
+    today = today or timezone.localdate()
+    releases = list(
+        Release.objects.filter(product=product)
+        .exclude(state=ReleaseState.CANCELLED)
+        .select_related("product")
+    )
+    releases.sort(key=lambda r: (r.target_date is None, r.target_date or today, r.pk))
+    combined = None
+    rows = []
+    for release in releases:
+        low = mid = high = None
+        if release.state in (ReleaseState.PLANNED, ReleaseState.IN_PROGRESS):
+            if combined is None:
+                combined = combined_history(release, today=today)
+            forecast = release_forecast(release, today=today, combined=combined)
+            low, mid, high = (
+                forecast.date_at(FORECAST_LOW),
+                forecast.date_at(FORECAST_MID),
+                forecast.date_at(FORECAST_HIGH),
+            )
+        done = timezone.localdate(release.went_live_at) if release.went_live_at else None
+        rows.append(
+            TimelineRow(
+                label=release.name,
+                target=release.target_date,
+                low=low,
+                mid=mid,
+                high=high,
+                done=done,
+            )
+        )
+    return rows
+
+
+def timeline_chart(product: Product, *, today: dt.date | None = None) -> Chart:
+    today = today or timezone.localdate()
+    return charts.timeline(
+        timeline_rows(product, today=today),
+        today=today,
+        id="roadmap-timeline",
+        title=f"{product.key} releases over time",
+    )
