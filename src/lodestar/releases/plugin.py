@@ -55,7 +55,7 @@ PLUGIN = Plugin(
     name="releases",
     urls=["lodestar.releases.urls"],
     api=["lodestar.releases.api"],
-    navigation=[NavEntry("releases", "Releases", "releases:home", icon="target", order=57)],
+    navigation=[NavEntry("releases", "Releases", "releases:home", icon="flag", order=57)],
     permissions=PERMISSIONS,
     objects=[
         ObjectType(
