@@ -292,7 +292,7 @@ def test_the_share_page_shows_no_customer_data_unless_opted_in(
         actor=po.actor, product=product, label="Exec", include_problem_evidence=True
     )
     html = Client().get(f"/share/roadmap/{opted}").content.decode()
-    assert "1 customer" in html
+    assert "1 customer, ARR $987,654" in html  # in the workspace's currency
     assert CUSTOMER not in html
     assert FEEDBACK not in html
     assert Client().get("/share/roadmap/rm_unknown").status_code == 404

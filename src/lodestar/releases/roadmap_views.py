@@ -59,6 +59,7 @@ def _page(
         "releases/roadmap.html",
         {
             "product": product,
+            "currency": request.workspace.currency,
             "lanes": roadmap_selectors.lanes(product),
             "lane_choices": RoadmapLane.choices,
             "kinds": KINDS,
@@ -186,6 +187,7 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
     product = share.product
     context: dict[str, Any] = {
         "product": product,
+        "currency": share.workspace.currency,
         "share": share,
         "lanes": roadmap_selectors.lanes(
             product,
