@@ -233,3 +233,28 @@ def test_mann_whitney_p_value() -> None:
     assert calibration.mann_whitney_p(newer, older) == calibration.mann_whitney_p(older, newer)
     interleaved = np.asarray([1, 3, 5, 7], dtype=np.int64), np.asarray([2, 4, 6, 8])
     assert calibration.mann_whitney_p(*interleaved) > 0.5
+
+
+def test_a_calibration_seed_shares_the_backtests_between_questions() -> None:
+    from lodestar.forecasting import engine
+
+    history = list(np.random.default_rng(7).poisson(4, 45))
+    base = ForecastInput(
+        question="when", throughput=history, items=12, calibrate=True, calibration_seed=3
+    )
+    engine._shared_backtests.cache_clear()
+    first = forecast(ForecastInput(**{**base.__dict__, "seed": 1}))
+    other = forecast(ForecastInput(**{**base.__dict__, "seed": 2, "items": 30}))
+    # Computed once for both questions, whatever each question's own seed.
+    assert engine._shared_backtests.cache_info().misses == 1
+    assert engine._shared_backtests.cache_info().hits == 1
+    assert first.calibration.backtests == other.calibration.backtests >= calibration.MINIMUM
+    assert first.calibration.hit_rates == other.calibration.hit_rates
+    # The same answer as backtests seeded this way without the cache.
+    engine._shared_backtests.cache_clear()
+    again = forecast(ForecastInput(**{**base.__dict__, "seed": 1}))
+    assert [p.value for p in again.percentiles] == [p.value for p in first.percentiles]
+    # Without it, the backtests follow the question's seed, as before.
+    plain = forecast(ForecastInput(**{**base.__dict__, "seed": 1, "calibration_seed": None}))
+    assert plain.calibration.backtests == first.calibration.backtests
+    assert "calibration_seed" not in engine.as_dict(first)["inputs"]

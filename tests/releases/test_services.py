@@ -354,6 +354,10 @@ def test_forecast_from_the_teams_history(
     assert answer.when.calibration.sentence
     # Seeded by the release: the same answer twice.
     assert release_forecast(release, today=today).date_at(85) == answer.date_at(85)
+    # The roadmap's timeline asks for the dates alone: the same dates, no chance computed.
+    dates = release_forecast(release, today=today, chance=False)
+    assert dates.chance is None
+    assert [dates.date_at(p) for p in (50, 85, 95)] == [answer.date_at(p) for p in (50, 85, 95)]
 
 
 def test_several_teams_histories_add_up(

@@ -11,6 +11,7 @@ every definition.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import secrets
 from collections.abc import Sequence
@@ -65,6 +66,11 @@ class ForecastInput:
     scope: tuple[int, int] | None = None
     percentiles: Sequence[int] = PERCENTILES
     today: dt.date | None = None
+    # Seeds the backtests alone (by default they follow ``seed``). Forecasts that share a
+    # history, a question's kind and this seed share their backtests: computed once and kept
+    # in a small cache, so many questions on one history (every release of a product) pay
+    # for the backtests once.
+    calibration_seed: int | None = None
 
 
 @dataclass(frozen=True)
@@ -367,6 +373,31 @@ def _seed(seed: int | None) -> int:
     return seed if seed is not None else secrets.randbits(63)
 
 
+@functools.lru_cache(maxsize=32)
+def _shared_backtests(
+    history: bytes,
+    kind: calibration.Kind,
+    window: int | None,
+    work_periods: int,
+    trials: int,
+    stride: int,
+    seed: int,
+) -> tuple[calibration.Backtest, ...]:
+    """The backtests of a history (its int64 bytes) seeded by ``seed`` alone: the same
+    arguments give the same backtests, so they are computed once (``calibration_seed``)."""
+    return tuple(
+        calibration.backtest(
+            np.frombuffer(history, dtype=np.int64),
+            kind=kind,
+            rng=np.random.default_rng(np.random.SeedSequence(seed)),
+            window=window,
+            work_periods=work_periods,
+            trials=trials,
+            stride=stride,
+        )
+    )
+
+
 def forecast(data: ForecastInput) -> Forecast:
     """Answer ``data``'s question; a ``ForecastError`` names the input to fix."""
     history = _check(data)
@@ -444,15 +475,28 @@ def forecast(data: ForecastInput) -> Forecast:
     reason: str | None = None
     backtests: list[calibration.Backtest] = []
     if data.calibrate:
-        backtests = calibration.backtest(
-            history,
-            kind=kind,
-            rng=np.random.default_rng(backtest_stream),
-            window=data.window,
-            work_periods=work_periods,
-            trials=min(trials, BACKTEST_TRIALS),
-            stride=calibration.stride_for(data.period),
-        )
+        if data.calibration_seed is not None:
+            backtests = list(
+                _shared_backtests(
+                    history.tobytes(),
+                    kind,
+                    data.window,
+                    work_periods,
+                    min(trials, BACKTEST_TRIALS),
+                    calibration.stride_for(data.period),
+                    data.calibration_seed,
+                )
+            )
+        else:
+            backtests = calibration.backtest(
+                history,
+                kind=kind,
+                rng=np.random.default_rng(backtest_stream),
+                window=data.window,
+                work_periods=work_periods,
+                trials=min(trials, BACKTEST_TRIALS),
+                stride=calibration.stride_for(data.period),
+            )
         if len(backtests) >= calibration.MINIMUM:
             pits = np.asarray([b.pit for b in backtests])
         else:
@@ -577,7 +621,8 @@ def as_dict(answer: Forecast) -> dict[str, Any]:
             "warnings": [{"code": str(w.code), "message": w.message} for w in report.warnings],
         },
         "inputs": {
-            **asdict(used),
+            # The backtests' own seed is a caller's economy, not part of the question.
+            **{name: value for name, value in asdict(used).items() if name != "calibration_seed"},
             "throughput": list(used.throughput),
             "holidays": list(used.holidays),
             "split_rate": list(used.split_rate) if used.split_rate else None,

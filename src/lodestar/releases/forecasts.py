@@ -88,10 +88,12 @@ def release_forecast(
     *,
     today: dt.date | None = None,
     combined: tuple[list[str], list[int]] | None = None,
+    chance: bool = True,
 ) -> ReleaseForecast:
     """The forecast of ``release`` (see the module's docstring). ``combined``: the product's
     ``combined_history`` when the caller has it already (a list of the product's releases reads
-    it once)."""
+    it once). ``chance``: False when only the dates are wanted (the roadmap's timeline), which
+    spares the second simulation; the forecast's ``chance`` is then None."""
     today = today or timezone.localdate()
     total, done, remaining = counts(release)
 
@@ -132,23 +134,26 @@ def release_forecast(
         working_days=True,
         trials=TRIALS,
         seed=release.pk,
+        # Every release of the product forecasts from the same history: one set of backtests
+        # serves them all (the roadmap's timeline asks for each open release).
+        calibration_seed=release.product_id,
         percentiles=(50, 85, 95),
     )
     try:
         when = engine.forecast(common)
     except ForecastError as error:
         return answer(f"No forecast: {error.message}.", teams=teams, history=history)
-    chance: float | None = None
+    probability: float | None = None
     reason = ""
-    if release.target_date is not None:
+    if release.target_date is not None and chance:
         if release.target_date <= today:
-            chance = 0.0
+            probability = 0.0
             reason = "The target date has passed with items still open."
         else:
             try:
                 odds = engine.forecast(replace(common, question="odds", date=release.target_date))
-                chance = odds.probability
+                probability = odds.probability
             except ForecastError as error:
                 # A target inside the first week: too soon to count whole weeks to it.
                 reason = f"No chance computed: the target date {error.message}."
-    return answer(reason, teams=teams, history=history, when=when, chance=chance)
+    return answer(reason, teams=teams, history=history, when=when, chance=probability)

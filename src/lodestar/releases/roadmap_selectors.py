@@ -159,7 +159,7 @@ def timeline_rows(product: Product, *, today: dt.date | None = None) -> list[Tim
         if release.state in (ReleaseState.PLANNED, ReleaseState.IN_PROGRESS):
             if combined is None:
                 combined = combined_history(release, today=today)
-            forecast = release_forecast(release, today=today, combined=combined)
+            forecast = release_forecast(release, today=today, combined=combined, chance=False)
             low, mid, high = (
                 forecast.date_at(FORECAST_LOW),
                 forecast.date_at(FORECAST_MID),
