@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.scratch import run_child
-from harness.stats import StatementCounter, timed
+from harness.stats import page_figures
 
 RESULTS = Path(__file__).resolve().parent / "results"
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/lodestar_bench_board"
@@ -115,15 +115,7 @@ def child(db: str, cards: int, calls: int, out: Path) -> None:
             assert response.status_code == 200, response.status_code
             return response
 
-        # Counted by a wrapper: the test client's request resets Django's own query log.
-        counter = StatementCounter()
-        with connection.execute_wrapper(counter):
-            page = get()
-        results[lanes or "columns"] = {
-            **timed(get, calls),
-            "queries": counter.statements,
-            "kilobytes": round(len(page.content) / 1024, 1),
-        }
+        results[lanes or "columns"] = page_figures(get, calls)
     out.write_text(
         json.dumps(
             {

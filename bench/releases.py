@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.scratch import run_child
-from harness.stats import StatementCounter, timed
+from harness.stats import page_figures
 
 RESULTS = Path(__file__).resolve().parent / "results"
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/lodestar_bench_releases"
@@ -109,15 +109,7 @@ def child(db: str, size: int, calls: int, out: Path) -> None:
             assert response.status_code == 200, response.status_code
             return response
 
-        # Counted by a wrapper: the test client's request resets Django's own query log.
-        counter = StatementCounter()
-        with connection.execute_wrapper(counter):
-            page = get()
-        results[name] = {
-            **timed(get, calls),
-            "queries": counter.statements,
-            "kilobytes": round(len(page.content) / 1024, 1),
-        }
+        results[name] = page_figures(get, calls)
     out.write_text(
         json.dumps(
             {

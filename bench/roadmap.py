@@ -20,45 +20,17 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from harness.scratch import run_child
+from harness.stats import page_figures
 
 RESULTS = Path(__file__).resolve().parent / "results"
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/lodestar_bench_roadmap"
 LANES = ["now", "next", "later"]
-
-
-def _time(call: Callable[[], Any], calls: int) -> dict[str, float]:
-    for _ in range(3):
-        call()
-    times = []
-    for _ in range(calls):
-        start = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    return {
-        "p50_ms": round(statistics.median(times), 2),
-        "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 2),
-        "max_ms": round(times[-1], 2),
-    }
-
-
-class _Counter:
-    """An execute wrapper that counts the statements run through it."""
-
-    def __init__(self) -> None:
-        self.statements = 0
-
-    def __call__(self, execute: Callable[..., Any], *args: Any) -> Any:
-        self.statements += 1
-        return execute(*args)
 
 
 def _fill(releases: int, epics: int) -> tuple[Any, Any, str]:
@@ -164,15 +136,7 @@ def child(db: str, releases: int, epics: int, calls: int, out: Path) -> None:
             assert response.status_code == 200, response.status_code
             return response
 
-        # Counted by a wrapper: the test client's request resets Django's own query log.
-        counter = _Counter()
-        with connection.execute_wrapper(counter):
-            page = get()
-        results[name] = {
-            **_time(get, calls),
-            "queries": counter.statements,
-            "kilobytes": round(len(page.content) / 1024, 1),
-        }
+        results[name] = page_figures(get, calls)
     out.write_text(
         json.dumps(
             {

@@ -139,3 +139,19 @@ class StatementCounter:
     def __call__(self, execute: Any, *args: Any) -> Any:
         self.statements += 1
         return execute(*args)
+
+
+def page_figures(get: Any, calls: int) -> dict[str, float]:
+    """A page or an answer asked for through Django's test client (``get()`` returns the
+    response): its times (``timed``), the statements one request runs (counted by a wrapper:
+    the test client's request resets Django's own query log) and its size in kilobytes."""
+    from django.db import connection
+
+    counter = StatementCounter()
+    with connection.execute_wrapper(counter):
+        page = get()
+    return {
+        **timed(get, calls),
+        "queries": counter.statements,
+        "kilobytes": round(len(page.content) / 1024, 1),
+    }
