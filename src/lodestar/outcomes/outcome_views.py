@@ -227,7 +227,10 @@ def evaluate(request: WorkspaceRequest, product_key: str) -> HttpResponse:
     try:
         if item is not None:
             reviews = []
-            for criterion in selectors.item_criteria(item_id=item.pk):
+            criteria = list(selectors.item_criteria(item_id=item.pk))
+            if not criteria:
+                raise Invalid(f"{item.key} has no success criterion to evaluate: set one first.")
+            for criterion in criteria:
                 reviews += services.outcomes_evaluate(
                     actor=actor, product=product, criterion=criterion
                 )

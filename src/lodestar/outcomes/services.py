@@ -638,7 +638,7 @@ def outcomes_evaluate(
     if not reviews:
         raise Invalid(
             "Nothing to evaluate yet: "
-            + ("its release or epic has" if len(criteria) == 1 else "none of them has")
+            + ("its release or epic has not" if len(criteria) == 1 else "none of them has")
             + " gone live, and an outcome is measured from going live.",
             code=Code.OUTCOME_NOT_DUE,
         )
