@@ -15,14 +15,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Model
+from django.db.models import JSONField, Model, TextField
+from django.urls import reverse
 from django.utils import timezone
 
 from lodestar.core import charts
 from lodestar.core.charts import Chart, TimelineRow
 from lodestar.core.registry import registry
 from lodestar.discovery.selectors import problem_evidence
-from lodestar.releases.forecasts import combined_history, release_forecast
+from lodestar.releases.forecasts import product_forecasts
 from lodestar.releases.models import Release, ReleaseState, RoadmapEntry, RoadmapLane
 from lodestar.strategy.models import Product
 
@@ -83,6 +84,18 @@ def _tenancy(model: type[Model]) -> list[str]:
     return names
 
 
+def _unread(model: type[Model], descriptions: bool) -> list[str]:
+    """The columns no card reads: long texts and JSON (rendered HTML, notes, acceptance
+    criteria), but the description when it is shown. A title, a reference, a state and a page
+    address read short columns (a key, a name, a status)."""
+    return [
+        field_.name
+        for field_ in model._meta.concrete_fields
+        if isinstance(field_, TextField | JSONField)
+        and not (descriptions and field_.name == "description")
+    ]
+
+
 def lanes(
     product: Product,
     *,
@@ -97,25 +110,41 @@ def lanes(
     for entry in entries:
         by_kind[entry.target_type].append(entry.target_id)
     objects: dict[tuple[str, int], Any] = {}
+    # Every object on the roadmap is of its product and workspace: rows are given those two
+    # (as read once) instead of a copy of each joined to every row.
+    known: dict[str, Model] = {"product": product, "workspace": product.workspace}
     for kind, ids in by_kind.items():
         declared = registry().object_type(kind)
         if declared is None:
             continue
         # What the kind's search reads beyond the row is what its title and page address
         # read too (an item's product and workspace): a query per kind, not per entry.
-        related = {*declared.search_related, *_tenancy(declared.model)}
+        tenancy = _tenancy(declared.model)
+        related = {*declared.search_related, *tenancy} - set(known)
         rows = (
             declared.model._default_manager.filter(pk__in=ids)
-            .select_related(*sorted(related))
             .prefetch_related(*declared.search_prefetch)
+            .defer(*_unread(declared.model, descriptions))
         )
+        if related:  # (with no names, select_related would follow every foreign key)
+            rows = rows.select_related(*sorted(related))
         for row in rows:
-            if getattr(row, "deleted_at", None) is None:
-                objects[(kind, row.pk)] = row
+            if getattr(row, "deleted_at", None) is not None:
+                continue
+            for name in tenancy:
+                if getattr(row, f"{name}_id") == known[name].pk:
+                    setattr(row, name, known[name])
+            objects[(kind, row.pk)] = row
     evidence_of: dict[int, Any] = {}
     if evidence and by_kind.get("problem"):
         evidence_of = problem_evidence(by_kind["problem"])
     result = {lane.value: Lane(lane.value, lane.label) for lane in RoadmapLane}
+    # One address reversed for every epic, as the release page does for its items (a reverse
+    # per card cost more than the rest of the card).
+    epic_prefix = reverse(
+        "backlog:item_detail",
+        kwargs={"workspace_slug": product.workspace.slug, "item_key": "X"},
+    )[:-1]
     for entry in entries:
         obj = objects.get((entry.target_type, entry.target_id))
         declared = registry().object_type(entry.target_type)
@@ -132,7 +161,7 @@ def lanes(
             date=_date(entry.target_type, obj),
         )
         if not public and declared.url is not None:
-            card.url = declared.url(obj)
+            card.url = epic_prefix + card.ref if entry.target_type == "item" else declared.url(obj)
         if descriptions:
             card.description = str(getattr(obj, "description", "") or "")[:500]
         if entry.target_type == "problem" and entry.target_id in evidence_of:
@@ -152,14 +181,13 @@ def timeline_rows(product: Product, *, today: dt.date | None = None) -> list[Tim
         .select_related("product")
     )
     releases.sort(key=lambda r: (r.target_date is None, r.target_date or today, r.pk))
-    combined = None
+    # Every open release's forecast from one simulation, as each release's page gives it.
+    forecasts = product_forecasts(product, today=today, releases=releases, chance=False)
     rows = []
     for release in releases:
         low = mid = high = None
-        if release.state in (ReleaseState.PLANNED, ReleaseState.IN_PROGRESS):
-            if combined is None:
-                combined = combined_history(release, today=today)
-            forecast = release_forecast(release, today=today, combined=combined, chance=False)
+        forecast = forecasts.get(release.pk)
+        if forecast is not None:
             low, mid, high = (
                 forecast.date_at(FORECAST_LOW),
                 forecast.date_at(FORECAST_MID),
