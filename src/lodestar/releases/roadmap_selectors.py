@@ -54,6 +54,8 @@ class Lane:
     name: str
     label: str
     cards: list[Card] = field(default_factory=list)
+    # The other lanes (value, label), which a card's buttons move it to.
+    others: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _state(obj: Any) -> str:
@@ -138,7 +140,14 @@ def lanes(
     evidence_of: dict[int, Any] = {}
     if evidence and by_kind.get("problem"):
         evidence_of = problem_evidence(by_kind["problem"])
-    result = {lane.value: Lane(lane.value, lane.label) for lane in RoadmapLane}
+    result = {
+        lane.value: Lane(
+            lane.value,
+            lane.label,
+            others=[(other.value, other.label) for other in RoadmapLane if other != lane],
+        )
+        for lane in RoadmapLane
+    }
     # One address reversed for every epic, as the release page does for its items (a reverse
     # per card cost more than the rest of the card).
     epic_prefix = reverse(
