@@ -18,7 +18,13 @@ from lodestar.backlog.models import BacklogItem
 from lodestar.forecasting import engine
 from lodestar.forecasting.engine import ForecastInput
 from lodestar.releases import roadmap_selectors, services
-from lodestar.releases.forecasts import TRIALS, product_forecasts, product_history, release_forecast
+from lodestar.releases.forecasts import (
+    TRIALS,
+    product_forecasts,
+    product_history,
+    release_forecast,
+    simulated,
+)
 from lodestar.releases.models import Release, ReleaseState
 from lodestar.strategy.models import Product
 from tests.backlog.conftest import MakeItem
@@ -172,3 +178,23 @@ def test_the_roadmap_the_list_the_api_and_the_release_page_say_the_same(
         page = client.get(f"/w/acme/releases/ACME/{made.pk}").content.decode()
         assert f"<dt>85% done by</dt><dd>{mid:%-d %b %Y}</dd>" in page
         assert f'datetime="{mid:%Y-%m-%d}"' in listed
+
+
+def test_the_simulation_is_kept_until_its_inputs_change(
+    owner: Persona, product: Product, release: Release, make_item: MakeItem, history: None
+) -> None:
+    today = timezone.localdate() + dt.timedelta(weeks=3)
+    Release.objects.filter(pk=release.pk).update(target_date=today + dt.timedelta(weeks=8))
+    sooner = _release(owner, product, make_item, "2026.0", 1, today + dt.timedelta(weeks=4))
+    simulated.cache_clear()
+    first = product_forecasts(product, today=today)
+    again = product_forecasts(product, today=today)
+    assert simulated.cache_info().hits == 1
+    assert again[release.pk].when is first[release.pk].when
+    # An item more in the release before it: asked again, and it counts.
+    services.release_items_add(actor=owner.actor, release=sooner, items=[make_item("More")])
+    changed = product_forecasts(product, today=today)
+    assert simulated.cache_info().misses == 2
+    assert changed[release.pk].ahead == 2
+    assert changed[release.pk].when is not None
+    assert changed[release.pk].when.inputs.items == 4

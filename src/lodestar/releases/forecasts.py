@@ -19,6 +19,7 @@ trials and say the same. docs/RELEASES.md states every choice.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 from django.db.models import Count
@@ -195,25 +196,8 @@ def product_forecasts(
                 f"No team working from {product.key} has finished anything yet to forecast from.",
             )
         return answers
-    common = ForecastInput(
-        question="when",
-        throughput=history,
-        period="week",
-        today=today,
-        start=today,
-        calibrate=True,
-        working_days=True,
-        trials=TRIALS,
-        # One set of trials for the product: every release reads its own count from them.
-        seed=product.pk,
-        calibration_seed=product.pk,
-        percentiles=(50, 85, 95),
-    )
-    cumulative = [ahead + numbers[release.pk][2] for release, ahead, _ in waiting]
-    try:
-        found: list[Forecast | ForecastError] = engine.forecast_many(common, cumulative)
-    except ForecastError as error:
-        found = [error] * len(waiting)
+    cumulative = tuple(ahead + numbers[release.pk][2] for release, ahead, _ in waiting)
+    found = simulated(product.pk, today, tuple(history), cumulative)
     for (release, ahead, before), when in zip(waiting, found, strict=True):
         words = _ahead_words(ahead, before)
         if isinstance(when, ForecastError):
@@ -247,6 +231,35 @@ def product_forecasts(
             after=before,
         )
     return answers
+
+
+@functools.lru_cache(maxsize=8)
+def simulated(
+    product_id: int, today: dt.date, history: tuple[int, ...], counts: tuple[int, ...]
+) -> tuple[Forecast | ForecastError, ...]:
+    """The *when* of each of ``counts`` items from one simulation of ``history`` (a product's
+    open releases' cumulative counts), kept for the next page: the answer depends on these
+    arguments alone, so a change to a release's items, their order or the teams' history
+    asks again, and a new day too. Eight products' worth (a forecast keeps its trials'
+    outcomes, 80 KB a release)."""
+    common = ForecastInput(
+        question="when",
+        throughput=history,
+        period="week",
+        today=today,
+        start=today,
+        calibrate=True,
+        working_days=True,
+        trials=TRIALS,
+        # One set of trials for the product: every release reads its own count from them.
+        seed=product_id,
+        calibration_seed=product_id,
+        percentiles=(50, 85, 95),
+    )
+    try:
+        return tuple(engine.forecast_many(common, counts))
+    except ForecastError as error:
+        return (error,) * len(counts)
 
 
 def release_forecast(

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import JSONField, Model, TextField
+from django.db.models import DateTimeField, DecimalField, JSONField, Model, TextField
 from django.urls import reverse
 from django.utils import timezone
 
@@ -88,13 +88,18 @@ def _tenancy(model: type[Model]) -> list[str]:
 
 def _unread(model: type[Model], descriptions: bool) -> list[str]:
     """The columns no card reads: long texts and JSON (rendered HTML, notes, acceptance
-    criteria), but the description when it is shown. A title, a reference, a state and a page
-    address read short columns (a key, a name, a status)."""
+    criteria), but the description when it is shown; times and decimals (created, updated,
+    an estimate), but whether the object is in the trash. A title, a reference, a state, a
+    date and a page address read short columns (a key, a name, a status, a target date), and
+    every column left out costs a conversion a row."""
     return [
         field_.name
         for field_ in model._meta.concrete_fields
-        if isinstance(field_, TextField | JSONField)
-        and not (descriptions and field_.name == "description")
+        if (
+            isinstance(field_, TextField | JSONField)
+            and not (descriptions and field_.name == "description")
+        )
+        or (isinstance(field_, DateTimeField | DecimalField) and field_.name != "deleted_at")
     ]
 
 
@@ -107,10 +112,15 @@ def lanes(
 ) -> list[Lane]:
     """The three lanes of ``product``'s roadmap, entries in their order; an entry whose object
     is gone (trashed, deleted) is left out."""
-    entries = list(RoadmapEntry.objects.filter(product=product).order_by("lane", "rank", "id"))
+    # (id, lane, kind, object id) of each entry, in order: no entry's model is needed.
+    entries = list(
+        RoadmapEntry.objects.filter(product=product)
+        .order_by("lane", "rank", "id")
+        .values_list("id", "lane", "target_type", "target_id")
+    )
     by_kind: dict[str, list[int]] = defaultdict(list)
-    for entry in entries:
-        by_kind[entry.target_type].append(entry.target_id)
+    for _, _, kind, target_id in entries:
+        by_kind[kind].append(target_id)
     objects: dict[tuple[str, int], Any] = {}
     # Every object on the roadmap is of its product and workspace: rows are given those two
     # (as read once) instead of a copy of each joined to every row.
@@ -154,29 +164,29 @@ def lanes(
         "backlog:item_detail",
         kwargs={"workspace_slug": product.workspace.slug, "item_key": "X"},
     )[:-1]
-    for entry in entries:
-        obj = objects.get((entry.target_type, entry.target_id))
-        declared = registry().object_type(entry.target_type)
+    for entry_id, lane, kind, target_id in entries:
+        obj = objects.get((kind, target_id))
+        declared = registry().object_type(kind)
         if obj is None or declared is None:
             continue
         card = Card(
-            id=entry.pk,
-            type=entry.target_type,
-            kind=KIND_LABELS.get(entry.target_type, declared.label),
-            target_id=entry.target_id,
+            id=entry_id,
+            type=kind,
+            kind=KIND_LABELS.get(kind, declared.label),
+            target_id=target_id,
             ref=declared.ref_of(obj),
             title=declared.title(obj),
             state=_state(obj),
-            date=_date(entry.target_type, obj),
+            date=_date(kind, obj),
         )
         if not public and declared.url is not None:
-            card.url = epic_prefix + card.ref if entry.target_type == "item" else declared.url(obj)
+            card.url = epic_prefix + card.ref if kind == "item" else declared.url(obj)
         if descriptions:
             card.description = str(getattr(obj, "description", "") or "")[:500]
-        if entry.target_type == "problem" and entry.target_id in evidence_of:
-            found = evidence_of[entry.target_id]
+        if kind == "problem" and target_id in evidence_of:
+            found = evidence_of[target_id]
             card.customers, card.arr = found.customers, found.arr
-        result[entry.lane].cards.append(card)
+        result[lane].cards.append(card)
     return list(result.values())
 
 
