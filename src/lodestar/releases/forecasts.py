@@ -22,7 +22,7 @@ import datetime as dt
 import functools
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from lodestar.backlog.models import ItemStatus
@@ -100,12 +100,12 @@ def counts(release: Release) -> tuple[int, int, int]:
 def product_counts(product_id: int, releases: list[int]) -> dict[int, tuple[int, int, int]]:
     """``counts`` of each of ``releases`` (ids, of the product), in one query."""
     found: dict[int, list[int]] = {pk: [0, 0, 0] for pk in releases}
+    # Items in the trash are left out by the count, not the filter: filtered, SQLite walked
+    # every live backlog item by its deleted_at index (24 ms for 1,000 items, not 1).
     rows = (
-        ReleaseItem.objects.filter(
-            release_id__in=releases, dropped_at__isnull=True, item__deleted_at__isnull=True
-        )
+        ReleaseItem.objects.filter(release_id__in=releases, dropped_at__isnull=True)
         .values_list("release_id", "item__status")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id", filter=Q(item__deleted_at__isnull=True)))
         .order_by()
     )
     for release_id, status, n in rows:

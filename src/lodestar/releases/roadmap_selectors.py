@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import DateTimeField, DecimalField, JSONField, Model, TextField
+from django.db.models import DateTimeField, DecimalField, Field, JSONField, Model, TextField
 from django.urls import reverse
 from django.utils import timezone
 
@@ -58,12 +58,25 @@ class Lane:
     others: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _state(obj: Any) -> str:
-    for name in ("get_state_display", "get_status_display"):
-        method = getattr(obj, name, None)
-        if callable(method):
-            return str(method())
-    return ""
+def _states(model: type[Model]) -> tuple[str, dict[Any, str]] | None:
+    """The model's ``state`` (or ``status``) field with its choices' labels, which the card
+    shows as ``get_state_display()`` would (read once per kind, not per card)."""
+    for name in ("state", "status"):
+        try:
+            field_ = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if isinstance(field_, Field) and field_.choices:
+            return name, {value: str(label) for value, label in field_.flatchoices}
+    return None
+
+
+def _state(obj: Any, states: tuple[str, dict[Any, str]] | None) -> str:
+    if states is None:
+        return ""
+    name, labels = states
+    value = getattr(obj, name)
+    return labels.get(value, str(value))
 
 
 def _date(kind: str, obj: Any) -> dt.date | None:
@@ -122,6 +135,7 @@ def lanes(
     for _, _, kind, target_id in entries:
         by_kind[kind].append(target_id)
     objects: dict[tuple[str, int], Any] = {}
+    states: dict[str, tuple[str, dict[Any, str]] | None] = {}
     # Every object on the roadmap is of its product and workspace: rows are given those two
     # (as read once) instead of a copy of each joined to every row.
     known: dict[str, Model] = {"product": product, "workspace": product.workspace}
@@ -131,10 +145,14 @@ def lanes(
             continue
         # What the kind's search reads beyond the row is what its title and page address
         # read too (an item's product and workspace): a query per kind, not per entry.
+        states[kind] = _states(declared.model)
         tenancy = _tenancy(declared.model)
+        fields: dict[str, Any] = {name: declared.model._meta.get_field(name) for name in tenancy}
         related = {*declared.search_related, *tenancy} - set(known)
+        # By id alone (trashed rows are left out below): with the live rows' filter, SQLite
+        # walked every live row of the kind by its deleted_at index.
         rows = (
-            declared.model._default_manager.filter(pk__in=ids)
+            declared.model._base_manager.filter(pk__in=ids)
             .prefetch_related(*declared.search_prefetch)
             .defer(*_unread(declared.model, descriptions))
         )
@@ -145,7 +163,7 @@ def lanes(
                 continue
             for name in tenancy:
                 if getattr(row, f"{name}_id") == known[name].pk:
-                    setattr(row, name, known[name])
+                    fields[name].set_cached_value(row, known[name])
             objects[(kind, row.pk)] = row
     evidence_of: dict[int, Any] = {}
     if evidence and by_kind.get("problem"):
@@ -176,7 +194,7 @@ def lanes(
             target_id=target_id,
             ref=declared.ref_of(obj),
             title=declared.title(obj),
-            state=_state(obj),
+            state=_state(obj, states[kind]),
             date=_date(kind, obj),
         )
         if not public and declared.url is not None:
