@@ -12,6 +12,7 @@ from lodestar.cli import (
     metrics,
     people,
     releases,
+    reports,
     roadmap,
     search,
     server,
@@ -39,6 +40,7 @@ decisions.register(app)
 metrics.register(app)
 releases.register(app)
 roadmap.register(app)
+reports.register(app)
 
 
 def main() -> None:
