@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from html import unescape
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.html import strip_tags
 
@@ -27,6 +27,7 @@ from lodestar.decisions.models import DecisionStatus
 from lodestar.decisions.selectors import decision_list
 from lodestar.discovery.models import ProblemStatus
 from lodestar.discovery.selectors import problem_evidence, problem_list_ranked
+from lodestar.people.models import Membership
 from lodestar.people.policy import Actor
 from lodestar.releases.forecasts import combined_history, release_forecast
 from lodestar.releases.models import Release, ReleaseState
@@ -298,10 +299,16 @@ def report_decisions(
 ) -> tuple[list[DecisionLine], int]:
     """The decisions decided on a day of the period (superseded since, too: they were taken),
     in the order they were taken; at most ``DECISIONS``, the latest kept."""
-    rows = decision_list(actor=actor, product=product).filter(
-        status__in=(DecisionStatus.DECIDED, DecisionStatus.SUPERSEDED),
-        decided_at__gte=period.since,
-        decided_at__lte=period.until,
+    rows = (
+        decision_list(actor=actor, product=product)
+        .filter(
+            status__in=(DecisionStatus.DECIDED, DecisionStatus.SUPERSEDED),
+            decided_at__gte=period.since,
+            decided_at__lte=period.until,
+        )
+        # Of what the log's rows bring along, a line shows only who decided.
+        .prefetch_related(None)
+        .prefetch_related(Prefetch("deciders", queryset=Membership.objects.select_related("user")))
     )
     found = list(rows.order_by("-decided_at", "-number")[: DECISIONS + 1])
     more = 0
