@@ -51,6 +51,9 @@ def test_a_viewer_reads_the_report_page_with_its_charts(viewer: Persona, world: 
     assert 'aria-current="page">Q4 2026</a>' in page
     assert ">Last 90 days</a>" in page
     assert "markdown?since=2026-10-01&amp;until=2026-12-31" in page
+    # Titles lead to their pages.
+    assert f'href="/w/acme/releases/ACME/{world.live.pk}"' in page
+    assert 'href="/w/acme/decisions/ACME/1"' in page
 
 
 @pytest.mark.parametrize(
@@ -95,6 +98,8 @@ def test_the_printable_file_is_self_contained(viewer: Persona, world: World) -> 
     assert "<link" not in html
     assert 'src="' not in html
     assert "<svg" in html
+    # A saved file has no server to lead to: no links into the app.
+    assert 'href="/w/' not in html
     assert 'id="report-velocity"' in html
     assert "@media print" in html
     # The inline stylesheet is the only one the policy allows, by its hash.

@@ -64,6 +64,7 @@ class ReportReleaseOut(_ReportSchema):
 
 class ReportDecisionOut(_ReportSchema):
     key: str
+    number: int
     title: str
     status: str
     decided_on: dt.date

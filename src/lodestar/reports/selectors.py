@@ -109,6 +109,7 @@ class ReleaseLine:
 @dataclass(frozen=True)
 class DecisionLine:
     key: str
+    number: int
     title: str
     status: str
     decided_on: dt.date
@@ -318,6 +319,7 @@ def report_decisions(
     return [
         DecisionLine(
             key=decision.key,
+            number=decision.number,
             title=decision.title,
             status=decision.status,
             decided_on=decision.decided_at,

@@ -81,6 +81,7 @@ def report(request: WorkspaceRequest, product_key: str) -> HttpResponse:
             "period": period,
             "charts": report_charts(found, today=today),
             "query": query,
+            "links": True,
         },
     )
 
