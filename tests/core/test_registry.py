@@ -45,6 +45,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "item",
         "member",
         "metric",
+        "outcome",
         "portal",
         "portal_idea",
         "portal_submission",
@@ -57,6 +58,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "roadmap_share",
         "scorecard",
         "sprint",
+        "success_criterion",
         "team",
         "workspace",
     ]

@@ -34,11 +34,11 @@ def test_the_demo_records_linked_decisions_one_superseded() -> None:
         assert len(links) == DecisionLink.objects.filter(decision=decision).count()
 
 
-def test_the_whole_demo_links_a_decision_to_a_metric() -> None:
+def test_the_whole_demo_links_decisions_to_metrics_releases_and_outcomes() -> None:
     from lodestar.core.registry import registry
 
     world: dict[str, object] = {}
     for name, context_demo in registry().demos():
         world[name] = context_demo.seed(world)
     kinds = set(DecisionLink.objects.values_list("target_type", flat=True))
-    assert kinds == {"item", "problem", "metric"}
+    assert kinds == {"item", "problem", "metric", "release", "outcome"}

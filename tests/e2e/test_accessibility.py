@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 
 from lodestar.discovery import services as discovery
 from lodestar.discovery.models import Insight
+from lodestar.outcomes.models import OutcomeReview
 from lodestar.people.demo import DEMO_PASSWORD
 from lodestar.people.models import Membership
 from lodestar.people.policy import Actor
@@ -219,7 +220,15 @@ def release_paths() -> list[str]:
         paths.append(f"{base}/{release.pk}")
         if release.state in (ReleaseState.PLANNED, ReleaseState.IN_PROGRESS):
             paths.append(f"{base}/{release.pk}/edit")
-    return paths
+            paths.append(f"/w/acme/outcomes/ACME/criteria/new?release={release.pk}")
+    return [*paths, *outcome_paths()]
+
+
+def outcome_paths() -> list[str]:
+    """The product's outcome reviews, and each demo review's page (met, missed)."""
+    base = "/w/acme/outcomes/ACME"
+    reviews = OutcomeReview.objects.filter(workspace__slug="acme").order_by("pk")
+    return [base, *(f"{base}/{pk}" for pk in reviews.values_list("pk", flat=True))]
 
 
 def every_page(page: Any, where: str, problems: list[str]) -> None:

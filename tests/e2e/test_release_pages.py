@@ -74,7 +74,7 @@ def test_a_release_planned_and_forced_live(
 
     # The checklist names what is unmet.
     checklist = page.locator("#checklist")
-    expect(page.get_by_test_id("unmet-count")).to_have_text("3 unmet")
+    expect(page.get_by_test_id("unmet-count")).to_have_text("4 unmet")
     expect(checklist).to_contain_text("1 of 2 items are neither done nor dropped: ACME-1 (new)")
     expect(checklist).to_contain_text("Support briefed")
     screenshot("release-unmet-checks")
@@ -84,6 +84,7 @@ def test_a_release_planned_and_forced_live(
     errors = page.get_by_test_id("go-live-errors")
     expect(errors).to_contain_text("Every item is done or dropped")
     expect(errors).to_contain_text("Release notes are written")
+    expect(errors).to_contain_text("Success criteria are defined")
     expect(errors).to_contain_text("Support briefed: Not ticked yet.")
     release = Release.objects.get()
     assert release.state == ReleaseState.PLANNED
@@ -107,6 +108,7 @@ def test_a_release_planned_and_forced_live(
     assert release.forced_by == po.user
     assert release.forced_checks == [
         "Every item is done or dropped",
+        "Success criteria are defined",
         "Release notes are written",
         "Support briefed",
     ]

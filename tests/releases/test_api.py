@@ -64,6 +64,7 @@ def test_create_list_and_get(api_client: Clients, owner: Persona, product: Produ
     assert detail["checklist"]["ready"] is False
     assert detail["checklist"]["unmet"] == [
         "Every item is done or dropped",
+        "Success criteria are defined",
         "Release notes are written",
     ]
 

@@ -44,6 +44,28 @@ def test_a_release_from_plan_to_live(owner: Persona, product: Product, make_item
     shown = run("release", "show", release_id, *W)
     assert "ACME-2 [dropped: Later] Crash on save" in shown.stdout
     assert "ok   Every item is done or dropped" in shown.stdout
+    line = error_line(run("release", "go-live", release_id, *W))
+    assert "Success criteria are defined: No success criterion yet" in line
+    metric = run(
+        "metrics", "add", "conversion", "Conversion", *W, *PRODUCT, "--direction", "higher"
+    )
+    assert metric.exit_code == 0, metric.output
+    criterion = run(
+        "outcomes",
+        "criterion",
+        *W,
+        *PRODUCT,
+        "--release",
+        "2026.1",
+        "--metric",
+        "conversion",
+        "--target",
+        "5",
+        "--kind",
+        "relative",
+    )
+    assert criterion.exit_code == 0, criterion.output
+    assert "Conversion +5% on its baseline" in criterion.stdout
     live = run("release", "go-live", release_id, *W)
     assert live.exit_code == 0, live.output
     assert "2026.1 is live." in live.stdout
@@ -74,7 +96,10 @@ def test_forcing_needs_a_reason_and_the_po(
     forced = run("release", "go-live", release_id, *W, "--force", "--reason", "Launch day")
     assert forced.exit_code == 0, forced.output
     said = " ".join(forced.stdout.split())
-    assert "forced past: Every item is done or dropped; Release notes are written" in said
+    assert (
+        "forced past: Every item is done or dropped; Success criteria are defined; "
+        "Release notes are written" in said
+    )
 
 
 def test_bad_input_is_one_line(owner: Persona, product: Product, make_item: MakeItem) -> None:

@@ -1,5 +1,6 @@
-"""The demo's releases: one live weeks ago with its items done and notes written, one in
-progress with a forecast, one cancelled; deterministic."""
+"""The demo's releases: two live weeks ago with their items done, notes written and success
+criteria set (outcomes' demo takes them live), one in progress with a forecast, one cancelled;
+deterministic."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from lodestar.backlog import demo as backlog_demo
 from lodestar.backlog.models import ItemStatus
 from lodestar.discovery import demo as discovery_demo
 from lodestar.discovery.models import Customer, Feedback
+from lodestar.outcomes import demo as outcomes_demo
 from lodestar.people import demo as people_demo
 from lodestar.people.models import Membership
 from lodestar.people.policy import Actor
@@ -29,21 +31,26 @@ def releases() -> list[Release]:
     product = backlog_demo.seed(people)
     discovery_demo.seed({"people": people, "backlog": product})
     sprints_demo.seed(people, product)
-    return demo.seed(people, product)
+    made = demo.seed(people, product)
+    outcomes_demo.seed({"people": people, "backlog": product, "releases": made})
+    for release in made:
+        release.refresh_from_db()
+    return made
 
 
 def test_the_demo_releases(releases: list[Release]) -> None:
-    live, planned, cancelled = releases
+    older, live, planned, cancelled = releases
     today = timezone.localdate()
-    assert live.state == ReleaseState.LIVE
-    live.refresh_from_db()
-    assert live.went_live_at is not None
-    assert (today - live.went_live_at.date()).days >= 21
-    assert not live.forced
-    entries = ReleaseItem.objects.filter(release=live)
-    assert entries.count() == demo.LIVE_ITEMS
-    assert all(entry.item.status == ItemStatus.DONE for entry in entries)
-    assert live.notes_html.startswith("<h1>")
+    for each in (older, live):
+        assert each.state == ReleaseState.LIVE
+        assert each.went_live_at is not None
+        assert (today - each.went_live_at.date()).days >= 21
+        assert not each.forced
+        entries = ReleaseItem.objects.filter(release=each)
+        assert entries.count() == demo.LIVE_ITEMS
+        assert all(entry.item.status == ItemStatus.DONE for entry in entries)
+        assert each.notes_html.startswith("<h1>")
+    assert older.went_live_at < live.went_live_at  # type: ignore[operator]
     assert planned.state == ReleaseState.IN_PROGRESS
     assert planned.target_date is not None
     assert planned.target_date > today

@@ -68,3 +68,46 @@ def test_hostile_titles_stay_in_their_cells(owner: Persona, world: World) -> Non
     # Sprint, decision and problem titles alike, each whole in its cell.
     assert "<td>Sprint | 1</td>" in unescape(html)
     assert unescape(html).count(flat) >= 3
+
+
+def test_outcomes_in_markdown_escape_their_text_and_state_why() -> None:
+    import datetime as dt
+
+    from lodestar.reports.selectors import OutcomeLine, Report
+
+    line = OutcomeLine(
+        id=1,
+        metric="Load | time",
+        metric_key="load",
+        unit="ms",
+        subject="2026.1 <b>Fast</b>",
+        verdict="inconclusive",
+        target=-10.0,
+        target_kind="relative",
+        target_level=900.0,
+        baseline_value=1000.0,
+        observed_value=950.5,
+        observed_until=dt.date(2026, 10, 20),
+        reason="Too few days with samples: 3 of 7.",
+        learnings="Line one\nline | two",
+    )
+    report = Report(
+        workspace="acme",
+        currency="USD",
+        product_key="ACME",
+        product_name="Acme",
+        since=dt.date(2026, 10, 1),
+        until=dt.date(2026, 12, 31),
+        generated_at=dt.datetime(2026, 11, 30, tzinfo=dt.UTC),
+        outcomes=[line],
+    )
+    text = report_markdown(report)
+    assert "1 outcome review: 0 met, 0 missed, 1 inconclusive, 0 pending." in text
+    row = next(r for r in text.splitlines() if r.startswith("| 2026.1"))
+    assert row == (
+        r"| 2026.1 \<b\>Fast\</b\> | Load \| time | -10% of the baseline (900 ms) | 1,000 ms "
+        r"| 950.5 ms | Inconclusive: Too few days with samples: 3 of 7. | 20 Oct 2026 "
+        r"| Line one line \| two |"
+    )
+    html = RENDER.render(text)
+    assert "<b>" not in html

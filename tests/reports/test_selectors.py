@@ -86,3 +86,33 @@ def test_the_report_reads_in_a_fixed_number_of_queries(
 ) -> None:
     with django_assert_max_num_queries(30):  # type: ignore[operator]
         stakeholder_report(owner.actor, world.product, SINCE, UNTIL, today=TODAY)
+
+
+def test_the_demo_reports_its_outcomes_met_and_missed(db: None) -> None:
+    from lodestar.core.registry import registry
+    from lodestar.people.models import Membership
+    from lodestar.people.policy import Actor
+    from lodestar.strategy.models import Product
+
+    world: dict[str, object] = {}
+    for name, demo in registry().demos():
+        world[name] = demo.seed(world)
+    product = Product.objects.get(workspace__slug="acme", key="ACME")
+    member = Membership.objects.get(workspace__slug="acme", user__email="victor@acme.example")
+    viewer = Actor(user=member.user, membership=member)
+    until = dt.date.today()  # noqa: DTZ011 - the demo is dated from today
+    report = stakeholder_report(viewer, product, until - dt.timedelta(days=365), until)
+    verdicts = {line.subject: line.verdict for line in report.outcomes}
+    assert verdicts["2026.1 Faster reports"] == "met"
+    assert verdicts["2025.4 Dashboard speed-up"] == "missed"
+    assert report.verdicts["met"] >= 1
+    assert report.verdicts["missed"] >= 1
+    missed = next(line for line in report.outcomes if line.verdict == "missed")
+    assert missed.learnings
+    assert missed.observed_value is not None
+    # In the order their windows ended.
+    ends = [line.observed_until for line in report.outcomes]
+    assert ends == sorted(ends)
+    # A period before any window closed has none.
+    early = stakeholder_report(viewer, product, dt.date(2020, 1, 1), dt.date(2020, 3, 31))
+    assert early.outcomes == []

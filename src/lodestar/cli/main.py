@@ -10,6 +10,7 @@ from lodestar.cli import (
     discovery,
     forecast,
     metrics,
+    outcomes,
     people,
     releases,
     reports,
@@ -38,6 +39,7 @@ sprints.register(app)
 forecast.register(app)
 decisions.register(app)
 metrics.register(app)
+outcomes.register(app)
 releases.register(app)
 roadmap.register(app)
 reports.register(app)

@@ -13,7 +13,7 @@ from lodestar.backlog.models import BacklogItem
 from lodestar.decisions import services
 from lodestar.decisions.models import Decision
 from lodestar.discovery.models import Problem
-from lodestar.outcomes.models import Metric
+from lodestar.outcomes.models import Metric, OutcomeReview, Verdict
 from lodestar.people.demo import DemoPeople
 from lodestar.strategy.models import Product
 
@@ -31,6 +31,14 @@ def _problem(product: Product, words: str) -> str | None:
 def _metric(product: Product, key: str) -> str | None:
     found = Metric.objects.filter(product=product, key=key).exists()
     return f"metric:{product.key}/{key}" if found else None
+
+
+def _missed_outcome(product: Product) -> OutcomeReview | None:
+    return (
+        OutcomeReview.objects.filter(product=product, verdict=Verdict.MISSED)
+        .select_related("criterion__release")
+        .first()
+    )
 
 
 def seed_world(world: dict[str, Any]) -> list[Decision]:
@@ -130,4 +138,24 @@ def seed(people: DemoPeople, product: Product) -> list[Decision]:
             if link
         ],
     )
-    return [first, expiring, exports, realtime]
+    made = [first, expiring, exports, realtime]
+    missed = _missed_outcome(product)
+    if missed is not None and missed.criterion.release is not None:
+        made.append(
+            services.decision_create(
+                actor=priya,
+                product=product,
+                title="Promise load times per tile, not per dashboard",
+                context="The dashboard speed-up missed its 700 ms target: the median improved, "
+                "the slowest tiles did not.",
+                decision="Targets for load time are set per tile, measured at the 95th "
+                "percentile, before a release promises them.",
+                rationale="A dashboard's p95 is its slowest tiles; only a per-tile number says "
+                "which change helps.",
+                status="decided",
+                deciders=[people.members["priya"]],
+                decided_at=missed.observed_until + dt.timedelta(days=3),
+                links=[f"release:{missed.criterion.release.pk}", f"outcome:{missed.pk}"],
+            )
+        )
+    return made

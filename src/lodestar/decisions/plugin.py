@@ -13,9 +13,15 @@ from lodestar.decisions.access import access_decision
 from lodestar.decisions.models import Decision
 from lodestar.decisions.permissions import PERMISSIONS, DecisionPermission
 from lodestar.decisions.services import refuse_trash_when_superseding
-from lodestar.decisions.views.sections import item_section, metric_section, problem_section
+from lodestar.decisions.views.sections import (
+    item_section,
+    metric_section,
+    problem_section,
+    release_section,
+)
 from lodestar.discovery.extensions import PROBLEM_SECTIONS, ProblemSection
 from lodestar.outcomes.extensions import METRIC_SECTIONS, MetricSection
+from lodestar.releases.extensions import RELEASE_SECTIONS, ReleaseSection
 
 RECORD = DecisionPermission.RECORD_DECISION.value
 
@@ -76,6 +82,7 @@ PLUGIN = Plugin(
         (ITEM_SECTIONS, ItemSection(name="decisions", render=item_section, order=30)),
         (PROBLEM_SECTIONS, ProblemSection(name="decisions", render=problem_section, order=30)),
         (METRIC_SECTIONS, MetricSection(name="decisions", render=metric_section, order=30)),
+        (RELEASE_SECTIONS, ReleaseSection(name="decisions", render=release_section, order=30)),
     ],
     demo=Demo(seed=demo.seed_world, after=("discovery", "sprints", "outcomes")),
 )

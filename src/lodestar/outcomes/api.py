@@ -4,6 +4,7 @@ CSV file, listed by time) and their daily series."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
@@ -12,19 +13,27 @@ from lodestar.api.auth import actor as request_actor
 from lodestar.api.http import IF_MATCH, if_match, set_etag
 from lodestar.api.parser import upload_body
 from lodestar.api.schemas import ERRORS, WRITE_ERRORS, Limit, PageOut
+from lodestar.core.errors import Invalid
 from lodestar.core.pagination import paginate
 from lodestar.outcomes import selectors, services
-from lodestar.outcomes.access import access_metric
-from lodestar.outcomes.models import Metric
+from lodestar.outcomes.access import access_criterion, access_metric, access_review
+from lodestar.outcomes.errors import OutcomeErrorCode as Code
+from lodestar.outcomes.models import Metric, OutcomeReview, SuccessCriterion
+from lodestar.outcomes.refs import epic_of, release_of
 from lodestar.outcomes.schemas import (
+    ConclusionIn,
     DailySeriesOut,
     DayOut,
+    EvaluateIn,
     MetricIn,
     MetricOut,
     MetricPatch,
     PushOut,
+    ReviewOut,
     SampleOut,
     SamplesIn,
+    SuccessCriterionIn,
+    SuccessCriterionOut,
 )
 from lodestar.people.policy import Actor
 from lodestar.strategy.access import access_product
@@ -224,3 +233,213 @@ def daily_series(
         aggregation=metric.aggregation,
         days=[DayOut.of(day) for day in days],
     )
+
+
+# -- success criteria and outcome reviews ------------------------------------------------------
+
+CRITERIA = "/{workspace_slug}/products/{product_key}/success-criteria"
+OUTCOMES = "/{workspace_slug}/products/{product_key}/outcomes"
+
+
+@router.get(
+    CRITERIA, response={200: PageOut[SuccessCriterionOut], **ERRORS}, operation_id="criterion_list"
+)
+def list_criteria(
+    request: HttpRequest,
+    workspace_slug: str,
+    product_key: str,
+    release: str | None = None,
+    item: str | None = None,
+    cursor: str | None = None,
+    limit: Limit | None = None,
+) -> PageOut[SuccessCriterionOut]:
+    """The product's success criteria, oldest first (of one release or epic when named)."""
+    actor = request_actor(request, workspace_slug)
+    product = access_product(actor, product_key)
+    rows = selectors.criterion_list(product=product)
+    if release is not None:
+        rows = rows.filter(release=release_of(actor, product, release))
+    if item is not None:
+        rows = rows.filter(item=epic_of(actor, product, item))
+    page = paginate(rows, order=["created_at", "id"], cursor=cursor, limit=limit)
+    return PageOut[SuccessCriterionOut](
+        items=[SuccessCriterionOut.of(c) for c in page.items], next_cursor=page.next_cursor
+    )
+
+
+@router.post(
+    CRITERIA, response={201: SuccessCriterionOut, **WRITE_ERRORS}, operation_id="criterion_create"
+)
+def create_criterion(
+    request: HttpRequest, workspace_slug: str, product_key: str, payload: SuccessCriterionIn
+) -> Status[SuccessCriterionOut]:
+    """Set a success criterion on a release or an epic of the product. A metric, release or
+    epic that is not the product's answers 404."""
+    actor = request_actor(request, workspace_slug)
+    product = access_product(actor, product_key)
+    release = release_of(actor, product, payload.release) if payload.release is not None else None
+    item = epic_of(actor, product, payload.item) if payload.item is not None else None
+    criterion = services.criterion_create(
+        actor=actor,
+        product=product,
+        metric=access_metric(actor, product, payload.metric),
+        release=release,
+        item=item,
+        target=payload.target,
+        target_kind=payload.target_kind,
+        baseline=payload.baseline,
+        baseline_window_days=payload.baseline_window_days,
+        evaluation_window_days=payload.evaluation_window_days,
+    )
+    return Status(201, SuccessCriterionOut.of(criterion))
+
+
+@router.get(
+    CRITERIA + "/{criterion_id}",
+    response={200: SuccessCriterionOut, **ERRORS},
+    operation_id="criterion_get",
+)
+def get_criterion(
+    request: HttpRequest, workspace_slug: str, product_key: str, criterion_id: str
+) -> SuccessCriterionOut:
+    actor = request_actor(request, workspace_slug)
+    product = access_product(actor, product_key)
+    return SuccessCriterionOut.of(access_criterion(actor, product, criterion_id))
+
+
+@router.delete(
+    CRITERIA + "/{criterion_id}",
+    response={204: None, **WRITE_ERRORS},
+    operation_id="criterion_delete",
+)
+def delete_criterion(
+    request: HttpRequest, workspace_slug: str, product_key: str, criterion_id: str
+) -> Status[None]:
+    """Remove a criterion (refused once its outcome was reviewed: the review is the record)."""
+    actor = request_actor(request, workspace_slug)
+    product = access_product(actor, product_key)
+    services.criterion_delete(actor=actor, criterion=access_criterion(actor, product, criterion_id))
+    return Status(204, None)
+
+
+@router.get(OUTCOMES, response={200: PageOut[ReviewOut], **ERRORS}, operation_id="outcome_list")
+def list_outcomes(
+    request: HttpRequest,
+    workspace_slug: str,
+    product_key: str,
+    verdict: Literal["pending", "met", "missed", "inconclusive"] | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    cursor: str | None = None,
+    limit: Limit | None = None,
+) -> PageOut[ReviewOut]:
+    """The product's outcome reviews, the latest evaluation window first; ``since`` and
+    ``until`` keep those whose window ended between them."""
+    actor = request_actor(request, workspace_slug)
+    product = access_product(actor, product_key)
+    rows = selectors.review_list(
+        actor=actor, product=product, since=since, until=until, verdict=verdict
+    ).prefetch_related("follow_ups")
+    page = paginate(rows, order=["-observed_until", "-id"], cursor=cursor, limit=limit)
+    return PageOut[ReviewOut](
+        items=[ReviewOut.of(r) for r in page.items], next_cursor=page.next_cursor
+    )
+
+
+@router.post(
+    OUTCOMES + "/evaluate",
+    response={200: list[ReviewOut], **WRITE_ERRORS},
+    operation_id="outcome_evaluate",
+)
+def evaluate_outcomes(
+    request: HttpRequest, workspace_slug: str, product_key: str, payload: EvaluateIn
+) -> list[ReviewOut]:
+    """Evaluate now the product's criteria whose release or epic went live (or only those of
+    ``release``, ``item`` or ``criterion``): a closed window gets its verdict, an open one the
+    figures so far (``pending``)."""
+    actor = request_actor(request, workspace_slug)
+    product = access_product(actor, product_key)
+    release = release_of(actor, product, payload.release) if payload.release is not None else None
+    criteria: list[SuccessCriterion | None] = [None]
+    if payload.criterion is not None:
+        criteria = [access_criterion(actor, product, payload.criterion)]
+    elif payload.item is not None:
+        epic = epic_of(actor, product, payload.item)
+        criteria = list(selectors.item_criteria(item_id=epic.pk)) or [None]
+        if criteria == [None]:
+            raise Invalid(
+                f"{epic.key} has no success criterion to evaluate: set one first.",
+                code=Code.OUTCOME_NOT_DUE,
+            )
+    reviews: list[OutcomeReview] = []
+    for criterion in criteria:
+        reviews += services.outcomes_evaluate(
+            actor=actor, product=product, release=release, criterion=criterion
+        )
+    return [ReviewOut.of(review) for review in reviews]
+
+
+@router.get(
+    OUTCOMES + "/{review_id}", response={200: ReviewOut, **ERRORS}, operation_id="outcome_get"
+)
+def get_outcome(
+    request: HttpRequest,
+    response: HttpResponse,
+    workspace_slug: str,
+    product_key: str,
+    review_id: str,
+) -> ReviewOut:
+    """One outcome review with the days its chart draws."""
+    actor = request_actor(request, workspace_slug)
+    product = access_product(actor, product_key)
+    review = access_review(actor, product, review_id)
+    set_etag(response, review.version)
+    return ReviewOut.of(review, days=selectors.review_series(review))
+
+
+@router.post(
+    OUTCOMES + "/{review_id}/conclusion",
+    response={200: ReviewOut, **WRITE_ERRORS},
+    operation_id="outcome_conclude",
+    openapi_extra=IF_MATCH,
+)
+def conclude_outcome(
+    request: HttpRequest,
+    response: HttpResponse,
+    workspace_slug: str,
+    product_key: str,
+    review_id: str,
+    payload: ConclusionIn,
+) -> ReviewOut:
+    """In one step: learnings, follow-up backlog items (linked to ``problem`` when named) and
+    the problem's new status. All or nothing."""
+    actor = request_actor(request, workspace_slug)
+    product = access_product(actor, product_key)
+    review = access_review(actor, product, review_id)
+    problem = None
+    if payload.problem is not None:
+        problem = next(
+            (
+                p
+                for p in selectors.problems_of_criterion(review.criterion)
+                if p.pk == payload.problem
+            ),
+            None,
+        )
+        if problem is None:
+            raise Invalid.field(
+                "problem",
+                f"#{payload.problem} is not a problem the items of this outcome solve",
+                code=Code.OUTCOME_CONCLUDE_INVALID,
+            )
+    review = services.review_conclude(
+        actor=actor,
+        review=review,
+        learnings=payload.learnings,
+        follow_ups=payload.follow_ups,
+        problem=problem,
+        problem_status=payload.problem_status,
+        expected_version=if_match(request),
+    )
+    set_etag(response, review.version)
+    return ReviewOut.of(review)

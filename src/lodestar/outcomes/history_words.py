@@ -38,3 +38,39 @@ def describe(entry: HistoryEntry, names: Mapping[str, str]) -> str | None:
     if changed:
         return f"changed {' and '.join(changed)} of metric {metric}"
     return None
+
+
+def describe_criterion(entry: HistoryEntry, names: Mapping[str, str]) -> str | None:
+    """One line for a success criterion: set or removed."""
+    if entry.action == HistoryEntry.Action.CREATED:
+        return f"set success criterion “{entry.object_label}”"
+    if entry.action == HistoryEntry.Action.DELETED:
+        return f"removed success criterion “{entry.object_label}”"
+    return None
+
+
+def describe_review(entry: HistoryEntry, names: Mapping[str, str]) -> str | None:
+    """One line for an outcome review: its verdict, learnings and follow-ups."""
+    changes = entry.changes or {}
+    outcome = f"“{entry.object_label}”"
+    if "learnings" in changes or "follow_ups" in changes or "problem_status" in changes:
+        parts = []
+        if "learnings" in changes:
+            parts.append("wrote learnings")
+        if changes.get("follow_ups"):
+            keys = ", ".join(str(key) for key in changes["follow_ups"])
+            parts.append(f"made follow-up items {keys}")
+        if "problem_status" in changes:
+            parts.append(f"set the problem to {before_after(changes['problem_status'])[1]}")
+        return f"{' and '.join(parts)} on outcome {outcome}"
+    if "verdict" in changes:
+        after = before_after(changes["verdict"])[1]
+        if after == "pending":
+            return f"evaluated outcome {outcome} so far (its window is still open)"
+        return f"reviewed outcome {outcome}: {after}"
+    if "marked" in changes:
+        keys = ", ".join(str(key) for key in changes["marked"])
+        return f"marked the open items of the problem behind outcome {outcome}: {keys}"
+    if entry.action == HistoryEntry.Action.UPDATED:
+        return f"evaluated outcome {outcome} again"
+    return None

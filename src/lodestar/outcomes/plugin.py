@@ -3,13 +3,33 @@ the trash), its permissions, its pages and API, its navigation and its demo."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.urls import reverse
 
-from lodestar.core.registry import Demo, NavEntry, ObjectType, Plugin, SearchDocument, TrashRules
+from lodestar.backlog.extensions import ITEM_SECTIONS, ItemSection
+from lodestar.core.registry import (
+    Demo,
+    NavEntry,
+    ObjectType,
+    PeriodicTask,
+    Plugin,
+    SearchDocument,
+    TrashRules,
+)
 from lodestar.outcomes import demo, history_words
-from lodestar.outcomes.access import access_metric_by_ref
-from lodestar.outcomes.models import Metric
+from lodestar.outcomes.access import access_metric_by_ref, access_review_by_ref
+from lodestar.outcomes.checks import criteria_check
+from lodestar.outcomes.models import Metric, OutcomeReview, SuccessCriterion
 from lodestar.outcomes.permissions import PERMISSIONS, OutcomePermission
+from lodestar.outcomes.sections import item_criteria_section, release_criteria_section
+from lodestar.outcomes.services import criterion_label
+from lodestar.releases.extensions import (
+    RELEASE_CHECKS,
+    RELEASE_SECTIONS,
+    ReleaseCheck,
+    ReleaseSection,
+)
 
 
 def _search(metric: Metric) -> SearchDocument:
@@ -29,6 +49,24 @@ def _metric_url(metric: Metric) -> str:
             "product_key": metric.product.key,
             "metric_key": metric.key,
         },
+    )
+
+
+def _review_url(review: OutcomeReview) -> str:
+    return reverse(
+        "outcomes:review",
+        kwargs={
+            "workspace_slug": review.workspace.slug,
+            "product_key": review.product.key,
+            "review_id": review.pk,
+        },
+    )
+
+
+def _criterion_url(criterion: SuccessCriterion) -> str:
+    return reverse(
+        "outcomes:outcomes",
+        kwargs={"workspace_slug": criterion.workspace.slug, "product_key": criterion.product.key},
     )
 
 
@@ -59,6 +97,44 @@ PLUGIN = Plugin(
             search_related=("product", "workspace"),
             trash=TrashRules(select_related=("product", "workspace")),
         ),
+        ObjectType(
+            name="success_criterion",
+            model=SuccessCriterion,
+            label="success criterion",
+            title=criterion_label,
+            url=_criterion_url,
+            permissions={"view": "view", "change": OutcomePermission.SET_CRITERIA},
+            product=lambda criterion: criterion.product,
+            describe=history_words.describe_criterion,
+        ),
+        ObjectType(
+            name="outcome",
+            model=OutcomeReview,
+            label="outcome review",
+            title=lambda review: criterion_label(review.criterion),
+            gate=access_review_by_ref,
+            url=_review_url,
+            permissions={"view": "view", "change": OutcomePermission.REVIEW_OUTCOMES},
+            product=lambda review: review.product,
+            describe=history_words.describe_review,
+        ),
     ],
-    demo=Demo(seed=demo.seed, after=("sprints",)),
+    periodic=[PeriodicTask("lodestar.outcomes.tasks.evaluate_due_outcomes", dt.timedelta(hours=1))],
+    provides=[
+        (
+            RELEASE_CHECKS,
+            ReleaseCheck(
+                "success_criteria",
+                "Success criteria are defined",
+                evaluate=criteria_check,
+                order=15,
+            ),
+        ),
+        (
+            RELEASE_SECTIONS,
+            ReleaseSection("success_criteria", render=release_criteria_section, order=20),
+        ),
+        (ITEM_SECTIONS, ItemSection("success_criteria", render=item_criteria_section, order=25)),
+    ],
+    demo=Demo(seed=demo.seed, after=("sprints", "releases")),
 )

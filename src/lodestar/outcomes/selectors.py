@@ -4,15 +4,27 @@ series (the samples aggregated per day in the metric's time zone, in SQL)."""
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 
+from lodestar.backlog.flow.models import ItemStatusChange
+from lodestar.backlog.models import BacklogItem, ItemStatus
 from lodestar.core.errors import Invalid
+from lodestar.discovery.models import Problem
 from lodestar.outcomes.errors import OutcomeErrorCode as Code
 from lodestar.outcomes.evaluation import Evaluation, evaluate
-from lodestar.outcomes.models import Aggregation, Metric, MetricDay, MetricSample
+from lodestar.outcomes.models import (
+    Aggregation,
+    Metric,
+    MetricDay,
+    MetricSample,
+    OutcomeReview,
+    SuccessCriterion,
+)
 from lodestar.people.policy import Actor
+from lodestar.releases.models import ReleaseItem, ReleaseState
 from lodestar.strategy.models import Product
 
 # The longest daily series one read answers (ten years).
@@ -152,4 +164,166 @@ def outcome_evaluation(
         target=target,
         target_kind=target_kind,
         given_baseline=given_baseline,
+    )
+
+
+# -- success criteria and outcome reviews ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Windows:
+    """A criterion's days (in its metric's zone): the day it went live, the baseline window
+    before it, the evaluation window after it, and whether that window has closed."""
+
+    started_on: dt.date
+    baseline_from: dt.date
+    baseline_until: dt.date
+    observed_from: dt.date
+    observed_until: dt.date
+    closed: bool
+
+
+def criterion_list(*, product: Product) -> QuerySet[SuccessCriterion]:
+    """The product's success criteria, oldest first, with what they measure."""
+    return SuccessCriterion.objects.filter(product=product).select_related(
+        "metric__product", "release", "item", "product", "review"
+    )
+
+
+def release_criteria(*, release_id: int) -> QuerySet[SuccessCriterion]:
+    return SuccessCriterion.objects.filter(release_id=release_id).select_related(
+        "metric__product", "release", "item", "product", "review"
+    )
+
+
+def item_criteria(*, item_id: int) -> QuerySet[SuccessCriterion]:
+    return SuccessCriterion.objects.filter(item_id=item_id).select_related(
+        "metric__product", "release", "item", "product", "review"
+    )
+
+
+def _local_day(moment: dt.datetime, zone: str) -> dt.date:
+    return moment.astimezone(zoneinfo.ZoneInfo(zone)).date()
+
+
+def criterion_started_at(criterion: SuccessCriterion) -> dt.datetime | None:
+    """When what the criterion measures went live: its release's go-live, or the last time
+    its epic was marked done (while it is done). None: not yet."""
+    if criterion.release_id is not None:
+        release = criterion.release
+        if release is None or release.state != ReleaseState.LIVE:
+            return None
+        return release.went_live_at
+    item = criterion.item
+    if item is None or item.status != ItemStatus.DONE or item.deleted_at is not None:
+        return None
+    at: dt.datetime | None = (
+        ItemStatusChange.objects.filter(item_id=item.pk, to_status=ItemStatus.DONE)
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return at or item.updated_at
+
+
+def criterion_windows(criterion: SuccessCriterion, *, now: dt.datetime) -> Windows | None:
+    """The criterion's windows: the baseline is the ``baseline_window_days`` before the day it
+    went live; the evaluation window the ``evaluation_window_days`` after it (the day itself
+    is half one, half the other, and counts in neither). Closed once its last day is over in
+    the metric's zone. None before going live."""
+    started = criterion_started_at(criterion)
+    if started is None:
+        return None
+    zone = criterion.metric.time_zone
+    day = _local_day(started, zone)
+    one = dt.timedelta(days=1)
+    observed_until = day + dt.timedelta(days=criterion.evaluation_window_days)
+    return Windows(
+        started_on=day,
+        baseline_from=day - dt.timedelta(days=criterion.baseline_window_days),
+        baseline_until=day - one,
+        observed_from=day + one,
+        observed_until=observed_until,
+        closed=_local_day(now, zone) > observed_until,
+    )
+
+
+def criteria_due(*, now: dt.datetime) -> list[SuccessCriterion]:
+    """Criteria (every workspace) whose window has closed and whose review is missing, pending,
+    or older than their metric's last samples: the periodic task's work. Live releases and
+    done epics only; the window itself is checked per criterion (it depends on the zone)."""
+    live = Q(release__state=ReleaseState.LIVE) | Q(item__status=ItemStatus.DONE)
+    stale = (
+        Q(review__isnull=True)
+        | Q(review__final=False)
+        | Q(review__evaluated_at__lt=F("metric__samples_changed_at"))
+    )
+    rows = (
+        SuccessCriterion.objects.filter(live & stale, metric__deleted_at__isnull=True)
+        .select_related("metric__product", "release", "item", "product", "review")
+        .order_by("id")
+    )
+    return [
+        criterion
+        for criterion in rows
+        if (windows := criterion_windows(criterion, now=now)) is not None and windows.closed
+    ]
+
+
+def criterion_item_ids(criterion: SuccessCriterion) -> list[int]:
+    """The backlog items a criterion measures: its release's items (not dropped), or its epic
+    and the items under it."""
+    if criterion.release_id is not None:
+        return list(
+            ReleaseItem.objects.filter(
+                release_id=criterion.release_id, dropped_at__isnull=True
+            ).values_list("item_id", flat=True)
+        )
+    found: list[int] = [criterion.item_id] if criterion.item_id is not None else []
+    level = list(found)
+    # An epic's tree is a few levels deep (epic, feature, story, task): a query a level.
+    while level and len(found) < 100_000:
+        level = list(BacklogItem.objects.filter(parent_id__in=level).values_list("pk", flat=True))
+        found += level
+    return found
+
+
+def review_list(
+    *,
+    actor: Actor,
+    product: Product,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    verdict: str | None = None,
+) -> QuerySet[OutcomeReview]:
+    """The product's outcome reviews, the latest window first; with ``since`` and ``until``,
+    those whose evaluation window ended in ``[since, until]``."""
+    rows = OutcomeReview.objects.filter(workspace_id=actor.workspace_id, product=product)
+    if since is not None:
+        rows = rows.filter(observed_until__gte=since)
+    if until is not None:
+        rows = rows.filter(observed_until__lte=until)
+    if verdict is not None:
+        rows = rows.filter(verdict=verdict)
+    return rows.select_related(
+        "criterion__metric__product", "criterion__release", "criterion__item", "learnings_by"
+    ).order_by("-observed_until", "-id")
+
+
+def review_series(review: OutcomeReview) -> list[DailyValue]:
+    """The days a review's chart draws: its baseline window (when computed) to the end of its
+    evaluation window."""
+    first = review.baseline_from or review.observed_from - dt.timedelta(days=7)
+    return daily_series(metric=review.criterion.metric, since=first, until=review.observed_until)
+
+
+def problems_of_criterion(criterion: SuccessCriterion) -> QuerySet[Problem]:
+    """The live problems the criterion's items solve (those a conclusion may change)."""
+    return (
+        Problem.objects.filter(
+            workspace_id=criterion.workspace_id,
+            item_links__item_id__in=criterion_item_ids(criterion),
+        )
+        .distinct()
+        .order_by("id")
     )

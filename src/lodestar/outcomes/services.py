@@ -5,15 +5,19 @@ recorded in history and published as events, samples are not (a push is not news
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import zoneinfo
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Any
 
 from django.db import IntegrityError, connections, transaction
+from django.utils import timezone
 
+from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus
+from lodestar.backlog.services import item_create, items_mark
 from lodestar.core.concurrency import bump, check_version
 from lodestar.core.db import insert_values, large_writes
 from lodestar.core.errors import FieldError, Invalid
@@ -21,12 +25,27 @@ from lodestar.core.history import changes_since, history_record, snapshot
 from lodestar.core.markdown import render_markdown
 from lodestar.core.models import HistoryEntry
 from lodestar.core.trash import trash_move
-from lodestar.outcomes import rollup
+from lodestar.discovery.models import Problem
+from lodestar.discovery.services import problem_items_link, problem_update
+from lodestar.outcomes import rollup, selectors
 from lodestar.outcomes import samples as sample_input
 from lodestar.outcomes.errors import OutcomeErrorCode as Code
-from lodestar.outcomes.models import Aggregation, Direction, Metric, MetricSample
+from lodestar.outcomes.models import (
+    FLOAT_MAX,
+    WINDOW_MAX_DAYS,
+    WINDOW_MIN_DAYS,
+    Aggregation,
+    Direction,
+    Metric,
+    MetricSample,
+    OutcomeReview,
+    SuccessCriterion,
+    TargetKind,
+    Verdict,
+)
 from lodestar.outcomes.permissions import OutcomePermission
 from lodestar.people.policy import Actor, require
+from lodestar.releases.models import Release, ReleaseState
 from lodestar.strategy.models import Product
 
 KEY = re.compile(r"^[a-z][a-z0-9_-]{1,39}$")
@@ -267,6 +286,8 @@ def _write(
             [(workspace_id, metric_id, adapt(at), value) for at, value in samples],
         )
         rollup.refresh_days(metric, rollup.local_days(metric, times))
+        # Reviews written before now are evaluated again by the periodic task (late samples).
+        Metric.objects.filter(pk=metric.pk).update(samples_changed_at=timezone.now())
     return PushResult(created=len(samples) - replaced, replaced=replaced)
 
 
@@ -289,3 +310,424 @@ def samples_import(*, actor: Actor, metric: Metric, data: bytes, kind: str = "cs
     if parsed.errors:
         raise _refused(parsed, "file")
     return _write(actor=actor, metric=metric, samples=parsed.samples)
+
+
+# -- success criteria -------------------------------------------------------------------------
+
+# The label a missed outcome puts on the open items of its problems, and the one follow-up
+# items are made with (both findable in the backlog's filters).
+MISSED_LABEL = "outcome-missed"
+FOLLOW_UP_LABEL = "outcome-follow-up"
+LEARNINGS_MAX = 20_000
+FOLLOW_UPS_MAX = 10
+
+
+def criterion_label(criterion: SuccessCriterion) -> str:
+    """How a criterion reads: "Checkout conversion +5% (relative)" or "... reaches 3.2 %"."""
+    metric = criterion.metric
+    unit = metric.unit
+    suffix = unit if unit == "%" else (f" {unit}" if unit else "")
+    if criterion.target_kind == TargetKind.RELATIVE:
+        change = f"{criterion.target:+g}%"
+        return f"{metric.name} {change} on its baseline"
+    verb = "at least" if metric.direction == Direction.HIGHER else "at most"
+    return f"{metric.name} {verb} {criterion.target:g}{suffix}"
+
+
+def _finite(field: str, value: object) -> float:
+    """``value`` as a finite number (a number, or text that reads as one), else a refusal
+    naming ``field``."""
+    if value is None or value == "" or isinstance(value, bool):
+        raise Invalid.field(field, "must be a number", code=Code.CRITERION_INVALID)
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise Invalid.field(
+            field, f"must be a number ('{str(value)[:40]}' is not)", code=Code.CRITERION_INVALID
+        ) from None
+    if not math.isfinite(number) or abs(number) > FLOAT_MAX:
+        raise Invalid.field(field, "must be a finite number", code=Code.CRITERION_INVALID)
+    return number
+
+
+def _window(field: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise Invalid.field(field, "must be a whole number of days", code=Code.CRITERION_INVALID)
+    text = str(value).strip()
+    if not text.isdigit() or len(text) > 4:
+        raise Invalid.field(field, "must be a whole number of days", code=Code.CRITERION_INVALID)
+    days = int(text)
+    if not WINDOW_MIN_DAYS <= days <= WINDOW_MAX_DAYS:
+        raise Invalid.field(
+            field,
+            f"must be {WINDOW_MIN_DAYS} to {WINDOW_MAX_DAYS} days (it was {days})",
+            code=Code.CRITERION_INVALID,
+        )
+    return days
+
+
+def _record_criterion(actor: Actor, criterion: SuccessCriterion, action: str) -> None:
+    changes = {
+        "metric": criterion.metric.key,
+        "target": criterion.target,
+        "target_kind": criterion.target_kind,
+        "release": criterion.release.name if criterion.release else None,
+        "item": criterion.item.key if criterion.item else None,
+    }
+    history_record(
+        actor=actor.user,
+        workspace_id=criterion.workspace_id,
+        obj=criterion,
+        action=action,
+        changes=changes,
+        label=criterion_label(criterion),
+    )
+
+
+@transaction.atomic
+def criterion_create(
+    *,
+    actor: Actor,
+    product: Product,
+    metric: Metric,
+    target: object,
+    target_kind: str,
+    release: Release | None = None,
+    item: BacklogItem | None = None,
+    baseline: object = None,
+    baseline_window_days: object = 28,
+    evaluation_window_days: object = 28,
+) -> SuccessCriterion:
+    """What success means for ``release`` or the epic ``item`` (one of them) of ``product``:
+    ``metric`` reaching ``target`` over the evaluation window after going live. Refused for a
+    cancelled release, an item that is not an epic, or a metric the release or epic is already
+    measured by."""
+    require(actor, OutcomePermission.SET_CRITERIA, product=product)
+    if (release is None) == (item is None):
+        raise Invalid.field(
+            "release",
+            "name the release or the epic the criterion is for (one of them)",
+            code=Code.CRITERION_INVALID,
+        )
+    if metric.product_id != product.pk or metric.workspace_id != actor.workspace_id:
+        raise Invalid.field(
+            "metric", f"is not a metric of {product.key}", code=Code.CRITERION_INVALID
+        )
+    if release is not None:
+        if release.product_id != product.pk:
+            raise Invalid.field(
+                "release", f"is not a release of {product.key}", code=Code.CRITERION_INVALID
+            )
+        if release.state == ReleaseState.CANCELLED:
+            raise Invalid.field(
+                "release",
+                f"{release.name} is cancelled: it will not go live to be measured",
+                code=Code.CRITERION_INVALID,
+            )
+    if item is not None:
+        if item.product_id != product.pk:
+            raise Invalid.field(
+                "item", f"is not an item of {product.key}", code=Code.CRITERION_INVALID
+            )
+        if item.kind != ItemKind.EPIC:
+            raise Invalid.field(
+                "item",
+                f"{item.key} is a {item.get_kind_display().lower()}; success criteria are set "
+                "on releases and epics",
+                code=Code.CRITERION_INVALID,
+            )
+    if target_kind not in TargetKind.values:
+        raise Invalid.field(
+            "target_kind",
+            f"must be one of {', '.join(TargetKind.values)}",
+            code=Code.CRITERION_INVALID,
+        )
+    level = _finite("target", target)
+    given = None if baseline is None or baseline == "" else _finite("baseline", baseline)
+    if target_kind == TargetKind.RELATIVE and given == 0:
+        raise Invalid.field(
+            "baseline",
+            "a change in percent needs a baseline other than 0; give an absolute target",
+            code=Code.CRITERION_INVALID,
+        )
+    criterion = SuccessCriterion(
+        workspace_id=actor.workspace_id,
+        product=product,
+        metric=metric,
+        release=release,
+        item=item,
+        target=level,
+        target_kind=target_kind,
+        baseline=given,
+        baseline_window_days=_window("baseline_window_days", baseline_window_days),
+        evaluation_window_days=_window("evaluation_window_days", evaluation_window_days),
+        created_by=actor.user,
+    )
+    taken = SuccessCriterion.objects.filter(metric=metric)
+    taken = taken.filter(release=release) if release is not None else taken.filter(item=item)
+    if taken.exists():
+        what = release.name if release is not None else item.key  # type: ignore[union-attr]
+        raise Invalid.field(
+            "metric",
+            f"{what} is already measured by {metric.key}; remove that criterion first",
+            code=Code.CRITERION_TAKEN,
+        )
+    try:
+        with transaction.atomic():
+            criterion.save()
+    except IntegrityError as exc:  # a concurrent create took it first
+        raise Invalid.field(
+            "metric",
+            f"is already a criterion of this {'release' if release else 'epic'}",
+            code=Code.CRITERION_TAKEN,
+        ) from exc
+    _record_criterion(actor, criterion, HistoryEntry.Action.CREATED)
+    return criterion
+
+
+@transaction.atomic
+def criterion_delete(*, actor: Actor, criterion: SuccessCriterion) -> None:
+    """Remove a criterion, unless its outcome has been reviewed after its window closed: that
+    review is the record of whether it worked, and stays."""
+    require(actor, OutcomePermission.SET_CRITERIA, product=criterion.product)
+    review = OutcomeReview.objects.filter(criterion=criterion).first()
+    if review is not None and review.final:
+        raise Invalid(
+            f"The outcome of “{criterion_label(criterion)}” was reviewed "
+            f"({review.get_verdict_display().lower()}) on {review.evaluated_at:%d %b %Y}; "
+            "a reviewed criterion stays as the record.",
+            code=Code.CRITERION_FIXED,
+        )
+    _record_criterion(actor, criterion, HistoryEntry.Action.DELETED)
+    criterion.delete()
+
+
+# -- outcome reviews --------------------------------------------------------------------------
+
+
+def _review_record(actor: Actor | None, review: OutcomeReview, changes: dict[str, Any]) -> None:
+    history_record(
+        actor=actor.user if actor is not None else None,
+        workspace_id=review.workspace_id,
+        obj=review,
+        action=HistoryEntry.Action.UPDATED
+        if review.evaluations > 1 or "verdict" not in changes
+        else HistoryEntry.Action.CREATED,
+        changes=changes,
+        label=criterion_label(review.criterion),
+    )
+
+
+def _mark_problem_items(review: OutcomeReview) -> list[str]:
+    """The open items of the problems behind a missed outcome, marked in the backlog."""
+    item_ids = selectors.criterion_item_ids(review.criterion)
+    items = list(
+        BacklogItem.objects.filter(
+            product_id=review.product_id,
+            problem_links__problem__item_links__item_id__in=item_ids,
+            problem_links__problem__deleted_at__isnull=True,
+        )
+        .exclude(status__in=(ItemStatus.DONE, ItemStatus.WONT_DO))
+        .distinct()
+        .order_by("rank")
+    )
+    marked = items_mark(product=review.product, items=items, label=MISSED_LABEL)
+    return [item.key for item in marked]
+
+
+def _evaluate(
+    actor: Actor | None, criterion: SuccessCriterion, now: dt.datetime
+) -> OutcomeReview | None:
+    """Evaluate ``criterion`` as of ``now`` and keep the review (None: not live yet)."""
+    windows = selectors.criterion_windows(criterion, now=now)
+    if windows is None:
+        return None
+    result = selectors.outcome_evaluation(
+        metric=criterion.metric,
+        baseline=(windows.baseline_from, windows.baseline_until),
+        observed=(windows.observed_from, windows.observed_until),
+        target=criterion.target,
+        target_kind=criterion.target_kind,
+        given_baseline=criterion.baseline,
+    )
+    final = windows.closed
+    verdict = Verdict(str(result.verdict)) if final else Verdict.PENDING
+    values: dict[str, Any] = {
+        "verdict": verdict,
+        "final": final,
+        "reason": result.reason,
+        "started_on": windows.started_on,
+        "baseline_from": None if criterion.baseline is not None else windows.baseline_from,
+        "baseline_until": None if criterion.baseline is not None else windows.baseline_until,
+        "observed_from": windows.observed_from,
+        "observed_until": windows.observed_until,
+        "baseline_value": result.baseline_value,
+        "baseline_given": result.baseline_given,
+        "observed_value": result.observed_value,
+        "target_level": result.target_level,
+        "baseline_days": result.baseline_days,
+        "observed_days": result.observed_days,
+        "test": asdict(result.test) if result.test is not None else {},
+        "evaluated_at": now,
+    }
+    review = (
+        OutcomeReview.objects.select_for_update()
+        .select_related("criterion__metric", "product")
+        .filter(criterion=criterion)
+        .first()
+    )
+    if review is None:
+        review = OutcomeReview(
+            workspace_id=criterion.workspace_id,
+            product_id=criterion.product_id,
+            criterion=criterion,
+            **values,
+        )
+        review.save()
+        changes: dict[str, Any] = {"verdict": [None, str(verdict)]}
+    else:
+        before = review.verdict
+        for field, value in values.items():
+            setattr(review, field, value)
+        review.evaluations += 1
+        bump(review, [*values, "evaluations"])
+        changes = {"verdict": [before, str(verdict)]} if before != verdict else {}
+        changes["evaluations"] = review.evaluations
+    _review_record(actor, review, changes)
+    if verdict == Verdict.MISSED and review.marked_at is None:
+        marked = _mark_problem_items(review)
+        review.marked_at = now
+        review.save(update_fields=["marked_at"])
+        if marked:
+            _review_record(None, review, {"marked": marked})
+    return review
+
+
+def outcomes_evaluate(
+    *,
+    actor: Actor,
+    product: Product,
+    release: Release | None = None,
+    criterion: SuccessCriterion | None = None,
+    now: dt.datetime | None = None,
+) -> list[OutcomeReview]:
+    """Evaluate now (on demand) the product's criteria whose release or epic went live (those
+    of ``release``, or ``criterion`` alone): a closed window gets its verdict, an open one the
+    figures so far (``pending``). Refused, naming why, when none of them is live yet."""
+    require(actor, OutcomePermission.REVIEW_OUTCOMES, product=product)
+    now = now or timezone.now()
+    rows = selectors.criterion_list(product=product)
+    if release is not None:
+        rows = rows.filter(release=release)
+    if criterion is not None:
+        rows = rows.filter(pk=criterion.pk)
+    criteria = list(rows)
+    if not criteria:
+        raise Invalid(
+            "There is no success criterion to evaluate"
+            + (f" on {release.name}" if release is not None else "")
+            + ": set one on a release or an epic first.",
+            code=Code.OUTCOME_NOT_DUE,
+        )
+    reviews = []
+    with transaction.atomic():
+        for each in criteria:
+            review = _evaluate(actor, each, now)
+            if review is not None:
+                reviews.append(review)
+    if not reviews:
+        raise Invalid(
+            "Nothing to evaluate yet: "
+            + ("its release or epic has not" if len(criteria) == 1 else "none of them has")
+            + " gone live, and an outcome is measured from going live.",
+            code=Code.OUTCOME_NOT_DUE,
+        )
+    return reviews
+
+
+def outcomes_evaluate_due(*, now: dt.datetime | None = None) -> int:
+    """The periodic task: write the review of every criterion whose evaluation window has
+    closed and that has none yet (or only a pending one), and evaluate again the reviews whose
+    metric got samples after they were written (late samples). One transaction per criterion.
+    Returns how many reviews were written."""
+    now = now or timezone.now()
+    written = 0
+    for criterion in selectors.criteria_due(now=now):
+        with transaction.atomic():
+            if _evaluate(None, criterion, now) is not None:
+                written += 1
+    return written
+
+
+@transaction.atomic
+def review_conclude(
+    *,
+    actor: Actor,
+    review: OutcomeReview,
+    learnings: str | None = None,
+    follow_ups: Sequence[str] = (),
+    problem: Problem | None = None,
+    problem_status: str | None = None,
+    expected_version: int | None = None,
+) -> OutcomeReview:
+    """What the product manager makes of an outcome, in one step: the learnings (Markdown),
+    follow-up backlog items (titles; made at the bottom of the backlog, labelled, and linked
+    to ``problem`` when one is named) and a new status for ``problem``. All or nothing."""
+    require(actor, OutcomePermission.REVIEW_OUTCOMES, product=review.product)
+    check_version(review, expected_version)
+    changes: dict[str, Any] = {}
+    if learnings is not None:
+        text = _text("learnings", learnings, LEARNINGS_MAX, Code.OUTCOME_CONCLUDE_INVALID)
+        if text != review.learnings:
+            review.learnings = text
+            review.learnings_html = render_markdown(text)
+            review.learnings_by = actor.user
+            review.learnings_at = timezone.now()
+            changes["learnings"] = True
+    titles = [str(title or "").strip() for title in follow_ups]
+    titles = [title for title in titles if title]
+    if len(titles) > FOLLOW_UPS_MAX:
+        raise Invalid.field(
+            "follow_ups",
+            f"make at most {FOLLOW_UPS_MAX} follow-up items at once ({len(titles)} were sent)",
+            code=Code.OUTCOME_CONCLUDE_INVALID,
+        )
+    if problem is not None and problem.workspace_id != actor.workspace_id:
+        raise Invalid.field("problem", "is not a problem of this workspace")
+    if problem_status is not None and problem is None:
+        raise Invalid.field(
+            "problem", "name the problem whose status changes", code=Code.OUTCOME_CONCLUDE_INVALID
+        )
+    if not changes and not titles and problem_status is None:
+        raise Invalid(
+            "Nothing to save: write learnings, name follow-up items or choose the problem's "
+            "new status.",
+            code=Code.OUTCOME_CONCLUDE_INVALID,
+        )
+    made: list[BacklogItem] = []
+    for index, title in enumerate(titles):
+        try:
+            made.append(
+                item_create(
+                    actor=actor, product=review.product, title=title, labels=[FOLLOW_UP_LABEL]
+                )
+            )
+        except Invalid as error:
+            raise Invalid.fields(
+                [FieldError(f"follow_ups[{index}]", e.message) for e in error.errors]
+                or [FieldError(f"follow_ups[{index}]", error.detail)],
+                code=Code.OUTCOME_CONCLUDE_INVALID,
+            ) from error
+    if made:
+        review.follow_ups.add(*made)
+        changes["follow_ups"] = [item.key for item in made]
+        if problem is not None:
+            problem_items_link(actor=actor, problem=problem, items=made)
+    if problem_status is not None and problem is not None:
+        before = problem.status
+        problem_update(actor=actor, problem=problem, status=problem_status)
+        if problem.status != before:
+            changes["problem_status"] = [before, problem.status]
+    bump(review, ["learnings", "learnings_html", "learnings_by", "learnings_at"])
+    _review_record(actor, review, changes)
+    return review

@@ -1,10 +1,11 @@
-"""The demo's releases of the demo product: "2026.1 Faster reports", live some weeks ago with
-its items done and its notes written; "2026.2" planned, its items in progress or waiting, a
-target date five weeks out and a forecast from the teams' history; and a cancelled one. The
-product keeps two checks of its own, and a roadmap of its goal, epics, problems and releases
-with one share link. Written through the services (so history and search know
-them), then dated back. Deterministic: the items are chosen by when they were finished or by
-backlog order."""
+"""The demo's releases of the demo product: "2025.4 Dashboard speed-up" and "2026.1 Faster
+reports", their items done weeks ago and their notes written, ready to go live (outcomes' demo
+sets their success criteria and takes them live on their dates, ``take_live``); "2026.2"
+planned, its items in progress or waiting, a target date two weeks out and a forecast from
+the teams' history; and a cancelled one. The product keeps two checks of its own, and a
+roadmap of its goal, epics, problems and releases with one share link. Written through the
+services (so history and search know them), then dated back. Deterministic: the items are
+chosen by when they were finished or by backlog order."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus
 from lodestar.core.models import HistoryEntry
 from lodestar.discovery.models import Problem
 from lodestar.people.demo import DemoPeople
+from lodestar.people.policy import Actor
 from lodestar.releases import roadmap, services
 from lodestar.releases.models import ProductCheck, Release, ReleaseCheckTick, ReleaseItem
 from lodestar.releases.notes import draft
@@ -43,27 +45,27 @@ def _backdate(release: Release, when: dt.datetime, since: int) -> None:
     ).update(created_at=when)
 
 
-@transaction.atomic
-def seed(people: DemoPeople, product: Product) -> list[Release]:
-    """Create the releases (see the module's docstring)."""
-    actor = people.actor("quinn")
-    today = timezone.localdate()
-    now = timezone.now()
-    briefed = services.product_check_create(
-        actor=actor, product=product, label="Support has been briefed"
-    )
-    services.product_check_create(actor=actor, product=product, label="Changelog page updated")
-
-    # Live: items finished five to nine weeks ago, the release the week after the last one.
+def _ready(
+    actor: Actor,
+    product: Product,
+    name: str,
+    description: str,
+    weeks: tuple[int, int],
+    today: dt.date,
+) -> Release | None:
+    """A release of the items finished between ``weeks`` ago (at most ``LIVE_ITEMS``, those not
+    in a release yet), its notes written and the product's checks ticked; its target date is
+    three days after its last item. None when no item was finished then."""
     finished = list(
         ItemStatusChange.objects.filter(
             product_id=product.pk,
             to_status=ItemStatus.DONE,
-            day__gte=today - dt.timedelta(weeks=9),
-            day__lte=today - dt.timedelta(weeks=5),
+            day__gte=today - dt.timedelta(weeks=weeks[1]),
+            day__lte=today - dt.timedelta(weeks=weeks[0]),
             item__status=ItemStatus.DONE,
             item__deleted_at__isnull=True,
         )
+        .exclude(item_id__in=ReleaseItem.objects.values("item_id"))
         .order_by("day", "item_id")
         .values_list("item_id", "day")
     )
@@ -72,32 +74,65 @@ def seed(people: DemoPeople, product: Product) -> list[Release]:
         chosen.setdefault(item_id, day)
         if len(chosen) == LIVE_ITEMS:
             break
+    if not chosen:
+        return None
+    release = services.release_create(
+        actor=actor,
+        product=product,
+        name=name,
+        description=description,
+        target_date=max(chosen.values()) + dt.timedelta(days=3),
+    )
+    items = list(BacklogItem.objects.filter(pk__in=list(chosen)).order_by("rank"))
+    services.release_items_add(actor=actor, release=release, items=items)
+    services.release_notes_save(actor=actor, release=release, notes=draft(release))
+    for check in ProductCheck.objects.filter(product=product).order_by("created_at", "id"):
+        services.release_check_tick(actor=actor, release=release, check=check, ticked=True)
+    return release
+
+
+def take_live(people: DemoPeople, release: Release) -> Release:
+    """Take a release made ready by ``seed`` live, dated back to its target date (10:00 UTC),
+    with its history and ticks. Called by the demo that sets its success criteria first."""
+    assert release.target_date is not None  # noqa: S101 - ``_ready`` gives every one a date
+    since = HistoryEntry.objects.filter(workspace=people.workspace).latest("id").pk + 1
+    services.release_go_live(actor=people.actor("quinn"), release=release)
+    went = dt.datetime.combine(release.target_date, dt.time(10), tzinfo=dt.UTC)
+    Release.objects.filter(pk=release.pk).update(
+        went_live_at=went, created_at=went - dt.timedelta(weeks=6), updated_at=went
+    )
+    ReleaseCheckTick.objects.filter(release=release).update(ticked_at=went - dt.timedelta(hours=2))
+    _backdate(release, went, since)
+    release.refresh_from_db()
+    return release
+
+
+@transaction.atomic
+def seed(people: DemoPeople, product: Product) -> list[Release]:
+    """Create the releases (see the module's docstring)."""
+    actor = people.actor("quinn")
+    today = timezone.localdate()
+    briefed = services.product_check_create(
+        actor=actor, product=product, label="Support has been briefed"
+    )
+    services.product_check_create(actor=actor, product=product, label="Changelog page updated")
+    now = timezone.now()
+
+    # Ready to go live: items finished five to nine weeks ago ("2026.1"), and sixteen to
+    # twenty weeks ago ("2025.4"); each goes live a few days after its last item (outcomes'
+    # demo takes them live once their success criteria are set: see ``take_live``).
     made: list[Release] = []
-    if chosen:
-        since = HistoryEntry.objects.filter(workspace=people.workspace).latest("id").pk + 1
-        last = max(chosen.values())
-        live_day = last + dt.timedelta(days=3)
-        live = services.release_create(
-            actor=actor,
-            product=product,
-            name="2026.1 Faster reports",
-            description="Reports that load quickly and export cleanly.",
-            target_date=live_day,
-        )
-        items = list(BacklogItem.objects.filter(pk__in=list(chosen)).order_by("rank"))
-        services.release_items_add(actor=actor, release=live, items=items)
-        services.release_notes_save(actor=actor, release=live, notes=draft(live))
-        others = ProductCheck.objects.filter(product=product).exclude(pk=briefed.pk)
-        for check in (briefed, *others):
-            services.release_check_tick(actor=actor, release=live, check=check, ticked=True)
-        services.release_go_live(actor=actor, release=live)
-        went = dt.datetime.combine(live_day, dt.time(10), tzinfo=dt.UTC)
-        Release.objects.filter(pk=live.pk).update(
-            went_live_at=went, created_at=went - dt.timedelta(weeks=6), updated_at=went
-        )
-        ReleaseCheckTick.objects.filter(release=live).update(ticked_at=went - dt.timedelta(hours=2))
-        _backdate(live, went, since)
-        made.append(live)
+    for name, description, weeks in (
+        (
+            "2025.4 Dashboard speed-up",
+            "Dashboards that open in under a second, even on Monday mornings.",
+            (16, 20),
+        ),
+        ("2026.1 Faster reports", "Reports that load quickly and export cleanly.", (5, 9)),
+    ):
+        ready = _ready(actor, product, name, description, weeks, today)
+        if ready is not None:
+            made.append(ready)
 
     # Planned: what the teams work on now and what comes next, in backlog order.
     candidates = (

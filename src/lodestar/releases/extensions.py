@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 from lodestar.core.extensions import ExtensionPoint
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
+
     from lodestar.releases.models import Release
 
 
@@ -43,3 +45,17 @@ class ReleaseCheck:
 
 
 RELEASE_CHECKS: ExtensionPoint[ReleaseCheck] = ExtensionPoint("releases.checks")
+
+
+@dataclass(frozen=True)
+class ReleaseSection:
+    """A section of a release's page that a later context adds (its success criteria and
+    outcomes, the decisions about it): ``render(request, release)`` gives its HTML (escaped by
+    its own template), or "" to leave it out."""
+
+    name: str
+    render: Callable[[HttpRequest, Release], str]
+    order: int = 100
+
+
+RELEASE_SECTIONS: ExtensionPoint[ReleaseSection] = ExtensionPoint("releases.sections")

@@ -28,6 +28,7 @@ from lodestar.people.web import WorkspaceRequest, is_htmx, workspace_view
 from lodestar.releases import selectors, services
 from lodestar.releases.access import access_product_check, access_release
 from lodestar.releases.checklist import checklist, unmet
+from lodestar.releases.extensions import RELEASE_SECTIONS
 from lodestar.releases.forecasts import ReleaseForecast, combined_history, release_forecast
 from lodestar.releases.models import Release, ReleaseState
 from lodestar.releases.notes import draft
@@ -260,6 +261,12 @@ def detail_context(request: WorkspaceRequest, release: Release, **extra: Any) ->
         "may_change_notes": rights["may_change"] and release.state != ReleaseState.CANCELLED,
         "may_decide": rights["may_decide"] and not frozen,
         "go_live": {"errors": [], "open": False, "reason": ""},
+        # What later contexts add to the page (``extensions.RELEASE_SECTIONS``).
+        "release_sections": [
+            html
+            for section in RELEASE_SECTIONS.providers()
+            if (html := section.render(request, release))
+        ],
         "history": [
             (entry, describe(entry))
             for entry in history_for(workspace_id=release.workspace_id, obj=release).order_by(

@@ -158,6 +158,51 @@ def _decisions(report: Report) -> list[str]:
     return [*out, ""]
 
 
+def _outcomes(report: Report) -> list[str]:
+    out = ["## Outcomes", ""]
+    if not report.outcomes:
+        return [*out, "No outcome review's window ended in the period.", ""]
+    counts = report.verdicts
+    out += [
+        f"{len(report.outcomes)} outcome review{'s' if len(report.outcomes) != 1 else ''}: "
+        f"{counts['met']} met, {counts['missed']} missed, {counts['inconclusive']} "
+        f"inconclusive, {counts['pending']} pending.",
+        "",
+    ]
+    rows = [
+        [
+            md(line.subject),
+            md(line.metric),
+            text.target(line.target, line.target_kind, line.target_level, line.unit),
+            text.figure(line.baseline_value, line.unit),
+            text.figure(line.observed_value, line.unit),
+            text.verdict(line.verdict) + (f": {md(line.reason)}" if line.reason else ""),
+            text.day(line.observed_until),
+            md(line.learnings) if line.learnings else "",
+        ]
+        for line in report.outcomes
+    ]
+    out.append(
+        _table(
+            [
+                "For",
+                "Metric",
+                "Target",
+                "Baseline",
+                "Observed",
+                "Verdict",
+                "Window ended",
+                "Learnings",
+            ],
+            rows,
+            right=(3, 4),
+        )
+    )
+    if report.outcomes_more:
+        out += ["", f"{report.outcomes_more} earlier outcome reviews are not listed."]
+    return [*out, ""]
+
+
 def _problems(report: Report) -> list[str]:
     out = ["## Top problems by evidence", ""]
     if not report.problems:
@@ -195,6 +240,7 @@ def report_markdown(report: Report) -> str:
         *_goals(report),
         *_sprints(report),
         *_releases(report),
+        *_outcomes(report),
         *_decisions(report),
         *_problems(report),
     ]

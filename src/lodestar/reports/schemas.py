@@ -72,6 +72,23 @@ class ReportDecisionOut(_ReportSchema):
     decision: str = Field(description="What was decided, on one line, cut at 280 characters")
 
 
+class ReportOutcomeOut(_ReportSchema):
+    id: int = Field(description="The outcome review's id (GET .../outcomes/{review_id})")
+    metric: str
+    metric_key: str
+    unit: str
+    subject: str = Field(description="The release's name, or the epic's key and title")
+    verdict: str = Field(description="met, missed, inconclusive or pending")
+    target: float = Field(description="The target as stated")
+    target_kind: str = Field(description="absolute (a level) or relative (percent of baseline)")
+    target_level: float | None = Field(description="The level the target came to")
+    baseline_value: float | None
+    observed_value: float | None
+    observed_until: dt.date = Field(description="The last day of the evaluation window")
+    reason: str = Field(description="Why, when inconclusive or pending (else empty)")
+    learnings: str = Field(description="The learnings on one line, cut at 280 characters")
+
+
 class ReportProblemOut(_ReportSchema):
     id: int
     title: str
@@ -99,6 +116,11 @@ class ReportOut(_ReportSchema):
     unforecast: int = Field(description="Planned releases past the cap, listed without forecast")
     decisions: list[ReportDecisionOut] = Field(description="Decisions taken in the period")
     decisions_more: int
+    outcomes: list[ReportOutcomeOut] = Field(
+        description="Outcome reviews whose evaluation window ended in the period"
+    )
+    outcomes_more: int
+    verdicts: dict[str, int] = Field(description="How many outcomes came out each way")
     problems: list[ReportProblemOut] = Field(description="Open problems with the most evidence")
 
     @staticmethod

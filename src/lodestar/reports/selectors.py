@@ -4,7 +4,8 @@ the printable HTML, the API and the CLI all render.
 Each section reads its context through that context's public modules: the goals and their
 items (strategy's and the backlog's models), the sprints that ended (sprints' models), the
 releases and their forecasts (``releases.forecasts``, the product's teams' history read once
-for all of them), the decisions taken (``decisions.selectors``) and the problems with the most
+for all of them), the decisions taken (``decisions.selectors``), the outcome reviews whose
+window closed (``outcomes.selectors``) and the problems with the most
 evidence (``discovery.selectors``). Every section costs a fixed number of queries whatever the
 number of its rows; forecasts cost most, so at most ``FORECASTS`` planned releases get one
 (the nearest targets first) and the rest are counted. docs/REPORTS.md says what each section
@@ -20,13 +21,15 @@ from html import unescape
 
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
-from django.utils.html import strip_tags
+from django.utils.html import escape, strip_tags
 
 from lodestar.backlog.models import BacklogItem, ItemStatus
 from lodestar.decisions.models import DecisionStatus
 from lodestar.decisions.selectors import decision_list
 from lodestar.discovery.models import ProblemStatus
 from lodestar.discovery.selectors import problem_evidence, problem_list_ranked
+from lodestar.outcomes.models import Verdict
+from lodestar.outcomes.selectors import review_list
 from lodestar.people.models import Membership
 from lodestar.people.policy import Actor
 from lodestar.releases.forecasts import combined_history, release_forecast
@@ -42,8 +45,11 @@ FORECASTS = 6
 PROBLEMS = 5
 # Decisions and sprints listed in full up to these; a report past them says how many more.
 DECISIONS = 50
+OUTCOMES = 50
 SPRINTS = 40
 OPEN_PROBLEMS = (ProblemStatus.NEW, ProblemStatus.VALIDATED, ProblemStatus.SOLVING)
+# Verdicts whose reason a report states (too few samples, within the noise, window still open).
+_UNSETTLED = (Verdict.INCONCLUSIVE, Verdict.PENDING)
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,29 @@ class DecisionLine:
 
 
 @dataclass(frozen=True)
+class OutcomeLine:
+    """An outcome review whose evaluation window ended in the period: the metric, what it
+    measured (a release, or an epic by its key), the target as stated (a level, or a change in
+    percent of the baseline) and the level it came to, the baseline and observed values, the
+    verdict, why when it is not met or missed, and the learnings on one line."""
+
+    id: int
+    metric: str
+    metric_key: str
+    unit: str
+    subject: str
+    verdict: str
+    target: float
+    target_kind: str
+    target_level: float | None
+    baseline_value: float | None
+    observed_value: float | None
+    observed_until: dt.date
+    reason: str
+    learnings: str
+
+
+@dataclass(frozen=True)
 class ProblemLine:
     """One of the problems with the most evidence: distinct customers behind it, their ARR,
     the insights, and when the latest was heard."""
@@ -150,6 +179,8 @@ class Report:
     unforecast: int = 0
     decisions: list[DecisionLine] = field(default_factory=list)
     decisions_more: int = 0
+    outcomes: list[OutcomeLine] = field(default_factory=list)
+    outcomes_more: int = 0
     problems: list[ProblemLine] = field(default_factory=list)
 
     @property
@@ -159,6 +190,14 @@ class Report:
     @property
     def goals_met(self) -> int:
         return sum(1 for sprint in self.sprints if sprint.goal_met)
+
+    @property
+    def verdicts(self) -> dict[str, int]:
+        """How many outcomes of the list came out each way (every verdict, zeros included)."""
+        counts = dict.fromkeys(Verdict.values, 0)
+        for line in self.outcomes:
+            counts[line.verdict] = counts.get(line.verdict, 0) + 1
+        return counts
 
 
 def _bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
@@ -331,6 +370,47 @@ def report_decisions(
     ], more
 
 
+def report_outcomes(
+    actor: Actor, product: Product, period: Period
+) -> tuple[list[OutcomeLine], int]:
+    """The outcome reviews whose evaluation window ended in the period, in the order they did
+    (``outcomes.selectors.review_list``); at most ``OUTCOMES``, the latest kept."""
+    rows = review_list(actor=actor, product=product, since=period.since, until=period.until)
+    found = list(rows[: OUTCOMES + 1])
+    more = 0
+    if len(found) > OUTCOMES:
+        more = rows.count() - OUTCOMES
+        found = found[:OUTCOMES]
+    lines = []
+    for review in reversed(found):
+        criterion = review.criterion
+        if criterion.release is not None:
+            subject = criterion.release.name
+        elif criterion.item is not None:
+            subject = f"{criterion.item.key} {criterion.item.title}"
+        else:
+            subject = ""
+        lines.append(
+            OutcomeLine(
+                id=review.pk,
+                metric=criterion.metric.name,
+                metric_key=criterion.metric.key,
+                unit=criterion.metric.unit,
+                subject=subject,
+                verdict=review.verdict,
+                target=criterion.target,
+                target_kind=criterion.target_kind,
+                target_level=review.target_level,
+                baseline_value=review.baseline_value,
+                observed_value=review.observed_value,
+                observed_until=review.observed_until,
+                reason=_summary(escape(review.reason)) if review.verdict in _UNSETTLED else "",
+                learnings=_summary(review.learnings_html),
+            )
+        )
+    return lines, more
+
+
 def report_problems(actor: Actor, product: Product) -> list[ProblemLine]:
     """The product's open problems with the most evidence: distinct customers first, then
     their ARR (the problems page's order), ``PROBLEMS`` of them."""
@@ -373,6 +453,7 @@ def stakeholder_report(
     sprints, sprints_more = report_sprints(product, period)
     live, planned, unforecast = report_releases(actor, product, period, today=today)
     decisions, decisions_more = report_decisions(actor, product, period)
+    outcomes, outcomes_more = report_outcomes(actor, product, period)
     return Report(
         workspace=product.workspace.slug,
         currency=product.workspace.currency,
@@ -389,5 +470,7 @@ def stakeholder_report(
         unforecast=unforecast,
         decisions=decisions,
         decisions_more=decisions_more,
+        outcomes=outcomes,
+        outcomes_more=outcomes_more,
         problems=report_problems(actor, product),
     )

@@ -50,6 +50,26 @@ def number(value: float | int | None) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def figure(value: float | None, unit: str = "") -> str:
+    """A metric's value: four significant digits, thousands separated, with its unit."""
+    if value is None:
+        return DASH
+    shown = f"{value:,.4g}"
+    return f"{shown} {unit}".strip() if unit and unit != "%" else f"{shown}{unit}"
+
+
+def target(value: float, kind: str, level: float | None, unit: str = "") -> str:
+    """``+5% of the baseline (0.0357)`` or ``1,200 ms``."""
+    if kind == "relative":
+        stated = f"{value:+g}% of the baseline"
+        return f"{stated} ({figure(level, unit)})" if level is not None else stated
+    return figure(value, unit)
+
+
+def verdict(value: str) -> str:
+    return value.capitalize()
+
+
 def plain(text: str) -> str:
     """``text`` on one line: controls dropped, every run of white space (newlines too) one
     space."""

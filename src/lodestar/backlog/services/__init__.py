@@ -18,6 +18,7 @@ from lodestar.backlog.services.bulk import (
     BulkChange,
     ItemSpec,
     items_create_many,
+    items_mark,
     items_update_many,
 )
 from lodestar.backlog.services.items import (
@@ -43,6 +44,7 @@ __all__ = [
     "item_split",
     "item_update",
     "items_create_many",
+    "items_mark",
     "items_update_many",
     "rebalance",
 ]

@@ -620,3 +620,41 @@ def _place(
         changes["placement"] = PLACEMENTS[position]
         item.rank = key
     ordering.schedule_rebalance(product.pk, keys[0] if position == "top" else keys[-1])
+
+
+@dataclass(frozen=True)
+class _Lodestar:
+    """Lodestar itself as the author of a change no one made by hand (history names no one)."""
+
+    workspace_id: int
+    user: None = None
+
+
+@transaction.atomic
+def items_mark(*, product: Product, items: Sequence[BacklogItem], label: str) -> list[BacklogItem]:
+    """Lodestar's own mark on items of ``product``: ``label`` added to each item of ``items``
+    that is still open (neither done nor won't do) and lacks it, in one history entry per item
+    changed, naming no one. For facts that call for the team's attention, found by a periodic
+    task rather than done by a person (a missed outcome marks the open items of its problem);
+    no policy is asked, since no one acts. Returns the items marked."""
+    name = clean_label_names([label])[0]
+    open_ = [
+        item
+        for item in items
+        if item.product_id == product.pk
+        and item.status not in (ItemStatus.DONE, ItemStatus.WONT_DO)
+        and item.deleted_at is None
+    ]
+    if not open_:
+        return []
+    change = BulkChange(add_labels=[name])
+    changed: list[tuple[BacklogItem, dict[str, Any]]] = []
+    names: list[list[str]] = []
+    for item in _locked(product, open_, {}):
+        after = _labels_after(item, change)
+        names.append(clean_label_names(after) if after is not UNSET else [])
+        changed.append((item, {}))
+    _relabel(product, changed, names, change)
+    marked = [(item, changes) for item, changes in changed if changes]
+    _write(_Lodestar(product.workspace_id), product, marked)  # type: ignore[arg-type]
+    return [item for item, _ in marked]

@@ -19,7 +19,7 @@ from lodestar.core.charts.flow import (
     throughput,
 )
 from lodestar.core.charts.forecast import forecast_histogram
-from lodestar.core.charts.series import DayValue, daily_series
+from lodestar.core.charts.series import DayValue, OutcomeWindows, daily_series, outcome_series
 from lodestar.core.charts.sprint import BurnDay, SprintVelocity, burndown, burnup, velocity
 from lodestar.core.charts.timeline import TimelineRow, timeline
 
@@ -32,6 +32,7 @@ __all__ = [
     "FlowDay",
     "LegendEntry",
     "Markup",
+    "OutcomeWindows",
     "PeriodCount",
     "SprintVelocity",
     "Table",
@@ -43,6 +44,7 @@ __all__ = [
     "cycle_time_scatter",
     "daily_series",
     "forecast_histogram",
+    "outcome_series",
     "percentile",
     "throughput",
     "timeline",

@@ -1,7 +1,8 @@
 """Decisions on other contexts' pages: the "Decisions" section of a backlog item's panel and
 page (``backlog.extensions.ITEM_SECTIONS``), of a problem's page
 (``discovery.extensions.PROBLEM_SECTIONS``) and a metric's page
-(``outcomes.extensions.METRIC_SECTIONS``), each with a small form that records a decision
+(``outcomes.extensions.METRIC_SECTIONS``) and a release's page (``releases.extensions
+.RELEASE_SECTIONS``), each with a small form that records a decision
 already linked to that object. Nothing here names a kind beyond the seams it answers:
 another context's page offers its own seam and renders ``object_section``."""
 
@@ -71,6 +72,10 @@ def problem_section(request: HttpRequest, problem: Any) -> str:
 
 def metric_section(request: HttpRequest, metric: Any) -> str:
     return object_section(request, metric, as_card=True)
+
+
+def release_section(request: HttpRequest, release: Any) -> str:
+    return object_section(request, release, as_card=True)
 
 
 @require_POST

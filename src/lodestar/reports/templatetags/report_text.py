@@ -37,3 +37,13 @@ def report_number(value: float | int | None) -> str:
 def report_state(value: str) -> str:
     """``in_progress`` -> ``In progress``."""
     return value.replace("_", " ").capitalize()
+
+
+@register.filter(name="report_figure")
+def report_figure(value: float | None, unit: str = "") -> str:
+    return text.figure(value if isinstance(value, int | float) else None, unit)
+
+
+@register.simple_tag(name="report_target")
+def report_target(value: float, kind: str, level: float | None, unit: str) -> str:
+    return text.target(value, kind, level, unit)
