@@ -1,6 +1,6 @@
-"""The roadmap in a browser: the product owner puts an epic in Next with the form (the path
-dragging also takes), makes a share link, opens it signed out and sees the roadmap with no
-customer data; revoked, the link answers 404."""
+"""The roadmap in a browser: the product owner puts an epic in Next with its lane's move form
+(the address dragging also posts to), is stopped at a place of 0, makes a share link, opens it
+signed out and sees the roadmap with no customer data; revoked, the link answers 404."""
 
 from __future__ import annotations
 
@@ -61,13 +61,23 @@ def test_an_epic_in_next_shared_then_revoked(
     later = page.locator('.rm-list[data-lane="later"]')
     expect(later).to_contain_text("Self-serve reporting")
 
-    # Moved to Next with its own form (what a drop submits).
-    card = later.locator(".rm-card", has_text="Self-serve reporting")
-    card.get_by_label(re.compile("Lane of")).select_option("next")
-    card.get_by_role("button", name="Move", exact=True).click()
-    expect(page.locator('.rm-list[data-lane="next"]')).to_contain_text("Self-serve reporting")
+    # Moved to Next with its lane's form (what a drop sends too): the card, the lane, a place.
+    form = page.get_by_role("form", name="Move a card of Later")
+    form.get_by_label("Card").select_option(label=f"1. {epic.key} Self-serve reporting")
+    form.get_by_label("To lane").select_option("next")
+    form.get_by_role("button", name="Move", exact=True).click()
+    following = page.locator('.rm-list[data-lane="next"]')
+    expect(following).to_contain_text("Self-serve reporting")
     expect(page.locator("#roadmap-timeline")).to_be_visible()
     screenshot("roadmap-lanes")
+
+    # A place of 0 is refused by the browser already (the server refuses it in words too).
+    form = page.get_by_role("form", name="Move a card of Next")
+    place = form.get_by_label(re.compile("At place"))
+    place.fill("0")
+    form.get_by_role("button", name="Move", exact=True).click()
+    assert place.evaluate("input => input.validity.rangeUnderflow")
+    expect(following).to_contain_text("Self-serve reporting")
 
     page.get_by_label("For whom").fill("Board")
     page.get_by_role("button", name="Make a link").click()

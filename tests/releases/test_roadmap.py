@@ -20,6 +20,7 @@ from lodestar.discovery import services as discovery
 from lodestar.discovery.models import Problem
 from lodestar.releases import roadmap, roadmap_selectors
 from lodestar.releases.models import Release, RoadmapEntry, RoadmapShare
+from lodestar.releases.schemas import RoadmapOut
 from lodestar.strategy import services as strategy
 from lodestar.strategy.models import Product
 from tests.backlog.conftest import MakeItem
@@ -318,7 +319,7 @@ def test_the_page_adds_moves_shares_and_revokes(
         == 302
     )
     entry = RoadmapEntry.objects.get()
-    client.post(f"{PAGE}/entries/{entry.pk}/move", {"lane": "later", "position": "0"})
+    client.post(f"{PAGE}/entries/{entry.pk}/move", {"lane": "later", "place": "1"})
     entry.refresh_from_db()
     assert entry.lane == "later"
     made = client.post(PAGE + "/shares", {"label": "Board"})
@@ -358,3 +359,147 @@ def test_many_moves_to_one_spot_rebalance_the_lane(
     ranks = list(RoadmapEntry.objects.filter(product=product).values_list("rank", flat=True))
     assert max(len(rank) for rank in ranks) <= 24
     assert len(_titles(product)["now"]) == 3
+
+
+def _lane(product: Product, lane: str) -> list[str]:
+    return _titles(product)[lane]
+
+
+def test_a_lanes_form_moves_a_card_by_place_or_step(
+    client: Client, po: Persona, product: Product, make_item: MakeItem
+) -> None:
+    epics = {name: make_item(name, kind="epic") for name in ("Alpha", "Beta", "Gamma")}
+    entries = {
+        name: roadmap.roadmap_entry_add(
+            actor=po.actor, product=product, type="item", target=epic.key, lane="now"
+        ).pk
+        for name, epic in epics.items()
+    }
+    titles = {name: f"{epic.key} {name}" for name, epic in epics.items()}
+    client.force_login(po.user)
+
+    def move(name: str, **fields: str) -> Any:
+        return client.post(PAGE + "/move", {"entry": str(entries[name]), **fields})
+
+    def now() -> list[str]:
+        return [title.split(" ", 1)[1] for title in _lane(product, "now")]
+
+    answer = move("Gamma", step="up")
+    assert answer.status_code == 302
+    assert answer["Location"].endswith(f"/roadmap#card-{entries['Gamma']}")
+    assert now() == ["Alpha", "Gamma", "Beta"]
+    move("Alpha", step="down")
+    assert now() == ["Gamma", "Alpha", "Beta"]
+    move("Beta", step="top")
+    assert now() == ["Beta", "Gamma", "Alpha"]
+    move("Beta", step="bottom")
+    assert now() == ["Gamma", "Alpha", "Beta"]
+    # A step that changes nothing writes nothing.
+    written = HistoryEntry.objects.count()
+    assert move("Gamma", step="up").status_code == 302
+    assert move("Beta", step="down").status_code == 302
+    assert HistoryEntry.objects.count() == written
+    # Places count from 1; empty is last; past the end is last.
+    move("Beta", lane="now", place="1")
+    assert now() == ["Beta", "Gamma", "Alpha"]
+    move("Alpha", lane="next", place="")
+    move("Gamma", lane="next", place="1")
+    assert _lane(product, "next") == [titles["Gamma"], titles["Alpha"]]
+    move("Beta", lane="next", place="99")
+    assert _lane(product, "next") == [titles["Gamma"], titles["Alpha"], titles["Beta"]]
+    assert _lane(product, "now") == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        ({"lane": "now", "place": "0"}, "'0' is not a place in the lane"),
+        ({"lane": "now", "place": "-1"}, "whole number from 1"),
+        ({"lane": "now", "place": "second"}, "whole number from 1"),
+        ({"lane": "now", "place": "1.5"}, "whole number from 1"),
+        ({"lane": "someday", "place": "1"}, "must be now, next or later"),
+        ({"step": "sideways"}, "'sideways' is not a move"),
+        ({"step": ""}, "is not a move: up, down, top, bottom"),
+    ],
+)
+def test_bad_moves_are_refused_in_words_and_move_nothing(
+    client: Client,
+    po: Persona,
+    product: Product,
+    make_item: MakeItem,
+    fields: dict[str, str],
+    words: str,
+) -> None:
+    first, second = (make_item(f"Epic {n}", kind="epic") for n in range(2))
+    for epic in (first, second):
+        roadmap.roadmap_entry_add(
+            actor=po.actor, product=product, type="item", target=epic.key, lane="now"
+        )
+    entry = RoadmapEntry.objects.get(target_id=second.pk)
+    before = _titles(product)
+    client.force_login(po.user)
+    answer = client.post(PAGE + "/move", {"entry": str(entry.pk), **fields})
+    assert answer.status_code == 422
+    html = answer.content.decode()
+    assert 'id="move-error"' in html
+    assert words in html.replace("&#x27;", "'")
+    assert _titles(product) == before
+
+
+def test_a_move_or_removal_of_an_unknown_or_foreign_entry_is_not_found(
+    client: Client, po: Persona, developer: Persona, product: Product, epic: BacklogItem
+) -> None:
+    entry = roadmap.roadmap_entry_add(
+        actor=po.actor, product=product, type="item", target=epic.key, lane="now"
+    )
+    client.force_login(po.user)
+    for ref in ("999999", "abc", ""):
+        assert client.post(PAGE + "/move", {"entry": ref, "step": "top"}).status_code == 404
+        assert client.post(PAGE + "/remove", {"entry": ref}).status_code == 404
+    # A developer reads the roadmap but does not keep it: nothing moves or goes.
+    client.force_login(developer.user)
+    client.post(PAGE + "/move", {"entry": str(entry.pk), "lane": "later"})
+    client.post(PAGE + "/remove", {"entry": str(entry.pk)})
+    entry.refresh_from_db()
+    assert entry.lane == "now"
+    client.force_login(po.user)
+    assert client.post(PAGE + "/remove", {"entry": str(entry.pk)}).status_code == 302
+    assert not RoadmapEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_the_page_has_one_move_form_per_lane_not_per_card(
+    client: Client, po: Persona, product: Product, make_item: MakeItem
+) -> None:
+    client.force_login(po.user)
+    forms = []
+    for count in (2, 12):
+        for n in range(RoadmapEntry.objects.count(), count):
+            epic = make_item(f"Epic <{n}>", kind="epic")
+            roadmap.roadmap_entry_add(
+                actor=po.actor,
+                product=product,
+                type="item",
+                target=epic.key,
+                lane=("now", "next")[n % 2],
+            )
+        html = client.get(PAGE).content.decode()
+        assert html.count('class="rm-card"') == count
+        assert html.count('class="rm-lane-move"') == 2  # one per lane with cards
+        forms.append((html.count("<form"), html.count("csrfmiddlewaretoken")))
+    assert forms[0] == forms[1]
+    assert "1. ACME-1 Epic &lt;0&gt;" in html  # in its lane's list of cards, escaped
+    assert "Epic <0>" not in html
+
+
+def test_the_apis_roadmap_holds_to_its_schema(
+    client: Client, po: Persona, product: Product, release: Release, epic: BacklogItem
+) -> None:
+    Release.objects.filter(pk=release.pk).update(target_date=dt.date(2026, 12, 31))
+    for kind, target, lane in (("item", epic.key, "now"), ("release", str(release.pk), "later")):
+        roadmap.roadmap_entry_add(
+            actor=po.actor, product=product, type=kind, target=target, lane=lane
+        )
+    client.force_login(po.user)
+    answer = client.get(API).json()
+    assert RoadmapOut.model_validate(answer).model_dump(mode="json") == answer
+    assert answer["timeline"][0]["target"] == "2026-12-31"

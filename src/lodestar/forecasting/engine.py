@@ -15,7 +15,7 @@ import functools
 import math
 import secrets
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -151,6 +151,8 @@ class Forecast:
     calibration: Calibration
     inputs: Inputs
     outcomes: NDArray[np.int64] = field(repr=False, compare=False)
+    # The backtests' randomized ranks calibration used (None when not calibrated).
+    pits: NDArray[np.float64] | None = field(default=None, repr=False, compare=False)
 
 
 # -- checking the input --------------------------------------------------------------------------
@@ -369,6 +371,29 @@ def _histogram(outcomes: NDArray[np.int64], horizon: int | None) -> tuple[Histog
     )
 
 
+def _when_histogram(counts: NDArray[np.int64], horizon: int) -> tuple[HistogramBin, ...]:
+    """``_histogram`` of *when* outcomes given as their counts (``counts[t]``: the trials done
+    in period ``t``), without the outcomes themselves."""
+    inside = counts[: horizon + 1]
+    seen = np.flatnonzero(inside)
+    if seen.size == 0:
+        return ()
+    low, high = int(seen[0]), int(seen[-1])
+    width = max(1, -(-(high - low + 1) // HISTOGRAM_BINS))
+    values = inside[low : high + 1]
+    bins = -(-values.size // width)
+    grouped = np.zeros(bins * width, dtype=np.int64)
+    grouped[: values.size] = values
+    return tuple(
+        HistogramBin(
+            low=low + index * width,
+            high=min(high, low + (index + 1) * width - 1),
+            trials=count,
+        )
+        for index, count in enumerate(grouped.reshape(bins, width).sum(axis=1).tolist())
+    )
+
+
 def _seed(seed: int | None) -> int:
     return seed if seed is not None else secrets.randbits(63)
 
@@ -398,10 +423,48 @@ def _shared_backtests(
     )
 
 
-def forecast(data: ForecastInput) -> Forecast:
-    """Answer ``data``'s question; a ``ForecastError`` names the input to fix."""
-    history = _check(data)
+@functools.lru_cache(maxsize=64)
+def _calendar_of(
+    start: dt.date, period: PeriodUnit, working_days: bool, holidays: frozenset[dt.date]
+) -> Calendar:
+    """A calendar, kept: it remembers the weeks it has counted, which every forecast from the
+    same start (a product's releases, asked on the same day) then shares."""
+    return Calendar(start, period, working_days, holidays)
+
+
+def _calendar(data: ForecastInput) -> Calendar | None:
+    start = data.start or data.today
+    if start is None:
+        return None
+    return _calendar_of(start, data.period, data.working_days, frozenset(data.holidays))
+
+
+def _periods_to(day: dt.date, calendar: Calendar | None, data: ForecastInput) -> int:
+    """The whole periods from the start to ``day`` (the *how many* and *odds* questions'
+    ``date``), refused when the day is too soon or beyond the horizon."""
     horizon = HORIZON[data.period]
+    if calendar is None:
+        raise _fail(
+            "start", "is required to count the periods until a date", ForecastErrorCode.MISSING
+        )
+    periods = calendar.periods_by(day)
+    if periods < 1:
+        raise _fail(
+            "date",
+            f"{day} is before the end of the first {data.period} from {calendar.start}; "
+            "give a later date",
+            ForecastErrorCode.DATE_TOO_SOON,
+        )
+    if periods > horizon:
+        raise _fail(
+            "date",
+            f"is {periods:,} {data.period}s away; a forecast looks at most {horizon:,} ahead",
+            ForecastErrorCode.OUT_OF_RANGE,
+        )
+    return periods
+
+
+def _used(data: ForecastInput, history: NDArray[np.int64]) -> NDArray[np.int64]:
     sample = history if data.window is None else history[-data.window :]
     if not sample.any():
         raise _fail(
@@ -410,103 +473,111 @@ def forecast(data: ForecastInput) -> Forecast:
             "is ever done: there is nothing to forecast from",
             ForecastErrorCode.HISTORY_ALL_ZERO,
         )
-    seed = _seed(data.seed)
-    main_stream, backtest_stream = np.random.SeedSequence(seed).spawn(2)
-    rng = np.random.default_rng(main_stream)
-    start = data.start or data.today
-    calendar = (
-        Calendar(start, data.period, data.working_days, frozenset(data.holidays))
-        if start is not None
-        else None
+    return sample
+
+
+def _beyond(data: ForecastInput, items: int, pace: float) -> ForecastError | None:
+    """The refusal of a *when* for ``items`` that the history's pace takes past the horizon."""
+    horizon = HORIZON[data.period]
+    expected = math.ceil(items / pace)
+    if expected <= horizon:
+        return None
+    return _fail(
+        "items" if data.scope is None else "scope",
+        f"at the pace of the history used ({pace:.2f} a {data.period}), "
+        f"{items:,} items take about {expected:,} {data.period}s, beyond "
+        f"the {horizon:,} a forecast looks ahead",
+        ForecastErrorCode.BEYOND_HORIZON,
     )
-    periods = data.periods
-    if data.date is not None:
-        if calendar is None:
-            raise _fail(
-                "start", "is required to count the periods until a date", ForecastErrorCode.MISSING
-            )
-        periods = calendar.periods_by(data.date)
-        if periods < 1:
-            raise _fail(
-                "date",
-                f"{data.date} is before the end of the first {data.period} from {start}; "
-                "give a later date",
-                ForecastErrorCode.DATE_TOO_SOON,
-            )
-        if periods > horizon:
-            raise _fail(
-                "date",
-                f"is {periods:,} {data.period}s away; a forecast looks at most {horizon:,} ahead",
-                ForecastErrorCode.OUT_OF_RANGE,
-            )
-    ahead = periods or 0
-    # Counts of at most MAX_THROUGHPUT a period add up within 32 bits over the horizon.
-    counts = history.astype(np.int32)
-    trials = data.trials
-    window = sample.size
-    lows = np.full(trials, history.size - window, dtype=np.int64)
-    lengths = np.full(trials, window, dtype=np.int64)
-    pace = float(sample.mean())
-    if data.question == "how_many":
-        # _check made sure how_many has periods or a date, so ``ahead`` is at least 1.
-        outcomes = simulation.sums(
-            rng, counts, lows, lengths, np.full(trials, ahead, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class _Record:
+    """A history's backtests and what calibration takes from them."""
+
+    backtests: list[calibration.Backtest]
+    pits: NDArray[np.float64] | None
+    reason: str | None
+
+    @functools.cached_property
+    def hit_rates(self) -> tuple[HitRate, ...]:
+        ranks = np.asarray([b.rank for b in self.backtests])
+        return tuple(calibration.hit_rates(ranks)) if self.backtests else ()
+
+
+def _record(
+    data: ForecastInput,
+    history: NDArray[np.int64],
+    kind: calibration.Kind,
+    stream: np.random.SeedSequence,
+) -> _Record:
+    if not data.calibrate:
+        return _Record(
+            [], None, "calibrate was not asked (ask for it to backtest this history and adjust)"
         )
-    else:
-        targets = _targets(data, rng, trials)
-        expected = math.ceil(int(targets.max()) / pace)
-        if expected > horizon:
-            raise _fail(
-                "items" if data.scope is None else "scope",
-                f"at the pace of the history used ({pace:.2f} a {data.period}), "
-                f"{int(targets.max()):,} items take about {expected:,} {data.period}s, beyond "
-                f"the {horizon:,} a forecast looks ahead",
-                ForecastErrorCode.BEYOND_HORIZON,
-            )
-        guess = math.ceil(1.5 * expected) + 4
-        outcomes = simulation.completion_periods(
-            rng, counts, lows, lengths, targets, horizon, guess
-        )
-    ordered = np.sort(outcomes)
-    kind: calibration.Kind = "how_many" if data.question == "how_many" else "when"
     work_periods = calibration.work_periods_for(data.period)
-    warnings = calibration.history_warnings(sample, period=data.period, work_periods=work_periods)
-    pits: NDArray[np.float64] | None = None
-    reason: str | None = None
-    backtests: list[calibration.Backtest] = []
-    if data.calibrate:
-        if data.calibration_seed is not None:
-            backtests = list(
-                _shared_backtests(
-                    history.tobytes(),
-                    kind,
-                    data.window,
-                    work_periods,
-                    min(trials, BACKTEST_TRIALS),
-                    calibration.stride_for(data.period),
-                    data.calibration_seed,
-                )
+    trials = min(data.trials, BACKTEST_TRIALS)
+    backtests: list[calibration.Backtest]
+    if data.calibration_seed is not None:
+        backtests = list(
+            _shared_backtests(
+                history.tobytes(),
+                kind,
+                data.window,
+                work_periods,
+                trials,
+                calibration.stride_for(data.period),
+                data.calibration_seed,
             )
-        else:
-            backtests = calibration.backtest(
-                history,
-                kind=kind,
-                rng=np.random.default_rng(backtest_stream),
-                window=data.window,
-                work_periods=work_periods,
-                trials=min(trials, BACKTEST_TRIALS),
-                stride=calibration.stride_for(data.period),
-            )
-        if len(backtests) >= calibration.MINIMUM:
-            pits = np.asarray([b.pit for b in backtests])
-        else:
-            reason = (
-                f"only {len(backtests)} backtest{'s' if len(backtests) != 1 else ''} had a "
-                f"known outcome; at least {calibration.MINIMUM} are needed (a longer history "
-                "helps)"
-            )
+        )
     else:
-        reason = "calibrate was not asked (ask for it to backtest this history and adjust)"
+        backtests = calibration.backtest(
+            history,
+            kind=kind,
+            rng=np.random.default_rng(stream),
+            window=data.window,
+            work_periods=work_periods,
+            trials=trials,
+            stride=calibration.stride_for(data.period),
+        )
+    if len(backtests) >= calibration.MINIMUM:
+        return _Record(backtests, np.asarray([b.pit for b in backtests]), None)
+    return _Record(
+        backtests,
+        None,
+        f"only {len(backtests)} backtest{'s' if len(backtests) != 1 else ''} had a "
+        f"known outcome; at least {calibration.MINIMUM} are needed (a longer history "
+        "helps)",
+    )
+
+
+def _answer(
+    data: ForecastInput,
+    *,
+    history: NDArray[np.int64],
+    sample: NDArray[np.int64],
+    outcomes: NDArray[np.int64],
+    ordered: NDArray[np.int64],
+    record: _Record,
+    calendar: Calendar | None,
+    periods: int | None,
+    seed: int,
+    warnings: list[ForecastWarning] | None = None,
+    histogram: tuple[HistogramBin, ...] | None = None,
+) -> Forecast:
+    """The answer to ``data`` from its simulated ``outcomes`` (``ordered``: sorted).
+    ``warnings`` (about the history) and ``histogram``: when the caller has them already."""
+    horizon = HORIZON[data.period]
+    ahead = periods or 0
+    kind: calibration.Kind = "how_many" if data.question == "how_many" else "when"
+    if warnings is None:
+        work_periods = calibration.work_periods_for(data.period)
+        warnings = calibration.history_warnings(
+            sample, period=data.period, work_periods=work_periods
+        )
+    else:
+        warnings = list(warnings)
+    pits = record.pits
     answers = []
     edge = False
     for percentile in data.percentiles:
@@ -556,14 +627,13 @@ def forecast(data: ForecastInput) -> Forecast:
             if pits is None
             else calibration.calibrated_probability(pits, plain_probability)
         )
+    backtests = record.backtests
     report = Calibration(
         asked=data.calibrate,
         calibrated=pits is not None,
         backtests=len(backtests),
-        hit_rates=tuple(
-            calibration.hit_rates(np.asarray([b.rank for b in backtests])) if backtests else ()
-        ),
-        reason=reason,
+        hit_rates=record.hit_rates,
+        reason=record.reason,
         warnings=tuple(warnings),
     )
     inputs = Inputs(
@@ -573,12 +643,12 @@ def forecast(data: ForecastInput) -> Forecast:
         periods=periods,
         date=data.date,
         period=data.period,
-        trials=trials,
+        trials=data.trials,
         seed=seed,
         window=data.window,
-        history_used=window,
+        history_used=sample.size,
         calibrate=data.calibrate,
-        start=start,
+        start=calendar.start if calendar is not None else None,
         working_days=data.working_days,
         holidays=tuple(sorted(data.holidays)),
         split_rate=data.split_rate,
@@ -591,12 +661,167 @@ def forecast(data: ForecastInput) -> Forecast:
         percentiles=tuple(answers),
         probability=probability,
         plain_probability=plain_probability,
-        histogram=_histogram(outcomes, horizon if kind == "when" else None),
+        histogram=(
+            histogram
+            if histogram is not None
+            else _histogram(outcomes, horizon if kind == "when" else None)
+        ),
         beyond=int(np.count_nonzero(outcomes > horizon)) if kind == "when" else 0,
         calibration=report,
         inputs=inputs,
         outcomes=outcomes,
+        pits=pits,
     )
+
+
+def forecast(data: ForecastInput) -> Forecast:
+    """Answer ``data``'s question; a ``ForecastError`` names the input to fix."""
+    history = _check(data)
+    horizon = HORIZON[data.period]
+    sample = _used(data, history)
+    seed = _seed(data.seed)
+    main_stream, backtest_stream = np.random.SeedSequence(seed).spawn(2)
+    rng = np.random.default_rng(main_stream)
+    calendar = _calendar(data)
+    periods = data.periods
+    if data.date is not None:
+        periods = _periods_to(data.date, calendar, data)
+    ahead = periods or 0
+    # Counts of at most MAX_THROUGHPUT a period add up within 32 bits over the horizon.
+    counts = history.astype(np.int32)
+    trials = data.trials
+    window = sample.size
+    lows = np.full(trials, history.size - window, dtype=np.int64)
+    lengths = np.full(trials, window, dtype=np.int64)
+    pace = float(sample.mean())
+    if data.question == "how_many":
+        # _check made sure how_many has periods or a date, so ``ahead`` is at least 1.
+        outcomes = simulation.sums(
+            rng, counts, lows, lengths, np.full(trials, ahead, dtype=np.int64)
+        )
+    else:
+        targets = _targets(data, rng, trials)
+        refusal = _beyond(data, int(targets.max()), pace)
+        if refusal is not None:
+            raise refusal
+        guess = math.ceil(1.5 * math.ceil(int(targets.max()) / pace)) + 4
+        outcomes = simulation.completion_periods(
+            rng, counts, lows, lengths, targets, horizon, guess
+        )
+    kind: calibration.Kind = "how_many" if data.question == "how_many" else "when"
+    return _answer(
+        data,
+        history=history,
+        sample=sample,
+        outcomes=outcomes,
+        ordered=np.sort(outcomes),
+        record=_record(data, history, kind, backtest_stream),
+        calendar=calendar,
+        periods=periods,
+        seed=seed,
+    )
+
+
+def forecast_many(data: ForecastInput, items: Sequence[int]) -> list[Forecast | ForecastError]:
+    """*When* for each count in ``items``, all from the same trials: each trial is one future of
+    the history's throughput, and a count's outcome is the first period at which that trial's
+    throughput adds up to it. So the answers agree with each other (a larger count is never
+    done sooner, trial by trial), and work done in order reads as cumulative counts (the
+    second of two milestones of 3 and 2 items is the count 5). ``data`` is a *when* question
+    without ``items``, ``scope`` or ``split_rate``; its seed gives every answer the same
+    trials, and with one count the answer is ``forecast``'s for that count. A count the
+    history's pace takes past the horizon gets its ``ForecastError`` in its place."""
+    if data.question != "when":
+        raise _fail(
+            "question", "must be when to answer many counts", ForecastErrorCode.OUT_OF_RANGE
+        )
+    for name, value in (
+        ("items", data.items),
+        ("scope", data.scope),
+        ("split_rate", data.split_rate),
+    ):
+        if value is not None:
+            raise _fail(
+                name,
+                "does not apply to many counts at once (give the counts); leave it out",
+                ForecastErrorCode.NOT_APPLICABLE,
+            )
+    if not items:
+        return []
+    for count in items:
+        _count("items", count, low=1, high=MAX_ITEMS, unit="items")
+    history = _check(replace(data, items=max(items)))
+    horizon = HORIZON[data.period]
+    sample = _used(data, history)
+    seed = _seed(data.seed)
+    main_stream, backtest_stream = np.random.SeedSequence(seed).spawn(2)
+    pace = float(sample.mean())
+    refusals = {count: _beyond(data, count, pace) for count in set(items)}
+    wanted = np.asarray(sorted(c for c, refusal in refusals.items() if refusal is None), np.int64)
+    row_of: dict[int, int] = {}
+    found = np.zeros((0, horizon + 2), dtype=np.int64)
+    if wanted.size:
+        trials = data.trials
+        window = sample.size
+        guess = math.ceil(1.5 * math.ceil(int(wanted[-1]) / pace)) + 4
+        found = simulation.completion_counts_many(
+            np.random.default_rng(main_stream),
+            history.astype(np.int32),
+            np.full(trials, history.size - window, dtype=np.int64),
+            np.full(trials, window, dtype=np.int64),
+            wanted,
+            horizon,
+            guess,
+        )
+        row_of = {int(count): row for row, count in enumerate(wanted)}
+    record = _record(data, history, "when", backtest_stream)
+    calendar = _calendar(data)
+    warnings = calibration.history_warnings(
+        sample, period=data.period, work_periods=calibration.work_periods_for(data.period)
+    )
+    answers: list[Forecast | ForecastError] = []
+    for count in items:
+        refusal = refusals[count]
+        if refusal is not None:
+            answers.append(refusal)
+            continue
+        counts = found[row_of[count]]
+        # The trials' outcomes in order (which trial had which is not kept).
+        ordered = np.repeat(np.arange(horizon + 2, dtype=np.int64), counts)
+        answers.append(
+            _answer(
+                replace(data, items=count),
+                history=history,
+                sample=sample,
+                outcomes=ordered,
+                ordered=ordered,
+                record=record,
+                calendar=calendar,
+                periods=None,
+                seed=seed,
+                warnings=warnings,
+                histogram=_when_histogram(counts, horizon),
+            )
+        )
+    return answers
+
+
+def chance_by(answer: Forecast, date: dt.date) -> tuple[float, float]:
+    """The probability that ``answer``'s items (a *when* forecast) are done by ``date``,
+    calibrated as ``answer`` was, and plain: the *odds* question's answer for the same input,
+    read from the same trials. A ``ForecastError`` names ``date`` when it is too soon (before
+    the end of the first period) or beyond the horizon."""
+    used = answer.inputs
+    if answer.question != "when" or used.start is None:
+        raise _fail("question", "must be a when forecast with a start", ForecastErrorCode.MISSING)
+    calendar = _calendar_of(used.start, used.period, used.working_days, frozenset(used.holidays))
+    periods = _periods_to(
+        date, calendar, ForecastInput(question="odds", throughput=(1,), period=used.period)
+    )
+    plain = float(np.mean(answer.outcomes <= periods))
+    if answer.pits is None:
+        return plain, plain
+    return calibration.calibrated_probability(answer.pits, plain), plain
 
 
 def as_dict(answer: Forecast) -> dict[str, Any]:

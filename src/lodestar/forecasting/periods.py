@@ -35,6 +35,12 @@ class Calendar:
     period: PeriodUnit = "week"
     working_days: bool = False
     holidays: frozenset[dt.date] = field(default_factory=frozenset)
+    # The working weeks' ends found so far and the weeks looked at, kept (a calendar answers
+    # many dates of one forecast, and of several forecasts from the same start). Replaced
+    # whole, never changed in place, so threads sharing a calendar read a consistent pair.
+    _found: list[tuple[tuple[dt.date, ...], int]] = field(
+        default_factory=lambda: [((), 0)], init=False, repr=False, compare=False
+    )
 
     def _holidays(self) -> list[dt.date]:
         return sorted(self.holidays)
@@ -44,8 +50,10 @@ class Calendar:
 
     def _working_week_ends(self, count: int) -> list[dt.date]:
         """The ends of the first ``count`` weeks that have a working day."""
-        ends: list[dt.date] = []
-        week = 0
+        known, week = self._found[0]
+        if len(known) >= count:
+            return list(known[:count])
+        ends = list(known)
         # Holidays are finite, so at most len(holidays) // 5 weeks can be skipped.
         while len(ends) < count and week <= count + len(self.holidays):
             first = self.start + dt.timedelta(days=7 * week)
@@ -54,6 +62,7 @@ class Calendar:
             if working:
                 ends.append(working[-1])
             week += 1
+        self._found[0] = (tuple(ends), week)
         return ends
 
     def date_of(self, periods: int) -> dt.date:

@@ -99,3 +99,65 @@ def sums(
             total[part] += values.sum(axis=0, dtype=np.int64)
             done += columns
     return total
+
+
+def completion_counts_many(
+    rng: np.random.Generator,
+    history: Counts,
+    lows: Ints,
+    lengths: Ints,
+    targets: Ints,
+    horizon: int,
+    guess: int,
+) -> Ints:
+    """``completion_periods`` for several targets at once, from the same futures, as counts:
+    a (targets x horizon + 2) array whose ``[k, t]`` is the number of rows whose throughput
+    first adds up to ``targets[k]`` in period ``t`` (``horizon + 1``: not within the horizon).
+    ``targets`` ascending and positive. A row is drawn until it reaches the last target, in the
+    blocks ``completion_periods`` draws, so with a single target the counts are those of
+    ``completion_periods``' answer for the same ``rng``."""
+    rows, count = lows.shape[0], targets.shape[0]
+    found = np.zeros((count + 1, horizon + 2), dtype=np.int64)
+    if count == 0:
+        return found[:0]
+    last = int(targets[-1])
+    # How many targets a total reaches, for every total up to the last target (a look-up is
+    # several times faster than a binary search per draw).
+    reaches = np.searchsorted(targets, np.arange(last + 1), side="right").astype(np.int32)
+    total = np.zeros(rows, dtype=np.int64)
+    active = np.arange(rows, dtype=np.int64)
+    elapsed = 0
+    block = max(1, guess)
+    while active.size and elapsed < horizon:
+        columns = max(1, min(block, horizon - elapsed, BUDGET // active.size))
+        sums = draw(rng, history, lows[active], lengths[active], columns).astype(np.int64)
+        np.cumsum(sums, axis=0, out=sums)
+        sums += total[active][None, :]
+        # Targets reached by the end of each period of the block, and before it.
+        # (Totals past the last target are all alike: such a row is done.)
+        np.minimum(sums, last, out=sums)
+        reached = reaches[sums]
+        before = np.empty_like(reached)
+        before[0] = reaches[np.minimum(total[active], last)]
+        before[1:] = reached[:-1]
+        # In period t a row first reaches the targets before[t] .. reached[t] - 1: add one at
+        # before[t] and take it off at reached[t], then add up over the targets.
+        period = np.arange(columns, dtype=np.int32)[:, None]
+        size = (count + 1) * columns
+        before *= columns
+        before += period
+        change = np.bincount(before.ravel(), minlength=size)
+        before[:] = reached
+        before *= columns
+        before += period
+        change -= np.bincount(before.ravel(), minlength=size)
+        found[:, elapsed + 1 : elapsed + 1 + columns] += np.cumsum(
+            change.reshape(count + 1, columns), axis=0
+        )
+        total[active] = sums[-1]
+        active = active[reached[-1] < count]
+        elapsed += columns
+        block = max(8, guess // 2)
+    counted = found[:count]
+    counted[:, horizon + 1] = rows - counted[:, : horizon + 1].sum(axis=1)
+    return counted

@@ -272,6 +272,58 @@ def roadmap_entry_move(
     return entry
 
 
+def place_position(value: object) -> int | None:
+    """A place in a lane as a person gives it (1 is first; empty: last), as the services'
+    ``position`` (0 is first); anything else is bad input naming ``place``."""
+    text = str(value).strip() if isinstance(value, str | int) else ""
+    if not text:
+        return None
+    if not text.isdigit() or int(text) < 1 or len(text) > 6:
+        raise Invalid.field(
+            "place",
+            f"'{text[:20]}' is not a place in the lane: give a whole number from 1 (first), "
+            "or leave it empty for last",
+            code=Code.ROADMAP_POSITION_INVALID,
+        )
+    return int(text) - 1
+
+
+STEPS: Final = ("up", "down", "top", "bottom")
+
+
+@transaction.atomic
+def roadmap_entry_step(
+    *, actor: Actor, product: Product, entry: RoadmapEntry, step: str
+) -> RoadmapEntry:
+    """Move ``entry`` one place ``up`` or ``down`` in its lane, to its ``top`` or ``bottom``,
+    or (``now``, ``next``, ``later``) to the end of another lane. A step that changes nothing
+    (up from the top) writes nothing."""
+    require_decide(actor, product)
+    step = step.strip().lower() if isinstance(step, str) else ""
+    if step in LANES and step != entry.lane:
+        return roadmap_entry_move(actor=actor, product=product, entry=entry, lane=step)
+    if step not in (*STEPS, entry.lane):
+        raise Invalid.field(
+            "move",
+            f"'{step[:20]}' is not a move: up, down, top, bottom, or a lane (now, next, later)",
+            code=Code.ROADMAP_POSITION_INVALID,
+        )
+    order = list(
+        RoadmapEntry.objects.filter(product=product, lane=entry.lane)
+        .order_by("rank", "id")
+        .values_list("id", flat=True)
+    )
+    index, last = order.index(entry.pk), len(order) - 1
+    # Among the lane's other entries, the place it takes (None: last).
+    wanted = {"up": index - 1, "down": index + 1, "top": 0, "bottom": last}.get(step, index)
+    wanted = min(max(wanted, 0), last)
+    if wanted == index:
+        return entry
+    return roadmap_entry_move(
+        actor=actor, product=product, entry=entry, lane=entry.lane, position=wanted
+    )
+
+
 @transaction.atomic
 def roadmap_entry_remove(*, actor: Actor, product: Product, entry: RoadmapEntry) -> None:
     """Take ``entry`` off the roadmap (the object itself stays as it was)."""

@@ -15,14 +15,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Model
+from django.db.models import DateTimeField, DecimalField, JSONField, Model, TextField
+from django.urls import reverse
 from django.utils import timezone
 
 from lodestar.core import charts
 from lodestar.core.charts import Chart, TimelineRow
 from lodestar.core.registry import registry
 from lodestar.discovery.selectors import problem_evidence
-from lodestar.releases.forecasts import combined_history, release_forecast
+from lodestar.releases.forecasts import product_forecasts
 from lodestar.releases.models import Release, ReleaseState, RoadmapEntry, RoadmapLane
 from lodestar.strategy.models import Product
 
@@ -53,6 +54,8 @@ class Lane:
     name: str
     label: str
     cards: list[Card] = field(default_factory=list)
+    # The other lanes (value, label), which a card's buttons move it to.
+    others: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _state(obj: Any) -> str:
@@ -83,6 +86,23 @@ def _tenancy(model: type[Model]) -> list[str]:
     return names
 
 
+def _unread(model: type[Model], descriptions: bool) -> list[str]:
+    """The columns no card reads: long texts and JSON (rendered HTML, notes, acceptance
+    criteria), but the description when it is shown; times and decimals (created, updated,
+    an estimate), but whether the object is in the trash. A title, a reference, a state, a
+    date and a page address read short columns (a key, a name, a status, a target date), and
+    every column left out costs a conversion a row."""
+    return [
+        field_.name
+        for field_ in model._meta.concrete_fields
+        if (
+            isinstance(field_, TextField | JSONField)
+            and not (descriptions and field_.name == "description")
+        )
+        or (isinstance(field_, DateTimeField | DecimalField) and field_.name != "deleted_at")
+    ]
+
+
 def lanes(
     product: Product,
     *,
@@ -92,53 +112,81 @@ def lanes(
 ) -> list[Lane]:
     """The three lanes of ``product``'s roadmap, entries in their order; an entry whose object
     is gone (trashed, deleted) is left out."""
-    entries = list(RoadmapEntry.objects.filter(product=product).order_by("lane", "rank", "id"))
+    # (id, lane, kind, object id) of each entry, in order: no entry's model is needed.
+    entries = list(
+        RoadmapEntry.objects.filter(product=product)
+        .order_by("lane", "rank", "id")
+        .values_list("id", "lane", "target_type", "target_id")
+    )
     by_kind: dict[str, list[int]] = defaultdict(list)
-    for entry in entries:
-        by_kind[entry.target_type].append(entry.target_id)
+    for _, _, kind, target_id in entries:
+        by_kind[kind].append(target_id)
     objects: dict[tuple[str, int], Any] = {}
+    # Every object on the roadmap is of its product and workspace: rows are given those two
+    # (as read once) instead of a copy of each joined to every row.
+    known: dict[str, Model] = {"product": product, "workspace": product.workspace}
     for kind, ids in by_kind.items():
         declared = registry().object_type(kind)
         if declared is None:
             continue
         # What the kind's search reads beyond the row is what its title and page address
         # read too (an item's product and workspace): a query per kind, not per entry.
-        related = {*declared.search_related, *_tenancy(declared.model)}
+        tenancy = _tenancy(declared.model)
+        related = {*declared.search_related, *tenancy} - set(known)
         rows = (
             declared.model._default_manager.filter(pk__in=ids)
-            .select_related(*sorted(related))
             .prefetch_related(*declared.search_prefetch)
+            .defer(*_unread(declared.model, descriptions))
         )
+        if related:  # (with no names, select_related would follow every foreign key)
+            rows = rows.select_related(*sorted(related))
         for row in rows:
-            if getattr(row, "deleted_at", None) is None:
-                objects[(kind, row.pk)] = row
+            if getattr(row, "deleted_at", None) is not None:
+                continue
+            for name in tenancy:
+                if getattr(row, f"{name}_id") == known[name].pk:
+                    setattr(row, name, known[name])
+            objects[(kind, row.pk)] = row
     evidence_of: dict[int, Any] = {}
     if evidence and by_kind.get("problem"):
         evidence_of = problem_evidence(by_kind["problem"])
-    result = {lane.value: Lane(lane.value, lane.label) for lane in RoadmapLane}
-    for entry in entries:
-        obj = objects.get((entry.target_type, entry.target_id))
-        declared = registry().object_type(entry.target_type)
+    result = {
+        lane.value: Lane(
+            lane.value,
+            lane.label,
+            others=[(other.value, other.label) for other in RoadmapLane if other != lane],
+        )
+        for lane in RoadmapLane
+    }
+    # One address reversed for every epic, as the release page does for its items (a reverse
+    # per card cost more than the rest of the card).
+    epic_prefix = reverse(
+        "backlog:item_detail",
+        kwargs={"workspace_slug": product.workspace.slug, "item_key": "X"},
+    )[:-1]
+    for entry_id, lane, kind, target_id in entries:
+        obj = objects.get((kind, target_id))
+        declared = registry().object_type(kind)
         if obj is None or declared is None:
             continue
         card = Card(
-            id=entry.pk,
-            type=entry.target_type,
-            kind=KIND_LABELS.get(entry.target_type, declared.label),
-            target_id=entry.target_id,
+            id=entry_id,
+            type=kind,
+            kind=KIND_LABELS.get(kind, declared.label),
+            target_id=target_id,
             ref=declared.ref_of(obj),
             title=declared.title(obj),
             state=_state(obj),
-            date=_date(entry.target_type, obj),
+            date=_date(kind, obj),
         )
         if not public and declared.url is not None:
-            card.url = declared.url(obj)
+            card.url = epic_prefix + card.ref if kind == "item" else declared.url(obj)
         if descriptions:
             card.description = str(getattr(obj, "description", "") or "")[:500]
-        if entry.target_type == "problem" and entry.target_id in evidence_of:
-            found = evidence_of[entry.target_id]
+        if kind == "problem" and target_id in evidence_of:
+            found = evidence_of[target_id]
             card.customers, card.arr = found.customers, found.arr
-        result[entry.lane].cards.append(card)
+        result[lane].cards.append(card)
     return list(result.values())
 
 
@@ -152,14 +200,13 @@ def timeline_rows(product: Product, *, today: dt.date | None = None) -> list[Tim
         .select_related("product")
     )
     releases.sort(key=lambda r: (r.target_date is None, r.target_date or today, r.pk))
-    combined = None
+    # Every open release's forecast from one simulation, as each release's page gives it.
+    forecasts = product_forecasts(product, today=today, releases=releases, chance=False)
     rows = []
     for release in releases:
         low = mid = high = None
-        if release.state in (ReleaseState.PLANNED, ReleaseState.IN_PROGRESS):
-            if combined is None:
-                combined = combined_history(release, today=today)
-            forecast = release_forecast(release, today=today, combined=combined, chance=False)
+        forecast = forecasts.get(release.pk)
+        if forecast is not None:
             low, mid, high = (
                 forecast.date_at(FORECAST_LOW),
                 forecast.date_at(FORECAST_MID),

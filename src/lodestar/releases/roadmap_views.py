@@ -21,7 +21,7 @@ from lodestar.people.policy import can
 from lodestar.people.web import WorkspaceRequest, workspace_view
 from lodestar.releases import roadmap, roadmap_selectors
 from lodestar.releases.access import access_entry, access_share
-from lodestar.releases.models import RoadmapLane, RoadmapShare
+from lodestar.releases.models import RoadmapEntry, RoadmapLane, RoadmapShare
 from lodestar.releases.permissions import ReleasePermission
 from lodestar.strategy.access import access_product
 from lodestar.strategy.models import Product
@@ -105,32 +105,64 @@ def entry_add(request: WorkspaceRequest, product_key: str) -> HttpResponse:
     return redirect(_url(request, product))
 
 
+def _moved(
+    request: WorkspaceRequest, product: Product, entry: RoadmapEntry, step: str | None = None
+) -> HttpResponse:
+    """Move ``entry`` by a card's button (``step``: up, down, top, bottom or a lane) or, with
+    no step, to the ``lane`` and ``place`` posted (1 is first; empty: last); then back to the
+    card."""
+    try:
+        if step is not None:
+            roadmap.roadmap_entry_step(actor=request.actor, product=product, entry=entry, step=step)
+        else:
+            roadmap.roadmap_entry_move(
+                actor=request.actor,
+                product=product,
+                entry=entry,
+                lane=request.POST.get("lane") or entry.lane,
+                position=roadmap.place_position(request.POST.get("place", "")),
+            )
+    except DomainError as error:
+        return _page(request, product, errors={"move": error_sentence(error)}, status=422)
+    messages.success(request, f"Moved, in {entry.get_lane_display()}.")
+    return redirect(f"{_url(request, product)}#card-{entry.pk}")
+
+
+@require_POST
+@workspace_view
+def entries_move(request: WorkspaceRequest, product_key: str) -> HttpResponse:
+    """A lane's move form (and a drop): ``entry``, then ``lane`` and ``place``, or a ``step``
+    (up, down, top, bottom)."""
+    product = access_product(request.actor, product_key)
+    entry = access_entry(request.actor, product, request.POST.get("entry", "").strip()[:20])
+    return _moved(request, product, entry, request.POST.get("step"))
+
+
 @require_POST
 @workspace_view
 def entry_move(request: WorkspaceRequest, product_key: str, entry_id: int) -> HttpResponse:
+    """One entry moved to the ``lane`` and ``place`` posted (1 is first; empty: last)."""
     product = access_product(request.actor, product_key)
-    entry = access_entry(request.actor, product, entry_id)
-    try:
-        roadmap.roadmap_entry_move(
-            actor=request.actor,
-            product=product,
-            entry=entry,
-            lane=request.POST.get("lane", ""),
-            position=request.POST.get("position") or None,
-        )
-    except DomainError as error:
-        return _page(
-            request, product, errors={f"move-{entry.pk}": error_sentence(error)}, status=422
-        )
-    messages.success(request, f"Moved to {entry.get_lane_display()}.")
-    return redirect(_url(request, product))
+    return _moved(request, product, access_entry(request.actor, product, entry_id))
+
+
+@require_POST
+@workspace_view
+def entries_remove(request: WorkspaceRequest, product_key: str) -> HttpResponse:
+    """The page's one remove form: a card's Remove button posts ``entry``."""
+    product = access_product(request.actor, product_key)
+    entry = access_entry(request.actor, product, request.POST.get("entry", "").strip()[:20])
+    return _removed(request, product, entry)
 
 
 @require_POST
 @workspace_view
 def entry_remove(request: WorkspaceRequest, product_key: str, entry_id: int) -> HttpResponse:
     product = access_product(request.actor, product_key)
-    entry = access_entry(request.actor, product, entry_id)
+    return _removed(request, product, access_entry(request.actor, product, entry_id))
+
+
+def _removed(request: WorkspaceRequest, product: Product, entry: RoadmapEntry) -> HttpResponse:
     roadmap.roadmap_entry_remove(actor=request.actor, product=product, entry=entry)
     messages.success(request, "Taken off the roadmap.")
     return redirect(_url(request, product))

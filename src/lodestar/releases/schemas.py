@@ -221,6 +221,14 @@ class ReleaseForecastOut(Schema):
     calibration: ReleaseCalibrationOut | None
     histogram: list[ReleaseForecastBinOut] = Field(description="Trials per weeks to done")
     reason: str = Field(description="Why something is missing, in words")
+    ahead: int = Field(
+        default=0,
+        description="Open items of the product's releases worked before this one (by target "
+        "date, undated last), which the dates count first",
+    )
+    after: list[str] = Field(
+        default_factory=list, description="Those releases' names, in the order they are worked"
+    )
 
     @classmethod
     def of(cls, release: Release, answer: ReleaseForecast) -> ReleaseForecastOut:
@@ -252,6 +260,8 @@ class ReleaseForecastOut(Schema):
                 for b in (when.histogram if when else ())
             ],
             reason=answer.reason,
+            ahead=answer.ahead,
+            after=answer.after,
         )
 
 

@@ -21,6 +21,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(P + "/new", views.new, name="new"),
     path(P + "/roadmap", roadmap_views.roadmap_page, name="roadmap"),
     path(P + "/roadmap/entries", roadmap_views.entry_add, name="roadmap_add"),
+    path(P + "/roadmap/move", roadmap_views.entries_move, name="roadmap_moves"),
+    path(P + "/roadmap/remove", roadmap_views.entries_remove, name="roadmap_removes"),
     path(
         P + "/roadmap/entries/<int:entry_id>/move",
         roadmap_views.entry_move,

@@ -15,7 +15,6 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lodestar.backlog.refs import item_refs
@@ -29,7 +28,7 @@ from lodestar.releases import selectors, services
 from lodestar.releases.access import access_product_check, access_release
 from lodestar.releases.checklist import checklist, unmet
 from lodestar.releases.extensions import RELEASE_SECTIONS
-from lodestar.releases.forecasts import ReleaseForecast, combined_history, release_forecast
+from lodestar.releases.forecasts import ReleaseForecast, product_forecasts, release_forecast
 from lodestar.releases.models import Release, ReleaseState
 from lodestar.releases.notes import draft
 from lodestar.releases.permissions import ReleasePermission
@@ -77,15 +76,16 @@ def _rows(request: WorkspaceRequest, product: Product) -> list[dict[str, Any]]:
     """The product's releases with their progress and, for open ones, the forecast (the
     product's teams' history read once for all of them)."""
     rows = []
-    combined: tuple[list[str], list[int]] | None = None
-    for release in selectors.release_list(actor=request.actor, product=product).order_by(
-        "-created_at", "-id"
-    ):
-        forecast = None
-        if release.state in OPEN_STATES:
-            if combined is None:
-                combined = combined_history(release, today=timezone.localdate())
-            forecast = release_forecast(release, combined=combined)
+    releases = list(
+        selectors.release_list(actor=request.actor, product=product).order_by("-created_at", "-id")
+    )
+    forecasts = (
+        product_forecasts(product, releases=releases)
+        if any(release.state in OPEN_STATES for release in releases)
+        else {}
+    )
+    for release in releases:
+        forecast = forecasts.get(release.pk)
         rows.append(
             {
                 "release": release,
@@ -231,7 +231,10 @@ def _histogram(release: Release, forecast: ReleaseForecast) -> charts.Chart | No
         [(p.percentile, p.value) for p in forecast.when.percentiles if p.value is not None],
         unit="weeks",
         id=f"release-{release.pk}-forecast",
-        title=f"{release.name}: weeks until its {forecast.remaining} remaining items are done",
+        title=(
+            f"{release.name}: weeks until its {forecast.remaining} remaining items are done"
+            + (f", after the {forecast.ahead} before them" if forecast.ahead else "")
+        ),
     )
 
 

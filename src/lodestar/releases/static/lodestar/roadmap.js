@@ -1,5 +1,6 @@
-// The roadmap's lanes: drag a card to another lane or place; the drop fills the card's own
-// Move form (lane and position) and sends it, so dragging and the form are one path.
+// The roadmap's lanes: drag a card to another lane or place; the drop fills the page's drop
+// form (the entry, its lane and its place, 1 being first) and sends it to the address the
+// lanes' move forms post to.
 (function () {
   "use strict";
   function init() {
@@ -9,7 +10,7 @@
       window.Sortable.create(list, {
         group: "roadmap",
         draggable: ".rm-card",
-        filter: "button, select, input, a",
+        filter: "a",
         preventOnFilter: false,
         forceFallback: true,
         fallbackTolerance: 4,
@@ -18,11 +19,12 @@
         animation: 120,
         onEnd(event) {
           if (event.from === event.to && event.oldIndex === event.newIndex) return;
-          const form = event.item.querySelector("form.rm-move");
+          const form = document.getElementById("rm-drop");
           if (!form) return;
-          form.querySelector("[name=lane]").value = event.to.dataset.lane;
           const cards = [...event.to.querySelectorAll(".rm-card")];
-          form.querySelector("[name=position]").value = String(cards.indexOf(event.item));
+          form.elements.entry.value = event.item.dataset.entry;
+          form.elements.lane.value = event.to.dataset.lane;
+          form.elements.place.value = String(cards.indexOf(event.item) + 1);
           form.submit();
         },
       });
