@@ -7,8 +7,8 @@ Markdown file and the printable HTML, on SQLite and PostgreSQL.
 Each database runs in a process of its own against a scratch database (``harness.scratch``):
 the demo is loaded (``lodestar demo``: two teams' sprint history, a live release, one in
 progress, decisions, problems with evidence), then ACME gets ``--releases`` (12) more planned
-releases of 8 open items each, so the report forecasts as many releases as it ever does (its
-cap, 6) and lists the rest, and ``--decisions`` (120) more decisions decided in the quarter,
+releases of 8 open items each (13 open releases, all forecast from the product's one
+simulation), and ``--decisions`` (120) more decisions decided in the quarter,
 past the 50 it lists, all through the services as Quinn, the product owner. The report covers
 the demo's current quarter (its sprints, the release that went live, the planned ones). Each
 answer is asked for ``--calls`` times (20) after 3 not counted, in-process through Django's

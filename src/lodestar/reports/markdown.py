@@ -77,7 +77,7 @@ def _sprints(report: Report) -> list[str]:
 def _planned_row(line: ReleaseLine) -> list[str]:
     forecast = line.forecast
     if forecast is None:
-        dates = [text.DASH, text.DASH, text.DASH, text.DASH, "Not forecast in this report."]
+        dates = [text.DASH, text.DASH, text.DASH, text.DASH, ""]
     else:
         dates = [
             text.day(forecast.p50),
@@ -129,10 +129,13 @@ def _releases(report: Report) -> list[str]:
                 right=(3, 7),
             )
         )
+        if report.unforecast:
+            out += ["", f"{report.unforecast} later open releases are not listed."]
         out += [
             "",
-            "50%, 85%, 95%: the day by which the remaining items are done in that share of "
-            "10,000 simulated futures, from the throughput of the product's teams.",
+            "50%, 85%, 95%: the day by which the remaining items (and those of the releases "
+            "before) are done in that share of 10,000 simulated futures, from the throughput "
+            "of the product's teams.",
         ]
     else:
         out.append("No release is planned.")

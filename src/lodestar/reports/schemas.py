@@ -58,7 +58,7 @@ class ReportReleaseOut(_ReportSchema):
     items: int
     done: int
     forecast: ReportForecastOut | None = Field(
-        description="Planned releases only, the nearest targets first; null past the cap"
+        description="Planned and in-progress releases only (null for those gone live)"
     )
 
 
@@ -112,8 +112,10 @@ class ReportOut(_ReportSchema):
     sprints_more: int = Field(description="Earlier sprints of the period left out of the list")
     goals_met: int = Field(description="Sprints of the list whose sprint goal was met")
     live: list[ReportReleaseOut] = Field(description="Releases that went live in the period")
-    planned: list[ReportReleaseOut] = Field(description="Planned and in-progress releases")
-    unforecast: int = Field(description="Planned releases past the cap, listed without forecast")
+    planned: list[ReportReleaseOut] = Field(
+        description="Planned and in-progress releases, in the order they are worked"
+    )
+    unforecast: int = Field(description="Open releases past the 30 listed, not listed")
     decisions: list[ReportDecisionOut] = Field(description="Decisions taken in the period")
     decisions_more: int
     outcomes: list[ReportOutcomeOut] = Field(

@@ -7,9 +7,9 @@ releases and their forecasts (``releases.forecasts``, the product's teams' histo
 for all of them), the decisions taken (``decisions.selectors``), the outcome reviews whose
 window closed (``outcomes.selectors``) and the problems with the most
 evidence (``discovery.selectors``). Every section costs a fixed number of queries whatever the
-number of its rows; forecasts cost most, so at most ``FORECASTS`` planned releases get one
-(the nearest targets first) and the rest are counted. docs/REPORTS.md says what each section
-holds.
+number of its rows; the open releases' forecasts come from one simulation of the product
+(``releases.forecasts.product_forecasts``), at most ``FORECASTS`` releases listed.
+docs/REPORTS.md says what each section holds.
 """
 
 from __future__ import annotations
@@ -32,16 +32,16 @@ from lodestar.outcomes.models import Verdict
 from lodestar.outcomes.selectors import review_list
 from lodestar.people.models import Membership
 from lodestar.people.policy import Actor
-from lodestar.releases.forecasts import combined_history, release_forecast
+from lodestar.releases.forecasts import OPEN_STATES, in_order, product_forecasts
 from lodestar.releases.models import Release, ReleaseState
 from lodestar.releases.selectors import release_list
 from lodestar.reports.periods import Period
 from lodestar.sprints.models import Sprint, SprintState
 from lodestar.strategy.models import Product, ProductGoal
 
-# Planned releases forecast in one report (10,000 trials and a backtest each); the others are
-# listed with their target date and counted in ``Report.unforecast``.
-FORECASTS = 6
+# Open releases listed with their forecast (one simulation answers them all); past these, a
+# report counts them in ``Report.unforecast``.
+FORECASTS = 30
 PROBLEMS = 5
 # Decisions and sprints listed in full up to these; a report past them says how many more.
 DECISIONS = 50
@@ -294,9 +294,10 @@ def _release_line(release: Release, forecast: ForecastLine | None = None) -> Rel
 def report_releases(
     actor: Actor, product: Product, period: Period, *, today: dt.date
 ) -> tuple[list[ReleaseLine], list[ReleaseLine], int]:
-    """The releases that went live in the period (in the order they did), the planned and in
-    progress ones by target date (undated last), the nearest ``FORECASTS`` with their
-    forecast, and how many planned ones went without."""
+    """The releases that went live in the period (in the order they did), and the planned and
+    in progress ones in the order the teams work them (by target date, undated last), the
+    first ``FORECASTS`` with their forecast from the product's one simulation
+    (``releases.forecasts.product_forecasts``), and how many more there are."""
     start, end = _bounds(period)
     rows = release_list(actor=actor, product=product)
     live = [
@@ -305,26 +306,28 @@ def report_releases(
             state=ReleaseState.LIVE, went_live_at__gte=start, went_live_at__lt=end
         ).order_by("went_live_at", "id")
     ]
-    open_releases = sorted(
-        rows.filter(state__in=(ReleaseState.PLANNED, ReleaseState.IN_PROGRESS)),
-        key=lambda r: (r.target_date is None, r.target_date or today, r.pk),
-    )
-    planned: list[ReleaseLine] = []
-    combined = combined_history(open_releases[0], today=today) if open_releases else None
-    for index, release in enumerate(open_releases):
-        forecast = None
-        if index < FORECASTS:
-            found = release_forecast(release, today=today, combined=combined)
-            forecast = ForecastLine(
-                remaining=found.remaining,
-                p50=found.date_at(50),
-                p85=found.date_at(85),
-                p95=found.date_at(95),
-                chance=found.chance,
-                note=found.reason,
+    open_releases = in_order(list(rows.filter(state__in=OPEN_STATES)))
+    shown = open_releases[:FORECASTS]
+    found = product_forecasts(product, today=today, releases=open_releases) if shown else {}
+    planned = []
+    for release in shown:
+        forecast = found.get(release.pk)
+        planned.append(
+            _release_line(
+                release,
+                ForecastLine(
+                    remaining=forecast.remaining,
+                    p50=forecast.date_at(50),
+                    p85=forecast.date_at(85),
+                    p95=forecast.date_at(95),
+                    chance=forecast.chance,
+                    note=forecast.reason,
+                )
+                if forecast is not None
+                else None,
             )
-        planned.append(_release_line(release, forecast))
-    return live, planned, max(len(open_releases) - FORECASTS, 0)
+        )
+    return live, planned, len(open_releases) - len(shown)
 
 
 def _summary(html: str, limit: int = 280) -> str:
