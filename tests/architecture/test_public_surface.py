@@ -11,7 +11,7 @@ from __future__ import annotations
 import grimp
 import pytest
 
-CONTEXTS = ("people", "strategy", "backlog", "discovery", "sprints", "releases")
+CONTEXTS = ("people", "strategy", "backlog", "discovery", "sprints", "releases", "reports")
 # What a context offers the others: its data, its gates and references, its writes and reads,
 # its errors and permissions, its extension points, and (people) the policy and the shared
 # page plumbing. ``demo`` lets one context's demo build on another's.

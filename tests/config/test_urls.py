@@ -27,6 +27,7 @@ NAMESPACES = {
     "decisions",
     "outcomes",
     "releases",
+    "reports",
 }
 URL_TAG = re.compile(r"""\{%\s*url\s+(['"])(?P<name>[^'"]+)\1""")
 

@@ -29,6 +29,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "decisions",
         "outcomes",
         "releases",
+        "reports",
         "api",
     ]
     names = [object_type.name for object_type in registry().object_types()]
@@ -81,6 +82,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.decisions.urls",
         "lodestar.outcomes.urls",
         "lodestar.releases.urls",
+        "lodestar.reports.urls",
     ]
     assert registry().api_modules() == [
         "lodestar.people.api",
@@ -97,6 +99,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.decisions.api",
         "lodestar.outcomes.api",
         "lodestar.releases.api",
+        "lodestar.reports.api",
     ]
     assert [entry.key for entry in registry().navigation()] == [
         "home",
@@ -109,6 +112,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "releases",
         "decisions",
         "metrics",
+        "reports",
         "settings",
     ]
 

@@ -65,6 +65,8 @@ PAGES = [
     "/w/acme/decisions/ACME/new",  # a form for writers, a refusal for viewers
     "/w/acme/metrics/ACME",  # a form for writers
     "/w/acme/metrics/ACME/checkout-conversion",  # the chart, upload and definition
+    "/w/acme/reports/ACME?since=2026-12-01&until=2026-10-01",  # a refused period, the form
+    "/w/acme/reports/ACME/print",  # the printable file: its own layout and stylesheet
 ]
 
 RUN_AXE = """async ([within, tags]) => {

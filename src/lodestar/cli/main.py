@@ -13,6 +13,7 @@ from lodestar.cli import (
     outcomes,
     people,
     releases,
+    reports,
     roadmap,
     search,
     server,
@@ -41,6 +42,7 @@ metrics.register(app)
 outcomes.register(app)
 releases.register(app)
 roadmap.register(app)
+reports.register(app)
 
 
 def main() -> None:
