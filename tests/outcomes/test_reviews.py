@@ -477,3 +477,17 @@ def test_the_outcomes_api(
     evaluated = _send(writer, "POST", f"{P}/outcomes/evaluate", {"release": "2026.1"})
     assert evaluated.status_code == 200
     assert evaluated.json()[0]["evaluations"] == 2
+
+
+def test_follow_ups_go_only_to_a_problem_the_outcome_is_about(
+    owner: Persona, product: Product, metric: Metric, release: Release
+) -> None:
+    review = _missed(owner, product, metric, release)
+    other = discovery.problem_create(actor=owner.actor, title="Unrelated", product=product)
+    items_before = BacklogItem.objects.count()
+    with pytest.raises(Invalid) as raised:
+        services.review_conclude(
+            actor=owner.actor, review=review, follow_ups=["Fix it"], problem=other
+        )
+    assert raised.value.errors[0].field == "problem"
+    assert BacklogItem.objects.count() == items_before

@@ -176,7 +176,7 @@ def evaluate(
     """Evaluate now the criteria whose release or epic went live: a closed window gets its
     verdict, an open one the figures so far."""
     setup_django()
-    from lodestar.outcomes import selectors, services
+    from lodestar.outcomes import services
     from lodestar.outcomes.refs import epic_of, release_of
     from lodestar.strategy.access import access_product
 
@@ -184,20 +184,12 @@ def evaluate(
         raise CliError("Give --release or --item, not both.")
     actor = acting(workspace, email)
     found = access_product(actor, product)
-    if item is not None:
-        epic = epic_of(actor, found, item)
-        criteria = list(selectors.item_criteria(item_id=epic.pk))
-        if not criteria:
-            raise CliError(f"{epic.key} has no success criterion to evaluate: set one first.")
-        reviews = []
-        for criterion in criteria:
-            reviews += services.outcomes_evaluate(actor=actor, product=found, criterion=criterion)
-    else:
-        reviews = services.outcomes_evaluate(
-            actor=actor,
-            product=found,
-            release=release_of(actor, found, release) if release is not None else None,
-        )
+    reviews = services.outcomes_evaluate(
+        actor=actor,
+        product=found,
+        release=release_of(actor, found, release) if release is not None else None,
+        item=epic_of(actor, found, item) if item is not None else None,
+    )
     rows = [review_data(review) for review in reviews]
     if as_json:
         output.print_json(rows)

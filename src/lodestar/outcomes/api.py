@@ -13,12 +13,11 @@ from lodestar.api.auth import actor as request_actor
 from lodestar.api.http import IF_MATCH, if_match, set_etag
 from lodestar.api.parser import upload_body
 from lodestar.api.schemas import ERRORS, WRITE_ERRORS, Limit, PageOut
-from lodestar.core.errors import Invalid
 from lodestar.core.pagination import paginate
+from lodestar.discovery.refs import problem_ref
 from lodestar.outcomes import selectors, services
 from lodestar.outcomes.access import access_criterion, access_metric, access_review
-from lodestar.outcomes.errors import OutcomeErrorCode as Code
-from lodestar.outcomes.models import Metric, OutcomeReview, SuccessCriterion
+from lodestar.outcomes.models import Metric
 from lodestar.outcomes.refs import epic_of, release_of
 from lodestar.outcomes.schemas import (
     ConclusionIn,
@@ -359,23 +358,17 @@ def evaluate_outcomes(
     figures so far (``pending``)."""
     actor = request_actor(request, workspace_slug)
     product = access_product(actor, product_key)
-    release = release_of(actor, product, payload.release) if payload.release is not None else None
-    criteria: list[SuccessCriterion | None] = [None]
-    if payload.criterion is not None:
-        criteria = [access_criterion(actor, product, payload.criterion)]
-    elif payload.item is not None:
-        epic = epic_of(actor, product, payload.item)
-        criteria = list(selectors.item_criteria(item_id=epic.pk)) or [None]
-        if criteria == [None]:
-            raise Invalid(
-                f"{epic.key} has no success criterion to evaluate: set one first.",
-                code=Code.OUTCOME_NOT_DUE,
-            )
-    reviews: list[OutcomeReview] = []
-    for criterion in criteria:
-        reviews += services.outcomes_evaluate(
-            actor=actor, product=product, release=release, criterion=criterion
-        )
+    reviews = services.outcomes_evaluate(
+        actor=actor,
+        product=product,
+        release=release_of(actor, product, payload.release)
+        if payload.release is not None
+        else None,
+        item=epic_of(actor, product, payload.item) if payload.item is not None else None,
+        criterion=access_criterion(actor, product, payload.criterion)
+        if payload.criterion is not None
+        else None,
+    )
     return [ReviewOut.of(review) for review in reviews]
 
 
@@ -416,22 +409,7 @@ def conclude_outcome(
     actor = request_actor(request, workspace_slug)
     product = access_product(actor, product_key)
     review = access_review(actor, product, review_id)
-    problem = None
-    if payload.problem is not None:
-        problem = next(
-            (
-                p
-                for p in selectors.problems_of_criterion(review.criterion)
-                if p.pk == payload.problem
-            ),
-            None,
-        )
-        if problem is None:
-            raise Invalid.field(
-                "problem",
-                f"#{payload.problem} is not a problem the items of this outcome solve",
-                code=Code.OUTCOME_CONCLUDE_INVALID,
-            )
+    problem = problem_ref(actor, payload.problem) if payload.problem is not None else None
     review = services.review_conclude(
         actor=actor,
         review=review,

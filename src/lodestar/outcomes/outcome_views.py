@@ -225,17 +225,9 @@ def evaluate(request: WorkspaceRequest, product_key: str) -> HttpResponse:
         release, item = _target(request, product, request.POST)
         back = _target_url(release, item, request.workspace.slug) + "#success-criteria"
     try:
-        if item is not None:
-            reviews = []
-            criteria = list(selectors.item_criteria(item_id=item.pk))
-            if not criteria:
-                raise Invalid(f"{item.key} has no success criterion to evaluate: set one first.")
-            for criterion in criteria:
-                reviews += services.outcomes_evaluate(
-                    actor=actor, product=product, criterion=criterion
-                )
-        else:
-            reviews = services.outcomes_evaluate(actor=actor, product=product, release=release)
+        reviews = services.outcomes_evaluate(
+            actor=actor, product=product, release=release, item=item
+        )
     except Invalid as error:
         messages.error(request, error_sentence(error))
     else:

@@ -608,17 +608,21 @@ def outcomes_evaluate(
     actor: Actor,
     product: Product,
     release: Release | None = None,
+    item: BacklogItem | None = None,
     criterion: SuccessCriterion | None = None,
     now: dt.datetime | None = None,
 ) -> list[OutcomeReview]:
     """Evaluate now (on demand) the product's criteria whose release or epic went live (those
-    of ``release``, or ``criterion`` alone): a closed window gets its verdict, an open one the
-    figures so far (``pending``). Refused, naming why, when none of them is live yet."""
+    of ``release`` or the epic ``item``, or ``criterion`` alone): a closed window gets its
+    verdict, an open one the figures so far (``pending``).
+    Refused, naming why, when none of them is live yet."""
     require(actor, OutcomePermission.REVIEW_OUTCOMES, product=product)
     now = now or timezone.now()
     rows = selectors.criterion_list(product=product)
     if release is not None:
         rows = rows.filter(release=release)
+    if item is not None:
+        rows = rows.filter(item=item)
     if criterion is not None:
         rows = rows.filter(pk=criterion.pk)
     criteria = list(rows)
@@ -626,6 +630,7 @@ def outcomes_evaluate(
         raise Invalid(
             "There is no success criterion to evaluate"
             + (f" on {release.name}" if release is not None else "")
+            + (f" on {item.key}" if item is not None else "")
             + ": set one on a release or an epic first.",
             code=Code.OUTCOME_NOT_DUE,
         )
@@ -692,8 +697,15 @@ def review_conclude(
             f"make at most {FOLLOW_UPS_MAX} follow-up items at once ({len(titles)} were sent)",
             code=Code.OUTCOME_CONCLUDE_INVALID,
         )
-    if problem is not None and problem.workspace_id != actor.workspace_id:
-        raise Invalid.field("problem", "is not a problem of this workspace")
+    if (
+        problem is not None
+        and not selectors.problems_of_criterion(review.criterion).filter(pk=problem.pk).exists()
+    ):
+        raise Invalid.field(
+            "problem",
+            f"#{problem.pk} is not a problem the items of this outcome solve",
+            code=Code.OUTCOME_CONCLUDE_INVALID,
+        )
     if problem_status is not None and problem is None:
         raise Invalid.field(
             "problem", "name the problem whose status changes", code=Code.OUTCOME_CONCLUDE_INVALID
