@@ -261,6 +261,15 @@ def _plan(team: str, today: dt.date, rng: random.Random) -> tuple[list[DemoSprin
                     entry.done = _at(finish, rng.randint(10, 17))
             if entry.done is None and not active:
                 carried.append(entry)
+        if active and not any(entry.done for entry in sprint.entries):
+            # Whatever the day of the week, the running sprint has finished something: the
+            # item started first is done the working day after it started.
+            begun = [(entry.started, entry) for entry in sprint.entries if entry.started]
+            if begun:
+                began, earliest = min(begun, key=lambda pair: pair[0])
+                finish = _working_after(max(began.date(), start), 1)
+                if finish < today:
+                    earliest.done = _at(finish, 11)
         sprints.append(sprint)
     return sprints, points
 
