@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from lodestar.api.forecasts import LAST_TIME_ZONE
 from lodestar.backlog.flow.models import ItemStatusChange
 from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus
 from lodestar.people import demo as people_demo
@@ -59,7 +60,10 @@ def test_a_team_forecast_reads_the_teams_history(demo_client: Any) -> None:
     response = _post(client, {"question": "when", "team": "checkout", "items": 20, "seed": 3})
     assert response.status_code == 200, response.content
     body = response.json()
-    history = forecasts.team_history(people.teams["checkout"])
+    # The API's "today" is the day in the last time zone to reach it (UTC-12): before noon UTC,
+    # that is yesterday, and the history ends a day (or, on a Monday, a week) earlier.
+    today = (dt.datetime.now(dt.UTC) - LAST_TIME_ZONE).date()
+    history = forecasts.team_history(people.teams["checkout"], today=today)
     assert body["inputs"]["throughput"] == history
     assert len(history) >= 15
     assert body["inputs"]["calibrate"] is True
@@ -81,7 +85,7 @@ def test_a_team_forecast_reads_the_teams_history(demo_client: Any) -> None:
     ).json()
     assert daily["inputs"]["period"] == "day"
     assert daily["inputs"]["throughput"] == forecasts.team_history(
-        people.teams["insights"], period="day"
+        people.teams["insights"], period="day", today=today
     )
 
 
