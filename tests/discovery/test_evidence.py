@@ -14,7 +14,7 @@ from lodestar.backlog.selectors import flag_reason, is_flagged
 from lodestar.core.trash import trash_move
 from lodestar.discovery import services
 from lodestar.discovery.models import Customer
-from lodestar.discovery.selectors import TREND_WEEKS, problem_evidence
+from lodestar.discovery.selectors import TREND_WEEKS, problem_evidence, problem_reach
 from tests.conftest import Persona
 from tests.discovery.conftest import Capture
 
@@ -62,10 +62,14 @@ def test_evidence_counts_each_customer_once(
         Decimal("0.00"),
         None,
     )
+    # The reach (customers and ARR alone, as the roadmap's cards read it) says the same.
+    assert problem_reach([problem.pk, other.pk]) == {problem.pk: (3, Decimal("129000.00"))}
     # Trashed feedback stops counting.
     trash_move(actor=pm.actor, obj=said[0])
     trash_move(actor=pm.actor, obj=said[1])
     assert problem_evidence([problem.pk])[problem.pk].customers == 2
+    assert problem_reach([problem.pk]) == {problem.pk: (2, Decimal("9000.00"))}
+    assert problem_reach([]) == {}
 
 
 def test_evidence_takes_three_queries_whatever_the_number_of_problems(

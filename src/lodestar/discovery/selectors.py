@@ -97,9 +97,8 @@ def trend_weeks(today: dt.date | None = None) -> list[dt.date]:
 # The distinct customers behind each problem's live insights, summed per segment (a customer
 # is counted, and its ARR added, once per problem however often it spoke). Portable SQL: a
 # derived table Django's ORM cannot express.
-_SEGMENTS_SQL = """
-SELECT behind.problem_id, customer.segment, COUNT(*), SUM(customer.arr)
-FROM (
+# Each problem's distinct customers behind its live insights, as (problem_id, customer_id).
+_BEHIND_SQL = """
     SELECT DISTINCT link.problem_id, feedback.customer_id
     FROM discovery_insightproblem link
     JOIN discovery_insight insight ON insight.id = link.insight_id
@@ -108,10 +107,19 @@ FROM (
       AND insight.deleted_at IS NULL
       AND feedback.deleted_at IS NULL
       AND feedback.customer_id IS NOT NULL
-) behind
+"""
+_SEGMENTS_SQL = f"""
+SELECT behind.problem_id, customer.segment, COUNT(*), SUM(customer.arr)
+FROM ({_BEHIND_SQL}) behind
 JOIN discovery_customer customer ON customer.id = behind.customer_id
 GROUP BY behind.problem_id, customer.segment
-"""
+"""  # noqa: S608 - the ids are parameters; {ids} is a run of placeholders
+_REACH_SQL = f"""
+SELECT behind.problem_id, COUNT(*), SUM(customer.arr)
+FROM ({_BEHIND_SQL}) behind
+JOIN discovery_customer customer ON customer.id = behind.customer_id
+GROUP BY behind.problem_id
+"""  # noqa: S608 - as above
 
 
 def _week_starts(weeks: list[dt.date]) -> list[dt.datetime]:
@@ -191,6 +199,25 @@ def problem_evidence(problem_ids: Sequence[int]) -> dict[int, Evidence]:
             votes=votes.get(pk, 0),
         )
     return result
+
+
+def problem_reach(problem_ids: Sequence[int]) -> dict[int, tuple[int, Decimal]]:
+    """By problem: the customers behind it and their ARR, as ``problem_evidence`` counts them
+    (each customer once, trashed insights and feedback left out), in one query: what a card
+    shows where the rest of the evidence is not read (the roadmap). A problem with no
+    customer behind it is absent."""
+    ids = list(dict.fromkeys(int(pk) for pk in problem_ids))
+    if not ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(_REACH_SQL.format(ids=", ".join(["%s"] * len(ids))), ids)
+        return {
+            problem_id: (
+                int(customers),
+                Decimal(arr).quantize(Decimal("0.01")) if arr is not None else Decimal("0.00"),
+            )
+            for problem_id, customers, arr in cursor.fetchall()
+        }
 
 
 # -- lists ---------------------------------------------------------------------------------------

@@ -72,8 +72,9 @@ def product_history(product: Product, *, today: dt.date) -> tuple[list[str], lis
     """The product's teams that have a history, and their weekly throughput added up."""
     names: list[str] = []
     histories: list[list[int]] = []
-    for team in product_teams(product):
-        history = team_history(team, period="week", today=today)
+    teams = product_teams(product)
+    for team in teams:
+        history = team_history(team, period="week", today=today, product=product, teams=teams)
         if history:
             names.append(team.name)
             histories.append(history)

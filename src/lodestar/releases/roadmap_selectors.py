@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -22,7 +23,7 @@ from django.utils import timezone
 from lodestar.core import charts
 from lodestar.core.charts import Chart, TimelineRow
 from lodestar.core.registry import registry
-from lodestar.discovery.selectors import problem_evidence
+from lodestar.discovery.selectors import problem_reach
 from lodestar.releases.forecasts import product_forecasts
 from lodestar.releases.models import Release, ReleaseState, RoadmapEntry, RoadmapLane
 from lodestar.strategy.models import Product
@@ -143,6 +144,18 @@ def lanes(
         declared = registry().object_type(kind)
         if declared is None:
             continue
+        if kind == "item":
+            # Epics, most of a roadmap, as plain values: a card reads an item's key, title,
+            # status (and description), which is all its title and reference read; a model
+            # object per row cost more than the rest of the card.
+            states[kind] = _states(declared.model)
+            columns = ["id", "key", "title", "status", "deleted_at"]
+            if descriptions:
+                columns.append("description")
+            for values in declared.model._base_manager.filter(pk__in=ids).values(*columns):
+                if values["deleted_at"] is None:
+                    objects[(kind, values["id"])] = SimpleNamespace(**values)
+            continue
         # What the kind's search reads beyond the row is what its title and page address
         # read too (an item's product and workspace): a query per kind, not per entry.
         states[kind] = _states(declared.model)
@@ -165,9 +178,9 @@ def lanes(
                 if getattr(row, f"{name}_id") == known[name].pk:
                     fields[name].set_cached_value(row, known[name])
             objects[(kind, row.pk)] = row
-    evidence_of: dict[int, Any] = {}
+    reach: dict[int, tuple[int, Decimal]] = {}
     if evidence and by_kind.get("problem"):
-        evidence_of = problem_evidence(by_kind["problem"])
+        reach = problem_reach(by_kind["problem"])
     result = {
         lane.value: Lane(
             lane.value,
@@ -201,9 +214,8 @@ def lanes(
             card.url = epic_prefix + card.ref if kind == "item" else declared.url(obj)
         if descriptions:
             card.description = str(getattr(obj, "description", "") or "")[:500]
-        if kind == "problem" and target_id in evidence_of:
-            found = evidence_of[target_id]
-            card.customers, card.arr = found.customers, found.arr
+        if kind == "problem" and evidence:
+            card.customers, card.arr = reach.get(target_id, (0, Decimal("0.00")))
         result[lane].cards.append(card)
     return list(result.values())
 

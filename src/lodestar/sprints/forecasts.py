@@ -10,9 +10,9 @@ docs/FORECASTING.md (*Team forecasts*) states every choice.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Min
 from django.utils import timezone
 
 from lodestar.backlog.flow.models import ItemStatusChange
@@ -46,25 +46,33 @@ def _product(team: Team) -> Product:
 
 
 def team_history(
-    team: Team, *, period: str = "week", today: dt.date | None = None, weekdays: bool = False
+    team: Team,
+    *,
+    period: str = "week",
+    today: dt.date | None = None,
+    weekdays: bool = False,
+    product: Product | None = None,
+    teams: Sequence[Team] | None = None,
 ) -> list[int]:
     """Items the team finished in each whole past period, oldest first: from the period of its
     first completion (at most two years ago) to the last period that has ended (yesterday, or
     last week). Empty when it has finished nothing. ``weekdays``: days only, Monday to Friday,
-    a weekend's completions counted on its Friday (so a day's draw matches a working day)."""
-    product = _product(team)
+    a weekend's completions counted on its Friday (so a day's draw matches a working day).
+    ``product`` and ``teams``: the team's product and every team working from it, when the
+    caller has read them (a product's history reads each of its teams'): one query then."""
+    product = product or _product(team)
     today = today or timezone.localdate()
-    items = team_flow_items(team, product)
-    changes = ItemStatusChange.objects.filter(product_id=product.pk, to_status=DONE)
-    if items is not None:
-        changes = changes.filter(item_id__in=items)
-    first = changes.filter(day__gte=today - dt.timedelta(days=HISTORY_DAYS)).aggregate(
-        first=Min("day")
-    )["first"]
+    items = team_flow_items(team, product, teams=teams)
     end = today - dt.timedelta(days=1) if period == "day" else week_of(today) - dt.timedelta(days=1)
-    if first is None or first > end:
+    start = today - dt.timedelta(days=HISTORY_DAYS)
+    if start > end:
         return []
-    counts = throughput(product_id=product.pk, start=first, end=end, period=period, items=items)
+    counts = throughput(product_id=product.pk, start=start, end=end, period=period, items=items)
+    # From the period of the first completion: the periods before it are not the team's yet.
+    first = next((n for n, (_, count) in enumerate(counts) if count), None)
+    if first is None:
+        return []
+    counts = counts[first:]
     if not weekdays:
         return [count for _, count in counts]
     working: list[int] = []

@@ -4,6 +4,7 @@ capacity and velocity, snapshots, the burndown, velocity, and a team's flow."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -236,10 +237,17 @@ def sprint_burndown(*, sprint: Sprint, today: dt.date | None = None) -> list[Bur
     return entries
 
 
-def team_flow_items(team: Team, product: Product) -> QuerySet[Any] | None:
+def team_flow_items(
+    team: Team, product: Product, *, teams: Sequence[Team] | None = None
+) -> QuerySet[Any] | None:
     """Which of the product's items a team's flow covers: all of them when the team is the
-    product's only team; else those committed to the team's sprints."""
-    if product_team_query(product).exclude(pk=team.pk).exists():
+    product's only team; else those committed to the team's sprints. ``teams``: the
+    product's teams, when the caller has read them (no query then)."""
+    if teams is not None:
+        shared = any(other.pk != team.pk for other in teams)
+    else:
+        shared = product_team_query(product).exclude(pk=team.pk).exists()
+    if shared:
         return SprintItem.objects.filter(sprint__team=team).values("item_id")
     return None
 

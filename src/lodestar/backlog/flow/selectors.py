@@ -131,10 +131,13 @@ def throughput(
     )
     if period == "week":
         weeks: dict[dt.date, int] = {}
-        for day in _days(week_of(start), end):
-            weeks.setdefault(week_of(day), 0)
-            weeks[week_of(day)] += per_day.get(day, 0)
-        return sorted(weeks.items())
+        week = week_of(start)
+        while week <= end:
+            weeks[week] = 0
+            week += dt.timedelta(days=7)
+        for day, n in per_day.items():
+            weeks[week_of(day)] += n
+        return list(weeks.items())
     return [(day, per_day.get(day, 0)) for day in _days(start, end)]
 
 
