@@ -85,6 +85,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.outcomes.urls",
         "lodestar.releases.urls",
         "lodestar.reports.urls",
+        "lodestar.comments.urls",
     ]
     assert registry().api_modules() == [
         "lodestar.people.api",

@@ -114,3 +114,12 @@ def access_comment(actor: Actor, comment_id: int | str) -> tuple[Comment, Target
             f"No comment {str(comment_id)[:40]} in this workspace.", code=Code.COMMENT_NOT_FOUND
         )
     return comment, target_of(actor, comment)
+
+
+def may_comment(actor: Actor, target: Target) -> bool:
+    """Whether the actor may comment on ``target`` (for pages: the services decide)."""
+    try:
+        registry().authorize(actor, target.declared, "comment", target.obj)
+    except DomainError:
+        return False
+    return True
