@@ -28,6 +28,7 @@ NAMESPACES = {
     "outcomes",
     "releases",
     "reports",
+    "comments",
 }
 URL_TAG = re.compile(r"""\{%\s*url\s+(['"])(?P<name>[^'"]+)\1""")
 

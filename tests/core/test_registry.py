@@ -30,11 +30,13 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "outcomes",
         "releases",
         "reports",
+        "comments",
         "api",
     ]
     names = [object_type.name for object_type in registry().object_types()]
     assert names == [
         "api-token",
+        "comment",
         "contact",
         "customer",
         "decision",
@@ -83,6 +85,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.outcomes.urls",
         "lodestar.releases.urls",
         "lodestar.reports.urls",
+        "lodestar.comments.urls",
     ]
     assert registry().api_modules() == [
         "lodestar.people.api",
@@ -100,6 +103,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.outcomes.api",
         "lodestar.releases.api",
         "lodestar.reports.api",
+        "lodestar.comments.api",
     ]
     assert [entry.key for entry in registry().navigation()] == [
         "home",

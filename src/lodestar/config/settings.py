@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "lodestar.outcomes",
     "lodestar.releases",
     "lodestar.reports",
+    "lodestar.comments",
     "lodestar.api",
     "lodestar.cli",
 ]

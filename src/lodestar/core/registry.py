@@ -118,6 +118,13 @@ class ObjectType:
     # The reference ``gate`` takes for ``obj`` (an item's key); None: its id. What another
     # context stores and shows to name the object (a decision's links).
     ref: Callable[[Any], str] | None = None
+    # The word for many of them in URLs (``items``, ``problems``); empty: the name and "s".
+    plural: str = ""
+
+    @property
+    def url_plural(self) -> str:
+        """How paths name the kind (``/items/ACME-12/comments``)."""
+        return self.plural or f"{self.name}s"
 
     @property
     def model_label(self) -> str:

@@ -193,6 +193,7 @@ PLUGIN = Plugin(
             search_related=("customer", "product"),
             trash=TrashRules(select_related=("customer",)),
             commentable=True,
+            plural="feedback",
         ),
         ObjectType(
             name="insight",

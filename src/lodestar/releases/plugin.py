@@ -65,11 +65,16 @@ PLUGIN = Plugin(
             title=lambda release: f"{release.product.key} {release.name}",
             gate=access_release,
             url=_release_url,
-            permissions={"view": "view", "change": ReleasePermission.CHANGE_RELEASE},
+            permissions={
+                "view": "view",
+                "change": ReleasePermission.CHANGE_RELEASE,
+                "comment": "edit_content",
+            },
             product=lambda release: release.product,
             describe=history_words.describe,
             search=_search,
             search_related=("product", "workspace"),
+            commentable=True,
         ),
         ObjectType(
             name="release_check",

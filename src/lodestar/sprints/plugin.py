@@ -51,12 +51,17 @@ PLUGIN = Plugin(
             title=lambda sprint: f"{sprint.team.name}: {sprint.name}",
             gate=access_sprint,
             url=_sprint_url,
-            permissions={"view": "view", "change": SprintPermission.CHANGE_SPRINT},
+            permissions={
+                "view": "view",
+                "change": SprintPermission.CHANGE_SPRINT,
+                "comment": "edit_content",
+            },
             teams=lambda sprint: [sprint.team],
             product=lambda sprint: sprint.product,
             describe=history_words.describe,
             search=_search,
             search_related=("team", "product"),
+            commentable=True,
         ),
     ],
     provides=[

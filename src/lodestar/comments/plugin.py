@@ -1,0 +1,37 @@
+"""What the comments context declares: comments as workspace objects (history in words and
+events; not searched, not trashed: a deleted comment keeps its place in its thread), its
+moderation permission, and the comments section of a backlog item's panel and page. It
+attaches to every kind another context declares ``commentable``, through that kind's own gate
+and ``comment`` permission, and imports none of their internals."""
+
+from __future__ import annotations
+
+from lodestar.backlog.extensions import ITEM_SECTIONS, ItemSection
+from lodestar.comments import history_words
+from lodestar.comments.models import Comment
+from lodestar.comments.permissions import PERMISSIONS
+from lodestar.comments.views import item_section
+from lodestar.core.registry import ObjectType, Plugin
+
+
+def _title(comment: Comment) -> str:
+    return f"comment on {comment.target_type} {comment.target_id}"
+
+
+PLUGIN = Plugin(
+    name="comments",
+    urls=["lodestar.comments.urls"],
+    api=["lodestar.comments.api"],
+    permissions=PERMISSIONS,
+    objects=[
+        ObjectType(
+            name="comment",
+            model=Comment,
+            label="comment",
+            title=_title,
+            permissions={"view": "view"},
+            describe=history_words.describe,
+        ),
+    ],
+    provides=[(ITEM_SECTIONS, ItemSection(name="comments", render=item_section, order=90))],
+)

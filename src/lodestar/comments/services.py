@@ -1,0 +1,209 @@
+"""Every write of the comments context: commenting, replying, editing, deleting, reacting.
+One transaction each; history recorded (and the domain event published) with the change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from lodestar.comments.access import Target
+from lodestar.comments.errors import CommentErrorCode as Code
+from lodestar.comments.models import Comment, Emoji, Reaction
+from lodestar.comments.permissions import CommentPermission
+from lodestar.core.concurrency import bump, check_version
+from lodestar.core.errors import Forbidden, Invalid
+from lodestar.core.history import history_record
+from lodestar.core.markdown import render_markdown
+from lodestar.core.models import HistoryEntry
+from lodestar.core.registry import registry
+from lodestar.people.policy import Actor, require
+
+Action = HistoryEntry.Action
+
+BODY_MAX = 20_000
+# Emoji by their names and as themselves (with or without the variation selector).
+_EMOJI = {
+    **{choice.value: choice.value for choice in Emoji},
+    **{choice.label: choice.value for choice in Emoji},
+    **{choice.label.replace("\ufe0f", ""): choice.value for choice in Emoji},
+}
+
+
+def _record(
+    actor: Actor, comment: Comment, target: Target, action: str, changes: dict[str, Any]
+) -> None:
+    history_record(
+        actor=actor.user,
+        workspace_id=comment.workspace_id,
+        obj=comment,
+        action=action,
+        changes=changes,
+        label=f"comment on {target.declared.label} {target.ref}",
+    )
+
+
+def _require_comment(actor: Actor, target: Target) -> None:
+    """Commenting follows the commented kind's own ``comment`` permission."""
+    registry().authorize(actor, target.declared, "comment", target.obj)
+
+
+def _body(value: str) -> str:
+    body = (value or "").strip() if isinstance(value, str) else ""
+    if not body:
+        raise Invalid.field("body", "must not be empty", code=Code.COMMENT_BODY_INVALID)
+    if len(body) > BODY_MAX:
+        raise Invalid.field(
+            "body",
+            f"must be at most {BODY_MAX:,} characters (this one has {len(body):,})",
+            code=Code.COMMENT_BODY_INVALID,
+        )
+    return body
+
+
+def emoji_name(value: str, *, field: str = "emoji") -> str:
+    """The reaction's name (``thumbs_up``) from its name or the emoji itself."""
+    name = _EMOJI.get((value or "").strip())
+    if name is None:
+        allowed = ", ".join(f"{choice.value} ({choice.label})" for choice in Emoji)
+        raise Invalid.field(field, f"must be one of: {allowed}", code=Code.COMMENT_EMOJI_INVALID)
+    return name
+
+
+def _require_author(actor: Actor, comment: Comment, what: str) -> None:
+    if comment.author_id != actor.membership.pk:
+        raise Forbidden(
+            f"Only the author of a comment can {what} it.", code=Code.COMMENT_NOT_AUTHOR
+        )
+
+
+@transaction.atomic
+def comment_create(
+    *,
+    actor: Actor,
+    target: Target,
+    body: str,
+    parent: Comment | None = None,
+    internal: bool = True,
+) -> Comment:
+    """Comment on ``target`` (an object the actor can see, through its kind's gate), or reply
+    to ``parent``, a top-level comment on the same object (replies go one level deep)."""
+    _require_comment(actor, target)
+    text = _body(body)
+    if parent is not None:
+        if (parent.target_type, parent.target_id) != (target.type, target.id):
+            raise Invalid.field(
+                "parent",
+                f"is a comment on another object, not on this {target.declared.label}",
+                code=Code.COMMENT_PARENT_INVALID,
+            )
+        if parent.parent_id is not None:
+            raise Invalid.field(
+                "parent",
+                f"is a reply; reply to its comment ({parent.parent_id}) instead: replies go "
+                "one level deep",
+                code=Code.COMMENT_PARENT_INVALID,
+            )
+    if not isinstance(internal, bool):
+        raise Invalid.field("internal", "must be true or false", code=Code.COMMENT_BODY_INVALID)
+    comment = Comment.objects.create(
+        workspace_id=actor.workspace_id,
+        target_type=target.type,
+        target_id=target.id,
+        author=actor.membership,
+        parent=parent,
+        body=text,
+        body_html=render_markdown(text),
+        internal=internal,
+    )
+    changes: dict[str, Any] = {"on": target.spelled, "body": text, "internal": internal}
+    if parent is not None:
+        changes["parent"] = parent.pk
+    _record(actor, comment, target, Action.CREATED, changes)
+    return comment
+
+
+@transaction.atomic
+def comment_update(
+    *,
+    actor: Actor,
+    comment: Comment,
+    target: Target,
+    body: str | None = None,
+    internal: bool | None = None,
+    expected_version: int | None = None,
+) -> Comment:
+    """Change the author's own comment: its text (marked edited; the earlier text stays in the
+    history) or whether it is internal."""
+    _require_comment(actor, target)
+    _require_author(actor, comment, "edit")
+    check_version(comment, expected_version)
+    if comment.deleted:
+        raise Invalid.field("body", "the comment was deleted", code=Code.COMMENT_BODY_INVALID)
+    changes: dict[str, Any] = {}
+    fields: list[str] = []
+    if body is not None:
+        text = _body(body)
+        if text != comment.body:
+            changes["body"] = [comment.body, text]
+            comment.body = text
+            comment.body_html = render_markdown(text)
+            comment.edited_at = timezone.now()
+            fields += ["body", "body_html", "edited_at"]
+    if internal is not None and internal != comment.internal:
+        changes["internal"] = [comment.internal, internal]
+        comment.internal = internal
+        fields.append("internal")
+    if fields:
+        bump(comment, fields)
+        _record(actor, comment, target, Action.UPDATED, changes)
+    return comment
+
+
+@transaction.atomic
+def comment_delete(
+    *, actor: Actor, comment: Comment, target: Target, expected_version: int | None = None
+) -> Comment:
+    """Delete a comment: its author (who may still comment there), or a workspace admin or
+    owner. The row stays, without its text, so its replies keep their place in the thread."""
+    is_author = comment.author_id == actor.membership.pk
+    if is_author:
+        _require_comment(actor, target)
+    else:
+        require(actor, CommentPermission.MODERATE_COMMENTS)
+    check_version(comment, expected_version)
+    comment.body = ""
+    comment.body_html = ""
+    comment.deleted_at = timezone.now()
+    comment.deleted_by = actor.user
+    bump(comment, ["body", "body_html", "deleted_at", "deleted_by"])
+    Reaction.objects.filter(comment=comment).delete()
+    _record(actor, comment, target, Action.DELETED, {"by_author": is_author})
+    return comment
+
+
+@transaction.atomic
+def comment_react(*, actor: Actor, comment: Comment, target: Target, emoji: str) -> bool:
+    """Add the actor's ``emoji`` to the comment; True when it was not there already."""
+    _require_comment(actor, target)
+    name = emoji_name(emoji)
+    _, created = Reaction.objects.get_or_create(
+        comment=comment, member=actor.membership, emoji=name
+    )
+    if created:
+        _record(actor, comment, target, Action.UPDATED, {"reaction_added": name})
+    return created
+
+
+@transaction.atomic
+def comment_unreact(*, actor: Actor, comment: Comment, target: Target, emoji: str) -> bool:
+    """Take the actor's ``emoji`` off the comment; True when it was there."""
+    _require_comment(actor, target)
+    name = emoji_name(emoji)
+    removed, _ = Reaction.objects.filter(
+        comment=comment, member=actor.membership, emoji=name
+    ).delete()
+    if removed:
+        _record(actor, comment, target, Action.UPDATED, {"reaction_removed": name})
+    return bool(removed)

@@ -1,0 +1,117 @@
+"""Comments on other contexts' pages: the "Comments" section of a backlog item's panel and
+page (``backlog.extensions.ITEM_SECTIONS``) with its forms, and the writes they post (plain
+forms that go back to the object's page). Another context's page offers its own seam and
+renders ``object_section``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_POST
+
+from lodestar.comments import selectors, services
+from lodestar.comments.access import Target, access_comment, access_target, may_comment
+from lodestar.comments.permissions import CommentPermission
+from lodestar.comments.refs import parent_ref
+from lodestar.core.errors import Invalid, error_sentence
+from lodestar.core.registry import registry
+from lodestar.people.policy import Actor, can
+from lodestar.people.web import WorkspaceRequest, workspace_view
+
+SECTION_LIMIT = 100
+
+
+def object_section(request: HttpRequest, obj: Any, *, in_panel: bool = False) -> str:
+    """The thread on ``obj`` (its first page) and the forms to comment, reply, edit and
+    delete, as the actor may."""
+    actor: Actor = request.actor  # type: ignore[attr-defined]
+    declared = registry().object_type_for(obj)
+    target = Target(declared, obj)
+    page = selectors.comment_thread(actor=actor, target=target, limit=SECTION_LIMIT)
+    return render_to_string(
+        "comments/_section.html",
+        {
+            "thread": page.items,
+            "more": page.next_cursor is not None,
+            "limit": SECTION_LIMIT,
+            "target": target,
+            "slug": f"{declared.name}-{obj.pk}{'-panel' if in_panel else ''}",
+            "may_comment": may_comment(actor, target),
+            "moderator": can(actor, CommentPermission.MODERATE_COMMENTS),
+            "me": actor.membership.pk,
+            "in_panel": in_panel,
+            "body_max": services.BODY_MAX,
+            "workspace": actor.workspace,
+        },
+        request=request,
+    )
+
+
+def item_section(request: HttpRequest, item: Any, in_panel: bool) -> str:
+    return object_section(request, item, in_panel=in_panel)
+
+
+def _back(target: Target) -> HttpResponse:
+    url = target.declared.url(target.obj) if target.declared.url is not None else "/"
+    return redirect(url + "#comments")
+
+
+def _parent(value: str) -> int | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise Invalid.field("parent", "is not a comment") from None
+
+
+@require_POST
+@workspace_view
+def create(request: WorkspaceRequest) -> HttpResponse:
+    """Comment on (or reply on) the object the form names, then go back to its page."""
+    actor = request.actor
+    kind, _, ref = request.POST.get("target", "").partition(":")
+    target = access_target(actor, kind, ref)
+    try:
+        services.comment_create(
+            actor=actor,
+            target=target,
+            body=request.POST.get("body", ""),
+            parent=parent_ref(target, _parent(request.POST.get("parent", ""))),
+        )
+    except Invalid as error:
+        messages.error(request, f"The comment was not posted. {error_sentence(error)}")
+        return _back(target)
+    messages.success(request, "Comment posted.")
+    return _back(target)
+
+
+@require_POST
+@workspace_view
+def edit(request: WorkspaceRequest, comment_id: int) -> HttpResponse:
+    """Change the text of one's own comment."""
+    comment, target = access_comment(request.actor, comment_id)
+    try:
+        services.comment_update(
+            actor=request.actor, comment=comment, target=target, body=request.POST.get("body", "")
+        )
+    except Invalid as error:
+        messages.error(request, f"The comment was not changed. {error_sentence(error)}")
+        return _back(target)
+    messages.success(request, "Comment changed.")
+    return _back(target)
+
+
+@require_POST
+@workspace_view
+def delete(request: WorkspaceRequest, comment_id: int) -> HttpResponse:
+    """Delete one's own comment (or anyone's, as an admin or owner)."""
+    comment, target = access_comment(request.actor, comment_id)
+    services.comment_delete(actor=request.actor, comment=comment, target=target)
+    messages.success(request, "Comment deleted.")
+    return _back(target)

@@ -1,0 +1,93 @@
+"""The comments section of a backlog item's page: the thread with replies, commenting,
+replying, editing and deleting one's own from plain forms; viewers read and never write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from lodestar.backlog.models import BacklogItem
+from lodestar.comments import services
+from lodestar.comments.access import Target
+from lodestar.comments.models import Comment
+from tests.conftest import Persona
+
+pytestmark = pytest.mark.django_db
+
+POST = "/w/acme/comments"
+
+
+def _as(persona: Persona) -> Client:
+    client = Client()
+    client.force_login(persona.user)
+    return client
+
+
+def _text(response: Any) -> str:
+    return response.content.decode()
+
+
+def test_comment_reply_edit_and_delete_from_the_item_page(
+    developer: Persona, pm: Persona, item: BacklogItem
+) -> None:
+    page = f"/w/acme/items/{item.key}"
+    client = _as(developer)
+    assert "No comments on this backlog item yet." in _text(client.get(page))
+    posted = client.post(POST, {"target": f"item:{item.key}", "body": "Is *CSV* enough?"})
+    assert posted.status_code == 302
+    assert posted["Location"] == page + "#comments"
+    root = Comment.objects.get()
+    _as(pm).post(POST, {"target": f"item:{item.key}", "body": "Excel too", "parent": root.pk})
+    shown = _text(client.get(page))
+    assert "<em>CSV</em>" in shown
+    assert "Excel too" in shown
+    assert shown.count('data-testid="comment"') == 2
+    panel = _text(client.get(page, headers={"HX-Request": "true", "HX-Target": "item-panel"}))
+    assert 'id="comments-item-' in panel
+    assert "Excel too" in panel
+    client.post(f"{POST}/{root.pk}/edit", {"body": "Is CSV enough for finance?"})
+    root.refresh_from_db()
+    assert root.body == "Is CSV enough for finance?"
+    assert root.edited_at is not None
+    reply = Comment.objects.exclude(pk=root.pk).get()
+    # Someone else's comment: refused, unchanged.
+    refused = client.post(f"{POST}/{reply.pk}/edit", {"body": "Mine now"})
+    assert refused.status_code == 403
+    assert _as(developer).post(f"{POST}/{reply.pk}/delete").status_code == 403
+    reply.refresh_from_db()
+    assert reply.body == "Excel too"
+    assert not reply.deleted
+    client.post(f"{POST}/{root.pk}/delete")
+    shown = _text(client.get(page))
+    assert "Comment deleted." in shown
+    assert "Excel too" in shown
+
+
+def test_bad_input_is_a_message_and_nothing_is_written(
+    developer: Persona, item: BacklogItem
+) -> None:
+    client = _as(developer)
+    answer = client.post(POST, {"target": f"item:{item.key}", "body": "  "}, follow=True)
+    assert "The comment was not posted." in _text(answer)
+    answer = client.post(POST, {"target": "item:ACME-999", "body": "Hi"})
+    assert answer.status_code == 404
+    script = "<script>alert(1)</script>ok"
+    client.post(POST, {"target": f"item:{item.key}", "body": script})
+    assert "<script>alert" not in _text(client.get(f"/w/acme/items/{item.key}"))
+    assert Comment.objects.count() == 1
+
+
+def test_viewers_read_but_never_write(
+    owner: Persona, viewer: Persona, item: BacklogItem, on_item: Target
+) -> None:
+    services.comment_create(actor=owner.actor, target=on_item, body="Ship it")
+    client = _as(viewer)
+    shown = _text(client.get(f"/w/acme/items/{item.key}"))
+    assert "Ship it" in shown
+    assert "Add a comment" not in shown
+    assert "Reply" not in shown
+    refused = client.post(POST, {"target": f"item:{item.key}", "body": "Me too"})
+    assert refused.status_code == 403
+    assert Comment.objects.count() == 1
