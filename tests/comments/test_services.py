@@ -56,6 +56,11 @@ def test_body_is_required_and_limited(owner: Persona, on_item: Target) -> None:
     assert huge.value.code == Code.COMMENT_BODY_INVALID
     services.comment_create(actor=owner.actor, target=on_item, body="x" * services.BODY_MAX)
     assert Comment.objects.count() == 1
+    # A form's line breaks (CRLF) count one each, as the browser's maxlength counted them.
+    lines = "\r\n".join(["x" * 99] * 200)  # 19,999 characters with LF, 20,198 with CRLF
+    posted = services.comment_create(actor=owner.actor, target=on_item, body=lines)
+    assert "\r" not in posted.body
+    assert len(posted.body) == 19_999
 
 
 def test_markdown_is_sanitized(owner: Persona, on_item: Target) -> None:

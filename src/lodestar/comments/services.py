@@ -50,7 +50,9 @@ def _require_comment(actor: Actor, target: Target) -> None:
 
 
 def _body(value: str) -> str:
-    body = (value or "").strip() if isinstance(value, str) else ""
+    # Line breaks as one character each: a browser's form sends CRLF, and its maxlength
+    # counted each as one.
+    body = (value or "").replace("\r\n", "\n").strip() if isinstance(value, str) else ""
     if not body:
         raise Invalid.field("body", "must not be empty", code=Code.COMMENT_BODY_INVALID)
     if len(body) > BODY_MAX:
