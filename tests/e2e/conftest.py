@@ -7,6 +7,7 @@ where a missing browser fails them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -98,6 +99,10 @@ def page(browser: Any, live_server: LiveServer, request: pytest.FixtureRequest) 
     if report is not None and report.failed:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         tab.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
+    # Let the server answer what the tab last asked (a panel a click opened) before the test's
+    # database is flushed: a request still being served holds a table lock the flush would meet.
+    with contextlib.suppress(Exception):
+        tab.wait_for_load_state("networkidle", timeout=5_000)
     context.close()
 
 
