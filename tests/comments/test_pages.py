@@ -12,6 +12,8 @@ from lodestar.backlog.models import BacklogItem
 from lodestar.comments import services
 from lodestar.comments.access import Target
 from lodestar.comments.models import Comment
+from lodestar.core.registry import registry
+from lodestar.releases.services import release_create
 from tests.conftest import Persona
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +93,27 @@ def test_viewers_read_but_never_write(
     refused = client.post(POST, {"target": f"item:{item.key}", "body": "Me too"})
     assert refused.status_code == 403
     assert Comment.objects.count() == 1
+
+
+def test_a_problem_and_a_release_take_comments_on_their_pages(
+    owner: Persona, pm: Persona, viewer: Persona, problem: Any, product: Any
+) -> None:
+    release = release_create(actor=owner.actor, product=product, name="2027.1")
+    client = _as(pm)
+    for kind, obj in (("problem", problem), ("release", release)):
+        declared = registry().object_type(kind)
+        assert declared is not None
+        assert declared.url is not None
+        page = declared.url(obj)
+        shown = _text(client.get(page))
+        assert 'data-testid="object-comments"' in shown
+        assert f"No comments on this {declared.label} yet." in shown
+        posted = client.post(POST, {"target": f"{kind}:{obj.pk}", "body": f"About this {kind}"})
+        assert posted.status_code == 302
+        assert posted["Location"] == page + "#comments"
+        assert f"About this {kind}" in _text(client.get(page))
+        # A viewer reads it, with no form.
+        seen = _text(_as(viewer).get(page))
+        assert f"About this {kind}" in seen
+        assert "Add a comment" not in seen
+    assert Comment.objects.count() == 2

@@ -1,6 +1,7 @@
 """What the comments context declares: comments as workspace objects (history in words and
 events; not searched, not trashed: a deleted comment keeps its place in its thread), its
-moderation permission, and the comments section of a backlog item's panel and page. It
+moderation permission, and the comments section of a backlog item's panel and page, and of
+a problem's and a release's page. It
 attaches to every kind another context declares ``commentable``, through that kind's own gate
 and ``comment`` permission, and imports none of their internals."""
 
@@ -10,8 +11,10 @@ from lodestar.backlog.extensions import ITEM_SECTIONS, ItemSection
 from lodestar.comments import history_words
 from lodestar.comments.models import Comment
 from lodestar.comments.permissions import PERMISSIONS
-from lodestar.comments.views import item_section
+from lodestar.comments.views import card_section, item_section
 from lodestar.core.registry import ObjectType, Plugin
+from lodestar.discovery.extensions import PROBLEM_SECTIONS, ProblemSection
+from lodestar.releases.extensions import RELEASE_SECTIONS, ReleaseSection
 
 
 def _title(comment: Comment) -> str:
@@ -33,5 +36,9 @@ PLUGIN = Plugin(
             describe=history_words.describe,
         ),
     ],
-    provides=[(ITEM_SECTIONS, ItemSection(name="comments", render=item_section, order=90))],
+    provides=[
+        (ITEM_SECTIONS, ItemSection(name="comments", render=item_section, order=90)),
+        (PROBLEM_SECTIONS, ProblemSection(name="comments", render=card_section, order=90)),
+        (RELEASE_SECTIONS, ReleaseSection(name="comments", render=card_section, order=90)),
+    ],
 )

@@ -1,5 +1,6 @@
 """Comments on other contexts' pages: the "Comments" section of a backlog item's panel and
-page (``backlog.extensions.ITEM_SECTIONS``) with its forms, and the writes they post (plain
+page (``backlog.extensions.ITEM_SECTIONS``), of a problem's and of a release's page
+(``PROBLEM_SECTIONS``, ``RELEASE_SECTIONS``) with its forms, and the writes they post (plain
 forms that go back to the object's page). Another context's page offers its own seam and
 renders ``object_section``."""
 
@@ -25,7 +26,9 @@ from lodestar.people.web import WorkspaceRequest, workspace_view
 SECTION_LIMIT = 100
 
 
-def object_section(request: HttpRequest, obj: Any, *, in_panel: bool = False) -> str:
+def object_section(
+    request: HttpRequest, obj: Any, *, in_panel: bool = False, as_card: bool = False
+) -> str:
     """The thread on ``obj`` (its first page) and the forms to comment, reply, edit and
     delete, as the actor may."""
     actor: Actor = request.actor  # type: ignore[attr-defined]
@@ -44,6 +47,7 @@ def object_section(request: HttpRequest, obj: Any, *, in_panel: bool = False) ->
             "moderator": can(actor, CommentPermission.MODERATE_COMMENTS),
             "me": actor.membership.pk,
             "in_panel": in_panel,
+            "as_card": as_card,
             "body_max": services.BODY_MAX,
             "workspace": actor.workspace,
         },
@@ -53,6 +57,11 @@ def object_section(request: HttpRequest, obj: Any, *, in_panel: bool = False) ->
 
 def item_section(request: HttpRequest, item: Any, in_panel: bool) -> str:
     return object_section(request, item, in_panel=in_panel)
+
+
+def card_section(request: HttpRequest, obj: Any) -> str:
+    """The thread as a card of a page made of cards (a problem's, a release's)."""
+    return object_section(request, obj, as_card=True)
 
 
 def _back(target: Target) -> HttpResponse:
