@@ -104,10 +104,3 @@ def comment_thread(
     for entry in everyone:
         entry.reactions = counts.get(entry.comment.pk, [])
     return Page(items=roots, next_cursor=page.next_cursor)
-
-
-def comment_count(*, target: Target) -> int:
-    """How many live comments and replies ``target`` has."""
-    return Comment.objects.filter(
-        target_type=target.type, target_id=target.id, deleted_at__isnull=True
-    ).count()
