@@ -20,6 +20,7 @@ from lodestar.people.models import (
 )
 from lodestar.people.policy import Actor
 from lodestar.people.tokens import API_TOKEN_PREFIX, hash_secret, new_secret
+from tests.smtp import smtp_server  # noqa: F401  (a fixture every test may ask for)
 
 PASSWORD = "correct-horse-battery"
 
