@@ -160,7 +160,8 @@ def test_the_board_shows_a_card_someone_else_moved(
     expect(
         page.locator(f".sp-drop[data-status='in_progress'] [data-key='{items[2].key}']")
     ).to_be_visible()
-    # Another person's move appears on its own (the refresh every ten seconds, or on focus).
+    # Another person's move appears on its own (the board's poll, every ten seconds or when the
+    # window gets the focus back, says it changed).
     backlog.item_update(
         actor=owner.actor, item=BacklogItem.objects.get(pk=items[0].pk), status="done"
     )

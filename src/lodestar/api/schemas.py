@@ -38,6 +38,9 @@ class ProblemOut(Schema):
     code: str
     instance: str | None = None
     errors: list[FieldErrorOut] | None = None
+    # A 412 (``stale_version``) names who changed the object last and when (UTC, ISO 8601).
+    changed_by: str | None = None
+    changed_at: str | None = None
 
 
 class PageOut(Schema, Generic[T]):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from lodestar.backlog.errors import BacklogErrorCode as Code
+from lodestar.backlog.live import item_stamp_queryset
 from lodestar.backlog.models import BacklogItem
 from lodestar.backlog.selectors import item_queryset
 from lodestar.core.errors import NotFound
@@ -26,6 +27,12 @@ def access_anchor(actor: Actor, key: str) -> BacklogItem:
     before or after it): its key, product and workspace, nothing it would show."""
     light = BacklogItem.all_objects.only("id", "key", "product_id", "workspace_id", "deleted_at")
     return _checked(light, actor, key, in_trash=False)
+
+
+def access_item_stamp(actor: Actor, key: str) -> BacklogItem:
+    """The item ``key`` read only for its page's poll (``backlog.live``): its stamp, whether in
+    the trash or not, so a page learns that the item it shows was trashed."""
+    return _checked(item_stamp_queryset(), actor, key, in_trash=True)
 
 
 def _checked(

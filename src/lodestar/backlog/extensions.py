@@ -15,6 +15,9 @@
 - **Item sections** — parts of an item's panel and page that another context renders (the
   problems an item solves, with their evidence). Each renders itself in a constant number of
   queries, so the panel's count does not grow with what the sections show.
+- **Item live sources** — what else an item's page shows that others change (comments): each
+  adds subqueries to the one query that stamps the page for its poll (``core.live``), and
+  says who made its latest change.
 
 Each provider is declared in its context's plugin: ``Plugin(provides=[(PURPOSES, Purpose(...))])``.
 """
@@ -24,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 
@@ -34,6 +37,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from lodestar.backlog.models import BacklogItem
+    from lodestar.core.live import LastChange
     from lodestar.strategy.models import Product
 
 
@@ -100,8 +104,22 @@ class ItemLinkSource:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class ItemLiveSource:
+    """Something an item's page shows that others change: ``stamp()`` gives annotations (by
+    name) over the item row, subqueries on ``OuterRef("pk")``, whose values change whenever
+    it does (say, the newest comment time and the comment count); ``last(item)`` says who made
+    its latest change, read only when the stamp changed."""
+
+    name: str
+    stamp: Callable[[], Mapping[str, Any]]
+    last: Callable[[BacklogItem], LastChange | None]
+    order: int = 100
+
+
 PURPOSES: ExtensionPoint[Purpose] = ExtensionPoint("backlog.purposes")
 VELOCITY: ExtensionPoint[VelocitySource] = ExtensionPoint("backlog.velocity")
 REACH: ExtensionPoint[ReachSource] = ExtensionPoint("backlog.reach")
 ITEM_SECTIONS: ExtensionPoint[ItemSection] = ExtensionPoint("backlog.item_sections")
 ITEM_LINKS: ExtensionPoint[ItemLinkSource] = ExtensionPoint("backlog.item_links")
+ITEM_LIVE: ExtensionPoint[ItemLiveSource] = ExtensionPoint("backlog.item_live")

@@ -148,6 +148,8 @@ class BacklogItem(TrashableModel):
             models.Index(fields=["product", "status"], name="backlog_item_product_status"),
             models.Index(fields=["product", "goal"], name="backlog_item_product_goal"),
             models.Index(fields=["product", "kind"], name="backlog_item_product_kind"),
+            # The backlog page's poll: its items' newest change, and their count.
+            models.Index(fields=["product", "updated_at"], name="backlog_item_product_updated"),
         ]
 
     def __str__(self) -> str:

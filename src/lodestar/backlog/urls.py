@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from lodestar.backlog.views import backlog, items, palette, saved_views, suggest
+from lodestar.backlog.views import backlog, items, live, palette, saved_views, suggest
 
 W = "w/<slug:workspace_slug>"
 ITEM = W + "/items/<str:item_key>"
@@ -14,6 +14,7 @@ app_name = "backlog"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path(W + "/products/<str:product_key>/backlog", backlog.backlog, name="backlog"),
+    path(W + "/products/<str:product_key>/backlog/live", live.backlog_live, name="backlog_live"),
     path(W + "/products/<str:product_key>/backlog/bulk", backlog.bulk, name="bulk"),
     path(W + "/products/<str:product_key>/backlog/suggest", suggest.suggest, name="suggest_order"),
     path(VIEWS, saved_views.saved_view_create, name="saved_view_create"),
@@ -26,6 +27,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path(W + "/palette", palette.palette_search, name="palette_search"),
     path(ITEM, items.item_detail, name="item_detail"),
+    path(ITEM + "/live", live.item_live, name="item_live"),
     path(ITEM + "/edit", items.item_update, name="item_update"),
     path(ITEM + "/move", backlog.item_move, name="item_move"),
     path(ITEM + "/score", items.item_score, name="item_score"),

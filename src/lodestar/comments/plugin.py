@@ -7,11 +7,15 @@ and ``comment`` permission, and imports none of their internals."""
 
 from __future__ import annotations
 
-from lodestar.backlog.extensions import ITEM_SECTIONS, ItemSection
+from typing import Any
+
+from lodestar.backlog.extensions import ITEM_LIVE, ITEM_SECTIONS, ItemLiveSource, ItemSection
 from lodestar.comments import history_words
 from lodestar.comments.models import Comment
 from lodestar.comments.permissions import PERMISSIONS
+from lodestar.comments.selectors import comment_last_change, comment_stamp
 from lodestar.comments.views import card_section, item_section
+from lodestar.core.live import LastChange
 from lodestar.core.registry import ObjectType, Plugin
 from lodestar.discovery.extensions import PROBLEM_SECTIONS, ProblemSection
 from lodestar.releases.extensions import RELEASE_SECTIONS, ReleaseSection
@@ -19,6 +23,14 @@ from lodestar.releases.extensions import RELEASE_SECTIONS, ReleaseSection
 
 def _title(comment: Comment) -> str:
     return f"comment on {comment.target_type} {comment.target_id}"
+
+
+def _item_stamp() -> dict[str, Any]:
+    return comment_stamp("item")
+
+
+def _item_last(item: Any) -> LastChange | None:
+    return comment_last_change(kind="item", workspace_id=item.workspace_id, target_id=item.pk)
 
 
 PLUGIN = Plugin(
@@ -38,6 +50,7 @@ PLUGIN = Plugin(
     ],
     provides=[
         (ITEM_SECTIONS, ItemSection(name="comments", render=item_section, order=90)),
+        (ITEM_LIVE, ItemLiveSource(name="comments", stamp=_item_stamp, last=_item_last)),
         (PROBLEM_SECTIONS, ProblemSection(name="comments", render=card_section, order=90)),
         (RELEASE_SECTIONS, ReleaseSection(name="comments", render=card_section, order=90)),
     ],

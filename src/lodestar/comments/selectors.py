@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 
 from lodestar.comments.access import Target
 from lodestar.comments.models import Comment, Emoji, Reaction
+from lodestar.core.live import LastChange, latest
+from lodestar.core.models import HistoryEntry
 from lodestar.core.pagination import Page, paginate
 from lodestar.people.policy import Actor
 
@@ -104,3 +107,37 @@ def comment_thread(
     for entry in everyone:
         entry.reactions = counts.get(entry.comment.pk, [])
     return Page(items=roots, next_cursor=page.next_cursor)
+
+
+# -- live updates -------------------------------------------------------------------------------
+
+
+def comment_stamp(kind: str) -> dict[str, Any]:
+    """For a query over objects of ``kind``: subqueries on ``OuterRef("pk")`` giving the newest
+    change to their comments (a new, edited or deleted comment moves it) and how many there
+    are, through the thread index. Reactions are left out: they change no comment."""
+    thread = (
+        Comment.objects.filter(
+            workspace_id=OuterRef("workspace_id"), target_type=kind, target_id=OuterRef("pk")
+        )
+        .order_by()
+        .values("target_id")
+    )
+    return {
+        "comments_at": Subquery(thread.annotate(at=Max("updated_at")).values("at")[:1]),
+        "comments_n": Subquery(thread.annotate(n=Count("id")).values("n")[:1]),
+    }
+
+
+def comment_last_change(*, kind: str, workspace_id: int, target_id: int) -> LastChange | None:
+    """Who wrote, edited or deleted a comment on the object last, and when (one query)."""
+    ids = Comment.objects.filter(
+        workspace_id=workspace_id, target_type=kind, target_id=target_id
+    ).values("id")
+    return latest(
+        HistoryEntry.objects.filter(
+            workspace_id=workspace_id,
+            object_type=Comment._meta.label_lower,
+            object_id__in=Subquery(ids),
+        )
+    )

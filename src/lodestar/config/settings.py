@@ -311,6 +311,9 @@ INVITATION_TTL_DAYS = 7
 # Domain events: how often the worker reads the outbox, and how long delivered events stay.
 OUTBOX_POLL_SECONDS = 2.0
 OUTBOX_RETENTION_DAYS = 7
+# Live updates: how often an item's page, a backlog and a sprint board ask whether what they
+# show changed (a poll that answers 304 when nothing did; see core/live.py).
+LIVE_POLL_SECONDS = float(_env_int("LODESTAR_LIVE_POLL_SECONDS", 10))
 
 # Email (the public portal's confirmation links). LODESTAR_EMAIL_BACKEND picks how messages
 # leave: "console" (the default: printed by the server, for development), "file" (one file per

@@ -8,13 +8,23 @@ from django.db import transaction
 from django.utils import timezone
 
 from lodestar.core.errors import StaleVersion
+from lodestar.core.live import object_last_change
 
 
 def _stale(obj: Any, expected: int, current: int | None) -> StaleVersion:
-    now = f"the current one is {current}" if current is not None else "it has changed since"
+    """The 412, naming who changed the row last and when (one query, on this path only)."""
+    last = object_last_change(obj) if obj.pk is not None else None
+    what = f"This {obj._meta.verbose_name}"
+    if last is None:
+        now = f"the current one is {current}" if current is not None else "it has changed since"
+        return StaleVersion(
+            f"{what} was changed by someone else (you have version {expected}, {now}). "
+            "Reload it and apply your change again."
+        )
     return StaleVersion(
-        f"This {obj._meta.verbose_name} was changed by someone else (you have version "
-        f"{expected}, {now}). Reload it and apply your change again."
+        f"{what} was changed by {last.who} at {last.when} — reload it and apply your change again.",
+        changed_by=last.who,
+        changed_at=last.at,
     )
 
 

@@ -7,6 +7,7 @@ and the CLI as one line with exit code 2. Each context has its own ``errors.py``
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -116,9 +117,33 @@ class Conflict(DomainError):
 
 
 class StaleVersion(DomainError):
+    """A write claimed a version that is no longer the row's; when the history says who wrote
+    the row last, ``changed_by`` and ``changed_at`` name them (problem+json extension members)."""
+
     status = 412
     title = "Precondition failed"
     default_code = CoreErrorCode.STALE_VERSION
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        code: str | None = None,
+        changed_by: str | None = None,
+        changed_at: dt.datetime | None = None,
+    ) -> None:
+        super().__init__(detail, code=code)
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+
+    def problem(self, *, instance: str | None = None) -> dict[str, Any]:
+        body = super().problem(instance=instance)
+        if self.changed_by is not None and self.changed_at is not None:
+            body["changed_by"] = self.changed_by
+            body["changed_at"] = (
+                self.changed_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+            )
+        return body
 
 
 class RateLimited(DomainError):

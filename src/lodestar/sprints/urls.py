@@ -24,6 +24,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(S + "start", planning.start, name="start"),
     # the board
     path(S + "board", board.board, name="board"),
+    path(S + "board/live", board.board_live, name="board_live"),
     path(S + "board/move", board.move, name="move"),
     path(S + "board/limits", board.limits, name="limits"),
     # the report

@@ -23,6 +23,7 @@ from lodestar.backlog.forms import (
     MoveForm,
     label_names,
 )
+from lodestar.backlog.live import backlog_stamp
 from lodestar.backlog.models import BacklogItem, ItemStatus
 from lodestar.backlog.refs import item_ref, item_ref_or_none, item_refs
 from lodestar.backlog.selectors import (
@@ -52,6 +53,7 @@ from lodestar.core.errors import (
     StaleVersion,
     error_sentence,
 )
+from lodestar.core.live import etag, poll_attributes
 from lodestar.core.pagination import Page
 from lodestar.people.refs import member_ref
 from lodestar.people.selectors import member_list
@@ -203,6 +205,8 @@ def _backlog_context(
     """Everything the backlog page shows, in a number of queries that does not grow with the
     page size: the items (with labels), their scores, then the goals and members for menus."""
     actor = request.actor
+    # Read before the list, so a change made meanwhile makes the first poll refresh it.
+    live_tag = etag(*backlog_stamp(product))
     goals = list(goal_list(actor=actor, product=product))
     members = list(member_list(actor=actor))
     form = FilterForm(request.GET, goals=goals, members=members, auto_id="filter-%s")
@@ -251,6 +255,13 @@ def _backlog_context(
         "first_page": cursor is None,
         "create_form": create_form or ItemCreateForm(goals=goals, auto_id="create-%s"),
         "backlog_url": base,
+        # The list reloads itself (with its filters) on "backlog-changed".
+        "live": poll_attributes(
+            reverse("backlog:backlog_live", args=[actor.workspace.slug, product.key]),
+            live_tag,
+            "the backlog",
+        )
+        | {"event": "backlog-changed"},
         **saved_views.page_context(request, product),
     }, status
 

@@ -12,10 +12,11 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from lodestar.backlog import hierarchy, services
-from lodestar.backlog.access import access_item
+from lodestar.backlog.access import access_item, access_item_stamp
 from lodestar.backlog.errors import BacklogErrorCode
 from lodestar.backlog.extensions import ITEM_SECTIONS
 from lodestar.backlog.forms import (
@@ -29,6 +30,7 @@ from lodestar.backlog.forms import (
     label_names,
 )
 from lodestar.backlog.history_words import history_lines
+from lodestar.backlog.live import item_stamp
 from lodestar.backlog.models import BacklogItem, ItemKind
 from lodestar.backlog.prioritization import services as scoring
 from lodestar.backlog.prioritization.derived import reach_available
@@ -51,6 +53,7 @@ from lodestar.core.errors import (
     StaleVersion,
     field_sentence,
 )
+from lodestar.core.live import etag, poll_attributes
 from lodestar.core.points import format_points
 from lodestar.people.refs import member_ref_or_none
 from lodestar.people.selectors import member_list
@@ -128,7 +131,7 @@ def _context(
     score_form: ScoreForm | None = None,
     split_form: SplitForm | None = None,
     errors: list[str] | None = None,
-    stale: bool = False,
+    stale: StaleVersion | None = None,
 ) -> dict[str, Any]:
     actor = request.actor
     rights = rights_for(actor, item.product)
@@ -156,9 +159,10 @@ def _context(
                 "open": form.is_bound,
             }
         )
+    in_panel = _in_panel(request)
+    live = _live(request, item, in_panel)
     children = list(item_children(actor=actor, item=item))
     readiness = item_readiness(item)
-    in_panel = _in_panel(request)
     # Sections other contexts add (the problems the item solves); each escapes its own HTML.
     sections = [
         html
@@ -173,6 +177,7 @@ def _context(
         "order_hint": ORDER_HINT,
         "in_panel": in_panel,
         "item_sections": sections,
+        "live": live,
         "form": edit_form or _item_form(request, item),
         "editing": edit_form is not None and bool(edit_form.sent() & set(ItemForm.TEXT_FIELDS)),
         "readiness": readiness,
@@ -184,8 +189,24 @@ def _context(
         "kinds": [(value, label) for value, label in ItemKind.choices if value != item.kind],
         "history": history_lines(actor, item),
         "errors": errors or [],
-        "stale": stale,
+        # The 412's sentence names who changed the item and when.
+        "stale": stale.detail if stale is not None else "",
     }
+
+
+def _live(request: WorkspaceRequest, item: BacklogItem, in_panel: bool) -> dict[str, str]:
+    """The item view's poll (``backlog.views.live``), stamped with what it is about to show.
+    A stamp that is not of the version shown (a change slipped in between the two reads) gets
+    a tag no poll answers, so the first poll refreshes the view."""
+    stamp = access_item_stamp(request.actor, item.key)
+    tag = etag(*item_stamp(stamp)) if stamp.version == item.version else etag("unknown")
+    slug = request.workspace.slug
+    attributes = poll_attributes(
+        reverse("backlog:item_live", args=[slug, item.key]), tag, "this item"
+    )
+    refresh = reverse("backlog:item_detail", args=[slug, item.key])
+    attributes["refresh"] = refresh + ("?panel=1" if in_panel else "")
+    return attributes
 
 
 def _fresh(request: WorkspaceRequest, key: str) -> BacklogItem:
@@ -299,12 +320,12 @@ def item_update(request: WorkspaceRequest, item_key: str) -> HttpResponse:
             edit_form=form,
             errors=_error_lines(error),
         )
-    except StaleVersion:
+    except StaleVersion as error:
         fresh = _fresh(request, item_key)
         # The draft stays in the form, on the current version: saving again overwrites.
         draft = _item_form(request, fresh, {**request.POST.dict(), "version": fresh.version})
         draft.is_valid()
-        return _answer(request, fresh, status=412, edit_form=draft, stale=True)
+        return _answer(request, fresh, status=412, edit_form=draft, stale=error)
     messages.success(request, f"Saved {item.key}.")
     return _answer(request, _fresh(request, item_key))
 
@@ -334,9 +355,7 @@ def item_score(request: WorkspaceRequest, item_key: str) -> HttpResponse:
             form.add_error(name if name in form.fields else None, field_error.message)
         return _answer(request, item, status=422, score_form=form)
     except StaleVersion as error:
-        return _answer(
-            request, _fresh(request, item_key), status=412, errors=[error.detail], stale=True
-        )
+        return _answer(request, _fresh(request, item_key), status=412, stale=error)
     messages.success(request, f"{item.key} scored {framework.display_name} {compact(score.value)}.")
     return _answer(request, _fresh(request, item_key))
 
@@ -382,8 +401,8 @@ def item_convert(request: WorkspaceRequest, item_key: str) -> HttpResponse:
         )
     except Invalid as error:
         return _answer(request, item, status=422, errors=_error_lines(error))
-    except StaleVersion:
-        return _answer(request, _fresh(request, item_key), status=412, stale=True)
+    except StaleVersion as error:
+        return _answer(request, _fresh(request, item_key), status=412, stale=error)
     messages.success(request, f"{item.key} is now a {item.get_kind_display().lower()}.")
     return _answer(request, _fresh(request, item_key), list_changed=True)
 
@@ -409,8 +428,8 @@ def item_delete(request: WorkspaceRequest, item_key: str) -> HttpResponse:
         services.item_delete(actor=request.actor, item=item, expected_version=version)
     except Conflict as error:
         return _answer(request, item, status=error.status, errors=[error.detail])
-    except StaleVersion:
-        return _answer(request, _fresh(request, item_key), status=412, stale=True)
+    except StaleVersion as error:
+        return _answer(request, _fresh(request, item_key), status=412, stale=error)
     trashed = access_item(request.actor, item_key, in_trash=True)
     if not is_htmx(request):
         messages.success(request, f"{trashed.key} is in the trash; restore it from there.")

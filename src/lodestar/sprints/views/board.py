@@ -18,10 +18,12 @@ from django.views.decorators.http import require_GET, require_POST
 from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus
 from lodestar.backlog.refs import item_ref
 from lodestar.core.errors import Invalid, StaleVersion, error_sentence
+from lodestar.core.live import etag, poll_answer, poll_attributes
 from lodestar.core.points import format_points
 from lodestar.people.web import WorkspaceRequest, error_response, is_htmx, workspace_view
 from lodestar.sprints import selectors, services
 from lodestar.sprints.access import access_sprint
+from lodestar.sprints.live import board_last_change, board_stamp
 from lodestar.sprints.models import Sprint, SprintItem, SprintState
 from lodestar.sprints.views._common import answer, may_change, sprint_url
 
@@ -72,6 +74,8 @@ def _lane_of(item: BacklogItem, lanes: str) -> tuple[str, str]:
 
 
 def board_context(request: WorkspaceRequest, sprint: Sprint, lanes: str) -> dict[str, Any]:
+    # Read before the cards, so a change made meanwhile makes the first poll refresh them.
+    live_tag = etag(*board_stamp(sprint))
     limits = selectors.board_limits(sprint.team)
     entries = list(
         SprintItem.objects.filter(sprint=sprint)
@@ -113,6 +117,12 @@ def board_context(request: WorkspaceRequest, sprint: Sprint, lanes: str) -> dict
         "points": {
             item.pk: format_points(item.estimate) for item in items if item.estimate is not None
         },
+        # sprints.js refreshes the board itself when the poll says it changed.
+        "live": poll_attributes(
+            reverse("sprints:board_live", args=[request.workspace.slug, sprint.pk]),
+            live_tag,
+            "the board",
+        ),
     }
 
 
@@ -132,6 +142,15 @@ def board(request: WorkspaceRequest, sprint_id: int) -> HttpResponse:
     if is_htmx(request) and request.headers.get("HX-Target") == "board":
         return render(request, "sprints/_board.html", context)
     return render(request, "sprints/board.html", context)
+
+
+@require_GET
+@workspace_view
+def board_live(request: WorkspaceRequest, sprint_id: int) -> HttpResponse:
+    """The board's poll (``core.live``): 304 while no card changed."""
+    sprint = access_sprint(request.actor, sprint_id)
+    tag = etag(*board_stamp(sprint))
+    return poll_answer(request, tag, lambda: board_last_change(sprint))
 
 
 @require_POST

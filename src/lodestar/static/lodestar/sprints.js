@@ -1,10 +1,8 @@
 /* The sprint pages: dragging items between the backlog and the sprint while planning, and
  * cards between columns on the board (or with Alt+Left/Right), through the same forms the
- * buttons submit; the board refreshes itself every ten seconds while the page is visible. */
+ * buttons submit; the board refreshes itself when its poll (live.js) says a card changed. */
 (function () {
   "use strict";
-
-  const REFRESH_MS = 10000;
 
   function announce(text) {
     const region = document.getElementById("sp-announce");
@@ -112,6 +110,7 @@
           },
           onEnd() {
             dragging = false;
+            if (refreshLater) window.setTimeout(() => refreshLater && refresh(), 0);
           },
           onAdd(event) {
             moveCard(event.item, event.to.dataset.status);
@@ -136,20 +135,33 @@
     moveCard(card, order[at]);
   });
 
+  // A change the board could not take at once (a drag, a form in use) is taken after it.
+  let refreshLater = false;
+
   function refresh() {
     const root = board();
-    if (!root || !window.htmx || dragging || document.visibilityState !== "visible") return;
-    if (root.contains(document.activeElement) && document.activeElement.closest("form, details")) return;
+    if (!root || !window.htmx) return false;
+    if (dragging || (root.contains(document.activeElement) && document.activeElement.closest("form, details"))) {
+      refreshLater = true;
+      return false;
+    }
+    refreshLater = false;
     const focused = document.activeElement && document.activeElement.closest(".sp-board-card");
     pendingMove = pendingMove || (focused ? { key: focused.dataset.key, refresh: true, focus: true } : null);
     window.htmx.ajax("GET", root.dataset.refreshUrl, { target: "#board", swap: "outerHTML" });
+    return true;
   }
 
-  window.setInterval(refresh, REFRESH_MS);
-  document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "visible") refresh();
+  // live.js polls the board (data-live-url) and says when a card changed; the board refreshes
+  // itself, keeping the focused card focused.
+  document.addEventListener("live:changed", (event) => {
+    if (event.target !== board()) return;
+    event.preventDefault();
+    refresh();
   });
-  window.addEventListener("focus", refresh);
+  document.addEventListener("focusout", () => {
+    if (refreshLater) window.setTimeout(() => refreshLater && refresh(), 0);
+  });
 
   document.addEventListener("htmx:afterSwap", (event) => {
     const target = event.detail.target;
