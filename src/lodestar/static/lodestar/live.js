@@ -121,7 +121,14 @@
       if (field.type === "checkbox" || field.type === "radio") {
         if (field.checked !== field.defaultChecked) return true;
       } else if (field.tagName === "SELECT") {
-        for (const option of field.options) if (option.selected !== option.defaultSelected) return true;
+        // With no option marked selected, a one-line select starts on its first option.
+        const options = Array.from(field.options);
+        const marked = options.some((option) => option.defaultSelected);
+        const single = !field.multiple && field.size <= 1;
+        const changed = options.some(
+          (option, at) => option.selected !== (marked ? option.defaultSelected : single && at === 0),
+        );
+        if (changed) return true;
       } else if (field.value !== field.defaultValue) {
         return true;
       }
