@@ -228,6 +228,40 @@ def test_the_backlog_changes_on_an_edit_a_move_a_new_item_and_the_trash(
     assert _poll(client, BACKLOG_POLL, body["etag"]).status_code == 304
 
 
+def test_items_imported_with_old_dates_are_a_change(
+    client: Client, viewer: Persona, owner: Persona, three: list[BacklogItem], product: Product
+) -> None:
+    import datetime as dt
+
+    from lodestar.backlog.services import ItemSpec, items_create_many
+
+    tag = _poll(_as(client, viewer), BACKLOG_POLL)["ETag"]
+    long_ago = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    items_create_many(
+        actor=owner.actor,
+        product=product,
+        specs=[ItemSpec(title="From Jira", created_at=long_ago, updated_at=long_ago)],
+    )
+    _changed(client, BACKLOG_POLL, tag)
+
+
+def test_purging_from_the_trash_changes_nothing_the_backlog_shows(
+    client: Client, viewer: Persona, owner: Persona, three: list[BacklogItem]
+) -> None:
+    from django.utils import timezone
+
+    from lodestar.core.trash import purge_trashed_before
+
+    services.item_delete(actor=owner.actor, item=_fresh("ACME-2"))
+    # (Purging the item changed last would move the newest change back: one refresh for
+    # nothing, never a change missed.)
+    services.item_update(actor=owner.actor, item=_fresh("ACME-3"), title="Later")
+    tag = _poll(_as(client, viewer), BACKLOG_POLL)["ETag"]
+    assert purge_trashed_before(timezone.now()) == 1
+    assert not BacklogItem.all_objects.filter(key="ACME-2").exists()
+    assert _poll(client, BACKLOG_POLL, tag).status_code == 304
+
+
 def test_another_products_changes_leave_the_backlog_alone(
     client: Client, viewer: Persona, owner: Persona, three: list[BacklogItem], product: Product
 ) -> None:

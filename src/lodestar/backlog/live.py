@@ -5,8 +5,10 @@ whenever what the page shows does, and, only when it did, who changed it last.
   the trash bumps it), its children's newest change and count, and what each ``ITEM_LIVE``
   source adds (comments).
 - A product's backlog: its items' newest ``updated_at`` (a move, an edit, trashing and restoring
-  all write it) and their count (a purge removes a row), trashed ones included, both read
-  from the ``(product, updated_at)`` index.
+  all write it; trashed items included) and its newest item's ``number`` (a new item, even one
+  imported with dates of the past), each read one step down an index. Purging removes only
+  items already in the trash, which the backlog does not show; a rebalance writes ranks alone
+  and changes no order.
 """
 
 from __future__ import annotations
@@ -58,11 +60,20 @@ def item_last_change(item: BacklogItem) -> LastChange | None:
 
 
 def backlog_stamp(product: Product) -> tuple[Any, ...]:
-    """The newest change to any of the product's items and how many it has (one query)."""
-    found = BacklogItem.all_objects.filter(product_id=product.pk).aggregate(
-        at=Max("updated_at"), n=Count("id")
+    """The newest change to any of the product's items, and its newest item's number, in one
+    query of two subqueries, each one step down an index (``(product, updated_at)`` and
+    ``(product, number)``), whatever the backlog's size."""
+    items = BacklogItem.all_objects.filter(product_id=OuterRef("pk")).order_by()
+    found = (
+        Product.objects.filter(pk=product.pk)
+        .annotate(
+            live_at=Subquery(items.order_by("-updated_at").values("updated_at")[:1]),
+            live_number=Subquery(items.order_by("-number").values("number")[:1]),
+        )
+        .values_list("live_at", "live_number")
+        .first()
     )
-    return (product.pk, found["at"], found["n"])
+    return (product.pk, *(found or ()))
 
 
 def backlog_last_change(product: Product) -> LastChange | None:

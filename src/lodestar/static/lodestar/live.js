@@ -1,10 +1,11 @@
 /* Live enough: pages show what others change without a reload.
  *
- * Lodestar.live.poll(url, { etag, interval, onChange }) asks `url` every `interval`
+ * Lodestar.live.poll(url, { etag, interval, onChange, onGone, alive }) asks `url` every `interval`
  * milliseconds with If-None-Match: a 304 means nothing changed; a 200 carries a JSON body
  * (with its new `etag`), handed to onChange(body). It waits while the tab is hidden and asks
  * at once when it is shown again (or the window gets the focus back), and backs off (doubling, up to five minutes) on errors.
- * It answers { now(), stop() }. Any page can use it (say, an unread count in the sidebar).
+ * alive(), if given, is asked first: once it says false, polling stops. It answers
+ * { now(), stop() }. Any page can use it (say, an unread count in the sidebar).
  *
  * An element with data-live-url (and data-live-etag, -what, -interval) is polled while it is
  * in the page. When what it shows changes, it is refreshed: a cancelable "live:changed" event
@@ -36,6 +37,10 @@
 
     async function ask() {
       if (stopped || busy) return;
+      if (opts.alive && !opts.alive()) {
+        stop();
+        return;
+      }
       if (document.visibilityState === "hidden") return; // asked again when shown
       busy = true;
       try {
@@ -51,7 +56,7 @@
           if (opts.onChange) opts.onChange(body);
         } else if (response.status === 404 || response.status === 403) {
           if (opts.onGone) opts.onGone(response.status);
-          stopped = true;
+          stop();
         } else {
           delay = Math.min(delay * 2, MAX_DELAY);
         }
@@ -70,16 +75,18 @@
     window.addEventListener("focus", onVisible);
     schedule(interval);
 
+    function stop() {
+      stopped = true;
+      window.clearTimeout(timer);
+      document.removeEventListener("visibilitychange", onVisible);
+      window.removeEventListener("focus", onVisible);
+    }
+
     return {
       now() {
         schedule(0);
       },
-      stop() {
-        stopped = true;
-        window.clearTimeout(timer);
-        document.removeEventListener("visibilitychange", onVisible);
-        window.removeEventListener("focus", onVisible);
-      },
+      stop,
       get etag() {
         return etag;
       },
@@ -172,6 +179,8 @@
     const poller = poll(element.dataset.liveUrl, {
       etag: element.dataset.liveEtag,
       interval: Number(element.dataset.liveInterval) || 10000,
+      // A part taken out of the page without htmx (the backlog's panel closed) stops asking.
+      alive: () => document.body.contains(element),
       onChange(body) {
         if (!document.body.contains(element)) return;
         element.dataset.liveEtag = body.etag;
