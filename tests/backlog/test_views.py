@@ -518,7 +518,11 @@ def test_a_move_with_a_stale_version_is_refused(
     before = _writes()
     response = _move(_as(client, po), "ACME-3", position="top", version=three[2].version + 1)
     assert response.status_code == 412
-    assert "Changed by someone else" in json.loads(response.content)["detail"]
+    assert re.fullmatch(
+        r"ACME-3 was changed by Owner at \d{4}-\d\d-\d\d \d\d:\d\d UTC — reload the backlog "
+        r"and move it again\.",
+        json.loads(response.content)["detail"],
+    )
     assert _writes() == before
 
 

@@ -101,7 +101,7 @@ def test_a_refused_drop_puts_the_row_back_and_says_why(
     drag(page, page.locator("#row-ACME-3"), page.locator("#row-ACME-1"), above=True)
 
     expect(page.locator("#flash")).to_contain_text("ACME-3 went back to its place.")
-    expect(page.locator("#flash")).to_contain_text("Changed by someone else")
+    expect(page.locator("#flash")).to_contain_text("ACME-3 was changed by Owner at")
     assert shown_keys(page)[:3] == ["ACME-1", "ACME-2", "ACME-3"]
     assert ordered_keys(product)[:3] == ["ACME-1", "ACME-2", "ACME-3"]
 

@@ -25,6 +25,7 @@ from lodestar.backlog.services._common import record
 from lodestar.core.db import bulk_update_values
 from lodestar.core.errors import Conflict, Invalid, NotFound, StaleVersion
 from lodestar.core.history import Change, history_record_many
+from lodestar.core.live import object_last_change
 from lodestar.core.models import HistoryEntry
 from lodestar.core.ranking import (
     MAX_KEY_LENGTH,
@@ -321,9 +322,17 @@ def item_move(
         raise NotFound(f"{item.key} is no longer in the backlog.", code=Code.ITEM_NOT_FOUND)
     rank, version = subtree[0][2], subtree[0][3]
     if expected_version is not None and expected_version != version:
+        last = object_last_change(item)
+        if last is None:
+            raise StaleVersion(
+                f"{item.key} was changed by someone else (you have version {expected_version}, "
+                f"the current one is {version}). Reload the backlog and move it again."
+            )
         raise StaleVersion(
-            f"{item.key} was changed by someone else (you have version {expected_version}, "
-            f"the current one is {version}). Reload the backlog and move it again."
+            f"{item.key} was changed by {last.who} at {last.when} — reload the backlog and move "
+            "it again.",
+            changed_by=last.who,
+            changed_at=last.at,
         )
     if len(subtree) > 1:
         _check_anchor_outside(subtree, before, after)

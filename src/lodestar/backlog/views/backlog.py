@@ -372,7 +372,12 @@ def item_move(request: WorkspaceRequest, item_key: str) -> HttpResponse:
     except Forbidden as error:
         return JsonResponse({"detail": f"{error.detail} {ORDER_HINT}"}, status=error.status)
     except StaleVersion as error:
-        detail = f"{error.detail} Changed by someone else: reload the backlog to see their change."
+        # The refusal names who changed the item and when, when its history says.
+        detail = (
+            error.detail
+            if error.changed_by
+            else f"{error.detail} Changed by someone else: reload the backlog to see their change."
+        )
         return JsonResponse({"detail": detail}, status=error.status)
     except DomainError as error:
         return JsonResponse({"detail": error_sentence(error)}, status=error.status)
