@@ -110,6 +110,22 @@ def test_a_form_in_use_gets_a_banner_instead_of_a_swap(
     _not_reloaded(page)
 
 
+def test_an_item_trashed_by_someone_else_says_so_and_stays_in_view(
+    page: Any, developer: Persona, po: Persona, item: BacklogItem
+) -> None:
+    sign_in(page, developer)
+    page.goto(f"/w/acme/items/{item.key}")
+    _mark(page)
+    backlog.item_delete(actor=po.actor, item=BacklogItem.objects.get(pk=item.pk))
+    banner = page.get_by_test_id("live-banner")
+    expect(banner).to_contain_text(re.compile(r"Po moved this item to the trash at \d\d:\d\d"))
+    expect(banner.get_by_role("button", name="Reload")).to_be_hidden()
+    expect(page.locator("#live-announce")).to_contain_text("Po moved this item to the trash")
+    # What was shown stays, to copy from; nothing was swapped for a "not found".
+    expect(page.locator("h1.iv-title")).to_have_text("Weekly digest email")
+    _not_reloaded(page)
+
+
 def test_the_backlog_shows_an_item_someone_else_adds_and_moves(
     page: Any, viewer: Persona, po: Persona, make_item: MakeItem, product: Product
 ) -> None:

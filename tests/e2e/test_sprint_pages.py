@@ -156,7 +156,7 @@ def test_the_board_shows_a_card_someone_else_moved(
     # A move from this page with the version it showed is refused and explained.
     card.focus()
     page.keyboard.press("Alt+ArrowRight")
-    expect(page.locator(".flash-error")).to_contain_text("was changed by someone else")
+    expect(page.locator(".flash-error")).to_contain_text(f"{items[2].key} was changed by Owner at")
     expect(
         page.locator(f".sp-drop[data-status='in_progress'] [data-key='{items[2].key}']")
     ).to_be_visible()

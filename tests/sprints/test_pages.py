@@ -3,6 +3,7 @@ persona; bad input in words with nothing written; the board's stale move."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -239,7 +240,11 @@ def test_board_moves_a_card_and_a_stale_move_is_explained(
     )
     assert response.status_code == 412
     text = _text(response)
-    assert "was changed by someone else" in text
+    assert re.search(
+        rf"{item.key} was changed by Owner at \d{{4}}-\d\d-\d\d \d\d:\d\d UTC since the board "
+        "was shown",
+        text,
+    )
     assert 'id="board"' in text
     item.refresh_from_db()
     assert item.status == "new"

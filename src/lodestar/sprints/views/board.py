@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus
 from lodestar.backlog.refs import item_ref
 from lodestar.core.errors import Invalid, StaleVersion, error_sentence
-from lodestar.core.live import etag, poll_answer, poll_attributes
+from lodestar.core.live import etag, poll_answer, poll_attributes, when
 from lodestar.core.points import format_points
 from lodestar.people.web import WorkspaceRequest, error_response, is_htmx, workspace_view
 from lodestar.sprints import selectors, services
@@ -170,11 +170,16 @@ def move(request: WorkspaceRequest, sprint_id: int) -> HttpResponse:
         services.sprint_card_move(
             actor=request.actor, sprint=sprint, item=item, status=status, expected_version=version
         )
-    except StaleVersion:
+    except StaleVersion as error:
+        who = (
+            f"{error.changed_by} at {when(error.changed_at)}"
+            if error.changed_by and error.changed_at
+            else "someone else"
+        )
         messages.error(
             request,
-            f"{key} was changed by someone else since the board was shown: the board now "
-            "shows it as it is. Move it again if you still mean to.",
+            f"{key} was changed by {who} since the board was shown: the board now shows it as "
+            "it is. Move it again if you still mean to.",
         )
         fresh = board_context(request, access_sprint(request.actor, sprint_id), lanes)
         return render(request, "sprints/_board.html", fresh, status=412)
