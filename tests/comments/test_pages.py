@@ -117,3 +117,56 @@ def test_a_problem_and_a_release_take_comments_on_their_pages(
         assert f"About this {kind}" in seen
         assert "Add a comment" not in seen
     assert Comment.objects.count() == 2
+
+
+def test_feedback_customers_decisions_sprints_and_goals_take_comments_on_their_pages(
+    owner: Persona, pm: Persona, viewer: Persona, outsider: Persona, product: Any, team: Any
+) -> None:
+    """The kinds whose pages answer ``core.extensions.PAGE_SECTIONS``: the thread as a card,
+    commenting goes back to that page, a viewer reads it without a form."""
+    import datetime as dt
+
+    from lodestar.decisions.services import decision_create
+    from lodestar.discovery.services import customer_create, feedback_create
+    from lodestar.sprints.services import sprint_create
+    from lodestar.strategy.services import goal_set
+
+    actor = owner.actor
+    start = dt.date(2026, 12, 7)
+    objects = {
+        "feedback": feedback_create(actor=actor, text="Checkout times out on Safari"),
+        "customer": customer_create(actor=actor, name="Initech"),
+        "decision": decision_create(actor=actor, product=product, title="Drop IE"),
+        "sprint": sprint_create(
+            actor=actor,
+            team=team,
+            name="Sprint 9",
+            start_date=start,
+            end_date=start + dt.timedelta(days=13),
+        ),
+        "goal": goal_set(actor=actor, product=product, statement="Checkout in one minute"),
+    }
+    client = _as(pm)
+    for kind, obj in objects.items():
+        declared = registry().object_type(kind)
+        assert declared is not None
+        assert declared.url is not None
+        page = declared.url(obj)
+        shown = _text(client.get(page))
+        assert 'data-testid="object-comments"' in shown, kind
+        assert f"No comments on this {declared.label} yet." in shown, kind
+        posted = client.post(
+            POST, {"target": f"{kind}:{declared.ref_of(obj)}", "body": f"About this {kind}"}
+        )
+        assert posted.status_code == 302, kind
+        assert posted["Location"] == page + "#comments"
+        assert f"About this {kind}" in _text(client.get(page))
+        seen = _text(_as(viewer).get(page))
+        assert f"About this {kind}" in seen
+        assert "Add a comment" not in seen
+    assert Comment.objects.count() == len(objects)
+    # Another workspace's owner cannot comment on a goal of this one, by id.
+    goal = objects["goal"]
+    refused = _as(outsider).post("/w/globex/comments", {"target": f"goal:{goal.pk}", "body": "x"})
+    assert refused.status_code == 404
+    assert Comment.objects.count() == len(objects)

@@ -12,6 +12,7 @@ from lodestar.comments import history_words
 from lodestar.comments.models import Comment
 from lodestar.comments.permissions import PERMISSIONS
 from lodestar.comments.views import card_section, item_section
+from lodestar.core.extensions import PAGE_SECTIONS, PageSection
 from lodestar.core.registry import ObjectType, Plugin
 from lodestar.discovery.extensions import PROBLEM_SECTIONS, ProblemSection
 from lodestar.releases.extensions import RELEASE_SECTIONS, ReleaseSection
@@ -40,5 +41,14 @@ PLUGIN = Plugin(
         (ITEM_SECTIONS, ItemSection(name="comments", render=item_section, order=90)),
         (PROBLEM_SECTIONS, ProblemSection(name="comments", render=card_section, order=90)),
         (RELEASE_SECTIONS, ReleaseSection(name="comments", render=card_section, order=90)),
+        (
+            PAGE_SECTIONS,
+            PageSection(
+                name="comments",
+                kinds=("feedback", "customer", "decision", "sprint", "goal"),
+                render=card_section,
+                order=90,
+            ),
+        ),
     ],
 )
