@@ -170,3 +170,32 @@ def test_feedback_customers_decisions_sprints_and_goals_take_comments_on_their_p
     refused = _as(outsider).post("/w/globex/comments", {"target": f"goal:{goal.pk}", "body": "x"})
     assert refused.status_code == 404
     assert Comment.objects.count() == len(objects)
+
+
+def test_reacting_from_the_page_gives_and_takes_back(
+    pm: Persona, viewer: Persona, on_item: Target, item: BacklogItem
+) -> None:
+    comment = services.comment_create(actor=pm.actor, target=on_item, body="Ship it")
+    client = _as(pm)
+    url = f"/w/acme/comments/{comment.pk}/react"
+    page = f"/w/acme/items/{item.key}"
+    given = client.post(url, {"emoji": "rocket"})
+    assert given.status_code == 302
+    assert given["Location"].endswith(f"#comment-{comment.pk}")
+    shown = _text(client.get(page))
+    assert 'aria-pressed="true" aria-label="Rocket: 1, one of them yours (take it back)"' in shown
+    # The same click takes it back.
+    client.post(url, {"emoji": "rocket"})
+    assert not comment.reactions.exists()
+    # An unknown emoji is a message that names the ones allowed, and nothing is written.
+    refused = client.post(url, {"emoji": "poop"}, follow=True)
+    assert "The reaction was not given." in _text(refused)
+    assert "thumbs_up" in _text(refused)
+    assert not comment.reactions.exists()
+    # A viewer sees the counts and no buttons; their post is refused.
+    client.post(url, {"emoji": "eyes"})
+    seen = _text(_as(viewer).get(page))
+    assert "Add a reaction" not in seen
+    assert "👀 1" in seen
+    assert _as(viewer).post(url, {"emoji": "eyes"}).status_code in (403, 404)
+    assert comment.reactions.count() == 1

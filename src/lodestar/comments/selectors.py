@@ -28,6 +28,16 @@ class ReactionCount:
     def symbol(self) -> str:
         return _SYMBOLS.get(self.emoji, self.emoji)
 
+    @property
+    def words(self) -> str:
+        """The emoji's name for a screen reader ("thumbs up")."""
+        return self.emoji.replace("_", " ")
+
+
+def emoji_menu() -> list[tuple[str, str, str]]:
+    """The reactions one can give, as (name, emoji, words), in their order."""
+    return [(choice.value, choice.label, choice.value.replace("_", " ")) for choice in Emoji]
+
 
 @dataclass
 class ThreadComment:
