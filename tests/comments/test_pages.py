@@ -46,6 +46,8 @@ def test_comment_reply_edit_and_delete_from_the_item_page(
     assert "<em>CSV</em>" in shown
     assert "Excel too" in shown
     assert shown.count('data-testid="comment"') == 2
+    assert 'Comments <span class="count">2</span>' in shown  # the reply counts
+    assert "Delete this comment? Its replies stay." in shown  # asked before deleting
     panel = _text(client.get(page, headers={"HX-Request": "true", "HX-Target": "item-panel"}))
     assert 'id="comments-item-' in panel
     assert "Excel too" in panel
@@ -65,6 +67,7 @@ def test_comment_reply_edit_and_delete_from_the_item_page(
     shown = _text(client.get(page))
     assert "Comment deleted." in shown
     assert "Excel too" in shown
+    assert 'Comments <span class="count">1</span>' in shown  # the deleted one does not
 
 
 def test_bad_input_is_a_message_and_nothing_is_written(

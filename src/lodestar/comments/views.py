@@ -39,6 +39,11 @@ def object_section(
         "comments/_section.html",
         {
             "thread": page.items,
+            # The comments one reads here: live ones and their replies (a deleted one that
+            # stays for its replies is not counted).
+            "shown": sum(
+                (0 if entry.comment.deleted else 1) + len(entry.replies) for entry in page.items
+            ),
             "more": page.next_cursor is not None,
             "limit": SECTION_LIMIT,
             "target": target,
