@@ -202,3 +202,31 @@ def test_reacting_from_the_page_gives_and_takes_back(
     assert "👀 1" in seen
     assert _as(viewer).post(url, {"emoji": "eyes"}).status_code in (403, 404)
     assert comment.reactions.count() == 1
+
+
+def test_a_long_thread_shows_the_newest_and_pages_back(
+    pm: Persona, on_item: Target, item: BacklogItem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lodestar.comments import views
+
+    monkeypatch.setattr(views, "SECTION_LIMIT", 2)
+    for number in (1, 2, 3):
+        services.comment_create(actor=pm.actor, target=on_item, body=f"Comment number {number}")
+    client = _as(pm)
+    page = f"/w/acme/items/{item.key}"
+    newest = _text(client.get(page))
+    assert "Comment number 1" not in newest
+    assert newest.index("Comment number 2") < newest.index("Comment number 3")  # newest last
+    assert 'Comments <span class="count">2+</span>' in newest
+    assert "Show earlier comments" in newest
+    assert "Show the latest comments" not in newest
+    link = newest.split('<a href="?comments_before=')[1].split('#comments"')[0]
+    earlier = _text(client.get(f"{page}?comments_before={link}"))
+    assert "Comment number 1" in earlier
+    assert "Comment number 3" not in earlier
+    assert "Show the latest comments" in earlier
+    assert "Show earlier comments" not in earlier
+    # A cursor nobody gave out shows the newest, not an error.
+    tampered = client.get(f"{page}?comments_before=nonsense")
+    assert tampered.status_code == 200
+    assert "Comment number 3" in _text(tampered)

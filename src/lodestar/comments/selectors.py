@@ -90,13 +90,23 @@ def reaction_counts(*, actor: Actor, comment_ids: list[int]) -> dict[int, list[R
 
 
 def comment_thread(
-    *, actor: Actor, target: Target, cursor: str | None = None, limit: int | None = None
+    *,
+    actor: Actor,
+    target: Target,
+    cursor: str | None = None,
+    limit: int | None = None,
+    latest: bool = False,
 ) -> Page[ThreadComment]:
     """A page of ``target``'s thread: top-level comments oldest first (newest last), each with
     its live replies oldest first, and every comment's reactions. Three queries, whatever the
-    number of comments."""
-    page = paginate(comment_roots(target=target), order=ORDER, cursor=cursor, limit=limit)
-    roots = [ThreadComment(comment) for comment in page.items]
+    number of comments.
+
+    ``latest``: the page is the newest comments (still shown oldest first), and the cursor
+    leads to the ones before them, as a page's thread reads."""
+    order = [f"-{field}" for field in ORDER] if latest else ORDER
+    page = paginate(comment_roots(target=target), order=order, cursor=cursor, limit=limit)
+    found = list(reversed(page.items)) if latest else page.items
+    roots = [ThreadComment(comment) for comment in found]
     by_id = {entry.comment.pk: entry for entry in roots}
     replies = (
         Comment.objects.filter(parent_id__in=list(by_id), deleted_at__isnull=True)

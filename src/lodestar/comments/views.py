@@ -34,7 +34,18 @@ def object_section(
     actor: Actor = request.actor  # type: ignore[attr-defined]
     declared = registry().object_type_for(obj)
     target = Target(declared, obj)
-    page = selectors.comment_thread(actor=actor, target=target, limit=SECTION_LIMIT)
+    # The newest comments; "Show earlier comments" reloads the page with the cursor to those
+    # before them (``?comments_before=``), and a link leads back to the newest.
+    before = request.GET.get("comments_before") or None
+    try:
+        page = selectors.comment_thread(
+            actor=actor, target=target, limit=SECTION_LIMIT, cursor=before, latest=True
+        )
+    except Invalid:
+        before = None  # a cursor that was tampered with or outlived its comment: the newest
+        page = selectors.comment_thread(
+            actor=actor, target=target, limit=SECTION_LIMIT, latest=True
+        )
     return render_to_string(
         "comments/_section.html",
         {
@@ -45,6 +56,8 @@ def object_section(
                 (0 if entry.comment.deleted else 1) + len(entry.replies) for entry in page.items
             ),
             "more": page.next_cursor is not None,
+            "earlier": page.next_cursor,
+            "paged": before is not None,
             "limit": SECTION_LIMIT,
             "target": target,
             "slug": f"{declared.name}-{obj.pk}{'-panel' if in_panel else ''}",
