@@ -37,6 +37,7 @@ ROWS: dict[str, dict[str, int]] = {
     f"DELETE {W}/members/{{email}}": row(204, MANAGERS),
     f"GET {W}/invitations": row(200, MANAGERS),
     f"DELETE {W}/invitations/{{invitation_id}}": row(204, MANAGERS),
+    f"POST {W}/invitations/{{invitation_id}}/resend": row(200, MANAGERS),
     f"GET {W}/teams": read(),
     f"POST {W}/teams": row(201, MANAGERS),
     f"GET {TEAM}": read(),

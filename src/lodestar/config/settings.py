@@ -316,9 +316,10 @@ PASSWORD_RESET_RATE_LIMIT_PER_EMAIL = _env_int("LODESTAR_PASSWORD_RESET_RATE_LIM
 PASSWORD_RESET_RATE_LIMIT_PER_CLIENT = _env_int("LODESTAR_PASSWORD_RESET_RATE_LIMIT_PER_CLIENT", 20)
 PASSWORD_RESET_RATE_LIMIT_WINDOW_SECONDS = 3600
 # Email change (people/services/email_change.py): the link sent to the new address works for a
-# day; an account asks at most this many changes per window.
+# day; an account makes at most this many attempts per window (counted before the password
+# is checked).
 EMAIL_CHANGE_MAX_AGE_SECONDS = 86400
-EMAIL_CHANGE_RATE_LIMIT_PER_USER = 5
+EMAIL_CHANGE_RATE_LIMIT_PER_USER = 10
 EMAIL_CHANGE_RATE_LIMIT_WINDOW_SECONDS = 3600
 # Domain events: how often the worker reads the outbox, and how long delivered events stay.
 OUTBOX_POLL_SECONDS = 2.0

@@ -201,6 +201,29 @@ def invitation_list(
     )
 
 
+@router.post(
+    "/{workspace_slug}/invitations/{invitation_id}/resend",
+    response={200: InvitationCreatedOut, **WRITE_ERRORS},
+    summary="Email an open invitation again",
+    description=(
+        "Emails the invitation again with a fresh link, valid for another 7 days (an expired "
+        "invitation included); the earlier link stops working. The new `token` and `link` are "
+        "shown this once. 409 when the invitation was accepted, declined or withdrawn."
+    ),
+    operation_id="invitation_resend",
+)
+def invitation_resend(
+    request: HttpRequest, workspace_slug: str, invitation_id: int
+) -> InvitationCreatedOut:
+    actor = request_actor(request, workspace_slug)
+    invitation, secret = services.invitation_resend(
+        actor=actor,
+        invitation=access.access_invitation(actor, invitation_id),
+        site=site_url(request),
+    )
+    return InvitationCreatedOut.created(invitation, secret, invitation_url(request, secret))
+
+
 @router.delete(
     "/{workspace_slug}/invitations/{invitation_id}",
     response=NO_CONTENT,

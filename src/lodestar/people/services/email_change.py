@@ -47,10 +47,28 @@ def _check_new_address(user: User, new: str) -> None:
         raise _unusable()
 
 
-@transaction.atomic
 def email_change_request(*, user: User, password: str, new_email: str, site: str) -> str:
     """Email a confirmation link to ``new_email`` and a notice to the current address; returns
-    the new address (cleaned). Nothing changes until the link is followed."""
+    the new address (cleaned). Nothing changes until the link is followed. Every attempt
+    counts against the account's limit before the password is checked, so the form cannot be
+    used to guess the password (the count is its own statement, kept when the request is
+    refused)."""
+    count = ratelimit.hit(
+        f"email-change:user:{user.pk}", window=settings.EMAIL_CHANGE_RATE_LIMIT_WINDOW_SECONDS
+    )
+    if count.count > settings.EMAIL_CHANGE_RATE_LIMIT_PER_USER:
+        seconds = count.seconds_left(ratelimit.now())
+        minutes = max(1, -(-seconds // 60))
+        raise RateLimited(
+            f"Too many email change attempts; try again in {minutes} minute"
+            f"{'' if minutes == 1 else 's'}.",
+            retry_after=seconds,
+        )
+    with transaction.atomic():
+        return _email_change_send(user=user, password=password, new_email=new_email, site=site)
+
+
+def _email_change_send(*, user: User, password: str, new_email: str, site: str) -> str:
     errors: list[Invalid] = []
     if not user.check_password(password or ""):
         errors.append(
@@ -66,15 +84,6 @@ def email_change_request(*, user: User, password: str, new_email: str, site: str
             raise errors[0]
         raise Invalid.fields(
             [field for error in errors for field in error.errors], code=errors[0].code
-        )
-    count = ratelimit.hit(
-        f"email-change:user:{user.pk}", window=settings.EMAIL_CHANGE_RATE_LIMIT_WINDOW_SECONDS
-    )
-    if count.count > settings.EMAIL_CHANGE_RATE_LIMIT_PER_USER:
-        seconds = count.seconds_left(ratelimit.now())
-        raise RateLimited(
-            f"Too many email changes asked for; try again in {max(1, -(-seconds // 60))} minutes.",
-            retry_after=seconds,
         )
     token = signing.TimestampSigner(salt=_SALT).sign_object(
         {"user": user.pk, "old": user.email, "new": new}

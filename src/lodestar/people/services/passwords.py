@@ -59,10 +59,10 @@ def password_reset_throttle(*, email: str, client_address: str) -> None:
             )
 
 
-@transaction.atomic
 def password_reset_request(*, email: str, client_address: str, site: str) -> None:
     """Ask for a reset link to ``email``: counted, then handed to the worker (which sends it
-    only when an active account has that address). Raises ``RateLimited`` past the limits."""
+    only when an active account has that address). Raises ``RateLimited`` past the limits.
+    The counts are statements of their own, kept when the request is refused."""
     from lodestar.people.tasks import send_password_reset
 
     address = (email or "").strip().lower()
