@@ -76,11 +76,11 @@ def test_a_forgotten_password_is_reset_by_email(
 
     page.goto(link)
     expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
-    page.get_by_label("New password").fill("short")
+    page.get_by_label("New password", exact=True).fill("short")
     page.get_by_label("Repeat the new password").fill("short")
     page.get_by_role("button", name="Set the new password").click()
     expect(page.locator("main")).to_contain_text("too short")
-    page.get_by_label("New password").fill(NEW_PASSWORD)
+    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("Repeat the new password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Set the new password").click()
     expect(page).to_have_url(re.compile(r"/signin$"))
@@ -94,3 +94,27 @@ def test_a_forgotten_password_is_reset_by_email(
     expect(page).to_have_url(re.compile(r"/w/acme/$"))
     page.goto(link)
     expect(page.get_by_role("heading", name="This reset link no longer works")).to_be_visible()
+
+
+def test_a_viewer_makes_a_read_only_token_from_the_account_page(
+    page: Any, screenshot: Any, viewer: Persona
+) -> None:
+    _sign_in(page, viewer.email, PASSWORD)
+    expect(page).to_have_url(re.compile(r"/w/acme/$"))
+    page.get_by_role("link", name="Account").click()
+    expect(page.get_by_role("heading", name="Account", exact=True)).to_be_visible()
+    screenshot("accounts-account-page")
+    page.get_by_role("link", name="Manage tokens in Acme").click()
+    page.get_by_label("Name").fill("Roadmap script")
+    page.get_by_role("button", name="Create token").click()
+    secret = page.get_by_label("New API token").input_value()
+    assert secret.startswith("lsk_")
+    expect(page.locator("main")).to_contain_text("as a viewer, your tokens only read")
+    screenshot("accounts-token-created")
+
+    # Revoking asks first; the token then shows as revoked.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Revoke Roadmap script").click()
+    expect(page.locator("#flash")).to_contain_text("revoked: it no longer works")
+    expect(page.locator("main")).to_contain_text("revoked")
+    assert page.get_by_label("New API token").count() == 0
