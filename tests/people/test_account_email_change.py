@@ -15,6 +15,7 @@ from lodestar.core.models import HistoryEntry
 from lodestar.people import services
 from lodestar.people.models import Invitation, User
 from tests.conftest import PASSWORD, Persona
+from tests.people.mail_links import link_in, path_of
 from tests.smtp import SmtpServer
 
 pytestmark = pytest.mark.django_db
@@ -28,13 +29,7 @@ def _ask(client: Client, email: str, password: str = PASSWORD) -> Any:
 
 
 def _link(text: str) -> str:
-    found = LINK.search(text)
-    assert found, text
-    return found.group(0)
-
-
-def _path(link: str) -> str:
-    return "/" + link.split("://", 1)[1].split("/", 1)[1]
+    return link_in(text, LINK)
 
 
 def test_the_change_is_confirmed_from_the_new_address(
@@ -59,7 +54,7 @@ def test_the_change_is_confirmed_from_the_new_address(
     developer.user.refresh_from_db()
     assert developer.user.email == "dev@acme.test"
 
-    path = _path(link)
+    path = path_of(link)
     shown = Client().get(path)
     assert shown.status_code == 200
     assert "new.dev@example.test" in shown.content.decode()
@@ -117,7 +112,7 @@ def test_an_address_taken_before_the_link_is_followed(developer: Persona) -> Non
     )
     link = _link(mail.outbox[0].body)
     User.objects.create_user("wanted@example.test", PASSWORD)
-    response = Client().post(_path(link))
+    response = Client().post(path_of(link))
     assert response.status_code == 409
     assert "That address cannot be used." in response.content.decode()
     developer.user.refresh_from_db()
@@ -128,7 +123,7 @@ def test_an_expired_link(developer: Persona) -> None:
     services.email_change_request(
         user=developer.user, password=PASSWORD, new_email="late@example.test", site=SITE
     )
-    path = _path(_link(mail.outbox[0].body))
+    path = path_of(_link(mail.outbox[0].body))
     with override_settings(EMAIL_CHANGE_MAX_AGE_SECONDS=-1):
         response = Client().post(path)
     assert response.status_code == 410
@@ -156,8 +151,8 @@ def test_a_newer_change_makes_an_older_link_stale(developer: Persona) -> None:
             user=developer.user, password=PASSWORD, new_email=address, site=SITE
         )
     first, _, second, _ = (m for m in mail.outbox)
-    assert Client().post(_path(_link(second.body))).status_code == 302
-    assert Client().post(_path(_link(first.body))).status_code == 410
+    assert Client().post(path_of(_link(second.body))).status_code == 302
+    assert Client().post(path_of(_link(first.body))).status_code == 410
     developer.user.refresh_from_db()
     assert developer.user.email == "second@example.test"
 
@@ -193,7 +188,7 @@ def test_open_invitations_keep_their_address(owner: Persona, developer: Persona)
     services.email_change_request(
         user=developer.user, password=PASSWORD, new_email="dev.new@example.test", site=SITE
     )
-    services.email_change_confirm(token=_path(_link(mail.outbox[-2].body)).rsplit("/", 1)[1])
+    services.email_change_confirm(token=path_of(_link(mail.outbox[-2].body)).rsplit("/", 1)[1])
     invitation.refresh_from_db()
     assert invitation.email == "dev.other@example.test"
     assert Invitation.objects.count() == 1

@@ -19,6 +19,7 @@ from lodestar.people.emails import clean_recipient, header_text
 from lodestar.people.models import Invitation, Membership, User, Workspace
 from lodestar.people.tasks import send_email
 from tests.conftest import Persona
+from tests.people.mail_links import link_in, path_of
 from tests.smtp import SmtpServer
 
 pytestmark = pytest.mark.django_db
@@ -28,13 +29,7 @@ NEW_PASSWORD = "a-much-longer-passphrase-42"
 
 
 def _link(text: str) -> str:
-    found = LINK.search(text)
-    assert found, text
-    return found.group(0)
-
-
-def _path(link: str) -> str:
-    return "/" + link.split("://", 1)[1].split("/", 1)[1]
+    return link_in(text, LINK)
 
 
 def test_the_invitation_email_on_the_smtp_server(
@@ -65,7 +60,7 @@ def test_the_invitation_email_on_the_smtp_server(
 
     # The invitee has no account: they sign up from the link, and are in.
     invitee = Client()
-    path = _path(link)
+    path = path_of(link)
     assert invitee.get(path).status_code == 200
     joined = invitee.post(
         path,
@@ -177,7 +172,7 @@ def test_resend_emails_a_fresh_link_and_the_old_one_stops(
     assert f'value="{second}"' in response.content.decode()
     # The earlier link no longer opens the invitation; the new one does.
     assert Client().get(f"/invitations/{first}").status_code == 404
-    assert Client().get(_path(second)).status_code == 200
+    assert Client().get(path_of(second)).status_code == 200
     entry = HistoryEntry.objects.filter(object_id=invitation.pk, changes__has_key="resent").get()
     assert first not in json.dumps(entry.changes)
     assert "token_hash" not in entry.changes

@@ -16,6 +16,7 @@ from lodestar.people import services
 from lodestar.people.models import ApiToken, User
 from lodestar.people.services.passwords import reset_path
 from tests.conftest import PASSWORD, Persona
+from tests.people.mail_links import link_in, path_of
 from tests.smtp import SmtpServer
 
 pytestmark = pytest.mark.django_db
@@ -29,13 +30,7 @@ def _ask(client: Client, email: str, **extra: Any) -> Any:
 
 
 def _link(text: str) -> str:
-    found = LINK.search(text)
-    assert found, text
-    return found.group(0)
-
-
-def _path(link: str) -> str:
-    return "/" + link.split("://", 1)[1].split("/", 1)[1]
+    return link_in(text, LINK)
 
 
 def test_the_sign_in_page_links_to_the_reset(client: Client) -> None:
@@ -62,7 +57,7 @@ def test_the_reset_email_on_the_smtp_server(
     assert "60 minutes" in text
 
     # The link opens a form; a new password saves and sends the person to sign in.
-    path = _path(link)
+    path = path_of(link)
     assert client.get(path).status_code == 200
     done = client.post(path, {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD})
     assert done.status_code == 302

@@ -21,8 +21,8 @@ from lodestar.core import ratelimit
 from lodestar.core.errors import Invalid, RateLimited
 from lodestar.people.emails import enqueue, render_email
 from lodestar.people.errors import PeopleErrorCode as Code
-from lodestar.people.models import Membership, User
-from lodestar.people.services._common import Action, _email, _record
+from lodestar.people.models import User
+from lodestar.people.services._common import _email, record_on_memberships
 
 _SALT = "lodestar.people.email_change"
 
@@ -38,6 +38,14 @@ class EmailChange:
 
 def _unusable(field: str = "email") -> Invalid:
     return Invalid.field(field, "that address cannot be used", code=Code.EMAIL_UNUSABLE)
+
+
+def _used() -> Invalid:
+    return Invalid.field(
+        "token",
+        "this confirmation link has already been used or a newer change was made",
+        code=Code.EMAIL_CHANGE_USED,
+    )
 
 
 def _check_new_address(user: User, new: str) -> None:
@@ -137,11 +145,7 @@ def email_change_read(*, token: str) -> EmailChange:
     user = User.objects.filter(pk=data.get("user"), is_active=True).first()
     old, new = str(data.get("old", "")), str(data.get("new", ""))
     if user is None or user.email != old:
-        raise Invalid.field(
-            "token",
-            "this confirmation link has already been used or a newer change was made",
-            code=Code.EMAIL_CHANGE_USED,
-        )
+        raise _used()
     return EmailChange(user=user, old=old, new=new)
 
 
@@ -152,21 +156,10 @@ def email_change_confirm(*, token: str) -> EmailChange:
     change = email_change_read(token=token)
     user = User.objects.select_for_update().get(pk=change.user.pk)
     if user.email != change.old:
-        raise Invalid.field(
-            "token",
-            "this confirmation link has already been used or a newer change was made",
-            code=Code.EMAIL_CHANGE_USED,
-        )
+        raise _used()
     if User.objects.filter(email=change.new).exclude(pk=user.pk).exists():
         raise _unusable("token")
     user.email = change.new
     user.save(update_fields=["email"])
-    for membership in Membership.objects.filter(user=user).select_related("user", "workspace"):
-        _record(
-            user,
-            membership.workspace_id,
-            membership,
-            Action.UPDATED,
-            {"email": [change.old, change.new]},
-        )
+    record_on_memberships(user, {"email": [change.old, change.new]})
     return EmailChange(user=user, old=change.old, new=change.new)

@@ -24,8 +24,8 @@ from lodestar.core import ratelimit
 from lodestar.core.errors import Invalid, RateLimited
 from lodestar.people.emails import Email, render_email
 from lodestar.people.errors import PeopleErrorCode as Code
-from lodestar.people.models import Membership, User
-from lodestar.people.services._common import Action, _record
+from lodestar.people.models import User
+from lodestar.people.services._common import record_on_memberships
 
 
 def _minutes(seconds: int) -> str:
@@ -128,12 +128,5 @@ def password_reset_confirm(*, uidb64: str, token: str, password: str) -> User:
         raise Invalid.field("password", " ".join(exc.messages), code=Code.PASSWORD_INVALID) from exc
     user.set_password(password)
     user.save(update_fields=["password"])
-    for membership in Membership.objects.filter(user=user).select_related("user", "workspace"):
-        _record(
-            user,
-            membership.workspace_id,
-            membership,
-            Action.UPDATED,
-            {"password": "reset by email"},
-        )
+    record_on_memberships(user, {"password": "reset by email"})
     return user
