@@ -108,7 +108,7 @@ def test_the_email_is_enqueued_with_the_invitation(owner: Persona) -> None:
     [
         ("Acme\r\nBcc: victim@evil.test", "Owner"),
         ("Acme", "Mallory\nBcc: victim@evil.test"),
-        ("Acme\u2028X-Injected: yes", "Mal\rlory\x00"),
+        ("Acme\u2028X-Injected: yes", "Mal\rlory\x0b"),
     ],
 )
 def test_no_header_can_be_injected_through_names(
