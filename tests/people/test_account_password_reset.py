@@ -223,3 +223,14 @@ def test_the_request_sends_nothing_itself(developer: Persona) -> None:
         unknown = _ask(Client(), "nobody@acme.test")
     assert response.status_code == unknown.status_code == 200
     assert mail.outbox == []
+
+
+def test_the_reset_forms_need_the_csrf_token(developer: Persona) -> None:
+    client = Client(enforce_csrf_checks=True)
+    assert client.post("/account/reset", {"email": "dev@acme.test"}).status_code == 403
+    path = _fresh_link(developer.user)
+    data = {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
+    assert client.post(path, data).status_code == 403
+    assert mail.outbox == []
+    developer.user.refresh_from_db()
+    assert developer.user.check_password(PASSWORD)
