@@ -154,7 +154,6 @@ def test_token_create_prints_only_a_token_that_opens_the_api(developer: Persona)
 @pytest.mark.parametrize(
     ("email", "workspace_slug", "message"),
     [
-        ("viewer@acme.test", "acme", "Viewers cannot create API tokens."),
         ("boss@globex.test", "acme", "boss@globex.test is not a member of workspace 'acme'"),
         ("nobody@acme.test", "acme", "no user with email nobody@acme.test"),
         ("dev@acme.test", "nope", "no workspace 'nope'"),

@@ -16,6 +16,7 @@ from lodestar.decisions import services as decisions
 from lodestar.discovery import services as discovery
 from lodestar.discovery.models import Problem
 from lodestar.strategy.models import Product
+from lodestar.strategy.services import goal_set
 from tests.conftest import Persona
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +85,9 @@ def test_every_commentable_kind_takes_comments(
 ) -> None:
     feedback = discovery.feedback_create(actor=owner.actor, text="Exports time out")
     decision = decisions.decision_create(actor=owner.actor, product=product, title="CSV first")
+    goal = goal_set(actor=owner.actor, product=product, statement="Exports in one minute")
     for path in [
+        f"goals/{goal.pk}",
         f"problems/{problem.pk}",
         f"feedback/{feedback.pk}",
         f"decisions/{decision.key}",
@@ -103,6 +106,8 @@ def test_unknown_foreign_and_uncommentable_objects_are_not_found(
         "items/ACME-999",
         "problems/abc",
         "widgets/1",
+        "goals/999999",
+        "goals/first",
         f"products/{product.key}",
         "teams/core",
         "comments/1",

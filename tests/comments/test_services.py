@@ -233,6 +233,7 @@ def test_the_commentable_kinds_are_those_declared() -> None:
         ("customer", "customers"),
         ("decision", "decisions"),
         ("feedback", "feedback"),
+        ("goal", "goals"),
         ("item", "items"),
         ("problem", "problems"),
         ("release", "releases"),

@@ -48,8 +48,10 @@ PAGES = [
     "/w/acme/items/ACME-2",
     "/w/acme/teams/checkout",
     "/w/acme/teams/checkout/flow",
+    "/account",
     "/account/password",
     "/account/invitations",
+    "/w/acme/tokens",
     "/w/acme/settings",  # a page of its own for admins, a refusal for the others
     "/w/acme/search?q=dashboard&more=1&tag=x",  # results, marked snippets, the filters open
     "/w/acme/search?q=dashboard&to=2000-01-01&from=2001-01-01",  # a refused filter, nothing
@@ -329,6 +331,16 @@ def test_signed_out_pages_have_no_accessibility_violations(audited: Any) -> None
         check(page, f"{name} sign-in refused", problems)
         page.goto("/invitations/no-such-token")
         check(page, f"{name} unusable invitation", problems)
+        page.goto("/account/reset")
+        check(page, f"{name} password reset", problems)
+        page.get_by_label("Email").fill("nobody@acme.example")
+        page.get_by_role("button", name="Send a reset link").click()
+        expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+        check(page, f"{name} password reset sent", problems)
+        page.goto("/account/reset/MQ/no-such-token")
+        check(page, f"{name} unusable reset link", problems)
+        page.goto("/account/email/confirm/no-such-token")
+        check(page, f"{name} unusable email confirmation", problems)
     assert not problems, "axe-core found:\n" + "\n".join(problems)
 
 

@@ -82,6 +82,8 @@ def test_the_main_pages_run_under_the_policy_with_nothing_refused(
         f"{WORKSPACE}/products/{product.key}",
         f"{WORKSPACE}/settings",
         "/account/password",
+        "/account",
+        f"{WORKSPACE}/tokens",
         "/api/v1/docs",
     ):
         response = page.goto(path)

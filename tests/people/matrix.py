@@ -37,6 +37,7 @@ ROWS: dict[str, dict[str, int]] = {
     f"DELETE {W}/members/{{email}}": row(204, MANAGERS),
     f"GET {W}/invitations": row(200, MANAGERS),
     f"DELETE {W}/invitations/{{invitation_id}}": row(204, MANAGERS),
+    f"POST {W}/invitations/{{invitation_id}}/resend": row(200, MANAGERS),
     f"GET {W}/teams": read(),
     f"POST {W}/teams": row(201, MANAGERS),
     f"GET {TEAM}": read(),
@@ -45,8 +46,9 @@ ROWS: dict[str, dict[str, int]] = {
     f"POST {TEAM}/members": row(201, MANAGERS),
     f"DELETE {TEAM}/members/{{email}}/{{role}}": row(204, MANAGERS),
     f"GET {W}/tokens": read(),
-    # Viewers get no tokens of their own (they have a read-only seat).
-    f"POST {W}/tokens": row(201, {OWNER, ADMIN, MEMBER, PO}),
+    # Every member creates tokens, viewers included: a token acts with its holder's role, so a
+    # viewer's token only reads (tests/people/test_account_tokens.py).
+    f"POST {W}/tokens": row(201, {OWNER, ADMIN, MEMBER, PO, VIEWER}),
     # The member's own token: its holder and the managers revoke it; others cannot even see it.
     f"DELETE {W}/tokens/{{token_id}}": row(204, {OWNER, ADMIN, MEMBER}, denied=404),
     # The caller's own invitations: every account has the list; only the invitee answers.

@@ -559,6 +559,8 @@ WRITES = {
         {"member": "dev@acme.test", "role": "developer"},
     ),
     "invitation_revoke": ("/w/acme/invitations/{invitation}/revoke", {}),
+    "invitation_resend": ("/w/acme/invitations/{invitation}/resend", {}),
+    "token_page": ("/w/acme/tokens", {"name": "Sneaky"}),
     "workspace_settings": ("/w/acme/settings", {"allow_external_images": "on", "version": 1}),
 }
 
@@ -614,6 +616,14 @@ def test_every_people_page_route_is_covered_here() -> None:
         "logout",
         "password_change",
         "invitation",
+        # The account page, password reset, email change and the token page's revoke (personas,
+        # CSRF, bad input): tests/people/test_account_*.py.
+        "account",
+        "email_change",
+        "email_change_confirm",
+        "password_reset",
+        "password_reset_confirm",
+        "token_revoke",
         # The invitee's own invitations (personas, CSRF): tests/people/test_joining.py.
         "my_invitations",
         "my_invitation_accept",

@@ -15,6 +15,7 @@ from lodestar.comments.models import Comment
 from lodestar.comments.permissions import PERMISSIONS
 from lodestar.comments.selectors import comment_last_change, comment_stamp
 from lodestar.comments.views import card_section, item_section
+from lodestar.core.extensions import PAGE_SECTIONS, PageSection
 from lodestar.core.live import LastChange
 from lodestar.core.registry import ObjectType, Plugin
 from lodestar.discovery.extensions import PROBLEM_SECTIONS, ProblemSection
@@ -53,5 +54,14 @@ PLUGIN = Plugin(
         (ITEM_LIVE, ItemLiveSource(name="comments", stamp=_item_stamp, last=_item_last)),
         (PROBLEM_SECTIONS, ProblemSection(name="comments", render=card_section, order=90)),
         (RELEASE_SECTIONS, ReleaseSection(name="comments", render=card_section, order=90)),
+        (
+            PAGE_SECTIONS,
+            PageSection(
+                name="comments",
+                kinds=("feedback", "customer", "decision", "sprint", "goal"),
+                render=card_section,
+                order=90,
+            ),
+        ),
     ],
 )

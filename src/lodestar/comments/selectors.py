@@ -31,6 +31,16 @@ class ReactionCount:
     def symbol(self) -> str:
         return _SYMBOLS.get(self.emoji, self.emoji)
 
+    @property
+    def words(self) -> str:
+        """The emoji's name for a screen reader ("thumbs up")."""
+        return self.emoji.replace("_", " ")
+
+
+def emoji_menu() -> list[tuple[str, str, str]]:
+    """The reactions one can give, as (name, emoji, words), in their order."""
+    return [(choice.value, choice.label, choice.value.replace("_", " ")) for choice in Emoji]
+
 
 @dataclass
 class ThreadComment:
@@ -83,13 +93,23 @@ def reaction_counts(*, actor: Actor, comment_ids: list[int]) -> dict[int, list[R
 
 
 def comment_thread(
-    *, actor: Actor, target: Target, cursor: str | None = None, limit: int | None = None
+    *,
+    actor: Actor,
+    target: Target,
+    cursor: str | None = None,
+    limit: int | None = None,
+    latest: bool = False,
 ) -> Page[ThreadComment]:
     """A page of ``target``'s thread: top-level comments oldest first (newest last), each with
     its live replies oldest first, and every comment's reactions. Three queries, whatever the
-    number of comments."""
-    page = paginate(comment_roots(target=target), order=ORDER, cursor=cursor, limit=limit)
-    roots = [ThreadComment(comment) for comment in page.items]
+    number of comments.
+
+    ``latest``: the page is the newest comments (still shown oldest first), and the cursor
+    leads to the ones before them, as a page's thread reads."""
+    order = [f"-{field}" for field in ORDER] if latest else ORDER
+    page = paginate(comment_roots(target=target), order=order, cursor=cursor, limit=limit)
+    found = list(reversed(page.items)) if latest else page.items
+    roots = [ThreadComment(comment) for comment in found]
     by_id = {entry.comment.pk: entry for entry in roots}
     replies = (
         Comment.objects.filter(parent_id__in=list(by_id), deleted_at__isnull=True)

@@ -15,4 +15,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(W, views.create, name="create"),
     path(W + "/<int:comment_id>/edit", views.edit, name="edit"),
     path(W + "/<int:comment_id>/delete", views.delete, name="delete"),
+    path(W + "/<int:comment_id>/react", views.react, name="react"),
 ]

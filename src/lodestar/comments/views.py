@@ -34,12 +34,30 @@ def object_section(
     actor: Actor = request.actor  # type: ignore[attr-defined]
     declared = registry().object_type_for(obj)
     target = Target(declared, obj)
-    page = selectors.comment_thread(actor=actor, target=target, limit=SECTION_LIMIT)
+    # The newest comments; "Show earlier comments" reloads the page with the cursor to those
+    # before them (``?comments_before=``), and a link leads back to the newest.
+    before = request.GET.get("comments_before") or None
+    try:
+        page = selectors.comment_thread(
+            actor=actor, target=target, limit=SECTION_LIMIT, cursor=before, latest=True
+        )
+    except Invalid:
+        before = None  # a cursor that was tampered with or outlived its comment: the newest
+        page = selectors.comment_thread(
+            actor=actor, target=target, limit=SECTION_LIMIT, latest=True
+        )
     return render_to_string(
         "comments/_section.html",
         {
             "thread": page.items,
+            # The comments one reads here: live ones and their replies (a deleted one that
+            # stays for its replies is not counted).
+            "shown": sum(
+                (0 if entry.comment.deleted else 1) + len(entry.replies) for entry in page.items
+            ),
             "more": page.next_cursor is not None,
+            "earlier": page.next_cursor,
+            "paged": before is not None,
             "limit": SECTION_LIMIT,
             "target": target,
             "slug": f"{declared.name}-{obj.pk}{'-panel' if in_panel else ''}",
@@ -49,6 +67,7 @@ def object_section(
             "in_panel": in_panel,
             "as_card": as_card,
             "body_max": services.BODY_MAX,
+            "emoji_choices": selectors.emoji_menu(),
             "workspace": actor.workspace,
         },
         request=request,
@@ -64,9 +83,9 @@ def card_section(request: HttpRequest, obj: Any) -> str:
     return object_section(request, obj, as_card=True)
 
 
-def _back(target: Target) -> HttpResponse:
+def _back(target: Target, anchor: str = "comments") -> HttpResponse:
     url = target.declared.url(target.obj) if target.declared.url is not None else "/"
-    return redirect(url + "#comments")
+    return redirect(f"{url}#{anchor}")
 
 
 def _parent(value: str) -> int | None:
@@ -124,3 +143,20 @@ def delete(request: WorkspaceRequest, comment_id: int) -> HttpResponse:
     services.comment_delete(actor=request.actor, comment=comment, target=target)
     messages.success(request, "Comment deleted.")
     return _back(target)
+
+
+@require_POST
+@workspace_view
+def react(request: WorkspaceRequest, comment_id: int) -> HttpResponse:
+    """Give or take back one's reaction (``emoji``) on a comment: a reaction already given is
+    taken back, as a click on it does in every chat tool."""
+    comment, target = access_comment(request.actor, comment_id)
+    emoji = request.POST.get("emoji", "")
+    try:
+        if not services.comment_unreact(
+            actor=request.actor, comment=comment, target=target, emoji=emoji
+        ):
+            services.comment_react(actor=request.actor, comment=comment, target=target, emoji=emoji)
+    except Invalid as error:
+        messages.error(request, f"The reaction was not given. {error_sentence(error)}")
+    return _back(target, f"comment-{comment.pk}")

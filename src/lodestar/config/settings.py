@@ -308,6 +308,19 @@ API_MAX_URL_LENGTH = 4096
 
 TRASH_RETENTION_DAYS = 30
 INVITATION_TTL_DAYS = 7
+# Password reset by email (people/services/passwords.py): a link works for an hour and once
+# (Django's token generator: it stops working when the password changes); requests are
+# counted per address typed and per client address (core/ratelimit.py).
+PASSWORD_RESET_TIMEOUT = 3600
+PASSWORD_RESET_RATE_LIMIT_PER_EMAIL = _env_int("LODESTAR_PASSWORD_RESET_RATE_LIMIT_PER_EMAIL", 3)
+PASSWORD_RESET_RATE_LIMIT_PER_CLIENT = _env_int("LODESTAR_PASSWORD_RESET_RATE_LIMIT_PER_CLIENT", 20)
+PASSWORD_RESET_RATE_LIMIT_WINDOW_SECONDS = 3600
+# Email change (people/services/email_change.py): the link sent to the new address works for a
+# day; an account makes at most this many attempts per window (counted before the password
+# is checked).
+EMAIL_CHANGE_MAX_AGE_SECONDS = 86400
+EMAIL_CHANGE_RATE_LIMIT_PER_USER = 10
+EMAIL_CHANGE_RATE_LIMIT_WINDOW_SECONDS = 3600
 # Domain events: how often the worker reads the outbox, and how long delivered events stay.
 OUTBOX_POLL_SECONDS = 2.0
 OUTBOX_RETENTION_DAYS = 7
@@ -315,10 +328,11 @@ OUTBOX_RETENTION_DAYS = 7
 # show changed (a poll that answers 304 when nothing did; see core/live.py).
 LIVE_POLL_SECONDS = float(_env_int("LODESTAR_LIVE_POLL_SECONDS", 10))
 
-# Email (the public portal's confirmation links). LODESTAR_EMAIL_BACKEND picks how messages
-# leave: "console" (the default: printed by the server, for development), "file" (one file per
-# message in LODESTAR_EMAIL_FILE_PATH, default <data dir>/mail) or "smtp" (LODESTAR_EMAIL_HOST,
-# _PORT, _USER, _PASSWORD, _USE_TLS or _USE_SSL). Tests use Django's in-memory outbox.
+# Email (the public portal's confirmation links; password reset, invitations and email
+# change). LODESTAR_EMAIL_BACKEND picks how messages leave: "console" (the default: printed
+# by the server, for development), "file" (one file per message in LODESTAR_EMAIL_FILE_PATH,
+# default <data dir>/mail) or "smtp" (LODESTAR_EMAIL_HOST, _PORT, _USER, _PASSWORD, _USE_TLS
+# or _USE_SSL). Tests use Django's in-memory outbox.
 _EMAIL_BACKENDS = {
     "console": "django.core.mail.backends.console.EmailBackend",
     "file": "django.core.mail.backends.filebased.EmailBackend",

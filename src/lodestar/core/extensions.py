@@ -12,6 +12,8 @@ them. Providers are kept in one defined order: by ``order``, then by ``name``.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 
@@ -58,3 +60,31 @@ class ExtensionPoint(Generic[P]):
     @classmethod
     def all_points(cls) -> list[ExtensionPoint[Any]]:
         return list(cls._points)
+
+
+@dataclass(frozen=True)
+class PageSection:
+    """A section that a later context adds to the pages of kinds it does not own: ``kinds``
+    are registry names (``"feedback"``, ``"sprint"``), ``render(request, obj)`` gives its HTML
+    (escaped by its own template), or "" to leave it out.
+
+    The point for pages that have no section point of their own; a context whose page already
+    offers one (``ITEM_SECTIONS``, ``PROBLEM_SECTIONS``, ``RELEASE_SECTIONS``) is answered there.
+    """
+
+    name: str
+    kinds: tuple[str, ...]
+    render: Callable[[Any, Any], str]
+    order: int = 100
+
+
+PAGE_SECTIONS: ExtensionPoint[PageSection] = ExtensionPoint("core.page_sections")
+
+
+def page_sections(request: Any, kind: str, obj: Any) -> list[str]:
+    """The HTML of every section declared for ``kind``'s page, in order, empty ones left out."""
+    return [
+        html
+        for section in PAGE_SECTIONS.providers()
+        if kind in section.kinds and (html := section.render(request, obj))
+    ]

@@ -16,6 +16,7 @@ from lodestar.api.http import IF_MATCH, if_match, set_etag
 from lodestar.api.schemas import ERRORS, WRITE_ERRORS, Limit, PageOut
 from lodestar.core.pagination import paginate
 from lodestar.people import access, refs, selectors, services
+from lodestar.people.emails import site_url
 from lodestar.people.models import User
 from lodestar.people.schemas import (
     InvitationCreatedOut,
@@ -105,7 +106,9 @@ def member_list(
         "Creates an invitation (201) whether or not the address has an account here; the "
         "answer never says which, nor anyone's name. The person joins when they accept: "
         "signed in, in the app or with `POST /api/v1/me/invitations/{id}/accept`, or by the "
-        "link. The `token` and `link` are shown this once. Inviting the address again "
+        "link, which is also emailed to the address (by the worker, once the invitation is "
+        "stored; the subject names the workspace and the inviter). The `token` and `link` are "
+        "shown this once, for sharing another way. Inviting the address again "
         "withdraws the earlier invitation. Only owners grant the owner role; 409 when the "
         "address is already a member."
     ),
@@ -116,7 +119,11 @@ def member_add(
 ) -> Status[InvitationCreatedOut]:
     actor = request_actor(request, workspace_slug)
     invitation, secret = services.invitation_create(
-        actor=actor, email=payload.email, role=payload.role.value, job_title=payload.job_title
+        actor=actor,
+        email=payload.email,
+        role=payload.role.value,
+        job_title=payload.job_title,
+        site=site_url(request),
     )
     return Status(
         201, InvitationCreatedOut.created(invitation, secret, invitation_url(request, secret))
@@ -192,6 +199,29 @@ def invitation_list(
     return PageOut[InvitationOut](
         items=[InvitationOut.of(i) for i in page.items], next_cursor=page.next_cursor
     )
+
+
+@router.post(
+    "/{workspace_slug}/invitations/{invitation_id}/resend",
+    response={200: InvitationCreatedOut, **WRITE_ERRORS},
+    summary="Email an open invitation again",
+    description=(
+        "Emails the invitation again with a fresh link, valid for another 7 days (an expired "
+        "invitation included); the earlier link stops working. The new `token` and `link` are "
+        "shown this once. 409 when the invitation was accepted, declined or withdrawn."
+    ),
+    operation_id="invitation_resend",
+)
+def invitation_resend(
+    request: HttpRequest, workspace_slug: str, invitation_id: int
+) -> InvitationCreatedOut:
+    actor = request_actor(request, workspace_slug)
+    invitation, secret = services.invitation_resend(
+        actor=actor,
+        invitation=access.access_invitation(actor, invitation_id),
+        site=site_url(request),
+    )
+    return InvitationCreatedOut.created(invitation, secret, invitation_url(request, secret))
 
 
 @router.delete(

@@ -33,6 +33,14 @@ class PeopleErrorCode(StrEnum):
     VIEWER_CANNOT_OWN_PRODUCT = "viewer_cannot_be_product_owner"
     TOKEN_NAME_INVALID = "token_name_invalid"  # noqa: S105 - an error code, not a token
     TOKEN_NOT_FOUND = "token_not_found"  # noqa: S105 - an error code, not a token
+    PASSWORD_RESET_INVALID = "password_reset_invalid"  # noqa: S105 - an error code
+    PASSWORD_WRONG = "password_wrong"  # noqa: S105 - an error code, not a password
+    EMAIL_UNUSABLE = "email_unusable"
+    EMAIL_UNCHANGED = "email_unchanged"
+    EMAIL_CHANGE_INVALID = "email_change_invalid"
+    EMAIL_CHANGE_EXPIRED = "email_change_expired"
+    EMAIL_CHANGE_USED = "email_change_used"
+    INVITATION_NOT_OPEN = "invitation_not_open"
     # Refusals of the people context's permissions (``people/policy.py``).
     FORBIDDEN_VIEW = "forbidden_view"
     FORBIDDEN_EDIT_CONTENT = "forbidden_edit_content"

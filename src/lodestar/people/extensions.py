@@ -9,6 +9,8 @@
   workspace admins are the fallback.
 - **Team links** — pages about a team that other contexts offer (its flow), shown as buttons on
   the team's page.
+- **Account sections** — parts of a person's account page that other contexts offer (their
+  notification preferences), listed after people's own (email, password, API tokens).
 """
 
 from __future__ import annotations
@@ -107,3 +109,19 @@ class TeamLink:
 
 
 TEAM_LINKS: ExtensionPoint[TeamLink] = ExtensionPoint("people.team_links")
+
+
+@dataclass(frozen=True)
+class AccountSection:
+    """A section of the signed-in person's account page that a later context offers (its
+    notification preferences, say): a heading, a sentence, and the page it links to."""
+
+    name: str
+    label: str
+    description: str
+    url: Callable[[], str]
+    icon: str = "dot"
+    order: int = 100
+
+
+ACCOUNT_SECTIONS: ExtensionPoint[AccountSection] = ExtensionPoint("people.account_sections")

@@ -182,3 +182,59 @@ class WorkspaceSettingsForm(forms.Form):
 
     allow_external_images = forms.BooleanField(required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2_147_483_647)
+
+
+class PasswordResetRequestForm(forms.Form):
+    """The address to send a reset link to (its shape only: the answer never says more)."""
+
+    email = forms.EmailField(
+        max_length=254,
+        widget=forms.EmailInput(
+            attrs={**_INPUT, "autocomplete": "email", "autofocus": True, "spellcheck": "false"}
+        ),
+    )
+
+
+class NewPasswordForm(forms.Form):
+    """A new password, typed twice; the password rules are checked by the service."""
+
+    password = forms.CharField(
+        strip=False,
+        widget=forms.PasswordInput(
+            attrs={**_INPUT, "autocomplete": "new-password", "autofocus": True}
+        ),
+        help_text="At least 10 characters; not a common password.",
+    )
+    password_again = forms.CharField(
+        strip=False,
+        widget=forms.PasswordInput(attrs={**_INPUT, "autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        password = data.get("password")
+        if password and data.get("password_again") != password:
+            self.add_error("password_again", "The two passwords differ.")
+        return data
+
+
+class EmailChangeForm(forms.Form):
+    """A new email address, with the current password as proof."""
+
+    email = forms.EmailField(
+        max_length=254,
+        widget=forms.EmailInput(attrs={**_INPUT, "autocomplete": "email", "spellcheck": "false"}),
+    )
+    password = forms.CharField(
+        strip=False,
+        widget=forms.PasswordInput(attrs={**_INPUT, "autocomplete": "current-password"}),
+    )
+
+
+class TokenForm(forms.Form):
+    """The name of a new API token (what it is for)."""
+
+    name = forms.CharField(
+        max_length=100,
+        widget=forms.TextInput(attrs={**_INPUT, "placeholder": "e.g. Roadmap script"}),
+    )

@@ -19,6 +19,7 @@ from lodestar.core.history import describe, history_recent
 from lodestar.core.registry import registry
 from lodestar.people import selectors, services
 from lodestar.people.access import access_invitation, access_member, access_team
+from lodestar.people.emails import site_url
 from lodestar.people.extensions import TEAM_LINKS, shared_owners
 from lodestar.people.forms import (
     HatForm,
@@ -146,7 +147,11 @@ def member_invite(request: WorkspaceRequest) -> HttpResponse:
     data = form.cleaned_data
     try:
         invitation, secret = services.invitation_create(
-            actor=actor, email=data["email"], role=data["role"], job_title=data["job_title"]
+            actor=actor,
+            email=data["email"],
+            role=data["role"],
+            job_title=data["job_title"],
+            site=site_url(request),
         )
     except Invalid as error:
         apply_errors(form, error)
@@ -156,8 +161,8 @@ def member_invite(request: WorkspaceRequest) -> HttpResponse:
         return _members_page(request, invite_form=form, status=409)
     messages.success(
         request,
-        f"Invitation for {invitation.email} created. They join when they accept it: "
-        "in Lodestar if they have an account here, or by the link.",
+        f"Invitation for {invitation.email} created and emailed to them. They join when they "
+        "accept it: in Lodestar if they have an account here, or by the link.",
     )
     return _members_page(request, invite_link=invitation_url(request, secret))
 
@@ -270,6 +275,23 @@ def invitation_revoke(request: WorkspaceRequest, invitation_id: int) -> HttpResp
             {"invitations": selectors.invitation_list(actor=actor), "now": timezone.now()},
         )
     return redirect("people:member_list", workspace_slug=actor.workspace.slug)
+
+
+@require_POST
+@workspace_view
+def invitation_resend(request: WorkspaceRequest, invitation_id: int) -> HttpResponse:
+    """Email an open invitation again, with a fresh link (the earlier one stops working)."""
+    actor = request.actor
+    invitation = access_invitation(actor, invitation_id)
+    invitation, secret = services.invitation_resend(
+        actor=actor, invitation=invitation, site=site_url(request)
+    )
+    messages.success(
+        request,
+        f"Invitation emailed again to {invitation.email}, with a new link; the earlier link "
+        "no longer works.",
+    )
+    return _members_page(request, invite_link=invitation_url(request, secret))
 
 
 def _form_errors(form: Any) -> list[str]:

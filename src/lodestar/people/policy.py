@@ -3,9 +3,10 @@
 Services call ``require(actor, permission, teams=...)``; pages ask ``can(...)`` to decide what
 to show. Nothing else compares roles or hats: the rules are written here, once.
 
-**Workspace roles** (``Role``): a *viewer* reads; a *member* also writes content and creates
-their own API tokens; an *admin* also manages members, teams, hats and products, and stands in
-for a team's product owner; an *owner* also grants the owner role and changes the workspace.
+**Workspace roles** (``Role``): a *viewer* reads, and may create their own API tokens, which
+act with the viewer's role and so only read; a *member* also writes content; an *admin* also
+manages members, teams, hats and products, and stands in for a team's product owner; an
+*owner* also grants the owner role and changes the workspace.
 
 **Permissions are declarations.** Each is a ``PermissionRule``: its name, the workspace roles
 that have it, whether wearing the product owner hat adds it, and the sentence a refusal says
@@ -124,9 +125,11 @@ PERMISSIONS = [
         Code.FORBIDDEN_EDIT_CONTENT,
     ),
     PermissionRule(
+        # Everyone, viewers included: a token acts with its holder's role, so a viewer's token
+        # reads (a stakeholder's script reading the roadmap) and every write refuses it.
         Permission.CREATE_OWN_TOKENS,
-        WRITERS,
-        "Viewers cannot create API tokens.",
+        EVERYONE,
+        "Only members of this workspace create API tokens in it.",
         Code.FORBIDDEN_CREATE_OWN_TOKENS,
     ),
     PermissionRule(

@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -227,6 +227,30 @@ def token_list(*, actor: Actor) -> QuerySet[ApiToken]:
     if not sees_every_token(actor):
         tokens = tokens.filter(user=actor.user)
     return tokens.order_by("id")
+
+
+def my_token_list(*, actor: Actor) -> QuerySet[ApiToken]:
+    """The actor's own tokens in this workspace, live ones first, newest first (the token page:
+    everyone sees only their own there, admins included)."""
+    return ApiToken.objects.filter(workspace_id=actor.workspace_id, user=actor.user).order_by(
+        F("revoked_at").desc(nulls_first=True), "-created_at", "-id"
+    )
+
+
+def account_workspaces(*, user: User) -> QuerySet[Membership]:
+    """The user's memberships with their workspace and how many live API tokens they hold
+    there (``live_tokens``), by workspace name: one query."""
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("workspace")
+        .annotate(
+            live_tokens=Count(
+                "workspace__api_tokens",
+                filter=Q(workspace__api_tokens__user=user, workspace__api_tokens__revoked_at=None),
+            )
+        )
+        .order_by("workspace__name")
+    )
 
 
 def invitation_list(*, actor: Actor, open_only: bool = True) -> QuerySet[Invitation]:

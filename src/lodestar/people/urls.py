@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from lodestar.people import pages, search_pages, settings_pages, views
+from lodestar.people import account_pages, pages, search_pages, settings_pages, views
 
 app_name = "people"
 
@@ -12,7 +12,20 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.home, name="home"),
     path("signin", views.sign_in, name="login"),
     path("signout", views.sign_out, name="logout"),
+    path("account", account_pages.account, name="account"),
     path("account/password", views.password_change, name="password_change"),
+    path("account/email", account_pages.email_change, name="email_change"),
+    path(
+        "account/email/confirm/<str:token>",
+        account_pages.email_change_confirm,
+        name="email_change_confirm",
+    ),
+    path("account/reset", account_pages.password_reset, name="password_reset"),
+    path(
+        "account/reset/<str:uidb64>/<str:token>",
+        account_pages.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
     path("account/invitations", views.my_invitations, name="my_invitations"),
     path(
         "account/invitations/<int:invitation_id>/accept",
@@ -40,6 +53,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "w/<slug:workspace_slug>/invitations/<int:invitation_id>/revoke",
         pages.invitation_revoke,
         name="invitation_revoke",
+    ),
+    path(
+        "w/<slug:workspace_slug>/invitations/<int:invitation_id>/resend",
+        pages.invitation_resend,
+        name="invitation_resend",
+    ),
+    path("w/<slug:workspace_slug>/tokens", account_pages.token_page, name="token_page"),
+    path(
+        "w/<slug:workspace_slug>/tokens/<int:token_id>/revoke",
+        account_pages.token_revoke,
+        name="token_revoke",
     ),
     path("w/<slug:workspace_slug>/teams", pages.team_list, name="team_list"),
     path("w/<slug:workspace_slug>/teams/<slug:team_slug>", pages.team_detail, name="team_detail"),

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lodestar.core.errors import Conflict, Invalid, NotFound, RateLimited
 from lodestar.people import selectors, services, throttle
+from lodestar.people.emails import site_url
 from lodestar.people.errors import PeopleErrorCode
 from lodestar.people.forms import NewAccountForm, SignInForm, StyledPasswordChangeForm
 from lodestar.people.models import Membership, User
@@ -225,5 +225,5 @@ def _invitation_unusable(request: HttpRequest, error: Invalid) -> HttpResponse:
 
 
 def invitation_url(request: HttpRequest, secret: str) -> str:
-    """The absolute link an invitee opens."""
-    return request.build_absolute_uri(reverse("people:invitation", args=[secret]))
+    """The absolute link an invitee opens (``LODESTAR_BASE_URL`` first, as in the email)."""
+    return services.invitation_link(secret, site_url(request))

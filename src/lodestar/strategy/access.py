@@ -30,3 +30,22 @@ def access_goal(actor: Actor, product: Product, goal_id: int) -> ProductGoal:
     if goal is None:
         raise NotFound(f"No goal {goal_id} on product {product.key}.", code=Code.GOAL_NOT_FOUND)
     return goal
+
+
+def goal_by_id(actor: Actor, ref: str) -> ProductGoal:
+    """A Product Goal of the actor's workspace by its id (the registry's gate: a goal named
+    on its own, as comments and links name it), or 404."""
+    try:
+        goal_id = int(str(ref).strip())
+    except ValueError:
+        goal_id = 0
+    goal = (
+        ProductGoal.objects.select_related("product__workspace")
+        .filter(pk=goal_id, product__workspace_id=actor.workspace_id)
+        .first()
+    )
+    if goal is None:
+        raise NotFound(
+            f"No Product Goal {str(ref)[:40]} in this workspace.", code=Code.GOAL_NOT_FOUND
+        )
+    return goal

@@ -12,7 +12,7 @@ from lodestar.core.history import before_after
 from lodestar.core.models import HistoryEntry
 from lodestar.core.registry import HomeSection, NavEntry, ObjectType, Plugin, SearchDocument
 from lodestar.people.extensions import PRODUCT_OWNERS, ProductOwnerSource
-from lodestar.strategy.access import access_product
+from lodestar.strategy.access import access_product, goal_by_id
 from lodestar.strategy.models import Product, ProductGoal
 from lodestar.strategy.permissions import PERMISSIONS
 from lodestar.strategy.selectors import (
@@ -93,6 +93,7 @@ PLUGIN = Plugin(
             label="Product Goal",
             title=str,
             workspace="product__workspace",
+            gate=goal_by_id,
             permissions={"view": "view", "change": "set_product_goal", "comment": "edit_content"},
             teams=_goal_teams,
             product=lambda goal: goal.product,

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from lodestar.core.extensions import page_sections
 from lodestar.core.markdown import render_markdown
 from lodestar.core.points import format_points
 
@@ -24,3 +25,14 @@ def markdown_filter(text: str | None) -> SafeString:
 def points_filter(value: Decimal | float | str | None) -> str:
     """``{{ item.estimate|points }}``: ``5``, ``0.5``, ``?``; nothing when not estimated."""
     return "" if value is None or value == "" else format_points(value)
+
+
+@register.simple_tag(takes_context=True)
+def sections_for(context: template.Context, kind: str, obj: object) -> SafeString:
+    """What later contexts add to the page of ``kind`` (``core.extensions.PAGE_SECTIONS``):
+    ``{% sections_for "feedback" feedback %}``. Each section's HTML is escaped by its own
+    template."""
+    request = context.get("request")
+    if request is None:
+        return SafeString("")
+    return mark_safe("".join(page_sections(request, kind, obj)))  # noqa: S308 (rendered templates)

@@ -100,3 +100,10 @@ def _record(
         changes=changes,
         label=label,
     )
+
+
+def record_on_memberships(user: User, changes: dict[str, Any]) -> None:
+    """Record a change of ``user``'s account (which belongs to no workspace) on each of their
+    memberships, so every workspace they belong to has it in its history."""
+    for membership in Membership.objects.filter(user=user).select_related("user", "workspace"):
+        _record(user, membership.workspace_id, membership, Action.UPDATED, changes)

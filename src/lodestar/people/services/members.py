@@ -7,11 +7,13 @@ import datetime as dt
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from lodestar.core.concurrency import bump, check_version
 from lodestar.core.errors import Conflict, Invalid, NotFound
 from lodestar.core.history import changes_since, snapshot
+from lodestar.people.emails import enqueue, render_email, site_url
 from lodestar.people.errors import PeopleErrorCode as Code
 from lodestar.people.extensions import release_product_owner_hats
 from lodestar.people.models import (
@@ -117,11 +119,41 @@ def member_add_by_operator(
     )
 
 
+def invitation_link(secret: str, site: str | None = None) -> str:
+    """The absolute link an invitee opens (``site``: scheme and host, ``emails.site_url``)."""
+    return f"{site or site_url()}{reverse('people:invitation', args=[secret])}"
+
+
+def _send_invitation(invitation: Invitation, inviter: User, secret: str, site: str | None) -> None:
+    """Email the invitation's link to the invitee (by the worker, once this transaction
+    commits). Names go into the subject cleaned of line breaks (``emails.header_text``)."""
+    workspace = invitation.workspace
+    context = {
+        "inviter": inviter.display_name,
+        "inviter_email": inviter.email,
+        "workspace": workspace.name,
+        "role": invitation.get_role_display().lower(),
+        "job_title": invitation.job_title,
+        "link": invitation_link(secret, site),
+        "days": settings.INVITATION_TTL_DAYS,
+        "expires_at": invitation.expires_at,
+    }
+    enqueue(
+        render_email(
+            "invitation",
+            to=invitation.email,
+            subject=f"{inviter.display_name} invited you to {workspace.name} on Lodestar",
+            context=context,
+        )
+    )
+
+
 @transaction.atomic
 def invitation_create(
-    *, actor: Actor, email: str, role: str, job_title: str = ""
+    *, actor: Actor, email: str, role: str, job_title: str = "", site: str | None = None
 ) -> tuple[Invitation, str]:
-    """An invitation and its secret token (shown once; only its hash is stored).
+    """An invitation and its secret token (shown once; only its hash is stored), emailed to
+    the invitee with its link (``site``: where links start, ``emails.site_url``).
 
     This is how anyone joins a workspace: nobody is added without saying yes. The answer is the
     same whether or not the address has an account here, so it tells the inviter nothing about
@@ -165,6 +197,41 @@ def invitation_create(
         Action.CREATED,
         {"email": address, "role": new_role.value},
     )
+    _send_invitation(invitation, actor.user, secret, site)
+    return invitation, secret
+
+
+@transaction.atomic
+def invitation_resend(
+    *, actor: Actor, invitation: Invitation, site: str | None = None
+) -> tuple[Invitation, str]:
+    """Email an open invitation again with a fresh link, valid for another
+    ``INVITATION_TTL_DAYS`` (an expired one included); the earlier link stops working, since
+    only one secret's hash is kept. Refused for an accepted, declined or withdrawn one."""
+    require(actor, Permission.MANAGE_MEMBERS)
+    invitation = (
+        Invitation.objects.select_for_update().select_related("workspace").get(pk=invitation.pk)
+    )
+    if not invitation.is_open:
+        raise Conflict(
+            f"The invitation for {invitation.email} was already answered or withdrawn; "
+            "invite the address again instead.",
+            code=Code.INVITATION_NOT_OPEN,
+        )
+    _check_new_member(invitation.workspace_id, invitation.email)
+    secret = new_secret()
+    before = snapshot(invitation, ["expires_at"])
+    invitation.token_hash = hash_secret(secret)
+    invitation.expires_at = timezone.now() + dt.timedelta(days=settings.INVITATION_TTL_DAYS)
+    bump(invitation, ["token_hash", "expires_at"])
+    _record(
+        actor.user,
+        actor.workspace_id,
+        invitation,
+        Action.UPDATED,
+        {**changes_since(invitation, before), "resent": True},
+    )
+    _send_invitation(invitation, actor.user, secret, site)
     return invitation, secret
 
 
