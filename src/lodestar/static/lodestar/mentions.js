@@ -2,7 +2,7 @@
  * workspace's members (by handle or name) and teams (by slug) that match; arrows move, Enter or
  * Tab puts "@handle " in place of what was typed, Escape closes. The list comes from the page
  * URL in <body data-mentions="...">, which answers JSON:
- *   {"results": [{"handle": "diego", "name": "Diego Souza", "kind": "member"}, ...]}
+ *   {"items": [{"handle": "diego", "name": "Diego Souza", "kind": "member"}, ...]}
  * A textarea opts out with data-mentions="off".
  */
 (function () {
@@ -21,9 +21,9 @@
     if (cache.has(key)) return Promise.resolve(cache.get(key));
     const url = source + (source.includes("?") ? "&" : "?") + "q=" + encodeURIComponent(key);
     return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-      .then((answer) => (answer.ok ? answer.json() : { results: [] }))
+      .then((answer) => (answer.ok ? answer.json() : { items: [] }))
       .then((body) => {
-        const results = Array.isArray(body.results) ? body.results : [];
+        const results = Array.isArray(body.items) ? body.items : [];
         cache.set(key, results);
         return results;
       })
