@@ -552,6 +552,7 @@ WRITES = {
     "member_invite": ("/w/acme/members/invite", {"email": "x@acme.test", "role": "member"}),
     "member_update": ("/w/acme/members/dev@acme.test", {"role": "viewer", "version": 1}),
     "member_remove": ("/w/acme/members/dev@acme.test/remove", {}),
+    "my_handle": ("/w/acme/members/me/handle", {"handle": "sneaky", "version": 1}),
     "team_list": ("/w/acme/teams", {"name": "Sneaky"}),
     "team_hat_add": ("/w/acme/teams/core/hats", {"member": "pm@acme.test", "role": "developer"}),
     "team_hat_end": (
