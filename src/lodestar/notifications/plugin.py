@@ -1,0 +1,47 @@
+"""What the notifications context declares: the durable subscriber that turns every event into
+mentions, watches and notifications (fed by the worker's outbox pump), the Inbox in the
+sidebar with its unread count, its pages and API, and the Watch section of an item's, a
+problem's and a release's page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lodestar.backlog.extensions import ITEM_SECTIONS, ItemSection
+from lodestar.core.registry import NavEntry, Plugin, Subscriber
+from lodestar.discovery.extensions import PROBLEM_SECTIONS, ProblemSection
+from lodestar.notifications import fanout, selectors
+from lodestar.notifications.views import card_watch_section, item_watch_section
+from lodestar.releases.extensions import RELEASE_SECTIONS, ReleaseSection
+
+
+def _handle(event: Any) -> None:
+    fanout.handle(event)
+
+
+def _unread(actor: Any) -> int:
+    return selectors.unread_count(member_id=actor.membership.pk)
+
+
+PLUGIN = Plugin(
+    name="notifications",
+    urls=["lodestar.notifications.urls"],
+    api=["lodestar.notifications.api"],
+    navigation=[
+        NavEntry(
+            "inbox",
+            "Inbox",
+            "notifications:inbox",
+            icon="mail",
+            order=15,
+            badge=_unread,
+            badge_url_name="notifications:unread",
+        )
+    ],
+    subscribers=[Subscriber(name="notifications", handler=_handle, durable=True)],
+    provides=[
+        (ITEM_SECTIONS, ItemSection(name="watch", render=item_watch_section, order=85)),
+        (PROBLEM_SECTIONS, ProblemSection(name="watch", render=card_watch_section, order=85)),
+        (RELEASE_SECTIONS, ReleaseSection(name="watch", render=card_watch_section, order=85)),
+    ],
+)
