@@ -26,15 +26,17 @@ from django.db import transaction
 
 from lodestar.comments.models import Comment
 from lodestar.core.events import Event
+from lodestar.core.models import HistoryEntry
 from lodestar.notifications import emails, services
 from lodestar.notifications.access import Target, can_see, target_by_id
 from lodestar.notifications.mentions import mentioned_names, resolve
-from lodestar.notifications.models import Kind, Mention, Notification, Watch
+from lodestar.notifications.models import Delivery, Kind, Mention, Notification, Watch
 from lodestar.notifications.services import Reason
 from lodestar.people.models import Membership, TeamMembership
 
-# A change folds into the recipient's unread notification of the same kind about the same
-# object by the same person when that notification began less than this long before it.
+# A change folds into the recipient's unread (and not yet emailed) notification of the same
+# kind about the same object by the same person when that notification began less than this
+# long before it.
 FOLD_WINDOW = dt.timedelta(minutes=10)
 # Fields whose changes tell nobody anything (an item's place in the backlog).
 QUIET_FIELDS = frozenset({"rank", "version", "updated_at"})
@@ -130,6 +132,7 @@ class _Fanout:
         self.outcome = Outcome()
         self.told: set[int] = set()
         self.seen: dict[int, bool] = {}
+        self.chosen: dict[int, dict[str, str]] = {}
 
     def visible(self, member: Membership) -> bool:
         if member.pk not in self.seen:
@@ -147,7 +150,9 @@ class _Fanout:
     def actor_name(self) -> str:
         return self.actor.user.display_name if self.actor is not None else "Lodestar"
 
-    def mentions(self, names: list[str], *, comment_id: int | None, where: str) -> None:
+    def mentions(
+        self, names: list[str], *, comment_id: int | None, where: str, excerpt: str = ""
+    ) -> None:
         """Record and tell the newly mentioned: members who can see the object (and each
         member of a mentioned team who can); nobody else hears anything."""
         found = resolve(self.event.workspace_id, names)
@@ -176,7 +181,7 @@ class _Fanout:
                 reason=Reason.MENTIONED,
                 force=True,
             )
-            self.notify(member, Kind.MENTION, f"mentioned you in {where} of")
+            self.notify(member, Kind.MENTION, f"mentioned you in {where} of", excerpt=excerpt)
         for team in found.teams:
             self.outcome.mentions.append(Mention.objects.create(team=team, **base))
             members = Membership.objects.filter(
@@ -185,13 +190,19 @@ class _Fanout:
                 )
             ).select_related("user")
             for member in members.order_by("pk"):
-                self.notify(member, Kind.MENTION, f"mentioned @{team.slug} in {where} of")
+                self.notify(
+                    member, Kind.MENTION, f"mentioned @{team.slug} in {where} of", excerpt=excerpt
+                )
 
     def notify(
         self, member: Membership, kind: str, verb: str, *, excerpt: str = "", fold: bool = True
     ) -> None:
         if self.excluded(member):
             return
+        if member.pk not in self.chosen:
+            self.chosen[member.pk] = services.preferences_of(member)
+        if self.chosen[member.pk][kind] == Delivery.OFF:
+            return  # they asked not to hear of this kind at all (a later kind may still tell)
         self.told.add(member.pk)
         self.outcome.notified.append(_notify(self, member, kind, verb, excerpt, fold=fold))
 
@@ -215,6 +226,7 @@ def _notify(
                 kind=kind,
                 actor=run.actor,
                 read=False,
+                emailed_at__isnull=True,
                 created_at__gt=at - FOLD_WINDOW,
             )
             .order_by("-id")
@@ -259,7 +271,12 @@ def _comment_event(event: Event) -> Outcome | None:
         return None
     if event.action == "created":
         run = _Fanout(event, target, _member(event.workspace_id, event.actor_id))
-        run.mentions(mentioned_names(comment.body), comment_id=comment.pk, where="a comment")
+        run.mentions(
+            mentioned_names(comment.body),
+            comment_id=comment.pk,
+            where="a comment",
+            excerpt=_excerpt(comment.body),
+        )
         if run.actor is not None:
             services.watch_auto(
                 member=run.actor,
@@ -276,7 +293,12 @@ def _comment_event(event: Event) -> Outcome | None:
         # An edit mentions only the names it adds; reactions and the internal flag tell nobody.
         before, after = _pair(event.changes["body"])
         run = _Fanout(event, target, _member(event.workspace_id, event.actor_id))
-        run.mentions(_new_names(before, after), comment_id=comment.pk, where="a comment")
+        run.mentions(
+            _new_names(before, after),
+            comment_id=comment.pk,
+            where="a comment",
+            excerpt=_excerpt(comment.body),
+        )
         return run.outcome
     return None
 
@@ -290,6 +312,29 @@ def _field_words(fields: Iterable[str]) -> str:
     return names[0] if names else "details"
 
 
+def _as_created(event: Event, obj: Any, name: str) -> Any:
+    """A field's value when ``obj`` was created (an event is handled later, maybe after other
+    changes): the first later change's "before" if one changed it, else the current value."""
+    if name not in {f.name for f in obj._meta.concrete_fields}:
+        return None
+    later = (
+        HistoryEntry.objects.filter(
+            workspace_id=event.workspace_id,
+            object_type=obj._meta.label_lower,
+            object_id=obj.pk,
+            pk__gt=event.history_id,
+            changes__has_key=name,
+        )
+        .order_by("pk")
+        .values_list("changes", flat=True)
+        .first()
+    )
+    if later is not None:
+        return _pair(later[name])[0]
+    field = obj._meta.get_field(name)
+    return getattr(obj, getattr(field, "attname", name))
+
+
 def _object_event(event: Event) -> Outcome | None:
     target = target_by_id(event.object_type, event.object_id)
     if target is None:
@@ -300,7 +345,7 @@ def _object_event(event: Event) -> Outcome | None:
     changes = event.changes
     if event.action == "created":
         for name in sorted(markdown):
-            names = mentioned_names(_text(getattr(target.obj, name, "")))
+            names = mentioned_names(_text(_as_created(event, target.obj, name)))
             run.mentions(names, comment_id=None, where=f"the {name.replace('_', ' ')}")
         if run.actor is not None:
             services.watch_auto(
@@ -309,9 +354,9 @@ def _object_event(event: Event) -> Outcome | None:
                 target_id=target.id,
                 reason=Reason.CREATED,
             )
-        assignee = getattr(target.obj, "assignee_id", None)
-        if assignee is not None:
-            _assign(run, int(assignee))
+        assignee = _as_created(event, target.obj, "assignee")
+        if isinstance(assignee, int):
+            _assign(run, assignee)
         for member in _watchers(event.workspace_id, _scopes(target)[1:]):
             run.notify(member, Kind.CREATED, f"created {label}")
         return run.outcome

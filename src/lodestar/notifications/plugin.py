@@ -5,10 +5,11 @@ problem's and a release's page."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from lodestar.backlog.extensions import ITEM_SECTIONS, ItemSection
-from lodestar.core.registry import NavEntry, Plugin, Subscriber
+from lodestar.core.registry import NavEntry, PeriodicTask, Plugin, Subscriber
 from lodestar.discovery.extensions import PROBLEM_SECTIONS, ProblemSection
 from lodestar.notifications import fanout, selectors
 from lodestar.notifications.views import card_watch_section, item_watch_section
@@ -39,6 +40,12 @@ PLUGIN = Plugin(
         )
     ],
     subscribers=[Subscriber(name="notifications", handler=_handle, durable=True)],
+    # The hourly digests, and the daily ones a day after each member's last.
+    periodic=[
+        PeriodicTask(
+            "lodestar.notifications.tasks.send_notification_digests", dt.timedelta(hours=1)
+        )
+    ],
     provides=[
         (ITEM_SECTIONS, ItemSection(name="watch", render=item_watch_section, order=85)),
         (PROBLEM_SECTIONS, ProblemSection(name="watch", render=card_watch_section, order=85)),

@@ -183,11 +183,20 @@ def preferences_set(*, actor: Actor, choices: Mapping[str, object]) -> dict[str,
     return preferences_of(actor.membership)
 
 
-def preference_turn_off(*, member: Membership, kind: str) -> None:
-    """The one-click unsubscribe: ``kind`` is off for ``member`` (signed link, no sign-in)."""
-    Preference.objects.update_or_create(
-        member=member, kind=kind, defaults={"delivery": Delivery.OFF}
-    )
+@transaction.atomic
+def email_unsubscribe(*, member: Membership, kinds: Iterable[str]) -> list[str]:
+    """The one-click unsubscribe (a signed link, no sign-in): no more email of ``kinds`` for
+    ``member``; those kinds stay in their inbox (``inbox``), unless already off. Returns the
+    kinds whose email stopped."""
+    chosen = preferences_of(member)
+    stopped = []
+    for kind in kinds:
+        if chosen.get(kind) in (Delivery.IMMEDIATE, Delivery.HOURLY, Delivery.DAILY):
+            Preference.objects.update_or_create(
+                member=member, kind=kind, defaults={"delivery": Delivery.INBOX}
+            )
+            stopped.append(kind)
+    return stopped
 
 
 def mark_emailed(ids: list[int], when: dt.datetime) -> None:

@@ -17,4 +17,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(W + "inbox/<int:notification_id>", views.open_notification, name="open"),
     path(W + "mentionables", views.mentionables, name="mentionables"),
     path(W + "watch", views.watch, name="watch"),
+    # An email's one-click unsubscribe (RFC 8058): no sign-in, a signed token.
+    path("unsubscribe/<str:token>", views.unsubscribe, name="unsubscribe"),
 ]

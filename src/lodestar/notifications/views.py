@@ -14,11 +14,12 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lodestar.core.errors import Invalid, error_sentence
 from lodestar.core.registry import registry
-from lodestar.notifications import selectors, services
+from lodestar.notifications import emails, selectors, services
 from lodestar.notifications.access import Target, access_notification, access_target
 from lodestar.notifications.models import Kind
 from lodestar.people.models import Membership, Team
@@ -182,3 +183,31 @@ def watch(request: WorkspaceRequest) -> HttpResponse:
     if not back.startswith("/") or not url_has_allowed_host_and_scheme(back, allowed_hosts=None):
         back = target.url or reverse("notifications:inbox", args=[actor.workspace.slug])
     return redirect(back)
+
+
+def _unsubscribe_page(
+    request: HttpRequest, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    return render(request, "notifications/unsubscribe.html", context, status=status)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """An email's unsubscribe link: GET asks to confirm, POST (a mail client's one-click, RFC
+    8058, or the confirm button) stops those emails. No sign-in: the signed token says who and
+    which kinds; a token not made here changes nothing and says so."""
+    found = emails.read_unsubscribe_token(token)
+    member = (
+        Membership.objects.select_related("user", "workspace").filter(pk=found[0]).first()
+        if found is not None
+        else None
+    )
+    if found is None or member is None:
+        return _unsubscribe_page(request, {"invalid": True}, status=400)
+    kinds = found[1]
+    labels = [Kind(kind).label.lower() for kind in kinds]
+    if request.method == "POST":
+        services.email_unsubscribe(member=member, kinds=kinds)
+        return _unsubscribe_page(request, {"done": True, "labels": labels, "member": member})
+    return _unsubscribe_page(request, {"labels": labels, "member": member, "token": token})

@@ -12,7 +12,6 @@
 
     function show(count) {
       badge.textContent = String(count);
-      badge.setAttribute("aria-label", count + " unread");
       badge.classList.toggle("is-zero", count === 0);
     }
 
