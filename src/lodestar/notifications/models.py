@@ -132,11 +132,10 @@ class Notification(models.Model):
             # The inbox (newest first, unread filter) and the unread count.
             models.Index(fields=["recipient", "read", "-id"], name="notification_inbox"),
             models.Index(fields=["recipient", "-id"], name="notification_all"),
-            # The burst fold: the recipient's unread one about this object by this actor.
+            # The burst fold: the recipient's unread one about this object (the object first,
+            # so that no reader of an inbox, which names only the recipient, takes it).
             models.Index(
-                fields=["recipient", "target_type", "target_id", "kind"],
-                condition=Q(read=False),
-                name="notification_fold",
+                fields=["target_type", "target_id", "recipient"], name="notification_fold"
             ),
         ]
 

@@ -21,7 +21,7 @@ def _handle(event: Any) -> None:
 
 
 def _unread(actor: Any) -> int:
-    return selectors.unread_count(member_id=actor.membership.pk)
+    return selectors.unread_count(member_id=actor.membership.pk, cap=selectors.BADGE_CAP)
 
 
 PLUGIN = Plugin(

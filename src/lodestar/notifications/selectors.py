@@ -46,9 +46,17 @@ def inbox(
     return paginate(qs, order=ORDER, cursor=cursor, limit=limit)
 
 
-def unread_count(*, member_id: int) -> int:
-    """How many of the member's notifications are unread (one indexed count)."""
-    return Notification.objects.filter(recipient_id=member_id, read=False).count()
+BADGE_CAP = 100
+
+
+def unread_count(*, member_id: int, cap: int | None = None) -> int:
+    """How many of the member's notifications are unread (one indexed count); with ``cap``, at
+    most that many are counted (a badge says "99+"), so the count costs the same however
+    many wait."""
+    unread = Notification.objects.filter(recipient_id=member_id, read=False)
+    if cap is not None:
+        return unread.order_by()[:cap].count()
+    return unread.count()
 
 
 def watchers(*, target: Target) -> list[Membership]:

@@ -57,7 +57,9 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
             "kind": kind or "",
             "unread_only": unread_only,
             "kinds": Kind.choices,
-            "unread": selectors.unread_count(member_id=actor.membership.pk),
+            "unread": selectors.unread_count(
+                member_id=actor.membership.pk, cap=selectors.BADGE_CAP
+            ),
             "preferences": services.preferences_of(actor.membership),
         },
     )
@@ -97,7 +99,7 @@ def read(request: WorkspaceRequest) -> HttpResponse:
 @workspace_view
 def unread(request: WorkspaceRequest) -> HttpResponse:
     """``{"unread": n}`` for the sidebar's badge, with an ETag: an unchanged count is a 304."""
-    count = selectors.unread_count(member_id=request.actor.membership.pk)
+    count = selectors.unread_count(member_id=request.actor.membership.pk, cap=selectors.BADGE_CAP)
     etag = f'"u{count}"'
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponse(status=304)

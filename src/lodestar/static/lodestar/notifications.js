@@ -11,7 +11,7 @@
     var timer = null;
 
     function show(count) {
-      badge.textContent = String(count);
+      badge.textContent = count > 99 ? "99+" : String(count);
       badge.classList.toggle("is-zero", count === 0);
     }
 
