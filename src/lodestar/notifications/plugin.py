@@ -9,9 +9,9 @@ import datetime as dt
 from typing import Any
 
 from lodestar.backlog.extensions import ITEM_SECTIONS, ItemSection
-from lodestar.core.registry import NavEntry, PeriodicTask, Plugin, Subscriber
+from lodestar.core.registry import Demo, NavEntry, PeriodicTask, Plugin, Subscriber
 from lodestar.discovery.extensions import PROBLEM_SECTIONS, ProblemSection
-from lodestar.notifications import fanout, selectors
+from lodestar.notifications import demo, fanout, selectors
 from lodestar.notifications.views import card_watch_section, item_watch_section
 from lodestar.releases.extensions import RELEASE_SECTIONS, ReleaseSection
 
@@ -40,6 +40,7 @@ PLUGIN = Plugin(
         )
     ],
     subscribers=[Subscriber(name="notifications", handler=_handle, durable=True)],
+    demo=Demo(seed=demo.seed_world, after=("backlog", "decisions", "outcomes", "releases")),
     # The hourly digests, and the daily ones a day after each member's last.
     periodic=[
         PeriodicTask(
