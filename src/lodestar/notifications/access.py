@@ -5,8 +5,9 @@ notification. Missing, of another workspace, not visible: all answer 404."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from lodestar.comments.access import Target as CommentTarget
+from lodestar.comments.access import visible_object
 from lodestar.core.errors import DomainError, NotFound
 from lodestar.core.registry import ObjectType, registry
 from lodestar.notifications.errors import NotificationErrorCode as Code
@@ -19,28 +20,8 @@ WHOLE = ("team", "product")
 
 
 @dataclass(frozen=True)
-class Target:
-    """A watchable object and its declaration."""
-
-    declared: ObjectType
-    obj: Any
-
-    @property
-    def type(self) -> str:
-        return self.declared.name
-
-    @property
-    def id(self) -> int:
-        return int(self.obj.pk)
-
-    @property
-    def ref(self) -> str:
-        return self.declared.ref_of(self.obj)
-
-    @property
-    def spelled(self) -> str:
-        """``item:ACME-12``, as a page's form names it."""
-        return f"{self.type}:{self.ref}"
+class Target(CommentTarget):
+    """A watchable object and its declaration (a comments target, with its title and page)."""
 
     @property
     def title(self) -> str:
@@ -71,21 +52,12 @@ def watchable_type(kind: str) -> ObjectType | None:
     return None
 
 
-def _visible(actor: Actor, declared: ObjectType, ref: str) -> Any:
-    assert declared.gate is not None  # noqa: S101 - watchable_types checked it
-    obj = declared.gate(actor, ref)
-    if declared.workspace_id_of(obj) != actor.workspace_id:
-        raise NotFound("another workspace's")
-    registry().authorize(actor, declared, "view", obj)
-    return obj
-
-
 def access_target(actor: Actor, kind: str, ref: str) -> Target:
     """The object ``ref`` of the watchable kind ``kind`` that the actor can see."""
     declared = watchable_type(kind)
     if declared is not None:
         try:
-            return Target(declared, _visible(actor, declared, str(ref)))
+            return Target(declared, visible_object(actor, declared, str(ref)))
         except DomainError:
             pass
     raise NotFound(
@@ -113,7 +85,7 @@ def can_see(member: Membership, target: Target) -> bool:
         return False
     actor = Actor(user=member.user, membership=member)
     try:
-        _visible(actor, target.declared, target.ref)
+        visible_object(actor, target.declared, target.ref)
     except DomainError:
         return False
     return True
