@@ -102,15 +102,25 @@ def delivery_of(member: Membership, kind: str) -> str:
     return preferences_of(member)[kind]
 
 
-def after_notified(notified: list[Notification]) -> None:
+def after_notified(
+    notified: list[Notification], chosen: dict[int, dict[str, str]] | None = None
+) -> None:
     """Enqueue an email for each new notification whose kind its recipient hears of at once (in
-    the fan-out's transaction: the task row exists exactly when the notification does)."""
+    the fan-out's transaction: the task row exists exactly when the notification does);
+    ``chosen`` gives the recipients' preferences as the fan-out read them."""
     from lodestar.notifications.tasks import send_notification_email
 
+    chosen = chosen or {}
     for notification in notified:
         if notification.count != 1 or notification.emailed_at is not None:
             continue  # a fold into one already told (or owed) is not told again
-        if delivery_of(notification.recipient, notification.kind) == Delivery.IMMEDIATE:
+        kinds = chosen.get(notification.recipient_id)
+        delivery = (
+            kinds[notification.kind]
+            if kinds is not None
+            else delivery_of(notification.recipient, notification.kind)
+        )
+        if delivery == Delivery.IMMEDIATE:
             send_notification_email.enqueue(notification.pk)
 
 

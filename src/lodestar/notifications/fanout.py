@@ -49,6 +49,8 @@ class Outcome:
 
     notified: list[Notification] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
+    # Each recipient's preferences, as read for this event (the email step reuses them).
+    chosen: dict[int, dict[str, str]] = field(default_factory=dict)
 
 
 def _markdown_fields(obj: Any) -> list[str]:
@@ -132,7 +134,7 @@ class _Fanout:
         self.outcome = Outcome()
         self.told: set[int] = set()
         self.seen: dict[int, bool] = {}
-        self.chosen: dict[int, dict[str, str]] = {}
+        self.chosen: dict[int, dict[str, str]] = self.outcome.chosen
 
     def visible(self, member: Membership) -> bool:
         if member.pk not in self.seen:
@@ -158,6 +160,7 @@ class _Fanout:
         found = resolve(self.event.workspace_id, names)
         if not found:
             return
+        self.prefetch(found.members)
         at = self.event.occurred_at
         base = {
             "workspace_id": self.event.workspace_id,
@@ -194,21 +197,86 @@ class _Fanout:
                     member, Kind.MENTION, f"mentioned @{team.slug} in {where} of", excerpt=excerpt
                 )
 
+    def prefetch(self, members: list[Membership]) -> None:
+        """Everyone's preferences in one query, for those not read yet."""
+        missing = [m.pk for m in members if m.pk not in self.chosen]
+        if missing:
+            self.chosen.update(services.preferences_for(missing))
+
     def notify(
-        self, member: Membership, kind: str, verb: str, *, excerpt: str = "", fold: bool = True
+        self,
+        member: Membership,
+        kind: str,
+        verb: str,
+        *,
+        excerpt: str = "",
+        fold: bool = True,
+        folds: dict[int, Notification] | None = None,
     ) -> None:
         if self.excluded(member):
             return
-        if member.pk not in self.chosen:
-            self.chosen[member.pk] = services.preferences_of(member)
+        self.prefetch([member])
         if self.chosen[member.pk][kind] == Delivery.OFF:
             return  # they asked not to hear of this kind at all (a later kind may still tell)
         self.told.add(member.pk)
-        self.outcome.notified.append(_notify(self, member, kind, verb, excerpt, fold=fold))
+        existing = (folds or {}).get(member.pk) if folds is not None else _UNKNOWN
+        self.outcome.notified.append(
+            _notify(self, member, kind, verb, excerpt, fold=fold, existing=existing)
+        )
+
+    def tell(self, members: list[Membership], kind: str, verb: str, *, excerpt: str = "") -> None:
+        """Tell ``members`` (watchers) of this event: their preferences and the notifications a
+        change may fold into read in one query each, whatever their number."""
+        eligible = [m for m in members if not self.excluded(m)]
+        if not eligible:
+            return
+        self.prefetch(eligible)
+        folds = _fold_candidates(self, kind, [m.pk for m in eligible])
+        for member in eligible:
+            self.notify(member, kind, verb, excerpt=excerpt, folds=folds)
+
+
+# "Not looked up yet": ``_notify`` looks the fold up itself.
+_UNKNOWN: Any = object()
+
+
+def _fold_filter(run: _Fanout, kind: str) -> Any:
+    return Notification.objects.filter(
+        target_type=run.target.type,
+        target_id=run.target.id,
+        kind=kind,
+        actor=run.actor,
+        read=False,
+        emailed_at__isnull=True,
+        created_at__gt=run.event.occurred_at - FOLD_WINDOW,
+    )
+
+
+def _fold_candidates(run: _Fanout, kind: str, member_ids: list[int]) -> dict[int, Notification]:
+    """Each recipient's latest notification this change may fold into (one locked query)."""
+    if kind == Kind.MENTION:
+        return {}
+    found: dict[int, Notification] = {}
+    rows = (
+        _fold_filter(run, kind)
+        .filter(recipient_id__in=member_ids)
+        .select_for_update()
+        .order_by("recipient_id", "-id")
+    )
+    for row in rows:
+        found.setdefault(row.recipient_id, row)
+    return found
 
 
 def _notify(
-    run: _Fanout, member: Membership, kind: str, verb: str, excerpt: str, *, fold: bool
+    run: _Fanout,
+    member: Membership,
+    kind: str,
+    verb: str,
+    excerpt: str,
+    *,
+    fold: bool,
+    existing: Notification | None = _UNKNOWN,
 ) -> Notification:
     """One notification for ``member``, or the fold of this change into their unread one of the
     same kind about the same object by the same person begun within ``FOLD_WINDOW``."""
@@ -217,21 +285,14 @@ def _notify(
     said = verb.replace("{title}", target.title) if "{title}" in verb else f"{verb} {target.title}"
     sentence = f"{run.actor_name} {said}"[:500]
     if fold and kind != Kind.MENTION:
-        existing = (
-            Notification.objects.select_for_update()
-            .filter(
-                recipient=member,
-                target_type=target.type,
-                target_id=target.id,
-                kind=kind,
-                actor=run.actor,
-                read=False,
-                emailed_at__isnull=True,
-                created_at__gt=at - FOLD_WINDOW,
+        if existing is _UNKNOWN:
+            existing = (
+                _fold_filter(run, kind)
+                .filter(recipient=member)
+                .select_for_update()
+                .order_by("-id")
+                .first()
             )
-            .order_by("-id")
-            .first()
-        )
         if existing is not None:
             existing.count += 1
             existing.updated_at = max(existing.updated_at, at)
@@ -286,8 +347,9 @@ def _comment_event(event: Event) -> Outcome | None:
             )
         verb = "replied to a comment on" if comment.parent_id else "commented on"
         excerpt = _excerpt(comment.body)
-        for member in _watchers(event.workspace_id, _scopes(target)):
-            run.notify(member, Kind.COMMENT, verb, excerpt=excerpt)
+        run.tell(
+            _watchers(event.workspace_id, _scopes(target)), Kind.COMMENT, verb, excerpt=excerpt
+        )
         return run.outcome
     if event.action == "updated" and "body" in event.changes:
         # An edit mentions only the names it adds; reactions and the internal flag tell nobody.
@@ -357,8 +419,9 @@ def _object_event(event: Event) -> Outcome | None:
         assignee = _as_created(event, target.obj, "assignee")
         if isinstance(assignee, int):
             _assign(run, assignee)
-        for member in _watchers(event.workspace_id, _scopes(target)[1:]):
-            run.notify(member, Kind.CREATED, f"created {label}")
+        run.tell(
+            _watchers(event.workspace_id, _scopes(target)[1:]), Kind.CREATED, f"created {label}"
+        )
         return run.outcome
     if event.action == "updated":
         for name in sorted(set(markdown) & set(changes)):
@@ -379,8 +442,7 @@ def _object_event(event: Event) -> Outcome | None:
             kind, verb = Kind.STATUS, "moved {title} to " + status
         else:
             kind, verb = Kind.CHANGE, f"changed the {_field_words(told)} of"
-        for member in _watchers(event.workspace_id, _scopes(target)):
-            run.notify(member, kind, verb)
+        run.tell(_watchers(event.workspace_id, _scopes(target)), kind, verb)
         return run.outcome
     if event.action in ("deleted", "restored"):
         verb = "moved {title} to the trash" if event.action == "deleted" else "restored"
@@ -412,5 +474,5 @@ def handle(event: Event) -> Outcome | None:
     comment = event.object_type == "comment"
     outcome = _comment_event(event) if comment else _object_event(event)
     if outcome is not None and outcome.notified:
-        emails.after_notified(outcome.notified)
+        emails.after_notified(outcome.notified, outcome.chosen)
     return outcome

@@ -149,6 +149,16 @@ DEFAULTS: Mapping[str, str] = {
 }
 
 
+def preferences_for(member_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    """How each of ``member_ids`` hears of each kind (one query)."""
+    ids = list(member_ids)
+    chosen: dict[int, dict[str, str]] = {pk: dict(DEFAULTS) for pk in ids}
+    rows = Preference.objects.filter(member_id__in=ids).values_list("member_id", "kind", "delivery")
+    for member_id, kind, delivery in rows:
+        chosen[member_id][kind] = delivery
+    return chosen
+
+
 def preferences_of(member: Membership) -> dict[str, str]:
     """How ``member`` hears of each kind: their choices over the defaults."""
     chosen = dict(Preference.objects.filter(member=member).values_list("kind", "delivery"))
