@@ -12,6 +12,7 @@ from django.test import Client
 from lodestar.backlog.models import BacklogItem
 from lodestar.comments import services as comments
 from lodestar.comments.access import Target
+from lodestar.notifications import services
 from lodestar.notifications.models import Notification, Watch
 from tests.conftest import Persona
 
@@ -100,3 +101,16 @@ def test_the_item_page_watches_and_unwatches(viewer: Persona, item: BacklogItem)
     client.post("/w/acme/watch", {"target": f"item:{item.key}", "watching": "0", "next": "//evil"})
     assert not Watch.objects.get(member=viewer.membership).watching
     assert client.post("/w/acme/watch", {"target": "item:ACME-999"}).status_code == 404
+
+
+def test_the_inbox_sets_how_one_hears_of_each_kind(developer: Persona) -> None:
+    client = _signed_in(developer)
+    page = client.get("/w/acme/inbox")
+    assert b"How you hear of each kind" in page.content
+    saved = client.post("/w/acme/inbox/preferences", {"comment": "hourly", "change": "off"})
+    assert saved.status_code == 302
+    chosen = services.preferences_of(developer.membership)
+    assert (chosen["comment"], chosen["change"]) == ("hourly", "off")
+    refused = client.post("/w/acme/inbox/preferences", {"comment": "weekly"}, follow=True)
+    assert b"Nothing was saved" in refused.content
+    assert services.preferences_of(developer.membership)["comment"] == "hourly"

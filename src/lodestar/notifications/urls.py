@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(W + "inbox", views.inbox, name="inbox"),
     path(W + "inbox/unread", views.unread, name="unread"),
     path(W + "inbox/read", views.read, name="read"),
+    path(W + "inbox/preferences", views.preferences, name="preferences"),
     path(W + "inbox/<int:notification_id>", views.open_notification, name="open"),
     path(W + "mentionables", views.mentionables, name="mentionables"),
     path(W + "watch", views.watch, name="watch"),

@@ -21,7 +21,7 @@ from lodestar.core.errors import Invalid, error_sentence
 from lodestar.core.registry import registry
 from lodestar.notifications import emails, selectors, services
 from lodestar.notifications.access import Target, access_notification, access_target
-from lodestar.notifications.models import Kind
+from lodestar.notifications.models import Delivery, Kind
 from lodestar.people.models import Membership, Team
 from lodestar.people.policy import Actor
 from lodestar.people.web import WorkspaceRequest, workspace_view
@@ -60,7 +60,13 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
             "unread": selectors.unread_count(
                 member_id=actor.membership.pk, cap=selectors.BADGE_CAP
             ),
-            "preferences": services.preferences_of(actor.membership),
+            "preferences": [
+                (value, label, chosen)
+                for (value, label), chosen in zip(
+                    Kind.choices, services.preferences_of(actor.membership).values(), strict=True
+                )
+            ],
+            "deliveries": Delivery.choices,
         },
     )
 
@@ -92,6 +98,21 @@ def read(request: WorkspaceRequest) -> HttpResponse:
             services.notifications_read(actor=actor, ids=[request.POST.get("id", "")])
     except Invalid as error:
         messages.error(request, error_sentence(error))
+    return redirect(reverse("notifications:inbox", args=[actor.workspace.slug]))
+
+
+@require_POST
+@workspace_view
+def preferences(request: WorkspaceRequest) -> HttpResponse:
+    """How the member hears of each kind (the inbox page's settings form)."""
+    actor = request.actor
+    choices = {kind: request.POST[kind] for kind in Kind.values if kind in request.POST}
+    try:
+        services.preferences_set(actor=actor, choices=choices)
+    except Invalid as error:
+        messages.error(request, f"Nothing was saved. {error_sentence(error)}")
+    else:
+        messages.success(request, "Saved how you hear of each kind.")
     return redirect(reverse("notifications:inbox", args=[actor.workspace.slug]))
 
 
