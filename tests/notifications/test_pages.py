@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from lodestar.backlog.models import BacklogItem
+from lodestar.discovery.models import Problem
 from lodestar.comments import services as comments
 from lodestar.comments.access import Target
 from lodestar.notifications import services
@@ -114,3 +115,13 @@ def test_the_inbox_sets_how_one_hears_of_each_kind(developer: Persona) -> None:
     refused = client.post("/w/acme/inbox/preferences", {"comment": "weekly"}, follow=True)
     assert b"Nothing was saved" in refused.content
     assert services.preferences_of(developer.membership)["comment"] == "hourly"
+
+
+def test_problem_and_release_pages_have_the_watch_bar(
+    owner: Persona, viewer: Persona, problem: Problem
+) -> None:
+    client = _signed_in(viewer)
+    page = client.get(f"/w/acme/problems/{problem.pk}")
+    assert page.status_code == 200
+    assert b'data-testid="watch"' in page.content
+    assert f'value="problem:{problem.pk}"'.encode() in page.content
