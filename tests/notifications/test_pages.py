@@ -10,9 +10,9 @@ import pytest
 from django.test import Client
 
 from lodestar.backlog.models import BacklogItem
-from lodestar.discovery.models import Problem
 from lodestar.comments import services as comments
 from lodestar.comments.access import Target
+from lodestar.discovery.models import Problem
 from lodestar.notifications import services
 from lodestar.notifications.models import Notification, Watch
 from tests.conftest import Persona
