@@ -134,3 +134,20 @@ def test_the_members_page_shows_handles_and_sets_ones_own(
     assert good.status_code == 302
     developer.membership.refresh_from_db()
     assert developer.membership.handle == "devon"
+
+
+def test_the_migration_backfills_handles_numbering_taken_ones(
+    workspace: Workspace, developer: Persona, team: Team
+) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("lodestar.people.migrations.0008_membership_handle")
+    other = _join(workspace, "core@acme.example")  # "core" is the team's slug: core2
+    Membership.all_objects.filter(pk=developer.membership.pk).update(handle="x-dev")
+    Membership.all_objects.filter(pk=other.pk).update(handle="x-core")
+    migration.backfill(apps, None)
+    developer.membership.refresh_from_db()
+    other.refresh_from_db()
+    assert (developer.membership.handle, other.handle) == ("dev", "core2")
