@@ -107,7 +107,8 @@ def test_the_item_page_watches_and_unwatches(viewer: Persona, item: BacklogItem)
 def test_the_inbox_sets_how_one_hears_of_each_kind(developer: Persona) -> None:
     client = _signed_in(developer)
     page = client.get("/w/acme/inbox")
-    assert b"How you hear of each kind" in page.content
+    assert b"<title>Inbox \xc2\xb7 Acme \xc2\xb7 Lodestar</title>" in page.content
+    assert page.content.count(b"How you hear of each kind") == 1
     saved = client.post("/w/acme/inbox/preferences", {"comment": "hourly", "change": "off"})
     assert saved.status_code == 302
     chosen = services.preferences_of(developer.membership)
