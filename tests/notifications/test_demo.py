@@ -34,3 +34,26 @@ def test_the_demo_talks_watches_and_notifies() -> None:
     before = Notification.objects.count()
     events.deliver_pending()
     assert Notification.objects.count() == before  # the worker does not tell them twice
+
+
+def test_every_event_of_the_whole_demo_goes_through_the_fan_out() -> None:
+    """Every kind of event the contexts publish (items, problems, sprints, releases, decisions,
+    metrics, comments, teams...) is handled without an error: a subscriber that failed on one
+    would stop there for good."""
+    from lodestar.core.models import OutboxCursor, OutboxEvent
+    from lodestar.core.registry import registry
+
+    world: dict[str, object] = {}
+    for name, context_demo in registry().demos():
+        world[name] = context_demo.seed(world)
+    OutboxCursor.objects.update_or_create(subscriber="notifications", defaults={"position": 0})
+    total = OutboxEvent.objects.count()
+    handled = 0
+    while True:
+        step = events.deliver_pending()
+        handled += step
+        if not step:
+            break
+    cursor = OutboxCursor.objects.get(subscriber="notifications")
+    assert (cursor.failures, cursor.last_error) == (0, "")
+    assert handled == total

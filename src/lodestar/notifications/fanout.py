@@ -109,9 +109,17 @@ def _scopes(target: Target) -> list[tuple[str, int]]:
     return scopes
 
 
-def _watchers(workspace_id: int, scopes: list[tuple[str, int]]) -> list[Membership]:
-    """The current members who watch any of ``scopes`` (an explicit unwatch of the object
-    itself wins over a watch of its product or team)."""
+def _watchers(
+    workspace_id: int, scopes: list[tuple[str, int]], *, containers_only: bool = False
+) -> list[Membership]:
+    """The current members who watch any of ``scopes``, the object first and then what contains
+    it (an explicit unwatch of the object itself wins over a watch of its product or team);
+    with ``containers_only``, only the watchers of what contains it (a new object's)."""
+    own = scopes[0]
+    if containers_only:
+        scopes = scopes[1:]
+    if not scopes:
+        return []
     rows = list(
         Watch.objects.filter(
             workspace_id=workspace_id,
@@ -120,7 +128,6 @@ def _watchers(workspace_id: int, scopes: list[tuple[str, int]]) -> list[Membersh
         ).values_list("member_id", "target_type", "target_id", "watching")
     )
     wanted = set(scopes)
-    own = scopes[0]
     unwatched = {m for m, t, i, w in rows if (t, i) == own and not w}
     ids = {m for m, t, i, w in rows if w and (t, i) in wanted} - unwatched
     return list(Membership.objects.filter(pk__in=ids).select_related("user").order_by("pk"))
@@ -420,7 +427,9 @@ def _object_event(event: Event) -> Outcome | None:
         if isinstance(assignee, int):
             _assign(run, assignee)
         run.tell(
-            _watchers(event.workspace_id, _scopes(target)[1:]), Kind.CREATED, f"created {label}"
+            _watchers(event.workspace_id, _scopes(target), containers_only=True),
+            Kind.CREATED,
+            f"created {label}",
         )
         return run.outcome
     if event.action == "updated":
