@@ -197,3 +197,28 @@ def test_a_mention_in_a_description_tells_once(
     assert "in the description of" in _inbox(developer)[0][1]
     assert [k for k, _, _ in _inbox(pm)] == ["mention"]
     assert Notification.objects.filter(kind=Kind.CHANGE).count() == 1
+
+
+def test_a_fault_on_one_event_is_passed_over_and_a_database_error_retried(
+    owner: Persona,
+    developer: Persona,
+    on_item: Target,
+    deliver: Deliver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.db import OperationalError
+
+    from lodestar.core.models import OutboxCursor
+    from lodestar.notifications import fanout
+
+    real = fanout.handle
+    comments.comment_create(actor=owner.actor, target=on_item, body="@dev first")
+    monkeypatch.setattr(fanout, "handle", lambda event: (_ for _ in ()).throw(KeyError("bug")))
+    assert deliver() == 1  # passed over
+    comments.comment_create(actor=owner.actor, target=on_item, body="@dev second")
+    monkeypatch.setattr(fanout, "handle", lambda event: (_ for _ in ()).throw(OperationalError()))
+    assert deliver() == 0  # held for the next round
+    assert OutboxCursor.objects.get(subscriber="notifications").failures == 1
+    monkeypatch.setattr(fanout, "handle", real)
+    assert deliver() == 1
+    assert [k for k, _, _ in _inbox(developer)] == ["mention"]

@@ -6,7 +6,10 @@ problem's and a release's page."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
+
+from django.db import DatabaseError
 
 from lodestar.backlog.extensions import ITEM_SECTIONS, ItemSection
 from lodestar.core.registry import Demo, NavEntry, PeriodicTask, Plugin, Subscriber
@@ -15,9 +18,22 @@ from lodestar.notifications import demo, fanout, selectors
 from lodestar.notifications.views import card_watch_section, item_watch_section
 from lodestar.releases.extensions import RELEASE_SECTIONS, ReleaseSection
 
+logger = logging.getLogger("lodestar.notifications")
+
 
 def _handle(event: Any) -> None:
-    fanout.handle(event)
+    """Hand an event to the fan-out. A database error is raised, so the event comes again on
+    the next round (the outbox's at-least-once); any other error is a fault in telling about
+    that one event, logged and passed over, so one bad event never stops every notification
+    after it (its transaction rolled back: nothing of it is half-told)."""
+    try:
+        fanout.handle(event)
+    except DatabaseError:
+        raise
+    except Exception:
+        logger.exception(
+            "Could not tell anyone of event %s (%s); passed over.", event.outbox_id, event.kind
+        )
 
 
 def _unread(actor: Any) -> int:
