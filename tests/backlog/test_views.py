@@ -29,8 +29,9 @@ PANEL = {"HX-Request": "true", "HX-Target": "item-panel"}
 READERS = ["owner", "admin", "po", "developer", "viewer"]
 # Sign-in, workspace, product, its goals and members for the menus, the rights, the items with
 # their labels, their scores, the velocity of the product's teams (their closed sprints), the
-# stamp its poll compares (one aggregate): none of it grows with the number of items on the page.
-PAGE_QUERY_BUDGET = 20
+# stamp its poll compares (one aggregate): none of it grows with the number of items on the page;
+# and the sidebar's unread count.
+PAGE_QUERY_BUDGET = 21
 
 
 def _as(client: Client, persona: Persona) -> Client:

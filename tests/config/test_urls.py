@@ -29,6 +29,7 @@ NAMESPACES = {
     "releases",
     "reports",
     "comments",
+    "notifications",
 }
 URL_TAG = re.compile(r"""\{%\s*url\s+(['"])(?P<name>[^'"]+)\1""")
 

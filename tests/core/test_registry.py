@@ -31,6 +31,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "releases",
         "reports",
         "comments",
+        "notifications",
         "api",
     ]
     names = [object_type.name for object_type in registry().object_types()]
@@ -86,6 +87,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.releases.urls",
         "lodestar.reports.urls",
         "lodestar.comments.urls",
+        "lodestar.notifications.urls",
     ]
     assert registry().api_modules() == [
         "lodestar.people.api",
@@ -104,9 +106,11 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.releases.api",
         "lodestar.reports.api",
         "lodestar.comments.api",
+        "lodestar.notifications.api",
     ]
     assert [entry.key for entry in registry().navigation()] == [
         "home",
+        "inbox",
         "members",
         "teams",
         "who",

@@ -401,3 +401,30 @@ def test_drag_and_drop_has_a_keyboard_way_that_is_named_and_announced(
     expect(page.locator("#row-ACME-2 [data-item-link]")).not_to_have_attribute(
         "aria-describedby", re.compile(".")
     )
+
+
+def test_notification_pages_have_no_accessibility_violations(audited: Any, demo: None) -> None:
+    """The inbox (unread rows, a filter), an item's Watch bar, the handle card, and an email's
+    unsubscribe page (asking, and refusing a changed link), light and dark, both widths."""
+    from lodestar.notifications.emails import unsubscribe_token
+    from lodestar.people.models import Membership
+
+    page = audited
+    quinn = Membership.objects.get(workspace__slug="acme", user__email="quinn@acme.example")
+    token = unsubscribe_token(quinn.pk, ["comment"])
+    sign_in(page, "quinn@acme.example")
+    problems: list[str] = []
+    for scheme, name, size in AND_DARK:
+        page.emulate_media(color_scheme=scheme)
+        page.set_viewport_size(size)
+        for path in (
+            "/w/acme/inbox",
+            "/w/acme/inbox?kind=mention",
+            "/w/acme/items/ACME-2",
+            "/w/acme/members",
+            f"/unsubscribe/{token}",
+            f"/unsubscribe/{token}x",
+        ):
+            page.goto(path)
+            check(page, f"{name} {scheme} {path}", problems)
+    assert not problems, "axe-core found:\n" + "\n".join(problems)

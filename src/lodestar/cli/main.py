@@ -10,6 +10,7 @@ from lodestar.cli import (
     discovery,
     forecast,
     metrics,
+    notifications,
     outcomes,
     people,
     releases,
@@ -43,6 +44,7 @@ outcomes.register(app)
 releases.register(app)
 roadmap.register(app)
 reports.register(app)
+notifications.register(app)
 
 
 def main() -> None:

@@ -58,8 +58,11 @@ def commentable_type(kind: str) -> ObjectType | None:
     return None
 
 
-def _visible(actor: Actor, declared: ObjectType, ref: str) -> Any:
-    assert declared.gate is not None  # noqa: S101 - commentable_types checked it
+def visible_object(actor: Actor, declared: ObjectType, ref: str) -> Any:
+    """The object ``ref`` of the kind ``declared`` (which has a gate) if the actor can see it:
+    its own gate, in the actor's workspace, and its ``view`` permission (else a DomainError).
+    Notifications ask it too, for whoever they would tell."""
+    assert declared.gate is not None  # noqa: S101 - callers pass kinds with a gate
     obj = declared.gate(actor, ref)
     if declared.workspace_id_of(obj) != actor.workspace_id:
         raise NotFound("another workspace's")
@@ -73,7 +76,7 @@ def access_target(actor: Actor, kind: str, ref: str) -> Target:
     declared = commentable_type(kind)
     if declared is not None:
         try:
-            return Target(declared, _visible(actor, declared, str(ref)))
+            return Target(declared, visible_object(actor, declared, str(ref)))
         except DomainError:
             pass
     raise NotFound(
@@ -89,7 +92,7 @@ def target_of(actor: Actor, comment: Comment) -> Target:
         obj = declared.model._default_manager.filter(pk=comment.target_id).first()
         if obj is not None:
             try:
-                return Target(declared, _visible(actor, declared, declared.ref_of(obj)))
+                return Target(declared, visible_object(actor, declared, declared.ref_of(obj)))
             except DomainError:
                 pass
     raise NotFound(f"No comment {comment.pk} in this workspace.", code=Code.COMMENT_NOT_FOUND)

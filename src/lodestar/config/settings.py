@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "lodestar.releases",
     "lodestar.reports",
     "lodestar.comments",
+    "lodestar.notifications",
     "lodestar.api",
     "lodestar.cli",
 ]

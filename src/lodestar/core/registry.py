@@ -170,6 +170,11 @@ class NavEntry:
     order: int = 100
     # The home page is active only on itself; other entries also on the pages below them.
     exact: bool = False
+    # A number beside the entry for the signed-in member (unread notifications), read by one
+    # cheap query, and the URL name of a page answering ``{"<key>": n}`` that the page polls
+    # to keep it current without a reload (``static/lodestar/notifications.js``).
+    badge: Callable[[Any], int] | None = None
+    badge_url_name: str = ""
 
 
 @dataclass(frozen=True)

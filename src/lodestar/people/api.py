@@ -162,6 +162,7 @@ def member_update(
         member=access.access_member(actor, email),
         role=payload.role.value if payload.role is not None else None,
         job_title=payload.job_title,
+        handle=payload.handle,
         expected_version=if_match(request),
     )
     set_etag(response, member.version)

@@ -14,6 +14,8 @@ class PeopleErrorCode(StrEnum):
     NAME_INVALID = "name_invalid"
     ROLE_INVALID = "role_invalid"
     JOB_TITLE_INVALID = "job_title_invalid"
+    HANDLE_INVALID = "handle_invalid"
+    HANDLE_TAKEN = "handle_taken"
     USER_NOT_FOUND = "user_not_found"
     ALREADY_MEMBER = "already_member"
     NOT_A_MEMBER = "not_a_member"

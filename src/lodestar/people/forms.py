@@ -143,6 +143,15 @@ class MemberForm(forms.Form):
             )
 
 
+class HandleForm(forms.Form):
+    """A member's own handle (``@quinn``); the service checks the rule and that it is free."""
+
+    handle = forms.CharField(
+        max_length=64, widget=forms.TextInput(attrs={**_INPUT, "autocomplete": "off"})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+
 class TeamForm(forms.Form):
     name = forms.CharField(
         max_length=100, widget=forms.TextInput(attrs={**_INPUT, "placeholder": "e.g. Checkout"})

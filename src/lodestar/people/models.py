@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from lodestar.core.models import BaseModel
+from lodestar.people.handles import free_handle, handle_base
 
 
 class Role(models.TextChoices):
@@ -114,11 +115,40 @@ class Workspace(BaseModel):
         return self.name
 
 
+def default_handle(workspace_id: int, email: str) -> str:
+    """A new member's handle: their email's local part fitted to the rule, with a number added
+    when a member (past ones too: they may come back) or a team of the workspace has it."""
+    taken = {
+        h.lower()
+        for h in Membership.all_objects.filter(workspace_id=workspace_id).values_list(
+            "handle", flat=True
+        )
+    } | set(Team.objects.filter(workspace_id=workspace_id).values_list("slug", flat=True))
+    return free_handle(handle_base(email), taken.__contains__)
+
+
 class CurrentMembershipManager(models.Manager["Membership"]):
     """Members who have not left: everything but the history sees only these."""
 
     def get_queryset(self) -> models.QuerySet[Membership]:
         return super().get_queryset().filter(removed_at__isnull=True)
+
+    def create(self, **kwargs: Any) -> Membership:
+        """A membership; without a ``handle``, the default one for the user's email."""
+        if not kwargs.get("handle"):
+            workspace = kwargs.get("workspace")
+            workspace_id = kwargs.get("workspace_id") or getattr(workspace, "pk", None)
+            user = kwargs.get("user")
+            email = getattr(user, "email", "") if user is not None else ""
+            if user is None and kwargs.get("user_id"):
+                email = (
+                    User.objects.filter(pk=kwargs["user_id"])
+                    .values_list("email", flat=True)
+                    .first()
+                    or ""
+                )
+            kwargs["handle"] = default_handle(int(workspace_id or 0), email)
+        return super().create(**kwargs)
 
 
 class Membership(BaseModel):
@@ -132,6 +162,8 @@ class Membership(BaseModel):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
     job_title = models.CharField(max_length=100, blank=True)
+    # The name the member is mentioned by (``@quinn``): ``people/handles.py`` has the rule.
+    handle = models.CharField(max_length=32, default="")
     removed_at = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar[CurrentMembershipManager] = CurrentMembershipManager()
@@ -142,6 +174,7 @@ class Membership(BaseModel):
         constraints = [
             models.UniqueConstraint(fields=["workspace", "user"], name="membership_unique_user"),
             models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+            models.UniqueConstraint("workspace", Lower("handle"), name="membership_unique_handle"),
         ]
 
     def __str__(self) -> str:

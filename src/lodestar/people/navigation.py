@@ -26,6 +26,8 @@ class NavLink:
     active: bool
     children: tuple[NavSubLink, ...] = field(default=())
     children_label: str = ""
+    badge: int | None = None
+    badge_src: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,22 @@ def links(
         below = path.startswith(href.rstrip("/") + "/")
         active = path == href or (not item.exact and below)
         children, children_label = _children(item.key, actor, full_path or path)
+        badge, badge_src = None, ""
+        if item.badge is not None and actor is not None:
+            badge = item.badge(actor)
+            if item.badge_url_name:
+                badge_src = reverse(item.badge_url_name, kwargs={"workspace_slug": workspace_slug})
         result.append(
-            NavLink(item.key, item.label, href, item.icon, active, children, children_label)
+            NavLink(
+                item.key,
+                item.label,
+                href,
+                item.icon,
+                active,
+                children,
+                children_label,
+                badge,
+                badge_src,
+            )
         )
     return result

@@ -22,6 +22,7 @@ from lodestar.people.access import access_invitation, access_member, access_team
 from lodestar.people.emails import site_url
 from lodestar.people.extensions import TEAM_LINKS, shared_owners
 from lodestar.people.forms import (
+    HandleForm,
     HatForm,
     InviteForm,
     MemberForm,
@@ -106,10 +107,14 @@ def _members_page(
     *,
     invite_form: InviteForm | None = None,
     invite_link: str = "",
+    handle_form: HandleForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     actor = request.actor
     manages = can(actor, Permission.MANAGE_MEMBERS)
+    me = actor.membership
+    if handle_form is None and can_change_member(actor, me):
+        handle_form = HandleForm(initial={"handle": me.handle})
     hats = selectors.hats_by_member(
         selectors.who_does_what(actor=actor), workspace_slug=request.workspace.slug
     )
@@ -125,6 +130,8 @@ def _members_page(
         "invitations": list(selectors.invitation_list(actor=actor)) if manages else [],
         "now": timezone.now(),
         "job_titles": JOB_TITLE_SUGGESTIONS,
+        "me": me,
+        "handle_form": handle_form,
     }
     template = "people/_invite_panel.html" if is_htmx(request) else "people/members.html"
     return render(request, template, context, status=status)
@@ -165,6 +172,30 @@ def member_invite(request: WorkspaceRequest) -> HttpResponse:
         "accept it: in Lodestar if they have an account here, or by the link.",
     )
     return _members_page(request, invite_link=invitation_url(request, secret))
+
+
+@require_POST
+@workspace_view
+def my_handle(request: WorkspaceRequest) -> HttpResponse:
+    """Change one's own handle (the card on the members page)."""
+    actor = request.actor
+    form = HandleForm(request.POST)
+    if form.is_valid():
+        try:
+            member = services.member_update(
+                actor=actor,
+                member=actor.membership,
+                handle=form.cleaned_data["handle"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except Invalid as error:
+            apply_errors(form, error)
+        except StaleVersion:
+            form.add_error("handle", "Your membership changed meanwhile; reload and try again.")
+        else:
+            messages.success(request, f"Your handle is @{member.handle}.")
+            return redirect("people:member_list", workspace_slug=actor.workspace.slug)
+    return _members_page(request, handle_form=form, status=422)
 
 
 @require_POST

@@ -73,6 +73,13 @@ class MemberIn(InSchema):
 class MemberPatch(InSchema):
     role: Role | None = None
     job_title: str | None = Field(default=None, max_length=100)
+    handle: str | None = Field(
+        default=None,
+        max_length=64,
+        description="The name the member is mentioned by (`@quinn`): 2 to 32 lowercase letters, "
+        "digits, dots, dashes or underscores, starting and ending with a letter or digit; unique "
+        "in the workspace and not a team's slug.",
+    )
 
 
 class MemberOut(Schema):
@@ -80,6 +87,7 @@ class MemberOut(Schema):
     full_name: str
     role: Role
     job_title: str
+    handle: str = Field(description="The name the member is mentioned by, without the `@`.")
     is_product_manager: bool = Field(description="Whether the job title is product management.")
     joined_at: dt.datetime
     version: int
@@ -91,6 +99,7 @@ class MemberOut(Schema):
             full_name=member.user.full_name,
             role=Role(member.role),
             job_title=member.job_title,
+            handle=member.handle,
             is_product_manager=member.is_product_manager,
             joined_at=member.created_at,
             version=member.version,

@@ -43,6 +43,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("w/<slug:workspace_slug>/", pages.workspace_home, name="workspace_home"),
     path("w/<slug:workspace_slug>/members", pages.member_list, name="member_list"),
     path("w/<slug:workspace_slug>/members/invite", pages.member_invite, name="member_invite"),
+    path("w/<slug:workspace_slug>/members/me/handle", pages.my_handle, name="my_handle"),
     path("w/<slug:workspace_slug>/members/<str:email>", pages.member_update, name="member_update"),
     path(
         "w/<slug:workspace_slug>/members/<str:email>/remove",

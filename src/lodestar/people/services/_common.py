@@ -13,6 +13,8 @@ from lodestar.core.errors import Invalid
 from lodestar.core.history import history_record
 from lodestar.core.models import HistoryEntry
 from lodestar.people.errors import PeopleErrorCode as Code
+from lodestar.people.handles import HANDLE_RULE
+from lodestar.people.handles import is_valid as is_valid_handle
 from lodestar.people.models import (
     Membership,
     Role,
@@ -70,6 +72,13 @@ def _job_title(value: str) -> str:
             code=Code.JOB_TITLE_INVALID,
         )
     return title
+
+
+def _handle(value: str) -> str:
+    handle = (value or "").strip().removeprefix("@").lower()
+    if not is_valid_handle(handle):
+        raise Invalid.field("handle", HANDLE_RULE, code=Code.HANDLE_INVALID)
+    return handle
 
 
 def _slug(value: str, code: str) -> str:

@@ -21,6 +21,7 @@ from lodestar.people.models import (
     Invitation,
     Membership,
     Role,
+    Team,
     TeamMembership,
     User,
     Workspace,
@@ -37,6 +38,7 @@ from lodestar.people.selectors import invitation_check
 from lodestar.people.services._common import (
     Action,
     _email,
+    _handle,
     _job_title,
     _record,
     _role,
@@ -337,6 +339,23 @@ def invitation_revoke(*, actor: Actor, invitation: Invitation) -> None:
     )
 
 
+def _check_handle_free(member: Membership, handle: str) -> None:
+    """Refuse a handle another member (past ones too) or a team of the workspace has (422)."""
+    others = Membership.all_objects.filter(
+        workspace_id=member.workspace_id, handle__iexact=handle
+    ).exclude(pk=member.pk)
+    if others.exists():
+        raise Invalid.field(
+            "handle",
+            f"@{handle} is taken by another member; choose another",
+            code=Code.HANDLE_TAKEN,
+        )
+    if Team.objects.filter(workspace_id=member.workspace_id, slug__iexact=handle).exists():
+        raise Invalid.field(
+            "handle", f"@{handle} is a team's name here; choose another", code=Code.HANDLE_TAKEN
+        )
+
+
 @transaction.atomic
 def member_update(
     *,
@@ -344,23 +363,30 @@ def member_update(
     member: Membership,
     role: str | None = None,
     job_title: str | None = None,
+    handle: str | None = None,
     expected_version: int | None = None,
 ) -> Membership:
-    """Change a member's workspace role and/or job title."""
+    """Change a member's workspace role, job title and/or handle (``@quinn``: who may change the
+    job title may change the handle, so a member sets their own)."""
     new_role = _role(role) if role is not None else None
     if new_role == member.role:
         new_role = None
     title = _job_title(job_title) if job_title is not None else None
+    new_handle = _handle(handle) if handle is not None else None
     _same_workspace(actor, member)
     require_member_change(actor, member, new_role=new_role)
     check_version(member, expected_version)
     if new_role is not None:
         require_an_owner_left(member)
-    before = snapshot(member, ["role", "job_title"])
+    if new_handle is not None and new_handle != member.handle:
+        _check_handle_free(member, new_handle)
+    before = snapshot(member, ["role", "job_title", "handle"])
     if new_role is not None:
         member.role = new_role
     if title is not None:
         member.job_title = title
+    if new_handle is not None:
+        member.handle = new_handle
     changes = changes_since(member, before)
     if not changes:
         return member
