@@ -1,10 +1,10 @@
 """Working together, as a new team would try it (issue 12's walk-through):
 
-Quinn comments on an item mentioning ``@diego``, picking him from the autocomplete; Diego,
-in a browser of his own, sees his unread count change without a reload, opens the item from
-his inbox and replies, and Quinn's page shows the reply without a reload; Priya, who watches the product, gets one digest email on the local SMTP
-server that lists both. Invitations and password resets by email are walked through in
-``test_accounts_email.py``.
+Quinn comments on an item mentioning ``@diego``, picking him from the autocomplete; Diego, in a
+browser of his own, sees his unread count change without a reload, opens the item from his
+inbox and replies, and Quinn's page shows the reply without a reload; Priya, who watches the
+product, gets one digest email on the local SMTP server that lists both. Invitations and
+password resets by email are walked through in ``test_accounts_email.py``.
 
 The worker's two jobs run where it would: ``events.deliver_pending`` (the outbox pump feeding
 notifications) and ``send_notification_digests`` (the hourly periodic task)."""
