@@ -170,6 +170,25 @@ def test_watching_a_product_tells_of_new_items_and_their_changes(
     assert _inbox(pm)[0][1] == f"Owner created backlog item {item.key} Export to PDF"
 
 
+def test_a_change_to_a_watched_product_or_team_itself_is_told(
+    owner: Persona, pm: Persona, product: Product, team: Team, deliver: Deliver
+) -> None:
+    """The product and the team are named by their key and slug (their gates' references), so
+    whoever watches one hears of a change to it, not only to what is in it."""
+    from lodestar.people.services.teams import team_update
+    from lodestar.strategy.services import product_update
+
+    services.watch_start(actor=pm.actor, target=access_target(pm.actor, "products", product.key))
+    services.watch_start(actor=pm.actor, target=access_target(pm.actor, "teams", team.slug))
+    product_update(actor=owner.actor, product=product, vision="Numbers people trust")
+    team_update(actor=owner.actor, team=team, description="Builds the core")
+    deliver()
+    told = [sentence for _, sentence, _ in _inbox(pm)]
+    assert len(told) == 2
+    assert any(product.key in sentence for sentence in told)
+    assert any(team.name in sentence for sentence in told)
+
+
 def test_a_team_mention_tells_each_member_who_can_see(
     owner: Persona, developer: Persona, team: Team, on_item: Target, deliver: Deliver
 ) -> None:

@@ -126,3 +126,49 @@ def test_problem_and_release_pages_have_the_watch_bar(
     assert page.status_code == 200
     assert b'data-testid="watch"' in page.content
     assert f'value="problem:{problem.pk}"'.encode() in page.content
+
+
+def test_every_other_watchable_page_has_the_watch_bar(
+    owner: Persona, viewer: Persona, product: object, team: object
+) -> None:
+    """Feedback, customers, decisions, sprints, the Product Goal, a team and a product: the bar
+    comes through ``core.extensions.PAGE_SECTIONS``; watching from it works for a viewer."""
+    import datetime as dt
+
+    from lodestar.core.registry import registry
+    from lodestar.decisions.services import decision_create
+    from lodestar.discovery.services import customer_create, feedback_create
+    from lodestar.sprints.services import sprint_create
+    from lodestar.strategy.services import goal_set
+
+    actor = owner.actor
+    start = dt.date(2026, 12, 7)
+    objects = {
+        "feedback": feedback_create(actor=actor, text="Checkout times out on Safari"),
+        "customer": customer_create(actor=actor, name="Initech"),
+        "decision": decision_create(actor=actor, product=product, title="Drop IE"),  # type: ignore[arg-type]
+        "sprint": sprint_create(
+            actor=actor,
+            team=team,  # type: ignore[arg-type]
+            name="Sprint 9",
+            start_date=start,
+            end_date=start + dt.timedelta(days=13),
+        ),
+        "goal": goal_set(actor=actor, product=product, statement="Checkout in a minute"),  # type: ignore[arg-type]
+        "team": team,
+        "product": product,
+    }
+    client = _signed_in(viewer)
+    for kind, obj in objects.items():
+        declared = registry().object_type(kind)
+        assert declared is not None
+        assert declared.url is not None
+        url = declared.url(obj)
+        page = client.get(url)
+        assert page.status_code == 200, kind
+        spelled = f"{kind}:{declared.ref_of(obj)}"
+        assert f'value="{spelled}"'.encode() in page.content, kind
+        posted = client.post("/w/acme/watch", {"target": spelled, "watching": "1", "next": url})
+        assert posted.status_code == 302, kind
+        assert b">Unwatch</button>" in client.get(url).content, kind
+    assert Watch.objects.filter(member=viewer.membership, watching=True).count() == len(objects)

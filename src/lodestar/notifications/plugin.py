@@ -1,7 +1,8 @@
 """What the notifications context declares: the durable subscriber that turns every event into
 mentions, watches and notifications (fed by the worker's outbox pump), the Inbox in the
-sidebar with its unread count, its pages and API, and the Watch section of an item's, a
-problem's and a release's page."""
+sidebar with its unread count, its pages and API, and the Watch section of the page of every
+watchable kind (an item's, a problem's and a release's through their own section points; the
+others', teams' and products' through ``PAGE_SECTIONS``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 from django.db import DatabaseError
 
 from lodestar.backlog.extensions import ITEM_SECTIONS, ItemSection
+from lodestar.core.extensions import PAGE_SECTIONS, PageSection
 from lodestar.core.registry import Demo, NavEntry, PeriodicTask, Plugin, Subscriber
 from lodestar.discovery.extensions import PROBLEM_SECTIONS, ProblemSection
 from lodestar.notifications import demo, fanout, selectors
@@ -67,5 +69,14 @@ PLUGIN = Plugin(
         (ITEM_SECTIONS, ItemSection(name="watch", render=item_watch_section, order=85)),
         (PROBLEM_SECTIONS, ProblemSection(name="watch", render=card_watch_section, order=85)),
         (RELEASE_SECTIONS, ReleaseSection(name="watch", render=card_watch_section, order=85)),
+        (
+            PAGE_SECTIONS,
+            PageSection(
+                name="watch",
+                kinds=("feedback", "customer", "decision", "sprint", "goal", "team", "product"),
+                render=card_watch_section,
+                order=85,
+            ),
+        ),
     ],
 )

@@ -82,6 +82,7 @@ PLUGIN = Plugin(
             gate=access.access_team,
             permissions={"view": VIEW, "change": MANAGE_TEAMS, "delete": MANAGE_TEAMS},
             url=_team_url,
+            ref=lambda team: team.slug,
             describe=activity.describe_team,
         ),
         ObjectType(

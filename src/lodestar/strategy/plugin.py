@@ -76,6 +76,7 @@ PLUGIN = Plugin(
             label="product",
             title=lambda product: f"{product.key} {product.name}",
             gate=access_product,
+            ref=lambda product: product.key,
             permissions={"view": "view", "change": "manage_products"},
             teams=product_team_query,
             product=lambda product: product,
