@@ -84,6 +84,7 @@ def test_the_declared_periodic_tasks_exist() -> None:
         "lodestar.discovery.portal_tasks.purge_unconfirmed_portal_requests",
         "lodestar.sprints.tasks.take_sprint_snapshots",
         "lodestar.outcomes.tasks.evaluate_due_outcomes",
+        "lodestar.notifications.tasks.send_notification_digests",
         "lodestar.api.tasks.purge_idempotency",
     ]
     for periodic_task in tasks:

@@ -48,8 +48,9 @@
     area.insertAdjacentElement("afterend", list);
     list.insertAdjacentElement("afterend", status);
     area.setAttribute("aria-autocomplete", "list");
+    // No aria-expanded: a textarea (role textbox) does not take it; aria-controls and
+    // aria-activedescendant tell where the choices are and which one is picked.
     area.setAttribute("aria-controls", listId);
-    area.setAttribute("aria-expanded", "false");
 
     let matches = [];
     let active = -1;
@@ -62,7 +63,6 @@
       matches = [];
       active = -1;
       token = null;
-      area.setAttribute("aria-expanded", "false");
       area.removeAttribute("aria-activedescendant");
     }
 
@@ -115,7 +115,6 @@
         return;
       }
       list.hidden = false;
-      area.setAttribute("aria-expanded", "true");
       highlight(0);
       status.textContent =
         results.length + (results.length === 1 ? " suggestion" : " suggestions") +
