@@ -15,5 +15,6 @@ PLUGIN = Plugin(
         PeriodicTask("lodestar.core.tasks.purge_outbox", dt.timedelta(days=1)),
         # Drops rate-limit and sign-in counters whose window has ended.
         PeriodicTask("lodestar.core.tasks.purge_rate_counters", dt.timedelta(hours=1)),
+        PeriodicTask("lodestar.core.tasks.purge_finished_tasks", dt.timedelta(hours=1)),
     ],
 )

@@ -1,5 +1,6 @@
 """Background work of core: purging the trash once rows are past their retention period, the
-outbox once its events are delivered, and rate counters whose window has ended."""
+outbox once its events are delivered, rate counters whose window has ended, and the rows of
+finished background tasks."""
 
 from __future__ import annotations
 
@@ -46,3 +47,27 @@ def purge_rate_counters() -> int:
     """Delete the rate-limit and sign-in counters whose window has ended (they count as zero
     already; this only keeps the table small). Returns how many were deleted."""
     return ratelimit.purge()
+
+
+# How long the worker keeps a finished task's row: a day for those that ran, a week for those
+# that failed (to read why). Task rows hold their arguments, among them the links emailed to
+# people (an invitation, an email change), so they are not kept for longer than that.
+FINISHED_TASKS_KEPT = dt.timedelta(days=1)
+FAILED_TASKS_KEPT = dt.timedelta(days=7)
+
+
+@task()
+def purge_finished_tasks(now: str | None = None) -> int:
+    """Delete the database backend's rows of tasks that finished a day ago (failed ones: a week
+    ago). Returns how many were deleted."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    moment = _moment(now)
+    deleted, _ = DBTaskResult.objects.filter(
+        status=TaskResultStatus.SUCCESSFUL, finished_at__lt=moment - FINISHED_TASKS_KEPT
+    ).delete()
+    failed, _ = DBTaskResult.objects.filter(
+        status=TaskResultStatus.FAILED, finished_at__lt=moment - FAILED_TASKS_KEPT
+    ).delete()
+    return deleted + failed
