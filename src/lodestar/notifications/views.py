@@ -48,11 +48,18 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
     except Invalid as error:
         messages.error(request, error_sentence(error))
         return redirect("notifications:inbox", workspace_slug=actor.workspace.slug)
+    # Each row's link, made once and not reversed fifty times over (the page's cost is its
+    # rendering: docs/PERFORMANCE.md, *Notifications*).
+    slug = actor.workspace.slug
+    opening = reverse("notifications:open", args=[slug, 0]).removesuffix("0")
+    for notification in page.items:
+        notification.open_url = f"{opening}{notification.pk}"  # type: ignore[attr-defined]
     return render(
         request,
         "notifications/inbox.html",
         {
             "notifications": page.items,
+            "read_url": reverse("notifications:read", args=[slug]),
             "next_cursor": page.next_cursor,
             "kind": kind or "",
             "unread_only": unread_only,
