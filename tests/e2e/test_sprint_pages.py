@@ -166,6 +166,8 @@ def test_the_board_shows_a_card_someone_else_moved(
         actor=owner.actor, item=BacklogItem.objects.get(pk=items[0].pk), status="done"
     )
     page.evaluate("window.dispatchEvent(new Event('focus'))")
+    # The focus asks at once, unless a poll is already on its way; the next round comes within
+    # the interval either way.
     expect(
         page.locator(f".sp-drop[data-status='done'] [data-key='{items[0].key}']")
-    ).to_be_visible()
+    ).to_be_visible(timeout=15_000)

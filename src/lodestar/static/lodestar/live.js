@@ -28,6 +28,7 @@
     let delay = interval;
     let timer = null;
     let busy = false;
+    let again = false; // asked while a poll was on its way: ask once more when it is back
     let stopped = false;
 
     function schedule(ms) {
@@ -36,7 +37,11 @@
     }
 
     async function ask() {
-      if (stopped || busy) return;
+      if (stopped) return;
+      if (busy) {
+        again = true;
+        return;
+      }
       if (opts.alive && !opts.alive()) {
         stop();
         return;
@@ -64,7 +69,8 @@
         delay = Math.min(delay * 2, MAX_DELAY);
       } finally {
         busy = false;
-        schedule(delay);
+        schedule(again && !stopped ? 0 : delay);
+        again = false;
       }
     }
 
