@@ -168,6 +168,6 @@ def test_the_board_shows_a_card_someone_else_moved(
     page.evaluate("window.dispatchEvent(new Event('focus'))")
     # The focus asks at once, unless a poll is already on its way; the next round comes within
     # the interval either way.
-    expect(
-        page.locator(f".sp-drop[data-status='done'] [data-key='{items[0].key}']")
-    ).to_be_visible(timeout=15_000)
+    expect(page.locator(f".sp-drop[data-status='done'] [data-key='{items[0].key}']")).to_be_visible(
+        timeout=15_000
+    )
