@@ -49,13 +49,18 @@ def commentable_types() -> list[ObjectType]:
     ]
 
 
-def commentable_type(kind: str) -> ObjectType | None:
-    """The commentable kind a path names, by its URL plural (``items``) or its name."""
+def kind_named(kind: str, among: list[ObjectType]) -> ObjectType | None:
+    """The kind of ``among`` a path names, by its URL plural (``items``) or its name."""
     wanted = (kind or "").strip().lower()
-    for declared in commentable_types():
+    for declared in among:
         if wanted in (declared.url_plural, declared.name):
             return declared
     return None
+
+
+def commentable_type(kind: str) -> ObjectType | None:
+    """The commentable kind a path names, by its URL plural (``items``) or its name."""
+    return kind_named(kind, commentable_types())
 
 
 def visible_object(actor: Actor, declared: ObjectType, ref: str) -> Any:

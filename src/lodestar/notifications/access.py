@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lodestar.comments.access import Target as CommentTarget
-from lodestar.comments.access import visible_object
+from lodestar.comments.access import kind_named, visible_object
 from lodestar.core.errors import DomainError, NotFound
 from lodestar.core.registry import ObjectType, registry
 from lodestar.notifications.errors import NotificationErrorCode as Code
@@ -45,11 +45,7 @@ def watchable_types() -> list[ObjectType]:
 
 def watchable_type(kind: str) -> ObjectType | None:
     """The watchable kind a path names, by its URL plural (``items``) or its name."""
-    wanted = (kind or "").strip().lower()
-    for declared in watchable_types():
-        if wanted in (declared.url_plural, declared.name):
-            return declared
-    return None
+    return kind_named(kind, watchable_types())
 
 
 def access_target(actor: Actor, kind: str, ref: str) -> Target:
