@@ -48,7 +48,7 @@ def test_a_mention_is_emailed_at_once_with_both_parts_and_one_click_unsubscribe(
     assert mail.subject == f"Owner mentioned you in a comment of {item.key} {item.title}"
     assert f"/w/acme/items/{item.key}" in mail.part("text/plain")
     html = mail.part("text/html")
-    assert f'href="http://localhost:8000/w/acme/items/{item.key}"' in html
+    assert f'href="http://127.0.0.1:8000/w/acme/items/{item.key}"' in html
     assert "&lt;b&gt;can&lt;/b&gt;" in html, html  # the excerpt is escaped
     assert mail.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     path = _unsubscribe_path(str(mail.message["List-Unsubscribe"]).strip())

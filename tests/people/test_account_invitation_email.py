@@ -13,9 +13,9 @@ from django.core import mail
 from django.test import Client, override_settings
 
 from lodestar.core.errors import Conflict, Forbidden
+from lodestar.core.mail import clean_recipient, header_text
 from lodestar.core.models import HistoryEntry
 from lodestar.people import services
-from lodestar.people.emails import clean_recipient, header_text
 from lodestar.people.models import Invitation, Membership, User, Workspace
 from lodestar.people.tasks import send_email
 from tests.conftest import Persona

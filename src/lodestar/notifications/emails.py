@@ -4,14 +4,13 @@ kind (``services.preferences_of``). Sent by worker tasks (``tasks.py``), never i
 Every email has a plain and an HTML part and a one-click unsubscribe (RFC 8058) for the kinds
 it tells of: ``List-Unsubscribe: <https://…/unsubscribe/<signed token>>`` and
 ``List-Unsubscribe-Post: List-Unsubscribe=One-Click``. Names and titles reach headers only
-through ``header_text`` (line breaks and control characters removed), so nobody can add a
+through ``core.mail.header_text`` (line breaks and control characters removed), so nobody can add a
 header by naming an item ``x\\r\\nBcc: …``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -21,25 +20,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from lodestar.core.mail import header_text, site_url
 from lodestar.notifications.models import Delivery, DigestRun, Kind, Notification
 from lodestar.people.models import Membership
 
 UNSUBSCRIBE_SALT = "lodestar.notifications.unsubscribe"
-SUBJECT_MAX = 150
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u0085]+")
 CADENCES = {Delivery.HOURLY: dt.timedelta(hours=1), Delivery.DAILY: dt.timedelta(days=1)}
 # A digest run a little early still counts (the scheduler's hour is not to the second).
 CADENCE_SLACK = dt.timedelta(minutes=5)
-
-
-def header_text(value: str, limit: int = SUBJECT_MAX) -> str:
-    """``value`` safe for a mail header: control characters (CR, LF, ...) become spaces."""
-    flat = " ".join(_CONTROL.sub(" ", value or "").split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def base_url() -> str:
-    return settings.BASE_URL or "http://localhost:8000"
 
 
 def unsubscribe_token(member_id: int, kinds: Sequence[str]) -> str:
@@ -64,7 +52,7 @@ def read_unsubscribe_token(token: str) -> tuple[int, list[str]] | None:
 
 def unsubscribe_url(member_id: int, kinds: Sequence[str]) -> str:
     path = reverse("notifications:unsubscribe", args=[unsubscribe_token(member_id, kinds)])
-    return base_url() + path
+    return site_url() + path
 
 
 def _message(
@@ -74,8 +62,8 @@ def _message(
     context = {
         "member": member,
         "notifications": notifications,
-        "base_url": base_url(),
-        "inbox_url": base_url()
+        "base_url": site_url(),
+        "inbox_url": site_url()
         + reverse("notifications:inbox", kwargs={"workspace_slug": member.workspace.slug}),
         "unsubscribe_url": unsubscribe,
         "kinds": [Kind(kind).label.lower() for kind in kinds],

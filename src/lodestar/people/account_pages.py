@@ -19,9 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lodestar.core import ratelimit
 from lodestar.core.errors import Invalid, NotFound, RateLimited
+from lodestar.core.mail import site_url
 from lodestar.people import selectors, services
 from lodestar.people.access import access_token
-from lodestar.people.emails import site_url
 from lodestar.people.errors import PeopleErrorCode as Code
 from lodestar.people.extensions import ACCOUNT_SECTIONS
 from lodestar.people.forms import (

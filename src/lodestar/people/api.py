@@ -14,9 +14,9 @@ from ninja import Router, Status
 from lodestar.api.auth import actor as request_actor
 from lodestar.api.http import IF_MATCH, if_match, set_etag
 from lodestar.api.schemas import ERRORS, WRITE_ERRORS, Limit, PageOut
+from lodestar.core.mail import site_url
 from lodestar.core.pagination import paginate
 from lodestar.people import access, refs, selectors, services
-from lodestar.people.emails import site_url
 from lodestar.people.models import User
 from lodestar.people.schemas import (
     InvitationCreatedOut,

@@ -16,10 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lodestar.core.errors import Conflict, Invalid, StaleVersion
 from lodestar.core.history import describe, history_recent
+from lodestar.core.mail import site_url
 from lodestar.core.registry import registry
 from lodestar.people import selectors, services
 from lodestar.people.access import access_invitation, access_member, access_team
-from lodestar.people.emails import site_url
 from lodestar.people.extensions import TEAM_LINKS, shared_owners
 from lodestar.people.forms import (
     HandleForm,

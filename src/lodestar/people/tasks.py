@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.mail import BadHeaderError, EmailMultiAlternatives
 from django_tasks import task
 
-from lodestar.people.emails import clean_recipient, header_text
+from lodestar.core.mail import clean_recipient, header_text
 
 logger = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lodestar.core.errors import Conflict, Invalid, NotFound, RateLimited
+from lodestar.core.mail import site_url
 from lodestar.people import selectors, services, throttle
-from lodestar.people.emails import site_url
 from lodestar.people.errors import PeopleErrorCode
 from lodestar.people.forms import NewAccountForm, SignInForm, StyledPasswordChangeForm
 from lodestar.people.models import Membership, User

@@ -13,7 +13,8 @@ from django.utils import timezone
 from lodestar.core.concurrency import bump, check_version
 from lodestar.core.errors import Conflict, Invalid, NotFound
 from lodestar.core.history import changes_since, snapshot
-from lodestar.people.emails import enqueue, render_email, site_url
+from lodestar.core.mail import site_url
+from lodestar.people.emails import enqueue, render_email
 from lodestar.people.errors import PeopleErrorCode as Code
 from lodestar.people.extensions import release_product_owner_hats
 from lodestar.people.models import (
@@ -122,13 +123,13 @@ def member_add_by_operator(
 
 
 def invitation_link(secret: str, site: str | None = None) -> str:
-    """The absolute link an invitee opens (``site``: scheme and host, ``emails.site_url``)."""
+    """The absolute link an invitee opens (``site``: scheme and host, ``core.mail.site_url``)."""
     return f"{site or site_url()}{reverse('people:invitation', args=[secret])}"
 
 
 def _send_invitation(invitation: Invitation, inviter: User, secret: str, site: str | None) -> None:
     """Email the invitation's link to the invitee (by the worker, once this transaction
-    commits). Names go into the subject cleaned of line breaks (``emails.header_text``)."""
+    commits). Names go into the subject cleaned of line breaks (``core.mail.header_text``)."""
     workspace = invitation.workspace
     context = {
         "inviter": inviter.display_name,
@@ -155,7 +156,7 @@ def invitation_create(
     *, actor: Actor, email: str, role: str, job_title: str = "", site: str | None = None
 ) -> tuple[Invitation, str]:
     """An invitation and its secret token (shown once; only its hash is stored), emailed to
-    the invitee with its link (``site``: where links start, ``emails.site_url``).
+    the invitee with its link (``site``: where links start, ``core.mail.site_url``).
 
     This is how anyone joins a workspace: nobody is added without saying yes. The answer is the
     same whether or not the address has an account here, so it tells the inviter nothing about
