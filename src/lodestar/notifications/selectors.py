@@ -3,14 +3,14 @@ unread count (one indexed count), an object's watchers and whether one watches i
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from lodestar.core.errors import Invalid
 from lodestar.core.pagination import Page, paginate
 from lodestar.notifications.access import Target
 from lodestar.notifications.errors import NotificationErrorCode as Code
 from lodestar.notifications.models import Kind, Notification, Watch
-from lodestar.people.models import Membership
+from lodestar.people.models import Membership, Team
 from lodestar.people.policy import Actor
 
 ORDER = ["-id"]
@@ -86,3 +86,27 @@ def members_by_id(*, workspace_id: int, ids: set[int]) -> dict[int, Membership]:
         "user"
     )
     return {m.pk: m for m in rows}
+
+
+def mentionables(*, workspace_id: int, prefix: str, limit: int) -> list[dict[str, str]]:
+    """The current members whose handle or name (any word of it) starts with ``prefix``, then
+    the teams whose slug or name does, at most ``limit`` in all, for completing an ``@``."""
+    members = (
+        Membership.objects.filter(workspace_id=workspace_id)
+        .filter(
+            Q(handle__istartswith=prefix)
+            | Q(user__full_name__istartswith=prefix)
+            | Q(user__full_name__icontains=f" {prefix}")
+        )
+        .select_related("user")
+        .order_by("handle")[:limit]
+    )
+    found = [{"kind": "member", "handle": m.handle, "name": m.user.display_name} for m in members]
+    if len(found) < limit:
+        teams = (
+            Team.objects.filter(workspace_id=workspace_id)
+            .filter(Q(slug__istartswith=prefix) | Q(name__istartswith=prefix))
+            .order_by("slug")[: limit - len(found)]
+        )
+        found += [{"kind": "team", "handle": t.slug, "name": t.name} for t in teams]
+    return found

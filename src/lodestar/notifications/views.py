@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -22,7 +21,7 @@ from lodestar.core.registry import registry
 from lodestar.notifications import emails, selectors, services
 from lodestar.notifications.access import Target, access_notification, access_target
 from lodestar.notifications.models import Delivery, Kind
-from lodestar.people.models import Membership, Team
+from lodestar.people.models import Membership
 from lodestar.people.policy import Actor
 from lodestar.people.web import WorkspaceRequest, workspace_view
 
@@ -144,27 +143,10 @@ def mentionables(request: WorkspaceRequest) -> HttpResponse:
     """Members and teams of the workspace whose handle (slug) or name starts with ``q``, at
     most 8, for completing an ``@`` in a Markdown field."""
     q = (request.GET.get("q") or "").strip().removeprefix("@")[:64]
-    workspace_id = request.actor.workspace_id
-    members = (
-        Membership.objects.filter(workspace_id=workspace_id)
-        .filter(
-            Q(handle__istartswith=q)
-            | Q(user__full_name__istartswith=q)
-            | Q(user__full_name__icontains=f" {q}")
-        )
-        .select_related("user")
-        .order_by("handle")[:MENTIONABLES_MAX]
+    found = selectors.mentionables(
+        workspace_id=request.actor.workspace_id, prefix=q, limit=MENTIONABLES_MAX
     )
-    teams = (
-        Team.objects.filter(workspace_id=workspace_id)
-        .filter(Q(slug__istartswith=q) | Q(name__istartswith=q))
-        .order_by("slug")[:MENTIONABLES_MAX]
-    )
-    found: list[dict[str, str]] = [
-        {"kind": "member", "handle": m.handle, "name": m.user.display_name} for m in members
-    ]
-    found += [{"kind": "team", "handle": t.slug, "name": t.name} for t in teams]
-    return JsonResponse({"items": found[:MENTIONABLES_MAX]})
+    return JsonResponse({"items": found})
 
 
 def watch_section(request: HttpRequest, obj: Any, *, in_panel: bool = False) -> str:
