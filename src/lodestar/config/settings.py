@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "lodestar.reports",
     "lodestar.comments",
     "lodestar.notifications",
+    "lodestar.interop",
     "lodestar.api",
     "lodestar.cli",
 ]
