@@ -32,6 +32,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "reports",
         "comments",
         "notifications",
+        "interop",
         "api",
     ]
     names = [object_type.name for object_type in registry().object_types()]
