@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, Protocol
 
 # The sources, as the CLI, the API and the page name them.
 SOURCES = ("jira", "taiga", "trello", "github", "linear")
@@ -127,3 +127,22 @@ class Bundle:
     # What the reader found out about the file, for the report: "dates read as dd/MM/yy",
     # "story points from the column Custom field (Story Points)", "separator ;".
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """What the person importing may tell a reader that the file does not say for sure."""
+
+    # How to read dates the file writes in its exporting user's format, as a Java/Jira-style
+    # pattern ("dd/MMM/yy h:mm a", "d.M.yyyy HH:mm"); None: detected from the dates themselves.
+    date_format: str | None = None
+    # The column or custom field that holds story points; None: detected.
+    points_field: str | None = None
+
+
+class Reader(Protocol):
+    """A source's reader: the file's bytes to a bundle. It never raises on a bad record (that
+    goes into ``Bundle.unreadable``); only a file it cannot read at all (not JSON, not CSV, a
+    missing key column) raises ``core.errors.Invalid`` naming what is wrong."""
+
+    def __call__(self, data: bytes, options: ReadOptions) -> Bundle: ...
