@@ -138,6 +138,8 @@ class ReadOptions:
     date_format: str | None = None
     # The column or custom field that holds story points; None: detected.
     points_field: str | None = None
+    # The IANA time zone dates without one are in (the exporting user's); None: UTC.
+    timezone: str | None = None
 
 
 class Reader(Protocol):
