@@ -92,7 +92,7 @@ def read_jira_csv(text: str, options: ReadOptions, zone: dt.tzinfo) -> Bundle:
     try:
         for record in reader:
             start, previous = previous + 1, reader.line_num
-            if not any(cell.strip() for cell in record):
+            if not any(record) or not "".join(record).strip():
                 continue
             last = start
             if len(record) < width:
@@ -239,7 +239,7 @@ class _Rows:
             )
             raw_status = cell(record, status)
             status_category = jira_fields.category_of(cell(record, category))
-            fix_versions = [record[i].strip() for i in versions if record[i].strip()]
+            fix_versions = _filled(record, versions)
             several_versions += len(fix_versions) > 1
             all_versions.extend(fix_versions)
             parent = self._parent(
@@ -261,7 +261,7 @@ class _Rows:
                 description=text,
                 status=SourceStatus(raw_status, status_category),
                 estimate=estimate,
-                labels=tuple(dict.fromkeys(record[i].strip() for i in labels if record[i].strip())),
+                labels=tuple(dict.fromkeys(_filled(record, labels))),
                 acceptance_criteria=tuple(
                     line for i in criteria for line in _criteria(record[i]) if line
                 ),
@@ -269,9 +269,7 @@ class _Rows:
                 reporter=people[1] or people[2],
                 watchers=tuple(dict.fromkeys(watched)),
                 parent=parent,
-                sprints=tuple(
-                    dict.fromkeys(record[i].strip() for i in sprints if record[i].strip())
-                ),
+                sprints=tuple(dict.fromkeys(_filled(record, sprints))),
                 release=fix_versions[-1] if fix_versions else None,
                 comments=tuple(item_comments),
                 created_at=created_at,
@@ -400,10 +398,20 @@ class _Rows:
 
                 return unread
             fmt = detected.format
-        parse, zone, aware = fmt.parse, self.zone, jira_dates.aware
+        parse, zone = fmt.parse, self.zone
+        # Exports repeat times (Updated and Resolved, a comment and its issue's update).
+        seen: dict[str, dt.datetime] = {}
 
         def parse_date(value: str) -> dt.datetime:
-            return aware(parse(value), zone)
+            at = seen.get(value)
+            if at is None:
+                at = parse(value)
+                if at.tzinfo is None:
+                    at = at.replace(tzinfo=zone)
+                if len(seen) >= 50_000:
+                    seen.clear()
+                seen[value] = at
+            return at
 
         return parse_date
 
@@ -459,6 +467,11 @@ class _Rows:
             if len(found) == 1:
                 return found[0]
         return None
+
+
+def _filled(record: list[str], indexes: list[int]) -> list[str]:
+    """The cells of repeated columns that hold something, stripped, in column order."""
+    return [value for value in (record[i].strip() for i in indexes) if value]
 
 
 def _criteria(text: str) -> list[str]:

@@ -36,10 +36,7 @@ for _number, _names in enumerate(
     start=1,
 ):
     for _name in _names.split():
-        _MONTHS[_name] = _number
-
-_AM = {"am", "a.m.", "vorm.", "vorm", "a. m."}
-_PM = {"pm", "p.m.", "nachm.", "nachm", "p. m."}
+        _MONTHS[_name] = _MONTHS[_name.capitalize()] = _number
 
 # The formats Jira's locales write, tried in this order: when several read every date of a
 # file (every day is 12 or less), the first wins and the reader says so in its notes. A
@@ -121,7 +118,7 @@ def compile_format(pattern: str) -> DateFormat:
     if "hour12" in seen and "ampm" not in seen:
         raise ValueError(f"the date format {pattern!r} has a 12-hour clock (h) without AM/PM (a)")
     regex = re.compile(r"\s*" + "".join(parts) + r"\s*", re.IGNORECASE)
-    return DateFormat(pattern, lambda value: _build(regex, value, pattern))
+    return DateFormat(pattern, _parser(regex, pattern, seen))
 
 
 def _letters(token: str, pattern: str, seen: set[str]) -> str:
@@ -133,10 +130,12 @@ def _letters(token: str, pattern: str, seen: set[str]) -> str:
     elif letter in "dHhms":
         token = token[:2]
     if letter == "S":
+        seen.add("fraction")
         return r"(?P<fraction>\d+)"
     if letter == "E":
         return r"[^\W\d_]+\.?,?"
     if letter in "ZX":
+        seen.add("offset")
         return r"(?P<offset>Z|[+-]\d{2}:?\d{2}|[+-]\d{2})"
     part = _PATTERN_PARTS.get(token)
     if part is None:
@@ -151,46 +150,56 @@ def _letters(token: str, pattern: str, seen: set[str]) -> str:
     return f"(?P<{name}>{regex})"
 
 
-def _build(regex: re.Pattern[str], value: str, pattern: str) -> dt.datetime:
-    match = regex.fullmatch(value)
-    if match is None:
-        raise ValueError(f"{value!r} is not a date in the format {pattern}")
-    parts = match.groupdict()
-    if parts.get("year") is not None:
-        year = int(parts["year"])
-    else:
-        short = int(parts.get("year2") or 0)
-        year = 2000 + short if short < 70 else 1900 + short
-    if parts.get("month_name") is not None:
-        month = month_number(parts["month_name"])
-        if month is None:
-            raise ValueError(f"{parts['month_name']!r} in {value!r} is not a month name")
-    else:
-        month = int(parts["month"])
-    hour = int(parts.get("hour") or 0)
-    if parts.get("hour12") is not None:
-        hour = int(parts["hour12"])
-        marker = parts["ampm"].lower().replace(" ", "")
-        if not 1 <= hour <= 12:
-            raise ValueError(f"{value!r} has the hour {hour} on a 12-hour clock")
-        hour = hour % 12 + (12 if marker in _PM or marker.startswith("p") else 0)
-    fraction = (parts.get("fraction") or "0")[:6].ljust(6, "0")
-    try:
-        at = dt.datetime(  # noqa: DTZ001 - naive on purpose: the file's zone is applied after
-            year,
-            month,
-            int(parts["day"]),
-            hour,
-            int(parts.get("minute") or 0),
-            int(parts.get("second") or 0),
-            int(fraction),
-        )
-    except ValueError:
-        raise ValueError(f"the date {value.strip()!r} does not exist") from None
-    offset = parts.get("offset")
-    if offset:
-        at = at.replace(tzinfo=_offset(offset))
-    return at
+def _parser(regex: re.Pattern[str], pattern: str, seen: set[str]) -> Callable[[str], dt.datetime]:
+    """The parse function of one pattern, with what it holds decided once."""
+    fullmatch = regex.fullmatch
+    long_year, named_month = "year" in seen, "month_name" in seen
+    twelve, seconds = "hour12" in seen, "second" in seen
+    fraction, offset = "fraction" in seen, "offset" in seen
+    datetime = dt.datetime
+
+    def parse(value: str) -> dt.datetime:
+        match = fullmatch(value)
+        if match is None:
+            raise ValueError(f"{value!r} is not a date in the format {pattern}")
+        parts = match.groupdict()
+        if long_year:
+            year = int(parts["year"])
+        else:
+            short = int(parts["year2"])
+            year = 2000 + short if short < 70 else 1900 + short
+        if named_month:
+            found = month_number(parts["month_name"])
+            if found is None:
+                raise ValueError(f"{parts['month_name']!r} in {value!r} is not a month name")
+            month = found
+        else:
+            month = int(parts["month"])
+        if twelve:
+            hour = int(parts["hour12"])
+            if not 1 <= hour <= 12:
+                raise ValueError(f"{value!r} has the hour {hour} on a 12-hour clock")
+            marker = parts["ampm"].lower()
+            hour = hour % 12 + (12 if marker.startswith(("p", "n")) else 0)
+        else:
+            hour = int(parts["hour"]) if "hour" in parts else 0
+        try:
+            at = datetime(
+                year,
+                month,
+                int(parts["day"]),
+                hour,
+                int(parts["minute"]) if "minute" in parts else 0,
+                int(parts["second"]) if seconds else 0,
+                int(parts["fraction"][:6].ljust(6, "0")) if fraction else 0,
+            )
+        except ValueError:
+            raise ValueError(f"the date {value.strip()!r} does not exist") from None
+        if offset and parts["offset"]:
+            at = at.replace(tzinfo=_offset(parts["offset"]))
+        return at
+
+    return parse
 
 
 def _offset(text: str) -> dt.tzinfo:
@@ -214,6 +223,9 @@ def _parse_iso(value: str) -> dt.datetime:
 
 def month_number(name: str) -> int | None:
     """The month a name or its short form says in one of the languages read, or None."""
+    number = _MONTHS.get(name)  # as written, the most common case
+    if number is not None:
+        return number
     key = name.strip().rstrip(".").lower()
     number = _MONTHS.get(key)
     if number is None and len(key) >= 3:

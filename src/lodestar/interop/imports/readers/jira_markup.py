@@ -10,142 +10,123 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-_HEADING = re.compile(r"^h([1-6])\.\s+(.*)$")
-_LIST = re.compile(r"^([*#-]+)\s+(.*)$")
-_BLOCK = re.compile(r"^\s*\{(code|noformat)(?::([^}]*))?\}(.*)$")
-_QUOTE_LINE = re.compile(r"^bq\.\s+(.*)$")
-_TABLE = re.compile(r"^\s*\|\|?.*\|\s*$")
+# Code and noformat blocks (their text is kept as it is), and quotes.
+_BLOCK = re.compile(
+    r"^[ \t]*\{(code|noformat)(?::([^}\n]*))?\}[ \t]*\n?(.*?)(?:\n?[ \t]*\{\1\}[ \t]*|\Z)",
+    re.DOTALL | re.MULTILINE,
+)
+_QUOTE = re.compile(
+    r"^[ \t]*\{quote\}[ \t]*\n?(.*?)(?:\n?[ \t]*\{quote\}[ \t]*|\Z)", re.DOTALL | re.M
+)
+# What a line starts with: a heading, a quote, a list item, a table row, a rule.
+_LINE = re.compile(
+    r"^(?:h(?P<heading>[1-6])\.[ \t]+"
+    r"|(?P<quote>bq\.)[ \t]+"
+    r"|(?P<bullet>[*#]+|-)[ \t]+(?=\S)"
+    r"|[ \t]*(?P<table>\|\|?)(?P<cells>.*)\|[ \t]*$"
+    r"|(?P<rule>-{4,})[ \t]*$)",
+    re.MULTILINE,
+)
+# Inline markup, in one pass: monospace, colour, mentions, links, images, then emphasis
+# (bold, italic, strike-through), each starting with its mark; what may not stand before the
+# mark is checked after a match (``_emphasis``).
+_INLINE = re.compile(
+    r"\{\{(?P<mono>.+?)\}\}"
+    r"|(?P<color>\{color(?::[^}\n]*)?\})"
+    r"|\[~(?:accountid:)?(?P<mention>[^\]\n]+)\]"
+    r"|\[(?P<label>[^\[\]|\n]*?)\|(?P<target>[^\[\]\n]+?)\]"
+    r"|\[(?P<url>(?:https?|mailto):[^\[\]\s]+)\]"
+    r"|!(?P<image>[^!\s|][^!|\n]*?)(?:\|[^!\n]*)?!"
+    r"|\*(?=\S)(?P<bold>[^*\n]+?)(?<=\S)\*(?![\w*])"
+    r"|_(?=\S)(?P<italic>[^_\n]+?)(?<=\S)_(?![\w_])"
+    r"|-(?=[^\s-])(?P<strike>[^-\n]+?)(?<=[^\s-])-(?![\w-])"
+)
+_EMPHASIS = {"bold": "**", "italic": "*", "strike": "~~"}
+_KEPT = re.compile("\x00(\\d+)\x00")
 
-_MONO = re.compile(r"\{\{(.+?)\}\}")
-_LINK = re.compile(r"\[([^\[\]|]*?)\|([^\[\]]+?)\]|\[((?:https?|mailto):[^\[\]\s]+)\]")
-_MENTION = re.compile(r"\[~(?:accountid:)?([^\]]+)\]")
-_IMAGE = re.compile(r"!([^!\s|][^!|]*?)(?:\|[^!]*)?!")
-_BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
-_ITALIC = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
-_STRIKE = re.compile(r"(?<![\w-])-(?=[^\s-])([^-\n]+?)(?<=[^\s-])-(?![\w-])")
-_COLOR = re.compile(r"\{color(?::[^}]*)?\}")
-_PLACEHOLDER = "\x00{}\x00"
+# A character that starts some markup; text without any is its own Markdown.
+_ANY_MARKUP = re.compile(r"[*_{}\[\]!|#~^+\-]|^(?:h[1-6]|bq)\.", re.MULTILINE)
 
 
 def wiki_to_markdown(text: str) -> str:
     """Jira wiki markup as Markdown."""
     if not text:
         return ""
-    out: list[str] = []
-    block: str | None = None  # "code" / "noformat" / "quote" while inside one
-    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        if block in ("code", "noformat"):
-            marker = "{" + block + "}"
-            end = raw.find(marker)
-            if end >= 0:
-                if raw[:end].strip():
-                    out.append(raw[:end])
-                out.append("```")
-                block = None
-                tail = raw[end + len(marker) :].strip()
-                if tail:
-                    out.append(_line(tail))
-            else:
-                out.append(raw)
-            continue
-        line = raw.rstrip()
-        opening = _BLOCK.match(line)
-        if opening:
-            kind, language, rest = opening.groups()
-            language = (language or "").split("|")[0].strip()
-            if "=" in language:  # {code:title=Foo.java|borderStyle=solid}
-                language = ""
-            out.append("```" + ("" if kind == "noformat" else language))
-            closing = rest.find("{" + kind + "}")
-            if closing >= 0:
-                out.append(rest[:closing])
-                out.append("```")
-            else:
-                if rest.strip():
-                    out.append(rest)
-                block = kind
-            continue
-        if line.strip() == "{quote}" or line.strip().startswith("{quote}"):
-            inner = line.strip()[len("{quote}") :]
-            if block == "quote":
-                block = None
-            else:
-                block = "quote"
-                if inner.endswith("{quote}"):
-                    out.append("> " + _inline(inner[: -len("{quote}")]))
-                    block = None
-                elif inner:
-                    out.append("> " + _inline(inner))
-            continue
-        if block == "quote":
-            if line.endswith("{quote}"):
-                line = line[: -len("{quote}")]
-                block = None
-            out.append(("> " + _inline(line)).rstrip())
-            continue
-        out.append(_line(line))
-    if block in ("code", "noformat"):
-        out.append("```")
-    return "\n".join(out).strip("\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _ANY_MARKUP.search(text) is None:
+        return text.strip("\n")
+    kept: list[str] = []  # code blocks and quotes, already Markdown, by their placeholder
+
+    def keep(markdown: str) -> str:
+        kept.append(markdown)
+        return f"\x00{len(kept) - 1}\x00"
+
+    if "{code" in text or "{noformat" in text:
+        text = _BLOCK.sub(lambda m: keep(_fence(m)), text)
+    if "{quote}" in text:
+        text = _QUOTE.sub(lambda m: keep(_quoted(wiki_to_markdown(m.group(1)))), text)
+    text = _LINE.sub(_line, text)
+    text = _INLINE.sub(_inline, text)
+    while "\x00" in text:
+        text = _KEPT.sub(lambda m: kept[int(m.group(1))], text)
+    return text.strip("\n")
 
 
-def _line(line: str) -> str:
-    heading = _HEADING.match(line)
-    if heading:
-        return "#" * int(heading.group(1)) + " " + _inline(heading.group(2))
-    quote = _QUOTE_LINE.match(line)
-    if quote:
-        return "> " + _inline(quote.group(1))
-    if _TABLE.match(line):
-        return _table_row(line)
-    listed = _LIST.match(line)
-    if listed and not (listed.group(1) == "-" * len(listed.group(1)) and len(listed.group(1)) > 1):
-        markers = listed.group(1)
-        depth = len(markers) - 1
-        bullet = "1." if markers[-1] == "#" else "-"
-        return "   " * depth + bullet + " " + _inline(listed.group(2))
-    if line.strip() == "----":
+def _fence(match: re.Match[str]) -> str:
+    kind, language, body = match.group(1), (match.group(2) or ""), match.group(3)
+    language = language.split("|")[0].strip()
+    if kind == "noformat" or "=" in language:  # {code:title=Foo.java|borderStyle=solid}
+        language = ""
+    return "```" + language + "\n" + body.rstrip("\n") + "\n```"
+
+
+def _quoted(markdown: str) -> str:
+    return "\n".join(("> " + line).rstrip() for line in markdown.split("\n"))
+
+
+def _line(match: re.Match[str]) -> str:
+    kind = match.lastgroup
+    if kind == "heading":
+        return "#" * int(match.group("heading")) + " "
+    if kind == "quote":
+        return "> "
+    if kind == "bullet":
+        markers = match.group("bullet")
+        return "   " * (len(markers) - 1) + ("1. " if markers[-1] == "#" else "- ")
+    if kind == "rule":
         return "---"
-    return _inline(line)
-
-
-def _table_row(line: str) -> str:
-    stripped = line.strip()
-    header = stripped.startswith("||")
-    cells = [cell.strip() for cell in re.split(r"\|\|?", stripped.strip("|"))]
-    row = "| " + " | ".join(_inline(cell) for cell in cells) + " |"
-    if header:
+    cells = [cell.strip() for cell in re.split(r"\|\|?", match.group("cells").rstrip("|"))]
+    row = "| " + " | ".join(cells) + " |"
+    if match.group("table") == "||":
         row += "\n|" + "|".join(" --- " for _ in cells) + "|"
     return row
 
 
-def _inline(text: str) -> str:
-    kept: list[str] = []
-
-    def keep(markdown: str) -> str:
-        kept.append(markdown)
-        return _PLACEHOLDER.format(len(kept) - 1)
-
-    text = _MONO.sub(lambda m: keep("`" + m.group(1) + "`"), text)
-    text = _MENTION.sub(lambda m: keep("@" + m.group(1)), text)
-    text = _LINK.sub(lambda m: keep(_link(m)), text)
-    text = _IMAGE.sub(lambda m: keep(f"(image: {m.group(1)})"), text)
-    text = _COLOR.sub("", text)
-    text = _BOLD.sub(r"**\1**", text)
-    text = _ITALIC.sub(r"*\1*", text)
-    text = _STRIKE.sub(r"~~\1~~", text)
-    for index, markdown in enumerate(kept):
-        text = text.replace(_PLACEHOLDER.format(index), markdown)
-    return text
-
-
-def _link(match: re.Match[str]) -> str:
-    if match.group(3):
-        return f"<{match.group(3)}>"
-    label, target = match.group(1).strip(), match.group(2).strip()
-    if not re.match(r"(?:https?|mailto):", target):
-        return label or target  # a link to a Jira page or an anchor: its words only
-    return f"[{label or target}]({target})"
+def _inline(match: re.Match[str]) -> str:
+    kind = match.lastgroup
+    if kind == "mono":
+        return "`" + match.group("mono") + "`"
+    if kind == "color":
+        return ""
+    if kind == "mention":
+        return "@" + match.group("mention")
+    if kind == "target":
+        label, target = match.group("label").strip(), match.group("target").strip()
+        if not target.startswith(("http://", "https://", "mailto:")):
+            return label or target  # a link to a Jira page or an anchor: its words only
+        return f"[{label or target}]({target})"
+    if kind == "url":
+        return "<" + match.group("url") + ">"
+    if kind == "image":
+        return "(image: " + match.group("image") + ")"
+    start = match.start()
+    if start:
+        before = match.string[start - 1]
+        if before.isalnum() or before == "_" or before == match.string[start]:
+            return match.group(0)  # 2*3*4, snake_case_name, 2-3-4
+    mark = _EMPHASIS[str(kind)]
+    return mark + _INLINE.sub(_inline, match.group(str(kind))) + mark
 
 
 class _HtmlToMarkdown(HTMLParser):

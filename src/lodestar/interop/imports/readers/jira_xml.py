@@ -37,19 +37,17 @@ _NOBODY = {"", "-1"}  # the account id Jira writes for "Unassigned"
 def read_jira_xml(data: bytes, options: ReadOptions, zone: dt.tzinfo) -> Bundle:
     """The bundle of a Jira XML export's bytes."""
     reader = _Reader(options, zone)
-    channel: Element | None = None
-    seen_rss = False
+    root = ""
+    channel = False
     try:
-        for event, element in iterparse(io.BytesIO(data), events=("start", "end"), forbid_dtd=True):
-            if event == "start":
-                if element.tag == "rss":
-                    seen_rss = True
-                elif element.tag == "channel":
-                    channel = element
-                continue
-            if element.tag == "item" and channel is not None:
+        for _, element in iterparse(io.BytesIO(data), events=("end",), forbid_dtd=True):
+            tag = element.tag
+            if tag == "item":
                 reader.item(element)
-                channel.remove(element)  # read: let it go
+                element.clear()  # read: let its contents go
+            elif tag == "channel":
+                channel = True
+            root = tag
     except defusedxml.DefusedXmlException as error:
         raise Invalid.field(
             "file",
@@ -66,7 +64,7 @@ def read_jira_xml(data: bytes, options: ReadOptions, zone: dt.tzinfo) -> Bundle:
             "file may be cut short; export it from Jira again.",
             code=InteropErrorCode.IMPORT_FILE_INVALID,
         ) from None
-    if not seen_rss or channel is None:
+    if root != "rss" or not channel:
         raise Invalid.field(
             "file",
             "This XML is not a Jira issue export: Jira's XML export is <rss> with a <channel> "
