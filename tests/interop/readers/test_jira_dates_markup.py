@@ -62,10 +62,13 @@ def test_a_pattern_it_cannot_use_is_refused(pattern: str, message: str) -> None:
         compile_format(pattern)
 
 
-def test_month_names_in_four_languages_and_their_short_forms() -> None:
+def test_month_names_in_seven_languages_and_their_short_forms() -> None:
     assert [month_number(name) for name in ("Mar", "März", "Mrz", "mars", "marzo")] == [3] * 5
     assert [month_number(name) for name in ("juin", "juil.", "Juni", "Juli")] == [6, 7, 6, 7]
     assert [month_number(name) for name in ("Okt", "déc.", "dic", "Sept")] == [10, 12, 12, 9]
+    assert [month_number(name) for name in ("gen", "mag", "ott", "dic")] == [1, 5, 10, 12]  # it
+    assert [month_number(name) for name in ("fev", "março", "out", "dez")] == [2, 3, 10, 12]  # pt
+    assert [month_number(name) for name in ("mrt", "mei", "okt", "Maart")] == [3, 5, 10, 3]  # nl
     assert month_number("ju") is None
     assert month_number("Foo") is None
 

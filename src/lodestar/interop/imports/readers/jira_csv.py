@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import sys
 from collections import Counter
@@ -23,6 +24,7 @@ from lodestar.core.errors import FieldError, Invalid
 from lodestar.interop.errors import InteropErrorCode
 from lodestar.interop.imports.bundle import (
     Bundle,
+    Kind,
     ReadOptions,
     SourceComment,
     SourceItem,
@@ -191,6 +193,11 @@ class _Rows:
                 keys_by_id[record[issue_id].strip()] = issue
             keys_by_summary.setdefault(record[summary].strip(), []).append(issue)
 
+        # Statuses and kinds repeat: each is made once (they are frozen, so shared).
+        statuses: dict[tuple[str, str], SourceStatus] = {}
+        kinds: dict[str, Kind] = {} if issue_type is not None else {"": "story"}
+        types: Counter[str] = Counter()
+        watcher_pairs = list(itertools.zip_longest(watchers, watcher_ids))
         ranked: list[tuple[str | None, SourceItem]] = []
         resolved_keys: set[str] = set()
         several_versions = 0
@@ -210,35 +217,46 @@ class _Rows:
                 except ValueError as error:
                     errors.append(Unreadable(where, f"{issue}: {error}", c.names[points_column]))
             item_comments: list[SourceComment] = []
-            for number, index in enumerate((i for i in comments if record[i].strip()), start=1):
-                comment = self._comment(record[index], issue, number, parse_date)
+            number = 0
+            for index in comments:
+                text = record[index]
+                if not text or text.isspace():
+                    continue
+                number += 1
+                comment = self._comment(text, issue, number, parse_date)
                 if isinstance(comment, str):
                     errors.append(Unreadable(where, f"{issue}: {comment}", "Comment"))
                 else:
                     item_comments.append(comment)
-            created_at, updated_at, resolved_at = (
-                self._date(record, issue, where, index, errors, parse_date)
-                for index in (created, updated, resolved)
-            )
+            created_at = self._date(record, issue, where, created, errors, parse_date)
+            updated_at = self._date(record, issue, where, updated, errors, parse_date)
+            resolved_at = self._date(record, issue, where, resolved, errors, parse_date)
             if errors:
                 self.bundle.unreadable.extend(errors)
                 continue
 
-            people = [self.people.add(cell(record, n), cell(record, i)) for n, i in person_columns]
-            watcher_names = [record[i] for i in watchers]
-            watcher_keys = [record[i] for i in watcher_ids]
-            watcher_keys += [""] * (len(watcher_names) - len(watcher_keys))
-            watcher_names += [""] * (len(watcher_keys) - len(watcher_names))
-            watched = tuple(
-                k
-                for k in (
-                    self.people.add(name, account)
-                    for name, account in zip(watcher_names, watcher_keys, strict=True)
+            add = self.people.add
+            people = [add(cell(record, n), cell(record, i)) for n, i in person_columns]
+            watched = [
+                key
+                for key in (
+                    add(record[n] if n is not None else "", record[i] if i is not None else "")
+                    for n, i in watcher_pairs
                 )
-                if k
-            )
-            raw_status = cell(record, status)
-            status_category = jira_fields.category_of(cell(record, category))
+                if key
+            ]
+            status_cells = (cell(record, status), cell(record, category))
+            item_status = statuses.get(status_cells)
+            if item_status is None:
+                item_status = SourceStatus(
+                    status_cells[0], jira_fields.category_of(status_cells[1])
+                )
+                statuses[status_cells] = item_status
+            type_name = cell(record, issue_type)
+            kind = kinds.get(type_name)
+            if kind is None:
+                kind = kinds[type_name] = jira_fields.kind_of(type_name, self.unknown_types)
+            types[type_name] += 1
             fix_versions = _filled(record, versions)
             several_versions += len(fix_versions) > 1
             all_versions.extend(fix_versions)
@@ -255,11 +273,9 @@ class _Rows:
                 external_id=issue,
                 where=where,
                 title=title,
-                kind=jira_fields.kind_of(cell(record, issue_type), self.unknown_types)
-                if issue_type is not None
-                else "story",
+                kind=kind,
                 description=text,
-                status=SourceStatus(raw_status, status_category),
+                status=item_status,
                 estimate=estimate,
                 labels=tuple(dict.fromkeys(_filled(record, labels))),
                 acceptance_criteria=tuple(
@@ -276,10 +292,12 @@ class _Rows:
                 updated_at=updated_at,
                 resolved_at=resolved_at,
             )
-            if resolved_at is not None or status_category == "done":
+            if resolved_at is not None or item_status.category == "done":
                 resolved_keys.add(issue)
             ranked.append((cell(record, rank) or None, item))
 
+        for name in self.unknown_types:  # counted once each above: now every row
+            self.unknown_types[name] = types["" if name == "(none)" else name]
         self._finish(ranked, resolved_keys, all_versions, several_versions, unresolved_parents)
         self.bundle.notes.append(
             "backlog order from Custom field (Rank)" if rank is not None else "backlog order: file"

@@ -3,9 +3,10 @@
 given by the person importing or found by trying the formats Jira's locales use on every date of
 the file. No Django.
 
-A pattern knows the letters ``yy``/``yyyy``, ``M``/``MM`` (number), ``MMM``/``MMMM`` (month name
-in English, German, French or Spanish), ``d``, ``H``, ``h`` with ``a`` (AM/PM), ``m``, ``s``,
-``S``, ``E`` (day name, skipped), ``Z``/``X`` (offset) and ``'quoted'`` text.
+A pattern knows the letters ``yy``/``yyyy``, ``M``/``MM`` (number), ``MMM``/``MMMM`` (month
+name), ``d``, ``H``, ``h`` with ``a`` (AM/PM), ``m``, ``s``, ``S``, ``E`` (day name, skipped),
+``Z``/``X`` (offset) and ``'quoted'`` text; month names in English, German, French, Spanish,
+Italian, Portuguese and Dutch.
 """
 
 from __future__ import annotations
@@ -15,23 +16,23 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-# Month names and their short forms as Jira's English, German, French and Spanish locales
-# write them (lower case, without a trailing dot).
+# Month names and their short forms as Jira's English, German, French, Spanish, Italian,
+# Portuguese and Dutch locales write them (lower case, without a trailing dot).
 _MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
     (
-        "jan january januar janv janvier ene enero jän jänner",
-        "feb february februar févr fév février febrero",
-        "mar march mär mrz märz mars marzo",
-        "apr april avr avril abr abril",
-        "may mai mayo",
-        "jun june juni juin junio",
-        "jul july juli juil juillet julio",
-        "aug august août aou ago agosto",
-        "sep sept september septembre septiembre set setiembre",
-        "oct october okt oktober octobre octubre",
-        "nov november novembre noviembre",
-        "dec december dez dezember déc décembre dic diciembre",
+        "jan january januar janv janvier ene enero jän jänner gen gennaio janeiro januari",
+        "feb february februar févr fév février febrero febbraio fev fevereiro februari",
+        "mar march mär mrz märz mars marzo março mrt maart",
+        "apr april avr avril abr abril aprile",
+        "may mai mayo mag maggio maio mei",
+        "jun june juni juin junio giu giugno junho",
+        "jul july juli juil juillet julio lug luglio julho",
+        "aug august août aou ago agosto augustus",
+        "sep sept september septembre septiembre set setiembre settembre setembro",
+        "oct october okt oktober octobre octubre ott ottobre out outubro",
+        "nov november novembre noviembre novembro",
+        "dec december dez dezember déc décembre dic diciembre dicembre dezembro",
     ),
     start=1,
 ):
