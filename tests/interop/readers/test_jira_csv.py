@@ -260,6 +260,18 @@ def test_a_truncated_file_names_the_cut_row_and_keeps_the_rest() -> None:
     ]
 
 
+def test_a_file_cut_inside_the_last_cell_of_a_full_row_is_named() -> None:
+    data = b'Issue key,Summary,Description\r\nACME-1,One,Fine\r\nACME-2,Two,"Half a\nsente'
+    bundle = read_jira(data, ReadOptions())
+    assert [item.external_id for item in bundle.items] == ["ACME-1"]
+    assert bundle.unreadable == [
+        Unreadable(
+            "line 3",
+            "the file ends inside a quoted cell of this row: it was cut short; export it again",
+        )
+    ]
+
+
 def test_a_bad_date_names_its_line_and_column_and_leaves_the_row_out() -> None:
     bundle = read("jira_bad_date.csv")
     assert bundle.unreadable == [

@@ -7,7 +7,11 @@ import datetime as dt
 import pytest
 
 from lodestar.interop.imports.readers.jira_dates import compile_format, detect_format, month_number
-from lodestar.interop.imports.readers.jira_markup import html_to_markdown, wiki_to_markdown
+from lodestar.interop.imports.readers.jira_markup import (
+    _HtmlToMarkdown,
+    html_to_markdown,
+    wiki_to_markdown,
+)
 
 
 @pytest.mark.parametrize(
@@ -182,3 +186,20 @@ def test_jira_html_as_markdown() -> None:
             "| 1 |",
         ]
     )
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>Can the link expire? Ask <b>finance</b>.</p>",
+        "<p>a &amp; b &lt;tag&gt;</p>\n<p> two<br/>lines  here</p>",
+        "plain text",
+        "<p>x <em>y</em> <tt>z()</tt></p>\n\n<p>q</p>",
+    ],
+)
+def test_simple_html_is_converted_as_the_parser_would(html: str) -> None:
+    parser = _HtmlToMarkdown()
+    parser.feed(html)
+    parser.close()
+    assert html_to_markdown(html) == parser.markdown()
+    assert "<" not in html_to_markdown(html.replace("&lt;", ""))

@@ -105,6 +105,15 @@ def read_jira_csv(text: str, options: ReadOptions, zone: dt.tzinfo) -> Bundle:
         bundle.unreadable.append(
             Unreadable(f"line {previous + 1}", f"the CSV cannot be read there: {error}")
         )
+    if text.count('"') % 2 and records and records[-1][0] == last:
+        # The file ends inside a quoted cell: its last row is cut, even when it has every cell.
+        records.pop()
+        bundle.unreadable.append(
+            Unreadable(
+                f"line {last}",
+                "the file ends inside a quoted cell of this row: it was cut short; export it again",
+            )
+        )
     for start, cells in short:
         cut = " (the file may be cut short)" if start == last else ""
         bundle.unreadable.append(

@@ -8,6 +8,7 @@ sanitizes the result like typed text. No Django.
 from __future__ import annotations
 
 import re
+from html import unescape
 from html.parser import HTMLParser
 
 # Code and noformat blocks (their text is kept as it is), and quotes.
@@ -235,18 +236,39 @@ class _HtmlToMarkdown(HTMLParser):
         self.out.append(re.sub(r"\s+", " ", data))
 
     def markdown(self) -> str:
-        text = "".join(self.out)
-        lines = [line.rstrip() for line in text.split("\n")]
-        text = "\n".join(lines)
-        text = re.sub(r"\n{3,}", "\n\n", text)
-        return text.strip()
+        return _tidy("".join(self.out))
+
+
+def _tidy(text: str) -> str:
+    """No trailing spaces, at most one blank line in a row, none around."""
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
+    return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+_BLANK_LINES = re.compile(r"\n{3,}")
+_TAG = re.compile(r"<[^>]*>")
+# The tags of most of Jira's rendered text (paragraphs, breaks, bold, italic, monospace):
+# HTML of these alone is converted by substitution, the rest by the parser.
+_SIMPLE_TAG = re.compile(r"<(/?)(p|br|b|strong|i|em|tt)\s*/?>")
+_SIMPLE_MARKS = {"p": "\n\n", "br": "\n", "b": "**", "strong": "**", "i": "*", "em": "*", "tt": "`"}
+_SPACES = re.compile(r"\s+")
 
 
 def html_to_markdown(html: str) -> str:
     """Jira's rendered HTML as Markdown."""
     if not html or not html.strip():
         return ""
+    if all(_SIMPLE_TAG.fullmatch(tag) for tag in _TAG.findall(html)):
+        text = _SIMPLE_TAG.sub(_simple_mark, _SPACES.sub(" ", html))
+        return _tidy(unescape(text))
     parser = _HtmlToMarkdown()
     parser.feed(html)
     parser.close()
     return parser.markdown()
+
+
+def _simple_mark(match: re.Match[str]) -> str:
+    name = match.group(2)
+    if name == "br" and match.group(1):
+        return ""
+    return _SIMPLE_MARKS[name]
