@@ -105,7 +105,18 @@ def _line(match: re.Match[str]) -> str:
 
 
 def _inline(match: re.Match[str]) -> str:
-    kind = match.lastgroup
+    kind = str(match.lastgroup)
+    mark = _EMPHASIS.get(kind)
+    if mark is not None:
+        start = match.start()
+        if start:
+            before = match.string[start - 1]
+            if before.isalnum() or before == "_" or before == match.string[start]:
+                return match.group(0)  # 2*3*4, snake_case_name, 2-3-4
+        inner = match.group(kind)
+        if not _MARKS.isdisjoint(inner):
+            inner = _INLINE.sub(_inline, inner)
+        return mark + inner + mark
     if kind == "mono":
         return "`" + match.group("mono") + "`"
     if kind == "color":
@@ -119,15 +130,10 @@ def _inline(match: re.Match[str]) -> str:
         return f"[{label or target}]({target})"
     if kind == "url":
         return "<" + match.group("url") + ">"
-    if kind == "image":
-        return "(image: " + match.group("image") + ")"
-    start = match.start()
-    if start:
-        before = match.string[start - 1]
-        if before.isalnum() or before == "_" or before == match.string[start]:
-            return match.group(0)  # 2*3*4, snake_case_name, 2-3-4
-    mark = _EMPHASIS[str(kind)]
-    return mark + _INLINE.sub(_inline, match.group(str(kind))) + mark
+    return "(image: " + match.group("image") + ")"
+
+
+_MARKS = frozenset("{[!*_-")
 
 
 class _HtmlToMarkdown(HTMLParser):
