@@ -246,8 +246,9 @@ def test_a_file_without_summary_or_key_names_both() -> None:
 
 
 def test_an_empty_file_is_refused() -> None:
-    with pytest.raises(Invalid, match="empty"):
+    with pytest.raises(Invalid, match="empty") as raised:
         read_jira(b"\xef\xbb\xbf \r\n", ReadOptions())
+    assert raised.value.code == "import_file_invalid"
 
 
 def test_a_truncated_file_names_the_cut_row_and_keeps_the_rest() -> None:

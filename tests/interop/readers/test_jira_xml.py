@@ -117,6 +117,12 @@ def test_points_from_a_given_field_in_xml() -> None:
     assert "'0|i00007:' are not a number" in bundle.unreadable[0].message
 
 
+def test_a_given_points_field_no_item_has_is_said() -> None:
+    bundle = read(points_field="Effort")
+    assert "no item has the story points field Effort (given)" in bundle.notes
+    assert all(item.estimate is None for item in bundle.items)
+
+
 def test_an_entity_bomb_is_refused_unexpanded() -> None:
     bomb = (
         b'<?xml version="1.0"?>\n<!DOCTYPE rss [\n<!ENTITY a "aaaaaaaaaa">\n'

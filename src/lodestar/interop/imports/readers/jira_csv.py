@@ -65,7 +65,11 @@ def read_jira_csv(text: str, options: ReadOptions, zone: dt.tzinfo) -> Bundle:
     """The bundle of a Jira CSV export's text (already decoded)."""
     bundle = Bundle(source="jira")
     if not text.strip():
-        raise Invalid.field("file", "The file is empty: export the issues from Jira as CSV.")
+        raise Invalid.field(
+            "file",
+            "The file is empty: export the issues from Jira as CSV.",
+            code=InteropErrorCode.IMPORT_FILE_INVALID,
+        )
     separator = _separator(text)
     if separator != ",":
         bundle.notes.append(f"separator {separator}")

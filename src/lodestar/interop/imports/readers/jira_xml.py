@@ -250,6 +250,10 @@ class _Reader:
         if self.points_fields:
             named = ", ".join(name for name, _ in self.points_fields.most_common())
             bundle.notes.append(f"story points from the custom field(s) {named}")
+        elif self.options.points_field:
+            bundle.notes.append(
+                f"no item has the story points field {self.options.points_field} (given)"
+            )
         else:
             bundle.notes.append("no story points field")
         bundle.notes.append(
