@@ -1,7 +1,7 @@
 """Reading a Jira export: rows per second of the Jira CSV reader over a generated 20,000-issue
 "all fields" export with comments, and of the XML reader over the same issues as Jira's XML.
 
-    .venv/bin/python bench/import_readers_jira.py [--issues N] [--runs N] [--xml/--no-xml]
+    .venv/bin/python bench/import_readers_jira.py [--issues N] [--runs N] [--no-csv] [--no-xml]
 
 No database: the readers only read (``interop.imports.readers.jira.read_jira``: bytes to a
 bundle). The CSV has Jira Cloud's columns with the repeated ones (two sprints, three labels,
@@ -255,11 +255,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--issues", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--csv", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--xml", action=argparse.BooleanOptionalAction, default=True)
     args = parser.parse_args()
     rows = issues(args.issues)
     figures: dict[str, Any] = {"issues": args.issues}
-    kinds = [("csv", jira_csv(rows))] + ([("xml", jira_xml(rows))] if args.xml else [])
+    kinds = ([("csv", jira_csv(rows))] if args.csv else []) + (
+        [("xml", jira_xml(rows))] if args.xml else []
+    )
     figures["sum_range_1000_us"] = round(machine_speed(), 1)
     print(f"machine: sum(range(1000)) takes {figures['sum_range_1000_us']} us")
     for kind, data in kinds:

@@ -203,3 +203,17 @@ def test_simple_html_is_converted_as_the_parser_would(html: str) -> None:
     parser.close()
     assert html_to_markdown(html) == parser.markdown()
     assert "<" not in html_to_markdown(html.replace("&lt;", ""))
+
+
+def test_remembered_days_and_times_read_as_the_pattern_does() -> None:
+    fmt = compile_format("d. MMM yyyy h:mm a")
+    values = ["3. März 2026 5:45 PM", "3. März 2026 9:00 AM", "4. März 2026 5:45 PM"]
+    assert [fmt.parse(value) for value in values * 2] == [
+        dt.datetime(2026, 3, 3, 17, 45),  # noqa: DTZ001
+        dt.datetime(2026, 3, 3, 9, 0),  # noqa: DTZ001
+        dt.datetime(2026, 3, 4, 17, 45),  # noqa: DTZ001
+    ] * 2
+    with pytest.raises(ValueError, match="12-hour clock"):
+        fmt.parse("3. März 2026 13:45 PM")  # a known day, a time that does not read
+    with pytest.raises(ValueError, match="does not exist"):
+        fmt.parse("31. Feb 2026 5:45 PM")  # a known time, a day that does not exist

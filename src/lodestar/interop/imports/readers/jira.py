@@ -19,15 +19,13 @@ def read_jira(data: bytes, options: ReadOptions) -> Bundle:
     (no key column, broken XML, an entity declaration, a time zone or date format that does not
     exist)."""
     zone = time_zone(options.timezone)
-    start = data[:4096]
-    if start.startswith(_BOM):
-        start = start[len(_BOM) :]
-    if start.lstrip().startswith(b"<"):
+    head = data[:4096]
+    text_start = head[len(_BOM) :] if head.startswith(_BOM) else head
+    if text_start.lstrip().startswith(b"<"):
         from lodestar.interop.imports.readers.jira_xml import read_jira_xml
 
-        # An XML declaration must come first: white space before it is dropped.
-        body = data[len(_BOM) :] if data.startswith(_BOM) else data
-        return read_jira_xml(body.lstrip(), options, zone)
+        # An XML declaration must come first: the parser starts after the white space.
+        return read_jira_xml(data, options, zone, start=len(head) - len(text_start.lstrip()))
     from lodestar.interop.imports.readers.jira_csv import read_jira_csv
 
     try:

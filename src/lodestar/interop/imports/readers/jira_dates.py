@@ -119,7 +119,54 @@ def compile_format(pattern: str) -> DateFormat:
     if "hour12" in seen and "ampm" not in seen:
         raise ValueError(f"the date format {pattern!r} has a 12-hour clock (h) without AM/PM (a)")
     regex = re.compile(r"\s*" + "".join(parts) + r"\s*", re.IGNORECASE)
-    return DateFormat(pattern, _parser(regex, pattern, seen))
+    parse = _parser(regex, pattern, seen)
+    chunks = _date_chunks(pattern) if "offset" not in seen else None
+    return DateFormat(pattern, _remembering(parse, chunks) if chunks else parse)
+
+
+_DATE_LETTERS = frozenset("yMdE")
+_TIME_LETTERS = frozenset("HhkKmsSa")
+
+
+def _date_chunks(pattern: str) -> int | None:
+    """How many space-separated chunks the date takes when a pattern writes the date, then
+    white space, then the time (``dd/MMM/yy h:mm a``: 1; ``d. MMM yyyy H:mm``: 3); None
+    otherwise."""
+    bare = re.sub(r"'[^']*'", "", pattern)
+    first_time = next((i for i, c in enumerate(bare) if c in _TIME_LETTERS), None)
+    if first_time is None:
+        return None
+    date, time = bare[:first_time], bare[first_time:]
+    if not date[-1:].isspace() or _DATE_LETTERS & set(time) or "'" in pattern:
+        return None
+    return len(date.split())
+
+
+def _remembering(parse: Callable[[str], dt.datetime], chunks: int) -> Callable[[str], dt.datetime]:
+    """``parse``, remembering what each date and each time of day it read said: an export's
+    dates share their days and their times, so most values are two look-ups. A value seen in
+    neither part goes through ``parse`` (which says what is wrong with it)."""
+    days: dict[str, tuple[int, int, int]] = {}
+    times: dict[str, tuple[int, int, int, int]] = {}
+    datetime = dt.datetime
+
+    def remembered(value: str) -> dt.datetime:
+        parts = value.split(None, chunks)
+        if len(parts) == chunks + 1:
+            day = parts[0] if chunks == 1 else " ".join(parts[:chunks])
+            on, at = days.get(day), times.get(parts[chunks])
+            if on is not None and at is not None:
+                return datetime(*on, *at)  # naive, like what ``parse`` gives
+            read = parse(value)
+            if len(days) > 100_000:
+                days.clear()
+                times.clear()
+            days[day] = (read.year, read.month, read.day)
+            times[parts[chunks]] = (read.hour, read.minute, read.second, read.microsecond)
+            return read
+        return parse(value)
+
+    return remembered
 
 
 def _letters(token: str, pattern: str, seen: set[str]) -> str:

@@ -34,13 +34,16 @@ from lodestar.interop.imports.readers.jira_markup import html_to_markdown
 _NOBODY = {"", "-1"}  # the account id Jira writes for "Unassigned"
 
 
-def read_jira_xml(data: bytes, options: ReadOptions, zone: dt.tzinfo) -> Bundle:
-    """The bundle of a Jira XML export's bytes."""
+def read_jira_xml(data: bytes, options: ReadOptions, zone: dt.tzinfo, start: int = 0) -> Bundle:
+    """The bundle of a Jira XML export's bytes, from ``start`` (past a byte-order mark and
+    white space; the bytes are not copied)."""
+    stream = io.BytesIO(data)
+    stream.seek(start)
     reader = _Reader(options, zone)
     root = ""
     channel = False
     try:
-        for _, element in iterparse(io.BytesIO(data), events=("end",), forbid_dtd=True):
+        for _, element in iterparse(stream, events=("end",), forbid_dtd=True):
             tag = element.tag
             if tag == "item":
                 reader.item(element)
