@@ -131,7 +131,8 @@ def read_jira_csv(text: str, options: ReadOptions, zone: dt.tzinfo) -> Bundle:
 
 def _separator(text: str) -> str:
     """``,`` or ``;``, whichever the header (quoted parts left out) holds more of."""
-    first = text.split("\n", 1)[0]
+    end = text.find("\n")
+    first = text if end < 0 else text[:end]
     bare = re.sub(r'"[^"]*"', "", first)
     return ";" if bare.count(";") > bare.count(",") else ","
 
