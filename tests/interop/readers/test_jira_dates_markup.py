@@ -146,7 +146,7 @@ def test_wiki_markup_as_markdown() -> None:
             "| h1 | h2 |",
             "| --- | --- |",
             "| a | b |",
-            "@557058:abc attached (image: flow.png)",
+            "557058:abc attached (image: flow.png)",
             "red ----",
         ]
     )

@@ -122,7 +122,8 @@ def _inline(match: re.Match[str]) -> str:
     if kind == "color":
         return ""
     if kind == "mention":
-        return "@" + match.group("mention")
+        # Without "@": the name of someone in Jira is no handle here, and must not notify.
+        return match.group("mention")
     if kind == "target":
         label, target = match.group("label").strip(), match.group("target").strip()
         if not target.startswith(("http://", "https://", "mailto:")):
