@@ -184,15 +184,27 @@ class _Rows:
                 "the file has no Status Category column: every status needs a mapping"
             )
 
-        def cell(record: list[str], index: int | None) -> str:
-            return record[index].strip() if index is not None else ""
+        watcher_pairs = list(itertools.zip_longest(watchers, watcher_ids))
+        # Every record gets one empty cell more, where the columns the file lacks point.
+        blank = len(c.names)
+
+        def at(index: int | None) -> int:
+            return blank if index is None else index
+
+        status_at, category_at, type_at = at(status), at(category), at(issue_type)
+        description_at, rank_at = at(description), at(rank)
+        person_at = [(at(name), at(account)) for name, account in person_columns]
+        watcher_at = [(at(name), at(account)) for name, account in watcher_pairs]
 
         rows: list[tuple[int, list[str], str]] = []
         keys_by_id: dict[str, str] = {}
         keys_by_summary: dict[str, list[str]] = {}
         first_line: dict[str, int] = {}
         for start, record in records:
-            issue = cell(record, key)
+            if len(record) > blank:
+                del record[blank:]
+            record.append("")
+            issue = record[key].strip()
             if not issue:
                 self._bad(start, "the row has no issue key", "Issue key")
                 continue
@@ -211,7 +223,6 @@ class _Rows:
         statuses: dict[tuple[str, str], SourceStatus] = {}
         kinds: dict[str, Kind] = {} if issue_type is not None else {"": "story"}
         types: Counter[str] = Counter()
-        watcher_pairs = list(itertools.zip_longest(watchers, watcher_ids))
         ranked: list[tuple[str | None, SourceItem]] = []
         resolved_keys: set[str] = set()
         several_versions = 0
@@ -250,23 +261,18 @@ class _Rows:
                 continue
 
             add = self.people.add
-            people = [add(cell(record, n), cell(record, i)) for n, i in person_columns]
+            people = [add(record[n], record[i]) for n, i in person_at]
             watched = [
-                key
-                for key in (
-                    add(record[n] if n is not None else "", record[i] if i is not None else "")
-                    for n, i in watcher_pairs
-                )
-                if key
+                person for person in (add(record[n], record[i]) for n, i in watcher_at) if person
             ]
-            status_cells = (cell(record, status), cell(record, category))
+            status_cells = (record[status_at].strip(), record[category_at].strip())
             item_status = statuses.get(status_cells)
             if item_status is None:
                 item_status = SourceStatus(
                     status_cells[0], jira_fields.category_of(status_cells[1])
                 )
                 statuses[status_cells] = item_status
-            type_name = cell(record, issue_type)
+            type_name = record[type_at].strip()
             kind = kinds.get(type_name)
             if kind is None:
                 kind = kinds[type_name] = jira_fields.kind_of(type_name, self.unknown_types)
@@ -279,7 +285,7 @@ class _Rows:
             )
             if parent is None and any(record[i].strip() for i in parent_columns):
                 unresolved_parents.append(issue)
-            text = wiki_to_markdown(cell(record, description))
+            text = wiki_to_markdown(record[description_at].strip())
             links = [self._attachment(record[i]) for i in attachments if record[i].strip()]
             if links:
                 text = (text + "\n\n" if text else "") + "Attachments:\n\n" + "\n".join(links)
@@ -308,7 +314,7 @@ class _Rows:
             )
             if resolved_at is not None or item_status.category == "done":
                 resolved_keys.add(issue)
-            ranked.append((cell(record, rank) or None, item))
+            ranked.append((record[rank_at].strip() or None, item))
 
         for name in self.unknown_types:  # counted once each above: now every row
             self.unknown_types[name] = types["" if name == "(none)" else name]
