@@ -45,28 +45,58 @@ def decode_text(data: bytes, *, what: str) -> str:
         ) from None
 
 
-def load_json(data: bytes, *, what: str) -> Any:
+def load_json(data: bytes, *, what: str, arrays_in_a_row: bool = False) -> Any:
     """The file's JSON, or ``Invalid`` naming the line and column where it broke (and saying
-    so when the file was cut short, the usual way an export arrives broken)."""
+    so when the file was cut short, the usual way an export arrives broken).
+
+    ``arrays_in_a_row``: a file of several JSON arrays one after the other (what a paginated
+    API client writes, page after page) reads as one array."""
     text = decode_text(data, what=what)
     if not text.strip():
         raise invalid_file(f"The file is empty: expected {what}.")
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        end = text.rstrip()
-        if error.pos >= len(end) or error.msg.startswith("Unterminated string"):
-            line = end.count("\n") + 1
-            column = len(end) - (end.rfind("\n") + 1) + 1
+        if arrays_in_a_row and error.msg == "Extra data":
+            return _arrays_in_a_row(text, what=what)
+        raise _broken(text, error, what=what) from None
+
+
+def _arrays_in_a_row(text: str, *, what: str) -> list[Any]:
+    decoder = json.JSONDecoder()
+    values: list[Any] = []
+    position = 0
+    while True:
+        while position < len(text) and text[position].isspace():
+            position += 1
+        if position == len(text):
+            return values
+        try:
+            value, position = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as error:
+            raise _broken(text, error, what=what) from None
+        if not isinstance(value, list):
             raise invalid_file(
-                f"The file ends too early, at line {line}, column {column}: "
-                f"{what} must be complete. It was probably cut short while it was saved or "
-                "uploaded; export it again."
-            ) from None
-        raise invalid_file(
-            f"The file is not valid JSON: it breaks at line {error.lineno}, column "
-            f"{error.colno} ({error.msg}). Expected {what}; export it again from the tool."
-        ) from None
+                f"The file holds several JSON values one after the other, and not all are "
+                f"arrays: expected {what}."
+            )
+        values.extend(value)
+
+
+def _broken(text: str, error: json.JSONDecodeError, *, what: str) -> Invalid:
+    end = text.rstrip()
+    if error.pos >= len(end) or error.msg.startswith("Unterminated string"):
+        line = end.count("\n") + 1
+        column = len(end) - (end.rfind("\n") + 1) + 1
+        return invalid_file(
+            f"The file ends too early, at line {line}, column {column}: "
+            f"{what} must be complete. It was probably cut short while it was saved or "
+            "uploaded; export it again."
+        )
+    return invalid_file(
+        f"The file is not valid JSON: it breaks at line {error.lineno}, column "
+        f"{error.colno} ({error.msg}). Expected {what}; export it again from the tool."
+    )
 
 
 @dataclass(frozen=True)
