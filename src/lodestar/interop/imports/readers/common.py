@@ -114,7 +114,7 @@ def load_csv(data: bytes, *, what: str, required: Iterable[str]) -> tuple[list[s
     text = decode_text(data, what=what)
     if not text.strip():
         raise invalid_file(f"The file is empty: expected {what}.")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [name.strip() for name in next(reader)]
         rows: list[CsvRow] = []
@@ -125,8 +125,13 @@ def load_csv(data: bytes, *, what: str, required: Iterable[str]) -> tuple[list[s
                 rows.append(CsvRow(start, dict(zip(header, padded, strict=False))))
             start = reader.line_num + 1
     except csv.Error as error:
+        why = (
+            "a quoted value is never closed (was the file cut short?)"
+            if "unexpected end of data" in str(error)
+            else str(error)
+        )
         raise invalid_file(
-            f"The file is not a readable CSV at line {reader.line_num}: {error}. "
+            f"The file is not a readable CSV at line {reader.line_num}: {why}. "
             f"Expected {what}; export it again from the tool."
         ) from None
     missing = [column for column in required if column not in header]
