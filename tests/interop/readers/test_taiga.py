@@ -138,6 +138,7 @@ def test_a_truncated_export_is_refused_naming_where_it_ends() -> None:
         (b"[1, 2]", "not a Taiga project export"),
         (b'{"name": "x",, }', "breaks at line 1, column 14"),
         (b"\xff\xfe{", "not text in UTF-8: byte 1"),
+        (b"[" * 200_000 + b"]" * 200_000, "nests arrays or objects too deeply"),
     ],
 )
 def test_a_file_that_is_not_a_taiga_export_is_refused(data: bytes, says: str) -> None:

@@ -60,6 +60,10 @@ def load_json(data: bytes, *, what: str, arrays_in_a_row: bool = False) -> Any:
         if arrays_in_a_row and error.msg == "Extra data":
             return _arrays_in_a_row(text, what=what)
         raise _broken(text, error, what=what) from None
+    except RecursionError:
+        raise invalid_file(
+            f"The file nests arrays or objects too deeply to be read: expected {what}."
+        ) from None
 
 
 def _arrays_in_a_row(text: str, *, what: str) -> list[Any]:
