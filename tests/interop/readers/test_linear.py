@@ -159,3 +159,17 @@ def test_a_file_that_is_not_a_linear_export_is_refused(data: bytes, says: str) -
         read(data)
 
     assert says in raised.value.detail
+
+
+def test_a_long_bad_value_is_quoted_cut_short() -> None:
+    header, records = rows()
+    records[0][header.index("Created")] = "x" * 5000
+
+    bundle = read(write(header, records))
+
+    [unreadable] = bundle.unreadable
+    assert unreadable.where == "line 2"
+    assert (
+        unreadable.message
+        == "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx… is not a date and time (expected ISO 8601)"
+    )

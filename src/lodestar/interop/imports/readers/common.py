@@ -28,6 +28,15 @@ from lodestar.interop.imports.bundle import Category, Kind, SourcePerson
 WHERE_TITLE_LENGTH = 60
 
 
+SHOWN_VALUE_LENGTH = 40
+
+
+def shown(value: object) -> str:
+    """A bad value as a report quotes it: its repr, cut to 40 characters."""
+    text = repr(value)
+    return text if len(text) <= SHOWN_VALUE_LENGTH else text[: SHOWN_VALUE_LENGTH - 1] + "…"
+
+
 def invalid_file(message: str, *, column: str = "") -> Invalid:
     """The error for a file that cannot be read at all."""
     errors = [FieldError(column, message)] if column else None
@@ -161,7 +170,7 @@ def time_zone(name: str | None) -> dt.tzinfo:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise Invalid.field(
             "timezone",
-            f"There is no time zone {name!r}: give an IANA name such as Europe/Berlin.",
+            f"There is no time zone {shown(name)}: give an IANA name such as Europe/Berlin.",
             code=InteropErrorCode.IMPORT_FILE_INVALID,
         ) from None
 
@@ -191,7 +200,7 @@ def parse_datetime(value: str | None, *, zone: dt.tzinfo = dt.UTC) -> dt.datetim
         else:
             moment = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{text!r} is not a date and time (expected ISO 8601)") from None
+        raise ValueError(f"{shown(text)} is not a date and time (expected ISO 8601)") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
     return moment
@@ -207,7 +216,7 @@ def parse_date(value: str | None, *, zone: dt.tzinfo = dt.UTC) -> dt.date | None
         try:
             return dt.date.fromisoformat(text)
         except ValueError:
-            raise ValueError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
+            raise ValueError(f"{shown(text)} is not a date (expected YYYY-MM-DD)") from None
     moment = parse_datetime(text, zone=zone)
     return moment.date() if moment else None
 
@@ -230,13 +239,13 @@ def parse_decimal(value: object) -> Decimal | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a number")
+        raise ValueError(f"{shown(value)} is not a number")
     try:
         number = Decimal(str(value).strip().replace(",", "."))
     except InvalidOperation:
-        raise ValueError(f"{value!r} is not a number") from None
+        raise ValueError(f"{shown(value)} is not a number") from None
     if not number.is_finite() or number < 0:
-        raise ValueError(f"{value!r} is not a number of points")
+        raise ValueError(f"{shown(value)} is not a number of points")
     return number
 
 

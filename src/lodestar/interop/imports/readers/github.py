@@ -36,7 +36,9 @@ from lodestar.interop.imports.readers.common import (
     load_json,
     parse_date,
     parse_datetime,
+    shown,
     text_of,
+    titled,
 )
 
 WHAT = (
@@ -82,7 +84,9 @@ class _Reader:
         for index, issue in enumerate(issues):
             if not isinstance(issue, dict):
                 self.bundle.unreadable.append(
-                    Unreadable(f"entry {index + 1}", f"expected an issue object, got {issue!r:.40}")
+                    Unreadable(
+                        f"entry {index + 1}", f"expected an issue object, got {shown(issue)}"
+                    )
                 )
                 continue
             if "pull_request" in issue:
@@ -145,7 +149,9 @@ class _Reader:
         if state not in ("open", "closed"):
             problems.append(
                 Unreadable(
-                    where, f"The state {issue.get('state')!r} is neither open nor closed.", "state"
+                    where,
+                    f"The state {shown(issue.get('state'))} is neither open nor closed.",
+                    "state",
                 )
             )
         release = self._milestone(issue.get("milestone"), where, problems)
@@ -204,14 +210,16 @@ class _Reader:
             target = parse_date(milestone.get("due_on") or milestone.get("dueOn"))
             closed = parse_date(milestone.get("closed_at"))
         except ValueError as error:
-            problems.append(Unreadable(where, f"its milestone {title!r}: {error}", "milestone"))
+            problems.append(
+                Unreadable(where, f"its milestone {shown(title)}: {error}", "milestone")
+            )
             return None
         state = text_of(milestone.get("state")).lower()
         done = state == "closed"
         self.stateless_milestones += not state
         self.releases[key] = SourceRelease(
             external_id=key,
-            where=f'milestone "{title}"',
+            where=titled("milestone", title),
             name=title,
             description=_markdown(milestone.get("description")),
             target=target,

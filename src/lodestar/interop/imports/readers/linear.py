@@ -38,6 +38,7 @@ from lodestar.interop.imports.readers.common import (
     parse_decimal,
     sprint_state,
     time_zone,
+    titled,
 )
 
 WHAT = "Linear's CSV export (Settings -> Import / Export -> Export CSV)"
@@ -165,7 +166,7 @@ class _Reader:
         name = row.get("Cycle Name") or f"Cycle {number}"
         self.sprints[key] = SourceSprint(
             external_id=key,
-            where=f'cycle {number} of team "{row.get("Team")}"',
+            where=titled(f"cycle {number} of team", row.get("Team")),
             name=name,
             state=sprint_state(start, end),
             start=start,
@@ -192,7 +193,7 @@ class _Reader:
         epics = [
             SourceItem(
                 external_id=project.external_id,
-                where=f'project "{project.name}"',
+                where=titled("project", project.name),
                 title=project.name,
                 kind="epic",
                 status=_PROJECT_STATUS[_project_category(project.categories)],

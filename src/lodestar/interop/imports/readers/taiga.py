@@ -35,8 +35,10 @@ from lodestar.interop.imports.readers.common import (
     parse_date,
     parse_datetime,
     parse_decimal,
+    shown,
     sprint_state,
     text_of,
+    titled,
 )
 
 WHAT = "a Taiga project export (the JSON file Taiga's “Export project” writes)"
@@ -132,7 +134,8 @@ class _Reader:
             if not isinstance(record, dict):
                 self.bundle.unreadable.append(
                     Unreadable(
-                        f"{label} {index + 1} of `{key}`", f"expected an object, got {record!r:.40}"
+                        f"{label} {index + 1} of `{key}`",
+                        f"expected an object, got {shown(record)}",
                     )
                 )
                 continue
@@ -145,7 +148,7 @@ class _Reader:
     def _sprints(self) -> None:
         for index, milestone in enumerate(each(self.project.get("milestones"))):
             name = text_of(milestone.get("name")) if isinstance(milestone, dict) else ""
-            where = f'milestone "{name}"' if name else f"milestone {index + 1}"
+            where = titled("milestone", name) if name else f"milestone {index + 1}"
             if not isinstance(milestone, dict) or not name:
                 self.bundle.unreadable.append(Unreadable(where, "A milestone needs a name."))
                 continue
@@ -240,8 +243,8 @@ class _Reader:
                 problems.append(
                     Unreadable(
                         where,
-                        f"The points {name!r} (role {role_points.get('role')!r}) are not in the "
-                        "project's `points`.",
+                        f"The points {shown(name)} (role {shown(role_points.get('role'))}) "
+                        "are not in the project's `points`.",
                         "role_points",
                     )
                 )

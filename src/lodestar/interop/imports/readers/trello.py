@@ -36,6 +36,7 @@ from lodestar.interop.imports.readers.common import (
     labels_of,
     load_json,
     parse_datetime,
+    shown,
     text_of,
     titled,
     words,
@@ -229,7 +230,7 @@ class _Reader:
             problems.append(
                 Unreadable(
                     where,
-                    f"The card's list {text_of(card.get('idList'))!r} is not in the board's "
+                    f"The card's list {shown(text_of(card.get('idList')))} is not in the board's "
                     "`lists`.",
                     "idList",
                 )
