@@ -5,8 +5,8 @@ docs/PERFORMANCE.md)."""
 from __future__ import annotations
 
 import pytest
-from bench import import_readers
 
+from bench import import_readers
 from lodestar.interop.imports.bundle import ReadOptions
 from lodestar.interop.imports.readers import reader_for
 
