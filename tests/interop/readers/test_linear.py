@@ -173,3 +173,17 @@ def test_a_long_bad_value_is_quoted_cut_short() -> None:
         unreadable.message
         == "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx… is not a date and time (expected ISO 8601)"
     )
+
+
+def test_sub_issues_fit_the_breakdown() -> None:
+    header, records = rows()
+    records[4][header.index("Parent issue")] = "PAY-11"  # under a sub-issue (a task)
+    records[5][header.index("Labels")] = "Epic"
+    records[5][header.index("Project")] = "Pay by link"  # an epic-labelled issue in a project
+    records[5][header.index("Project ID")] = PROJECT.removeprefix("project:")
+
+    items = {item.external_id: item for item in read(write(header, records)).items}
+
+    assert (items["PAY-11"].kind, items["PAY-11"].parent) == ("task", "PAY-10")
+    assert (items["PAY-15"].kind, items["PAY-15"].parent) == ("task", "PAY-10")
+    assert (items["PAY-16"].kind, items["PAY-16"].parent) == ("story", PROJECT)

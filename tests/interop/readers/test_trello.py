@@ -158,3 +158,18 @@ def test_a_truncated_board_is_refused() -> None:
         read_trello(data, ReadOptions())
 
     assert "ends too early" in raised.value.detail
+
+
+def test_the_checklist_items_of_an_epic_card_become_its_stories() -> None:
+    board = copy.deepcopy(BOARD)
+    board["labels"][2]["name"] = "Epic"  # the card's unnamed green label
+
+    bundle = read(board)
+
+    card = next(item for item in bundle.items if item.external_id == PAY)
+    assert card.kind == "epic"
+    assert [(i.kind, i.parent) for i in bundle.items if i.parent == PAY] == [
+        ("story", PAY),
+        ("story", PAY),
+    ]
+    assert any("2 items took another kind" in note for note in bundle.notes)

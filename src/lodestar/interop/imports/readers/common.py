@@ -17,13 +17,14 @@ import json
 import re
 import zoneinfo
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
+from lodestar.backlog.hierarchy import ALLOWED_PARENTS
 from lodestar.core.errors import FieldError, Invalid
 from lodestar.interop.errors import InteropErrorCode
-from lodestar.interop.imports.bundle import Category, Kind, SourcePerson
+from lodestar.interop.imports.bundle import Bundle, Category, Kind, SourceItem, SourcePerson
 
 WHERE_TITLE_LENGTH = 60
 
@@ -394,3 +395,67 @@ def each(value: object) -> Iterator[Any]:
 def text_of(value: object) -> str:
     """A JSON string field as text ('' for null or another type)."""
     return value.strip() if isinstance(value, str) else ""
+
+
+def fit_hierarchy(bundle: Bundle) -> None:
+    """Fit the bundle's items to our breakdown (``fitted_kinds``), saying so in a note."""
+    bundle.items, changed = fitted_kinds(bundle.items)
+    if changed:
+        bundle.notes.append(
+            f"{changed} items took another kind or parent to fit the backlog's breakdown "
+            "(under an epic a story, under a story or a bug a task; an item under a task "
+            "moves to the task's parent)."
+        )
+
+
+def fitted_kinds(items: list[SourceItem]) -> tuple[list[SourceItem], int]:
+    """``items`` with kinds and parents that fit our breakdown (an epic holds stories and bugs,
+    a story or a bug holds tasks, a task holds nothing), and how many it changed.
+
+    An item under a parent its kind may not sit under takes the kind one level below the
+    parent's (under an epic a story, under a story or a bug a task); an item under a task
+    moves up to the task's own parent. The source's links are kept otherwise; a parent that
+    is not in the file, or parents in a loop, are left for the importer to name."""
+    by_id = {item.external_id: item for item in items}
+    if len(by_id) != len(items):  # an id twice: the importer names it, nothing to fit
+        return items, 0
+    settled: dict[str, SourceItem] = {}
+
+    def fit(item: SourceItem) -> SourceItem:
+        fitted, visited = item, {item.external_id}
+        while fitted.parent is not None and fitted.parent not in visited:
+            parent = settled.get(fitted.parent)
+            if parent is None:  # not in the file, or in a loop
+                break
+            visited.add(parent.external_id)
+            if parent.kind in ALLOWED_PARENTS[fitted.kind]:
+                break
+            if parent.kind == "task":
+                fitted = replace(fitted, parent=parent.parent)
+                continue
+            fitted = replace(fitted, kind="story" if parent.kind == "epic" else "task")
+            break
+        return fitted
+
+    for item in items:
+        # The item's line of parents not settled yet, settled from the top down.
+        chain: list[SourceItem] = []
+        current: SourceItem | None = item
+        on_chain: set[str] = set()
+        while (
+            current is not None
+            and current.external_id not in settled
+            and current.external_id not in on_chain
+        ):
+            chain.append(current)
+            on_chain.add(current.external_id)
+            current = by_id.get(current.parent) if current.parent is not None else None
+        if current is not None and current.external_id in on_chain:
+            # Parents in a loop: left as they are, for the importer to name.
+            loop = chain[[link.external_id for link in chain].index(current.external_id) :]
+            settled.update((link.external_id, link) for link in loop)
+            chain = chain[: len(chain) - len(loop)]
+        for link in reversed(chain):
+            settled[link.external_id] = fit(link)
+    fitted = [settled[item.external_id] for item in items]
+    return fitted, sum(new is not old for new, old in zip(fitted, items, strict=True))

@@ -30,6 +30,7 @@ from lodestar.interop.imports.readers.common import (
     CsvRow,
     People,
     category_of,
+    fit_hierarchy,
     kind_from_labels,
     labels_of,
     load_csv,
@@ -126,9 +127,7 @@ class _Reader:
         )
         labels = labels_of(row.get("Labels").split(","))
         parent = row.get("Parent issue") or None
-        kind: Kind = kind_from_labels(labels)
-        if parent and kind != "bug":
-            kind = "task"
+        kind: Kind = kind_from_labels(labels)  # under a parent, fitted at the end
         project = self._project(row, category, created)
         self.issues.append(
             SourceItem(
@@ -211,6 +210,7 @@ class _Reader:
         )
         if "Cycle Number" not in header:
             self.bundle.notes.append("The file has no `Cycle Number` column: no sprints.")
+        fit_hierarchy(self.bundle)
         return self.bundle
 
 

@@ -29,6 +29,7 @@ from lodestar.interop.imports.readers.common import (
     People,
     category_of,
     each,
+    fit_hierarchy,
     invalid_file,
     labels_of,
     load_json,
@@ -124,6 +125,7 @@ class _Reader:
             "points per role are summed."
         )
         self.bundle.people = self.people.all()
+        fit_hierarchy(self.bundle)
         return self.bundle
 
     def _records(self, key: str, label: str, *, order: str) -> list[dict[str, Any]]:

@@ -31,6 +31,7 @@ from lodestar.interop.imports.readers.common import (
     People,
     category_of,
     each,
+    fit_hierarchy,
     invalid_file,
     kind_from_labels,
     labels_of,
@@ -144,6 +145,7 @@ class _Reader:
                 "Trello exports no emails: members are kept by name (invite them by email "
                 "after the import to match them)."
             )
+        fit_hierarchy(self.bundle)
         return self.bundle
 
     def _member(self, member: dict[str, Any]) -> str | None:
