@@ -31,18 +31,18 @@ def test_both_shapes_read_into_the_same_items(name: str) -> None:
 
     assert bundle.source == "github"
     assert bundle.unreadable == []
-    assert [(i.external_id, i.where, i.kind, i.labels) for i in bundle.items] == [
-        ("14", "issue #14", "story", ("enhancement",)),
-        ("12", "issue #12", "bug", ("bug", "payments")),
-        ("11", "issue #11", "story", ("enhancement",)),
-        ("10", "issue #10", "story", ("payments",)),
-        ("9", "issue #9", "epic", ("epic", "payments")),
+    assert [(i.where, i.kind, i.labels) for i in bundle.items] == [
+        ("issue #14", "story", ("enhancement",)),
+        ("issue #12", "bug", ("bug", "payments")),
+        ("issue #11", "story", ("enhancement",)),
+        ("issue #10", "story", ("payments",)),
+        ("issue #9", "epic", ("epic", "payments")),
     ]
     bug = bundle.items[1]
     assert (bug.assignee, bug.watchers, bug.reporter) == ("cleo", ("benb",), "cleo")
     assert bug.description.startswith("Set expiry to 7 days, it ends after **6**.")
     assert "\r" not in bug.description
-    assert bug.release == "2"
+    assert bug.release in ("acme/checkout/milestone/2", "2")
     done = bundle.items[3]
     assert done.status == SourceStatus("closed", "done")
     assert done.created_at == dt.datetime(2025, 12, 2, 9, 0, tzinfo=dt.UTC)
@@ -52,17 +52,37 @@ def test_both_shapes_read_into_the_same_items(name: str) -> None:
     assert {p.key for p in bundle.people} == {"ana-alves", "benb", "cleo"}
 
 
+def test_issues_are_known_by_repository_and_number_when_the_file_says_the_repository() -> None:
+    rest = read(REST)
+    with_url = copy.deepcopy(GH)
+    for issue in with_url:
+        issue["url"] = f"https://github.example/acme/checkout/issues/{issue['number']}"
+
+    assert [item.external_id for item in rest.items][:2] == ["acme/checkout#14", "acme/checkout#12"]
+    assert [item.external_id for item in read(with_url).items] == [
+        item.external_id for item in rest.items
+    ]
+    assert {r.external_id for r in rest.releases} == {
+        "acme/checkout/milestone/1",
+        "acme/checkout/milestone/2",
+    }
+    bare = read(GH)  # gh without `url`: the number alone, and said so
+    assert [item.external_id for item in bare.items][:2] == ["14", "12"]
+    assert any("5 issues do not say their repository" in note for note in bare.notes)
+    assert not any("do not say their repository" in note for note in rest.notes)
+
+
 def test_the_rest_shape_skips_pull_requests_and_knows_closed_as_not_planned() -> None:
     bundle = read(REST)
 
-    assert "13" not in {item.external_id for item in bundle.items}
+    assert "issue #13" not in {item.where for item in bundle.items}
     assert "skipped 1 pull requests" in bundle.notes[0]
     assert bundle.items[2].status == SourceStatus("closed as not planned", "cancelled")
     assert any("counts 3 comments but does not hold them" in note for note in bundle.notes)
 
 
 def test_milestones_become_releases() -> None:
-    releases = {r.external_id: r for r in read(REST).releases}
+    releases = {r.external_id.rsplit("/")[-1]: r for r in read(REST).releases}
 
     assert (releases["1"].name, releases["1"].state) == ("v1.0", "live")
     assert releases["1"].released_at == dt.date(2026, 1, 20)
@@ -81,7 +101,7 @@ def test_milestones_become_releases() -> None:
 
 def test_the_gh_shape_brings_comments_and_names() -> None:
     bundle = read(GH)
-    issue = next(item for item in bundle.items if item.external_id == "10")
+    issue = next(item for item in bundle.items if item.where == "issue #10")
 
     assert [(c.external_id, c.author, c.body) for c in issue.comments] == [
         ("IC_kwDO2001", "benb", "Which currencies?"),
@@ -97,7 +117,7 @@ def test_pages_written_one_after_the_other_read_as_one_list() -> None:
 
     bundle = read_github(data, ReadOptions())
 
-    assert [item.external_id for item in bundle.items] == ["14", "12", "11", "10", "9"]
+    assert [item.where for item in bundle.items] == [f"issue #{n}" for n in (14, 12, 11, 10, 9)]
 
 
 def test_a_bad_issue_is_named_and_the_others_are_read() -> None:
@@ -118,7 +138,7 @@ def test_a_bad_issue_is_named_and_the_others_are_read() -> None:
         ("entry 7", ""),
     ]
     assert "'19/01/2026' is not a date" in bundle.unreadable[1].message
-    assert [item.external_id for item in bundle.items] == ["10", "9"]
+    assert [item.where for item in bundle.items] == ["issue #10", "issue #9"]
 
 
 @pytest.mark.parametrize(

@@ -30,29 +30,38 @@ def test_the_export_reads_into_epics_stories_tasks_and_bugs_in_backlog_order() -
 
     assert bundle.source == "taiga"
     assert bundle.unreadable == []
+    # Refs are kept with the project's slug: another project's #12 is another item.
     assert [(item.external_id, item.kind, item.where) for item in bundle.items] == [
-        ("1", "epic", "epic #1"),
-        ("2", "story", "user story #2"),  # backlog_order 1, though listed second
-        ("3", "story", "user story #3"),
-        ("4", "story", "user story #4"),
-        ("5", "task", "task #5"),
-        ("6", "task", "task #6"),
-        ("7", "bug", "issue #7"),
+        ("ana-checkout#1", "epic", "epic #1"),
+        ("ana-checkout#2", "story", "user story #2"),  # backlog_order 1, though listed second
+        ("ana-checkout#3", "story", "user story #3"),
+        ("ana-checkout#4", "story", "user story #4"),
+        ("ana-checkout#5", "task", "task #5"),
+        ("ana-checkout#6", "task", "task #6"),
+        ("ana-checkout#7", "bug", "issue #7"),
     ]
-    parents = {item.external_id: item.parent for item in bundle.items}
-    assert parents == {"1": None, "2": "1", "3": "1", "4": None, "5": "2", "6": "2", "7": None}
+    parents = {item.where: item.parent for item in bundle.items}
+    assert parents == {
+        "epic #1": None,
+        "user story #2": "ana-checkout#1",
+        "user story #3": "ana-checkout#1",
+        "user story #4": None,
+        "task #5": "ana-checkout#2",
+        "task #6": "ana-checkout#2",
+        "issue #7": None,
+    }
 
 
 def test_a_story_carries_its_points_summed_by_role_its_sprint_tags_people_and_comments() -> None:
     bundle = read(PROJECT)
-    story = next(item for item in bundle.items if item.external_id == "2")
+    story = next(item for item in bundle.items if item.where == "user story #2")
 
     assert story.title == "Create a payment link"
     assert story.description == "A clerk makes a link for an order.\n\n- amount\n- expiry"
     assert story.estimate == Decimal(7)  # UX 2 + Back 5 + PO "?"
     assert story.status == SourceStatus("Done", "done")
     assert story.labels == ("payments", "ux")
-    assert story.sprints == ("Sprint 1",)
+    assert story.sprints == ("ana-checkout/Sprint 1",)
     assert (story.assignee, story.reporter, story.watchers) == (
         "ben@example.com",
         "ana@example.com",
@@ -66,12 +75,12 @@ def test_a_story_carries_its_points_summed_by_role_its_sprint_tags_people_and_co
         ("2#2", "ana@example.com", "EUR only."),
     ]
     assert story.comments[0].created_at == dt.datetime(2026, 1, 8, 14, 3, 11, tzinfo=dt.UTC)
-    unestimated = next(item for item in bundle.items if item.external_id == "3")
+    unestimated = next(item for item in bundle.items if item.where == "user story #3")
     assert unestimated.estimate == Decimal(3)  # "?" counts for nothing
 
 
 def test_statuses_take_their_category_from_closed_and_order() -> None:
-    statuses = {item.external_id: item.status for item in read(PROJECT).items}
+    statuses = {item.where.rsplit("#")[-1]: item.status for item in read(PROJECT).items}
 
     assert statuses["3"] == SourceStatus("New", "todo")  # the first by order
     assert statuses["4"] == SourceStatus("In progress", "in_progress")
@@ -79,7 +88,7 @@ def test_statuses_take_their_category_from_closed_and_order() -> None:
     project = copy.deepcopy(PROJECT)
     project["issues"][0]["status"] = "Rejected"
     project["user_stories"][0]["status"] = "Waiting"  # not in us_statuses
-    statuses = {item.external_id: item.status for item in read(project).items}
+    statuses = {item.where.rsplit("#")[-1]: item.status for item in read(project).items}
     assert statuses["7"] == SourceStatus("Rejected", "cancelled")
     assert statuses["3"] == SourceStatus("Waiting", None)  # the importer asks for a mapping
 
@@ -88,8 +97,8 @@ def test_milestones_become_sprints_and_members_people() -> None:
     bundle = read(PROJECT)
 
     assert [(s.external_id, s.state, s.start, s.end) for s in bundle.sprints] == [
-        ("Sprint 1", "closed", dt.date(2026, 1, 5), dt.date(2026, 1, 18)),
-        ("Sprint 2", "planned", dt.date(2099, 1, 19), dt.date(2099, 2, 1)),
+        ("ana-checkout/Sprint 1", "closed", dt.date(2026, 1, 5), dt.date(2026, 1, 18)),
+        ("ana-checkout/Sprint 2", "planned", dt.date(2099, 1, 19), dt.date(2099, 2, 1)),
     ]
     assert {(p.key, p.name, p.email) for p in bundle.people} == {
         ("ana@example.com", "Ana Alves", "ana@example.com"),
@@ -116,7 +125,12 @@ def test_a_bad_record_is_named_and_the_others_are_read() -> None:
     ]
     assert "'13'" in bundle.unreadable[1].message
     assert "'yesterday' is not a date" in bundle.unreadable[3].message
-    assert [item.external_id for item in bundle.items] == ["1", "4", "6", "7"]
+    assert [item.where for item in bundle.items] == [
+        "epic #1",
+        "user story #4",
+        "task #6",
+        "issue #7",
+    ]
 
 
 def test_a_truncated_export_is_refused_naming_where_it_ends() -> None:
@@ -147,3 +161,16 @@ def test_a_file_that_is_not_a_taiga_export_is_refused(data: bytes, says: str) ->
 
     assert says in raised.value.detail
     assert raised.value.code == InteropErrorCode.IMPORT_FILE_INVALID
+
+
+def test_two_projects_numbering_from_one_keep_their_items_apart() -> None:
+    other = copy.deepcopy(PROJECT) | {"slug": "ana-refunds"}
+
+    first = {item.external_id for item in read(PROJECT).items}
+    second = {item.external_id for item in read(other).items}
+
+    assert first.isdisjoint(second)
+    assert {s.external_id for s in read(other).sprints} == {
+        "ana-refunds/Sprint 1",
+        "ana-refunds/Sprint 2",
+    }

@@ -16,6 +16,7 @@ the file's order.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from lodestar.interop.imports.bundle import (
@@ -46,6 +47,11 @@ WHAT = (
     "number,title,body,state,labels,assignees,author,milestone,createdAt,updatedAt,closedAt,"
     "comments` writes)"
 )
+
+# Where an issue says its repository: the REST API's ``repository_url``, or the issue's own
+# ``url`` / ``html_url`` (what ``gh issue list --json url`` adds).
+_REPOSITORY_URL = re.compile(r"/repos/(?P<repository>[^/]+/[^/]+)/?$")
+_ISSUE_URL = re.compile(r"/(?P<repository>[^/]+/[^/]+)/(?:issues|pull)/\d+/?$")
 
 _OPEN = SourceStatus("open", "todo")
 _CLOSED = SourceStatus("closed", "done")
@@ -78,6 +84,7 @@ class _Reader:
         self.pull_requests = 0
         self.comment_counts = 0
         self.stateless_milestones = 0
+        self.unnamed_repository = 0
 
     def read(self, issues: list[Any]) -> Bundle:
         shapes: set[str] = set()
@@ -109,6 +116,12 @@ class _Reader:
                 "REST issue list gives counts only): export with `gh issue list --json ...,"
                 "comments` to import them."
             )
+        if self.unnamed_repository:
+            self.bundle.notes.append(
+                f"{self.unnamed_repository} issues do not say their repository (add `url` to "
+                "gh's --json fields): they are known by their number alone, so do not import "
+                "another repository's issues without it into the same workspace."
+            )
         if self.stateless_milestones:
             self.bundle.notes.append(
                 f"{self.stateless_milestones} milestones do not say whether they are closed "
@@ -122,12 +135,17 @@ class _Reader:
 
     def _issue(self, issue: dict[str, Any], *, gh: bool) -> None:
         number = issue.get("number")
+        repository = _repository(issue)
+        self.unnamed_repository += not repository
+        # Numbers count from 1 in every repository: the repository keeps two repositories'
+        # issues apart in one workspace ("acme/checkout#12").
+        key = f"{repository}#{number}" if repository else str(number)
         where = f"issue #{number}" if number is not None else "an issue without a number"
         title = text_of(issue.get("title"))
         problems: list[Unreadable] = []
         if not isinstance(number, int) or isinstance(number, bool):
             problems.append(Unreadable(where, "The issue has no number.", "number"))
-        elif str(number) in self.numbers:
+        elif key in self.numbers:
             problems.append(
                 Unreadable(where, f"The issue #{number} is in the file twice.", "number")
             )
@@ -154,12 +172,12 @@ class _Reader:
                     "state",
                 )
             )
-        release = self._milestone(issue.get("milestone"), where, problems)
+        release = self._milestone(issue.get("milestone"), repository, where, problems)
         comments = self._comments(issue.get("comments"), str(number), where, problems)
         if problems:
             self.bundle.unreadable.extend(problems)
             return
-        self.numbers.add(str(number))
+        self.numbers.add(key)
 
         reason = text_of(issue.get("stateReason" if gh else "state_reason")).lower()
         status = _OPEN if state == "open" else _NOT_PLANNED if reason == "not_planned" else _CLOSED
@@ -172,7 +190,7 @@ class _Reader:
             assignees = [self._person(issue["assignee"])]
         self.bundle.items.append(
             SourceItem(
-                external_id=str(number),
+                external_id=key,
                 where=where,
                 title=title,
                 kind=kind_from_labels(labels),
@@ -195,12 +213,16 @@ class _Reader:
             return None
         return self.people.add(text_of(person.get("login")), name=text_of(person.get("name")))
 
-    def _milestone(self, milestone: object, where: str, problems: list[Unreadable]) -> str | None:
+    def _milestone(
+        self, milestone: object, repository: str, where: str, problems: list[Unreadable]
+    ) -> str | None:
         if not isinstance(milestone, dict):
             return None
         title = text_of(milestone.get("title"))
         number = milestone.get("number")
         key = str(number) if isinstance(number, int) else title
+        if repository and key:
+            key = f"{repository}/milestone/{key}"
         if not key or not title:
             problems.append(Unreadable(where, "Its milestone has no title.", "milestone"))
             return None
@@ -252,6 +274,14 @@ class _Reader:
                 )
             )
         return tuple(read)
+
+
+def _repository(issue: dict[str, Any]) -> str:
+    """``owner/name`` of the issue's repository, as the issue says it ('' when it does not)."""
+    match = _REPOSITORY_URL.search(text_of(issue.get("repository_url")))
+    for field in ("url", "html_url"):
+        match = match or _ISSUE_URL.search(text_of(issue.get(field)))
+    return match["repository"] if match else ""
 
 
 def _markdown(text: object) -> str:

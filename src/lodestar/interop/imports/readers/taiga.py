@@ -81,6 +81,15 @@ class _Reader:
                     self.points[str(points["name"])] = None
         self.sprint_names: set[str] = set()
         self.refs: set[str] = set()
+        # Refs count from 1 in every Taiga project: the project's slug keeps two projects'
+        # items apart in one workspace ("checkout#12").
+        self.slug = text_of(project.get("slug"))
+
+    def key(self, ref: object) -> str:
+        return f"{self.slug}#{ref}" if self.slug else str(ref)
+
+    def sprint_key(self, name: str) -> str:
+        return f"{self.slug}/{name}" if self.slug else name
 
     def read(self) -> Bundle:
         for membership in each(self.project.get("memberships")):
@@ -164,7 +173,12 @@ class _Reader:
             self.sprint_names.add(name)
             self.bundle.sprints.append(
                 SourceSprint(
-                    external_id=name, where=where, name=name, state=state, start=start, end=end
+                    external_id=self.sprint_key(name),
+                    where=where,
+                    name=name,
+                    state=state,
+                    start=start,
+                    end=end,
                 )
             )
 
@@ -199,15 +213,15 @@ class _Reader:
         self.refs.add(str(ref))
 
         parent: str | None = None
-        if kind == "story":
-            parent = epic_of.get(str(ref))
+        if kind == "story" and str(ref) in epic_of:
+            parent = self.key(epic_of[str(ref)])
         elif kind == "task" and record.get("user_story") is not None:
-            parent = str(record["user_story"])
+            parent = self.key(record["user_story"])
         milestone = text_of(record.get("milestone"))
         status = text_of(record.get("status"))
         self.bundle.items.append(
             SourceItem(
-                external_id=str(ref),
+                external_id=self.key(ref),
                 where=where,
                 title=subject,
                 kind=kind,
@@ -221,7 +235,7 @@ class _Reader:
                     key for key in map(self._person, each(record.get("watchers"))) if key
                 ),
                 parent=parent,
-                sprints=(milestone,) if milestone in self.sprint_names else (),
+                sprints=(self.sprint_key(milestone),) if milestone in self.sprint_names else (),
                 comments=comments,
                 created_at=created,
                 updated_at=updated,
