@@ -71,8 +71,12 @@ def test_a_story_carries_its_points_summed_by_role_its_sprint_tags_people_and_co
     assert story.resolved_at == dt.datetime(2026, 1, 17, 17, 45, 10, tzinfo=dt.UTC)
     # The deleted comment is left out; the others keep their author and date.
     assert [(c.external_id, c.author, c.body) for c in story.comments] == [
-        ("2#1", "ben@example.com", "Which **currencies**? EUR only for now?"),
-        ("2#2", "ana@example.com", "EUR only."),
+        (
+            "20260108T140311.000000Z ben@example.com",
+            "ben@example.com",
+            "Which **currencies**? EUR only for now?",
+        ),
+        ("20260108T152000.000000Z ana@example.com", "ana@example.com", "EUR only."),
     ]
     assert story.comments[0].created_at == dt.datetime(2026, 1, 8, 14, 3, 11, tzinfo=dt.UTC)
     unestimated = next(item for item in bundle.items if item.where == "user story #3")
@@ -174,3 +178,13 @@ def test_two_projects_numbering_from_one_keep_their_items_apart() -> None:
         "ana-refunds/Sprint 1",
         "ana-refunds/Sprint 2",
     }
+
+
+def test_a_comment_deleted_in_taiga_leaves_the_others_ids_as_they_were() -> None:
+    before = next(i for i in read(PROJECT).items if i.where == "user story #2").comments
+    project = copy.deepcopy(PROJECT)
+    project["user_stories"][1]["history"][1]["delete_comment_date"] = "2026-01-20T10:00:00.000Z"
+
+    after = next(i for i in read(project).items if i.where == "user story #2").comments
+
+    assert [c.external_id for c in after] == [before[1].external_id]

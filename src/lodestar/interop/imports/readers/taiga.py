@@ -206,7 +206,7 @@ class _Reader:
         created, updated = date("created_date"), date("modified_date")
         resolved = date("finish_date" if kind == "story" else "finished_date")
         estimate = self._estimate(record, where, problems) if kind == "story" else None
-        comments = self._comments(record, str(ref), where, problems)
+        comments = self._comments(record, where, problems)
         if problems:
             self.bundle.unreadable.extend(problems)
             return
@@ -271,7 +271,7 @@ class _Reader:
         return total
 
     def _comments(
-        self, record: dict[str, Any], ref: str, where: str, problems: list[Unreadable]
+        self, record: dict[str, Any], where: str, problems: list[Unreadable]
     ) -> tuple[SourceComment, ...]:
         comments: list[SourceComment] = []
         for entry in each(record.get("history")):
@@ -292,8 +292,12 @@ class _Reader:
                 continue
             comments.append(SourceComment("", body, author, created))
         comments.sort(key=_comment_time)
+        # The export gives a comment no id: its time (and author) name it, so a comment
+        # deleted or added in Taiga leaves the others' ids as they were.
         return tuple(
-            SourceComment(f"{ref}#{number}", comment.body, comment.author, comment.created_at)
+            SourceComment(
+                _comment_id(comment, number), comment.body, comment.author, comment.created_at
+            )
             for number, comment in enumerate(comments, start=1)
         )
 
@@ -303,6 +307,13 @@ def _tag_name(tag: object) -> str:
     if isinstance(tag, list) and tag:
         tag = tag[0]
     return tag if isinstance(tag, str) else ""
+
+
+def _comment_id(comment: SourceComment, number: int) -> str:
+    if comment.created_at is None:
+        return f"#{number}"
+    moment = comment.created_at.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    return f"{moment} {comment.author or ''}".strip()
 
 
 def _comment_time(comment: SourceComment) -> dt.datetime:
