@@ -9,9 +9,9 @@
   ``OPEN``/``CLOSED``, the comments themselves.
 
 Open -> todo, closed -> done (closed as not planned -> cancelled); a label (or an issue type)
-named like "bug" makes a bug, one named like "epic" an epic, else a story; milestones become releases (open ->
-planned, closed -> live on the day it closed). People are GitHub logins (no emails). Items keep
-the file's order.
+named like "bug" makes a bug, one named like "epic" an epic, else a story; milestones become
+releases (open -> planned, closed -> live on the day it closed). People are GitHub logins (no
+emails). Items keep the file's order.
 """
 
 from __future__ import annotations
