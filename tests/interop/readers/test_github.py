@@ -156,3 +156,16 @@ def test_a_file_that_is_not_issues_is_refused(data: bytes, says: str) -> None:
 
     assert raised.value.code == InteropErrorCode.IMPORT_FILE_INVALID
     assert says in raised.value.detail
+
+
+def test_an_issue_type_says_the_kind_as_a_label_does() -> None:
+    issues = copy.deepcopy(REST)
+    issues[0]["type"] = {"id": 7, "name": "Bug", "description": "An unexpected problem"}
+    issues[3]["type"] = {"id": 8, "name": "Epic"}  # #11 (#13 is a pull request)
+
+    kinds = {item.where: item.kind for item in read(issues).items}
+
+    assert kinds["issue #14"] == "bug"
+    assert kinds["issue #12"] == "bug"  # its label
+    assert kinds["issue #11"] == "epic"
+    assert kinds["issue #10"] == "story"

@@ -187,3 +187,13 @@ def test_sub_issues_fit_the_breakdown() -> None:
     assert (items["PAY-11"].kind, items["PAY-11"].parent) == ("task", "PAY-10")
     assert (items["PAY-15"].kind, items["PAY-15"].parent) == ("task", "PAY-10")
     assert (items["PAY-16"].kind, items["PAY-16"].parent) == ("story", PROJECT)
+
+
+def test_a_field_past_the_csv_limit_refuses_the_file_naming_its_line() -> None:
+    header, records = rows()
+    records[3][header.index("Description")] = "x" * 200_000
+
+    with pytest.raises(Invalid) as raised:
+        read(write(header, records))
+
+    assert "not a readable CSV at line 12: field larger than field limit" in raised.value.detail

@@ -173,3 +173,18 @@ def test_the_checklist_items_of_an_epic_card_become_its_stories() -> None:
         ("story", PAY),
     ]
     assert any("2 items took another kind" in note for note in bundle.notes)
+
+
+def test_a_card_in_a_done_list_is_resolved_when_it_was_moved_there() -> None:
+    items = {item.title: item for item in read(BOARD).items}
+
+    assert items["Checkout page in Spanish"].resolved_at == dt.datetime(
+        2026, 1, 9, 11, 58, tzinfo=dt.UTC
+    )
+    assert items["Create a payment link"].resolved_at is None  # moved to Doing: not done
+    board = copy.deepcopy(BOARD)
+    board["cards"][3]["idList"] = board["lists"][1]["id"]  # moved back to To Do since
+    assert (
+        next(i for i in read(board).items if i.title == "Checkout page in Spanish").resolved_at
+        is None
+    )

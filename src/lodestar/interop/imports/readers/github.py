@@ -8,10 +8,10 @@
   milestone,createdAt,updatedAt,closedAt,comments``: camelCase, ``author``, ``state``
   ``OPEN``/``CLOSED``, the comments themselves.
 
-Open -> todo, closed -> done (closed as not planned -> cancelled); a label named like "bug"
-makes a bug, one named like "epic" an epic, else a story; milestones become releases (open ->
-planned, closed -> live on the day it closed). People are GitHub logins (no emails). Items keep
-the file's order.
+Open -> todo, closed -> done (closed as not planned -> cancelled); a label (or an issue type)
+named like "bug" makes a bug, one named like "epic" an epic, else a story; milestones become
+releases (open -> planned, closed -> live on the day it closed). People are GitHub logins (no
+emails). Items keep the file's order.
 """
 
 from __future__ import annotations
@@ -193,7 +193,7 @@ class _Reader:
                 external_id=key,
                 where=where,
                 title=title,
-                kind=kind_from_labels(labels),
+                kind=kind_from_labels((*labels, _issue_type(issue))),
                 description=_markdown(issue.get("body")),
                 status=status,
                 labels=labels,
@@ -274,6 +274,13 @@ class _Reader:
                 )
             )
         return tuple(read)
+
+
+def _issue_type(issue: dict[str, Any]) -> str:
+    """The issue's type where the repository's organization uses them (``type: {name}``:
+    Bug, Feature, Task, or one of its own), read like a label."""
+    kind = issue.get("type")
+    return text_of(kind.get("name")) if isinstance(kind, dict) else ""
 
 
 def _repository(issue: dict[str, Any]) -> str:

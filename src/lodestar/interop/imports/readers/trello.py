@@ -8,7 +8,8 @@ counted. Labels go by name (by colour when unnamed); a label named like "bug" or
 the kind. A checklist named like "Acceptance criteria", "AC" or "Definition of done" becomes the
 card's acceptance criteria, any other checklist's items child tasks. Comments come from the
 ``commentCard`` actions, the creation date from ``createCard`` (else from the card's id, which
-carries the time it was made). Trello has no emails: members are kept by name.
+carries the time it was made), the date a card in a done list was resolved from the
+``updateCard`` action that moved it there. Trello has no emails: members are kept by name.
 """
 
 from __future__ import annotations
@@ -88,6 +89,9 @@ class _Reader:
         self.archived_cards = 0
         self.acceptance_lists = 0
         self.task_lists = 0
+        # The last move of each card to another list (its updateCard actions): when a card
+        # that is done now got there.
+        self.moves: dict[str, tuple[dt.datetime, str]] = {}
 
     def read(self) -> Bundle:
         for member in each(self.board.get("members")):
@@ -176,6 +180,7 @@ class _Reader:
             if not isinstance(action, dict) or action.get("type") not in (
                 "commentCard",
                 "createCard",
+                "updateCard",
             ):
                 continue
             data = action.get("data")
@@ -190,6 +195,12 @@ class _Reader:
                 )
                 continue
             if not card_id or when is None:
+                continue
+            if action["type"] == "updateCard":
+                after = data.get("listAfter")
+                moved = self.moves.get(card_id)
+                if isinstance(after, dict) and (moved is None or moved[0] < when):
+                    self.moves[card_id] = (when, text_of(after.get("id")))
                 continue
             creator = action.get("memberCreator")
             author = (
@@ -209,6 +220,16 @@ class _Reader:
                 )
             )
         return comments, created
+
+    def _resolved(
+        self, card_id: str, card: dict[str, Any], status: SourceStatus
+    ) -> dt.datetime | None:
+        """When a card in a done (or cancelled) list was moved there, if the file says."""
+        move = self.moves.get(card_id)
+        if status.category not in ("done", "cancelled") or move is None:
+            return None
+        when, list_id = move
+        return when if list_id == text_of(card.get("idList")) else None
 
     def _card(
         self,
@@ -297,6 +318,7 @@ class _Reader:
                 reporter=creation[1],
                 created_at=creation[0] or _created_from_id(card_id),
                 updated_at=updated,
+                resolved_at=self._resolved(card_id, card, status),
             )
         )
         self.bundle.items.extend(tasks)
