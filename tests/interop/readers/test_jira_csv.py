@@ -329,6 +329,16 @@ def test_a_date_format_with_an_unknown_letter_is_refused() -> None:
     assert "'Q'" in raised.value.detail
 
 
+def test_a_cell_past_the_csv_limit_is_named_with_its_line() -> None:
+    huge = "x" * 200_000
+    data = f'Issue key,Summary,Description\r\nACME-1,One,ok\r\nACME-2,Two,"{huge}"\r\n'.encode()
+    bundle = read_jira(data, ReadOptions())
+    assert [item.external_id for item in bundle.items] == ["ACME-1"]
+    assert len(bundle.unreadable) == 1
+    assert bundle.unreadable[0].where == "line 3"
+    assert "field larger than field limit" in bundle.unreadable[0].message
+
+
 def test_a_file_saved_in_windows_1252_is_read_with_a_note() -> None:
     data = "Issue key,Summary,Created\r\nACME-1,Caf\u00e9,12/Mar/26 3:04 PM\r\n".encode("cp1252")
     bundle = read_jira(data, ReadOptions())

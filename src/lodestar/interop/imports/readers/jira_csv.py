@@ -15,7 +15,6 @@ import datetime as dt
 import io
 import itertools
 import re
-import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -73,7 +72,6 @@ def read_jira_csv(text: str, options: ReadOptions, zone: dt.tzinfo) -> Bundle:
     separator = _separator(text)
     if separator != ",":
         bundle.notes.append(f"separator {separator}")
-    _raise_csv_field_limit()
     lines = io.StringIO(text, newline="")
     reader = csv.reader(lines, delimiter=separator)
     header = next(reader)
@@ -135,12 +133,6 @@ def _separator(text: str) -> str:
     first = text if end < 0 else text[:end]
     bare = re.sub(r'"[^"]*"', "", first)
     return ";" if bare.count(";") > bare.count(",") else ","
-
-
-def _raise_csv_field_limit() -> None:
-    # A long description is one cell: the default limit (128 KiB) would refuse it.
-    if csv.field_size_limit() < 16 * 1024 * 1024:
-        csv.field_size_limit(min(sys.maxsize, 16 * 1024 * 1024))
 
 
 class _Rows:
