@@ -95,7 +95,7 @@ def test_cloud_csv_kinds_parents_statuses_and_points() -> None:
         "ACME-7": "bug",
         "ACME-8": "spike",
         "ACME-9": "story",  # Improvement: no kind of ours
-        "ACME-10": "task",
+        "ACME-10": "story",  # a Task right under an epic: a story, to fit the breakdown
     }
     assert items["ACME-6"].parent == "ACME-5"  # Parent id 10005
     assert items["ACME-7"].parent == "ACME-1"  # Custom field (Epic Link)
@@ -146,6 +146,10 @@ def test_cloud_csv_rank_order_sprints_releases_people_and_notes() -> None:
     assert "dates read as d/MMM/yy h:mm a" in bundle.notes
     assert "story points from the column Custom field (Story Points)" in bundle.notes
     assert "backlog order from Custom field (Rank)" in bundle.notes
+    assert (
+        "1 items took another kind or parent to fit the backlog's breakdown (under an epic a "
+        "story, under a story or a bug a task; an item under a task moves to the task's parent)."
+    ) in bundle.notes
     assert any(note.startswith("sprints have no dates") for note in bundle.notes)
     assert "issue types read as stories, having no kind of their own: Improvement (1)" in (
         bundle.notes

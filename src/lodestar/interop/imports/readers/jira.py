@@ -4,12 +4,8 @@ byte-order mark and white space, anything else is read as CSV. No Django."""
 
 from __future__ import annotations
 
-import datetime as dt
-import zoneinfo
-
-from lodestar.core.errors import Invalid
-from lodestar.interop.errors import InteropErrorCode
 from lodestar.interop.imports.bundle import Bundle, ReadOptions
+from lodestar.interop.imports.readers.common import time_zone
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -39,17 +35,3 @@ def read_jira(data: bytes, options: ReadOptions) -> Bundle:
     if note:
         bundle.notes.insert(0, note)
     return bundle
-
-
-def time_zone(name: str | None) -> dt.tzinfo:
-    """The zone dates without an offset are in: ``name`` (IANA), or UTC."""
-    if not name:
-        return dt.UTC
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise Invalid.field(
-            "timezone",
-            f"{name!r} is not a time zone: give an IANA name such as Europe/Berlin or UTC.",
-            code=InteropErrorCode.IMPORT_FILE_INVALID,
-        ) from None

@@ -31,6 +31,7 @@ from lodestar.interop.imports.bundle import (
     Unreadable,
 )
 from lodestar.interop.imports.readers import jira_dates, jira_fields
+from lodestar.interop.imports.readers.common import fit_hierarchy
 from lodestar.interop.imports.readers.jira_markup import wiki_to_markdown
 
 _KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*-\d+$")
@@ -325,6 +326,7 @@ class _Rows:
     ) -> None:
         bundle = self.bundle
         bundle.items = jira_fields.ordered(ranked)
+        fit_hierarchy(bundle)
         bundle.sprints = jira_fields.sprints_of(bundle.items, resolved_keys, {})
         bundle.releases = jira_fields.releases_of(bundle.items, all_versions)
         bundle.people = self.people.all()

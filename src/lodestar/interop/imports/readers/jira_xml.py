@@ -29,6 +29,7 @@ from lodestar.interop.imports.bundle import (
     Unreadable,
 )
 from lodestar.interop.imports.readers import jira_dates, jira_fields
+from lodestar.interop.imports.readers.common import fit_hierarchy
 from lodestar.interop.imports.readers.jira_markup import html_to_markdown
 
 _NOBODY = {"", "-1"}  # the account id Jira writes for "Unassigned"
@@ -246,6 +247,7 @@ class _Reader:
     def finish(self) -> Bundle:
         bundle = self.bundle
         bundle.items = jira_fields.ordered(self.ranked)
+        fit_hierarchy(bundle)
         bundle.sprints = jira_fields.sprints_of(bundle.items, self.resolved, {})
         bundle.releases = jira_fields.releases_of(bundle.items, self.versions)
         bundle.people = self.people.all()
