@@ -142,10 +142,10 @@ def _kind(address: IPAddress) -> str | None:
         return "a multicast address"
     if isinstance(address, ipaddress.IPv4Address) and address in SHARED:
         return "a shared (carrier-grade NAT) address"
-    if address.is_private:
-        return "a private address"
     if address.is_reserved:
         return "a reserved address"
+    if address.is_private:
+        return "a private address"
     if not address.is_global:
         return "not a public address"
     return None
@@ -160,7 +160,8 @@ def address_refusal(address: IPAddress) -> str | None:
     allowed = allowed_networks()
     if any(candidate in network for candidate in candidates for network in allowed):
         return None
-    for candidate in candidates:
+    # The IPv4 address an IPv6 one carries says more than the IPv6 range it is written in.
+    for candidate in reversed(candidates):
         kind = _kind(candidate)
         if kind is not None:
             return kind if candidate is address else f"{kind} (in IPv6 form)"
