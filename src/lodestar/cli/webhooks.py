@@ -2,7 +2,7 @@
 services as the API and the pages (owners and admins only).
 
 lodestar webhooks list -w acme [--json]
-lodestar webhooks create -w acme --url https://ci.example.com/in --event 'item.*' [--description ...]
+lodestar webhooks create -w acme --url https://ci.example.com/in --event 'item.*'
 lodestar webhooks delete 3 -w acme
 lodestar webhooks test 3 -w acme
 lodestar webhooks deliveries 3 -w acme [--state failed] [--limit 50] [--json]
