@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lodestar.core.errors import Invalid, error_sentence
+from lodestar.core.errors import Conflict, Invalid, error_sentence
 from lodestar.interop.webhooks import selectors, services
 from lodestar.interop.webhooks.access import access_delivery, access_webhook
 from lodestar.interop.webhooks.events import ALL, kinds_catalog
@@ -195,6 +195,10 @@ def delivery_redeliver(
 ) -> HttpResponse:
     webhook = access_webhook(request.actor, webhook_id)
     delivery = access_delivery(request.actor, webhook, delivery_id)
-    services.delivery_redeliver(actor=request.actor, delivery=delivery)
-    messages.success(request, f"Event {delivery.event_id} sent again, as a new delivery.")
+    try:
+        services.delivery_redeliver(actor=request.actor, delivery=delivery)
+    except Conflict as error:
+        messages.error(request, error_sentence(error))
+    else:
+        messages.success(request, f"Event {delivery.event_id} sent again, as a new delivery.")
     return redirect("interop:webhook_detail", request.workspace.slug, webhook.pk)
