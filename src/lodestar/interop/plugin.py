@@ -44,7 +44,10 @@ PLUGIN = Plugin(
     # Deliveries go out through their own tasks (retries waiting their turn); this sweep sends
     # any whose task was lost with a worker.
     periodic=[
-        PeriodicTask("lodestar.interop.webhooks.tasks.deliver_due_webhooks", dt.timedelta(hours=1))
+        PeriodicTask("lodestar.interop.webhooks.tasks.deliver_due_webhooks", dt.timedelta(hours=1)),
+        PeriodicTask(
+            "lodestar.interop.webhooks.tasks.purge_webhook_deliveries", dt.timedelta(days=1)
+        ),
     ],
     home=[
         HomeSection(

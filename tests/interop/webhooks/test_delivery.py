@@ -22,6 +22,7 @@ from lodestar.interop.webhooks.delivery import (
     DISABLE_AFTER_FAILURES,
     attempt,
     deliver_due,
+    purge_old,
 )
 from lodestar.interop.webhooks.models import DeliveryState, Webhook, WebhookDelivery
 from lodestar.notifications.models import Notification
@@ -355,3 +356,40 @@ def test_the_admins_told_are_those_of_its_workspace(
     told = set(Notification.objects.values_list("recipient_id", flat=True))
     assert told == {owner.membership.pk}
     assert other_admin.membership.pk not in told
+
+
+def test_the_log_keeps_thirty_days_of_what_is_done(owner: Persona) -> None:
+    webhook = hook(owner, "https://a.example.com/")
+    now = timezone.now()
+    old = now - dt.timedelta(days=31)
+    done = queued(webhook, at=old)
+    WebhookDelivery.objects.filter(pk=done.pk).update(
+        state=DeliveryState.SUCCEEDED, next_attempt_at=None
+    )
+    retrying = queued(webhook, at=old)
+    WebhookDelivery.objects.filter(pk=retrying.pk).update(
+        state=DeliveryState.FAILED, next_attempt_at=now + dt.timedelta(hours=1)
+    )
+    recent = queued(webhook, at=now - dt.timedelta(days=2))
+    assert purge_old(now=now) == 1
+    left = set(WebhookDelivery.objects.values_list("pk", flat=True))
+    assert left == {retrying.pk, recent.pk}
+
+
+def test_a_webhook_deleted_while_its_delivery_is_sent_loses_nothing_else(
+    owner: Persona, receiver: Receiver, allow_local: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lodestar.interop.webhooks import http
+
+    webhook = hook(owner, receiver.url)
+    delivery = queued(webhook)
+    real = http.post
+
+    def post_then_delete(*args: Any, **kwargs: Any) -> Any:
+        answer = real(*args, **kwargs)
+        services.webhook_delete(actor=owner.actor, webhook=webhook)
+        return answer
+
+    monkeypatch.setattr(http, "post", post_then_delete)
+    assert attempt(delivery.pk) is not None
+    assert not WebhookDelivery.objects.exists()

@@ -223,6 +223,9 @@ def _settle(
     ms: int,
     now: dt.datetime,
 ) -> WebhookDelivery:
+    webhook = Webhook.objects.select_for_update().filter(pk=delivery.webhook_id).first()
+    if webhook is None:
+        return delivery  # deleted while it was being sent, its log with it
     delivery.attempts += 1
     delivery.response_code = code
     delivery.response_excerpt = excerpt
@@ -255,7 +258,6 @@ def _settle(
             "next_attempt_at",
         ]
     )
-    webhook = Webhook.objects.select_for_update().get(pk=delivery.webhook_id)
     fields = {
         "last_delivery_at": now,
         "last_delivery_state": delivery.state,
@@ -340,6 +342,21 @@ def _tell_admins(webhook: Webhook) -> None:
         excerpt=webhook.disabled_reason,
     )
     logger.warning("Disabled webhook %s: %s", webhook.pk, webhook.disabled_reason)
+
+
+KEPT = dt.timedelta(days=30)
+
+
+def purge_old(*, now: dt.datetime | None = None) -> int:
+    """Delete deliveries made more than ``KEPT`` (30 days) ago that nothing will send again;
+    returns how many."""
+    now = now or timezone.now()
+    deleted, _ = (
+        WebhookDelivery.objects.filter(created_at__lt=now - KEPT)
+        .exclude(state__in=WAITING, next_attempt_at__isnull=False)
+        .delete()
+    )
+    return deleted
 
 
 def deliver_due(*, now: dt.datetime | None = None, limit: int = 500) -> int:

@@ -1,4 +1,5 @@
-"""Background work of webhooks: sending a delivery, and the hourly sweep of due ones."""
+"""Background work of webhooks: sending a delivery, the hourly sweep of due ones, and the
+daily purge of the old delivery log."""
 
 from __future__ import annotations
 
@@ -20,3 +21,11 @@ def deliver_due_webhooks() -> int:
     from lodestar.interop.webhooks.delivery import deliver_due
 
     return deliver_due()
+
+
+@task()
+def purge_webhook_deliveries() -> int:
+    """Daily: delete the delivery log's entries older than 30 days that are done."""
+    from lodestar.interop.webhooks.delivery import purge_old
+
+    return purge_old()
