@@ -393,3 +393,27 @@ def test_a_webhook_deleted_while_its_delivery_is_sent_loses_nothing_else(
     monkeypatch.setattr(http, "post", post_then_delete)
     assert attempt(delivery.pk) is not None
     assert not WebhookDelivery.objects.exists()
+
+
+def test_an_event_costs_one_query_without_webhooks_and_a_few_with_ten(
+    owner: Persona, outsider: Persona, django_assert_num_queries: Any
+) -> None:
+    from lodestar.core.events import event_of
+    from lodestar.interop.webhooks.delivery import on_event
+
+    product = strategy.product_create(actor=owner.actor, key="ACME", name="Acme Analytics")
+    item = backlog.item_create(actor=owner.actor, product=product, title="Share by link")
+    entry = HistoryEntry.objects.filter(object_id=item.pk, action="created").latest("pk")
+    for n in range(10):
+        hook(outsider, f"https://{n}.example.com/")
+    with django_assert_num_queries(1):
+        assert on_event(event_of(entry)) == []
+    for n in range(10):
+        hook(owner, f"https://{n}.example.com/")
+    with django_assert_num_queries(8) as counted:
+        made = on_event(event_of(entry))
+    assert len(made) == 10
+    statements = [q["sql"].split()[0] for q in counted.captured_queries]
+    # The webhooks, the workspace's slug, the actor, the object and its page's workspace;
+    # the deliveries in one INSERT (between a savepoint and its release).
+    assert statements == ["SELECT"] * 5 + ["SAVEPOINT", "INSERT", "RELEASE"]
