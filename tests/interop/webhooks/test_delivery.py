@@ -417,3 +417,33 @@ def test_an_event_costs_one_query_without_webhooks_and_a_few_with_ten(
     # The webhooks, the workspace's slug, the actor, the object and its page's workspace;
     # the deliveries in one INSERT (between a savepoint and its release).
     assert statements == ["SELECT"] * 5 + ["SAVEPOINT", "INSERT", "RELEASE"]
+
+
+def test_with_the_workers_backend_a_retry_waits_for_its_time(
+    owner: Persona,
+    receiver: Receiver,
+    allow_local: None,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.test import override_settings
+    from django_tasks_db.models import DBTaskResult
+
+    webhook = hook(owner, receiver.url)
+    receiver.status = 500
+    database = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with override_settings(TASKS=database):  # the library resets its backends on the change
+        with django_capture_on_commit_callbacks(execute=True):
+            ping = services.webhook_test(actor=owner.actor, webhook=webhook)
+        first = DBTaskResult.objects.get()
+        assert first.args_kwargs == {"args": [ping.pk], "kwargs": {}}
+        assert first.task_path == "lodestar.interop.webhooks.tasks.deliver_webhook"
+        DBTaskResult.objects.all().delete()
+        delivery = queued(webhook)
+        with django_capture_on_commit_callbacks(execute=True):
+            done = attempt(delivery.pk)
+        assert done is not None
+        retry = DBTaskResult.objects.get()
+        assert retry.args_kwargs["args"] == [delivery.pk]
+        assert retry.run_after == done.next_attempt_at
+    # Nothing was sent by enqueuing: the worker sends when it runs the tasks.
+    assert len(receiver.received) == 1
