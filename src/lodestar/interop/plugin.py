@@ -7,12 +7,21 @@ import datetime as dt
 
 from django.urls import reverse
 
-from lodestar.core.registry import HomeSection, ObjectType, PeriodicTask, Plugin, Subscriber
+from lodestar.core.registry import (
+    HomeSection,
+    NavChild,
+    NavChildren,
+    ObjectType,
+    PeriodicTask,
+    Plugin,
+    Subscriber,
+)
 from lodestar.interop.permissions import PERMISSIONS, InteropPermission
 from lodestar.interop.webhooks import delivery as webhook_delivery
 from lodestar.interop.webhooks import selectors as webhook_selectors
 from lodestar.interop.webhooks.access import access_webhook
 from lodestar.interop.webhooks.models import Webhook
+from lodestar.people.policy import Actor, can
 
 WEBHOOKS = InteropPermission.MANAGE_WEBHOOKS
 
@@ -21,11 +30,20 @@ def _webhook_url(webhook: Webhook) -> str:
     return reverse("interop:webhook_detail", args=[webhook.workspace.slug, webhook.pk])
 
 
+def _settings_links(actor: Actor) -> list[NavChild]:
+    """Webhooks under Settings in the sidebar, for those who manage them (no query)."""
+    if not can(actor, WEBHOOKS):
+        return []
+    href = reverse("interop:webhook_list", args=[actor.workspace.slug])
+    return [NavChild("webhooks", "Webhooks", href)]
+
+
 PLUGIN = Plugin(
     name="interop",
     urls=["lodestar.interop.urls"],
     api=["lodestar.interop.webhooks.api"],
     permissions=PERMISSIONS,
+    navigation_children=[NavChildren("settings", "Workspace settings", _settings_links)],
     objects=[
         ObjectType(
             name="webhook",

@@ -25,6 +25,8 @@ def signed_in(persona: Persona) -> Client:
 
 def test_make_a_webhook_and_see_its_secret_once(admin: Persona) -> None:
     client = signed_in(admin)
+    # Under Settings in the sidebar, for those who manage webhooks.
+    assert f'href="{PAGES}"' in client.get("/w/acme/teams").content.decode()
     assert "No webhooks yet" in client.get(PAGES).content.decode()
     form = client.get(PAGES + "/new").content.decode()
     assert 'name="url"' in form
@@ -95,4 +97,5 @@ def test_members_are_refused_and_outsiders_get_404(
     assert (
         'data-testid="webhooks-home"' not in signed_in(developer).get("/w/acme/").content.decode()
     )
+    assert f'href="{PAGES}"' not in signed_in(developer).get("/w/acme/teams").content.decode()
     assert signed_in(outsider).get(PAGES).status_code == 404
