@@ -86,6 +86,8 @@ def test_the_declared_periodic_tasks_exist() -> None:
         "lodestar.sprints.tasks.take_sprint_snapshots",
         "lodestar.outcomes.tasks.evaluate_due_outcomes",
         "lodestar.notifications.tasks.send_notification_digests",
+        "lodestar.interop.webhooks.tasks.deliver_due_webhooks",
+        "lodestar.interop.webhooks.tasks.purge_webhook_deliveries",
         "lodestar.api.tasks.purge_idempotency",
     ]
     for periodic_task in tasks:

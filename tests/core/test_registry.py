@@ -64,6 +64,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "sprint",
         "success_criterion",
         "team",
+        "webhook",
         "workspace",
     ]
     assert [object_type.name for object_type in registry().trashable()] == [
@@ -89,6 +90,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.reports.urls",
         "lodestar.comments.urls",
         "lodestar.notifications.urls",
+        "lodestar.interop.urls",
     ]
     assert registry().api_modules() == [
         "lodestar.people.api",
@@ -108,6 +110,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.reports.api",
         "lodestar.comments.api",
         "lodestar.notifications.api",
+        "lodestar.interop.webhooks.api",
     ]
     assert [entry.key for entry in registry().navigation()] == [
         "home",

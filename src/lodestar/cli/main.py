@@ -19,6 +19,7 @@ from lodestar.cli import (
     search,
     server,
     sprints,
+    webhooks,
 )
 from lodestar.cli.output import LodestarGroup
 from lodestar.config.datadir import private_umask
@@ -45,6 +46,7 @@ releases.register(app)
 roadmap.register(app)
 reports.register(app)
 notifications.register(app)
+webhooks.register(app)
 
 
 def main() -> None:

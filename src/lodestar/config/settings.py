@@ -326,6 +326,11 @@ EMAIL_CHANGE_RATE_LIMIT_WINDOW_SECONDS = 3600
 # Domain events: how often the worker reads the outbox, and how long delivered events stay.
 OUTBOX_POLL_SECONDS = 2.0
 OUTBOX_RETENTION_DAYS = 7
+# Webhooks (interop/webhooks, docs/WEBHOOKS.md): private networks a receiver may be on
+# (comma-separated CIDRs, e.g. "10.20.0.0/16,127.0.0.1/32"; none by default: only public
+# addresses are reached), and the seconds a delivery may take to connect and to read.
+WEBHOOK_ALLOWED_NETWORKS = os.environ.get("LODESTAR_WEBHOOK_ALLOWED_NETWORKS", "")
+WEBHOOK_TIMEOUT_SECONDS = float(_env_int("LODESTAR_WEBHOOK_TIMEOUT_SECONDS", 10))
 # Live updates: how often an item's page, a backlog and a sprint board ask whether what they
 # show changed (a poll that answers 304 when nothing did; see core/live.py).
 LIVE_POLL_SECONDS = float(_env_int("LODESTAR_LIVE_POLL_SECONDS", 10))

@@ -10,3 +10,13 @@ class InteropErrorCode(StrEnum):
     IMPORT_FILE_INVALID = "import_file_invalid"
     IMPORT_FILE_TOO_LARGE = "import_file_too_large"
     IMPORT_SOURCE_UNKNOWN = "import_source_unknown"
+    # Webhooks.
+    WEBHOOK_URL_INVALID = "webhook_url_invalid"
+    WEBHOOK_EVENTS_INVALID = "webhook_events_invalid"
+    WEBHOOK_DESCRIPTION_INVALID = "webhook_description_invalid"
+    WEBHOOK_REASON_INVALID = "webhook_reason_invalid"
+    WEBHOOK_LIMIT_REACHED = "webhook_limit_reached"
+    WEBHOOK_NOT_ACTIVE = "webhook_not_active"
+    FORBIDDEN_MANAGE_WEBHOOKS = "forbidden_manage_webhooks"
+    WEBHOOK_NOT_FOUND = "webhook_not_found"
+    WEBHOOK_DELIVERY_NOT_FOUND = "webhook_delivery_not_found"

@@ -3,6 +3,73 @@ through their services, an export reads all of them, webhooks tell of every even
 
 from __future__ import annotations
 
-from lodestar.core.registry import Plugin
+import datetime as dt
 
-PLUGIN = Plugin(name="interop")
+from django.urls import reverse
+
+from lodestar.core.registry import (
+    HomeSection,
+    NavChild,
+    NavChildren,
+    ObjectType,
+    PeriodicTask,
+    Plugin,
+    Subscriber,
+)
+from lodestar.interop.permissions import PERMISSIONS, InteropPermission
+from lodestar.interop.webhooks import delivery as webhook_delivery
+from lodestar.interop.webhooks import selectors as webhook_selectors
+from lodestar.interop.webhooks.access import access_webhook
+from lodestar.interop.webhooks.models import Webhook
+from lodestar.people.policy import Actor, can
+
+WEBHOOKS = InteropPermission.MANAGE_WEBHOOKS
+
+
+def _webhook_url(webhook: Webhook) -> str:
+    return reverse("interop:webhook_detail", args=[webhook.workspace.slug, webhook.pk])
+
+
+def _settings_links(actor: Actor) -> list[NavChild]:
+    """Webhooks under Settings in the sidebar, for those who manage them (no query)."""
+    if not can(actor, WEBHOOKS):
+        return []
+    href = reverse("interop:webhook_list", args=[actor.workspace.slug])
+    return [NavChild("webhooks", "Webhooks", href)]
+
+
+PLUGIN = Plugin(
+    name="interop",
+    urls=["lodestar.interop.urls"],
+    api=["lodestar.interop.webhooks.api"],
+    permissions=PERMISSIONS,
+    navigation_children=[NavChildren("settings", "Workspace settings", _settings_links)],
+    objects=[
+        ObjectType(
+            name="webhook",
+            model=Webhook,
+            label="webhook",
+            title=lambda webhook: webhook.url,
+            gate=access_webhook,
+            permissions={"view": WEBHOOKS, "change": WEBHOOKS, "delete": WEBHOOKS},
+            url=_webhook_url,
+        )
+    ],
+    # Webhooks hear every event from the worker's outbox pump, never in the writing request.
+    subscribers=[
+        Subscriber(name="webhooks", handler=webhook_delivery.handle, durable=True),
+    ],
+    # Deliveries go out through their own tasks (retries waiting their turn); this sweep sends
+    # any whose task was lost with a worker.
+    periodic=[
+        PeriodicTask("lodestar.interop.webhooks.tasks.deliver_due_webhooks", dt.timedelta(hours=1)),
+        PeriodicTask(
+            "lodestar.interop.webhooks.tasks.purge_webhook_deliveries", dt.timedelta(days=1)
+        ),
+    ],
+    home=[
+        HomeSection(
+            "webhooks", "interop/webhooks/_home.html", webhook_selectors.home_card, order=90
+        )
+    ],
+)

@@ -211,3 +211,44 @@ def email_unsubscribe(*, member: Membership, kinds: Iterable[str]) -> list[str]:
 
 def mark_emailed(ids: list[int], when: dt.datetime) -> None:
     Notification.objects.filter(pk__in=ids).update(emailed_at=when)
+
+
+def notify_members(
+    *,
+    workspace_id: int,
+    members: Iterable[Membership],
+    kind: str,
+    target_type: str,
+    target_id: int,
+    target_title: str,
+    url: str,
+    sentence: str,
+    excerpt: str = "",
+) -> list[Notification]:
+    """Tell ``members`` of something no one's watch covers (a webhook that another context
+    disabled after its deliveries kept failing): one notification each, of ``kind``, emailed as
+    each recipient's preference for that kind says. Call it inside the caller's transaction."""
+    from lodestar.notifications.emails import after_notified
+
+    if kind not in Kind.values:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    now = timezone.now()
+    told = [
+        Notification.objects.create(
+            workspace_id=workspace_id,
+            recipient=member,
+            kind=kind,
+            target_type=target_type,
+            target_id=target_id,
+            target_title=target_title[:255],
+            url=url[:500],
+            actor_name="Lodestar",
+            sentence=sentence[:500],
+            excerpt=excerpt[:200],
+            created_at=now,
+            updated_at=now,
+        )
+        for member in members
+    ]
+    after_notified(told)
+    return told

@@ -1,0 +1,3 @@
+"""The interop context's tables, each part's in its own module."""
+
+from lodestar.interop.webhooks.models import Webhook, WebhookDelivery  # noqa: F401

@@ -1,0 +1,29 @@
+"""The interop context's pages (``app_name = "interop"``)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, path
+
+from lodestar.interop.webhooks import views as webhooks
+
+app_name = "interop"
+
+W = "w/<slug:workspace_slug>/"
+HOOK = W + "settings/webhooks/<int:webhook_id>"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path(W + "settings/webhooks", webhooks.webhook_list, name="webhook_list"),
+    path(W + "settings/webhooks/new", webhooks.webhook_new, name="webhook_new"),
+    path(HOOK, webhooks.webhook_detail, name="webhook_detail"),
+    path(HOOK + "/edit", webhooks.webhook_edit, name="webhook_edit"),
+    path(HOOK + "/enable", webhooks.webhook_enable, name="webhook_enable"),
+    path(HOOK + "/disable", webhooks.webhook_disable, name="webhook_disable"),
+    path(HOOK + "/test", webhooks.webhook_test, name="webhook_test"),
+    path(HOOK + "/secret", webhooks.webhook_rotate_secret, name="webhook_rotate_secret"),
+    path(HOOK + "/delete", webhooks.webhook_delete, name="webhook_delete"),
+    path(
+        HOOK + "/deliveries/<int:delivery_id>/redeliver",
+        webhooks.delivery_redeliver,
+        name="webhook_redeliver",
+    ),
+]
