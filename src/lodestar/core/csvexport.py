@@ -32,7 +32,9 @@ BOM = "\ufeff"
 # What a file name keeps of the words it is made of; anything else becomes "-".
 _UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
-Cell = str | int | float | Decimal | bool | dt.date | dt.datetime | Sequence[str] | Enum | None
+# What a row may hold: text, numbers, truths, dates, enums, None, and lists of them (labels);
+# anything else is written as its text.
+Cell = object
 
 
 def neutralise(text: str) -> str:
@@ -61,7 +63,9 @@ def cell(value: Cell) -> str | int | float | Decimal:
         return neutralise(str(value.value))
     if isinstance(value, str):
         return neutralise(value)
-    return neutralise(", ".join(str(part) for part in value))
+    if isinstance(value, list | tuple | set | frozenset):
+        return neutralise(", ".join(str(part) for part in value))
+    return neutralise(str(value))
 
 
 def export_filename(*parts: str, extension: str = "csv") -> str:
@@ -73,7 +77,7 @@ def export_filename(*parts: str, extension: str = "csv") -> str:
     return f"{stem[:100]}-{timezone.localdate().isoformat()}.{extension}"
 
 
-def _chunks(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> Iterator[bytes]:
+def _chunks(header: Sequence[str], rows: Iterable[Iterable[Cell]]) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
@@ -88,7 +92,7 @@ def _chunks(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> Iterator[b
 
 
 def csv_response(
-    filename: str, header: Sequence[str], rows: Iterable[Sequence[Cell]]
+    filename: str, header: Sequence[str], rows: Iterable[Iterable[Cell]]
 ) -> StreamingHttpResponse:
     """The rows as a CSV download (UTF-8 with a byte order mark, which Excel needs to read
     UTF-8), streamed as ``rows`` yields them; ``rows`` should come from a queryset's
