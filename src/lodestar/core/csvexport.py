@@ -16,11 +16,11 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from enum import Enum
 from itertools import islice
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, QueryDict, StreamingHttpResponse
@@ -31,6 +31,16 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Rows written to the buffer before it is sent: fewer, larger chunks cost less than one a row.
 ROWS_PER_CHUNK = 500
 T = TypeVar("T")
+
+
+class _Paged(Protocol):
+    @property
+    def items(self) -> Sequence[Any]: ...
+    @property
+    def next_cursor(self) -> str | None: ...
+
+
+P = TypeVar("P", bound=_Paged)
 BOM = "\ufeff"
 # What a file name keeps of the words it is made of; anything else becomes "-".
 _UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -113,6 +123,19 @@ def batches(rows: Iterable[T], size: int = 1000) -> Iterator[list[T]]:
     it = iter(rows)
     while batch := list(islice(it, size)):
         yield batch
+
+
+def every_page(first: P, fetch: Callable[[str], P]) -> Iterator[Any]:
+    """The items of ``first`` and of each page after it, for a list whose selector gives a
+    page at a time (``fetch(cursor)`` reads the next): the file then has every page, read as
+    it is written. ``first`` is read before the answer starts, so a bad filter is refused with
+    a status, not halfway through a download."""
+    page = first
+    while True:
+        yield from page.items
+        if not page.next_cursor:
+            return
+        page = fetch(page.next_cursor)
 
 
 def wants_csv(request: HttpRequest) -> bool:
