@@ -199,3 +199,19 @@ def test_the_queries_do_not_grow_with_the_rows(
     many, rows = count()
     assert rows == 42
     assert many == few
+
+
+def test_a_backlog_with_children_exports_every_row_the_tree_shows(
+    client: Client, po: Persona, make_item: MakeItem
+) -> None:
+    epic = make_item("Epic", kind=ItemKind.EPIC)
+    make_item("Loose")
+    child = make_item("Child", parent=epic)
+    make_item("Grandchild", parent=child, kind=ItemKind.TASK)
+    client.force_login(po.user)
+    shown = page_keys(client.get(BACKLOG))
+    rows = read_csv(client.get(BACKLOG + "?format=csv"))
+    # The tree lists children under their parent; the file lists the same rows in backlog
+    # order, each naming its parent.
+    assert sorted(column(rows, "Key")) == sorted(shown) == ["ACME-1", "ACME-2", "ACME-3", "ACME-4"]
+    assert column(rows, "Parent") == ["", "", "ACME-1", "ACME-3"]
