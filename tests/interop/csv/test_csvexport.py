@@ -11,6 +11,7 @@ import pytest
 from django.http import QueryDict
 from django.utils import timezone
 
+from lodestar.backlog.models import ItemStatus
 from lodestar.core.csvexport import (
     ROWS_PER_CHUNK,
     cell,
@@ -49,6 +50,15 @@ def test_numbers_stay_numbers_and_other_values_read_as_a_spreadsheet_expects() -
     assert cell(["api", "=cmd", "ux"]) == "api, =cmd, ux"
     # Joined values start with the first one: a formula there is caught too.
     assert cell(["=cmd", "ux"]) == "'=cmd, ux"
+    assert cell(("a", "b")) == "a, b"
+    assert cell(ItemStatus.READY) == "ready"
+    assert cell(frozenset(["-x"])) == "'-x"
+
+    class Odd:
+        def __str__(self) -> str:
+            return "@odd"
+
+    assert cell(Odd()) == "'@odd"
 
 
 def test_the_download_streams_utf8_with_a_bom_and_round_trips_quotes_and_newlines() -> None:
