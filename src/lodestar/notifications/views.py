@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,11 +16,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lodestar.core.csvexport import wants_csv
 from lodestar.core.errors import Invalid, error_sentence
 from lodestar.core.registry import registry
 from lodestar.notifications import emails, selectors, services
 from lodestar.notifications.access import Target, access_notification, access_target
 from lodestar.notifications.models import Delivery, Kind
+from lodestar.notifications.page_exports import inbox_csv
 from lodestar.people.models import Membership
 from lodestar.people.policy import Actor
 from lodestar.people.web import WorkspaceRequest, workspace_view
@@ -31,11 +33,13 @@ MENTIONABLES_MAX = 8
 
 @require_GET
 @workspace_view
-def inbox(request: WorkspaceRequest) -> HttpResponse:
+def inbox(request: WorkspaceRequest) -> HttpResponse | StreamingHttpResponse:
     """The member's notifications, newest first, 50 a page; unread ones stand out."""
     actor = request.actor
     kind = request.GET.get("kind") or None
     unread_only = request.GET.get("unread") == "1"
+    if wants_csv(request):
+        return inbox_csv(request, kind, True if unread_only else None)
     try:
         page = selectors.inbox(
             actor=actor,

@@ -9,13 +9,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lodestar.backlog.models import BacklogItem
 from lodestar.core import charts
+from lodestar.core.csvexport import wants_csv
 from lodestar.core.errors import DomainError, Invalid, NotFound, StaleVersion, error_sentence
 from lodestar.core.history import describe, history_for
 from lodestar.discovery.models import ProblemStatus
@@ -30,6 +31,7 @@ from lodestar.outcomes.models import (
     TargetKind,
     Verdict,
 )
+from lodestar.outcomes.page_exports import reviews_csv
 from lodestar.outcomes.permissions import OutcomePermission
 from lodestar.outcomes.refs import epic_of
 from lodestar.people.policy import can, require
@@ -245,13 +247,16 @@ def evaluate(request: WorkspaceRequest, product_key: str) -> HttpResponse:
 
 @require_GET
 @workspace_view
-def outcomes(request: WorkspaceRequest, product_key: str) -> HttpResponse:
+def outcomes(request: WorkspaceRequest, product_key: str) -> HttpResponse | StreamingHttpResponse:
     """The product's outcome reviews (by verdict), and its criteria still waiting."""
     actor = request.actor
     product = access_product(actor, product_key)
     verdict = request.GET.get("verdict") or None
     if verdict not in (None, *Verdict.values):
         verdict = None
+    if wants_csv(request):
+        rows = selectors.review_list(actor=actor, product=product, verdict=verdict)
+        return reviews_csv(request, product, rows)
     reviews = list(
         selectors.review_list(actor=actor, product=product, verdict=verdict)[:REVIEWS_SHOWN]
     )

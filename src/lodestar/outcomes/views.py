@@ -8,18 +8,20 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lodestar.core import charts
+from lodestar.core.csvexport import wants_csv
 from lodestar.core.errors import Invalid, StaleVersion, error_sentence
 from lodestar.core.history import describe, history_for
 from lodestar.outcomes import selectors, services
 from lodestar.outcomes.access import access_metric
 from lodestar.outcomes.extensions import METRIC_SECTIONS
 from lodestar.outcomes.models import Aggregation, Direction, Metric
+from lodestar.outcomes.page_exports import metrics_csv
 from lodestar.outcomes.permissions import OutcomePermission
 from lodestar.outcomes.samples import MAX_FILE_BYTES, row_sentence
 from lodestar.people.policy import can
@@ -132,9 +134,14 @@ def _product_page(
 
 @require_http_methods(["GET", "POST"])
 @workspace_view
-def product_metrics(request: WorkspaceRequest, product_key: str) -> HttpResponse:
+def product_metrics(
+    request: WorkspaceRequest, product_key: str
+) -> HttpResponse | StreamingHttpResponse:
     """A product's metrics; writers define one by posting here."""
     product = access_product(request.actor, product_key)
+    if wants_csv(request):
+        rows = selectors.metric_list(actor=request.actor, product=product)
+        return metrics_csv(request, product, rows)
     if request.method != "POST":
         return _product_page(request, product)
     form = MetricForm(request.POST)

@@ -8,12 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lodestar.core.csvexport import wants_csv
 from lodestar.core.errors import Conflict, Invalid, StaleVersion
 from lodestar.core.history import describe, history_recent
 from lodestar.core.mail import site_url
@@ -34,6 +35,7 @@ from lodestar.people.models import (
     Role,
     TeamRole,
 )
+from lodestar.people.page_exports import members_csv, teams_csv
 from lodestar.people.policy import Permission, can, can_change_member, offered_roles
 from lodestar.people.refs import member_ref
 from lodestar.people.selectors import Worn
@@ -139,7 +141,9 @@ def _members_page(
 
 @require_GET
 @workspace_view
-def member_list(request: WorkspaceRequest) -> HttpResponse:
+def member_list(request: WorkspaceRequest) -> HttpResponse | StreamingHttpResponse:
+    if wants_csv(request):
+        return members_csv(request)
     return _members_page(request)
 
 
@@ -349,10 +353,12 @@ def _teams_page(
 
 @require_http_methods(["GET", "POST"])
 @workspace_view
-def team_list(request: WorkspaceRequest) -> HttpResponse:
+def team_list(request: WorkspaceRequest) -> HttpResponse | StreamingHttpResponse:
     """The teams; admins create one by posting here."""
     if request.method == "POST":
         return _team_create(request)
+    if wants_csv(request):
+        return teams_csv(request)
     return _teams_page(request)
 
 

@@ -8,12 +8,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from lodestar.core import search
-from lodestar.core.errors import Invalid
+from lodestar.core.csvexport import wants_csv
+from lodestar.core.errors import FieldError, Invalid
+from lodestar.people.page_exports import search_csv
 from lodestar.people.web import WorkspaceRequest, apply_errors, workspace_view
 
 # Filters that contexts give their documents (``SearchDocument.facets``), as the API names them.
@@ -62,26 +64,45 @@ class SearchForm(forms.Form):
         )
 
 
+def _asked(form: SearchForm) -> dict[str, Any]:
+    """What the form asks ``core.search.search`` for (a form with errors is refused, naming
+    its fields: only a file asks before the page has checked it)."""
+    if not form.is_bound or not form.is_valid() or not form.cleaned_data["q"].strip():
+        errors = form.errors if form.is_bound else {}
+        raise Invalid.fields(
+            [
+                FieldError(name, " ".join(str(m) for m in messages))
+                for name, messages in errors.items()
+            ]
+            or [FieldError("q", "Type what to search for.")]
+        )
+    data = form.cleaned_data
+    return {
+        "text": data["q"],
+        "kinds": [data["kind"]] if data["kind"] else None,
+        "facets": {name: data[name] or None for name in FACETS},
+        "date_from": data["from"],
+        "date_to": data["to"],
+        "sort": data["sort"] or "newest",
+    }
+
+
 @require_GET
 @workspace_view
-def search_page(request: WorkspaceRequest) -> HttpResponse:
+def search_page(request: WorkspaceRequest) -> HttpResponse | StreamingHttpResponse:
     actor = request.actor
     kinds = [(t.name, t.label.capitalize()) for t in search.searchable_kinds(actor)]
     form = SearchForm(request.GET or None, kinds=kinds)
     page = None
     more_url = None
     text = request.GET.get("q", "")
+    if wants_csv(request):
+        return search_csv(request, _asked(form))
     if form.is_bound and form.is_valid() and form.cleaned_data["q"].strip():
-        data = form.cleaned_data
         try:
             page = search.search(
                 actor=actor,
-                text=data["q"],
-                kinds=[data["kind"]] if data["kind"] else None,
-                facets={name: data[name] or None for name in FACETS},
-                date_from=data["from"],
-                date_to=data["to"],
-                sort=data["sort"] or "newest",
+                **_asked(form),
                 cursor=request.GET.get("cursor") or None,
             )
         except Invalid as error:

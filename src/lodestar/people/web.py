@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
@@ -29,7 +29,8 @@ class WorkspaceRequest(HttpRequest):
     workspace: Workspace
 
 
-View = Callable[..., HttpResponse]
+# A page view answers with a page, or with a streamed file (a list's CSV).
+View = Callable[..., HttpResponse | StreamingHttpResponse]
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -65,6 +66,8 @@ def workspace_view(view: View) -> View:
             response = view(request, *args, **kwargs)
         except DomainError as error:
             response = error_response(request, error)
+        if isinstance(response, StreamingHttpResponse):
+            return response  # a file: no message to add
         return with_flash(request, response)
 
     return wrapped

@@ -12,13 +12,14 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lodestar.backlog.refs import item_refs
 from lodestar.core import charts
+from lodestar.core.csvexport import wants_csv
 from lodestar.core.errors import DomainError, Invalid, error_sentence, field_sentence
 from lodestar.core.history import describe, history_for
 from lodestar.core.markdown import render_markdown
@@ -31,6 +32,7 @@ from lodestar.releases.extensions import RELEASE_SECTIONS
 from lodestar.releases.forecasts import ReleaseForecast, product_forecasts, release_forecast
 from lodestar.releases.models import Release, ReleaseState
 from lodestar.releases.notes import draft
+from lodestar.releases.page_exports import releases_csv
 from lodestar.releases.permissions import ReleasePermission
 from lodestar.strategy.access import access_product
 from lodestar.strategy.models import Product
@@ -110,8 +112,12 @@ def home(request: WorkspaceRequest) -> HttpResponse:
 
 @require_GET
 @workspace_view
-def product_releases(request: WorkspaceRequest, product_key: str) -> HttpResponse:
+def product_releases(
+    request: WorkspaceRequest, product_key: str
+) -> HttpResponse | StreamingHttpResponse:
     product = access_product(request.actor, product_key)
+    if wants_csv(request):
+        return releases_csv(request, product, _rows(request, product))
     return render(
         request,
         "releases/product.html",

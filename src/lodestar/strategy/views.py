@@ -10,10 +10,11 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lodestar.core.csvexport import wants_csv
 from lodestar.core.errors import Invalid, StaleVersion, error_sentence
 from lodestar.people.access import access_team
 from lodestar.people.models import Membership, TeamRole
@@ -24,6 +25,7 @@ from lodestar.people.web import WorkspaceRequest, apply_errors, workspace_view
 from lodestar.strategy import services
 from lodestar.strategy.access import access_goal, access_product
 from lodestar.strategy.models import GoalStatus, Product
+from lodestar.strategy.page_exports import products_csv
 from lodestar.strategy.permissions import StrategyPermission
 from lodestar.strategy.selectors import (
     active_goal,
@@ -123,10 +125,10 @@ def _products_page(
 
 @require_http_methods(["GET", "POST"])
 @workspace_view
-def products(request: WorkspaceRequest) -> HttpResponse:
+def products(request: WorkspaceRequest) -> HttpResponse | StreamingHttpResponse:
     """The workspace's products; owners and admins create one by posting here."""
     if request.method != "POST":
-        return _products_page(request)
+        return products_csv(request) if wants_csv(request) else _products_page(request)
     form = ProductForm(request.POST)
     if not form.is_valid():
         return _products_page(request, form, status=422)

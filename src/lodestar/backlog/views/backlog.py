@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -45,6 +45,8 @@ from lodestar.backlog.views._common import (
     rights_for,
     rows_for,
 )
+from lodestar.backlog.views.export import backlog_csv
+from lodestar.core.csvexport import wants_csv
 from lodestar.core.errors import (
     DomainError,
     FieldError,
@@ -268,7 +270,7 @@ def _backlog_context(
 
 @require_http_methods(["GET", "POST"])
 @workspace_view
-def backlog(request: WorkspaceRequest, product_key: str) -> HttpResponse:
+def backlog(request: WorkspaceRequest, product_key: str) -> HttpResponse | StreamingHttpResponse:
     """The product's backlog in the product owner's order; members add items by posting here.
 
     htmx asks for the next page (``fragment=rows``) or, when a filter changes, the list body;
@@ -278,6 +280,8 @@ def backlog(request: WorkspaceRequest, product_key: str) -> HttpResponse:
     product = product_detail(actor=actor, product=access_product(actor, product_key))
     if request.method == "POST":
         return _create(request, product)
+    if wants_csv(request):
+        return backlog_csv(request, product, _filters)
     context, status = _backlog_context(request, product)
     if is_htmx(request) and not request.headers.get("HX-History-Restore-Request"):
         fragment = request.GET.get("fragment")

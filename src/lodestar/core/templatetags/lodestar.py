@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from lodestar.core.csvexport import csv_url
 from lodestar.core.extensions import page_sections
 from lodestar.core.markdown import render_markdown
 from lodestar.core.points import format_points
@@ -36,3 +37,13 @@ def sections_for(context: template.Context, kind: str, obj: object) -> SafeStrin
     if request is None:
         return SafeString("")
     return mark_safe("".join(page_sections(request, kind, obj)))  # noqa: S308 (rendered templates)
+
+
+@register.simple_tag(takes_context=True)
+def export_csv_url(context: template.Context, path: str = "") -> str:
+    """The address of the current list's CSV file (``partials/export_csv.html``): the page's
+    path (or ``path``) with its filters and sort, every page of it."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    return csv_url(path or request.path, request.GET)

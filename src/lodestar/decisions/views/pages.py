@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lodestar.core.csvexport import wants_csv
 from lodestar.core.errors import DomainError, Invalid, StaleVersion, error_sentence
 from lodestar.core.history import describe, history_for
 from lodestar.core.trash import trash_move
@@ -20,6 +21,7 @@ from lodestar.decisions.access import access_decision
 from lodestar.decisions.forms import DecisionForm
 from lodestar.decisions.links import linkable_types
 from lodestar.decisions.models import Decision, DecisionStatus
+from lodestar.decisions.page_exports import decisions_csv
 from lodestar.decisions.permissions import DecisionPermission
 from lodestar.decisions.refs import deciders_ref, decision_ref
 from lodestar.people.policy import can
@@ -58,7 +60,7 @@ def home(request: WorkspaceRequest) -> HttpResponse:
 
 @require_GET
 @workspace_view
-def log(request: WorkspaceRequest, product_key: str) -> HttpResponse:
+def log(request: WorkspaceRequest, product_key: str) -> HttpResponse | StreamingHttpResponse:
     """The product's decisions, newest first, narrowed by status and searched by words."""
     product = access_product(request.actor, product_key)
     status = request.GET.get("status", "")
@@ -68,6 +70,8 @@ def log(request: WorkspaceRequest, product_key: str) -> HttpResponse:
     rows = selectors.decision_list(
         actor=request.actor, product=product, status=status or None, query=query
     )
+    if wants_csv(request):
+        return decisions_csv(request, product, rows)
     counts = selectors.status_counts(product=product)
     return render(
         request,

@@ -7,17 +7,19 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from lodestar.core.csvexport import wants_csv
 from lodestar.core.errors import Invalid, StaleVersion
 from lodestar.core.pagination import paginate
 from lodestar.discovery import services
 from lodestar.discovery.access import access_customer
 from lodestar.discovery.forms import ContactForm, CustomerEditForm, CustomerForm, MergeForm
 from lodestar.discovery.models import Customer
+from lodestar.discovery.page_exports import customers_csv
 from lodestar.discovery.permissions import DiscoveryPermission
 from lodestar.discovery.refs import customer_ref
 from lodestar.discovery.selectors import (
@@ -49,11 +51,13 @@ def _customer_url(request: WorkspaceRequest, customer: Customer) -> str:
 
 def _list_page(
     request: WorkspaceRequest, form: CustomerForm | None = None, status: int = 200
-) -> HttpResponse:
+) -> HttpResponse | StreamingHttpResponse:
     actor = request.actor
     segments = customer_segments(actor=actor)
     segment = request.GET.get("segment")
     segment = segment if segment in segments else None
+    if wants_csv(request):
+        return customers_csv(request, customer_list(actor=actor, segment=segment))
     page = paginate(
         customer_list(actor=actor, segment=segment),
         order=["name", "id"],
@@ -83,7 +87,7 @@ def _list_page(
 
 @require_http_methods(["GET", "POST"])
 @workspace_view
-def customer_list_page(request: WorkspaceRequest) -> HttpResponse:
+def customer_list_page(request: WorkspaceRequest) -> HttpResponse | StreamingHttpResponse:
     """Customers by name with their segment, plan, ARR and feedback; writers add one here."""
     if request.method != "POST":
         return _list_page(request)

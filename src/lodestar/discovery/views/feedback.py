@@ -12,12 +12,13 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lodestar.core.csvexport import wants_csv
 from lodestar.core.errors import Invalid
 from lodestar.core.pagination import paginate
 from lodestar.discovery import services
@@ -30,6 +31,7 @@ from lodestar.discovery.forms import (
     split_list,
 )
 from lodestar.discovery.models import Contact, Customer, Feedback, FeedbackSource, FeedbackState
+from lodestar.discovery.page_exports import feedback_csv
 from lodestar.discovery.refs import contact_ref, customer_ref, participant_refs
 from lodestar.discovery.selectors import (
     FeedbackFilters,
@@ -104,7 +106,7 @@ def _filters(request: WorkspaceRequest) -> dict[str, str]:
 
 @require_GET
 @workspace_view
-def inbox(request: WorkspaceRequest) -> HttpResponse:
+def inbox(request: WorkspaceRequest) -> HttpResponse | StreamingHttpResponse:
     """Feedback newest first, the new by default, with its triage actions and shortcuts."""
     actor = request.actor
     chosen = _filters(request)
@@ -117,6 +119,8 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
             tag=chosen["tag"] or None,
         ),
     )
+    if wants_csv(request):
+        return feedback_csv(request, rows)
     page = paginate(
         rows, order=["-received_at", "-id"], cursor=request.GET.get("cursor"), limit=PAGE_SIZE
     )

@@ -13,7 +13,7 @@ import hashlib
 import json
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
@@ -47,7 +47,7 @@ def _declared_length(request: HttpRequest) -> int:
 
 
 @csrf_exempt
-def import_page(request: HttpRequest, workspace_slug: str) -> HttpResponse:
+def import_page(request: HttpRequest, workspace_slug: str) -> HttpResponse | StreamingHttpResponse:
     """The page (GET), a check or an import (POST). A file over the limit is refused by its
     declared length, before its bytes are read (and so before the CSRF check, which would
     read the whole form; nothing is written either way)."""

@@ -8,13 +8,14 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lodestar.backlog.access import access_item
 from lodestar.backlog.refs import item_ref
+from lodestar.core.csvexport import wants_csv
 from lodestar.core.errors import Invalid, StaleVersion
 from lodestar.core.pagination import paginate
 from lodestar.discovery import services
@@ -22,6 +23,7 @@ from lodestar.discovery.access import access_problem
 from lodestar.discovery.extensions import PROBLEM_SECTIONS
 from lodestar.discovery.forms import ItemLinkForm, ProblemEditForm, ProblemForm
 from lodestar.discovery.models import Problem, ProblemStatus
+from lodestar.discovery.page_exports import problems_csv
 from lodestar.discovery.portal_selectors import problem_portal_ideas
 from lodestar.discovery.selectors import (
     PROBLEM_SORTS,
@@ -54,12 +56,15 @@ def _problem_url(request: WorkspaceRequest, problem: Problem) -> str:
 
 def _list_page(
     request: WorkspaceRequest, form: ProblemForm | None = None, status: int = 200
-) -> HttpResponse:
+) -> HttpResponse | StreamingHttpResponse:
     actor = request.actor
     sort = request.GET.get("sort", "customers")
     sort = sort if sort in PROBLEM_SORTS else "customers"
     state = request.GET.get("status", "")
     state = state if state in ProblemStatus.values else ""
+    if wants_csv(request):
+        rows = problem_list_ranked(actor=actor, status=state or None)
+        return problems_csv(request, rows, PROBLEM_SORTS[sort])
     page = paginate(
         problem_list_ranked(actor=actor, status=state or None),
         order=PROBLEM_SORTS[sort],
@@ -92,7 +97,7 @@ def _list_page(
 
 @require_http_methods(["GET", "POST"])
 @workspace_view
-def problem_list_page(request: WorkspaceRequest) -> HttpResponse:
+def problem_list_page(request: WorkspaceRequest) -> HttpResponse | StreamingHttpResponse:
     """Problems with their evidence, the most customers first; writers create one here."""
     if request.method != "POST":
         return _list_page(request)

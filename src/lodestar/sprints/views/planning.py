@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lodestar.backlog.models import BacklogItem, ItemStatus
 from lodestar.backlog.refs import item_ref
+from lodestar.core.csvexport import wants_csv
 from lodestar.core.errors import FieldError, Invalid, error_sentence, field_sentence
 from lodestar.core.points import format_points
 from lodestar.people.access import access_team
@@ -29,6 +30,7 @@ from lodestar.people.web import WorkspaceRequest, error_response, is_htmx, works
 from lodestar.sprints import selectors, services
 from lodestar.sprints.access import access_sprint
 from lodestar.sprints.models import Sprint, SprintState
+from lodestar.sprints.page_exports import sprints_csv
 from lodestar.sprints.views._common import answer, may_change, sprint_url
 from lodestar.strategy.refs import goal_ref
 from lodestar.strategy.selectors import active_goal, goal_list, team_product
@@ -60,13 +62,15 @@ def sprints_home(request: WorkspaceRequest) -> HttpResponse:
 
 def _team_page(
     request: WorkspaceRequest, team: Team, status: int = 200, **extra: Any
-) -> HttpResponse:
+) -> HttpResponse | StreamingHttpResponse:
     sprints = list(selectors.sprint_list(actor=request.actor, team=team))
     counts = selectors.sprint_counts([s.pk for s in sprints])
     groups = [
         (state.label, [(s, counts.get(s.pk, 0)) for s in sprints if s.state == state])
         for state in (SprintState.ACTIVE, SprintState.PLANNED, SprintState.CLOSED)
     ]
+    if wants_csv(request):
+        return sprints_csv(request, team, groups)
     product = team_product(team)
     last = sprints[0] if sprints else None
     start = last.end_date + dt.timedelta(days=1) if last else timezone.localdate()
@@ -103,7 +107,7 @@ def _date(value: str, field: str, errors: list[FieldError]) -> dt.date | None:
 
 @require_http_methods(["GET", "POST"])
 @workspace_view
-def team_sprints(request: WorkspaceRequest, team_slug: str) -> HttpResponse:
+def team_sprints(request: WorkspaceRequest, team_slug: str) -> HttpResponse | StreamingHttpResponse:
     """A team's sprints, active, planned and closed; those who plan create one here."""
     team = access_team(request.actor, team_slug)
     if request.method != "POST":

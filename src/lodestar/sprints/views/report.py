@@ -10,17 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from lodestar.core import charts
+from lodestar.core.csvexport import wants_csv
 from lodestar.core.errors import Invalid, error_sentence, field_sentence
 from lodestar.people.web import WorkspaceRequest, workspace_view
 from lodestar.sprints import selectors, services
 from lodestar.sprints.access import access_sprint
 from lodestar.sprints.forecasts import sprint_chance
 from lodestar.sprints.models import Outcome, Sprint, SprintState
+from lodestar.sprints.page_exports import sprint_items_csv
 from lodestar.sprints.refs import sprint_ref_or_none
 from lodestar.sprints.views._common import answer, may_change, sprint_url
 
@@ -77,8 +79,11 @@ def report_context(
 
 @require_GET
 @workspace_view
-def report(request: WorkspaceRequest, sprint_id: int) -> HttpResponse:
+def report(request: WorkspaceRequest, sprint_id: int) -> HttpResponse | StreamingHttpResponse:
     sprint = access_sprint(request.actor, sprint_id)
+    if wants_csv(request):
+        entries = selectors.sprint_items(actor=request.actor, sprint=sprint)
+        return sprint_items_csv(request, sprint, entries)
     return render(request, "sprints/report.html", report_context(request, sprint))
 
 
