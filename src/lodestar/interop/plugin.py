@@ -4,5 +4,9 @@ through their services, an export reads all of them, webhooks tell of every even
 from __future__ import annotations
 
 from lodestar.core.registry import Plugin
+from lodestar.interop.permissions import PERMISSIONS
 
-PLUGIN = Plugin(name="interop")
+PLUGIN = Plugin(
+    name="interop",
+    permissions=PERMISSIONS,
+)

@@ -1,0 +1,23 @@
+"""The interop context's permissions: imports, exports, restores and webhooks are the
+workspace's administration, so owners and admins only (members and viewers are refused)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from lodestar.interop.errors import InteropErrorCode as Code
+from lodestar.people.policy import MANAGERS, PermissionRule
+
+
+class InteropPermission(StrEnum):
+    IMPORT_DATA = "import_data"
+
+
+PERMISSIONS = [
+    PermissionRule(
+        InteropPermission.IMPORT_DATA,
+        MANAGERS,
+        "Only workspace owners and admins import files from other tools.",
+        Code.FORBIDDEN_IMPORT,
+    ),
+]
