@@ -108,6 +108,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.reports.api",
         "lodestar.comments.api",
         "lodestar.notifications.api",
+        "lodestar.interop.imports.api",
     ]
     assert [entry.key for entry in registry().navigation()] == [
         "home",

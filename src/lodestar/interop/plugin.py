@@ -8,5 +8,6 @@ from lodestar.interop.permissions import PERMISSIONS
 
 PLUGIN = Plugin(
     name="interop",
+    api=["lodestar.interop.imports.api"],
     permissions=PERMISSIONS,
 )
