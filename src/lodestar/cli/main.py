@@ -9,6 +9,7 @@ from lodestar.cli import (
     decisions,
     discovery,
     forecast,
+    imports,
     metrics,
     notifications,
     outcomes,
@@ -45,6 +46,7 @@ releases.register(app)
 roadmap.register(app)
 reports.register(app)
 notifications.register(app)
+imports.register(app)
 
 
 def main() -> None:

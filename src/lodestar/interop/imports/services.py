@@ -16,7 +16,12 @@ from django.utils import timezone
 from lodestar.core.db import is_postgresql
 from lodestar.core.errors import DomainError, Invalid
 from lodestar.interop.errors import InteropErrorCode as Code
-from lodestar.interop.imports.apply import ImportReport, import_bundle, parse_status_map
+from lodestar.interop.imports.apply import (
+    ImportReport,
+    Progress,
+    import_bundle,
+    parse_status_map,
+)
 from lodestar.interop.imports.bundle import SOURCES, ReadOptions
 from lodestar.interop.imports.models import ImportRun, ImportState
 from lodestar.interop.imports.readers import reader_for
@@ -69,8 +74,7 @@ def _options(
     }
 
 
-@transaction.atomic
-def import_start(
+def _new_run(
     *,
     actor: Actor,
     product: Product,
@@ -86,8 +90,8 @@ def import_start(
     status_map: Sequence[str] = (),
     invite: bool = False,
 ) -> ImportRun:
-    """A new import of ``file`` (``size`` bytes, refused over the limit before it is read) into
-    ``product``, queued for the worker; returns its run."""
+    """A new run of an import of ``file`` (``size`` bytes, refused over the limit before it is
+    read) into ``product``."""
     require(actor, InteropPermission.IMPORT_DATA)
     if product.workspace_id != actor.workspace_id:
         raise Invalid.field("product", "is not a product of this workspace")
@@ -128,10 +132,28 @@ def import_start(
         dry_run=dry_run,
         created_by=actor.user,
     )
+    return run
+
+
+@transaction.atomic
+def import_start(**arguments: Any) -> ImportRun:
+    """A new import (``_new_run``'s arguments), queued for the worker; returns its run. The
+    task is enqueued in this transaction: it exists exactly when the run does."""
     from lodestar.interop.imports.tasks import run_import
 
+    run = _new_run(**arguments)
     run_import.enqueue(run.pk)
     return run
+
+
+def import_now(*, progress: Progress | None = None, **arguments: Any) -> ImportRun:
+    """A new import (``_new_run``'s arguments) run here and now, as the command line does in
+    the foreground; ``progress(done, total)`` is told as it goes. Returns the finished run."""
+    with transaction.atomic():
+        run = _new_run(**arguments)
+    finished = import_run_execute(run.pk, progress=progress)
+    assert finished is not None  # noqa: S101 - made just above
+    return finished
 
 
 class _Progress:
@@ -139,8 +161,9 @@ class _Progress:
     open: through a connection of its own on PostgreSQL. SQLite has one writer at a time, so
     there the run shows the reading step, then the end."""
 
-    def __init__(self, run: ImportRun) -> None:
+    def __init__(self, run: ImportRun, also: Progress | None = None) -> None:
         self.run = run
+        self.also = also
         self.connection = (
             connections.create_connection("default")
             if is_postgresql(connections["default"])
@@ -148,6 +171,8 @@ class _Progress:
         )
 
     def __call__(self, done: int, total: int) -> None:
+        if self.also is not None:
+            self.also(done, total)
         if self.connection is None:
             return
         with self.connection.cursor() as cursor:
@@ -179,7 +204,7 @@ def _actor(run: ImportRun) -> Actor | None:
     return Actor(user=membership.user, membership=membership) if membership else None
 
 
-def import_run_execute(run_id: int) -> ImportRun | None:
+def import_run_execute(run_id: int, *, progress: Progress | None = None) -> ImportRun | None:
     """The worker's job: read the run's file with its source's reader, import it, keep the
     report; the file's bytes are dropped once read. A failure marks the run failed with its
     message, and nothing of the import is written."""
@@ -205,7 +230,7 @@ def import_run_execute(run_id: int) -> ImportRun | None:
         )
         del data
         _set(run, progress_total=len(bundle.items))
-        progress = _Progress(run)
+        told = _Progress(run, also=progress)
         try:
             report = import_bundle(
                 actor,
@@ -215,10 +240,10 @@ def import_run_execute(run_id: int) -> ImportRun | None:
                 dry_run=run.dry_run,
                 status_map=parse_status_map(options.get("status_map") or []),
                 invite=bool(options.get("invite")),
-                progress=progress,
+                progress=told,
             )
         finally:
-            progress.close()
+            told.close()
     except DomainError as error:
         report.fail(error.detail)
     except Exception:  # a bug: said in the run, the trace in the log
