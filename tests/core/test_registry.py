@@ -89,6 +89,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.reports.urls",
         "lodestar.comments.urls",
         "lodestar.notifications.urls",
+        "lodestar.interop.urls",
     ]
     assert registry().api_modules() == [
         "lodestar.people.api",
