@@ -22,6 +22,7 @@ it here. The order of items imported before is left as it is here.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -41,6 +42,7 @@ from lodestar.core.registry import registry
 from lodestar.interop.errors import InteropErrorCode as Code
 from lodestar.interop.imports.bundle import Bundle, SourceItem, SourceSprint
 from lodestar.interop.imports.models import ExternalRef
+from lodestar.interop.imports.readers.common import fitted_kinds
 from lodestar.interop.permissions import InteropPermission
 from lodestar.people.models import Invitation, Membership, Role, Team
 from lodestar.people.policy import Actor, require
@@ -755,6 +757,13 @@ def import_bundle(
             )
     report = ImportReport(source=bundle.source, dry_run=dry_run)
     report.notes.extend(bundle.notes)
+    items, fitted = fitted_kinds(bundle.items)
+    if fitted:
+        bundle = dataclasses.replace(bundle, items=items)
+        report.notes.append(
+            f"{fitted} items took another kind or parent to fit the backlog's breakdown (under "
+            "an epic a story, under a story or a bug a task)"
+        )
     tell = progress or _no_progress
     plan = _check(actor, bundle, status_map or {}, report)
     if not report.ok:
