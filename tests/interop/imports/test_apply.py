@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -12,7 +13,13 @@ from lodestar.comments.models import Comment
 from lodestar.core.errors import Forbidden, Invalid
 from lodestar.interop.imports import apply
 from lodestar.interop.imports.apply import import_bundle, parse_status_map
-from lodestar.interop.imports.bundle import Bundle, SourceItem, SourceStatus, Unreadable
+from lodestar.interop.imports.bundle import (
+    Bundle,
+    SourceItem,
+    SourceRelease,
+    SourceStatus,
+    Unreadable,
+)
 from lodestar.interop.imports.models import ExternalRef
 from lodestar.people.models import Invitation, Team
 from lodestar.releases.models import Release
@@ -309,3 +316,37 @@ def test_only_owners_and_admins_import(
 
 def test_an_admin_imports(admin: Persona, product: Product, bundle: Bundle) -> None:
     assert import_bundle(admin.actor, product, bundle).ok
+
+
+def test_an_estimate_off_the_scale_takes_the_next_value_up(
+    owner: Persona, product: Product, bundle: Bundle
+) -> None:
+    _replace(bundle, "PAY-2", estimate=Decimal("4"))
+    _replace(bundle, "PAY-3", estimate=Decimal("40"))
+
+    report = import_bundle(owner.actor, product, bundle)
+
+    assert report.ok, report.as_dict()
+    assert BacklogItem.objects.get(product=product, title="Pay by card").estimate == 5
+    assert BacklogItem.objects.get(product=product, title="Refunds").estimate == 21
+    assert any("4 → 5 (1), 40 → 21 (1)" in note for note in report.notes)
+    again = import_bundle(owner.actor, product, bundle)
+    assert again.updated == {}
+
+
+def test_a_release_of_more_items_than_one_call_takes(owner: Persona, product: Product) -> None:
+    bundle = Bundle(
+        source="jira",
+        items=[
+            SourceItem(
+                external_id=f"BIG-{n}", where=f"line {n + 2}", title=f"Item {n}", release="R"
+            )
+            for n in range(501)
+        ],
+        releases=[SourceRelease("R", "fix version 'R'", "2.0")],
+    )
+
+    report = import_bundle(owner.actor, product, bundle)
+
+    assert report.ok, report.as_dict()
+    assert Release.objects.get(product=product).entries.count() == 501

@@ -27,6 +27,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -38,6 +39,7 @@ from lodestar.comments.access import Target
 from lodestar.comments.services import CommentSpec, comments_create_many
 from lodestar.core.db import bulk_update_values, insert_rows
 from lodestar.core.errors import DomainError, FieldError, Invalid
+from lodestar.core.points import format_points, parse_points
 from lodestar.core.registry import registry
 from lodestar.interop.errors import InteropErrorCode as Code
 from lodestar.interop.imports.bundle import Bundle, SourceItem, SourceSprint
@@ -69,6 +71,8 @@ STATUS_OF_CATEGORY = {
 STATUSES = tuple(ItemStatus.values)
 # New items per call of items_create_many: progress is told after each.
 BATCH = 2_000
+# Items per call of the releases' and sprints' services (they take a page's selection at once).
+LINKS_PER_CALL = 500
 # The fields a re-import compares with what the last import wrote.
 COMPARED = ("title", "description", "status", "estimate", "labels", "acceptance_criteria")
 
@@ -150,6 +154,37 @@ class _Plan:
 
     statuses: dict[str, str]  # item external id -> our status
     refs: dict[str, ExternalRef]  # item external id -> its ref, for items imported before
+    estimates: dict[str, Decimal | None] = field(default_factory=dict)  # on the product's scale
+
+
+def _fit_estimates(
+    product: Product, bundle: Bundle, report: ImportReport
+) -> dict[str, Decimal | None]:
+    """Each item's points on the product's scale: a value off the scale takes the next one up
+    (the largest for a value above them all), said in a note."""
+    scale = sorted(
+        points
+        for points in (parse_points(value) for value in product.estimate_scale if value != "?")
+        if points is not None
+    )
+    fitted: dict[str, Decimal | None] = {}
+    moved: Counter[tuple[str, str]] = Counter()
+    for item in bundle.items:
+        points = item.estimate
+        if points is None or not scale or points in scale:
+            fitted[item.external_id] = points
+            continue
+        above = [value for value in scale if value >= points]
+        taken = above[0] if above else scale[-1]
+        fitted[item.external_id] = taken
+        moved[(format_points(points), format_points(taken))] += 1
+    if moved:
+        pairs = ", ".join(f"{a} → {b} ({n})" for (a, b), n in sorted(moved.items()))
+        report.notes.append(
+            f"{sum(moved.values())} estimates are not on {product.key}'s scale "
+            f"({', '.join(format_points(v) for v in scale)}): each took the next value up: {pairs}"
+        )
+    return fitted
 
 
 def _status_of(item: SourceItem, status_map: dict[str, str]) -> str | None:
@@ -317,17 +352,13 @@ def _people(
 # -- items ----------------------------------------------------------------------------------
 
 
-def _estimate_text(item: SourceItem) -> str | None:
-    return None if item.estimate is None else format(item.estimate.normalize(), "f")
-
-
-def _fields(item: SourceItem, status: str) -> dict[str, Any]:
+def _fields(item: SourceItem, status: str, estimate: Decimal | None) -> dict[str, Any]:
     """What an import writes of ``item``, as ``ExternalRef.fields`` keeps it."""
     return {
         "title": item.title,
         "description": item.description,
         "status": status,
-        "estimate": _estimate_text(item),
+        "estimate": None if estimate is None else format_points(estimate),
         "labels": sorted(item.labels),
         "acceptance_criteria": list(item.acceptance_criteria),
         "parent": item.parent,
@@ -366,12 +397,11 @@ def _create_items(
     existing_parents = {
         item.parent for item in new if item.parent is not None and item.parent in plan.refs
     }
+    new_ids = {item.external_id for item in new}
     missing = {
         item.parent
         for item in new
-        if item.parent is not None
-        and item.parent not in plan.refs
-        and item.parent not in {i.external_id for i in new}
+        if item.parent is not None and item.parent not in plan.refs and item.parent not in new_ids
     }
     parent_refs = dict(_refs(actor, bundle.source, "item", missing))
     parent_refs.update({key: plan.refs[key] for key in existing_parents})
@@ -410,7 +440,7 @@ def _create_items(
                     kind=item.kind,
                     description=item.description,
                     acceptance_criteria=item.acceptance_criteria,
-                    estimate=item.estimate,
+                    estimate=plan.estimates.get(item.external_id),
                     status=plan.statuses[item.external_id],
                     labels=item.labels,
                     assignee=people.get(item.assignee) if item.assignee else None,
@@ -437,7 +467,11 @@ def _create_items(
                     kind="item",
                     external_id=source.external_id,
                     object_id=created.pk,
-                    fields=_fields(source, plan.statuses[source.external_id]),
+                    fields=_fields(
+                        source,
+                        plan.statuses[source.external_id],
+                        plan.estimates.get(source.external_id),
+                    ),
                     imported_at=now,
                 )
                 for source, created in zip(chunk, items, strict=True)
@@ -501,7 +535,9 @@ def _update_items(
             report.skipped["item"] += 1
             continue
         by_id[source.external_id] = item
-        now_fields = _fields(source, plan.statuses[source.external_id])
+        now_fields = _fields(
+            source, plan.statuses[source.external_id], plan.estimates.get(source.external_id)
+        )
         before = ref.fields or {}
         changes = {
             name: now_fields[name]
@@ -647,8 +683,11 @@ def _releases(
             for item in bundle.items
             if item.release == source.external_id and item.external_id in new_items
         ]
-        if items and release.state in ("planned", "in_progress"):
-            release_items_add(actor=actor, release=release, items=items)
+        if release.state in ("planned", "in_progress"):
+            for start in range(0, len(items), LINKS_PER_CALL):
+                release_items_add(
+                    actor=actor, release=release, items=items[start : start + LINKS_PER_CALL]
+                )
 
 
 def _sprint_order(sprint: SourceSprint) -> tuple[int, dt.date]:
@@ -698,8 +737,10 @@ def _sprints(
             and item.sprints[-1] == source.external_id
             and item.external_id in new_items
         ]
-        if items:
-            sprint_items_add(actor=actor, sprint=sprint, items=items)
+        for first in range(0, len(items), LINKS_PER_CALL):
+            sprint_items_add(
+                actor=actor, sprint=sprint, items=items[first : first + LINKS_PER_CALL]
+            )
         if source.state != "planned":
             goal = source.goal or f"Imported from {bundle.source}"
             sprint = sprint_start(actor=actor, sprint=sprint, goal=goal)
@@ -768,6 +809,7 @@ def import_bundle(
     plan = _check(actor, bundle, status_map or {}, report)
     if not report.ok:
         return report
+    plan.estimates = _fit_estimates(product, bundle, report)
     try:
         with transaction.atomic():
             people = _people(actor, bundle, invite=invite, report=report)
