@@ -65,6 +65,7 @@ def test_a_team_imports_its_jira_export_then_a_week_later_only_the_changes(
         "ACME Sprint 2": "active",
     }
     assert Comment.objects.count() == 3
+    assert any("2 sprints have no dates in the file" in note for note in run.report["notes"])
 
     week = _import(owner, product, week_later_export(), team=team, status_map=mapping)
 

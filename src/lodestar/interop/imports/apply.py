@@ -716,6 +716,12 @@ def _sprints(
         name.lower() for name in Sprint.objects.filter(team=team).values_list("name", flat=True)
     }
     today = timezone.localdate()
+    undated = sum(1 for sprint in bundle.sprints if sprint.start is None)
+    if undated:
+        report.notes.append(
+            f"{undated} sprints have no dates in the file: each is dated from the day of the "
+            "import (two weeks); change the dates on the sprint's page"
+        )
     for source in sorted(bundle.sprints, key=_sprint_order):
         if source.external_id in known or source.name.strip().lower() in names:
             report.skipped["sprint"] += 1
