@@ -111,6 +111,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.comments.api",
         "lodestar.notifications.api",
         "lodestar.interop.webhooks.api",
+        "lodestar.interop.imports.api",
     ]
     assert [entry.key for entry in registry().navigation()] == [
         "home",

@@ -3,7 +3,9 @@
 Bodies are JSON, except the files an import takes (**uploads**: a POST to a path ending in
 ``/import``; its body is the file itself, ``text/csv``, up to ``UPLOAD_MAX_BYTES``, checked by
 its declared length before a byte is read and read here once, so the idempotency layer and
-the operation see the same bytes). Anything else that is not JSON is a 415.
+the operation see the same bytes), and an import from another tool (a POST to a path ending
+in ``/imports``: ``multipart/form-data`` with the file and its options, up to
+``IMPORT_MAX_BYTES``, checked and read the same way). Anything else that is not JSON is a 415.
 
 Text that no database can store is bad input, named by its field, for every operation.
 
@@ -41,6 +43,9 @@ from lodestar.core.errors import DomainError, Invalid
 UPLOAD_MEDIA_TYPES = ("text/csv", "text/plain")
 UPLOAD_MAX_BYTES = 25 * 1024 * 1024
 UPLOAD_SUFFIX = "/import"
+# An import from another tool: a form with the file and its options.
+FORM_UPLOAD_SUFFIX = "/imports"
+FORM_OVERHEAD_BYTES = 64 * 1024  # the form's other fields and part headers
 
 # A NUL or any surrogate written as a JSON escape (surrogate pairs are checked once parsed).
 _SUSPECT = re.compile(rb"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
@@ -170,6 +175,40 @@ def _upload_problem(request: HttpRequest) -> DomainError | None:
     return None
 
 
+def is_form_upload(request: HttpRequest) -> bool:
+    """Whether ``request`` sends a file from another tool to import, as a form."""
+    return request.method == "POST" and request.path.endswith(FORM_UPLOAD_SUFFIX)
+
+
+def _form_too_large() -> BodyTooLarge:
+    limit = settings.IMPORT_MAX_BYTES
+    return BodyTooLarge(
+        f"The file is larger than this server imports ({limit:,} bytes, "
+        f"{limit // 1024 // 1024} MB); export fewer issues at a time and import each file."
+    )
+
+
+def _form_upload_problem(request: HttpRequest) -> DomainError | None:
+    """Read an import form's body (at most one byte past the limit), or say what is wrong."""
+    limit = settings.IMPORT_MAX_BYTES + FORM_OVERHEAD_BYTES
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        return _form_too_large()
+    if request.content_type != "multipart/form-data":
+        return UnsupportedMediaType(
+            "Send the import as multipart/form-data: the file in the field 'file', the "
+            "options (source, product, ...) as form fields."
+        )
+    data = request.read(limit + 1)
+    if len(data) > limit:
+        return _form_too_large()
+    request._body = data
+    return None
+
+
 def _uri_problem(request: HttpRequest) -> DomainError | None:
     """A URL (path and query, as sent) longer than ``API_MAX_URL_LENGTH``: no operation takes
     one, and a long query is a list that belongs in a body or in pages."""
@@ -200,6 +239,10 @@ class ApiBodyMiddleware:
             return problem_response(request, too_long)
         if is_upload(request):
             problem = _upload_problem(request)
+            if problem is not None:
+                return problem_response(request, problem)
+        elif is_form_upload(request):
+            problem = _form_upload_problem(request)
             if problem is not None:
                 return problem_response(request, problem)
         elif request.method in _BODY_METHODS:

@@ -9,6 +9,7 @@ from lodestar.cli import (
     decisions,
     discovery,
     forecast,
+    imports,
     metrics,
     notifications,
     outcomes,
@@ -47,6 +48,7 @@ roadmap.register(app)
 reports.register(app)
 notifications.register(app)
 webhooks.register(app)
+imports.register(app)
 
 
 def main() -> None:

@@ -3,6 +3,9 @@ One transaction each; history recorded (and the domain event published) with the
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -13,11 +16,13 @@ from lodestar.comments.errors import CommentErrorCode as Code
 from lodestar.comments.models import Comment, Emoji, Reaction
 from lodestar.comments.permissions import CommentPermission
 from lodestar.core.concurrency import bump, check_version
+from lodestar.core.db import insert_rows
 from lodestar.core.errors import Forbidden, Invalid
-from lodestar.core.history import history_record
+from lodestar.core.history import Change, history_record, history_record_many
 from lodestar.core.markdown import render_markdown
 from lodestar.core.models import HistoryEntry
 from lodestar.core.registry import registry
+from lodestar.people.models import Membership
 from lodestar.people.policy import Actor, require
 
 Action = HistoryEntry.Action
@@ -124,6 +129,82 @@ def comment_create(
         changes["parent"] = parent.pk
     _record(actor, comment, target, Action.CREATED, changes)
     return comment
+
+
+@dataclass(frozen=True)
+class CommentSpec:
+    """One comment for ``comments_create_many``: a top-level comment on ``target`` by
+    ``author`` (a member of the workspace; None: the actor) at ``created_at`` (aware, not in
+    the future; None: now)."""
+
+    target: Target
+    body: str
+    author: Membership | None = None
+    created_at: dt.datetime | None = None
+
+
+@transaction.atomic
+def comments_create_many(*, actor: Actor, specs: Sequence[CommentSpec]) -> list[Comment]:
+    """Many comments at once (an import, with their original authors and dates): each checked
+    as ``comment_create`` checks one, the first bad one refusing them all (``comments[3].body``);
+    then one ``INSERT`` for the comments and one for their history."""
+    now = timezone.now()
+    allowed: set[tuple[str, int]] = set()
+    comments: list[Comment] = []
+    for index, spec in enumerate(specs):
+        target = spec.target
+        if (target.type, target.id) not in allowed:
+            _require_comment(actor, target)
+            allowed.add((target.type, target.id))
+        try:
+            text = _body(spec.body)
+        except Invalid as error:
+            raise Invalid.field(
+                f"comments[{index}].body", error.errors[0].message, code=error.code
+            ) from error
+        author = spec.author or actor.membership
+        if author.workspace_id != actor.workspace_id:
+            raise Invalid.field(
+                f"comments[{index}].author",
+                "is not a member of this workspace",
+                code=Code.COMMENT_BODY_INVALID,
+            )
+        at = spec.created_at or now
+        if timezone.is_naive(at) or at > now:
+            raise Invalid.field(
+                f"comments[{index}].created_at",
+                "must be a date and time with a time zone, not in the future",
+                code=Code.COMMENT_BODY_INVALID,
+            )
+        comments.append(
+            Comment(
+                workspace_id=actor.workspace_id,
+                target_type=target.type,
+                target_id=target.id,
+                author=author,
+                body=text,
+                body_html=render_markdown(text),
+                internal=True,
+                created_at=at,
+                updated_at=at,
+            )
+        )
+    insert_rows(Comment, comments)
+    history_record_many(
+        workspace_id=actor.workspace_id,
+        changes=[
+            Change(
+                obj=comment,
+                action=Action.CREATED,
+                changes={"on": spec.target.spelled, "body": comment.body, "internal": True},
+                label=f"comment on {spec.target.declared.label} {spec.target.ref}",
+                actor=spec.author.user if spec.author is not None else actor.user,
+                at=comment.created_at,
+            )
+            for comment, spec in zip(comments, specs, strict=True)
+        ],
+    )
+    return comments
 
 
 @transaction.atomic

@@ -377,3 +377,7 @@ PORTAL_CONFIRMATION_MAX_AGE_SECONDS = 2 * 86400
 PORTAL_RATE_LIMIT_PER_EMAIL = _env_int("LODESTAR_PORTAL_RATE_LIMIT_PER_EMAIL", 5)
 PORTAL_RATE_LIMIT_PER_CLIENT = _env_int("LODESTAR_PORTAL_RATE_LIMIT_PER_CLIENT", 30)
 PORTAL_RATE_LIMIT_WINDOW_SECONDS = 3600
+
+# Imports from other tools (interop/imports): the largest file an import takes, checked by its
+# size before a byte of it is read.
+IMPORT_MAX_BYTES = _env_int("LODESTAR_IMPORT_MAX_BYTES", 100 * 1024 * 1024)

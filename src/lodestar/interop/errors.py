@@ -20,3 +20,8 @@ class InteropErrorCode(StrEnum):
     FORBIDDEN_MANAGE_WEBHOOKS = "forbidden_manage_webhooks"
     WEBHOOK_NOT_FOUND = "webhook_not_found"
     WEBHOOK_DELIVERY_NOT_FOUND = "webhook_delivery_not_found"
+    IMPORT_REFUSED = "import_refused"
+    IMPORT_STATUS_MAP_INVALID = "import_status_map_invalid"
+    IMPORT_NOT_FOUND = "import_not_found"
+    IMPORT_TEAM_INVALID = "import_team_invalid"
+    FORBIDDEN_IMPORT = "forbidden_import"

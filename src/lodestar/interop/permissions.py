@@ -1,5 +1,5 @@
-"""The interop context's permissions. Webhooks (and imports, exports and restores) are the
-workspace's administration: owners and admins only."""
+"""The interop context's permissions: imports, exports, restores and webhooks are the
+workspace's administration, so owners and admins only (members and viewers are refused)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,17 @@ from lodestar.people.policy import MANAGERS, PermissionRule
 
 
 class InteropPermission(StrEnum):
+    IMPORT_DATA = "import_data"
     MANAGE_WEBHOOKS = "manage_webhooks"
 
 
 PERMISSIONS = [
+    PermissionRule(
+        InteropPermission.IMPORT_DATA,
+        MANAGERS,
+        "Only workspace owners and admins import files from other tools.",
+        Code.FORBIDDEN_IMPORT,
+    ),
     PermissionRule(
         InteropPermission.MANAGE_WEBHOOKS,
         MANAGERS,

@@ -31,17 +31,21 @@ def _webhook_url(webhook: Webhook) -> str:
 
 
 def _settings_links(actor: Actor) -> list[NavChild]:
-    """Webhooks under Settings in the sidebar, for those who manage them (no query)."""
-    if not can(actor, WEBHOOKS):
-        return []
-    href = reverse("interop:webhook_list", args=[actor.workspace.slug])
-    return [NavChild("webhooks", "Webhooks", href)]
+    """The workspace administration pages of interop under Settings in the sidebar, for those
+    who may use them (no query: the role decides)."""
+    slug = actor.workspace.slug
+    links: list[NavChild] = []
+    if can(actor, InteropPermission.IMPORT_DATA):
+        links.append(NavChild("imports", "Imports", reverse("interop:imports", args=[slug])))
+    if can(actor, WEBHOOKS):
+        links.append(NavChild("webhooks", "Webhooks", reverse("interop:webhook_list", args=[slug])))
+    return links
 
 
 PLUGIN = Plugin(
     name="interop",
     urls=["lodestar.interop.urls"],
-    api=["lodestar.interop.webhooks.api"],
+    api=["lodestar.interop.imports.api", "lodestar.interop.webhooks.api"],
     permissions=PERMISSIONS,
     navigation_children=[NavChildren("settings", "Workspace settings", _settings_links)],
     objects=[

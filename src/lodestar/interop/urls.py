@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
+from lodestar.interop.imports import views as imports
 from lodestar.interop.webhooks import views as webhooks
 
 app_name = "interop"
@@ -26,4 +27,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         webhooks.delivery_redeliver,
         name="webhook_redeliver",
     ),
+    path(W + "imports", imports.imports_page, name="imports"),
+    path(W + "imports/<int:run_id>", imports.import_run_page, name="import_run"),
+    path(W + "imports/<int:run_id>/status", imports.import_run_status, name="import_run_status"),
 ]

@@ -104,40 +104,46 @@ def _date(value: dt.datetime | None, where: str, name: str, now: dt.datetime) ->
 
 
 def _parent(
-    spec: ItemSpec, kind: str, index: int, items: list[BacklogItem], product: Product
+    spec: ItemSpec, kinds: list[str], index: int, product: Product
 ) -> tuple[BacklogItem | None, int | None]:
-    """``(parent, index of the parent spec)``; the kinds must allow it."""
+    """``(parent, index of the parent spec)``; the kinds must allow it. A spec's parent may be
+    any other spec of the call, before or after it (an import keeps the source's order, where
+    a story may come before its epic)."""
     where, parent = f"items[{index}]", spec.parent
+    kind = kinds[index]
     if parent is None:
         return None, None
-    position: int | None = None
     if isinstance(parent, int) and not isinstance(parent, bool):
-        if not 0 <= parent < index:
+        if not 0 <= parent < len(kinds) or parent == index:
             raise _invalid(
                 where,
                 "parent",
-                f"must be an existing item or the index of an earlier item of this batch "
-                f"(0 to {index - 1})"
-                if index
-                else "must be an existing item: the first item of a batch has no earlier one",
+                f"must be an existing item or the index of another item of this batch "
+                f"(0 to {len(kinds) - 1}, not {index})",
                 Code.PARENT_INVALID,
             )
-        position, parent = parent, items[parent]
-    elif not isinstance(parent, BacklogItem):
+        if not hierarchy.may_contain(kinds[parent], kind):
+            raise _invalid(
+                where,
+                "parent",
+                f"{hierarchy.parent_rule(kind)} (items[{parent}] is a {kinds[parent]})",
+                Code.PARENT_KIND,
+            )
+        return None, parent
+    if not isinstance(parent, BacklogItem):
         raise _invalid(where, "parent", "must be an item or an index", Code.PARENT_INVALID)
-    elif parent.product_id != product.pk:
+    if parent.product_id != product.pk:
         raise _invalid(where, "parent", "is an item of another product", Code.PARENT_INVALID)
-    elif parent.in_trash:
+    if parent.in_trash:
         raise _invalid(where, "parent", f"{parent.key} is in the trash", Code.PARENT_INVALID)
     if not hierarchy.may_contain(parent.kind, kind):
-        name = parent.key or f"items[{position}]"
         raise _invalid(
             where,
             "parent",
-            f"{hierarchy.parent_rule(kind)} ({name} is a {parent.kind})",
+            f"{hierarchy.parent_rule(kind)} ({parent.key} is a {parent.kind})",
             Code.PARENT_KIND,
         )
-    return parent, position
+    return parent, None
 
 
 def _item(
@@ -145,13 +151,14 @@ def _item(
     product: Product,
     spec: ItemSpec,
     index: int,
-    items: list[BacklogItem],
+    kinds: list[str],
     now: dt.datetime,
 ) -> tuple[BacklogItem, int | None, list[str]]:
-    """The unsaved item of ``spec`` (checked), the index of its parent spec, its label names."""
+    """The unsaved item of ``spec`` (checked), the index of its parent spec, its label names.
+    An item whose parent is a spec of the call takes that parent's goal when written."""
     where = f"items[{index}]"
-    kind = clean_kind(spec.kind, f"{where}.kind")
-    parent, parent_index = _parent(spec, kind, index, items, product)
+    kind = kinds[index]
+    parent, parent_index = _parent(spec, kinds, index, product)
     if spec.assignee is not None and spec.assignee.workspace_id != product.workspace_id:
         raise _invalid(
             where, "assignee", "is not a member of this workspace", Code.ASSIGNEE_INVALID
@@ -231,13 +238,31 @@ def _labels(product: Product, names: list[list[str]]) -> dict[str, Label]:
 
 
 def _levels(parents: list[int | None]) -> list[list[int]]:
-    """Spec indexes grouped so that each parent spec is in a level before its children."""
-    depth: list[int] = []
-    for parent in parents:
-        depth.append(0 if parent is None else depth[parent] + 1)
-    levels: list[list[int]] = [[] for _ in range(max(depth, default=-1) + 1)]
+    """Spec indexes grouped so that each parent spec is in a level before its children;
+    ``Invalid`` naming a spec whose parents lead back to it."""
+    depth: list[int | None] = [None] * len(parents)
+    for start in range(len(parents)):
+        chain: list[int] = []
+        index: int | None = start
+        while index is not None and depth[index] is None:
+            if index in chain:
+                raise _invalid(
+                    f"items[{index}]",
+                    "parent",
+                    "its parents lead back to it: "
+                    + " -> ".join(f"items[{i}]" for i in [*chain[chain.index(index) :], index]),
+                    Code.PARENT_INVALID,
+                )
+            chain.append(index)
+            index = parents[index]
+        level = -1 if index is None else depth[index]
+        assert level is not None  # noqa: S101 - the loop stops at a known depth or the top
+        for index in reversed(chain):
+            level += 1
+            depth[index] = level
+    levels: list[list[int]] = [[] for _ in range(max((d or 0 for d in depth), default=-1) + 1)]
     for index, level in enumerate(depth):
-        levels[level].append(index)
+        levels[level or 0].append(index)
     return levels
 
 
@@ -271,8 +296,11 @@ def items_create_many(
     items: list[BacklogItem] = []
     parents: list[int | None] = []
     names: list[list[str]] = []
+    kinds: list[str] = [
+        clean_kind(spec.kind, f"items[{index}].kind") for index, spec in enumerate(specs)
+    ]
     for index, spec in enumerate(specs):
-        item, parent_index, labels = _item(actor, product, spec, index, items, now)
+        item, parent_index, labels = _item(actor, product, spec, index, kinds, now)
         items.append(item)
         parents.append(parent_index)
         names.append(labels)
@@ -280,6 +308,7 @@ def items_create_many(
         for index, item in enumerate(items):
             if item.status == ItemStatus.READY:
                 _check_ready(item, index)
+    levels = _levels(parents)
     label_rows = _labels(product, names)
     # Taking the numbers locks the product: the ranks below are read under that lock.
     first = product_item_numbers_take(product=product, count=len(items))
@@ -289,11 +318,13 @@ def items_create_many(
         item.key = f"{product.key}-{item.number}"
         item.rank = rank
         render_text(item)
-    for level in _levels(parents):
+    for level in levels:
         for index in level:
             parent_index = parents[index]
             if parent_index is not None:
                 items[index].parent = items[parent_index]
+                if specs[index].goal is UNSET:
+                    items[index].goal_id = items[parent_index].goal_id
         insert_rows(BacklogItem, [items[index] for index in level])
     through = BacklogItem.labels.through
     insert_rows(

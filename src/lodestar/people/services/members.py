@@ -153,10 +153,18 @@ def _send_invitation(invitation: Invitation, inviter: User, secret: str, site: s
 
 @transaction.atomic
 def invitation_create(
-    *, actor: Actor, email: str, role: str, job_title: str = "", site: str | None = None
+    *,
+    actor: Actor,
+    email: str,
+    role: str,
+    job_title: str = "",
+    site: str | None = None,
+    send: bool = True,
 ) -> tuple[Invitation, str]:
     """An invitation and its secret token (shown once; only its hash is stored), emailed to
-    the invitee with its link (``site``: where links start, ``core.mail.site_url``).
+    the invitee with its link (``site``: where links start, ``core.mail.site_url``) unless
+    ``send`` is False (an import names people it does not email; the invitation can be
+    resent from the members page).
 
     This is how anyone joins a workspace: nobody is added without saying yes. The answer is the
     same whether or not the address has an account here, so it tells the inviter nothing about
@@ -200,7 +208,8 @@ def invitation_create(
         Action.CREATED,
         {"email": address, "role": new_role.value},
     )
-    _send_invitation(invitation, actor.user, secret, site)
+    if send:
+        _send_invitation(invitation, actor.user, secret, site)
     return invitation, secret
 
 

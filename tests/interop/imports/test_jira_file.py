@@ -1,0 +1,79 @@
+"""The issue's Done-when through the real Jira reader: the team's CSV export imported with its
+epics, stories, order and sprints, then again a week later: only the changes."""
+
+from __future__ import annotations
+
+import io
+
+from lodestar.backlog.models import BacklogItem
+from lodestar.comments.models import Comment
+from lodestar.interop.imports.models import ImportRun
+from lodestar.interop.imports.services import import_now
+from lodestar.people.models import Team
+from lodestar.sprints.models import Sprint
+from lodestar.strategy.models import Product
+from tests.conftest import Persona
+from tests.interop.imports.jira_files import DATA, first_export, week_later_export
+
+
+def _import(owner: Persona, product: Product, data: bytes, **options: object) -> ImportRun:
+    return import_now(
+        actor=owner.actor,
+        product=product,
+        source="jira",
+        file=io.BytesIO(data),
+        size=len(data),
+        file_name="jira.csv",
+        **options,
+    )
+
+
+def test_the_file_as_exported_is_refused_naming_the_link_and_the_status(
+    owner: Persona, product: Product
+) -> None:
+    run = _import(owner, product, DATA.read_bytes())
+
+    assert run.state == "failed"
+    messages = " ".join(p["message"] for p in run.report["problems"])
+    assert "ACME-8's parent ACME-99 is not in the file" in messages
+    assert run.report["statuses"] == [{"raw": "Backlog", "count": 1}]
+    assert not BacklogItem.objects.exists()
+
+
+def test_a_team_imports_its_jira_export_then_a_week_later_only_the_changes(
+    owner: Persona, product: Product, team: Team
+) -> None:
+    mapping = ["Backlog=new"]
+    dry = _import(owner, product, first_export(), team=team, status_map=mapping, dry_run=True)
+    assert dry.state == "done", (dry.report["errors"], dry.report["problems"])
+    assert dry.report["created"]["item"] == 7
+    assert not BacklogItem.objects.exists()
+
+    run = _import(owner, product, first_export(), team=team, status_map=mapping)
+
+    assert run.state == "done", run.report
+    assert run.report["created"] == {"item": 7, "comment": 3, "release": 2, "sprint": 2}
+    keys = list(
+        BacklogItem.objects.filter(product=product)
+        .order_by("rank")
+        .values_list("title", "kind", "parent__title")
+    )
+    assert keys[0] == ("Totals round wrongly", "bug", "Checkout revamp")  # rank order
+    assert ("Checkout revamp", "epic", None) in keys
+    assert {s.name: s.state for s in Sprint.objects.all()} == {
+        "ACME Sprint 1": "closed",
+        "ACME Sprint 2": "active",
+    }
+    assert Comment.objects.count() == 3
+    assert any("2 sprints have no dates in the file" in note for note in run.report["notes"])
+
+    week = _import(owner, product, week_later_export(), team=team, status_map=mapping)
+
+    assert week.state == "done", week.report
+    assert week.report["created"] == {"item": 1}
+    assert week.report["updated"] == {"item": 2}
+    assert week.report["skipped"]["item"] == 5  # the rest, unchanged
+    assert BacklogItem.objects.get(title="Research wallets").status == "done"
+    assert BacklogItem.objects.filter(title="Set up the payment sandbox").exists()
+    assert BacklogItem.objects.get(title="Apple Pay").parent.title == "Checkout revamp"
+    assert Comment.objects.count() == 3
