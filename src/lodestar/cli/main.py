@@ -8,6 +8,7 @@ from lodestar.cli import (
     backlog,
     decisions,
     discovery,
+    exports,
     forecast,
     metrics,
     notifications,
@@ -45,6 +46,7 @@ releases.register(app)
 roadmap.register(app)
 reports.register(app)
 notifications.register(app)
+exports.register(app)
 
 
 def main() -> None:
