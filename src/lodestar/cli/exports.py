@@ -66,6 +66,66 @@ def export(workspace: WorkspaceOption, file: FileArgument) -> None:
     )
 
 
+def restore(
+    file: Annotated[
+        Path, typer.Argument(help="The export to restore.", exists=True, dir_okay=False)
+    ],
+    workspace_slug: Annotated[
+        str | None,
+        typer.Option(
+            "--workspace-slug",
+            help="The slug of the restored workspace (default: the export's). No workspace may "
+            "have it, or it must be empty.",
+        ),
+    ] = None,
+    id_map: Annotated[
+        Path | None,
+        typer.Option(
+            "--id-map",
+            help="Also write, as JSON, each table's map from the ids in the file to the new ids.",
+            dir_okay=False,
+        ),
+    ] = None,
+) -> None:
+    """Load an export into a new or empty workspace: everything or nothing."""
+    setup_django()
+    import json
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from lodestar.interop.exports.restore import restore_export
+
+    with (
+        file.open("rb") as source,
+        Progress(
+            TextColumn("Restoring"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=output.err_console,
+            transient=True,
+        ) as progress,
+    ):
+        bar = progress.add_task("rows", total=None)
+        restored = restore_export(
+            source,
+            slug=workspace_slug,
+            progress=lambda done, total: progress.update(bar, completed=done, total=total),
+        )
+    if id_map is not None:
+        id_map.write_text(
+            json.dumps(
+                {table: {str(k): v for k, v in ids.items()} for table, ids in restored.ids.items()},
+                sort_keys=True,
+            )
+        )
+    output.console.print(
+        f"Restored workspace '{restored.workspace.slug}': {restored.rows} rows; "
+        f"{restored.users_matched} people matched by email, {restored.users_created} new "
+        '(they set a password with "Forgot your password?").'
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add ``export``, ``restore`` and ``backup`` to ``app``."""
     app.command("export")(export)
+    app.command("restore")(restore)
