@@ -125,7 +125,21 @@ def restore(
     )
 
 
+def backup(
+    file: Annotated[Path, typer.Argument(help="The file to write the copy to.", dir_okay=False)],
+) -> None:
+    """Copy the whole database, consistently, while Lodestar runs: SQLite's online backup, or
+    pg_dump's custom format on PostgreSQL (restored with pg_restore)."""
+    setup_django()
+    from lodestar.interop.exports.backup import backup_database
+
+    done = backup_database(file)
+    how = "pg_dump, custom format" if done.kind == "pg_dump" else "SQLite online backup"
+    output.console.print(f"Backed up the database to {file} ({how}, {done.size} bytes).")
+
+
 def register(app: typer.Typer) -> None:
     """Add ``export``, ``restore`` and ``backup`` to ``app``."""
     app.command("export")(export)
     app.command("restore")(restore)
+    app.command("backup")(backup)
