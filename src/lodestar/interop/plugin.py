@@ -3,6 +3,18 @@ through their services, an export reads all of them, webhooks tell of every even
 
 from __future__ import annotations
 
-from lodestar.core.registry import Plugin
+import datetime as dt
 
-PLUGIN = Plugin(name="interop")
+from lodestar.core.registry import NavEntry, PeriodicTask, Plugin
+from lodestar.interop.exports.permissions import PERMISSIONS as EXPORT_PERMISSIONS
+
+PLUGIN = Plugin(
+    name="interop",
+    urls=["lodestar.interop.urls"],
+    api=["lodestar.interop.exports.api"],
+    permissions=[*EXPORT_PERMISSIONS],
+    navigation=[NavEntry("exports", "Exports", "interop:export_list", icon="box", order=92)],
+    periodic=[
+        PeriodicTask("lodestar.interop.exports.tasks.purge_expired_exports", dt.timedelta(days=1))
+    ],
+)

@@ -38,3 +38,11 @@ def export_bytes(workspace: Workspace) -> bytes:
 def members(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
+
+
+@pytest.fixture(autouse=True)
+def export_dir(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Export files go to a folder of the test's own."""
+    folder = tmp_path_factory.mktemp("exports")
+    settings.EXPORT_DIR = str(folder)
+    return folder

@@ -57,11 +57,11 @@ def member_info(name: str) -> zipfile.ZipInfo:
 
 
 @contextmanager
-def _snapshot() -> Iterator[None]:
+def _snapshot(*, enabled: bool) -> Iterator[None]:
     """One view of the data for the whole export. PostgreSQL: a repeatable-read transaction
     (reads never wait and block no write). SQLite serializes writers, and a transaction would
     hold the write lock for the export's length: each table is read as it is then."""
-    if not is_postgresql(connection) or connection.in_atomic_block:
+    if not enabled or not is_postgresql(connection) or connection.in_atomic_block:
         yield
         return
     with transaction.atomic():
@@ -75,11 +75,19 @@ def _rows(table: Table, workspace_id: int) -> Iterator[tuple[Any, ...]]:
     yield from queryset.order_by("pk").values_list(*table.columns).iterator(chunk_size=CHUNK)
 
 
-def write_export(workspace: Workspace, out: IO[bytes], progress: Progress | None = None) -> Written:
-    """Write ``workspace``'s export to ``out`` (a file open for writing bytes)."""
+def write_export(
+    workspace: Workspace,
+    out: IO[bytes],
+    progress: Progress | None = None,
+    *,
+    snapshot: bool = True,
+) -> Written:
+    """Write ``workspace``'s export to ``out`` (a file open for writing bytes). With
+    ``snapshot`` (PostgreSQL), every table is read from one snapshot; a background export whose
+    progress others read goes without, and reads each table as it is then."""
     tables = plan()
     entries: list[dict[str, Any]] = []
-    with _snapshot():
+    with _snapshot(enabled=snapshot):
         counts = {
             t.label: t.model._base_manager.filter(**{t.path: workspace.pk}).count() for t in tables
         }
