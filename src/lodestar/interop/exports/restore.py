@@ -14,6 +14,7 @@ everything back. Finally the search index of the workspace is rebuilt.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -57,6 +58,8 @@ class Restored:
     ids: dict[str, dict[int, int]] = field(default_factory=dict)
     users_created: int = 0
     users_matched: int = 0
+    # Seconds of each step: reading and checking the file, writing the rows, indexing.
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def _tables_of(source: ExportFile) -> list[tuple[Table, Entry]]:
@@ -189,21 +192,28 @@ def restore_export(
 
 
 def _restore(export: ExportFile, slug: str | None, progress: Progress | None) -> Restored:
+    started = time.perf_counter()
     steps = migrations.steps_from(export.version, SCHEMA_VERSION)
     tables = _tables_of(export)
     ids, user_rows, membership_rows = _scan(export, tables, steps)
+    checked = time.perf_counter() - started
     slug = slug or export.manifest["workspace"]["slug"]
     total = sum(len(v) for v in ids.values())
     try:
         with transaction.atomic(), large_writes():
-            return _write(
+            restored = _write(
                 export, tables, steps, ids, user_rows, membership_rows, slug, total, progress
             )
+            committing = time.perf_counter()
     except IntegrityError as error:
         raise Conflict(
             f"The export cannot be restored here: {error}. Nothing was restored.",
             code=Code.RESTORE_FILE_INVALID,
         ) from None
+    # The commit checks every foreign key written (the constraints are deferred).
+    commit = time.perf_counter() - committing
+    restored.timings = {"check": checked, **restored.timings, "commit": commit}
+    return restored
 
 
 def _write(
@@ -246,6 +256,7 @@ def _write(
         maps[table.label] = dict(
             zip(old, reserve_ids(table.model, len(old), connection), strict=True)
         )
+    started = time.perf_counter()
     done = 0
     for table, entry in tables:
         done = _write_table(
@@ -260,9 +271,14 @@ def _write(
             total,
             progress,
         )
+    written = time.perf_counter() - started
     workspace = Workspace.objects.get(pk=maps[WORKSPACE][ids[WORKSPACE][0]])
+    started = time.perf_counter()
     reindex(workspace_id=workspace.pk)
-    return Restored(workspace, done, maps, users_created=created, users_matched=matched)
+    timings = {"write": written, "index": time.perf_counter() - started}
+    return Restored(
+        workspace, done, maps, users_created=created, users_matched=matched, timings=timings
+    )
 
 
 def _write_table(
