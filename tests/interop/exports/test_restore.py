@@ -265,3 +265,19 @@ def test_the_cli_restores_and_writes_the_id_map(
     again = runner.invoke(app, ["restore", str(source), "--workspace-slug", "acme-2"])
     assert again.exit_code == 2
     assert "'acme-2' is not empty" in again.output
+
+
+def test_a_user_without_an_email_is_named(small_export: dict[str, bytes]) -> None:
+    users = small_export["people/user.jsonl"].splitlines()
+    broken = json.loads(users[1])
+    del broken["email"]
+    files = {
+        **small_export,
+        "people/user.jsonl": users[0] + b"\n" + json.dumps(broken).encode() + b"\n",
+    }
+    _refused(
+        _zip(files),
+        "people/user.jsonl, line 2: a user needs an email",
+        "restore_file_invalid",
+        slug="copy",
+    )

@@ -98,7 +98,15 @@ def _scan(
     """The first pass: every row read and checked, nothing written. Returns each table's ids
     in order, the users and the memberships."""
     ids: dict[str, list[int]] = {}
-    users = [migrations.migrate(USER, row, steps) for _, row in source.rows(source.entries[USER])]
+    users = []
+    for line, raw in source.rows(source.entries[USER]):
+        row = migrations.migrate(USER, raw, steps)
+        if not isinstance(row.get("email"), str) or "@" not in row["email"]:
+            raise Invalid(
+                f"{source.entries[USER].file}, line {line}: a user needs an email.",
+                code=Code.RESTORE_FILE_INVALID,
+            )
+        users.append(row)
     memberships: list[dict[str, Any]] = []
     for table, entry in tables:
         seen: list[int] = []
