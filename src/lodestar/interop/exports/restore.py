@@ -113,8 +113,8 @@ def _scan(
         last = 0
         expected = set(table.columns)
         for line, raw in source.rows(entry):
-            row = migrations.migrate(table.label, raw, steps)
-            if set(row) != expected:
+            row = migrations.migrate(table.label, raw, steps) if steps else raw
+            if row.keys() != expected:
                 missing = sorted(expected - set(row))
                 extra = sorted(set(row) - expected)
                 raise Invalid(
@@ -315,7 +315,7 @@ def _write_table(
     soft_index = table.columns.index(table.soft.id_field) if table.soft else -1
     batch: list[list[Any]] = []
     for line, raw in export.rows(entry):
-        row = migrations.migrate(table.label, raw, steps)
+        row = migrations.migrate(table.label, raw, steps) if steps else raw
         if row["id"] in skip:
             continue
         if table.label == WORKSPACE:
