@@ -89,6 +89,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.reports.urls",
         "lodestar.comments.urls",
         "lodestar.notifications.urls",
+        "lodestar.interop.urls",
     ]
     assert registry().api_modules() == [
         "lodestar.people.api",
@@ -108,6 +109,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.reports.api",
         "lodestar.comments.api",
         "lodestar.notifications.api",
+        "lodestar.interop.exports.api",
     ]
     assert [entry.key for entry in registry().navigation()] == [
         "home",
@@ -123,6 +125,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "metrics",
         "reports",
         "settings",
+        "exports",
     ]
 
 
