@@ -63,6 +63,9 @@ EXCLUDED: dict[str, str] = {
     "api.idempotencyrecord": "answers kept for retried API requests",
     "cli.periodictaskrun": "when the worker last ran each periodic task",
     "interop.exportrun": "the exports themselves",
+    "interop.importrun": "imports run on the exporting instance (their files stay there)",
+    "interop.webhook": "webhooks carry a signing secret (made again after a restore)",
+    "interop.webhookdelivery": "deliveries of events already told",
 }
 
 GLOBAL = frozenset({USER})
@@ -86,6 +89,9 @@ SOFT_REFERENCES: dict[str, SoftReference] = {
     "notifications.mention": SoftReference("target_type", "target_id"),
     "notifications.watch": SoftReference("target_type", "target_id"),
     "notifications.notification": SoftReference("target_type", "target_id"),
+    # What an import made of each record of another tool, so importing again after a restore
+    # updates instead of duplicating.
+    "interop.externalref": SoftReference("kind", "object_id"),
 }
 # Integer columns holding the id of one kind of object without a foreign key.
 FIXED_REFERENCES: dict[str, dict[str, str]] = {
