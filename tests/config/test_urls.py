@@ -30,6 +30,7 @@ NAMESPACES = {
     "reports",
     "comments",
     "notifications",
+    "interop",
 }
 URL_TAG = re.compile(r"""\{%\s*url\s+(['"])(?P<name>[^'"]+)\1""")
 

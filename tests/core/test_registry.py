@@ -110,8 +110,9 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.reports.api",
         "lodestar.comments.api",
         "lodestar.notifications.api",
-        "lodestar.interop.webhooks.api",
         "lodestar.interop.imports.api",
+        "lodestar.interop.webhooks.api",
+        "lodestar.interop.exports.api",
     ]
     assert [entry.key for entry in registry().navigation()] == [
         "home",
@@ -127,6 +128,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "metrics",
         "reports",
         "settings",
+        "exports",
     ]
 
 

@@ -8,6 +8,7 @@ from lodestar.cli import (
     backlog,
     decisions,
     discovery,
+    exports,
     forecast,
     imports,
     metrics,
@@ -49,6 +50,7 @@ reports.register(app)
 notifications.register(app)
 webhooks.register(app)
 imports.register(app)
+exports.register(app)
 
 
 def main() -> None:

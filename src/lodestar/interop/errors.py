@@ -25,3 +25,13 @@ class InteropErrorCode(StrEnum):
     IMPORT_NOT_FOUND = "import_not_found"
     IMPORT_TEAM_INVALID = "import_team_invalid"
     FORBIDDEN_IMPORT = "forbidden_import"
+    # Exports and restores of a whole workspace.
+    EXPORT_NOT_READY = "export_not_ready"
+    RESTORE_FILE_INVALID = "restore_file_invalid"
+    RESTORE_FILE_TOO_LARGE = "restore_file_too_large"
+    RESTORE_CHECKSUM_MISMATCH = "restore_checksum_mismatch"
+    RESTORE_SCHEMA_NEWER = "restore_schema_newer"
+    RESTORE_REFERENCE_MISSING = "restore_reference_missing"
+    RESTORE_WORKSPACE_NOT_EMPTY = "restore_workspace_not_empty"
+    FORBIDDEN_EXPORT = "forbidden_export"
+    BACKUP_UNAVAILABLE = "backup_unavailable"

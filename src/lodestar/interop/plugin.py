@@ -16,6 +16,8 @@ from lodestar.core.registry import (
     Plugin,
     Subscriber,
 )
+from lodestar.interop.exports.permissions import PERMISSIONS as EXPORT_PERMISSIONS
+from lodestar.interop.exports.permissions import ExportPermission
 from lodestar.interop.permissions import PERMISSIONS, InteropPermission
 from lodestar.interop.webhooks import delivery as webhook_delivery
 from lodestar.interop.webhooks import selectors as webhook_selectors
@@ -37,6 +39,8 @@ def _settings_links(actor: Actor) -> list[NavChild]:
     links: list[NavChild] = []
     if can(actor, InteropPermission.IMPORT_DATA):
         links.append(NavChild("imports", "Imports", reverse("interop:imports", args=[slug])))
+    if can(actor, ExportPermission.EXPORT_WORKSPACE):
+        links.append(NavChild("exports", "Exports", reverse("interop:export_list", args=[slug])))
     if can(actor, WEBHOOKS):
         links.append(NavChild("webhooks", "Webhooks", reverse("interop:webhook_list", args=[slug])))
     return links
@@ -45,8 +49,12 @@ def _settings_links(actor: Actor) -> list[NavChild]:
 PLUGIN = Plugin(
     name="interop",
     urls=["lodestar.interop.urls"],
-    api=["lodestar.interop.imports.api", "lodestar.interop.webhooks.api"],
-    permissions=PERMISSIONS,
+    api=[
+        "lodestar.interop.imports.api",
+        "lodestar.interop.webhooks.api",
+        "lodestar.interop.exports.api",
+    ],
+    permissions=[*PERMISSIONS, *EXPORT_PERMISSIONS],
     navigation_children=[NavChildren("settings", "Workspace settings", _settings_links)],
     objects=[
         ObjectType(
@@ -70,6 +78,7 @@ PLUGIN = Plugin(
         PeriodicTask(
             "lodestar.interop.webhooks.tasks.purge_webhook_deliveries", dt.timedelta(days=1)
         ),
+        PeriodicTask("lodestar.interop.exports.tasks.purge_expired_exports", dt.timedelta(days=1)),
     ],
     home=[
         HomeSection(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
+from lodestar.interop.exports import views as exports
 from lodestar.interop.imports import views as imports
 from lodestar.interop.webhooks import views as webhooks
 
@@ -30,4 +31,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(W + "imports", imports.imports_page, name="imports"),
     path(W + "imports/<int:run_id>", imports.import_run_page, name="import_run"),
     path(W + "imports/<int:run_id>/status", imports.import_run_status, name="import_run_status"),
+    path(W + "exports", exports.export_list, name="export_list"),
+    path(W + "exports/new", exports.export_create, name="export_create"),
+    path(W + "exports/<int:run_id>/download", exports.export_download, name="export_download"),
 ]
