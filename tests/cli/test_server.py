@@ -88,6 +88,7 @@ def test_the_declared_periodic_tasks_exist() -> None:
         "lodestar.notifications.tasks.send_notification_digests",
         "lodestar.interop.webhooks.tasks.deliver_due_webhooks",
         "lodestar.interop.webhooks.tasks.purge_webhook_deliveries",
+        "lodestar.interop.exports.tasks.purge_expired_exports",
         "lodestar.api.tasks.purge_idempotency",
     ]
     for periodic_task in tasks:

@@ -128,7 +128,6 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "metrics",
         "reports",
         "settings",
-        "exports",
     ]
 
 
