@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +25,7 @@ from lodestar.interop.imports.models import ExternalRef
 from lodestar.people.models import Invitation, Team
 from lodestar.releases.models import Release
 from lodestar.sprints.models import Sprint
+from lodestar.sprints.services import sprint_create, sprint_start
 from lodestar.strategy.models import Product
 from tests.conftest import Persona
 from tests.interop.imports.conftest import make_bundle
@@ -119,6 +121,29 @@ def test_sprints_come_with_a_team(
     assert (closed.state, closed.start_date.isoformat()) == ("closed", "2026-03-02")
     assert active.state == "active"
     assert set(active.entries.values_list("item__title", flat=True)) == {"Pay by card"}
+
+
+def test_a_team_running_a_sprint_keeps_it_and_the_files_sprints_wait(
+    owner: Persona, product: Product, team: Team, bundle: Bundle
+) -> None:
+    today = dt.date(2026, 12, 1)
+    running = sprint_create(
+        actor=owner.actor,
+        team=team,
+        name="Sprint 40",
+        start_date=today,
+        end_date=today + dt.timedelta(days=13),
+        goal="Ship refunds",
+    )
+    sprint_start(actor=owner.actor, sprint=running)
+
+    report = import_bundle(owner.actor, product, bundle, team=team)
+
+    assert report.ok, report.as_dict()
+    assert report.created["item"] == 4
+    assert report.skipped["sprint"] == 2
+    assert any("runs Sprint 40 now" in note for note in report.notes)
+    assert list(Sprint.objects.values_list("name", "state")) == [("Sprint 40", "active")]
 
 
 def test_importing_again_creates_nothing_twice(

@@ -51,7 +51,7 @@ from lodestar.people.policy import Actor, require
 from lodestar.people.services import invitation_create
 from lodestar.releases.models import Release
 from lodestar.releases.services import release_create, release_items_add
-from lodestar.sprints.models import Sprint
+from lodestar.sprints.models import Sprint, SprintState
 from lodestar.sprints.services import (
     sprint_close,
     sprint_create,
@@ -712,6 +712,26 @@ def _sprints(
         )
         return
     known = _refs(actor, bundle.source, "sprint", (s.external_id for s in bundle.sprints))
+    to_start = [
+        sprint
+        for sprint in bundle.sprints
+        if sprint.state != "planned" and sprint.external_id not in known
+    ]
+    running = (
+        Sprint.objects.filter(team=team, state=SprintState.ACTIVE)
+        .values_list("name", flat=True)
+        .first()
+    )
+    if to_start and running is not None:
+        # A team runs one sprint at a time: the file's closed and active sprints cannot be
+        # replayed beside the one it runs now. The items come in; their sprints wait.
+        report.skipped["sprint"] += len(bundle.sprints)
+        report.notes.append(
+            f"{len(bundle.sprints)} sprints were skipped: {team.name} runs {running} now, and "
+            "the file's past and active sprints cannot run beside it; to bring them in, "
+            "import with a team that runs no sprint"
+        )
+        return
     names = {
         name.lower() for name in Sprint.objects.filter(team=team).values_list("name", flat=True)
     }
