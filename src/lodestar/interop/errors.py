@@ -24,7 +24,7 @@ class InteropErrorCode(StrEnum):
     IMPORT_STATUS_MAP_INVALID = "import_status_map_invalid"
     IMPORT_NOT_FOUND = "import_not_found"
     IMPORT_TEAM_INVALID = "import_team_invalid"
-    FORBIDDEN_IMPORT = "forbidden_import"
+    FORBIDDEN_IMPORT = "forbidden_import_data"
     # Exports and restores of a whole workspace.
     EXPORT_NOT_READY = "export_not_ready"
     RESTORE_FILE_INVALID = "restore_file_invalid"
