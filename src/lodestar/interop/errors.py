@@ -33,5 +33,5 @@ class InteropErrorCode(StrEnum):
     RESTORE_SCHEMA_NEWER = "restore_schema_newer"
     RESTORE_REFERENCE_MISSING = "restore_reference_missing"
     RESTORE_WORKSPACE_NOT_EMPTY = "restore_workspace_not_empty"
-    FORBIDDEN_EXPORT = "forbidden_export"
+    FORBIDDEN_EXPORT = "forbidden_export_workspace"
     BACKUP_UNAVAILABLE = "backup_unavailable"

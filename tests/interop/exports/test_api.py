@@ -62,7 +62,7 @@ def test_a_member_may_not_export(
 ) -> None:
     response = api_client(developer).post(API)
     assert response.status_code == 403
-    assert response.json()["code"] == "forbidden_export"
+    assert response.json()["code"] == "forbidden_export_workspace"
     assert not ExportRun.objects.exists()
 
 
