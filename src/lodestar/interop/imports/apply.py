@@ -44,7 +44,7 @@ from lodestar.core.registry import registry
 from lodestar.interop.errors import InteropErrorCode as Code
 from lodestar.interop.imports.bundle import Bundle, SourceItem, SourceSprint
 from lodestar.interop.imports.models import ExternalRef
-from lodestar.interop.imports.readers.common import fitted_kinds
+from lodestar.interop.imports.readers.common import fit_hierarchy
 from lodestar.interop.permissions import InteropPermission
 from lodestar.people.models import Invitation, Membership, Role, Team
 from lodestar.people.policy import Actor, require
@@ -823,14 +823,11 @@ def import_bundle(
                 code=Code.IMPORT_TEAM_INVALID,
             )
     report = ImportReport(source=bundle.source, dry_run=dry_run)
+    # The readers fit their items already; a bundle made another way is fitted here, by the
+    # same rule and with the same note (the caller's bundle is left as it was given).
+    bundle = dataclasses.replace(bundle, items=list(bundle.items), notes=list(bundle.notes))
+    fit_hierarchy(bundle)
     report.notes.extend(bundle.notes)
-    items, fitted = fitted_kinds(bundle.items)
-    if fitted:
-        bundle = dataclasses.replace(bundle, items=items)
-        report.notes.append(
-            f"{fitted} items took another kind or parent to fit the backlog's breakdown (under "
-            "an epic a story, under a story or a bug a task)"
-        )
     tell = progress or _no_progress
     plan = _check(actor, bundle, status_map or {}, report)
     if not report.ok:
