@@ -52,6 +52,7 @@ from lodestar.people.services import invitation_create
 from lodestar.releases.models import Release
 from lodestar.releases.services import release_create, release_items_add
 from lodestar.sprints.models import Sprint, SprintState
+from lodestar.sprints.selectors import item_open_sprints
 from lodestar.sprints.services import (
     sprint_close,
     sprint_create,
@@ -155,6 +156,9 @@ class _Plan:
     statuses: dict[str, str]  # item external id -> our status
     refs: dict[str, ExternalRef]  # item external id -> its ref, for items imported before
     estimates: dict[str, Decimal | None] = field(default_factory=dict)  # on the product's scale
+    # Items imported before whose current sprint in the source changed since that import (or
+    # was not recorded then): they may join it here (see ``_sprints``).
+    sprint_moved: set[str] = field(default_factory=set)
 
 
 def _fit_estimates(
@@ -362,6 +366,7 @@ def _fields(item: SourceItem, status: str, estimate: Decimal | None) -> dict[str
         "labels": sorted(item.labels),
         "acceptance_criteria": list(item.acceptance_criteria),
         "parent": item.parent,
+        "sprint": item.sprints[-1] if item.sprints else None,
     }
 
 
@@ -544,8 +549,16 @@ def _update_items(
             for name in COMPARED
             if name in before and now_fields[name] != before[name]
         }
+        moved = (
+            now_fields["sprint"] is not None and before.get("sprint", "") != now_fields["sprint"]
+        )
+        if moved:
+            plan.sprint_moved.add(source.external_id)
         if not changes:
             report.skipped["item"] += 1
+            if moved:
+                ref.fields = now_fields
+                changed_refs.append(ref)
             continue
         item.product = product
         try:
@@ -699,9 +712,18 @@ def _sprints(
     actor: Actor,
     team: Team | None,
     bundle: Bundle,
+    plan: _Plan,
     new_items: dict[str, BacklogItem],
+    all_items: dict[str, BacklogItem],
     report: ImportReport,
 ) -> None:
+    """The file's sprints, made for ``team`` in the order they ran; each takes its items.
+
+    An item joins the sprint the file says it is in now when it is new, or when it was
+    imported before and the file moved it to that sprint since; a sprint imported before takes
+    such items too while it is planned or active here. An item already in an open sprint here
+    stays where it is (said in a note).
+    """
     if not bundle.sprints:
         return
     if team is None:
@@ -732,18 +754,57 @@ def _sprints(
             "import with a team that runs no sprint"
         )
         return
+    joining: dict[str, list[BacklogItem]] = {}
+    for source_item in bundle.items:
+        ext = source_item.external_id
+        if source_item.sprints and (ext in new_items or ext in plan.sprint_moved):
+            item = all_items.get(ext)
+            if item is not None:
+                joining.setdefault(source_item.sprints[-1], []).append(item)
+    elsewhere = item_open_sprints(
+        [item.pk for ext, item in all_items.items() if ext in plan.sprint_moved]
+    )
+    staying = 0
+
+    def free(items: list[BacklogItem], name: str) -> list[BacklogItem]:
+        """``items`` that are in no open sprint here (one in the sprint ``name`` is there)."""
+        nonlocal staying
+        staying += sum(1 for item in items if elsewhere.get(item.pk, name) != name)
+        return [item for item in items if item.pk not in elsewhere]
+
+    existing = {
+        sprint.pk: sprint
+        for sprint in Sprint.objects.filter(
+            team=team, pk__in=[ref.object_id for ref in known.values()]
+        )
+    }
     names = {
         name.lower() for name in Sprint.objects.filter(team=team).values_list("name", flat=True)
     }
     today = timezone.localdate()
-    undated = sum(1 for sprint in bundle.sprints if sprint.start is None)
+    undated = sum(
+        1 for sprint in bundle.sprints if sprint.start is None and sprint.external_id not in known
+    )
     if undated:
         report.notes.append(
             f"{undated} sprints have no dates in the file: each is dated from the day of the "
             "import (two weeks); change the dates on the sprint's page"
         )
     for source in sorted(bundle.sprints, key=_sprint_order):
-        if source.external_id in known or source.name.strip().lower() in names:
+        items = joining.get(source.external_id, [])
+        if source.external_id in known:
+            report.skipped["sprint"] += 1
+            here = existing.get(known[source.external_id].object_id)
+            if here is not None and here.state != SprintState.CLOSED:
+                items = free(items, here.name)
+            if here is not None and items and here.state != SprintState.CLOSED:
+                _sprint_take(actor, here, items)
+                report.notes.append(
+                    f"{len(items)} item{'s' if len(items) != 1 else ''} joined {here.name}, "
+                    "where the file has them now"
+                )
+            continue
+        if source.name.strip().lower() in names:
             report.skipped["sprint"] += 1
             continue
         start = source.start or today
@@ -756,17 +817,8 @@ def _sprints(
             end_date=max(end, start),
             goal=source.goal,
         )
-        items = [
-            new_items[item.external_id]
-            for item in bundle.items
-            if item.sprints
-            and item.sprints[-1] == source.external_id
-            and item.external_id in new_items
-        ]
-        for first in range(0, len(items), LINKS_PER_CALL):
-            sprint_items_add(
-                actor=actor, sprint=sprint, items=items[first : first + LINKS_PER_CALL]
-            )
+        items = free(items, sprint.name)
+        _sprint_take(actor, sprint, items)
         if source.state != "planned":
             goal = source.goal or f"Imported from {bundle.source}"
             sprint = sprint_start(actor=actor, sprint=sprint, goal=goal)
@@ -784,6 +836,16 @@ def _sprints(
             )
         _ref(actor, bundle.source, "sprint", source.external_id, sprint.pk)
         report.created["sprint"] += 1
+    if staying:
+        report.notes.append(
+            f"{staying} item{'s' if staying != 1 else ''} the file moved to another sprint "
+            f"{'are' if staying != 1 else 'is'} in an open sprint here already: left there"
+        )
+
+
+def _sprint_take(actor: Actor, sprint: Sprint, items: list[BacklogItem]) -> None:
+    for first in range(0, len(items), LINKS_PER_CALL):
+        sprint_items_add(actor=actor, sprint=sprint, items=items[first : first + LINKS_PER_CALL])
 
 
 # -- the import -----------------------------------------------------------------------------
@@ -840,7 +902,7 @@ def import_bundle(
             updated = _update_items(actor, product, bundle, plan, report)
             _comments(actor, bundle, {**updated, **created}, people, report)
             _releases(actor, product, bundle, created, report)
-            _sprints(actor, team, bundle, created, report)
+            _sprints(actor, team, bundle, plan, created, {**updated, **created}, report)
             tell(len(bundle.items), len(bundle.items))
             if dry_run:
                 raise _Rollback
