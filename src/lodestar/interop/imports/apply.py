@@ -42,7 +42,7 @@ from lodestar.core.errors import DomainError, FieldError, Invalid
 from lodestar.core.points import format_points, parse_points
 from lodestar.core.registry import registry
 from lodestar.interop.errors import InteropErrorCode as Code
-from lodestar.interop.imports.bundle import Bundle, SourceItem, SourceSprint
+from lodestar.interop.imports.bundle import SOURCE_NAMES, Bundle, SourceItem, SourceSprint
 from lodestar.interop.imports.models import ExternalRef
 from lodestar.interop.imports.readers.common import fit_hierarchy
 from lodestar.interop.permissions import InteropPermission
@@ -50,7 +50,12 @@ from lodestar.people.models import Invitation, Membership, Role, Team
 from lodestar.people.policy import Actor, require
 from lodestar.people.services import invitation_create
 from lodestar.releases.models import Release
-from lodestar.releases.services import release_create, release_items_add
+from lodestar.releases.services import (
+    release_create,
+    release_go_live,
+    release_items_add,
+    release_update,
+)
 from lodestar.sprints.models import Sprint, SprintState
 from lodestar.sprints.selectors import item_open_sprints
 from lodestar.sprints.services import (
@@ -640,7 +645,14 @@ def _comments(
     report.created["comment"] += len(created)
 
 
-def _ref(actor: Actor, source: str, kind: str, external_id: str, object_id: int) -> None:
+def _ref(
+    actor: Actor,
+    source: str,
+    kind: str,
+    external_id: str,
+    object_id: int,
+    fields: dict[str, Any] | None = None,
+) -> None:
     ExternalRef.objects.create(
         workspace_id=actor.workspace_id,
         source=source,
@@ -648,6 +660,7 @@ def _ref(actor: Actor, source: str, kind: str, external_id: str, object_id: int)
         external_id=external_id,
         object_id=object_id,
         imported_at=timezone.now(),
+        fields=fields or {},
     )
 
 
@@ -671,13 +684,16 @@ def _releases(
         name.lower(): pk
         for pk, name in Release.objects.filter(product=product).values_list("pk", "name")
     }
+    went_live = 0
     for source in bundle.releases:
         ref = known.get(source.external_id)
         release = existing.get(ref.object_id) if ref is not None else None
+        named_alike = False
         if release is None:
             if source.name.strip().lower() in taken:
                 release = Release.objects.get(pk=taken[source.name.strip().lower()])
                 report.skipped["release"] += 1
+                named_alike = True
             else:
                 release = release_create(
                     actor=actor,
@@ -688,7 +704,14 @@ def _releases(
                 )
                 report.created["release"] += 1
             if ref is None:
-                _ref(actor, bundle.source, "release", source.external_id, release.pk)
+                _ref(
+                    actor,
+                    bundle.source,
+                    "release",
+                    source.external_id,
+                    release.pk,
+                    {"state": source.state},
+                )
         else:
             report.skipped["release"] += 1
         items = [
@@ -701,6 +724,33 @@ def _releases(
                 release_items_add(
                     actor=actor, release=release, items=items[start : start + LINKS_PER_CALL]
                 )
+        # The source's state: a release made now takes it; one imported before takes it when
+        # the source changed it since that import (a milestone closed this week).
+        was = (ref.fields or {}).get("state") if ref is not None else None
+        if source.state != was and not named_alike and release.state in ("planned", "in_progress"):
+            if source.state == "live":
+                when = source.released_at
+                release_go_live(
+                    actor=actor,
+                    release=release,
+                    force=True,
+                    reason=f"Released in {SOURCE_NAMES.get(bundle.source, bundle.source)} "
+                    "(imported): its checks were not kept there",
+                    at=None
+                    if when is None
+                    else dt.datetime.combine(when, dt.time(12), tzinfo=dt.UTC),
+                )
+                went_live += 1
+            elif source.state == "cancelled":
+                release_update(actor=actor, release=release, state="cancelled")
+        if ref is not None and source.state != was:
+            ref.fields = {**(ref.fields or {}), "state": source.state}
+            ref.save(update_fields=["fields"])
+    if went_live:
+        report.notes.append(
+            f"{went_live} release{'s' if went_live != 1 else ''} went live in the source: "
+            f"live here too, on {'their' if went_live != 1 else 'its'} date there"
+        )
 
 
 def _sprint_order(sprint: SourceSprint) -> tuple[int, dt.date]:
