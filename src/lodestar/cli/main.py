@@ -6,6 +6,7 @@ import typer
 
 from lodestar.cli import (
     backlog,
+    coverage,
     decisions,
     discovery,
     exports,
@@ -47,6 +48,7 @@ outcomes.register(app)
 releases.register(app)
 roadmap.register(app)
 reports.register(app)
+coverage.register(app)
 notifications.register(app)
 webhooks.register(app)
 imports.register(app)

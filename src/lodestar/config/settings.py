@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "lodestar.decisions",
     "lodestar.outcomes",
     "lodestar.releases",
+    "lodestar.coverage",
     "lodestar.reports",
     "lodestar.comments",
     "lodestar.notifications",

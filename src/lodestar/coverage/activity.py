@@ -1,0 +1,161 @@
+"""How recorded activity is found: each activity of ``duties.DUTIES`` becomes one aggregate
+query (``GROUP BY`` the person: a count and the last time), all of them sent as one
+``UNION ALL``, so the work is the database's whatever the number of history entries.
+
+A history entry counts when it is in the period, made by a person (the hourly evaluation and
+the portal's visitors are nobody), and its object is still there, not in the trash, and in the
+scope (the workspace, or one product): the object's own table is read in a subquery for that,
+which is why each kind of object names how it reaches its product here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, F, Max, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+
+from lodestar.backlog.models import BacklogItem
+from lodestar.core.models import HistoryEntry
+from lodestar.coverage import duties
+from lodestar.coverage.duties import Activity, Match, Rows
+from lodestar.decisions.models import Decision
+from lodestar.discovery.models import Feedback, Insight, Problem
+from lodestar.outcomes.models import Metric, OutcomeReview, SuccessCriterion
+from lodestar.releases.models import Release, RoadmapEntry, RoadmapShare
+from lodestar.strategy.models import ProductGoal
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where activity is counted: a workspace, and one product of it or all (None)."""
+
+    workspace_id: int
+    product_id: int | None
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One person's count of one activity in the period, and when they did it last."""
+
+    activity: str
+    user_id: int
+    count: int
+    last: dt.datetime
+
+
+# Each kind of object: its live rows (the default managers leave the trash out) of a scope.
+_OBJECTS: dict[str, Callable[[Scope], QuerySet[Any]]] = {
+    duties.FEEDBACK: lambda s: _in(Feedback.objects.filter(workspace_id=s.workspace_id), s),
+    duties.INSIGHT: lambda s: _in(
+        Insight.objects.filter(workspace_id=s.workspace_id, feedback__deleted_at__isnull=True),
+        s,
+        "feedback__product_id",
+    ),
+    duties.PROBLEM: lambda s: _in(Problem.objects.filter(workspace_id=s.workspace_id), s),
+    duties.ITEM: lambda s: _in(BacklogItem.objects.filter(workspace_id=s.workspace_id), s),
+    duties.GOAL: lambda s: _in(ProductGoal.objects.filter(product__workspace_id=s.workspace_id), s),
+    duties.DECISION: lambda s: _in(Decision.objects.filter(workspace_id=s.workspace_id), s),
+    duties.RELEASE: lambda s: _in(Release.objects.filter(workspace_id=s.workspace_id), s),
+    duties.ROADMAP_ENTRY: lambda s: _in(
+        RoadmapEntry.objects.filter(workspace_id=s.workspace_id), s
+    ),
+    duties.ROADMAP_SHARE: lambda s: _in(
+        RoadmapShare.objects.filter(workspace_id=s.workspace_id), s
+    ),
+    duties.METRIC: lambda s: _in(Metric.objects.filter(workspace_id=s.workspace_id), s),
+    duties.CRITERION: lambda s: _in(
+        SuccessCriterion.objects.filter(workspace_id=s.workspace_id), s
+    ),
+    duties.REVIEW: lambda s: _in(OutcomeReview.objects.filter(workspace_id=s.workspace_id), s),
+}
+
+
+def _in(rows: QuerySet[Any], scope: Scope, product: str = "product_id") -> QuerySet[Any]:
+    if scope.product_id is not None:
+        rows = rows.filter(**{product: scope.product_id})
+    return rows.values("pk")
+
+
+def _matching(match: Match) -> Q:
+    """The conditions on an entry's recorded changes, as a filter."""
+    condition = Q(object_type=match.object_type, action__in=match.actions)
+    for key in match.has:
+        condition &= Q(changes__has_key=key)
+    for key in match.lacks:
+        condition &= ~Q(changes__has_key=key)
+    for key, values in match.value.items():
+        condition &= Q(**{f"changes__{key}__in": list(values)})
+    for key, values in match.after.items():
+        condition &= Q(**{f"changes__{key}__1__in": list(values)})
+    for key, prefix in match.not_prefix.items():
+        # A change without the key passes: only a value that starts with the prefix is left out.
+        condition &= ~Q(**{f"changes__{key}__startswith": prefix}) | ~Q(changes__has_key=key)
+    return condition
+
+
+def _history(
+    activity: Activity, match: Match, scope: Scope, since: dt.datetime, until: dt.datetime
+) -> QuerySet[Any]:
+    return (
+        HistoryEntry.objects.filter(
+            _matching(match),
+            workspace_id=scope.workspace_id,
+            created_at__gt=since,
+            created_at__lte=until,
+            actor_id__isnull=False,
+            object_id__in=_OBJECTS[match.object_type](scope),
+        )
+        .order_by()
+        .values("actor_id")
+        .annotate(activity=Value(activity.key), count=Count("id"), last=Max("created_at"))
+        .values_list("activity", "actor_id", "count", "last")
+    )
+
+
+def _interview_participants(
+    activity: Activity, scope: Scope, since: dt.datetime, until: dt.datetime
+) -> QuerySet[Any]:
+    """Members who took part in an interview (feedback from the ``interview`` source, dated
+    when it was held), its capturer left out: capturing it already counts for them."""
+    through = Feedback.member_participants.through
+    # The auto-created through model's stubs know no annotations, hence the looser type.
+    rows: QuerySet[Any] = through.objects.filter(
+        feedback__workspace_id=scope.workspace_id,
+        feedback__deleted_at__isnull=True,
+        feedback__source="interview",
+        feedback__received_at__gt=since,
+        feedback__received_at__lte=until,
+    ).exclude(membership__user_id=Coalesce(F("feedback__captured_by_id"), Value(0)))
+    if scope.product_id is not None:
+        rows = rows.filter(feedback__product_id=scope.product_id)
+    grouped: QuerySet[Any] = (
+        rows.order_by()
+        .values("membership__user_id")
+        .annotate(
+            activity=Value(activity.key), count=Count("id"), last=Max("feedback__received_at")
+        )
+        .values_list("activity", "membership__user_id", "count", "last")
+    )
+    return grouped
+
+
+_ROWS = {duties.INTERVIEW_PARTICIPANTS.name: _interview_participants}
+
+
+def _query(activity: Activity, scope: Scope, since: dt.datetime, until: dt.datetime) -> Any:
+    source = activity.source
+    if isinstance(source, Rows):
+        return _ROWS[source.name](activity, scope, since, until)
+    return _history(activity, source, scope, since, until)
+
+
+def tallies(scope: Scope, since: dt.datetime, until: dt.datetime) -> list[Tally]:
+    """Every person's count and last time of every activity in ``(since, until]`` (the start
+    excluded, the end included), in one query."""
+    queries = [_query(activity, scope, since, until) for _, activity in duties.activities()]
+    combined = queries[0].union(*queries[1:], all=True)
+    return [Tally(key, user_id, count, last) for key, user_id, count, last in combined]

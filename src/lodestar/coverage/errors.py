@@ -1,0 +1,10 @@
+"""Stable error codes of the coverage context."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class CoverageErrorCode(StrEnum):
+    COVERAGE_DAYS_INVALID = "coverage_days_invalid"
+    COVERAGE_SCOPE_INVALID = "coverage_scope_invalid"

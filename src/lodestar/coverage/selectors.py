@@ -1,0 +1,214 @@
+"""Coverage: for each product-management duty, who carried it in the last N days, how often
+and when last, counted from recorded activity (``coverage/activity.py``). Every member of the
+workspace may read it, viewers included; the product or team it is asked for goes through its
+own gate first, so another workspace's is a 404.
+
+A period is the last ``days`` days ending at ``now``: an activity exactly ``days`` days before
+``now`` is out, one at ``now`` is in (``(now - days, now]``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from lodestar.core.errors import Invalid
+from lodestar.coverage import activity
+from lodestar.coverage.duties import DUTIES, Duty
+from lodestar.coverage.errors import CoverageErrorCode as Code
+from lodestar.people.models import Membership, Team, TeamMembership, TeamRole, User
+from lodestar.people.policy import Actor
+from lodestar.strategy.models import Product, ProductOwnerHat
+from lodestar.strategy.selectors import team_product
+
+DEFAULT_DAYS = 90
+MAX_DAYS = 1826  # five years
+DAYS_RULE = f"must be a whole number of days from 1 to {MAX_DAYS} (five years)"
+
+
+def clean_days(value: object, field: str = "days") -> int:
+    """The period's length from what a person typed (None: the default, 90 days); anything
+    else than a whole number from 1 to ``MAX_DAYS`` is a 422 naming ``field``."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return DEFAULT_DAYS
+    if isinstance(value, bool):
+        raise Invalid.field(field, DAYS_RULE, code=Code.COVERAGE_DAYS_INVALID)
+    if isinstance(value, int):
+        days = value
+    else:
+        text = str(value).strip()
+        if not text.lstrip("-").isdigit() or len(text) > 12:
+            raise Invalid.field(
+                field, f"{DAYS_RULE}, not '{text[:20]}'", code=Code.COVERAGE_DAYS_INVALID
+            )
+        days = int(text)
+    if not 1 <= days <= MAX_DAYS:
+        raise Invalid.field(field, f"{DAYS_RULE}, not {days}", code=Code.COVERAGE_DAYS_INVALID)
+    return days
+
+
+@dataclass(frozen=True)
+class Carrier:
+    """A person who did something for a duty in the period: their counts by activity, how
+    many in all and when last. ``former``: they have left the workspace since (what they did
+    still counts)."""
+
+    user_id: int
+    name: str
+    email: str
+    job_title: str
+    hats: tuple[str, ...]
+    former: bool
+    count: int
+    last: dt.datetime
+    activities: dict[str, int]
+
+
+@dataclass(frozen=True)
+class DutyCoverage:
+    """One duty: its carriers (most active first), its total and the last time anyone did it
+    (None, with no carriers: nobody did in the period)."""
+
+    duty: Duty
+    people: list[Carrier]
+    total: int
+    last: dt.datetime | None
+
+    @property
+    def nobody(self) -> bool:
+        return self.total == 0
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The duties of a workspace, one product or one team's product, over ``(since, until]``."""
+
+    workspace_slug: str
+    product: Product | None
+    team: Team | None
+    days: int
+    since: dt.datetime
+    until: dt.datetime
+    duties: list[DutyCoverage] = field(default_factory=list)
+
+
+def _scope_product(actor: Actor, product: Product | None, team: Team | None) -> Product | None:
+    if product is not None and team is not None:
+        raise Invalid.field(
+            "team", "give a product or a team, not both", code=Code.COVERAGE_SCOPE_INVALID
+        )
+    if team is None:
+        return product
+    found = team_product(team)
+    if found is None:
+        raise Invalid.field(
+            "team",
+            f"team '{team.slug}' works from no product yet: coverage is counted from a "
+            "product's activity",
+            code=Code.COVERAGE_SCOPE_INVALID,
+        )
+    return found
+
+
+def _hats(actor: Actor, product: Product | None, team: Team | None) -> dict[int, list[str]]:
+    """Each user's current hats where the coverage looks: the product owner hat of the product
+    (of every product, for the workspace) and the hats worn in its teams (in ``team``)."""
+    hats: dict[int, list[str]] = defaultdict(list)
+    owners = ProductOwnerHat.objects.filter(
+        ended_at__isnull=True, product__workspace_id=actor.workspace_id
+    )
+    if product is not None:
+        owners = owners.filter(product=product)
+    for user_id, key in owners.order_by("product__key").values_list(
+        "member__user_id", "product__key"
+    ):
+        hats[user_id].append(f"Product owner of {key}")
+    roles = TeamMembership.objects.filter(
+        ended_at__isnull=True, team__workspace_id=actor.workspace_id
+    ).exclude(role=TeamRole.PRODUCT_OWNER)
+    if team is not None:
+        roles = roles.filter(team=team)
+    elif product is not None:
+        roles = roles.filter(team__product_link__product=product)
+    labels = dict(TeamRole.choices)
+    for user_id, role, name in roles.order_by("team__name", "role").values_list(
+        "member__user_id", "role", "team__name"
+    ):
+        hats[user_id].append(f"{labels[role]} in {name}")
+    return hats
+
+
+def coverage_for(
+    actor: Actor,
+    *,
+    product: Product | None = None,
+    team: Team | None = None,
+    days: int = DEFAULT_DAYS,
+    now: dt.datetime | None = None,
+) -> Coverage:
+    """Who carried each duty in the last ``days`` days ending ``now``, in a workspace, one
+    ``product`` or the product ``team`` works from (fetched through their gates by the
+    caller). A constant number of queries, whatever the history holds."""
+    days = clean_days(days)
+    scoped = _scope_product(actor, product, team)
+    until = now or timezone.now()
+    since = until - dt.timedelta(days=days)
+    scope = activity.Scope(actor.workspace_id, scoped.pk if scoped is not None else None)
+    found = activity.tallies(scope, since, until)
+    user_ids = {tally.user_id for tally in found}
+    users = {user.pk: user for user in User.objects.filter(pk__in=user_ids)}
+    members = {
+        member.user_id: member
+        for member in Membership.all_objects.filter(
+            workspace_id=actor.workspace_id, user_id__in=user_ids
+        )
+    }
+    hats = _hats(actor, scoped, team) if user_ids else {}
+    by_activity: dict[str, list[activity.Tally]] = defaultdict(list)
+    for tally in found:
+        by_activity[tally.activity].append(tally)
+    duties = []
+    for duty in DUTIES:
+        counts: dict[int, dict[str, int]] = defaultdict(dict)
+        lasts: dict[int, dict[str, dt.datetime]] = defaultdict(dict)
+        for one in duty.activities:
+            for tally in by_activity[one.key]:
+                counts[tally.user_id][one.key] = tally.count
+                lasts[tally.user_id][one.key] = tally.last
+        people = []
+        for user_id, done in counts.items():
+            user, member = users.get(user_id), members.get(user_id)
+            people.append(
+                Carrier(
+                    user_id=user_id,
+                    name=user.display_name if user else "Someone",
+                    email=user.email if user else "",
+                    job_title=member.job_title if member else "",
+                    hats=tuple(hats.get(user_id, ())),
+                    former=member is None or member.removed_at is not None,
+                    count=sum(done.values()),
+                    last=max(lasts[user_id].values()),
+                    activities=done,
+                )
+            )
+        people.sort(key=lambda c: (-c.count, -c.last.timestamp(), c.name.lower(), c.user_id))
+        duties.append(
+            DutyCoverage(
+                duty=duty,
+                people=people,
+                total=sum(c.count for c in people),
+                last=max((c.last for c in people), default=None),
+            )
+        )
+    return Coverage(
+        workspace_slug=actor.workspace.slug,
+        product=scoped,
+        team=team,
+        days=days,
+        since=since,
+        until=until,
+        duties=duties,
+    )

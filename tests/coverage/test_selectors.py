@@ -1,0 +1,231 @@
+"""Coverage counted from what the services record: known-answer scenarios (who did what, when),
+the period's exact edges, former members, the trash, the scopes and bad periods."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from lodestar.backlog import services as backlog
+from lodestar.backlog.models import BacklogItem
+from lodestar.core import trash
+from lodestar.core.errors import Invalid
+from lodestar.coverage.duties import DUTY_KEYS
+from lodestar.coverage.selectors import Coverage, DutyCoverage, clean_days, coverage_for
+from lodestar.decisions import services as decisions
+from lodestar.discovery import services as discovery
+from lodestar.people.models import Team
+from lodestar.people.services import member_remove
+from lodestar.strategy import services as strategy
+from lodestar.strategy.models import Product
+from tests.conftest import Persona
+from tests.coverage.conftest import NOW, ago, dated, newest
+
+FEEDBACK, ITEM, DECISION = "discovery.feedback", "backlog.backlogitem", "decisions.decision"
+
+
+def duty(coverage: Coverage, key: str) -> DutyCoverage:
+    return next(row for row in coverage.duties if row.duty.key == key)
+
+
+def counts(coverage: Coverage, key: str) -> dict[str, int]:
+    return {carrier.email: carrier.count for carrier in duty(coverage, key).people}
+
+
+def _items(actor: Persona, product: Product, n: int) -> list[BacklogItem]:
+    return [
+        backlog.item_create(actor=actor.actor, product=product, title=f"Item {i}") for i in range(n)
+    ]
+
+
+def test_known_answer_scenario(
+    owner: Persona, po: Persona, pm: Persona, developer: Persona, product: Product
+) -> None:
+    # The product manager holds two interviews (the developer sits in on the first) and
+    # takes a support ticket; a survey answer is not a conversation.
+    for days, source in ((10, "interview"), (20, "interview"), (5, "support"), (3, "survey")):
+        discovery.feedback_create(
+            actor=pm.actor,
+            text=f"Heard in a {source}",
+            source=source,
+            product=product,
+            received_at=ago(days),
+            members=[developer.membership] if days == 10 else None,
+        )
+        dated(newest(FEEDBACK), ago(days))
+    # The product owner orders the backlog three times and writes acceptance criteria once.
+    first, second, third = _items(owner, product, 3)
+    moves = ((ago(30), third, first), (ago(2), second, third), (ago(1), first, second))
+    for when, item, anchor in moves:
+        backlog.item_move(actor=po.actor, item=item, before=anchor)
+        dated(newest(ITEM, action="moved"), when)
+    backlog.item_update(actor=po.actor, item=first, acceptance_criteria=["It works"])
+    dated(newest(ITEM, action="updated"), ago(4))
+    decisions.decision_create(actor=pm.actor, product=product, title="Charge per seat")
+    dated(newest(DECISION), ago(7))
+
+    coverage = coverage_for(pm.actor, product=product, days=90, now=NOW)
+
+    assert [row.duty.key for row in coverage.duties] == list(DUTY_KEYS)
+    talk = duty(coverage, "talk_to_customers")
+    assert counts(coverage, "talk_to_customers") == {"pm@acme.test": 3, "dev@acme.test": 1}
+    assert talk.total == 4
+    assert talk.last == ago(5)
+    pm_row = talk.people[0]
+    assert pm_row.activities == {"feedback_captured": 3}
+    assert pm_row.job_title == "Product Manager"
+    assert not pm_row.former
+    dev_row = talk.people[1]
+    assert dev_row.activities == {"interview_held": 1}
+    assert dev_row.last == ago(10)
+    assert dev_row.hats == ("Developer in Core",)
+
+    order = duty(coverage, "order_backlog")
+    assert counts(coverage, "order_backlog") == {"po@acme.test": 3}
+    assert order.last == ago(1)
+    assert order.people[0].hats == ("Product owner of ACME",)
+    assert order.people[0].job_title == "QA Engineer"
+    assert counts(coverage, "break_work_down") == {"po@acme.test": 1}
+    assert counts(coverage, "make_product_decisions") == {"pm@acme.test": 1}
+    for key in ("analyse_data", "measure_success", "decide_go_live", "work_with_stakeholders"):
+        assert duty(coverage, key).nobody
+        assert duty(coverage, key).last is None
+        assert duty(coverage, key).people == []
+
+    # The last 7 days hold two of the moves, the support ticket and neither interview.
+    recent = coverage_for(pm.actor, product=product, days=7, now=NOW)
+    assert counts(recent, "order_backlog") == {"po@acme.test": 2}
+    assert counts(recent, "talk_to_customers") == {"pm@acme.test": 1}
+
+
+def test_period_edges_start_excluded_end_included(
+    owner: Persona, po: Persona, product: Product
+) -> None:
+    first, second = _items(owner, product, 2)
+    edges = {
+        "exactly N days ago (out)": ago(30),
+        "a microsecond later (in)": ago(30, microseconds=-1),
+        "now (in)": NOW,
+        "a microsecond after now (out)": NOW + dt.timedelta(microseconds=1),
+    }
+    for when in edges.values():
+        backlog.item_move(actor=po.actor, item=first, position="bottom")
+        dated(newest(ITEM, action="moved"), when)
+        backlog.item_move(actor=po.actor, item=first, before=second)
+        dated(newest(ITEM, action="moved"), when)
+
+    coverage = coverage_for(po.actor, product=product, days=30, now=NOW)
+
+    order = duty(coverage, "order_backlog")
+    assert order.total == 4  # two edges in, two moves at each
+    assert order.last == NOW
+    assert coverage.since == ago(30)
+    assert coverage.until == NOW
+
+
+def test_a_former_member_still_counts_and_is_shown_as_former(
+    owner: Persona, pm: Persona, product: Product
+) -> None:
+    decisions.decision_create(actor=pm.actor, product=product, title="Drop the free plan")
+    dated(newest(DECISION), ago(3))
+    member_remove(actor=owner.actor, member=pm.membership)
+
+    coverage = coverage_for(owner.actor, product=product, now=NOW)
+
+    [carrier] = duty(coverage, "make_product_decisions").people
+    assert carrier.email == "pm@acme.test"
+    assert carrier.former
+    assert carrier.count == 1
+
+
+def test_trashed_objects_do_not_count(owner: Persona, pm: Persona, product: Product) -> None:
+    kept = decisions.decision_create(actor=pm.actor, product=product, title="Keep")
+    gone = decisions.decision_create(actor=pm.actor, product=product, title="Gone")
+    dated(newest(DECISION, object_id=kept.pk), ago(2))
+    dated(newest(DECISION, object_id=gone.pk), ago(2))
+    trash.trash_move(actor=owner.actor, obj=gone)
+
+    coverage = coverage_for(owner.actor, product=product, now=NOW)
+
+    assert counts(coverage, "make_product_decisions") == {"pm@acme.test": 1}
+
+
+def test_product_scope_leaves_out_other_products_and_the_workspace_counts_all(
+    owner: Persona, pm: Persona, product: Product
+) -> None:
+    other = strategy.product_create(actor=owner.actor, key="BETA", name="Beta")
+    for target in (product, other):
+        decisions.decision_create(actor=pm.actor, product=target, title=f"On {target.key}")
+        dated(newest(DECISION), ago(1))
+    discovery.feedback_create(actor=pm.actor, text="No product", source="sales")
+    dated(newest(FEEDBACK), ago(1))
+
+    acme = coverage_for(owner.actor, product=product, now=NOW)
+    everywhere = coverage_for(owner.actor, now=NOW)
+
+    assert counts(acme, "make_product_decisions") == {"pm@acme.test": 1}
+    assert acme.product == product
+    assert counts(acme, "talk_to_customers") == {}
+    assert counts(everywhere, "make_product_decisions") == {"pm@acme.test": 2}
+    assert counts(everywhere, "talk_to_customers") == {"pm@acme.test": 1}
+    assert everywhere.product is None
+
+
+def test_team_scope_is_its_products_activity_with_the_teams_hats(
+    owner: Persona, po: Persona, team: Team, product: Product
+) -> None:
+    first, second = _items(owner, product, 2)
+    backlog.item_move(actor=po.actor, item=second, before=first)
+    dated(newest(ITEM, action="moved"), ago(1))
+
+    coverage = coverage_for(owner.actor, team=team, now=NOW)
+
+    assert coverage.team == team
+    assert coverage.product == product
+    assert counts(coverage, "order_backlog") == {"po@acme.test": 1}
+
+
+def test_a_team_without_a_product_or_both_scopes_are_refused(
+    owner: Persona, workspace: object, product: Product, team: Team
+) -> None:
+    loose = Team.objects.create(workspace=owner.membership.workspace, slug="loose", name="Loose")
+    with pytest.raises(Invalid) as error:
+        coverage_for(owner.actor, team=loose, now=NOW)
+    assert error.value.errors[0].field == "team"
+    assert "works from no product" in error.value.errors[0].message
+    with pytest.raises(Invalid, match="not both"):
+        coverage_for(owner.actor, team=team, product=product, now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, 90), ("", 90), ("30", 30), (" 180 ", 180), (1, 1), (1826, 1826), ("1826", 1826)],
+)
+def test_days_accepted(value: object, expected: int) -> None:
+    assert clean_days(value) == expected
+
+
+@pytest.mark.parametrize("value", [0, -1, 1827, "0", "-5", "1827", "ninety", "3.5", "1e3", True])
+def test_days_refused_with_a_clear_message(value: object) -> None:
+    with pytest.raises(Invalid) as error:
+        clean_days(value)
+    assert error.value.code == "coverage_days_invalid"
+    assert error.value.errors[0].field == "days"
+    assert "from 1 to 1826" in error.value.errors[0].message
+
+
+def test_query_count_does_not_grow_with_history(
+    owner: Persona,
+    po: Persona,
+    pm: Persona,
+    product: Product,
+    django_assert_max_num_queries: object,
+) -> None:
+    first, second = _items(owner, product, 2)
+    for _ in range(5):
+        backlog.item_move(actor=po.actor, item=first, position="bottom")
+        backlog.item_move(actor=po.actor, item=second, position="bottom")
+        decisions.decision_create(actor=pm.actor, product=product, title="Another")
+    with django_assert_max_num_queries(6):  # type: ignore[operator]
+        coverage_for(owner.actor, product=product)
