@@ -272,3 +272,66 @@ def test_a_trace_costs_a_few_queries_whatever_its_length(
         trace = trace_of(owner.actor, "feedback", loop.feedback)
     assert len(_stage(trace, "item")) == 23
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+# -- the API and the pages ------------------------------------------------------------------
+
+
+def test_the_api_answers_the_trace_of_an_item(api_client: Any, viewer: Persona, loop: Loop) -> None:
+    response = api_client(viewer).get(f"/api/v1/workspaces/acme/trace/item/{loop.story.key}")
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["origin"]["ref"] == loop.story.key
+    assert [s["name"] for s in body["stages"]] == [
+        "feedback",
+        "insight",
+        "problem",
+        "item",
+        "sprint",
+        "release",
+        "success_criterion",
+        "outcome",
+        "follow_up",
+    ]
+    stages = {s["name"]: s for s in body["stages"]}
+    assert stages["feedback"]["nodes"][0]["type"] == "feedback"
+    assert stages["release"]["nodes"][0]["state_code"] == "live"
+    assert [g["rule"] for g in body["gaps"]] == ["missed_outcome_without_follow_up"]
+
+
+def test_the_api_refuses_another_workspace_and_an_unknown_kind_with_404(
+    api_client: Any, outsider: Persona, viewer: Persona, loop: Loop
+) -> None:
+    theirs = api_client(outsider).get(f"/api/v1/workspaces/acme/trace/item/{loop.story.key}")
+    assert theirs.status_code == 404
+    missing = api_client(viewer).get("/api/v1/workspaces/acme/trace/item/ACME-999")
+    assert missing.status_code == 404
+    kind = api_client(viewer).get("/api/v1/workspaces/acme/trace/customer/1")
+    assert kind.status_code == 404
+    assert kind.json()["code"] == "trace_kind_unknown"
+    assert "choose one of" in kind.json()["detail"]
+
+
+def test_object_pages_carry_the_trace_and_the_trace_has_its_own_page(
+    client: Any, viewer: Persona, loop: Loop
+) -> None:
+    client.force_login(viewer.user)
+    url = f"/w/acme/trace/item/{loop.story.key}"
+    for page in (
+        f"/w/acme/items/{loop.story.key}",
+        f"/w/acme/problems/{loop.problem.pk}",
+        f"/w/acme/feedback/{loop.feedback.pk}",
+    ):
+        html = client.get(page).content.decode()
+        assert 'data-testid="trace-slot"' in html, page
+    section = client.get(url, headers={"HX-Request": "true"})
+    assert section.status_code == 200
+    text = section.content.decode()
+    assert "<html" not in text
+    assert "Mobile checkout is slow" in text
+    assert 'data-rule="missed_outcome_without_follow_up"' in text
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "<html" in page.content.decode()
+    assert client.get("/w/acme/trace/customer/1").status_code == 404

@@ -359,9 +359,10 @@ def _objects(kind: str, ids: set[int]) -> list[Any]:
     return list(model.objects.filter(pk__in=ids).select_related(*_RELATED[kind]).order_by("pk"))
 
 
-def trace_of(actor: Actor, kind: str, obj: Any) -> Trace:
+def trace_of(actor: Actor, kind: str, obj: Any, *, shown: int = SHOWN) -> Trace:
     """The chain through ``obj`` (of the object type ``kind``, already through its gate for
-    ``actor``): its stages in order with the objects reached, and the broken links."""
+    ``actor``): its stages in order with the objects reached (at most ``shown`` listed a
+    stage, the rest counted), and the broken links."""
     workspace_id = actor.workspace_id
     reached: Ids = {kind: {obj.pk}}
     _walk(kind, {obj.pk}, _up, workspace_id, reached)
@@ -394,8 +395,8 @@ def trace_of(actor: Actor, kind: str, obj: Any) -> Trace:
             TraceStage(
                 stage,
                 STAGE_LABELS[stage],
-                nodes[:SHOWN],
-                max(0, len(nodes) - SHOWN),
+                nodes[:shown],
+                max(0, len(nodes) - shown),
             )
         )
     return Trace(origin=origin, stages=stages, gaps=_gaps(loaded, workspace_id))
