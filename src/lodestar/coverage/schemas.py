@@ -111,6 +111,10 @@ class TraceStageOut(Schema):
     label: str
     nodes: list[TraceNodeOut]
     more: int = Field(description="Objects reached at this stage beyond those listed")
+    capped: bool = Field(
+        description="More objects of this stage were reached than a trace follows (200): "
+        "``more`` is then a floor"
+    )
 
 
 class TraceGapOut(Schema):
@@ -138,6 +142,7 @@ class TraceOut(Schema):
                     label=stage.label,
                     nodes=[TraceNodeOut.of(node) for node in stage.nodes],
                     more=stage.more,
+                    capped=stage.capped,
                 )
                 for stage in trace.stages
             ],

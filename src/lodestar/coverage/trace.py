@@ -73,10 +73,12 @@ STAGE_LABELS = {
 }
 # The object types a trace starts from (a follow-up is an item or a decision).
 ORIGINS = frozenset(STAGES[:-1]) | {"decision"}
-# At most this many objects of one type are followed (the rest are counted, not walked), and
-# at most ``SHOWN`` of a stage are listed.
-WALK_CAP = 500
+# At most this many objects of one type are followed (a stage that reaches more says so:
+# ``capped``), and at most ``SHOWN`` of a stage are listed.
+WALK_CAP = 200
 SHOWN = 25
+# At most this many broken links of one rule are named (the oldest).
+GAPS_SHOWN = 10
 # Where each type's state is, for the list.
 _STATE = {
     "feedback": "state",
@@ -101,7 +103,7 @@ _MODELS: dict[str, Any] = {
 # What the title and URL of each type read beyond its row.
 _RELATED: dict[str, tuple[str, ...]] = {
     "feedback": ("workspace", "customer"),
-    "insight": ("workspace", "feedback"),
+    "insight": ("workspace", "feedback__workspace"),
     "problem": ("workspace",),
     "item": ("workspace",),
     "sprint": ("workspace", "team"),
@@ -139,6 +141,7 @@ class TraceStage:
     label: str
     nodes: list[TraceNode]
     more: int = 0  # reached but not listed (past ``SHOWN``)
+    capped: bool = False  # more than ``WALK_CAP`` reached: ``more`` is a floor
 
 
 @dataclass(frozen=True)
@@ -162,76 +165,76 @@ class Trace:
 # -- the steps ------------------------------------------------------------------------------
 #
 # Each step takes the ids reached of one type and gives the ids it leads to, by type: one
-# query each. ``live`` limits a type to its untrashed rows of the workspace.
+# query each, which leaves trashed objects out itself (a link row and both its ends are always
+# of one workspace: the services that write links check it).
+
+LIVE_ITEM = {"item__deleted_at__isnull": True}
+
+
+def _ids(query: Any, field_name: str) -> set[int]:
+    return {value for value in query.values_list(field_name, flat=True) if value is not None}
 
 
 def _live(kind: str, ids: Iterable[int], workspace_id: int) -> set[int]:
+    """``ids`` of ``kind`` that are untrashed rows of the workspace (a decision's links name
+    objects of any kind, so these are checked)."""
     model = _MODELS[kind]
-    return set(
-        model.objects.filter(pk__in=list(ids), workspace_id=workspace_id).values_list(
-            "pk", flat=True
-        )
-    )
+    return _ids(model.objects.filter(pk__in=list(ids), workspace_id=workspace_id), "pk")
 
 
 def _up(kind: str, ids: set[int], workspace_id: int) -> Ids:
     """What led to the objects ``ids`` of ``kind``."""
     found: Ids = {}
     if kind == "insight":
-        found["feedback"] = set(
-            Insight.objects.filter(pk__in=ids).values_list("feedback_id", flat=True)
+        found["feedback"] = _ids(
+            Insight.objects.filter(pk__in=ids, feedback__deleted_at__isnull=True), "feedback_id"
         )
     elif kind == "problem":
-        found["insight"] = set(
-            InsightProblem.objects.filter(problem_id__in=ids).values_list("insight_id", flat=True)
+        found["insight"] = _ids(
+            InsightProblem.objects.filter(problem_id__in=ids, insight__deleted_at__isnull=True),
+            "insight_id",
         )
     elif kind == "item":
         # The item's breakdown upwards (its story, its epic): what problems name.
-        parents = set(
-            BacklogItem.objects.filter(pk__in=ids, parent__isnull=False).values_list(
-                "parent_id", flat=True
-            )
+        parents = _ids(
+            BacklogItem.objects.filter(pk__in=ids, parent__deleted_at__isnull=True), "parent_id"
         )
         found["item"] = parents
-        found["problem"] = set(
-            ProblemItem.objects.filter(item_id__in=ids | parents).values_list(
-                "problem_id", flat=True
-            )
+        found["problem"] = _ids(
+            ProblemItem.objects.filter(item_id__in=ids | parents, problem__deleted_at__isnull=True),
+            "problem_id",
         )
         # A follow-up item came of an outcome review: the loop before it.
-        found["outcome"] = set(
-            OutcomeReview.follow_ups.through.objects.filter(backlogitem_id__in=ids).values_list(
-                "outcomereview_id", flat=True
-            )
+        found["outcome"] = _ids(
+            OutcomeReview.follow_ups.through.objects.filter(backlogitem_id__in=ids),
+            "outcomereview_id",
         )
     elif kind == "sprint":
-        found["item"] = set(
-            SprintItem.objects.filter(sprint_id__in=ids).values_list("item_id", flat=True)
-        )
+        found["item"] = _ids(SprintItem.objects.filter(sprint_id__in=ids, **LIVE_ITEM), "item_id")
     elif kind == "release":
-        items = set(
-            ReleaseItem.objects.filter(release_id__in=ids, dropped_at__isnull=True).values_list(
-                "item_id", flat=True
-            )
-        )
-        found["item"] = items
-        found["sprint"] = set(
-            SprintItem.objects.filter(item_id__in=items).values_list("sprint_id", flat=True)
+        rows = ReleaseItem.objects.filter(release_id__in=ids, dropped_at__isnull=True, **LIVE_ITEM)
+        found["item"] = _ids(rows, "item_id")
+        found["sprint"] = _ids(
+            SprintItem.objects.filter(item_id__in=rows.values("item_id")), "sprint_id"
         )
     elif kind == "success_criterion":
-        rows = SuccessCriterion.objects.filter(pk__in=ids).values_list("release_id", "item_id")
-        found["release"] = {release for release, _ in rows if release is not None}
-        found["item"] = {item for _, item in rows if item is not None}
-    elif kind == "outcome":
-        found["success_criterion"] = set(
-            OutcomeReview.objects.filter(pk__in=ids).values_list("criterion_id", flat=True)
+        measured = list(
+            SuccessCriterion.objects.filter(pk__in=ids).values_list(
+                "release_id", "item_id", "item__deleted_at"
+            )
         )
+        found["release"] = {release for release, _, _ in measured if release is not None}
+        found["item"] = {item for _, item, gone in measured if item is not None and gone is None}
+    elif kind == "outcome":
+        found["success_criterion"] = _ids(OutcomeReview.objects.filter(pk__in=ids), "criterion_id")
     elif kind == "decision":
+        targets: Ids = {}
         for target_type, target_id in DecisionLink.objects.filter(
             decision_id__in=ids, workspace_id=workspace_id
         ).values_list("target_type", "target_id"):
             if target_type in _MODELS and target_type != "decision":
-                found.setdefault(target_type, set()).add(target_id)
+                targets.setdefault(target_type, set()).add(target_id)
+        found = {name: _live(name, got, workspace_id) for name, got in targets.items()}
     return found
 
 
@@ -239,58 +242,51 @@ def _down(kind: str, ids: set[int], workspace_id: int) -> Ids:
     """What came of the objects ``ids`` of ``kind``."""
     found: Ids = {}
     if kind == "feedback":
-        found["insight"] = set(
-            Insight.objects.filter(feedback_id__in=ids).values_list("pk", flat=True)
-        )
+        found["insight"] = _ids(Insight.objects.filter(feedback_id__in=ids), "pk")
     elif kind == "insight":
-        found["problem"] = set(
-            InsightProblem.objects.filter(insight_id__in=ids).values_list("problem_id", flat=True)
+        found["problem"] = _ids(
+            InsightProblem.objects.filter(insight_id__in=ids, problem__deleted_at__isnull=True),
+            "problem_id",
         )
     elif kind == "problem":
-        found["item"] = set(
-            ProblemItem.objects.filter(problem_id__in=ids).values_list("item_id", flat=True)
-        )
+        found["item"] = _ids(ProblemItem.objects.filter(problem_id__in=ids, **LIVE_ITEM), "item_id")
     elif kind == "item":
         # The breakdown downwards (an epic's stories and their tasks): what sprints hold.
-        found["item"] = set(
-            BacklogItem.objects.filter(parent_id__in=ids).values_list("pk", flat=True)
+        found["item"] = _ids(BacklogItem.objects.filter(parent_id__in=ids), "pk")
+        found["sprint"] = _ids(SprintItem.objects.filter(item_id__in=ids), "sprint_id")
+        found["release"] = _ids(
+            ReleaseItem.objects.filter(item_id__in=ids, dropped_at__isnull=True), "release_id"
         )
-        found["sprint"] = set(
-            SprintItem.objects.filter(item_id__in=ids).values_list("sprint_id", flat=True)
-        )
-        found["release"] = set(
-            ReleaseItem.objects.filter(item_id__in=ids, dropped_at__isnull=True).values_list(
-                "release_id", flat=True
-            )
-        )
-        found["success_criterion"] = set(
-            SuccessCriterion.objects.filter(item_id__in=ids).values_list("pk", flat=True)
-        )
+        found["success_criterion"] = _ids(SuccessCriterion.objects.filter(item_id__in=ids), "pk")
     elif kind == "sprint":
-        items = set(SprintItem.objects.filter(sprint_id__in=ids).values_list("item_id", flat=True))
-        found["release"] = set(
-            ReleaseItem.objects.filter(item_id__in=items, dropped_at__isnull=True).values_list(
-                "release_id", flat=True
-            )
+        found["release"] = _ids(
+            ReleaseItem.objects.filter(
+                item_id__in=SprintItem.objects.filter(sprint_id__in=ids, **LIVE_ITEM).values(
+                    "item_id"
+                ),
+                dropped_at__isnull=True,
+            ),
+            "release_id",
         )
     elif kind == "release":
-        found["success_criterion"] = set(
-            SuccessCriterion.objects.filter(release_id__in=ids).values_list("pk", flat=True)
-        )
+        found["success_criterion"] = _ids(SuccessCriterion.objects.filter(release_id__in=ids), "pk")
     elif kind == "success_criterion":
-        found["outcome"] = set(
-            OutcomeReview.objects.filter(criterion_id__in=ids).values_list("pk", flat=True)
-        )
+        found["outcome"] = _ids(OutcomeReview.objects.filter(criterion_id__in=ids), "pk")
     elif kind == "outcome":
-        found["follow_up_item"] = set(
-            OutcomeReview.follow_ups.through.objects.filter(outcomereview_id__in=ids).values_list(
-                "backlogitem_id", flat=True
-            )
+        found["follow_up_item"] = _ids(
+            OutcomeReview.follow_ups.through.objects.filter(
+                outcomereview_id__in=ids, backlogitem__deleted_at__isnull=True
+            ),
+            "backlogitem_id",
         )
-        found["decision"] = set(
+        found["decision"] = _ids(
             DecisionLink.objects.filter(
-                workspace_id=workspace_id, target_type="outcome", target_id__in=ids
-            ).values_list("decision_id", flat=True)
+                workspace_id=workspace_id,
+                target_type="outcome",
+                target_id__in=ids,
+                decision__deleted_at__isnull=True,
+            ),
+            "decision_id",
         )
     return found
 
@@ -301,6 +297,7 @@ def _walk(
     step: Callable[[str, set[int], int], Ids],
     workspace_id: int,
     reached: Ids,
+    capped: set[str],
 ) -> None:
     """Follow ``step`` from the objects ``start`` of the type ``origin`` until nothing new is
     reached, adding to ``reached``. Follow-up items and decisions are collected, not followed
@@ -318,13 +315,13 @@ def _walk(
                 known = reached.setdefault(next_kind, set())
                 fresh = next_ids - known
                 room = WALK_CAP - len(known)
+                if fresh and len(fresh) > room:
+                    capped.add(
+                        "follow_up" if next_kind in ("follow_up_item", "decision") else next_kind
+                    )
                 if not fresh or room <= 0:
                     continue
-                fresh = _live(
-                    "item" if next_kind == "follow_up_item" else next_kind,
-                    sorted(fresh)[: max(room, 0)],
-                    workspace_id,
-                )
+                fresh = set(sorted(fresh)[:room])
                 known |= fresh
                 if fresh:
                     following.setdefault(next_kind, set()).update(fresh)
@@ -354,79 +351,96 @@ def _node(kind: str, obj: Any, origin: bool = False) -> TraceNode:
     )
 
 
-def _objects(kind: str, ids: set[int]) -> list[Any]:
+def _objects(kind: str, ids: Iterable[int]) -> list[Any]:
     model = _MODELS[kind]
-    return list(model.objects.filter(pk__in=ids).select_related(*_RELATED[kind]).order_by("pk"))
+    return list(
+        model.objects.filter(pk__in=list(ids)).select_related(*_RELATED[kind]).order_by("pk")
+    )
+
+
+def _listed(ids: set[int], shown: int, first: int | None = None) -> list[int]:
+    """The ids a stage lists: the origin first when it is there, then the oldest."""
+    ordered = sorted(ids - {first}) if first is not None else sorted(ids)
+    head = [first] if first is not None and first in ids else []
+    return (head + ordered)[:shown]
 
 
 def trace_of(actor: Actor, kind: str, obj: Any, *, shown: int = SHOWN) -> Trace:
     """The chain through ``obj`` (of the object type ``kind``, already through its gate for
     ``actor``): its stages in order with the objects reached (at most ``shown`` listed a
-    stage, the rest counted), and the broken links."""
+    stage, the rest counted; only those listed are read whole), and the broken links."""
     workspace_id = actor.workspace_id
     reached: Ids = {kind: {obj.pk}}
-    _walk(kind, {obj.pk}, _up, workspace_id, reached)
+    capped: set[str] = set()
+    _walk(kind, {obj.pk}, _up, workspace_id, reached, capped)
     down: Ids = {kind: {obj.pk}}
-    _walk(kind, {obj.pk}, _down, workspace_id, down)
+    _walk(kind, {obj.pk}, _down, workspace_id, down, capped)
     for name, ids in down.items():
         reached.setdefault(name, set()).update(ids)
     follow_up_items = reached.pop("follow_up_item", set())
-    if kind == "item" and obj.pk in follow_up_items:
+    if kind == "item":
         follow_up_items.discard(obj.pk)
     origin = _node(kind, obj, origin=True)
     stages: list[TraceStage] = []
-    loaded: dict[str, list[Any]] = {}
     for stage in STAGES:
-        nodes: list[TraceNode] = []
         if stage == "follow_up":
-            items = _objects("item", follow_up_items) if follow_up_items else []
-            decisions = _objects("decision", reached.get("decision", set()))
-            nodes = [_node("item", item) for item in items] + [
-                _node("decision", decision, origin=kind == "decision" and decision.pk == obj.pk)
-                for decision in decisions
+            decisions = reached.get("decision", set())
+            first = obj.pk if kind == "decision" else None
+            listed_items = _listed(follow_up_items, shown)
+            listed_decisions = _listed(decisions, shown - len(listed_items), first)
+            nodes = [_node("item", item) for item in _objects("item", listed_items)] + [
+                _node("decision", one, origin=kind == "decision" and one.pk == obj.pk)
+                for one in _objects("decision", listed_decisions)
             ]
+            total = len(follow_up_items) + len(decisions)
         else:
-            objects = _objects(stage, reached.get(stage, set()))
-            loaded[stage] = objects
+            ids = reached.get(stage, set())
+            first = obj.pk if stage == kind else None
+            objects = {one.pk: one for one in _objects(stage, _listed(ids, shown, first))}
             nodes = [
-                _node(stage, one, origin=stage == kind and one.pk == obj.pk) for one in objects
+                _node(stage, one, origin=stage == kind and one.pk == obj.pk)
+                for one in (objects[pk] for pk in _listed(ids, shown, first) if pk in objects)
             ]
+            total = len(ids)
         stages.append(
             TraceStage(
                 stage,
                 STAGE_LABELS[stage],
-                nodes[:shown],
-                max(0, len(nodes) - shown),
+                nodes,
+                max(0, total - len(nodes)),
+                capped=stage in capped,
             )
         )
-    return Trace(origin=origin, stages=stages, gaps=_gaps(loaded, workspace_id))
+    return Trace(origin=origin, stages=stages, gaps=_gaps(reached, workspace_id))
 
 
-def _gaps(loaded: dict[str, list[Any]], workspace_id: int) -> list[Gap]:
+def _gap_nodes(kind: str, ids: Iterable[int], rule: str, message: str) -> list[Gap]:
+    chosen = sorted(ids)[:GAPS_SHOWN]
+    return [Gap(rule, message, _node(kind, one)) for one in _objects(kind, chosen)]
+
+
+def _gaps(reached: Ids, workspace_id: int) -> list[Gap]:
+    """The broken links among the objects reached, by rule (at most ``GAPS_SHOWN`` a rule);
+    a few queries over their ids, whatever their number."""
     gaps: list[Gap] = []
-    feedback = loaded.get("feedback", [])
+    feedback = reached.get("feedback", set())
     if feedback:
         drawn = set(
-            Insight.objects.filter(feedback_id__in=[f.pk for f in feedback]).values_list(
-                "feedback_id", flat=True
-            )
+            Insight.objects.filter(feedback_id__in=feedback).values_list("feedback_id", flat=True)
         )
-        gaps += [
-            Gap(
-                "feedback_without_insight",
-                "No insight was drawn from this feedback: it is evidence of nothing yet.",
-                _node("feedback", one),
-            )
-            for one in feedback
-            if one.pk not in drawn
-        ]
-    problems = loaded.get("problem", [])
+        gaps += _gap_nodes(
+            "feedback",
+            feedback - drawn,
+            "feedback_without_insight",
+            "No insight was drawn from this feedback: it is evidence of nothing yet.",
+        )
+    problems = reached.get("problem", set())
     if problems:
-        links = ProblemItem.objects.filter(
-            problem_id__in=[p.pk for p in problems], item__deleted_at__isnull=True
-        ).values_list("problem_id", "item_id")
+        status = dict(Problem.objects.filter(pk__in=problems).values_list("pk", "status"))
         items_of: dict[int, set[int]] = {}
-        for problem_id, item_id in links:
+        for problem_id, item_id in ProblemItem.objects.filter(
+            problem_id__in=problems, item__deleted_at__isnull=True
+        ).values_list("problem_id", "item_id"):
             items_of.setdefault(problem_id, set()).add(item_id)
         released = set(
             ReleaseItem.objects.filter(
@@ -434,62 +448,63 @@ def _gaps(loaded: dict[str, list[Any]], workspace_id: int) -> list[Gap]:
                 dropped_at__isnull=True,
             ).values_list("item_id", flat=True)
         )
-        for problem in problems:
-            solving = items_of.get(problem.pk, set())
-            if not solving and problem.status not in (
-                ProblemStatus.WONT_SOLVE,
-                ProblemStatus.SOLVED,
-            ):
-                gaps.append(
-                    Gap(
-                        "problem_without_item",
-                        "No backlog item solves this problem.",
-                        _node("problem", problem),
-                    )
-                )
-            if problem.status == ProblemStatus.SOLVED and not solving & released:
-                gaps.append(
-                    Gap(
-                        "solved_problem_without_release",
-                        "Marked solved, but none of its items is in a release.",
-                        _node("problem", problem),
-                    )
-                )
-    releases = [r for r in loaded.get("release", []) if r.state == ReleaseState.LIVE]
+        gaps += _gap_nodes(
+            "problem",
+            (
+                pk
+                for pk, state in status.items()
+                if not items_of.get(pk)
+                and state not in (ProblemStatus.WONT_SOLVE, ProblemStatus.SOLVED)
+            ),
+            "problem_without_item",
+            "No backlog item solves this problem.",
+        )
+        gaps += _gap_nodes(
+            "problem",
+            (
+                pk
+                for pk, state in status.items()
+                if state == ProblemStatus.SOLVED and not items_of.get(pk, set()) & released
+            ),
+            "solved_problem_without_release",
+            "Marked solved, but none of its items is in a release.",
+        )
+    releases = set(
+        Release.objects.filter(
+            pk__in=reached.get("release", set()), state=ReleaseState.LIVE
+        ).values_list("pk", flat=True)
+    )
     if releases:
         measured = set(
-            SuccessCriterion.objects.filter(release_id__in=[r.pk for r in releases]).values_list(
+            SuccessCriterion.objects.filter(release_id__in=releases).values_list(
                 "release_id", flat=True
             )
         )
-        gaps += [
-            Gap(
-                "live_release_without_criterion",
-                "Live with no success criterion: nothing says whether it worked.",
-                _node("release", release),
-            )
-            for release in releases
-            if release.pk not in measured
-        ]
-    missed = [r for r in loaded.get("outcome", []) if r.verdict == Verdict.MISSED]
+        gaps += _gap_nodes(
+            "release",
+            releases - measured,
+            "live_release_without_criterion",
+            "Live with no success criterion: nothing says whether it worked.",
+        )
+    missed = set(
+        OutcomeReview.objects.filter(
+            pk__in=reached.get("outcome", set()), verdict=Verdict.MISSED
+        ).values_list("pk", flat=True)
+    )
     if missed:
-        ids = [r.pk for r in missed]
         followed = set(
-            OutcomeReview.follow_ups.through.objects.filter(outcomereview_id__in=ids).values_list(
-                "outcomereview_id", flat=True
-            )
+            OutcomeReview.follow_ups.through.objects.filter(
+                outcomereview_id__in=missed
+            ).values_list("outcomereview_id", flat=True)
         ) | set(
             DecisionLink.objects.filter(
-                Q(workspace_id=workspace_id), target_type="outcome", target_id__in=ids
+                Q(workspace_id=workspace_id), target_type="outcome", target_id__in=missed
             ).values_list("target_id", flat=True)
         )
-        gaps += [
-            Gap(
-                "missed_outcome_without_follow_up",
-                "The outcome was missed and nothing followed: no follow-up item, no decision.",
-                _node("outcome", review),
-            )
-            for review in missed
-            if review.pk not in followed
-        ]
+        gaps += _gap_nodes(
+            "outcome",
+            missed - followed,
+            "missed_outcome_without_follow_up",
+            "The outcome was missed and nothing followed: no follow-up item, no decision.",
+        )
     return gaps
