@@ -84,7 +84,8 @@ def _seed(insights: int) -> dict[str, tuple[str, Any]]:
         for n, story in enumerate(stories)
     )
     review = OutcomeReview.objects.filter(verdict="missed").select_related("criterion").first()
-    assert review is not None and review.criterion.release is not None
+    assert review is not None
+    assert review.criterion.release is not None
     return {
         "problem": ("problem", problem),
         "feedback": ("feedback", feedback[0]),
