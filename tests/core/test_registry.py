@@ -88,6 +88,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "lodestar.decisions.urls",
         "lodestar.outcomes.urls",
         "lodestar.releases.urls",
+        "lodestar.coverage.urls",
         "lodestar.reports.urls",
         "lodestar.comments.urls",
         "lodestar.notifications.urls",

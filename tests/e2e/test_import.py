@@ -2,7 +2,8 @@
 team's Jira CSV, sees the dry run's report and maps the status Jira files under no category,
 imports it and follows its progress, finds the epics, stories, order and sprints in the
 backlog; a week later uploads the changed export and the report says 2 updated, 1 created,
-the rest unchanged."""
+the rest unchanged, and the running sprint on its board holds the issue moved into it and the
+new one."""
 
 from __future__ import annotations
 
@@ -127,7 +128,8 @@ def test_import_a_jira_export_then_again_a_week_later(
         "ACME Sprint 2": "active",
     }
 
-    # A week later: one title changed, one status moved, one new issue.
+    # A week later: one title changed, one status moved, one issue taken into the running
+    # sprint, one new issue in it.
     page.goto("/w/acme/imports")
     page.get_by_label("File").set_input_files(str(later))
     page.get_by_label("Team").select_option("core")
@@ -144,7 +146,13 @@ def test_import_a_jira_export_then_again_a_week_later(
     expect(page.get_by_test_id("import-outcome")).to_contain_text("Imported.", timeout=15_000)
     row = page.get_by_test_id("import-counts").locator('tr[data-kind="item"] td')
     expect(row).to_have_text(["1", "2", "5"])
+    expect(page.get_by_test_id("import-run")).to_contain_text(
+        "2 items joined ACME Sprint 2, where the file has them now"
+    )
     screenshot("import-a-week-later")
     assert BacklogItem.objects.get(title="Research wallets").status == "done"
+    page.goto(f"/w/acme/sprints/{Sprint.objects.get(name='ACME Sprint 2').pk}/board")
+    for title in ("Faster search", "Apple Pay"):
+        expect(page.get_by_text(title, exact=True)).to_be_visible()
     page.goto("/w/acme/imports")
     expect(page.get_by_test_id("past-imports").locator("tbody tr")).to_have_count(5)

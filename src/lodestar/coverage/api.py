@@ -9,8 +9,10 @@ from pydantic import Field
 
 from lodestar.api.auth import actor as request_actor
 from lodestar.api.schemas import ERRORS
-from lodestar.coverage.schemas import CoverageOut
+from lodestar.coverage.access import access_trace_origin
+from lodestar.coverage.schemas import CoverageOut, TraceOut
 from lodestar.coverage.selectors import DEFAULT_DAYS, MAX_DAYS, clean_days, coverage_for
+from lodestar.coverage.trace import trace_of
 from lodestar.people.access import access_team
 from lodestar.strategy.access import access_product
 
@@ -50,3 +52,19 @@ def get_coverage(
     product = access_product(actor, query.product) if query.product else None
     team = access_team(actor, query.team) if query.team else None
     return CoverageOut.of(coverage_for(actor, product=product, team=team, days=days))
+
+
+@router.get(
+    "/{workspace_slug}/trace/{kind}/{path:ref}",
+    response={200: TraceOut, **ERRORS},
+    operation_id="trace_get",
+)
+def get_trace(request: HttpRequest, workspace_slug: str, kind: str, ref: str) -> TraceOut:
+    """The chain through one object, in both directions: feedback -> insight -> problem ->
+    backlog item -> sprint -> release -> success criterion -> outcome review -> follow-up item
+    or decision, with the broken links named. ``kind`` is feedback, insight, problem, item,
+    sprint, release, outcome or decision; ``ref`` names the object as its page does (ACME-12,
+    an id). An object of another workspace, or a kind not on the loop, is a 404."""
+    actor = request_actor(request, workspace_slug)
+    obj = access_trace_origin(actor, kind, ref)
+    return TraceOut.of(trace_of(actor, kind, obj))

@@ -8,3 +8,4 @@ from enum import StrEnum
 class CoverageErrorCode(StrEnum):
     COVERAGE_DAYS_INVALID = "coverage_days_invalid"
     COVERAGE_SCOPE_INVALID = "coverage_scope_invalid"
+    TRACE_KIND_UNKNOWN = "trace_kind_unknown"

@@ -1,8 +1,33 @@
-"""What the coverage context declares: its API. It writes nothing and owns no object:
-coverage is read from what the other contexts record, by every member of the workspace."""
+"""What the coverage context declares: its API, its pages, and the trace's section on the page
+of every object on the loop (feedback, problem, item, sprint, release, outcome review,
+decision). It writes nothing and owns no object: coverage and traces are read from what the
+other contexts record, by every member of the workspace."""
 
 from __future__ import annotations
 
+from lodestar.backlog.extensions import ITEM_SECTIONS, ItemSection
+from lodestar.core.extensions import PAGE_SECTIONS, PageSection
 from lodestar.core.registry import Plugin
+from lodestar.coverage.trace_views import trace_section
+from lodestar.discovery.extensions import PROBLEM_SECTIONS, ProblemSection
+from lodestar.releases.extensions import RELEASE_SECTIONS, ReleaseSection
 
-PLUGIN = Plugin(name="coverage", api=["lodestar.coverage.api"])
+PLUGIN = Plugin(
+    name="coverage",
+    api=["lodestar.coverage.api"],
+    urls=["lodestar.coverage.urls"],
+    provides=[
+        (ITEM_SECTIONS, ItemSection(name="trace", render=trace_section("item"), order=95)),
+        (PROBLEM_SECTIONS, ProblemSection(name="trace", render=trace_section("problem"), order=95)),
+        (RELEASE_SECTIONS, ReleaseSection(name="trace", render=trace_section("release"), order=95)),
+        *(
+            (
+                PAGE_SECTIONS,
+                PageSection(
+                    name=f"trace-{kind}", kinds=(kind,), render=trace_section(kind), order=95
+                ),
+            )
+            for kind in ("feedback", "sprint", "decision", "outcome")
+        ),
+    ],
+)

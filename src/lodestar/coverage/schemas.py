@@ -8,6 +8,7 @@ from ninja import Schema
 from pydantic import Field
 
 from lodestar.coverage.selectors import Carrier, Coverage, DutyCoverage
+from lodestar.coverage.trace import Trace, TraceNode
 
 
 class CarrierOut(Schema):
@@ -75,4 +76,73 @@ class CoverageOut(Schema):
             since=coverage.since,
             until=coverage.until,
             duties=[DutyOut.of(row) for row in coverage.duties],
+        )
+
+
+class TraceNodeOut(Schema):
+    type: str = Field(description="The object's kind: feedback, insight, problem, item, ...")
+    id: int
+    ref: str = Field(description="How its page and the API name it (ACME-12, an id)")
+    title: str
+    state: str = Field(description="Its status, state or verdict in words (empty: none)")
+    state_code: str = Field(description="The same as a code: done, live, missed, ...")
+    url: str | None = Field(description="Its page")
+    origin: bool = Field(description="The object the trace was asked for")
+
+    @classmethod
+    def of(cls, node: TraceNode) -> TraceNodeOut:
+        return cls(
+            type=node.type,
+            id=node.id,
+            ref=node.ref,
+            title=node.title,
+            state=node.state,
+            state_code=node.state_code,
+            url=node.url,
+            origin=node.origin,
+        )
+
+
+class TraceStageOut(Schema):
+    name: str = Field(
+        description="feedback, insight, problem, item, sprint, release, success_criterion, "
+        "outcome or follow_up (follow-up items and decisions)"
+    )
+    label: str
+    nodes: list[TraceNodeOut]
+    more: int = Field(description="Objects reached at this stage beyond those listed")
+
+
+class TraceGapOut(Schema):
+    rule: str = Field(
+        description="feedback_without_insight, problem_without_item, "
+        "solved_problem_without_release, live_release_without_criterion or "
+        "missed_outcome_without_follow_up"
+    )
+    message: str
+    node: TraceNodeOut
+
+
+class TraceOut(Schema):
+    origin: TraceNodeOut
+    stages: list[TraceStageOut] = Field(description="The chain's stages, in order")
+    gaps: list[TraceGapOut] = Field(description="The broken links, each named by its rule")
+
+    @classmethod
+    def of(cls, trace: Trace) -> TraceOut:
+        return cls(
+            origin=TraceNodeOut.of(trace.origin),
+            stages=[
+                TraceStageOut(
+                    name=stage.name,
+                    label=stage.label,
+                    nodes=[TraceNodeOut.of(node) for node in stage.nodes],
+                    more=stage.more,
+                )
+                for stage in trace.stages
+            ],
+            gaps=[
+                TraceGapOut(rule=gap.rule, message=gap.message, node=TraceNodeOut.of(gap.node))
+                for gap in trace.gaps
+            ],
         )

@@ -524,10 +524,13 @@ def release_go_live(
     force: bool = False,
     reason: str | None = None,
     expected_version: int | None = None,
+    at: dt.datetime | None = None,
 ) -> Release:
     """Take the release live. Every check of the checklist must be met; otherwise it is refused
     naming the unmet checks, unless the product's owner or an admin forces it with a reason,
-    which is kept on the release (who, why, which checks were unmet) and in its history."""
+    which is kept on the release (who, why, which checks were unmet) and in its history.
+    ``at`` is when it went live, for a release that went live elsewhere (an import keeps the
+    source's date); now by default, and never later than now."""
     require_decide(actor, release.product)
     check_version(release, expected_version)
     if release.state not in (ReleaseState.PLANNED, ReleaseState.IN_PROGRESS):
@@ -559,7 +562,8 @@ def release_go_live(
         changes |= {"forced": True, "force_reason": why, "unmet_checks": release.forced_checks}
         fields += ["forced", "force_reason", "forced_by", "forced_checks"]
     release.state = ReleaseState.LIVE
-    release.went_live_at = timezone.now()
+    now = timezone.now()
+    release.went_live_at = now if at is None else min(at, now)
     bump(release, fields)
     _record(actor, release, Action.UPDATED, changes)
     return release

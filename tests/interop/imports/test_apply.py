@@ -375,3 +375,60 @@ def test_a_release_of_more_items_than_one_call_takes(owner: Persona, product: Pr
 
     assert report.ok, report.as_dict()
     assert Release.objects.get(product=product).entries.count() == 501
+
+
+def _shipped_bundle(state: str, released: dt.date | None = None) -> Bundle:
+    return Bundle(
+        source="github",
+        items=[SourceItem(external_id="acme/shop#1", where="[0]", title="Pay", release="M1")],
+        releases=[SourceRelease("M1", "milestone 'v1'", "v1", state=state, released_at=released)],  # type: ignore[arg-type]
+    )
+
+
+def test_a_release_live_in_the_source_is_live_here_on_its_date(
+    owner: Persona, product: Product
+) -> None:
+    report = import_bundle(owner.actor, product, _shipped_bundle("live", dt.date(2026, 3, 2)))
+
+    assert report.ok, report.as_dict()
+    release = Release.objects.get(product=product)
+    assert release.state == "live"
+    assert release.went_live_at is not None
+    assert release.went_live_at.date() == dt.date(2026, 3, 2)
+    assert release.forced
+    assert "Released in GitHub (imported)" in release.force_reason
+    assert list(release.entries.values_list("item__title", flat=True)) == ["Pay"]
+    assert "1 release went live in the source: live here too, on its date there" in report.notes
+
+
+def test_a_release_the_source_closed_since_the_last_import_goes_live_then(
+    owner: Persona, product: Product
+) -> None:
+    assert import_bundle(owner.actor, product, _shipped_bundle("planned")).ok
+    assert Release.objects.get(product=product).state == "planned"
+
+    report = import_bundle(owner.actor, product, _shipped_bundle("live", dt.date(2026, 4, 1)))
+
+    assert report.ok, report.as_dict()
+    assert Release.objects.get(product=product).state == "live"
+    again = import_bundle(owner.actor, product, _shipped_bundle("live", dt.date(2026, 4, 1)))
+    assert again.ok
+    assert not any("went live" in note for note in again.notes)
+
+
+def test_a_cancelled_release_is_cancelled_and_a_release_of_the_same_name_is_left_alone(
+    owner: Persona, product: Product
+) -> None:
+    from lodestar.releases.services import release_create
+
+    release_create(actor=owner.actor, product=product, name="v1")
+
+    report = import_bundle(owner.actor, product, _shipped_bundle("live", dt.date(2026, 3, 2)))
+
+    assert report.ok, report.as_dict()
+    assert Release.objects.get(product=product).state == "planned"  # ours, not the file's
+    other = _shipped_bundle("cancelled")
+    other.releases = [dataclasses.replace(other.releases[0], name="v2", external_id="M2")]
+    other.items = [dataclasses.replace(other.items[0], release="M2")]
+    assert import_bundle(owner.actor, product, other).ok
+    assert Release.objects.get(product=product, name="v2").state == "cancelled"

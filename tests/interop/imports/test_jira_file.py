@@ -77,3 +77,48 @@ def test_a_team_imports_its_jira_export_then_a_week_later_only_the_changes(
     assert BacklogItem.objects.filter(title="Set up the payment sandbox").exists()
     assert BacklogItem.objects.get(title="Apple Pay").parent.title == "Checkout revamp"
     assert Comment.objects.count() == 3
+    # The running sprint took the issue the file moved into it and the new one in it.
+    running = Sprint.objects.get(team=team, name="ACME Sprint 2")
+    assert set(running.entries.values_list("item__title", flat=True)) == {
+        "Pay by link",
+        "Write the webhook handler",
+        "Set up the payment sandbox",
+        "Faster search",
+        "Apple Pay",
+    }
+    assert set(
+        running.entries.filter(added_after_start=True).values_list("item__title", flat=True)
+    ) == {"Faster search", "Apple Pay"}
+    assert "2 items joined ACME Sprint 2, where the file has them now" in week.report["notes"]
+
+    again = _import(owner, product, week_later_export(), team=team, status_map=mapping)
+    assert again.report["created"] == {}
+    assert not any("joined" in note for note in again.report["notes"])
+
+
+def test_an_item_put_in_another_open_sprint_here_stays_there(
+    owner: Persona, product: Product, team: Team
+) -> None:
+    from lodestar.sprints import services as sprints
+
+    mapping = ["Backlog=new"]
+    assert _import(owner, product, first_export(), team=team, status_map=mapping).state == "done"
+    later = sprints.sprint_create(
+        actor=owner.actor,
+        team=team,
+        name="Next one",
+        start_date=Sprint.objects.get(name="ACME Sprint 2").end_date,
+        end_date=Sprint.objects.get(name="ACME Sprint 2").end_date,
+    )
+    search = BacklogItem.objects.get(title="Faster search")
+    sprints.sprint_items_add(actor=owner.actor, sprint=later, items=[search])
+
+    week = _import(owner, product, week_later_export(), team=team, status_map=mapping)
+
+    assert week.state == "done", week.report
+    assert list(later.entries.values_list("item", flat=True)) == [search.pk]
+    assert "1 item joined ACME Sprint 2, where the file has them now" in week.report["notes"]
+    assert (
+        "1 item the file moved to another sprint is in an open sprint here already: left there"
+        in week.report["notes"]
+    )

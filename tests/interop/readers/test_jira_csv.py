@@ -147,7 +147,7 @@ def test_cloud_csv_rank_order_sprints_releases_people_and_notes() -> None:
     assert "story points from the column Custom field (Story Points)" in bundle.notes
     assert "backlog order from Custom field (Rank)" in bundle.notes
     assert (
-        "1 items took another kind or parent to fit the backlog's breakdown (under an epic a "
+        "1 item took another kind or parent to fit the backlog's breakdown (under an epic a "
         "story, under a story or a bug a task; an item under a task moves to the task's parent)."
     ) in bundle.notes
     assert any(note.startswith("sprints have no dates") for note in bundle.notes)

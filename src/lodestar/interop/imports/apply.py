@@ -42,7 +42,7 @@ from lodestar.core.errors import DomainError, FieldError, Invalid
 from lodestar.core.points import format_points, parse_points
 from lodestar.core.registry import registry
 from lodestar.interop.errors import InteropErrorCode as Code
-from lodestar.interop.imports.bundle import Bundle, SourceItem, SourceSprint
+from lodestar.interop.imports.bundle import SOURCE_NAMES, Bundle, SourceItem, SourceSprint
 from lodestar.interop.imports.models import ExternalRef
 from lodestar.interop.imports.readers.common import fit_hierarchy
 from lodestar.interop.permissions import InteropPermission
@@ -50,8 +50,14 @@ from lodestar.people.models import Invitation, Membership, Role, Team
 from lodestar.people.policy import Actor, require
 from lodestar.people.services import invitation_create
 from lodestar.releases.models import Release
-from lodestar.releases.services import release_create, release_items_add
+from lodestar.releases.services import (
+    release_create,
+    release_go_live,
+    release_items_add,
+    release_update,
+)
 from lodestar.sprints.models import Sprint, SprintState
+from lodestar.sprints.selectors import item_open_sprints
 from lodestar.sprints.services import (
     sprint_close,
     sprint_create,
@@ -155,6 +161,9 @@ class _Plan:
     statuses: dict[str, str]  # item external id -> our status
     refs: dict[str, ExternalRef]  # item external id -> its ref, for items imported before
     estimates: dict[str, Decimal | None] = field(default_factory=dict)  # on the product's scale
+    # Items imported before whose current sprint in the source changed since that import (or
+    # was not recorded then): they may join it here (see ``_sprints``).
+    sprint_moved: set[str] = field(default_factory=set)
 
 
 def _fit_estimates(
@@ -362,6 +371,7 @@ def _fields(item: SourceItem, status: str, estimate: Decimal | None) -> dict[str
         "labels": sorted(item.labels),
         "acceptance_criteria": list(item.acceptance_criteria),
         "parent": item.parent,
+        "sprint": item.sprints[-1] if item.sprints else None,
     }
 
 
@@ -544,8 +554,16 @@ def _update_items(
             for name in COMPARED
             if name in before and now_fields[name] != before[name]
         }
+        moved = (
+            now_fields["sprint"] is not None and before.get("sprint", "") != now_fields["sprint"]
+        )
+        if moved:
+            plan.sprint_moved.add(source.external_id)
         if not changes:
             report.skipped["item"] += 1
+            if moved:
+                ref.fields = now_fields
+                changed_refs.append(ref)
             continue
         item.product = product
         try:
@@ -627,7 +645,14 @@ def _comments(
     report.created["comment"] += len(created)
 
 
-def _ref(actor: Actor, source: str, kind: str, external_id: str, object_id: int) -> None:
+def _ref(
+    actor: Actor,
+    source: str,
+    kind: str,
+    external_id: str,
+    object_id: int,
+    fields: dict[str, Any] | None = None,
+) -> None:
     ExternalRef.objects.create(
         workspace_id=actor.workspace_id,
         source=source,
@@ -635,6 +660,7 @@ def _ref(actor: Actor, source: str, kind: str, external_id: str, object_id: int)
         external_id=external_id,
         object_id=object_id,
         imported_at=timezone.now(),
+        fields=fields or {},
     )
 
 
@@ -658,13 +684,16 @@ def _releases(
         name.lower(): pk
         for pk, name in Release.objects.filter(product=product).values_list("pk", "name")
     }
+    went_live = 0
     for source in bundle.releases:
         ref = known.get(source.external_id)
         release = existing.get(ref.object_id) if ref is not None else None
+        named_alike = False
         if release is None:
             if source.name.strip().lower() in taken:
                 release = Release.objects.get(pk=taken[source.name.strip().lower()])
                 report.skipped["release"] += 1
+                named_alike = True
             else:
                 release = release_create(
                     actor=actor,
@@ -675,7 +704,14 @@ def _releases(
                 )
                 report.created["release"] += 1
             if ref is None:
-                _ref(actor, bundle.source, "release", source.external_id, release.pk)
+                _ref(
+                    actor,
+                    bundle.source,
+                    "release",
+                    source.external_id,
+                    release.pk,
+                    {"state": source.state},
+                )
         else:
             report.skipped["release"] += 1
         items = [
@@ -688,6 +724,33 @@ def _releases(
                 release_items_add(
                     actor=actor, release=release, items=items[start : start + LINKS_PER_CALL]
                 )
+        # The source's state: a release made now takes it; one imported before takes it when
+        # the source changed it since that import (a milestone closed this week).
+        was = (ref.fields or {}).get("state") if ref is not None else None
+        if source.state != was and not named_alike and release.state in ("planned", "in_progress"):
+            if source.state == "live":
+                when = source.released_at
+                release_go_live(
+                    actor=actor,
+                    release=release,
+                    force=True,
+                    reason=f"Released in {SOURCE_NAMES.get(bundle.source, bundle.source)} "
+                    "(imported): its checks were not kept there",
+                    at=None
+                    if when is None
+                    else dt.datetime.combine(when, dt.time(12), tzinfo=dt.UTC),
+                )
+                went_live += 1
+            elif source.state == "cancelled":
+                release_update(actor=actor, release=release, state="cancelled")
+        if ref is not None and source.state != was:
+            ref.fields = {**(ref.fields or {}), "state": source.state}
+            ref.save(update_fields=["fields"])
+    if went_live:
+        report.notes.append(
+            f"{went_live} release{'s' if went_live != 1 else ''} went live in the source: "
+            f"live here too, on {'their' if went_live != 1 else 'its'} date there"
+        )
 
 
 def _sprint_order(sprint: SourceSprint) -> tuple[int, dt.date]:
@@ -699,9 +762,18 @@ def _sprints(
     actor: Actor,
     team: Team | None,
     bundle: Bundle,
+    plan: _Plan,
     new_items: dict[str, BacklogItem],
+    all_items: dict[str, BacklogItem],
     report: ImportReport,
 ) -> None:
+    """The file's sprints, made for ``team`` in the order they ran; each takes its items.
+
+    An item joins the sprint the file says it is in now when it is new, or when it was
+    imported before and the file moved it to that sprint since; a sprint imported before takes
+    such items too while it is planned or active here. An item already in an open sprint here
+    stays where it is (said in a note).
+    """
     if not bundle.sprints:
         return
     if team is None:
@@ -732,18 +804,57 @@ def _sprints(
             "import with a team that runs no sprint"
         )
         return
+    joining: dict[str, list[BacklogItem]] = {}
+    for source_item in bundle.items:
+        ext = source_item.external_id
+        if source_item.sprints and (ext in new_items or ext in plan.sprint_moved):
+            item = all_items.get(ext)
+            if item is not None:
+                joining.setdefault(source_item.sprints[-1], []).append(item)
+    elsewhere = item_open_sprints(
+        [item.pk for ext, item in all_items.items() if ext in plan.sprint_moved]
+    )
+    staying = 0
+
+    def free(items: list[BacklogItem], name: str) -> list[BacklogItem]:
+        """``items`` that are in no open sprint here (one in the sprint ``name`` is there)."""
+        nonlocal staying
+        staying += sum(1 for item in items if elsewhere.get(item.pk, name) != name)
+        return [item for item in items if item.pk not in elsewhere]
+
+    existing = {
+        sprint.pk: sprint
+        for sprint in Sprint.objects.filter(
+            team=team, pk__in=[ref.object_id for ref in known.values()]
+        )
+    }
     names = {
         name.lower() for name in Sprint.objects.filter(team=team).values_list("name", flat=True)
     }
     today = timezone.localdate()
-    undated = sum(1 for sprint in bundle.sprints if sprint.start is None)
+    undated = sum(
+        1 for sprint in bundle.sprints if sprint.start is None and sprint.external_id not in known
+    )
     if undated:
         report.notes.append(
             f"{undated} sprints have no dates in the file: each is dated from the day of the "
             "import (two weeks); change the dates on the sprint's page"
         )
     for source in sorted(bundle.sprints, key=_sprint_order):
-        if source.external_id in known or source.name.strip().lower() in names:
+        items = joining.get(source.external_id, [])
+        if source.external_id in known:
+            report.skipped["sprint"] += 1
+            here = existing.get(known[source.external_id].object_id)
+            if here is not None and here.state != SprintState.CLOSED:
+                items = free(items, here.name)
+            if here is not None and items and here.state != SprintState.CLOSED:
+                _sprint_take(actor, here, items)
+                report.notes.append(
+                    f"{len(items)} item{'s' if len(items) != 1 else ''} joined {here.name}, "
+                    "where the file has them now"
+                )
+            continue
+        if source.name.strip().lower() in names:
             report.skipped["sprint"] += 1
             continue
         start = source.start or today
@@ -756,17 +867,8 @@ def _sprints(
             end_date=max(end, start),
             goal=source.goal,
         )
-        items = [
-            new_items[item.external_id]
-            for item in bundle.items
-            if item.sprints
-            and item.sprints[-1] == source.external_id
-            and item.external_id in new_items
-        ]
-        for first in range(0, len(items), LINKS_PER_CALL):
-            sprint_items_add(
-                actor=actor, sprint=sprint, items=items[first : first + LINKS_PER_CALL]
-            )
+        items = free(items, sprint.name)
+        _sprint_take(actor, sprint, items)
         if source.state != "planned":
             goal = source.goal or f"Imported from {bundle.source}"
             sprint = sprint_start(actor=actor, sprint=sprint, goal=goal)
@@ -784,6 +886,16 @@ def _sprints(
             )
         _ref(actor, bundle.source, "sprint", source.external_id, sprint.pk)
         report.created["sprint"] += 1
+    if staying:
+        report.notes.append(
+            f"{staying} item{'s' if staying != 1 else ''} the file moved to another sprint "
+            f"{'are' if staying != 1 else 'is'} in an open sprint here already: left there"
+        )
+
+
+def _sprint_take(actor: Actor, sprint: Sprint, items: list[BacklogItem]) -> None:
+    for first in range(0, len(items), LINKS_PER_CALL):
+        sprint_items_add(actor=actor, sprint=sprint, items=items[first : first + LINKS_PER_CALL])
 
 
 # -- the import -----------------------------------------------------------------------------
@@ -840,7 +952,7 @@ def import_bundle(
             updated = _update_items(actor, product, bundle, plan, report)
             _comments(actor, bundle, {**updated, **created}, people, report)
             _releases(actor, product, bundle, created, report)
-            _sprints(actor, team, bundle, created, report)
+            _sprints(actor, team, bundle, plan, created, {**updated, **created}, report)
             tell(len(bundle.items), len(bundle.items))
             if dry_run:
                 raise _Rollback

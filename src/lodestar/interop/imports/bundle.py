@@ -23,6 +23,14 @@ from typing import Literal, Protocol
 
 # The sources, as the CLI, the API and the page name them.
 SOURCES = ("jira", "taiga", "trello", "github", "linear")
+# How the tools spell their own names, for the report and the history.
+SOURCE_NAMES = {
+    "jira": "Jira",
+    "taiga": "Taiga",
+    "trello": "Trello",
+    "github": "GitHub",
+    "linear": "Linear",
+}
 Source = Literal["jira", "taiga", "trello", "github", "linear"]
 
 # Where a source files a status. None: the source does not say (the importer then needs a

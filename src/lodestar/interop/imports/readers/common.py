@@ -402,7 +402,8 @@ def fit_hierarchy(bundle: Bundle) -> None:
     bundle.items, changed = fitted_kinds(bundle.items)
     if changed:
         bundle.notes.append(
-            f"{changed} items took another kind or parent to fit the backlog's breakdown "
+            f"{changed} item{'s' if changed != 1 else ''} took another kind or parent to fit "
+            "the backlog's breakdown "
             "(under an epic a story, under a story or a bug a task; an item under a task "
             "moves to the task's parent)."
         )

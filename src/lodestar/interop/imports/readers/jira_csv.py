@@ -337,7 +337,8 @@ class _Rows:
             )
         if several_versions:
             bundle.notes.append(
-                f"{several_versions} issue(s) have several fix versions: the last is the release"
+                f"{several_versions} issue{'s have' if several_versions != 1 else ' has'} several "
+                "fix versions: the last is the release"
             )
         if unresolved_parents:
             shown = ", ".join(unresolved_parents[:10])
