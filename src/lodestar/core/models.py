@@ -82,6 +82,12 @@ class HistoryEntry(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["workspace", "object_type", "object_id", "-created_at"]),
+            # Coverage (``coverage/activity.py``) counts each kind of act over a period by
+            # person: the entries in time order, with who and which object, from the index.
+            models.Index(
+                fields=["workspace", "object_type", "action", "created_at", "actor", "object_id"],
+                name="history_activity_idx",
+            ),
         ]
         ordering = ["-created_at", "-id"]
 

@@ -1,21 +1,36 @@
-"""How recorded activity is found: each activity of ``duties.DUTIES`` becomes one aggregate
-query (``GROUP BY`` the person: a count and the last time), all of them sent as one
-``UNION ALL``, so the work is the database's whatever the number of history entries.
+"""How recorded activity is found: the activities of ``duties.DUTIES`` become aggregate queries
+(one per duty and kind of object, ``GROUP BY`` the activity and the person: a count and the
+last time), all of them sent as one ``UNION ALL``, so the work is the database's whatever
+the number of history entries.
 
 A history entry counts when it is in the period, made by a person (the hourly evaluation and
 the portal's visitors are nobody), and its object is still there, not in the trash, and in the
-scope (the workspace, or one product): the object's own table is read in a subquery for that,
-which is why each kind of object names how it reaches its product here.
+scope (the workspace, or one product): the object's own row is probed by primary key for
+that (an ``EXISTS`` per entry), which is why each kind of object names its product here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 
-from django.db.models import Count, F, Max, Q, QuerySet, Value
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from lodestar.backlog.models import BacklogItem
@@ -77,7 +92,7 @@ _OBJECTS: dict[str, Callable[[Scope], QuerySet[Any]]] = {
 def _in(rows: QuerySet[Any], scope: Scope, product: str = "product_id") -> QuerySet[Any]:
     if scope.product_id is not None:
         rows = rows.filter(**{product: scope.product_id})
-    return rows.values("pk")
+    return rows
 
 
 def _matching(match: Match) -> Q:
@@ -98,20 +113,38 @@ def _matching(match: Match) -> Q:
 
 
 def _history(
-    activity: Activity, match: Match, scope: Scope, since: dt.datetime, until: dt.datetime
+    group: list[tuple[Activity, Match]], scope: Scope, since: dt.datetime, until: dt.datetime
 ) -> QuerySet[Any]:
+    """The activities of one duty on one kind of object, in one pass over its entries: each
+    entry is given the activity it matches (a duty's activities never match the same entry),
+    then counted by activity and person. The kind and the actions come first, so the entries
+    are read from the history's coverage index in time order; the conditions on the changes
+    then keep the few entries that count, and only those are told apart by the ``CASE``."""
+    object_type = group[0][1].object_type
+    conditions = [(activity.key, _matching(match)) for activity, match in group]
+    which = Case(
+        *(When(condition, then=Value(key)) for key, condition in conditions),
+        output_field=CharField(),
+    )
     return (
         HistoryEntry.objects.filter(
-            _matching(match),
             workspace_id=scope.workspace_id,
+            object_type=object_type,
+            action__in=sorted({action for _, match in group for action in match.actions}),
+        )
+        .filter(reduce(operator.or_, (condition for _, condition in conditions)))
+        .filter(
             created_at__gt=since,
             created_at__lte=until,
             actor_id__isnull=False,
-            object_id__in=_OBJECTS[match.object_type](scope),
         )
+        # An EXISTS probe of the object's primary key per entry, not an IN list of every
+        # object: the entries are then read in time order from the history's coverage index.
+        .filter(Exists(_OBJECTS[object_type](scope).filter(pk=OuterRef("object_id"))))
         .order_by()
-        .values("actor_id")
-        .annotate(activity=Value(activity.key), count=Count("id"), last=Max("created_at"))
+        .annotate(activity=which)
+        .values("activity", "actor_id")
+        .annotate(count=Count("id"), last=Max("created_at"))
         .values_list("activity", "actor_id", "count", "last")
     )
 
@@ -146,16 +179,17 @@ def _interview_participants(
 _ROWS = {duties.INTERVIEW_PARTICIPANTS.name: _interview_participants}
 
 
-def _query(activity: Activity, scope: Scope, since: dt.datetime, until: dt.datetime) -> Any:
-    source = activity.source
-    if isinstance(source, Rows):
-        return _ROWS[source.name](activity, scope, since, until)
-    return _history(activity, source, scope, since, until)
-
-
 def tallies(scope: Scope, since: dt.datetime, until: dt.datetime) -> list[Tally]:
     """Every person's count and last time of every activity in ``(since, until]`` (the start
     excluded, the end included), in one query."""
-    queries = [_query(activity, scope, since, until) for _, activity in duties.activities()]
+    queries: list[QuerySet[Any]] = []
+    groups: dict[tuple[str, str], list[tuple[Activity, Match]]] = {}
+    for duty, activity in duties.activities():
+        source = activity.source
+        if isinstance(source, Rows):
+            queries.append(_ROWS[source.name](activity, scope, since, until))
+        else:
+            groups.setdefault((duty.key, source.object_type), []).append((activity, source))
+    queries += [_history(group, scope, since, until) for group in groups.values()]
     combined = queries[0].union(*queries[1:], all=True)
     return [Tally(key, user_id, count, last) for key, user_id, count, last in combined]

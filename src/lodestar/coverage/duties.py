@@ -1,6 +1,6 @@
 """The ten duties of product management and the recorded activity that counts for each, as
-data: plain Python, no Django (the engine in ``coverage/activity.py`` turns each ``Match`` into
-one aggregate query). docs/COVERAGE.md states the same table in words.
+data: plain Python, no Django (the engine in ``coverage/activity.py`` turns the matches into
+aggregate queries). docs/COVERAGE.md states the same table in words.
 
 An activity is either a kind of history entry (``Match``: the object's type as history records
 it, the action, and conditions on the recorded ``changes``) or one of the rows a context keeps
