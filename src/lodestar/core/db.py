@@ -507,7 +507,9 @@ def _write_rows(
             # on 20,000 imported rows that was a third of the import's time).
             sql = f"COPY {quote(meta.db_table)} ({names}) FROM STDIN"
             started = time.monotonic()
-            with cursor.cursor.copy(sql) as copy:
+            # The driver's own cursor: its errors are made Django's (an IntegrityError for a
+            # duplicate key, as an INSERT raises) as Django's cursor makes them.
+            with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
                 for row in rows:
                     copy.write_row(row)
             if connection.queries_logged:  # as Django's cursor logs the statements it runs

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from lodestar.backlog.models import BacklogItem
 from lodestar.core.concurrency import bump, check_version
+from lodestar.core.db import insert_rows
 from lodestar.core.errors import FieldError, Invalid
 from lodestar.core.history import history_record
 from lodestar.core.markdown import render_markdown
@@ -307,17 +308,18 @@ def release_items_add(*, actor: Actor, release: Release, items: Sequence[Backlog
     now = timezone.now()
     try:
         with transaction.atomic():
-            ReleaseItem.objects.bulk_create(
+            insert_rows(
+                ReleaseItem,
                 [
                     ReleaseItem(
-                        release=release,
-                        item=item,
+                        release_id=release.pk,
+                        item_id=item.pk,
                         workspace_id=release.workspace_id,
                         added_at=now,
-                        added_by=actor.user,
+                        added_by_id=actor.user.pk,
                     )
                     for item in new
-                ]
+                ],
             )
     except IntegrityError as error:
         # Another release took one of the items between the check above and this write.

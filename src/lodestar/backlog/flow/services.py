@@ -14,7 +14,7 @@ from django.utils import timezone
 from lodestar.backlog.flow.models import ItemStatusChange
 from lodestar.backlog.flow.replay import Entry, cycle_seconds, moves
 from lodestar.backlog.models import BacklogItem
-from lodestar.core.db import bulk_insert
+from lodestar.core.db import bulk_insert, insert_rows
 from lodestar.core.models import HistoryEntry
 
 IN_PROGRESS = "in_progress"
@@ -45,8 +45,8 @@ def _first_starts(item_ids: list[int]) -> dict[int, dt.datetime]:
 
 
 def status_changes_record(changes: Sequence[StatusMove]) -> list[ItemStatusChange]:
-    """Store ``changes`` in one insert (and, when some finish items, one query for when those
-    items first started)."""
+    """Store ``changes`` in one insert (``core.db.insert_rows``; and, when some finish items,
+    one query for when those items first started)."""
     changes = [change for change in changes if change.from_status != change.to_status]
     if not changes:
         return []
@@ -73,10 +73,10 @@ def status_changes_record(changes: Sequence[StatusMove]) -> list[ItemStatusChang
                     if change.to_status == DONE
                     else None
                 ),
-                actor=change.actor if getattr(change.actor, "pk", None) else None,
+                actor_id=getattr(change.actor, "pk", None),
             )
         )
-    return bulk_insert(ItemStatusChange, rows)
+    return insert_rows(ItemStatusChange, rows)
 
 
 def status_change_of(

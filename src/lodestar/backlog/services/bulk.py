@@ -42,6 +42,7 @@ from lodestar.backlog.services.items import apply_changes, item_delete
 from lodestar.core.db import bulk_insert, bulk_update_values, insert_rows
 from lodestar.core.errors import DomainError, FieldError, Invalid, NotFound, StaleVersion
 from lodestar.core.history import Change, history_record_many
+from lodestar.core.markdown import markdown_renderer
 from lodestar.core.models import HistoryEntry
 from lodestar.core.ranking import keys_between
 from lodestar.people.models import Membership, User
@@ -313,11 +314,12 @@ def items_create_many(
     # Taking the numbers locks the product: the ranks below are read under that lock.
     first = product_item_numbers_take(product=product, count=len(items))
     ranks = keys_between(ordering.last_rank(product.pk), None, len(items))
+    render = markdown_renderer()
     for offset, (item, rank) in enumerate(zip(items, ranks, strict=True)):
         item.number = first + offset
         item.key = f"{product.key}-{item.number}"
         item.rank = rank
-        render_text(item)
+        render_text(item, render)
     for level in levels:
         for index in level:
             parent_index = parents[index]
