@@ -484,3 +484,97 @@ def test_large_writes_grows_the_page_cache_and_gives_it_back() -> None:
     with pytest.raises(RuntimeError), db.large_writes():
         raise RuntimeError("an import that fails")
     assert cache_size() == before
+
+
+# -- insert_plain_rows ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_insert_plain_rows_converts_python_values_and_returns_the_ids(
+    workspace: Workspace,
+) -> None:
+    from lodestar.core.models import HistoryEntry
+
+    existing = HistoryEntry.objects.create(
+        workspace=workspace, object_type="x.y", object_id=1, action="created"
+    )
+    when = dt.datetime(2021, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
+    fields = ["workspace_id", "object_type", "object_id", "object_label", "action"]
+    fields += ["changes", "created_at"]
+    rows = [
+        (workspace.pk, "x.y", n, f"it's “{n}”", "updated", {"title": [None, f"T{n}"]}, when)
+        for n in range(db.INSERT_ROWS_MIN + 5)
+    ]
+    with CaptureQueriesContext(connection) as captured:
+        ids = db.insert_plain_rows(HistoryEntry, fields, rows)
+    # One query reserves the ids, one statement inserts the rows.
+    assert len(captured.captured_queries) == 2
+    assert len(set(ids)) == len(rows)
+    assert min(ids) > existing.pk
+    stored = {entry.pk: entry for entry in HistoryEntry.objects.filter(pk__in=ids)}
+    sample = stored[ids[3]]
+    assert (sample.object_id, sample.object_label, sample.changes, sample.created_at) == (
+        3,
+        "it's “3”",
+        {"title": [None, "T3"]},
+        when,
+    )
+    assert sample.actor_id is None
+    after = HistoryEntry.objects.create(
+        workspace=workspace, object_type="x.y", object_id=2, action="created"
+    )
+    assert after.pk > max(ids)
+
+
+@pytest.mark.django_db
+def test_insert_plain_rows_of_a_few_rows_is_one_insert(workspace: Workspace) -> None:
+    from lodestar.core.models import HistoryEntry
+
+    rows = [(workspace.pk, "x.y", n, "created", {}) for n in range(3)]
+    fields = ["workspace_id", "object_type", "object_id", "action", "changes"]
+    with CaptureQueriesContext(connection) as captured:
+        ids = db.insert_plain_rows(HistoryEntry, fields, rows)
+    assert len(captured.captured_queries) == 1
+    assert sorted(HistoryEntry.objects.filter(pk__in=ids).values_list("object_id", flat=True)) == [
+        0,
+        1,
+        2,
+    ]
+
+
+@pytest.mark.django_db
+def test_insert_plain_rows_of_nothing_runs_nothing(django_assert_num_queries: Any) -> None:
+    from lodestar.core.models import HistoryEntry
+
+    with django_assert_num_queries(0):
+        assert db.insert_plain_rows(HistoryEntry, ["object_id"], []) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("fields", "row", "message"),
+    [
+        (["workspace"], (1,), "no column 'workspace'"),
+        (["id", "object_id"], (1, 2), "primary key"),
+        (["object_id", "action"], (1,), r"rows\[0\] must have 2 values"),
+    ],
+)
+def test_insert_plain_rows_names_a_bad_field_or_row(fields: Any, row: Any, message: str) -> None:
+    from lodestar.core.models import HistoryEntry
+
+    with pytest.raises(ValueError, match=message):
+        db.insert_plain_rows(HistoryEntry, fields, [row])
+
+
+@pytest.mark.django_db
+def test_insert_plain_rows_raises_django_integrity_errors(
+    workspace: Workspace, make_item: MakeItem
+) -> None:
+    """A duplicate key is Django's IntegrityError on both databases (PostgreSQL's COPY too)."""
+    from lodestar.backlog.models import Label
+
+    product_id = make_item(workspace).product_id
+    fields = ["product_id", "name", "folded", "color"]
+    db.insert_plain_rows(Label, fields, [(product_id, "Once", "once", "")])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        db.insert_plain_rows(Label, fields, [(product_id, "Same", "same", "")] * 30)

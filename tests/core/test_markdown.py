@@ -15,7 +15,9 @@ from lodestar.core.markdown import (
     _PLAIN,
     ALLOWED_TAGS,
     LINK_REL,
+    _plain_html,
     _renderer,
+    markdown_renderer,
     render_markdown,
     sanitize_html,
 )
@@ -288,6 +290,75 @@ def test_plain_lines_skip_the_parser_with_the_same_result(text: str) -> None:
 )
 def test_plain_lines_render_as_the_parser_renders_them(text: str) -> None:
     assert render_markdown(text) == _full_path(text)
+
+
+# Lines with emphasis, colons and the characters around them: the fast path takes some of
+# them, the parser the rest, and the two must agree.
+_EMPHASIS_LINE = st.lists(
+    st.one_of(
+        st.from_regex(r"[A-Za-zé9][A-Za-z0-9é ,:;'()-]{0,8}", fullmatch=True),
+        st.sampled_from(["*", "**", "***", " ", ":", ". ", "//", "a:", "e.g. ", "(", ")"]),
+    ),
+    min_size=1,
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_EMPHASIS_LINE)
+def test_lines_with_emphasis_render_as_the_parser_renders_them(text: str) -> None:
+    assert render_markdown(text) == _full_path(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("Looks **good**.", "<p>Looks <strong>good</strong>.</p>\n"),
+        ("*a* and **b c**: done", "<p><em>a</em> and <strong>b c</strong>: done</p>\n"),
+        ("**Bold** first", "<p><strong>Bold</strong> first</p>\n"),
+        ("Note: see the spec", "<p>Note: see the spec</p>\n"),
+    ],
+)
+def test_simple_emphasis_and_colons_take_the_fast_path(text: str, html: str) -> None:
+    assert _plain_html(text) == html
+    assert _full_path(text) == html
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "See //example.com now",
+        "see https://example.test/page",
+        "*a **b** c*",
+        "***a***",
+        "a (**b**)",
+        "**a**b",
+        "a**b**c",
+        "* a list",
+        "**unclosed",
+        "1. **a** list",
+    ],
+)
+def test_links_and_other_emphasis_go_to_the_parser(text: str) -> None:
+    assert _plain_html(text) is None
+    assert render_markdown(text) == _full_path(text)
+
+
+def test_a_batch_renders_each_distinct_text_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import lodestar.core.markdown as markdown
+
+    calls: list[str] = []
+    real = markdown.render_markdown
+
+    def counted(text: str) -> str:
+        calls.append(text)
+        return real(text)
+
+    monkeypatch.setattr(markdown, "render_markdown", counted)
+    render = markdown_renderer()
+    texts = ["**a**", "- b", "**a**", "", "- b"]
+    assert [render(text) for text in texts] == [real(text) for text in texts]
+    assert calls == ["**a**", "- b", ""]
 
 
 def test_the_fast_path_is_taken_for_plain_lines_only() -> None:

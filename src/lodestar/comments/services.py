@@ -19,7 +19,7 @@ from lodestar.core.concurrency import bump, check_version
 from lodestar.core.db import insert_rows
 from lodestar.core.errors import Forbidden, Invalid
 from lodestar.core.history import Change, history_record, history_record_many
-from lodestar.core.markdown import render_markdown
+from lodestar.core.markdown import markdown_renderer, render_markdown
 from lodestar.core.models import HistoryEntry
 from lodestar.core.registry import registry
 from lodestar.people.models import Membership
@@ -151,6 +151,7 @@ def comments_create_many(*, actor: Actor, specs: Sequence[CommentSpec]) -> list[
     now = timezone.now()
     allowed: set[tuple[str, int]] = set()
     comments: list[Comment] = []
+    render = markdown_renderer()
     for index, spec in enumerate(specs):
         target = spec.target
         if (target.type, target.id) not in allowed:
@@ -183,7 +184,7 @@ def comments_create_many(*, actor: Actor, specs: Sequence[CommentSpec]) -> list[
                 target_id=target.id,
                 author=author,
                 body=text,
-                body_html=render_markdown(text),
+                body_html=render(text),
                 internal=True,
                 created_at=at,
                 updated_at=at,

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from lodestar.backlog.models import BacklogItem
 from lodestar.core.concurrency import bump, check_version
+from lodestar.core.db import insert_plain_rows
 from lodestar.core.errors import FieldError, Invalid
 from lodestar.core.history import history_record
 from lodestar.core.markdown import render_markdown
@@ -272,6 +273,11 @@ def _check_items(release: Release, items: Sequence[BacklogItem], field: str = "i
             )
 
 
+# What ``release_items_add`` writes of each item, in the order of its rows.
+_ITEM_COLUMNS = ["release_id", "item_id", "workspace_id", "added_at", "added_by_id"]
+_ITEM_COLUMNS += ["dropped_at", "dropped_by_id", "drop_reason"]
+
+
 @transaction.atomic
 def release_items_add(*, actor: Actor, release: Release, items: Sequence[BacklogItem]) -> Release:
     """Add ``items`` (of the release's product) to the release; an item is in one release at a
@@ -307,17 +313,13 @@ def release_items_add(*, actor: Actor, release: Release, items: Sequence[Backlog
     now = timezone.now()
     try:
         with transaction.atomic():
-            ReleaseItem.objects.bulk_create(
+            insert_plain_rows(
+                ReleaseItem,
+                _ITEM_COLUMNS,
                 [
-                    ReleaseItem(
-                        release=release,
-                        item=item,
-                        workspace_id=release.workspace_id,
-                        added_at=now,
-                        added_by=actor.user,
-                    )
+                    (release.pk, item.pk, release.workspace_id, now, actor.user.pk, None, None, "")
                     for item in new
-                ]
+                ],
             )
     except IntegrityError as error:
         # Another release took one of the items between the check above and this write.

@@ -14,7 +14,7 @@ from django.utils import timezone
 from lodestar.backlog.flow.models import ItemStatusChange
 from lodestar.backlog.flow.replay import Entry, cycle_seconds, moves
 from lodestar.backlog.models import BacklogItem
-from lodestar.core.db import bulk_insert
+from lodestar.core.db import bulk_insert, insert_plain_rows
 from lodestar.core.models import HistoryEntry
 
 IN_PROGRESS = "in_progress"
@@ -44,39 +44,57 @@ def _first_starts(item_ids: list[int]) -> dict[int, dt.datetime]:
     return {row["item_id"]: row["first"] for row in rows}
 
 
-def status_changes_record(changes: Sequence[StatusMove]) -> list[ItemStatusChange]:
-    """Store ``changes`` in one insert (and, when some finish items, one query for when those
-    items first started)."""
+def status_changes_record(changes: Sequence[StatusMove]) -> int:
+    """Store ``changes`` in one insert (``core.db.insert_plain_rows``; and, when some finish
+    items, one query for when those items first started); returns how many were stored."""
     changes = [change for change in changes if change.from_status != change.to_status]
     if not changes:
-        return []
+        return 0
     now = timezone.now()
+    days: dict[dt.datetime, dt.date] = {}
     starts = _first_starts(
         sorted({change.item.pk for change in changes if change.to_status == DONE})
     )
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for change in changes:
         at = change.at or now
         if change.to_status == IN_PROGRESS:
             starts.setdefault(change.item.pk, at)
+        day = days.get(at)
+        if day is None:  # an import's moves share their dates: each is converted once
+            day = days[at] = timezone.localdate(at)
         rows.append(
-            ItemStatusChange(
-                workspace_id=change.item.workspace_id,
-                product_id=change.item.product_id,
-                item_id=change.item.pk,
-                from_status=change.from_status,
-                to_status=change.to_status,
-                at=at,
-                day=timezone.localdate(at),
-                cycle_seconds=(
+            (
+                change.item.workspace_id,
+                change.item.product_id,
+                change.item.pk,
+                change.from_status,
+                change.to_status,
+                at,
+                day,
+                (
                     cycle_seconds(starts.get(change.item.pk), at)
                     if change.to_status == DONE
                     else None
                 ),
-                actor=change.actor if getattr(change.actor, "pk", None) else None,
+                getattr(change.actor, "pk", None),
             )
         )
-    return bulk_insert(ItemStatusChange, rows)
+    return len(insert_plain_rows(ItemStatusChange, _COLUMNS, rows))
+
+
+# What ``status_changes_record`` writes of each move, in the order of its rows.
+_COLUMNS = [
+    "workspace_id",
+    "product_id",
+    "item_id",
+    "from_status",
+    "to_status",
+    "at",
+    "day",
+    "cycle_seconds",
+    "actor_id",
+]
 
 
 def status_change_of(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from enum import Enum
 from typing import Any, Final, Literal, TypeAlias
@@ -245,7 +245,8 @@ TEXT_FIELDS = ("description", "acceptance_criteria")
 RENDERED_FIELDS = ["description_html", "acceptance_criteria_html"]
 
 
-def render_text(item: BacklogItem) -> None:
-    """Store the sanitized HTML of the item's Markdown (call whenever either text is set)."""
-    item.description_html = render_markdown(item.description)
-    item.acceptance_criteria_html = [render_markdown(c) for c in item.acceptance_criteria]
+def render_text(item: BacklogItem, render: Callable[[str], str] = render_markdown) -> None:
+    """Store the sanitized HTML of the item's Markdown (call whenever either text is set);
+    a batch passes ``core.markdown.markdown_renderer()`` to render each distinct text once."""
+    item.description_html = render(item.description)
+    item.acceptance_criteria_html = [render(c) for c in item.acceptance_criteria]

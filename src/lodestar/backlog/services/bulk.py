@@ -39,9 +39,10 @@ from lodestar.backlog.services._common import (
     render_text,
 )
 from lodestar.backlog.services.items import apply_changes, item_delete
-from lodestar.core.db import bulk_insert, bulk_update_values, insert_rows
+from lodestar.core.db import bulk_insert, bulk_update_values, insert_plain_rows, insert_rows
 from lodestar.core.errors import DomainError, FieldError, Invalid, NotFound, StaleVersion
 from lodestar.core.history import Change, history_record_many
+from lodestar.core.markdown import markdown_renderer
 from lodestar.core.models import HistoryEntry
 from lodestar.core.ranking import keys_between
 from lodestar.people.models import Membership, User
@@ -85,8 +86,11 @@ def _invalid(where: str, name: str, message: str, code: str) -> Invalid:
     return Invalid.field(f"{where}.{name}", message, code=code)
 
 
+_STATUSES = frozenset(ItemStatus.values)
+
+
 def _status(value: str, where: str) -> ItemStatus:
-    if value not in ItemStatus.values:
+    if value not in _STATUSES:
         raise _invalid(
             where, "status", f"must be one of {', '.join(ItemStatus.values)}", Code.STATUS_INVALID
         )
@@ -313,11 +317,12 @@ def items_create_many(
     # Taking the numbers locks the product: the ranks below are read under that lock.
     first = product_item_numbers_take(product=product, count=len(items))
     ranks = keys_between(ordering.last_rank(product.pk), None, len(items))
+    render = markdown_renderer()
     for offset, (item, rank) in enumerate(zip(items, ranks, strict=True)):
         item.number = first + offset
         item.key = f"{product.key}-{item.number}"
         item.rank = rank
-        render_text(item)
+        render_text(item, render)
     for level in levels:
         for index in level:
             parent_index = parents[index]
@@ -326,11 +331,11 @@ def items_create_many(
                 if specs[index].goal is UNSET:
                     items[index].goal_id = items[parent_index].goal_id
         insert_rows(BacklogItem, [items[index] for index in level])
-    through = BacklogItem.labels.through
-    insert_rows(
-        through,
+    insert_plain_rows(
+        BacklogItem.labels.through,
+        ["backlogitem_id", "label_id"],
         [
-            through(backlogitem_id=item.pk, label_id=label_rows[fold_label(name)].pk)
+            (item.pk, label_rows[fold_label(name)].pk)
             for item, item_names in zip(items, names, strict=True)
             for name in item_names
         ],

@@ -37,7 +37,7 @@ from lodestar.backlog.models import BacklogItem, ItemStatus
 from lodestar.backlog.services import UNSET, ItemSpec, item_update, items_create_many
 from lodestar.comments.access import Target
 from lodestar.comments.services import CommentSpec, comments_create_many
-from lodestar.core.db import bulk_update_values, insert_rows
+from lodestar.core.db import bulk_update_values, insert_plain_rows, large_writes
 from lodestar.core.errors import DomainError, FieldError, Invalid
 from lodestar.core.points import format_points, parse_points
 from lodestar.core.registry import registry
@@ -81,6 +81,16 @@ BATCH = 2_000
 LINKS_PER_CALL = 500
 # The fields a re-import compares with what the last import wrote.
 COMPARED = ("title", "description", "status", "estimate", "labels", "acceptance_criteria")
+# The columns of the external refs an import writes, in the order of their rows.
+REF_COLUMNS = [
+    "workspace_id",
+    "source",
+    "kind",
+    "external_id",
+    "object_id",
+    "fields",
+    "imported_at",
+]
 
 Progress = Callable[[int, int], None]
 
@@ -468,21 +478,22 @@ def _create_items(
             raise _named(error, [item.where for item in chunk]) from error
         for source, created in zip(chunk, items, strict=True):
             by_id[source.external_id] = created
-        insert_rows(
+        insert_plain_rows(
             ExternalRef,
+            REF_COLUMNS,
             [
-                ExternalRef(
-                    workspace_id=actor.workspace_id,
-                    source=bundle.source,
-                    kind="item",
-                    external_id=source.external_id,
-                    object_id=created.pk,
-                    fields=_fields(
+                (
+                    actor.workspace_id,
+                    bundle.source,
+                    "item",
+                    source.external_id,
+                    created.pk,
+                    _fields(
                         source,
                         plan.statuses[source.external_id],
                         plan.estimates.get(source.external_id),
                     ),
-                    imported_at=now,
+                    now,
                 )
                 for source, created in zip(chunk, items, strict=True)
             ],
@@ -628,17 +639,11 @@ def _comments(
     if not specs:
         return
     created = comments_create_many(actor=actor, specs=specs)
-    insert_rows(
+    insert_plain_rows(
         ExternalRef,
+        REF_COLUMNS,
         [
-            ExternalRef(
-                workspace_id=actor.workspace_id,
-                source=bundle.source,
-                kind="comment",
-                external_id=key,
-                object_id=comment.pk,
-                imported_at=now,
-            )
+            (actor.workspace_id, bundle.source, "comment", key, comment.pk, {}, now)
             for key, comment in zip(new_keys, created, strict=True)
         ],
     )
@@ -946,7 +951,7 @@ def import_bundle(
         return report
     plan.estimates = _fit_estimates(product, bundle, report)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), large_writes():
             people = _people(actor, bundle, invite=invite, report=report)
             created = _create_items(actor, product, bundle, plan, people, report, tell)
             updated = _update_items(actor, product, bundle, plan, report)
