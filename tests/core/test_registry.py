@@ -123,6 +123,7 @@ def test_every_context_is_installed_from_its_plugin_module() -> None:
         "members",
         "teams",
         "who",
+        "coverage",
         "discovery",
         "products",
         "sprints",

@@ -63,6 +63,7 @@ def coverage_command(
     """For each product-management duty, who carried it in the last N days, how often and
     when last, counted from what Lodestar recorded."""
     setup_django()
+    from lodestar.coverage.facts import coverage_summary
     from lodestar.coverage.schemas import CoverageOut
     from lodestar.coverage.selectors import clean_days, coverage_for
     from lodestar.people.access import access_team
@@ -73,8 +74,9 @@ def coverage_command(
     found_product = access_product(actor, product) if product else None
     found_team = access_team(actor, team) if team else None
     coverage = coverage_for(actor, product=found_product, team=found_team, days=period)
+    summary = coverage_summary(actor, coverage)
     if as_json:
-        output.print_json(CoverageOut.of(coverage).model_dump(mode="json"))
+        output.print_json(CoverageOut.of(coverage, summary).model_dump(mode="json"))
         return
     where = (
         f"team {coverage.team.name} ({coverage.product.key})"
@@ -89,6 +91,9 @@ def coverage_command(
         title=f"Coverage of {where}, last {coverage.days} days",
         one_line={"job_title": 1, "hats": 2},
     )
+    output.console.print("What the evidence shows:")
+    for sentence in summary:
+        output.console.print(f"- {sentence.text}", markup=False, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,6 +10,7 @@ from pydantic import Field
 from lodestar.api.auth import actor as request_actor
 from lodestar.api.schemas import ERRORS
 from lodestar.coverage.access import access_trace_origin
+from lodestar.coverage.facts import coverage_summary
 from lodestar.coverage.schemas import CoverageOut, TraceOut
 from lodestar.coverage.selectors import DEFAULT_DAYS, MAX_DAYS, clean_days, coverage_for
 from lodestar.coverage.trace import trace_of
@@ -51,7 +52,8 @@ def get_coverage(
     days = clean_days(query.days)
     product = access_product(actor, query.product) if query.product else None
     team = access_team(actor, query.team) if query.team else None
-    return CoverageOut.of(coverage_for(actor, product=product, team=team, days=days))
+    coverage = coverage_for(actor, product=product, team=team, days=days)
+    return CoverageOut.of(coverage, coverage_summary(actor, coverage))
 
 
 @router.get(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from lodestar.backlog.extensions import ITEM_SECTIONS, ItemSection
 from lodestar.core.extensions import PAGE_SECTIONS, PageSection
-from lodestar.core.registry import Plugin
+from lodestar.core.registry import NavEntry, Plugin
 from lodestar.coverage.trace_views import trace_section
 from lodestar.discovery.extensions import PROBLEM_SECTIONS, ProblemSection
 from lodestar.releases.extensions import RELEASE_SECTIONS, ReleaseSection
@@ -16,6 +16,7 @@ PLUGIN = Plugin(
     name="coverage",
     api=["lodestar.coverage.api"],
     urls=["lodestar.coverage.urls"],
+    navigation=[NavEntry("coverage", "Coverage", "coverage:page", icon="briefcase", order=42)],
     provides=[
         (ITEM_SECTIONS, ItemSection(name="trace", render=trace_section("item"), order=95)),
         (PROBLEM_SECTIONS, ProblemSection(name="trace", render=trace_section("problem"), order=95)),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from ninja import Schema
 from pydantic import Field
 
 from lodestar.coverage.selectors import Carrier, Coverage, DutyCoverage
+from lodestar.coverage.summary import Sentence
 from lodestar.coverage.trace import Trace, TraceNode
 
 
@@ -59,6 +61,16 @@ class DutyOut(Schema):
         )
 
 
+class SentenceOut(Schema):
+    rule: str = Field(
+        description="The rule that produced it: nobody, product_owner_hat, product_managers, "
+        "others, outcome_reviews or discovery_gap (docs/COVERAGE.md)"
+    )
+    text: str
+    why: str = Field(description="The rule in words, with its threshold")
+    tone: str = Field(description="ok, warn or gap")
+
+
 class CoverageOut(Schema):
     product: str | None = Field(description="The product's key (null: the whole workspace)")
     team: str | None = Field(description="The team's slug, when asked for a team")
@@ -66,9 +78,12 @@ class CoverageOut(Schema):
     since: dt.datetime = Field(description="The period's start, excluded")
     until: dt.datetime = Field(description="The period's end (now), included")
     duties: list[DutyOut]
+    summary: list[SentenceOut] = Field(
+        default_factory=list, description="What the coverage shows, each sentence with its rule"
+    )
 
     @classmethod
-    def of(cls, coverage: Coverage) -> CoverageOut:
+    def of(cls, coverage: Coverage, summary: Sequence[Sentence] = ()) -> CoverageOut:
         return cls(
             product=coverage.product.key if coverage.product else None,
             team=coverage.team.slug if coverage.team else None,
@@ -76,6 +91,9 @@ class CoverageOut(Schema):
             since=coverage.since,
             until=coverage.until,
             duties=[DutyOut.of(row) for row in coverage.duties],
+            summary=[
+                SentenceOut(rule=s.rule, text=s.text, why=s.why, tone=s.tone) for s in summary
+            ],
         )
 
 

@@ -1,0 +1,76 @@
+"""The coverage page: who carried each product-management duty over a period, for the
+workspace, a product or a team, with the summary of what that shows and the rule behind each
+sentence. Every member reads it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from lodestar.core.errors import Invalid, NotFound, error_sentence
+from lodestar.coverage.facts import coverage_summary
+from lodestar.coverage.selectors import DEFAULT_DAYS, clean_days, coverage_for
+from lodestar.people.access import access_team
+from lodestar.people.selectors import team_list
+from lodestar.people.web import WorkspaceRequest, workspace_view
+from lodestar.strategy.access import access_product
+from lodestar.strategy.selectors import product_list
+
+PERIODS = (30, 90, 180)
+
+
+def _scopes(request: WorkspaceRequest) -> list[tuple[str, str]]:
+    actor = request.actor
+    products = [(f"product:{p.key}", f"{p.key} · {p.name}") for p in product_list(actor=actor)]
+    teams = [(f"team:{t.slug}", f"Team {t.name}") for t in team_list(actor=actor)]
+    return [("", "The whole workspace"), *products, *teams]
+
+
+def _scope(request: WorkspaceRequest, value: str) -> dict[str, Any]:
+    """``product:KEY`` or ``team:SLUG`` (empty: the workspace), through their gates; anything
+    else is a 422 naming ``scope``."""
+    kind, _, ref = value.partition(":")
+    if not value:
+        return {}
+    try:
+        if kind == "product" and ref:
+            return {"product": access_product(request.actor, ref)}
+        if kind == "team" and ref:
+            return {"team": access_team(request.actor, ref)}
+    except NotFound as error:
+        raise Invalid.field("scope", error.detail) from error
+    raise Invalid.field("scope", "choose the workspace, a product or a team from the list")
+
+
+@require_GET
+@workspace_view
+def coverage_page(request: WorkspaceRequest) -> HttpResponse:
+    actor = request.actor
+    scope_value = request.GET.get("scope", "").strip()
+    days_value = request.GET.get("days", "")
+    context: dict[str, Any] = {
+        "scopes": _scopes(request),
+        "scope_value": scope_value,
+        "days_value": days_value or str(DEFAULT_DAYS),
+        "periods": PERIODS,
+        "errors": {},
+    }
+    try:
+        days = clean_days(days_value or None)
+        coverage = coverage_for(actor, days=days, **_scope(request, scope_value))
+    except Invalid as error:
+        context["errors"] = {e.field: e.message for e in error.errors}
+        context["error"] = error_sentence(error)
+        return render(request, "coverage/page.html", context, status=422)
+    if days not in PERIODS:
+        context["periods"] = tuple(sorted({*PERIODS, days}))
+    context.update(
+        coverage=coverage,
+        days=days,
+        summary=coverage_summary(actor, coverage),
+        scope_label=dict(context["scopes"]).get(scope_value, "The whole workspace"),
+    )
+    return render(request, "coverage/page.html", context)

@@ -1,0 +1,95 @@
+"""The coverage page: each duty with who carried it, the summary with its rules, the scope
+and period chosen from the form; a bad period or scope is a 422 that says what to fix; another
+workspace is a 404. The API and the CLI carry the same summary."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from lodestar.backlog import services as backlog
+from lodestar.decisions import services as decisions
+from lodestar.people.models import Team
+from lodestar.strategy.models import Product
+from tests.conftest import Persona
+
+URL = "/w/acme/coverage"
+
+
+@pytest.fixture
+def activity(owner: Persona, po: Persona, pm: Persona, product: Product) -> None:
+    first, second, third = (
+        backlog.item_create(actor=owner.actor, product=product, title=title)
+        for title in ("One", "Two", "Three")
+    )
+    backlog.item_move(actor=po.actor, item=second, before=first)
+    backlog.item_move(actor=po.actor, item=third, before=first)
+    for title in ("Charge per seat", "Drop the free plan"):
+        decisions.decision_create(actor=pm.actor, product=product, title=title)
+
+
+def test_a_viewer_reads_who_carried_each_duty_and_the_summary(
+    client: Client, viewer: Persona, activity: None, team: Team
+) -> None:
+    client.force_login(viewer.user)
+
+    response = client.get(URL, {"scope": "product:ACME", "days": "30"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-duty="order_backlog"' in html
+    assert "Nobody in 30 days" in html
+    assert 'data-rule="product_owner_hat"' in html
+    assert "The product owner hat, worn by Po (QA Engineer), carries ordering the backlog (2)." in (
+        html.replace("&#x27;", "'")
+    )
+    assert 'data-rule="product_managers"' in html
+    assert "making product decisions (2)" in html
+    assert '<option value="product:ACME" selected>' in html
+    assert '<option value="30" selected>' in html
+    team_page = client.get(URL, {"scope": f"team:{team.slug}", "days": "180"})
+    assert team_page.status_code == 200
+    assert "Team " in team_page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"days": "0"}, "days"),
+        ({"days": "1827"}, "days"),
+        ({"days": "soon"}, "days"),
+        ({"scope": "product:NOPE"}, "scope"),
+        ({"scope": "galaxy:far"}, "scope"),
+    ],
+)
+def test_a_bad_period_or_scope_is_a_422_that_says_what_to_fix(
+    client: Client, viewer: Persona, product: Product, query: dict[str, str], message: str
+) -> None:
+    client.force_login(viewer.user)
+
+    response = client.get(URL, query)
+
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'data-testid="coverage-error"' in html
+    assert message in html
+    assert 'data-testid="coverage-duties"' not in html
+
+
+def test_another_workspace_is_a_404(client: Client, outsider: Persona, product: Product) -> None:
+    client.force_login(outsider.user)
+    assert client.get(URL).status_code == 404
+
+
+def test_the_api_and_the_cli_carry_the_summary(
+    api_client: Callable[[Persona], Client], viewer: Persona, activity: None
+) -> None:
+    body: Any = (
+        api_client(viewer).get("/api/v1/workspaces/acme/coverage", {"product": "ACME"}).json()
+    )
+    rules = [sentence["rule"] for sentence in body["summary"]]
+    assert "product_owner_hat" in rules
+    assert all(sentence["why"] for sentence in body["summary"])
