@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -253,13 +254,23 @@ def _json_value(value: Any) -> Any:
     raise TypeError(f"cannot write a {type(value).__name__} in an export")
 
 
+@functools.cache
+def _sorted_positions(columns: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted((name, index) for index, name in enumerate(columns)))
+
+
 def encode_row(columns: tuple[str, ...], values: tuple[Any, ...]) -> bytes:
-    """One line of a table's file: the row as a JSON object, keys sorted, no spaces."""
+    """One line of a table's file: the row as a JSON object, its keys sorted, no spaces.
+
+    Only the row's own keys are sorted: a JSON column's object keeps the order it was written
+    in (a history entry's ``changes`` are told in that order), which the database gives back
+    the same each time, so two exports of the same data still hold the same bytes."""
+    if len(values) != len(columns):
+        raise ValueError(f"{len(values)} values for {len(columns)} columns")
     return (
         json.dumps(
-            dict(zip(columns, values, strict=True)),
+            {name: values[index] for name, index in _sorted_positions(columns)},
             default=_json_value,
-            sort_keys=True,
             separators=(",", ":"),
             ensure_ascii=False,
         ).encode()
