@@ -314,6 +314,20 @@ def decoder(field: models.Field[Any, Any], connection: Any) -> Callable[[Any], A
     if kind == "DateTimeField":
         adapt_datetime = ops.adapt_datetimefield_value
         parse_datetime = dt.datetime.fromisoformat
+        if connection.vendor == "sqlite" and connection.timezone_name == "UTC":
+            # SQLite keeps a date-time as the text of its naive UTC value: an export's
+            # "2026-09-11T02:03:32.811646+00:00" (checked by parsing it) is stored as
+            # "2026-09-11 02:03:32.811646" without the zone conversions of the adapter (a
+            # restore adapts hundreds of thousands); any other spelling goes through it.
+            def utc_text(value: Any) -> Any:
+                if value is None:
+                    return None
+                moment = parse_datetime(value)
+                if len(value) in (25, 32) and value[10] == "T" and value.endswith("+00:00"):
+                    return f"{value[:10]} {value[11:-6]}"
+                return adapt_datetime(moment)
+
+            return utc_text
         return lambda value: None if value is None else adapt_datetime(parse_datetime(value))
     if kind == "DateField":
         adapt_date = ops.adapt_datefield_value

@@ -305,7 +305,12 @@ def _write_table(
     meta = model._meta
     fields = [meta.get_field(name) if name != "id" else meta.pk for name in table.columns]
     attnames = [f.attname for f in fields]  # type: ignore[union-attr]
-    decoders = [decoder(f, connection) for f in fields]  # type: ignore[arg-type]
+    # Only the columns whose JSON value is not already the database's (dates, decimals, JSON).
+    decoders = [
+        (index, convert)
+        for index, f in enumerate(fields)
+        if (convert := decoder(f, connection)) is not None  # type: ignore[arg-type]
+    ]
     own = maps[table.label]
     references = [
         (i, maps.get(table.references[c]), table.references[c], c)
@@ -316,7 +321,7 @@ def _write_table(
     batch: list[list[Any]] = []
     for line, raw in export.rows(entry):
         row = migrations.migrate(table.label, raw, steps) if steps else raw
-        if row["id"] in skip:
+        if skip and row["id"] in skip:
             continue
         if table.label == WORKSPACE:
             row["slug"] = slug
@@ -340,9 +345,8 @@ def _write_table(
             if mapping is not None and values[soft_index] is not None:
                 old = values[soft_index]
                 values[soft_index] = mapping.get(old, -abs(old))
-        for index, convert in enumerate(decoders):
-            if convert is not None:
-                values[index] = convert(values[index])
+        for index, convert in decoders:
+            values[index] = convert(values[index])
         batch.append(values)
         if len(batch) >= BATCH:
             done += insert_values(model, attnames, batch)
