@@ -3,7 +3,8 @@ sidebar, exports the workspace now, sees it done and downloads the zip; the page
 axe-core. Diego, a member, is refused the page. Then as the issue's Done-when tells it: an
 owner's workspace (epics, stories under them, an order, a comment, history) exported from the
 page, the downloaded file restored into a fresh workspace, and the restored workspace showing
-the same backlog, comment and history."""
+the same backlog, comment and history; exported again, its manifest maps its ids to the first
+file's."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from typer.testing import CliRunner
 from lodestar.backlog.models import BacklogItem
 from lodestar.backlog.services import item_create, item_move, item_update
 from lodestar.cli.main import app
+from lodestar.interop.exports.format import from_runs
 from lodestar.people.models import Workspace
 from lodestar.strategy.models import Product
 from tests.conftest import Persona
@@ -169,3 +171,18 @@ def test_a_workspace_exported_from_the_page_restores_into_a_fresh_one(
     hits = page.get_by_test_id("search-hits").get_by_role("listitem")
     expect(hits).to_have_count(1)
     expect(hits).to_contain_text("Invoices as PDF and CSV")
+
+    # Exported again, the copy's manifest says what it was restored from and maps its ids.
+    page.goto("/w/acme-restored/exports")
+    page.get_by_test_id("export-now").click()
+    row = page.get_by_test_id("export-runs").locator("tbody tr").first
+    expect(row).to_have_attribute("data-state", "done")
+    with page.expect_download() as caught:
+        page.get_by_test_id("export-download").click()
+    with zipfile.ZipFile(caught.value.path()) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    source = manifest["restored_from"]
+    assert (source["slug"], manifest["workspace"]["slug"]) == ("acme", "acme-restored")
+    items = from_runs(source["ids"]["backlog.backlogitem"])
+    restored = BacklogItem.objects.get(workspace=copy, key=checklist.key)
+    assert items[checklist.pk] == restored.pk

@@ -64,6 +64,8 @@ EXCLUDED: dict[str, str] = {
     "api.idempotencyrecord": "answers kept for retried API requests",
     "cli.periodictaskrun": "when the worker last ran each periodic task",
     "interop.exportrun": "the exports themselves",
+    "interop.workspacerestore": "the ids a restore mapped: the next export's manifest carries "
+    "them (restored_from)",
     "interop.importrun": "imports run on the exporting instance (their files stay there)",
     "interop.webhook": "webhooks carry a signing secret (made again after a restore)",
     "interop.webhookdelivery": "deliveries of events already told",
@@ -235,6 +237,56 @@ def _ordered(tables: dict[str, Table]) -> list[Table]:
     for label in sorted(tables):
         visit(label, ())
     return done
+
+
+def change_references(table: Table) -> dict[str, str]:
+    """The keys of a history entry's ``changes`` on a row of ``table`` that hold ids: each
+    foreign key by its name and its column (``parent`` and ``parent_id``) -> the table it
+    refers to. A restore rewrites the ids under them (``[before, after]`` or one value)."""
+    found: dict[str, str] = {}
+    for field in _relations(table.model):
+        target = table.references.get(field.attname)
+        if target is not None and not field.many_to_many:
+            found[field.name] = target
+            found[field.attname] = target
+    return found
+
+
+def map_change(value: Any, mapping: Mapping[int, int]) -> Any:
+    """A recorded change (``[before, after]`` or one value) with each id mapped; an id the map
+    does not hold (an object deleted before the export) becomes minus itself."""
+
+    def one(old: Any) -> Any:
+        if isinstance(old, int) and not isinstance(old, bool):
+            return mapping.get(old, -abs(old))
+        return old
+
+    if isinstance(value, list):
+        return [one(v) for v in value]
+    return one(value)
+
+
+def id_runs(mapping: Mapping[int, int]) -> list[list[int]]:
+    """A map of ids as runs ``[first old id, first new id, how many]``, in the order of the old
+    ids: a restore gives consecutive rows consecutive ids, so a table is a few runs."""
+    runs: list[list[int]] = []
+    for old in sorted(mapping):
+        new = mapping[old]
+        if runs:
+            last = runs[-1]
+            if old == last[0] + last[2] and new == last[1] + last[2]:
+                last[2] += 1
+                continue
+        runs.append([old, new, 1])
+    return runs
+
+
+def from_runs(runs: Iterable[Iterable[int]]) -> dict[int, int]:
+    """The map ``id_runs`` wrote."""
+    mapping: dict[int, int] = {}
+    for old, new, count in runs:
+        mapping.update(zip(range(old, old + count), range(new, new + count), strict=True))
+    return mapping
 
 
 # -- rows as JSON -------------------------------------------------------------------------------
