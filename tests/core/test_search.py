@@ -20,6 +20,7 @@ from lodestar.core.models import SearchEntry
 from lodestar.core.registry import SearchDocument, registry
 from lodestar.core.search.index import reindex, reindex_if_empty
 from lodestar.core.trash import trash_move, trash_restore
+from lodestar.people.models import Workspace
 from tests.backlog.conftest import MakeItem, make_item, product
 from tests.conftest import Persona
 from tests.strategy.conftest import goal
@@ -259,6 +260,12 @@ def test_a_rebuild_writes_what_the_services_wrote(owner: Persona, make_item: Mak
 
     written = entries()
     assert reindex() == len(written)
+    assert entries() == written
+    # An entry filed under another workspace is replaced, not met as a conflict.
+    SearchEntry.objects.filter(object_id=BacklogItem.objects.get(title="Dark mode").pk).update(
+        workspace_id=Workspace.objects.create(slug="elsewhere", name="Elsewhere").pk
+    )
+    assert reindex(workspace_id=owner.actor.workspace_id) == len(written)
     assert entries() == written
     assert [hit.title for hit in search.search(actor=owner.actor, text="page").items] == [
         f"{BacklogItem.objects.get(title='Roadmap export').key} Roadmap export"

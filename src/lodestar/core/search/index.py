@@ -201,6 +201,12 @@ def reindex(*, workspace_id: int | None = None, progress: Progress | None = None
             if workspace_id is not None:
                 existing = existing.filter(workspace_id=workspace_id)
             existing.delete()
+            if workspace_id is not None:
+                # An entry of one of these objects filed under another workspace (there should
+                # be none) goes too: every entry below is inserted, none updated.
+                SearchEntry.objects.filter(
+                    kind=object_type.name, object_id__in=qs.values("pk")
+                ).delete()
             done = 0
             if progress is not None:
                 progress(object_type.name, done, total)
