@@ -210,22 +210,28 @@ def reindex(*, workspace_id: int | None = None, progress: Progress | None = None
             done = 0
             if progress is not None:
                 progress(object_type.name, done, total)
-            last = None
-            while True:
-                batch_qs = qs.order_by("pk")
-                if last is not None:
-                    batch_qs = batch_qs.filter(pk__gt=last)
-                batch = list(batch_qs[:CHUNK])
-                if not batch:
-                    break
-                # The kind's entries (of the workspace) were deleted above: every row is new.
-                backend().insert([row_of(object_type, obj) for obj in batch])
-                last = batch[-1].pk
-                done += len(batch)
+            # One query read as it goes (a server-side cursor on PostgreSQL), not a query per
+            # batch: each of those sorted what was left of the kind's rows again.
+            batch: list[Any] = []
+            for obj in qs.order_by("pk").iterator(chunk_size=CHUNK):
+                batch.append(obj)
+                if len(batch) == CHUNK:
+                    done += _insert(object_type, batch)
+                    batch = []
+                    if progress is not None:
+                        progress(object_type.name, done, total)
+            if batch:
+                done += _insert(object_type, batch)
                 if progress is not None:
                     progress(object_type.name, done, total)
             done_total += done
     return done_total
+
+
+def _insert(object_type: ObjectType, objects: list[Any]) -> int:
+    # The kind's entries of these objects were deleted first: every row is new.
+    backend().insert([row_of(object_type, obj) for obj in objects])
+    return len(objects)
 
 
 def index_is_empty() -> bool:
