@@ -20,6 +20,7 @@ from lodestar.core.models import SearchEntry
 from lodestar.core.registry import SearchDocument, registry
 from lodestar.core.search.index import reindex, reindex_if_empty
 from lodestar.core.trash import trash_move, trash_restore
+from lodestar.people.models import Workspace
 from tests.backlog.conftest import MakeItem, make_item, product
 from tests.conftest import Persona
 from tests.strategy.conftest import goal
@@ -243,6 +244,56 @@ def test_reindex_rebuilds_and_fills_an_empty_index(owner: Persona, make_item: Ma
     assert reindex_if_empty() >= 1
     assert reindex_if_empty() == 0
     assert len(search.search(actor=owner.actor, text="roadmap").items) == 1
+
+
+def test_a_rebuild_writes_what_the_services_wrote(owner: Persona, make_item: MakeItem) -> None:
+    """``reindex`` stores each entry in bulk, from the declared columns only, as the services'
+    own writes store it (title, body, date, facets, workspace), and the rebuilt index finds."""
+    make_item("Roadmap export", description="As PDF", acceptance_criteria=["One page"])
+    make_item("Dark mode")
+
+    def entries() -> list[tuple[object, ...]]:
+        return sorted(
+            SearchEntry.objects.values_list("kind", "object_id", "workspace_id", "title", "body",
+                                            "at", "facets")
+        )  # fmt: skip
+
+    written = entries()
+    assert reindex() == len(written)
+    assert entries() == written
+    # An entry filed under another workspace is replaced, not met as a conflict.
+    SearchEntry.objects.filter(object_id=BacklogItem.objects.get(title="Dark mode").pk).update(
+        workspace_id=Workspace.objects.create(slug="elsewhere", name="Elsewhere").pk
+    )
+    assert reindex(workspace_id=owner.actor.workspace_id) == len(written)
+    assert entries() == written
+    assert [hit.title for hit in search.search(actor=owner.actor, text="page").items] == [
+        f"{BacklogItem.objects.get(title='Roadmap export').key} Roadmap export"
+    ]
+
+
+def test_declared_search_fields_are_all_a_document_reads(db: None) -> None:
+    """A kind that names its ``search_fields`` is rebuilt from rows of only those columns: its
+    document (and the entry's workspace) must read nothing else, which would cost a query per
+    object. Checked on the demo, which has objects of every kind."""
+    from lodestar.core.search.index import _rebuild_queryset, row_of
+
+    world: dict[str, object] = {}
+    for name, context_demo in registry().demos():
+        world[name] = context_demo.seed(world)
+    declared = [t for t in registry().searchable() if t.search_fields]
+    assert declared
+    for object_type in declared:
+        objects = list(_rebuild_queryset(object_type)[:50])
+        assert objects, object_type.name
+        for obj in objects:
+            deferred = obj.get_deferred_fields()
+            assert deferred, object_type.name  # only the declared columns were read
+            row_of(object_type, obj)
+            assert obj.get_deferred_fields() == deferred, (
+                f"{object_type.name}'s document reads "
+                f"{sorted(deferred - obj.get_deferred_fields())}: add them to search_fields"
+            )
 
 
 def test_bulk_writes_index_in_bulk(owner: Persona, make_item: MakeItem) -> None:

@@ -37,6 +37,9 @@ def _url(item: BacklogItem) -> str:
     )
 
 
+SEARCH_FIELDS = ("key", "title", "description", "acceptance_criteria", "updated_at")
+
+
 def _search(item: BacklogItem) -> SearchDocument:
     body = "\n".join([item.description, *item.acceptance_criteria])
     return SearchDocument(title=f"{item.key} {item.title}", body=body, updated_at=item.updated_at)
@@ -91,6 +94,7 @@ PLUGIN = Plugin(
             url=_url,
             describe=history_words.describe_for_feed,
             search=_search,
+            search_fields=SEARCH_FIELDS,
             trash=TrashRules(
                 select_related=("product", "parent"),
                 on_trash=refuse_trash_with_children,

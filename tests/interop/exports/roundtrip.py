@@ -7,7 +7,15 @@ import json
 from typing import Any
 
 from lodestar.core.registry import registry
-from lodestar.interop.exports.format import USER, USER_FIELDS, WORKSPACE, Table, plan
+from lodestar.interop.exports.format import (
+    USER,
+    USER_FIELDS,
+    WORKSPACE,
+    Table,
+    change_references,
+    map_change,
+    plan,
+)
 
 
 def _soft_label(table: Table, row: dict[str, Any]) -> str | None:
@@ -29,7 +37,9 @@ def carried(
     out["people/user.jsonl"] = [
         {**row, "id": users[row["id"]]} for row in _rows(files["people/user.jsonl"])
     ]
-    for table in plan():
+    tables = plan()
+    in_changes = {t.label: change_references(t) for t in tables}
+    for table in tables:
         rows = []
         for row in _rows(files[table.file]):
             row = dict(row)
@@ -42,6 +52,12 @@ def carried(
                 if label in ids:
                     old = row[table.soft.id_field]
                     row[table.soft.id_field] = ids[label].get(old, -old)
+                keys = in_changes.get(label or "", {})
+                if isinstance(row.get("changes"), dict) and keys:
+                    row["changes"] = {
+                        key: map_change(value, ids[keys[key]]) if key in keys else value
+                        for key, value in row["changes"].items()
+                    }
             if table.label == WORKSPACE:
                 row["slug"] = slug
             rows.append(row)

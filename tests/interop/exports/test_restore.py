@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from lodestar.backlog.models import BacklogItem
+from lodestar.backlog.models import BacklogItem, ItemKind
+from lodestar.backlog.services import item_update
 from lodestar.cli.main import app
 from lodestar.core.errors import Conflict, Invalid
 from lodestar.core.models import HistoryEntry, SearchEntry
@@ -20,7 +21,8 @@ from lodestar.interop.exports import format as export_format
 from lodestar.interop.exports import migrations
 from lodestar.interop.exports.reader import Limits
 from lodestar.interop.exports.restore import restore_export
-from lodestar.people.models import Membership, Team, User, Workspace
+from lodestar.people.models import Membership, Role, Team, User, Workspace
+from lodestar.people.policy import Actor
 from tests.conftest import PASSWORD, Persona
 from tests.interop.exports.conftest import export_bytes, members
 from tests.interop.exports.roundtrip import carried, parsed
@@ -75,6 +77,60 @@ def test_export_restore_export_is_the_same_file_apart_from_the_ids(
     assert items.count() == BacklogItem.all_objects.filter(workspace=demo_workspace).count()
     assert not items.filter(pk__in=BacklogItem.all_objects.filter(workspace=demo_workspace))
     assert SearchEntry.objects.filter(workspace=restored.workspace).count() > 0
+
+
+def test_the_export_of_a_restored_workspace_maps_the_ids_in_its_manifest(
+    demo_workspace: Workspace,
+) -> None:
+    """Export -> restore -> export: the second file's manifest says what it was restored from
+    and maps every id of the first file to its own; through that map alone (ids inside history
+    ``changes`` too: a parent before and after) the first file's rows are the second's."""
+    owner = Membership.objects.filter(workspace=demo_workspace, role=Role.OWNER).first()
+    assert owner is not None
+    items = BacklogItem.objects.filter(workspace=demo_workspace, parent__isnull=True)
+    epic = items.filter(kind=ItemKind.EPIC).first()
+    story = items.filter(kind=ItemKind.STORY).first()
+    assert epic is not None
+    assert story is not None
+    item_update(actor=Actor(user=owner.user, membership=owner), item=story, parent=epic)
+    first = members(export_bytes(demo_workspace))
+    restored = restore_export(io.BytesIO(_zip(first, fix_sums=False)), slug="acme-copy")
+    second = members(export_bytes(restored.workspace))
+    manifest = json.loads(second["manifest.json"])
+    source = manifest["restored_from"]
+    assert source["slug"] == "acme"
+    assert source["exported_at"] == json.loads(first["manifest.json"])["exported_at"]
+    ids = {table: export_format.from_runs(runs) for table, runs in source["ids"].items()}
+    assert ids == restored.ids
+    # A few runs per table, not an entry per row.
+    assert sum(len(runs) for runs in source["ids"].values()) < sum(map(len, ids.values())) / 5
+    expected = carried(first, ids, "acme-copy")
+    actual = parsed(second)
+    for name in expected:
+        assert expected[name] == actual[name], name
+    # Ids inside history's changes were mapped: the parent of an item, before and after.
+    history = "core/historyentry.jsonl"
+    moved = [
+        (old, new)
+        for old, new in zip(parsed(first)[history], actual[history], strict=True)
+        if isinstance(old["changes"], dict) and isinstance(old["changes"].get("parent"), list)
+    ]
+    assert moved
+    mapped = ids["backlog.backlogitem"]
+    for old, new in moved:
+        assert new["changes"]["parent"] == [
+            None if v is None else mapped.get(v, -v) for v in old["changes"]["parent"]
+        ]
+    assert [None, mapped[epic.pk]] in [new["changes"]["parent"] for _, new in moved]
+    # The export of a workspace no restore made says nothing of one.
+    assert "restored_from" not in json.loads(first["manifest.json"])
+
+
+def test_id_runs_round_trip() -> None:
+    mapping = {1: 101, 2: 102, 3: 103, 7: 104, 8: 105, 10: 50}
+    assert export_format.id_runs(mapping) == [[1, 101, 3], [7, 104, 2], [10, 50, 1]]
+    assert export_format.from_runs(export_format.id_runs(mapping)) == mapping
+    assert export_format.id_runs({}) == []
 
 
 def test_people_new_to_the_instance_come_without_a_usable_password(

@@ -4,7 +4,8 @@
 same rows (``core.models.SearchEntry``) and answer the same questions, in the same shapes:
 
 - ``upsert(rows)`` / ``delete(kind, ids)``: keep the index in step, in one statement per
-  batch;
+  batch; ``insert(rows)`` for objects known to have no entry (a rebuild, after deleting
+  theirs): no lookup, no conflict handling;
 - ``search(...)``: matches of a parsed query, newest first (the primary key is the sort key) or
   by relevance (BM25 on SQLite, ``ts_rank_cd`` on PostgreSQL), with the title and a snippet
   marked with control characters (``MARK_START``/``MARK_END``) where they match;
@@ -111,6 +112,8 @@ def marked_words(*texts: str) -> tuple[str, ...]:
 
 class Backend(Protocol):
     def upsert(self, rows: Sequence[Row]) -> None: ...
+
+    def insert(self, rows: Sequence[Row]) -> None: ...
 
     def delete(self, kind: str, object_ids: Sequence[int]) -> None: ...
 
@@ -219,13 +222,7 @@ class SqliteBackend:
             self.connection.cursor() as cursor,
         ):
             existing = self._existing(cursor, rows)
-            # Writers take turns on SQLite, so the counter's block is this transaction's.
-            cursor.execute(
-                "UPDATE core_search_counter SET value = value + %s WHERE id = 1 RETURNING value",
-                [len(rows)],
-            )
-            end = int(cursor.fetchone()[0])
-            start = end - len(rows) + 1
+            start = self._counter(cursor, len(rows))
             mask = (1 << COUNTER_BITS) - 1
             inserts: list[tuple[Any, ...]] = []
             updates: list[tuple[Any, ...]] = []
@@ -249,6 +246,37 @@ class SqliteBackend:
                 cursor.executemany(_SQLITE_FTS_INSERT, [(r[0], r[4], r[5]) for r in inserts])
             if updates:
                 cursor.executemany(_SQLITE_UPDATE, updates)
+
+    @staticmethod
+    def _counter(cursor: Any, count: int) -> int:
+        """The first of ``count`` counter values taken for new entries."""
+        # Writers take turns on SQLite, so the counter's block is this transaction's.
+        cursor.execute(
+            "UPDATE core_search_counter SET value = value + %s WHERE id = 1 RETURNING value",
+            [count],
+        )
+        return int(cursor.fetchone()[0]) - count + 1
+
+    def insert(self, rows: Sequence[Row]) -> None:
+        """Store ``rows``, none of which has an entry yet."""
+        rows = _dedupe(rows)
+        if not rows:
+            return
+        adapt = self.connection.ops.adapt_datetimefield_value
+        mask = (1 << COUNTER_BITS) - 1
+        with (
+            transaction.atomic(using=self.connection.alias, savepoint=False),
+            self.connection.cursor() as cursor,
+        ):
+            start = self._counter(cursor, len(rows))
+            inserts = [
+                ((seconds_of(row.at) << COUNTER_BITS) | ((start + index) & mask),
+                 row.workspace_id, row.kind, row.object_id, row.title, row.body, adapt(row.at),
+                 _facets_json(row.facets))
+                for index, row in enumerate(rows)
+            ]  # fmt: skip
+            cursor.executemany(_SQLITE_INSERT, inserts)
+            cursor.executemany(_SQLITE_FTS_INSERT, [(r[0], r[4], r[5]) for r in inserts])
 
     def delete(self, kind: str, object_ids: Sequence[int]) -> None:
         with self.connection.cursor() as cursor:
@@ -539,6 +567,31 @@ class PostgresBackend:
                         [_facets_json(row.facets) for row in batch],
                     ],
                 )
+
+    def insert(self, rows: Sequence[Row]) -> None:
+        """Store ``rows``, none of which has an entry yet: their counters taken from the
+        sequence in one query, the rows written by ``COPY`` (the ``tsvector`` is computed by
+        the server as each row arrives)."""
+        rows = _dedupe(rows)
+        if not rows:
+            return
+        mask = (1 << COUNTER_BITS) - 1
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval('core_search_entry_seq') FROM generate_series(1, %s)", [len(rows)]
+            )
+            counters = [int(r[0]) for r in cursor.fetchall()]
+            copy_sql = (
+                "COPY core_search_entry (id, workspace_id, kind, object_id, title, body, at, "
+                "facets) FROM STDIN"
+            )
+            with cursor.cursor.copy(copy_sql) as copy:
+                for row, counter in zip(rows, counters, strict=True):
+                    copy.write_row(
+                        ((seconds_of(row.at) << COUNTER_BITS) | (counter & mask),
+                         row.workspace_id, row.kind, row.object_id, row.title, row.body,
+                         _aware(row.at), _facets_json(row.facets))
+                    )  # fmt: skip
 
     def delete(self, kind: str, object_ids: Sequence[int]) -> None:
         with self.connection.cursor() as cursor:

@@ -150,6 +150,18 @@ def _queryset(object_type: ObjectType, *, base: bool = False) -> models.QuerySet
     return qs
 
 
+def _rebuild_queryset(object_type: ObjectType) -> models.QuerySet[Any]:
+    """The kind's live objects for a rebuild: only the declared ``search_fields`` (and the
+    way to the workspace) when the kind names them."""
+    qs = _queryset(object_type)
+    if not object_type.search_fields:
+        return qs
+    first = object_type.workspace.split("__", 1)[0]
+    return qs.only(
+        *object_type.search_fields, first if "__" in object_type.workspace else f"{first}_id"
+    )
+
+
 def _fill_related(object_type: ObjectType, objects: list[Any]) -> None:
     """Load what the kind's document reads for objects given by the caller (a bulk write
     builds rows with ids, not related objects): one query per relation for all of them, and
@@ -168,8 +180,10 @@ Progress = Callable[[str, int, int], None]
 
 def reindex(*, workspace_id: int | None = None, progress: Progress | None = None) -> int:
     """Rebuild the index (one workspace's part, or all of it) from every searchable kind's
-    live objects; returns how many are indexed. ``progress(kind, done, total)`` is told after
-    each batch. Entries of kinds no longer declared are dropped. One transaction."""
+    live objects, in bulk (``Backend.insert``: no lookup of existing entries; only the
+    ``search_fields`` a kind declares are read); returns how many are indexed.
+    ``progress(kind, done, total)`` is told after each batch. Entries of kinds no longer
+    declared are dropped. One transaction."""
     searchable = registry().searchable()
     names = [object_type.name for object_type in searchable]
     done_total = 0
@@ -179,7 +193,7 @@ def reindex(*, workspace_id: int | None = None, progress: Progress | None = None
             stale = stale.filter(workspace_id=workspace_id)
         stale.delete()
         for object_type in searchable:
-            qs = _queryset(object_type)
+            qs = _rebuild_queryset(object_type)
             if workspace_id is not None:
                 qs = qs.filter(**{object_type.workspace: workspace_id})
             total = qs.count()
@@ -187,24 +201,37 @@ def reindex(*, workspace_id: int | None = None, progress: Progress | None = None
             if workspace_id is not None:
                 existing = existing.filter(workspace_id=workspace_id)
             existing.delete()
+            if workspace_id is not None:
+                # An entry of one of these objects filed under another workspace (there should
+                # be none) goes too: every entry below is inserted, none updated.
+                SearchEntry.objects.filter(
+                    kind=object_type.name, object_id__in=qs.values("pk")
+                ).delete()
             done = 0
             if progress is not None:
                 progress(object_type.name, done, total)
-            last = None
-            while True:
-                batch_qs = qs.order_by("pk")
-                if last is not None:
-                    batch_qs = batch_qs.filter(pk__gt=last)
-                batch = list(batch_qs[:CHUNK])
-                if not batch:
-                    break
-                backend().upsert([row_of(object_type, obj) for obj in batch])
-                last = batch[-1].pk
-                done += len(batch)
+            # One query read as it goes (a server-side cursor on PostgreSQL), not a query per
+            # batch: each of those sorted what was left of the kind's rows again.
+            batch: list[Any] = []
+            for obj in qs.order_by("pk").iterator(chunk_size=CHUNK):
+                batch.append(obj)
+                if len(batch) == CHUNK:
+                    done += _insert(object_type, batch)
+                    batch = []
+                    if progress is not None:
+                        progress(object_type.name, done, total)
+            if batch:
+                done += _insert(object_type, batch)
                 if progress is not None:
                     progress(object_type.name, done, total)
             done_total += done
     return done_total
+
+
+def _insert(object_type: ObjectType, objects: list[Any]) -> int:
+    # The kind's entries of these objects were deleted first: every row is new.
+    backend().insert([row_of(object_type, obj) for obj in objects])
+    return len(objects)
 
 
 def index_is_empty() -> bool:

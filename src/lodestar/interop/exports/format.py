@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -63,6 +64,8 @@ EXCLUDED: dict[str, str] = {
     "api.idempotencyrecord": "answers kept for retried API requests",
     "cli.periodictaskrun": "when the worker last ran each periodic task",
     "interop.exportrun": "the exports themselves",
+    "interop.workspacerestore": "the ids a restore mapped: the next export's manifest carries "
+    "them (restored_from)",
     "interop.importrun": "imports run on the exporting instance (their files stay there)",
     "interop.webhook": "webhooks carry a signing secret (made again after a restore)",
     "interop.webhookdelivery": "deliveries of events already told",
@@ -236,6 +239,56 @@ def _ordered(tables: dict[str, Table]) -> list[Table]:
     return done
 
 
+def change_references(table: Table) -> dict[str, str]:
+    """The keys of a history entry's ``changes`` on a row of ``table`` that hold ids: each
+    foreign key by its name and its column (``parent`` and ``parent_id``) -> the table it
+    refers to. A restore rewrites the ids under them (``[before, after]`` or one value)."""
+    found: dict[str, str] = {}
+    for field in _relations(table.model):
+        target = table.references.get(field.attname)
+        if target is not None and not field.many_to_many:
+            found[field.name] = target
+            found[field.attname] = target
+    return found
+
+
+def map_change(value: Any, mapping: Mapping[int, int]) -> Any:
+    """A recorded change (``[before, after]`` or one value) with each id mapped; an id the map
+    does not hold (an object deleted before the export) becomes minus itself."""
+
+    def one(old: Any) -> Any:
+        if isinstance(old, int) and not isinstance(old, bool):
+            return mapping.get(old, -abs(old))
+        return old
+
+    if isinstance(value, list):
+        return [one(v) for v in value]
+    return one(value)
+
+
+def id_runs(mapping: Mapping[int, int]) -> list[list[int]]:
+    """A map of ids as runs ``[first old id, first new id, how many]``, in the order of the old
+    ids: a restore gives consecutive rows consecutive ids, so a table is a few runs."""
+    runs: list[list[int]] = []
+    for old in sorted(mapping):
+        new = mapping[old]
+        if runs:
+            last = runs[-1]
+            if old == last[0] + last[2] and new == last[1] + last[2]:
+                last[2] += 1
+                continue
+        runs.append([old, new, 1])
+    return runs
+
+
+def from_runs(runs: Iterable[Iterable[int]]) -> dict[int, int]:
+    """The map ``id_runs`` wrote."""
+    mapping: dict[int, int] = {}
+    for old, new, count in runs:
+        mapping.update(zip(range(old, old + count), range(new, new + count), strict=True))
+    return mapping
+
+
 # -- rows as JSON -------------------------------------------------------------------------------
 
 
@@ -253,13 +306,23 @@ def _json_value(value: Any) -> Any:
     raise TypeError(f"cannot write a {type(value).__name__} in an export")
 
 
+@functools.cache
+def _sorted_positions(columns: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted((name, index) for index, name in enumerate(columns)))
+
+
 def encode_row(columns: tuple[str, ...], values: tuple[Any, ...]) -> bytes:
-    """One line of a table's file: the row as a JSON object, keys sorted, no spaces."""
+    """One line of a table's file: the row as a JSON object, its keys sorted, no spaces.
+
+    Only the row's own keys are sorted: a JSON column's object keeps the order it was written
+    in (a history entry's ``changes`` are told in that order), which the database gives back
+    the same each time, so two exports of the same data still hold the same bytes."""
+    if len(values) != len(columns):
+        raise ValueError(f"{len(values)} values for {len(columns)} columns")
     return (
         json.dumps(
-            dict(zip(columns, values, strict=True)),
+            {name: values[index] for name, index in _sorted_positions(columns)},
             default=_json_value,
-            sort_keys=True,
             separators=(",", ":"),
             ensure_ascii=False,
         ).encode()
@@ -303,6 +366,20 @@ def decoder(field: models.Field[Any, Any], connection: Any) -> Callable[[Any], A
     if kind == "DateTimeField":
         adapt_datetime = ops.adapt_datetimefield_value
         parse_datetime = dt.datetime.fromisoformat
+        if connection.vendor == "sqlite" and connection.timezone_name == "UTC":
+            # SQLite keeps a date-time as the text of its naive UTC value: an export's
+            # "2026-09-11T02:03:32.811646+00:00" (checked by parsing it) is stored as
+            # "2026-09-11 02:03:32.811646" without the zone conversions of the adapter (a
+            # restore adapts hundreds of thousands); any other spelling goes through it.
+            def utc_text(value: Any) -> Any:
+                if value is None:
+                    return None
+                moment = parse_datetime(value)
+                if len(value) in (25, 32) and value[10] == "T" and value.endswith("+00:00"):
+                    return f"{value[:10]} {value[11:-6]}"
+                return adapt_datetime(moment)
+
+            return utc_text
         return lambda value: None if value is None else adapt_datetime(parse_datetime(value))
     if kind == "DateField":
         adapt_date = ops.adapt_datefield_value

@@ -1,4 +1,5 @@
-"""An export made in the background (the API's and the page's "Export now")."""
+"""An export made in the background (the API's and the page's "Export now"), and what a restore
+made a workspace from."""
 
 from __future__ import annotations
 
@@ -53,3 +54,22 @@ class ExportRun(models.Model):
     @property
     def downloadable(self) -> bool:
         return self.state == ExportState.DONE and bool(self.file_name)
+
+
+class WorkspaceRestore(models.Model):
+    """A restore that made this workspace: the export it read (its slug, when and by which
+    Lodestar it was written) and each table's map from the ids in that file to the ids here, as
+    runs (``format.id_runs``). The workspace's next export carries both in its manifest
+    (``restored_from``), so that export -> restore -> export compares apart from mapped ids."""
+
+    workspace = models.ForeignKey(
+        "people.Workspace", on_delete=models.CASCADE, related_name="restores"
+    )
+    restored_at = models.DateTimeField(default=timezone.now)
+    # The export's manifest facts: slug, name, exported_at, lodestar_version, schema_version.
+    source = models.JSONField(default=dict)
+    # table label -> [[first id in the file, first id here, how many in a row], ...]
+    ids = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"restore of workspace {self.workspace_id} from {self.source.get('slug', '?')}"

@@ -27,6 +27,7 @@ from lodestar.interop.exports.format import FORMAT_NAME, SCHEMA_VERSION
 from lodestar.interop.exports.writer import MANIFEST
 
 MIB = 1024 * 1024
+_raw_decode = json.JSONDecoder().raw_decode
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,13 @@ class ExportFile:
     @staticmethod
     def _row(entry: Entry, line_number: int, line: bytes) -> dict[str, Any]:
         try:
-            row = json.loads(line)
+            # The line as text, then one JSON value from its start: what ``json.loads`` does
+            # without guessing the encoding or skipping spaces (an export writes none); a line
+            # with more after its value goes the long way, which accepts spaces or says why not.
+            text = line.decode()
+            row, end = _raw_decode(text)
+            if end != len(text):
+                row = json.loads(text)
         except (ValueError, UnicodeDecodeError) as error:
             raise _invalid(
                 f"{entry.file}, line {line_number}: not a JSON object ({error}): the line is "

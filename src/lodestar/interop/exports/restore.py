@@ -6,9 +6,11 @@ order). Then, in one transaction: the workspace (new, or one that exists and hol
 but its members), users matched by email or created without a usable password, new ids
 reserved for each table in one query (a map old id -> new id per table, in the same order),
 and the second pass writes each table's rows in batches (``core.db.insert_values``) with every
-foreign key and every kind-and-id reference rewritten through the maps. A row naming an id
-the file does not hold stops the restore, naming its file, line and column; any error rolls
-everything back. Finally the search index of the workspace is rebuilt.
+foreign key and every kind-and-id reference rewritten through the maps, and so are the ids
+inside history's ``changes`` (a parent before and after). A row naming an id the file does not
+hold stops the restore, naming its file, line and column; any error rolls everything back.
+The maps are kept (``WorkspaceRestore``, as runs) for the workspace's next export's manifest.
+Finally the search index of the workspace is rebuilt.
 """
 
 from __future__ import annotations
@@ -33,9 +35,13 @@ from lodestar.interop.exports.format import (
     USER,
     WORKSPACE,
     Table,
+    change_references,
     decoder,
+    id_runs,
+    map_change,
     plan,
 )
+from lodestar.interop.exports.models import WorkspaceRestore
 from lodestar.interop.exports.reader import Entry, ExportFile, Limits
 from lodestar.people.models import Membership, User, Workspace
 
@@ -43,7 +49,8 @@ BATCH = 5000
 MEMBERSHIP = "people.membership"
 # Tables a workspace may hold and still be empty enough to restore into: the members of a
 # workspace made to receive the restore, and the history of making it.
-ALLOWED_IN_EMPTY = frozenset({WORKSPACE, MEMBERSHIP, "core.historyentry"})
+HISTORY = "core.historyentry"
+ALLOWED_IN_EMPTY = frozenset({WORKSPACE, MEMBERSHIP, HISTORY})
 
 # progress(rows written so far, rows in all)
 Progress = Callable[[int, int], None]
@@ -90,6 +97,11 @@ def _soft_target(table: Table, row: dict[str, Any]) -> str | None:
         return kind
     declared = registry().object_type(kind)
     return None if declared is None else declared.model._meta.label_lower
+
+
+def _change_references() -> dict[str, dict[str, str]]:
+    """For each exported table, the keys of its history's ``changes`` that hold ids."""
+    return {t.label: refs for t in plan() if (refs := change_references(t))}
 
 
 def _scan(
@@ -281,6 +293,18 @@ def _write(
         )
     written = time.perf_counter() - started
     workspace = Workspace.objects.get(pk=maps[WORKSPACE][ids[WORKSPACE][0]])
+    manifest = export.manifest
+    WorkspaceRestore.objects.create(
+        workspace=workspace,
+        source={
+            "slug": manifest["workspace"]["slug"],
+            "name": manifest["workspace"].get("name", ""),
+            "exported_at": manifest.get("exported_at", ""),
+            "lodestar_version": manifest.get("lodestar_version", ""),
+            "schema_version": export.version,
+        },
+        ids={label: id_runs(mapping) for label, mapping in sorted(maps.items())},
+    )
     started = time.perf_counter()
     reindex(workspace_id=workspace.pk)
     timings = {"write": written, "index": time.perf_counter() - started}
@@ -305,7 +329,12 @@ def _write_table(
     meta = model._meta
     fields = [meta.get_field(name) if name != "id" else meta.pk for name in table.columns]
     attnames = [f.attname for f in fields]  # type: ignore[union-attr]
-    decoders = [decoder(f, connection) for f in fields]  # type: ignore[arg-type]
+    # Only the columns whose JSON value is not already the database's (dates, decimals, JSON).
+    decoders = [
+        (index, convert)
+        for index, f in enumerate(fields)
+        if (convert := decoder(f, connection)) is not None  # type: ignore[arg-type]
+    ]
     own = maps[table.label]
     references = [
         (i, maps.get(table.references[c]), table.references[c], c)
@@ -313,10 +342,16 @@ def _write_table(
         if c in table.references
     ]
     soft_index = table.columns.index(table.soft.id_field) if table.soft else -1
+    # History: the ids inside ``changes`` (a parent before and after) of each kind of object.
+    changes_index = (
+        table.columns.index("changes") if table.label == HISTORY and "changes" in table.columns
+        else -1
+    )  # fmt: skip
+    in_changes = _change_references() if changes_index >= 0 else {}
     batch: list[list[Any]] = []
     for line, raw in export.rows(entry):
         row = migrations.migrate(table.label, raw, steps) if steps else raw
-        if row["id"] in skip:
+        if skip and row["id"] in skip:
             continue
         if table.label == WORKSPACE:
             row["slug"] = slug
@@ -340,9 +375,15 @@ def _write_table(
             if mapping is not None and values[soft_index] is not None:
                 old = values[soft_index]
                 values[soft_index] = mapping.get(old, -abs(old))
-        for index, convert in enumerate(decoders):
-            if convert is not None:
-                values[index] = convert(values[index])
+            changes = values[changes_index] if changes_index >= 0 else None
+            keys = in_changes.get(target_label or "")
+            if isinstance(changes, dict) and keys and not keys.keys().isdisjoint(changes):
+                values[changes_index] = {
+                    key: map_change(value, maps.get(keys[key], {})) if key in keys else value
+                    for key, value in changes.items()
+                }
+        for index, convert in decoders:
+            values[index] = convert(values[index])
         batch.append(values)
         if len(batch) >= BATCH:
             done += insert_values(model, attnames, batch)

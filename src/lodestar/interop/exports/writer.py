@@ -31,6 +31,7 @@ from lodestar.interop.exports.format import (
     encode_row,
     plan,
 )
+from lodestar.interop.exports.models import WorkspaceRestore
 from lodestar.people.models import User, Workspace
 
 MANIFEST = "manifest.json"
@@ -134,10 +135,26 @@ def write_export(
                 "workspace": {"slug": workspace.slug, "name": workspace.name},
                 "tables": entries,
             }
+            restored = _restored_from(workspace)
+            if restored is not None:
+                manifest["restored_from"] = restored
             archive.writestr(member_info(MANIFEST), json.dumps(manifest, indent=2) + "\n")
     if progress is not None:
         progress(total, total)
     return Written(manifest=manifest, rows=total + count)
+
+
+def _restored_from(workspace: Workspace) -> dict[str, Any] | None:
+    """When a restore made ``workspace``: the export it read and each table's map from that
+    file's ids to this one's (``format.id_runs``); None otherwise."""
+    restore = WorkspaceRestore.objects.filter(workspace=workspace).order_by("-pk").first()
+    if restore is None:
+        return None
+    return {
+        **restore.source,
+        "restored_at": restore.restored_at.astimezone(dt.UTC).isoformat(),
+        "ids": restore.ids,
+    }
 
 
 def _entry(label: str, file: str, rows: int, digest: Any) -> dict[str, Any]:
