@@ -48,6 +48,10 @@ class Loop:
     review: OutcomeReview
     metric: Metric
 
+    @property
+    def release_url(self) -> str:
+        return f"/w/acme/releases/ACME/{self.release.pk}"
+
 
 def _days(owner: Persona, metric: Metric, first: dt.date, values: list[float]) -> None:
     outcomes.samples_push(
