@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import Persona
 from tests.backlog.conftest import make_item
+from tests.conftest import Persona
 from tests.coverage.test_trace import Loop, loop
 from tests.e2e.test_accessibility import AXE, violations
 from tests.e2e.test_backlog import sign_in
