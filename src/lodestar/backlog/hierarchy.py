@@ -34,8 +34,13 @@ def parent_rule(child_kind: str) -> str:
     """A sentence saying where an item of ``child_kind`` may sit."""
     allowed = sorted(ALLOWED_PARENTS[child_kind])
     if not allowed:
-        return f"an {child_kind} is a top-level item and has no parent"
-    return f"a {child_kind} may only sit under " + " or ".join(f"a {kind}" for kind in allowed)
+        return f"{_a(child_kind)} is a top-level item and has no parent"
+    return f"{_a(child_kind)} may only sit under " + " or ".join(_a(kind) for kind in allowed)
+
+
+def _a(kind: str) -> str:
+    """The kind with its article: "an epic", "a story"."""
+    return f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind}"
 
 
 def children_rule(parent_kind: str, child_kinds: Iterable[str]) -> str | None:

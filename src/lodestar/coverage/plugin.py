@@ -9,6 +9,7 @@ from lodestar.backlog.extensions import ITEM_SECTIONS, ItemSection
 from lodestar.core.extensions import PAGE_SECTIONS, PageSection
 from lodestar.core.registry import NavEntry, Plugin
 from lodestar.coverage.trace_views import trace_section
+from lodestar.coverage.views import goal_section
 from lodestar.discovery.extensions import PROBLEM_SECTIONS, ProblemSection
 from lodestar.releases.extensions import RELEASE_SECTIONS, ReleaseSection
 
@@ -21,6 +22,10 @@ PLUGIN = Plugin(
         (ITEM_SECTIONS, ItemSection(name="trace", render=trace_section("item"), order=95)),
         (PROBLEM_SECTIONS, ProblemSection(name="trace", render=trace_section("problem"), order=95)),
         (RELEASE_SECTIONS, ReleaseSection(name="trace", render=trace_section("release"), order=95)),
+        (
+            PAGE_SECTIONS,
+            PageSection(name="opportunity-map", kinds=("goal",), render=goal_section, order=40),
+        ),
         *(
             (
                 PAGE_SECTIONS,

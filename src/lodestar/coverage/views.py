@@ -6,17 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from lodestar.core.errors import Invalid, NotFound, error_sentence
 from lodestar.coverage.facts import coverage_summary
+from lodestar.coverage.opportunity import GAP_WORDS, opportunity_map
 from lodestar.coverage.selectors import DEFAULT_DAYS, clean_days, coverage_for
 from lodestar.people.access import access_team
 from lodestar.people.selectors import team_list
 from lodestar.people.web import WorkspaceRequest, workspace_view
-from lodestar.strategy.access import access_product
+from lodestar.strategy.access import access_product, goal_by_id
 from lodestar.strategy.selectors import product_list
 
 PERIODS = (30, 90, 180)
@@ -74,3 +77,31 @@ def coverage_page(request: WorkspaceRequest) -> HttpResponse:
         scope_label=dict(context["scopes"]).get(scope_value, "The whole workspace"),
     )
     return render(request, "coverage/page.html", context)
+
+
+@require_GET
+@workspace_view
+def opportunity_page(request: WorkspaceRequest, goal_id: int) -> HttpResponse:
+    """The opportunity map of a Product Goal: problems by evidence, their items, the outcomes
+    measured, the gaps marked (readable in print)."""
+    goal = goal_by_id(request.actor, str(goal_id))
+    found = opportunity_map(goal)
+    return render(
+        request,
+        "coverage/opportunity.html",
+        {"map": found, "goal": goal, "product": goal.product, "gap_words": GAP_WORDS},
+    )
+
+
+def goal_section(request: HttpRequest, goal: Any) -> str:
+    """On a Product Goal's page: the way to its opportunity map."""
+    return render_to_string(
+        "coverage/_goal_section.html",
+        {
+            "url": reverse(
+                "coverage:opportunity",
+                kwargs={"workspace_slug": goal.product.workspace.slug, "goal_id": goal.pk},
+            )
+        },
+        request=request,
+    )
