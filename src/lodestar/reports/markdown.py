@@ -232,6 +232,26 @@ def _problems(report: Report) -> list[str]:
     ]
 
 
+def _coverage(report: Report) -> list[str]:
+    out = ["## Who carried product management", ""]
+    out += [f"- {md(sentence)}" for sentence in report.coverage_summary]
+    rows = [
+        [
+            md(line.label),
+            md(", ".join(line.people)) if line.people else "Nobody",
+            str(line.total),
+            text.day(line.last_on),
+        ]
+        for line in report.coverage
+    ]
+    return [
+        *out,
+        "",
+        _table(["Duty", "Who", "Times", "Last"], rows, right=(2,)),
+        "",
+    ]
+
+
 def report_markdown(report: Report) -> str:
     """The whole report as one Markdown document, ending with a newline."""
     lines = [
@@ -246,5 +266,6 @@ def report_markdown(report: Report) -> str:
         *_outcomes(report),
         *_decisions(report),
         *_problems(report),
+        *_coverage(report),
     ]
     return "\n".join(lines).rstrip("\n") + "\n"

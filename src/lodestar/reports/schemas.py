@@ -99,6 +99,14 @@ class ReportProblemOut(_ReportSchema):
     latest_on: dt.date | None
 
 
+class ReportCoverageOut(_ReportSchema):
+    duty: str = Field(description="The duty's key, like talk_to_customers (docs/COVERAGE.md)")
+    label: str
+    people: list[str] = Field(description="Who carried it, 'Name (job title)', most active first")
+    total: int = Field(description="Its recorded activities in the period")
+    last_on: dt.date | None = Field(description="The last day anyone did it (null: nobody)")
+
+
 class ReportOut(_ReportSchema):
     workspace: str
     currency: str
@@ -124,6 +132,12 @@ class ReportOut(_ReportSchema):
     outcomes_more: int
     verdicts: dict[str, int] = Field(description="How many outcomes came out each way")
     problems: list[ReportProblemOut] = Field(description="Open problems with the most evidence")
+    coverage: list[ReportCoverageOut] = Field(
+        description="Who carried each product-management duty in the period"
+    )
+    coverage_summary: list[str] = Field(
+        description="What the coverage shows, in sentences (each from a rule: docs/COVERAGE.md)"
+    )
 
     @staticmethod
     def of(report: Report) -> ReportOut:

@@ -15,6 +15,7 @@ docs/REPORTS.md says what each section holds.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html import unescape
@@ -24,6 +25,8 @@ from django.utils import timezone
 from django.utils.html import escape, strip_tags
 
 from lodestar.backlog.models import BacklogItem, ItemStatus
+from lodestar.coverage.facts import coverage_summary
+from lodestar.coverage.selectors import MAX_DAYS, coverage_for
 from lodestar.decisions.models import DecisionStatus
 from lodestar.decisions.selectors import decision_list
 from lodestar.discovery.models import ProblemStatus
@@ -161,6 +164,17 @@ class ProblemLine:
 
 
 @dataclass(frozen=True)
+class CoverageLine:
+    """A product-management duty in the period: who carried it, how often, when last."""
+
+    duty: str
+    label: str
+    people: list[str]  # "Name (job title)", most active first
+    total: int
+    last_on: dt.date | None
+
+
+@dataclass(frozen=True)
 class Report:
     """What a stakeholder update says about ``product`` from ``since`` to ``until``."""
 
@@ -182,6 +196,8 @@ class Report:
     outcomes: list[OutcomeLine] = field(default_factory=list)
     outcomes_more: int = 0
     problems: list[ProblemLine] = field(default_factory=list)
+    coverage: list[CoverageLine] = field(default_factory=list)
+    coverage_summary: list[str] = field(default_factory=list)
 
     @property
     def period(self) -> Period:
@@ -440,6 +456,31 @@ def report_problems(actor: Actor, product: Product) -> list[ProblemLine]:
     return lines
 
 
+def report_coverage(
+    actor: Actor, product: Product, period: Period
+) -> tuple[list[CoverageLine], list[str]]:
+    """Who carried each product-management duty of ``product`` in the period (its days, to
+    the end of its last), and the summary's sentences (``coverage.summary``)."""
+    start, end = _bounds(period)
+    until = min(end, timezone.now())  # a period that runs to today counts to now
+    days = max(1, min(MAX_DAYS, math.ceil((until - start) / dt.timedelta(days=1))))
+    coverage = coverage_for(actor, product=product, days=days, now=until)
+    lines = [
+        CoverageLine(
+            duty=row.duty.key,
+            label=row.duty.label,
+            people=[
+                f"{person.name}{f' ({person.job_title})' if person.job_title else ''}"
+                for person in row.people
+            ],
+            total=row.total,
+            last_on=_local_day(row.last),
+        )
+        for row in coverage.duties
+    ]
+    return lines, [sentence.text for sentence in coverage_summary(actor, coverage)]
+
+
 def stakeholder_report(
     actor: Actor,
     product: Product,
@@ -457,6 +498,7 @@ def stakeholder_report(
     live, planned, unforecast = report_releases(actor, product, period, today=today)
     decisions, decisions_more = report_decisions(actor, product, period)
     outcomes, outcomes_more = report_outcomes(actor, product, period)
+    coverage, coverage_sentences = report_coverage(actor, product, period)
     return Report(
         workspace=product.workspace.slug,
         currency=product.workspace.currency,
@@ -476,4 +518,6 @@ def stakeholder_report(
         outcomes=outcomes,
         outcomes_more=outcomes_more,
         problems=report_problems(actor, product),
+        coverage=coverage,
+        coverage_summary=coverage_sentences,
     )
