@@ -53,3 +53,20 @@ def test_the_report_says_who_carried_each_duty_in_its_period(
         owner.actor, product, today - dt.timedelta(days=400), today - dt.timedelta(days=370)
     )
     assert all(line.total == 0 for line in before.coverage)
+
+
+def test_the_report_says_where_the_top_of_the_backlog_stands(
+    owner: Persona, product: Product
+) -> None:
+    backlog.item_create(actor=owner.actor, product=product, title="Refactor the grid")
+    today = timezone.localdate()
+
+    report = stakeholder_report(owner.actor, product, today - dt.timedelta(days=29), today)
+
+    assert report.focus is not None
+    assert report.focus.items == 1
+    assert report.focus.without_evidence == ["ACME-1 Refactor the grid"]
+    assert ReportOut.of(report).model_dump(mode="json")["focus"]["items"] == 1
+    text = report_markdown(report)
+    assert "## Backlog focus" in text
+    assert "- 1 without evidence: ACME-1 Refactor the grid." in text

@@ -1,6 +1,7 @@
-"""What the coverage context declares: its API, its pages, and the trace's section on the page
-of every object on the loop (feedback, problem, item, sprint, release, outcome review,
-decision). It writes nothing and owns no object: coverage and traces are read from what the
+"""What the coverage context declares: its API, its pages, the trace's section on the page of
+every object on the loop (feedback, problem, item, sprint, release, outcome review,
+decision), the opportunity map's on a Product Goal's page, and the health strip on a backlog.
+It writes nothing and owns no object: coverage, traces, maps and focus are read from what the
 other contexts record, by every member of the workspace."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from lodestar.backlog.extensions import ITEM_SECTIONS, ItemSection
 from lodestar.core.extensions import PAGE_SECTIONS, PageSection
 from lodestar.core.registry import NavEntry, Plugin
 from lodestar.coverage.trace_views import trace_section
-from lodestar.coverage.views import goal_section
+from lodestar.coverage.views import backlog_section, goal_section
 from lodestar.discovery.extensions import PROBLEM_SECTIONS, ProblemSection
 from lodestar.releases.extensions import RELEASE_SECTIONS, ReleaseSection
 
@@ -25,6 +26,10 @@ PLUGIN = Plugin(
         (
             PAGE_SECTIONS,
             PageSection(name="opportunity-map", kinds=("goal",), render=goal_section, order=40),
+        ),
+        (
+            PAGE_SECTIONS,
+            PageSection(name="backlog-focus", kinds=("backlog",), render=backlog_section),
         ),
         *(
             (

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from lodestar.core.errors import Invalid, NotFound, error_sentence
 from lodestar.coverage.facts import coverage_summary
+from lodestar.coverage.focus import backlog_focus
 from lodestar.coverage.opportunity import GAP_WORDS, opportunity_map
 from lodestar.coverage.selectors import DEFAULT_DAYS, clean_days, coverage_for
 from lodestar.people.access import access_team
@@ -101,6 +102,36 @@ def goal_section(request: HttpRequest, goal: Any) -> str:
             "url": reverse(
                 "coverage:opportunity",
                 kwargs={"workspace_slug": goal.product.workspace.slug, "goal_id": goal.pk},
+            )
+        },
+        request=request,
+    )
+
+
+@require_GET
+@workspace_view
+def focus_strip(request: WorkspaceRequest, product_key: str) -> HttpResponse:
+    """The backlog's health strip (``coverage.focus``): asked for by the backlog page once it
+    has loaded, so the page itself pays nothing for it."""
+    product = access_product(request.actor, product_key)
+    return render(
+        request,
+        "coverage/_focus.html",
+        {"focus": backlog_focus(product), "product": product},
+    )
+
+
+def backlog_section(request: HttpRequest, product: Any) -> str:
+    """On a product's backlog page: the slot its health strip loads into."""
+    return render_to_string(
+        "coverage/_focus_slot.html",
+        {
+            "url": reverse(
+                "coverage:focus",
+                kwargs={
+                    "workspace_slug": request.actor.workspace.slug,  # type: ignore[attr-defined]
+                    "product_key": product.key,
+                },
             )
         },
         request=request,

@@ -252,6 +252,32 @@ def _coverage(report: Report) -> list[str]:
     ]
 
 
+def _focus(report: Report) -> list[str]:
+    focus = report.focus
+    if focus is None:
+        return []
+    top = (
+        f"{focus.items} items fill the next two sprints ({focus.points:g} points at a velocity "
+        f"of {focus.velocity:g})"
+        if focus.velocity
+        else f"The first {focus.items} items (no velocity yet)"
+    )
+    out = [
+        "## Backlog focus",
+        "",
+        f"- {top}; {focus.customers} customers behind them, "
+        f"{text.money(focus.arr, report.currency)} ARR.",
+        f"- {len(focus.without_evidence)} without evidence"
+        + (f": {md(', '.join(focus.without_evidence))}." if focus.without_evidence else "."),
+        f"- {len(focus.stronger_left_out)} stronger problems with no item"
+        + (f": {md(', '.join(focus.stronger_left_out))}." if focus.stronger_left_out else "."),
+        f"- {focus.stale} untouched for {focus.stale_days} days or more; "
+        f"{focus.ready} of {focus.items} ready or in progress.",
+        "",
+    ]
+    return out
+
+
 def report_markdown(report: Report) -> str:
     """The whole report as one Markdown document, ending with a newline."""
     lines = [
@@ -266,6 +292,7 @@ def report_markdown(report: Report) -> str:
         *_outcomes(report),
         *_decisions(report),
         *_problems(report),
+        *_focus(report),
         *_coverage(report),
     ]
     return "\n".join(lines).rstrip("\n") + "\n"

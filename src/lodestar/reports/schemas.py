@@ -107,6 +107,21 @@ class ReportCoverageOut(_ReportSchema):
     last_on: dt.date | None = Field(description="The last day anyone did it (null: nobody)")
 
 
+class ReportFocusOut(_ReportSchema):
+    items: int = Field(description="Open items at the top: the next two sprints at velocity")
+    points: Decimal
+    velocity: Decimal | None = Field(description="The product's velocity (null: none yet)")
+    customers: int = Field(description="Distinct customers behind the problems they solve")
+    arr: Decimal
+    without_evidence: list[str] = Field(description="Items of the top with no evidence")
+    stronger_left_out: list[str] = Field(
+        description="Open problems with no item and more customers than any the top solves"
+    )
+    stale: int = Field(description="Items of the top untouched for stale_days days or more")
+    stale_days: int
+    ready: int = Field(description="Items of the top marked Ready or in progress")
+
+
 class ReportOut(_ReportSchema):
     workspace: str
     currency: str
@@ -138,6 +153,7 @@ class ReportOut(_ReportSchema):
     coverage_summary: list[str] = Field(
         description="What the coverage shows, in sentences (each from a rule: docs/COVERAGE.md)"
     )
+    focus: ReportFocusOut | None = Field(description="The backlog's focus, as it stands now")
 
     @staticmethod
     def of(report: Report) -> ReportOut:

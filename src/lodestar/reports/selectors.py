@@ -26,6 +26,7 @@ from django.utils.html import escape, strip_tags
 
 from lodestar.backlog.models import BacklogItem, ItemStatus
 from lodestar.coverage.facts import coverage_summary
+from lodestar.coverage.focus import backlog_focus
 from lodestar.coverage.selectors import MAX_DAYS, coverage_for
 from lodestar.decisions.models import DecisionStatus
 from lodestar.decisions.selectors import decision_list
@@ -175,6 +176,22 @@ class CoverageLine:
 
 
 @dataclass(frozen=True)
+class FocusLine:
+    """The top of the backlog now (``coverage.focus``): is it on the most valuable problems?"""
+
+    items: int
+    points: Decimal
+    velocity: Decimal | None
+    customers: int
+    arr: Decimal
+    without_evidence: list[str]  # "KEY title"
+    stronger_left_out: list[str]  # "problem (N customers)"
+    stale: int
+    stale_days: int
+    ready: int
+
+
+@dataclass(frozen=True)
 class Report:
     """What a stakeholder update says about ``product`` from ``since`` to ``until``."""
 
@@ -198,6 +215,7 @@ class Report:
     problems: list[ProblemLine] = field(default_factory=list)
     coverage: list[CoverageLine] = field(default_factory=list)
     coverage_summary: list[str] = field(default_factory=list)
+    focus: FocusLine | None = None
 
     @property
     def period(self) -> Period:
@@ -481,6 +499,26 @@ def report_coverage(
     return lines, [sentence.text for sentence in coverage_summary(actor, coverage)]
 
 
+def report_focus(product: Product) -> FocusLine:
+    """The backlog's focus as it stands now, whatever the period."""
+    found = backlog_focus(product)
+    return FocusLine(
+        items=len(found.top),
+        points=found.points,
+        velocity=found.velocity,
+        customers=found.customers,
+        arr=found.arr,
+        without_evidence=[f"{item.key} {item.title}" for item in found.without_evidence],
+        stronger_left_out=[
+            f"{problem.title} ({n} customer{'s' if n != 1 else ''})"
+            for problem, n in found.stronger_left_out
+        ],
+        stale=len(found.stale),
+        stale_days=found.stale_days,
+        ready=found.ready,
+    )
+
+
 def stakeholder_report(
     actor: Actor,
     product: Product,
@@ -520,4 +558,5 @@ def stakeholder_report(
         problems=report_problems(actor, product),
         coverage=coverage,
         coverage_summary=coverage_sentences,
+        focus=report_focus(product),
     )
