@@ -38,9 +38,10 @@ def test_make_a_webhook_and_see_its_secret_once(admin: Persona) -> None:
         PAGES + "/new",
         {"url": "https://ci.example.com/in", "events": ["item.created", "sprint.updated"]},
     )
-    assert made.status_code == 200
+    assert made.status_code == 302  # then the webhook's page: a reload makes nothing again
     webhook = Webhook.objects.get()
-    page = made.content.decode()
+    assert made["Location"] == f"{PAGES}/{webhook.pk}"
+    page = client.get(made["Location"]).content.decode()
     assert webhook.secret in page
     assert "Copy the signing secret now" in page
     assert webhook.events == ["item.created", "sprint.updated"]
@@ -75,9 +76,11 @@ def test_the_delivery_log_and_the_actions(
     client.post(base + "/edit", {"url": receiver.url, "description": "CI", "events": ["item.*"]})
     webhook.refresh_from_db()
     assert (webhook.active, webhook.description, webhook.events) == (True, "CI", ["item.*"])
-    rotated = client.post(base + "/secret").content.decode()
+    rotated = client.post(base + "/secret")
+    assert rotated.status_code == 302
     webhook.refresh_from_db()
-    assert webhook.secret in rotated
+    assert webhook.secret in client.get(rotated["Location"]).content.decode()
+    assert webhook.secret not in client.get(base).content.decode()  # once
     home = client.get("/w/acme/").content.decode()
     assert 'data-testid="webhooks-home"' in home
     assert client.post(base + "/delete").status_code == 302

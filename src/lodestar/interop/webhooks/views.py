@@ -20,6 +20,14 @@ from lodestar.interop.webhooks.models import Webhook
 from lodestar.people.web import WorkspaceRequest, workspace_view
 
 PAGE_SIZE = 50
+# Where a new secret waits for the page after a make or a rotate (post, then redirect): read
+# once, then gone, so a reload neither makes another webhook nor shows the secret again.
+SECRET_SESSION_KEY = "webhook-secret-{}"
+
+
+def _show_once(request: WorkspaceRequest, webhook: Webhook) -> HttpResponse:
+    request.session[SECRET_SESSION_KEY.format(webhook.pk)] = webhook.secret
+    return redirect("interop:webhook_detail", request.workspace.slug, webhook.pk)
 
 
 def _form_context(values: dict[str, Any], error: Invalid | None = None) -> dict[str, Any]:
@@ -72,7 +80,7 @@ def webhook_new(request: WorkspaceRequest) -> HttpResponse:
             request, "interop/webhooks/new.html", _form_context(values, error), status=422
         )
     messages.success(request, "Webhook created. Copy its secret now: it is shown only once.")
-    return _detail(request, webhook, secret=webhook.secret)
+    return _show_once(request, webhook)
 
 
 def _detail(
@@ -117,7 +125,9 @@ def _detail(
 @require_GET
 @workspace_view
 def webhook_detail(request: WorkspaceRequest, webhook_id: int) -> HttpResponse:
-    return _detail(request, access_webhook(request.actor, webhook_id))
+    webhook = access_webhook(request.actor, webhook_id)
+    secret = request.session.pop(SECRET_SESSION_KEY.format(webhook.pk), "")
+    return _detail(request, webhook, secret=secret if secret == webhook.secret else "")
 
 
 @require_POST
@@ -175,7 +185,7 @@ def webhook_rotate_secret(request: WorkspaceRequest, webhook_id: int) -> HttpRes
     messages.success(
         request, "New secret made. Copy it now and give it to the receiver: it is shown once."
     )
-    return _detail(request, webhook, secret=webhook.secret)
+    return _show_once(request, webhook)
 
 
 @require_POST
