@@ -22,11 +22,11 @@ from lodestar.people.web import WorkspaceRequest, workspace_view
 PAGE_SIZE = 50
 # Where a new secret waits for the page after a make or a rotate (post, then redirect): read
 # once, then gone, so a reload neither makes another webhook nor shows the secret again.
-SECRET_SESSION_KEY = "webhook-secret-{}"
+SHOWN_ONCE_KEY = "webhook-secret-{}"  # noqa: S105 (a session key, not a secret)
 
 
 def _show_once(request: WorkspaceRequest, webhook: Webhook) -> HttpResponse:
-    request.session[SECRET_SESSION_KEY.format(webhook.pk)] = webhook.secret
+    request.session[SHOWN_ONCE_KEY.format(webhook.pk)] = webhook.secret
     return redirect("interop:webhook_detail", request.workspace.slug, webhook.pk)
 
 
@@ -126,7 +126,7 @@ def _detail(
 @workspace_view
 def webhook_detail(request: WorkspaceRequest, webhook_id: int) -> HttpResponse:
     webhook = access_webhook(request.actor, webhook_id)
-    secret = request.session.pop(SECRET_SESSION_KEY.format(webhook.pk), "")
+    secret = request.session.pop(SHOWN_ONCE_KEY.format(webhook.pk), "")
     return _detail(request, webhook, secret=secret if secret == webhook.secret else "")
 
 
