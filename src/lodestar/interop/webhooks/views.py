@@ -22,7 +22,7 @@ from lodestar.people.web import WorkspaceRequest, workspace_view
 PAGE_SIZE = 50
 # Where a new secret waits for the page after a make or a rotate (post, then redirect): read
 # once, then gone, so a reload neither makes another webhook nor shows the secret again.
-SHOWN_ONCE_KEY = "webhook-secret-{}"  # noqa: S105 (a session key, not a secret)
+SHOWN_ONCE_KEY = "webhook-secret-{}"
 
 
 def _show_once(request: WorkspaceRequest, webhook: Webhook) -> HttpResponse:
