@@ -37,6 +37,8 @@ def test_a_table_of_who_carried_each_duty(
     assert "Orders the backlog" in result.stdout
     assert "Pm (former member)" in result.stdout
     assert "nobody in 30 days" in result.stdout
+    assert "What the evidence shows:" in result.stdout
+    assert "Nobody here holds the job of product manager." in " ".join(result.stdout.split())
 
 
 def test_json_for_a_team(owner: Persona, team: Team, product: Product) -> None:
