@@ -1,13 +1,15 @@
-"""What the coverage context declares: its API, its pages, and the trace's section on the page
+"""What the coverage context declares: its API, its pages, the trace's section on the page
 of every object on the loop (feedback, problem, item, sprint, release, outcome review,
-decision). It writes nothing and owns no object: coverage and traces are read from what the
-other contexts record, by every member of the workspace."""
+decision), and the durable subscriber that keeps the daily rollup of activity
+(``coverage/rollup.py``). It owns no object: coverage and traces are read from what the other
+contexts record, by every member of the workspace; the rollup is derived from history."""
 
 from __future__ import annotations
 
 from lodestar.backlog.extensions import ITEM_SECTIONS, ItemSection
 from lodestar.core.extensions import PAGE_SECTIONS, PageSection
-from lodestar.core.registry import Plugin
+from lodestar.core.registry import Plugin, Subscriber
+from lodestar.coverage import rollup
 from lodestar.coverage.trace_views import trace_section
 from lodestar.discovery.extensions import PROBLEM_SECTIONS, ProblemSection
 from lodestar.releases.extensions import RELEASE_SECTIONS, ReleaseSection
@@ -16,6 +18,7 @@ PLUGIN = Plugin(
     name="coverage",
     api=["lodestar.coverage.api"],
     urls=["lodestar.coverage.urls"],
+    subscribers=[Subscriber(name=rollup.SUBSCRIBER, handler=rollup.handle, durable=True)],
     provides=[
         (ITEM_SECTIONS, ItemSection(name="trace", render=trace_section("item"), order=95)),
         (PROBLEM_SECTIONS, ProblemSection(name="trace", render=trace_section("problem"), order=95)),
