@@ -10,12 +10,16 @@ import pytest
 
 from lodestar.backlog import services as backlog
 from lodestar.core import events, trash
+from lodestar.core.models import HistoryEntry
 from lodestar.core.registry import registry
 from lodestar.coverage import activity, rollup
 from lodestar.coverage.models import ActivityDay, RollupState
 from lodestar.coverage.selectors import coverage_for
 from lodestar.decisions import services as decisions
 from lodestar.discovery import services as discovery
+from lodestar.outcomes import services as outcomes
+from lodestar.releases import roadmap
+from lodestar.releases import services as releases
 from lodestar.strategy import services as strategy
 from lodestar.strategy.models import Product
 from tests.conftest import Persona
@@ -97,7 +101,7 @@ def test_the_rollup_reads_what_history_says_through_writes_trashes_and_restores(
     )
     dated(newest(FEEDBACK), ago(6))
     discovery.insight_create(actor=pm.actor, feedback=feedback, quote="Heard")
-    dated(newest(INSIGHT), ago(6))
+    dated(newest(INSIGHT), ago(9))  # a day of its own: it leaves with its feedback
     catch_up()
 
     state = RollupState.objects.get(workspace_id=product.workspace_id)
@@ -209,3 +213,46 @@ def test_the_read_stays_at_six_queries_with_the_rollup(
     with django_assert_max_num_queries(6):  # type: ignore[operator]
         coverage = coverage_for(owner.actor, product=product, days=90, now=NOW)
     assert {row.duty.key: row.total for row in coverage.duties}["order_backlog"] == 3
+
+
+def test_deleted_objects_leave_the_rollup_with_what_went_with_them(
+    owner: Persona, po: Persona, pm: Persona, product: Product
+) -> None:
+    metric = outcomes.metric_create(
+        actor=pm.actor, product=product, key="export-time", name="Export time", direction="lower"
+    )
+    release = releases.release_create(actor=po.actor, product=product, name="2026.2")
+    criterion = outcomes.criterion_create(
+        actor=pm.actor,
+        product=product,
+        metric=metric,
+        target=5,
+        target_kind="absolute",
+        release=release,
+    )
+    releases.release_go_live(actor=po.actor, release=release, force=True, reason="Launch day")
+    outcomes.outcomes_evaluate(actor=pm.actor, product=product, release=release)
+    entry = roadmap.roadmap_entry_add(
+        actor=po.actor, product=product, type="release", target=str(release.pk), lane="now"
+    )
+    dated(HistoryEntry.objects.filter(workspace_id=product.workspace_id), ago(5))
+    # The review on a day of its own: only the criterion's deletion says it went.
+    dated(HistoryEntry.objects.filter(object_type="outcomes.outcomereview"), ago(7))
+    catch_up()
+    scope = activity.Scope(product.workspace_id, product.pk)
+    assert used_rollup(scope, ago(30), NOW)
+    check(product)
+    assert {t.activity for t in activity.tallies(scope, ago(30), NOW)} >= {
+        "criterion_set",
+        "outcome_evaluated",
+        "roadmap_updated",
+    }
+
+    outcomes.criterion_delete(actor=pm.actor, criterion=criterion)
+    roadmap.roadmap_entry_remove(actor=po.actor, product=product, entry=entry)
+    check(product)
+    catch_up()
+    assert used_rollup(scope, ago(30), NOW)
+    check(product)
+    left = {t.activity for t in activity.tallies(scope, ago(30), NOW)}
+    assert not left & {"criterion_set", "outcome_evaluated", "roadmap_updated"}

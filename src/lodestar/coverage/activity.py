@@ -1,7 +1,8 @@
 """How recorded activity is found: the activities of ``duties.DUTIES`` become aggregate queries
 (one per duty and kind of object, ``GROUP BY`` the activity and the person: a count and the
 last time), all of them sent as one ``UNION ALL``, so the work is the database's whatever
-the number of history entries.
+the number of history entries. The whole days of a period are read from the daily rollup
+instead (``coverage/rollup.py``), once it holds them and has caught up with history.
 
 A history entry counts when it is in the period, made by a person (the hourly evaluation and
 the portal's visitors are nobody), and its object is still there, not in the trash, and in the

@@ -10,9 +10,10 @@ building a day twice is harmless. The durable subscriber ``coverage.rollup`` (de
   ``MAX_DAYS`` back), each later one seals the days that ended since (up to the last midnight);
 - an entry dated inside the rolled-up days (written late, or imported with an earlier date)
   rebuilds its day;
-- an object going to the trash, coming back, purged or moved to another product (a change of
-  ``product``; a piece of feedback's carries its insights) rebuilds every rolled-up day its
-  history touches.
+- an object going to the trash, coming back, purged, deleted or moved to another product (a
+  change of ``product``) rebuilds every rolled-up day its history touches; a piece of
+  feedback carries its insights, a deleted success criterion every outcome review (its own
+  goes with it, and records nothing).
 
 Until the subscriber has read an event that changes the rolled-up days, coverage is read from
 history alone (``stale``), so what it says is always what history says.
@@ -32,6 +33,7 @@ from lodestar.core.events import Event
 from lodestar.core.models import HistoryEntry, OutboxCursor, OutboxEvent
 from lodestar.coverage import activity, duties
 from lodestar.coverage.models import ActivityDay, RollupState
+from lodestar.discovery.models import Insight
 
 SUBSCRIBER = "coverage.rollup"
 MAX_DAYS = 1827  # the longest period (five years) and a day
@@ -190,10 +192,11 @@ def _touched(workspace_id: int, event: Event, found: RollupState) -> set[dt.date
     if event.action in LIVENESS or "product" in event.changes:
         objects = Q(object_type=label, object_id=event.object_id)
         if label == duties.FEEDBACK:
-            from lodestar.discovery.models import Insight
-
             insights = Insight.all_objects.filter(feedback_id=event.object_id).values("pk")
             objects |= Q(object_type=duties.INSIGHT, object_id__in=insights)
+        if label == duties.CRITERION and event.action != HistoryEntry.Action.RESTORED:
+            # Its outcome review is deleted with it, without an entry of its own.
+            objects |= Q(object_type=duties.REVIEW, actor_id__isnull=False)
         for when in HistoryEntry.objects.filter(
             objects,
             workspace_id=workspace_id,
