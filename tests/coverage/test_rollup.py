@@ -64,7 +64,7 @@ def answer(scope: activity.Scope, since: dt.datetime, until: dt.datetime) -> set
 
 def used_rollup(scope: activity.Scope, since: dt.datetime, until: dt.datetime) -> bool:
     state = rollup.state(scope.workspace_id)
-    if state is None or rollup.covered(state, since, until) is None:
+    if state is None or state.dirty or rollup.covered(state, since, until) is None:
         return False
     [(_, _, pending, _)] = list(rollup.pending(scope.workspace_id, state.end))
     return pending == 0
@@ -256,3 +256,47 @@ def test_deleted_objects_leave_the_rollup_with_what_went_with_them(
     check(product)
     left = {t.activity for t in activity.tallies(scope, ago(30), NOW)}
     assert not left & {"criterion_set", "outcome_evaluated", "roadmap_updated"}
+
+
+def test_a_burst_dated_in_the_past_rebuilds_each_day_once_after_its_last_event(
+    owner: Persona, pm: Persona, product: Product, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decisions.decision_create(actor=pm.actor, product=product, title="First")
+    dated(newest(DECISION), ago(10))
+    catch_up()
+    # An import's burst: many entries, each dated days back.
+    for n in range(6):
+        decisions.decision_create(actor=pm.actor, product=product, title=f"Imported {n}")
+        dated(newest(DECISION), ago(n % 3 + 4))
+    rebuilt: list[set[dt.date]] = []
+    real = rollup.rebuild
+    monkeypatch.setattr(
+        rollup, "rebuild", lambda ws, days: (rebuilt.append(set(days)), real(ws, days))[1]
+    )
+    catch_up()
+
+    assert len(rebuilt) == 1
+    assert rebuilt[0] == {rollup.day_of(ago(days)) for days in (4, 5, 6)}
+    scope = activity.Scope(product.workspace_id, product.pk)
+    assert used_rollup(scope, ago(30), NOW)
+    check(product)
+    coverage = coverage_for(owner.actor, product=product, days=30, now=NOW)
+    assert {row.duty.key: row.total for row in coverage.duties}["make_product_decisions"] == 7
+
+
+def test_changed_days_not_rebuilt_yet_are_read_from_history(
+    owner: Persona, pm: Persona, product: Product
+) -> None:
+    decisions.decision_create(actor=pm.actor, product=product, title="First")
+    dated(newest(DECISION), ago(3))
+    catch_up()
+    state = rollup.state(product.workspace_id)
+    assert state is not None
+    # As if the subscriber had marked a day and waited for later events.
+    ActivityDay.objects.filter(workspace_id=product.workspace_id).delete()
+    RollupState.objects.filter(pk=state.pk).update(dirty=[rollup.day_of(ago(3)).isoformat()])
+    scope = activity.Scope(product.workspace_id, product.pk)
+    assert not used_rollup(scope, ago(30), NOW)
+    check(product)
+    [tally] = activity.tallies(scope, ago(30), NOW)
+    assert tally.count == 1

@@ -250,7 +250,7 @@ def tallies(scope: Scope, since: dt.datetime, until: dt.datetime) -> list[Tally]
 
     state = rollup.state(scope.workspace_id)
     days = rollup.covered(state, since, until)
-    if state is None or days is None:
+    if state is None or days is None or state.dirty:
         found = _union(_rows(scope, since, until) + _recorded(scope, since, until))
     else:
         lo, hi = days

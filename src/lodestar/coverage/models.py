@@ -42,6 +42,10 @@ class RollupState(models.Model):
     workspace = models.OneToOneField("people.Workspace", on_delete=models.CASCADE, related_name="+")
     start = models.DateTimeField()
     end = models.DateTimeField()
+    # Days an event changed that are not rebuilt yet (ISO dates), and since when: while there
+    # are any, coverage is read from history alone.
+    dirty = models.JSONField(default=list, blank=True)
+    dirty_since = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

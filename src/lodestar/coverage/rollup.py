@@ -38,6 +38,8 @@ from lodestar.discovery.models import Insight
 SUBSCRIBER = "coverage.rollup"
 MAX_DAYS = 1827  # the longest period (five years) and a day
 DAY = dt.timedelta(days=1)
+# The longest a changed day waits for the workspace's later events before it is rebuilt.
+DIRTY_FOR = dt.timedelta(minutes=1)
 # The row ``pending`` reads as (never an activity's key).
 STALE = "~stale"
 # Actions that change which entries count (the object leaves or comes back).
@@ -208,13 +210,31 @@ def _touched(workspace_id: int, event: Event, found: RollupState) -> set[dt.date
 
 
 def handle(event: Event) -> None:
-    """The subscriber: keep the workspace's rollup true to history after ``event``."""
+    """The subscriber: keep the workspace's rollup true to history after ``event``. The days
+    it changes are rebuilt once the workspace's later events in the outbox are read too (an
+    import dated in the past rebuilds each of its days once, not once an entry), or after
+    ``DIRTY_FOR`` at most; until then they are ``dirty`` and history is read alone."""
     found = state(event.workspace_id)
     if found is None:
         seal(event.workspace_id)
         return
     days = _touched(event.workspace_id, event, found)
-    if days:
-        rebuild(event.workspace_id, days)
+    dirty = {dt.date.fromisoformat(day) for day in found.dirty} | days
+    if dirty:
+        now = timezone.now()
+        since = found.dirty_since or now
+        later = (
+            event.outbox_id is not None
+            and OutboxEvent.objects.filter(
+                workspace_id=event.workspace_id, pk__gt=event.outbox_id
+            ).exists()
+        )
+        if later and now - since < DIRTY_FOR:
+            found.dirty = sorted(day.isoformat() for day in dirty)
+            found.dirty_since = since
+        else:
+            rebuild(event.workspace_id, dirty)
+            found.dirty, found.dirty_since = [], None
+        found.save()
     if found.end < midnight(timezone.now()):
         seal(event.workspace_id)
