@@ -1,7 +1,8 @@
 """How recorded activity is found: the activities of ``duties.DUTIES`` become aggregate queries
 (one per duty and kind of object, ``GROUP BY`` the activity and the person: a count and the
 last time), all of them sent as one ``UNION ALL``, so the work is the database's whatever
-the number of history entries.
+the number of history entries. The whole days of a period are read from the daily rollup
+instead (``coverage/rollup.py``), once it holds them and has caught up with history.
 
 A history entry counts when it is in the period, made by a person (the hourly evaluation and
 the portal's visitors are nobody), and its object is still there, not in the trash, and in the
@@ -19,6 +20,7 @@ from functools import reduce
 from typing import Any
 
 from django.db.models import (
+    BigIntegerField,
     Case,
     CharField,
     Count,
@@ -28,6 +30,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -62,7 +65,10 @@ class Tally:
     last: dt.datetime
 
 
-# Each kind of object: its live rows (the default managers leave the trash out) of a scope.
+# Each kind of object: its live rows (the default managers leave the trash out) of a scope, and
+# the path to its product (an insight's is its feedback's).
+_PRODUCT: dict[str, str] = {duties.INSIGHT: "feedback__product_id"}
+
 _OBJECTS: dict[str, Callable[[Scope], QuerySet[Any]]] = {
     duties.FEEDBACK: lambda s: _in(Feedback.objects.filter(workspace_id=s.workspace_id), s),
     duties.INSIGHT: lambda s: _in(
@@ -113,20 +119,27 @@ def _matching(match: Match) -> Q:
 
 
 def _history(
-    group: list[tuple[Activity, Match]], scope: Scope, since: dt.datetime, until: dt.datetime
+    group: list[tuple[Activity, Match]],
+    scope: Scope,
+    since: dt.datetime,
+    until: dt.datetime,
+    *,
+    by_product: bool = False,
 ) -> QuerySet[Any]:
     """The activities of one duty on one kind of object, in one pass over its entries: each
     entry is given the activity it matches (a duty's activities never match the same entry),
     then counted by activity and person. The kind and the actions come first, so the entries
     are read from the history's coverage index in time order; the conditions on the changes
-    then keep the few entries that count, and only those are told apart by the ``CASE``."""
+    then keep the few entries that count, and only those are told apart by the ``CASE``.
+    ``by_product``: counted by product too (each object's, 0 for none), for the daily rollup
+    (``coverage/rollup.py``)."""
     object_type = group[0][1].object_type
     conditions = [(activity.key, _matching(match)) for activity, match in group]
     which = Case(
         *(When(condition, then=Value(key)) for key, condition in conditions),
         output_field=CharField(),
     )
-    return (
+    entries = (
         HistoryEntry.objects.filter(
             workspace_id=scope.workspace_id,
             object_type=object_type,
@@ -143,7 +156,21 @@ def _history(
         .filter(Exists(_OBJECTS[object_type](scope).filter(pk=OuterRef("object_id"))))
         .order_by()
         .annotate(activity=which)
-        .values("activity", "actor_id")
+    )
+    if by_product:
+        product = Subquery(
+            _OBJECTS[object_type](scope)
+            .filter(pk=OuterRef("object_id"))
+            .values(_PRODUCT.get(object_type, "product_id"))[:1]
+        )
+        return (
+            entries.annotate(product=Coalesce(product, Value(0), output_field=BigIntegerField()))
+            .values("activity", "actor_id", "product")
+            .annotate(count=Count("id"), last=Max("created_at"))
+            .values_list("activity", "actor_id", "product", "count", "last")
+        )
+    return (
+        entries.values("activity", "actor_id")
         .annotate(count=Count("id"), last=Max("created_at"))
         .values_list("activity", "actor_id", "count", "last")
     )
@@ -179,17 +206,68 @@ def _interview_participants(
 _ROWS = {duties.INTERVIEW_PARTICIPANTS.name: _interview_participants}
 
 
-def tallies(scope: Scope, since: dt.datetime, until: dt.datetime) -> list[Tally]:
-    """Every person's count and last time of every activity in ``(since, until]`` (the start
-    excluded, the end included), in one query."""
-    queries: list[QuerySet[Any]] = []
+def _groups() -> list[list[tuple[Activity, Match]]]:
     groups: dict[tuple[str, str], list[tuple[Activity, Match]]] = {}
     for duty, activity in duties.activities():
-        source = activity.source
-        if isinstance(source, Rows):
-            queries.append(_ROWS[source.name](activity, scope, since, until))
-        else:
-            groups.setdefault((duty.key, source.object_type), []).append((activity, source))
-    queries += [_history(group, scope, since, until) for group in groups.values()]
-    combined = queries[0].union(*queries[1:], all=True)
-    return [Tally(key, user_id, count, last) for key, user_id, count, last in combined]
+        if isinstance(activity.source, Match):
+            groups.setdefault((duty.key, activity.source.object_type), []).append(
+                (activity, activity.source)
+            )
+    return list(groups.values())
+
+
+def _recorded(scope: Scope, since: dt.datetime, until: dt.datetime) -> list[QuerySet[Any]]:
+    """The activities read from history over ``(since, until]``, a query per duty and kind."""
+    return [_history(group, scope, since, until) for group in _groups()]
+
+
+def _rows(scope: Scope, since: dt.datetime, until: dt.datetime) -> list[QuerySet[Any]]:
+    """The activities read from a context's own rows over ``(since, until]``."""
+    return [
+        _ROWS[activity.source.name](activity, scope, since, until)
+        for _, activity in duties.activities()
+        if isinstance(activity.source, Rows)
+    ]
+
+
+def by_product(scope: Scope, since: dt.datetime, until: dt.datetime) -> list[Any]:
+    """The activities read from history over ``(since, until]`` by person and product (0 for
+    none): ``(activity, user_id, product_id, count, last)``, in one query (the rollup's day)."""
+    queries = [_history(group, scope, since, until, by_product=True) for group in _groups()]
+    return list(queries[0].union(*queries[1:], all=True))
+
+
+def _union(queries: list[QuerySet[Any]]) -> list[tuple[str, int, int, dt.datetime]]:
+    return list(queries[0].union(*queries[1:], all=True))
+
+
+def tallies(scope: Scope, since: dt.datetime, until: dt.datetime) -> list[Tally]:
+    """Every person's count and last time of every activity in ``(since, until]`` (the start
+    excluded, the end included), in one query after the rollup's state: the whole days the
+    rollup holds from it, the rest from history. When the rollup has not caught up with a
+    change to those days yet (``rollup.pending``), everything is read from history."""
+    from lodestar.coverage import rollup
+
+    state = rollup.state(scope.workspace_id)
+    days = rollup.covered(state, since, until)
+    if state is None or days is None or state.dirty:
+        found = _union(_rows(scope, since, until) + _recorded(scope, since, until))
+    else:
+        lo, hi = days
+        queries = [*_rows(scope, since, until), rollup.read(scope, lo, hi)]
+        if since < lo:
+            queries += _recorded(scope, since, lo)
+        if hi < until:
+            queries += _recorded(scope, hi, until)
+        found = _union([*queries, rollup.pending(scope.workspace_id, state.end)])
+        if any(key == rollup.STALE and count for key, _, count, _ in found):
+            found = _union(_rows(scope, since, until) + _recorded(scope, since, until))
+    merged: dict[tuple[str, int], Tally] = {}
+    for key, user_id, count, last in found:
+        if key == rollup.STALE:
+            continue
+        before = merged.get((key, user_id))
+        if before is not None:
+            count, last = before.count + count, max(before.last, last)
+        merged[(key, user_id)] = Tally(key, user_id, count, last)
+    return list(merged.values())

@@ -1,14 +1,16 @@
 """What the coverage context declares: its API, its pages, the trace's section on the page of
 every object on the loop (feedback, problem, item, sprint, release, outcome review,
-decision), the opportunity map's on a Product Goal's page, and the health strip on a backlog.
-It writes nothing and owns no object: coverage, traces, maps and focus are read from what the
-other contexts record, by every member of the workspace."""
+decision), the opportunity map's on a Product Goal's page, the health strip on a backlog, and
+the durable subscriber that keeps the daily rollup of activity (``coverage/rollup.py``). It
+owns no object: coverage, traces, maps and focus are read from what the other contexts record,
+by every member of the workspace; the rollup is derived from history."""
 
 from __future__ import annotations
 
 from lodestar.backlog.extensions import ITEM_SECTIONS, ItemSection
 from lodestar.core.extensions import PAGE_SECTIONS, PageSection
-from lodestar.core.registry import NavEntry, Plugin
+from lodestar.core.registry import NavEntry, Plugin, Subscriber
+from lodestar.coverage import rollup
 from lodestar.coverage.trace_views import trace_section
 from lodestar.coverage.views import backlog_section, goal_section
 from lodestar.discovery.extensions import PROBLEM_SECTIONS, ProblemSection
@@ -19,6 +21,7 @@ PLUGIN = Plugin(
     api=["lodestar.coverage.api"],
     urls=["lodestar.coverage.urls"],
     navigation=[NavEntry("coverage", "Coverage", "coverage:page", icon="briefcase", order=42)],
+    subscribers=[Subscriber(name=rollup.SUBSCRIBER, handler=rollup.handle, durable=True)],
     provides=[
         (ITEM_SECTIONS, ItemSection(name="trace", render=trace_section("item"), order=95)),
         (PROBLEM_SECTIONS, ProblemSection(name="trace", render=trace_section("problem"), order=95)),

@@ -1,0 +1,52 @@
+"""The coverage context's own rows: a daily rollup of the activity that counts, read for the
+whole days of a period (``coverage/rollup.py`` keeps it; ``coverage/activity.py`` reads it).
+Everything here is derived from history and can be rebuilt from it at any time."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class ActivityDay(models.Model):
+    """One person's count of one activity on one day's live objects of one product (0: tied to
+    no product), and when they did it last that day. A day ``d`` holds the entries of
+    ``(d 00:00, d+1 00:00]`` UTC (the start excluded, the end included, like a period)."""
+
+    workspace = models.ForeignKey("people.Workspace", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    product_id = models.BigIntegerField()
+    activity = models.CharField(max_length=64)
+    actor_id = models.BigIntegerField()
+    count = models.IntegerField()
+    last = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["workspace", "day", "product_id", "activity", "actor_id", "count", "last"],
+                name="coverage_day_idx",
+            ),
+            models.Index(
+                fields=["product_id", "day", "activity", "actor_id", "count", "last"],
+                name="coverage_day_product_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity} by {self.actor_id} on {self.day}: {self.count}"
+
+
+class RollupState(models.Model):
+    """Which whole days of a workspace the rollup holds: ``(start, end]``, both midnights UTC."""
+
+    workspace = models.OneToOneField("people.Workspace", on_delete=models.CASCADE, related_name="+")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    # Days an event changed that are not rebuilt yet (ISO dates), and since when: while there
+    # are any, coverage is read from history alone.
+    dirty = models.JSONField(default=list, blank=True)
+    dirty_since = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"rollup of workspace {self.workspace_id}: ({self.start}, {self.end}]"
