@@ -638,3 +638,25 @@ def test_unsaved_names_a_missing_or_unknown_field(
     change(values)
     with pytest.raises(ValueError, match=message):
         db.unsaved(HistoryEntry, values)
+
+
+def test_collector_paused_turns_the_collector_back_on_only_if_it_was_on() -> None:
+    import gc
+
+    assert gc.isenabled()
+    with db.collector_paused():
+        assert not gc.isenabled()
+        with db.collector_paused():  # a job inside one changes nothing
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), db.collector_paused():
+        raise RuntimeError("the job fails")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with db.collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

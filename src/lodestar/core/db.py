@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import sqlite3
 import time
 import uuid
@@ -304,6 +305,30 @@ def large_writes(using: str = "default") -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Run a bulk job (an import: its reader and its writes) without Python's cyclic garbage
+    collector, which is turned back on after it (if it was on before; a job already inside one
+    changes nothing).
+
+    A job that makes hundreds of thousands of objects and keeps them (the file's rows, the
+    rows written) sets the collector off every few hundred allocations, and each of its full
+    passes walks every object the process holds: measured on an import of 20,000 Jira issues,
+    1.8 of its 7.8 s of CPU, for no garbage (the objects are freed by their reference counts
+    as they go out of use). Cycles the job makes wait for the next collection after it (the
+    same import peaked 18 MB higher: 309 MB instead of 291). The switch is the process's, so
+    another thread's cycles wait too while the job runs.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 # Rows per INSERT on SQLite for ``bulk_insert`` at most (a statement's size stays moderate).
