@@ -660,3 +660,34 @@ def test_collector_paused_turns_the_collector_back_on_only_if_it_was_on() -> Non
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.django_db
+def test_insert_plain_rows_converts_an_empty_list_or_object_once_and_stores_each(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db.models import JSONField
+
+    from lodestar.core.models import HistoryEntry
+
+    prepared: list[Any] = []
+    real = JSONField.get_db_prep_save
+
+    def counted(self: JSONField, value: Any, connection: Any) -> Any:  # type: ignore[type-arg]
+        prepared.append(value)
+        return real(self, value, connection)
+
+    monkeypatch.setattr(JSONField, "get_db_prep_save", counted)
+    values: list[Any] = [{}, [], {"a": 1}, {}, [], {"a": 1}] * 5
+    when = dt.datetime(2021, 3, 4, tzinfo=dt.UTC)
+    rows = [(workspace.pk, "x.y", n, "", "created", v, when) for n, v in enumerate(values)]
+    fields = ["workspace_id", "object_type", "object_id", "object_label", "action"]
+    ids = db.insert_plain_rows(HistoryEntry, [*fields, "changes", "created_at"], rows)
+    # Each empty kind once; a value with content each time (a dict is not hashable).
+    assert prepared.count({}) == 1
+    assert prepared.count([]) == 1
+    assert prepared.count({"a": 1}) == 10
+    stored = dict(HistoryEntry.objects.filter(pk__in=ids).values_list("pk", "changes"))
+    assert [stored[pk] for pk in ids] == values
+    assert type(stored[ids[0]]) is dict
+    assert type(stored[ids[1]]) is list

@@ -483,6 +483,15 @@ def _converter(field: models.Field[Any, Any], connection: BaseDatabaseWrapper) -
             except KeyError:
                 seen[key] = converted = prepare(value, connection)
                 return converted
+        if (kind is list or kind is dict) and not value:
+            # An empty list or object (a JSON column's most common value in a bulk write):
+            # converted once; the converted value is a text or the driver's wrapper, which no
+            # row changes.
+            try:
+                return seen[kind]
+            except KeyError:
+                seen[kind] = converted = prepare(value, connection)
+                return converted
         return prepare(value, connection)
 
     return convert
