@@ -578,3 +578,116 @@ def test_insert_plain_rows_raises_django_integrity_errors(
     db.insert_plain_rows(Label, fields, [(product_id, "Once", "once", "")])
     with pytest.raises(IntegrityError), transaction.atomic():
         db.insert_plain_rows(Label, fields, [(product_id, "Same", "same", "")] * 30)
+
+
+def _entry_values(workspace: Workspace, n: int) -> dict[str, Any]:
+    return {
+        "workspace_id": workspace.pk,
+        "actor_id": None,
+        "object_type": "x.y",
+        "object_id": n,
+        "object_label": f"L{n}",
+        "action": "created",
+        "changes": {"n": n},
+        "created_at": dt.datetime(2021, 3, 4, tzinfo=dt.UTC),
+    }
+
+
+@pytest.mark.django_db
+def test_unsaved_objects_are_what_the_constructor_makes_and_insert_as_its_do(
+    workspace: Workspace, django_assert_num_queries: Any
+) -> None:
+    from lodestar.core.models import HistoryEntry
+
+    values = [_entry_values(workspace, n) for n in range(db.INSERT_ROWS_MIN + 2)]
+    built = [db.unsaved(HistoryEntry, v, cached={"workspace": workspace}) for v in values]
+    made = [HistoryEntry(id=None, **v) for v in values]
+    assert [obj.__dict__.keys() - {"_state"} for obj in built] == [
+        obj.__dict__.keys() - {"_state"} for obj in made
+    ]
+    assert built[0].pk is None
+    assert built[0]._state.adding
+    with django_assert_num_queries(0):  # the related object given is kept
+        assert built[0].workspace is workspace
+    db.insert_rows(HistoryEntry, built)
+    stored = HistoryEntry.objects.get(pk=built[3].pk)
+    assert (stored.object_label, stored.changes, stored.workspace_id) == (
+        "L3",
+        {"n": 3},
+        workspace.pk,
+    )
+    assert not built[3]._state.adding
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda v: v.pop("object_label"), r"missing \['object_label'\], unknown \[\]"),
+        (lambda v: v.update(label="x"), r"missing \[\], unknown \['label'\]"),
+        (lambda v: v.update(id=3), r"unknown \['id'\]"),
+        (lambda v: v.update(workspace=None), r"unknown \['workspace'\]"),
+    ],
+)
+@pytest.mark.django_db
+def test_unsaved_names_a_missing_or_unknown_field(
+    workspace: Workspace, change: Any, message: str
+) -> None:
+    from lodestar.core.models import HistoryEntry
+
+    values = _entry_values(workspace, 1)
+    change(values)
+    with pytest.raises(ValueError, match=message):
+        db.unsaved(HistoryEntry, values)
+
+
+def test_collector_paused_turns_the_collector_back_on_only_if_it_was_on() -> None:
+    import gc
+
+    assert gc.isenabled()
+    with db.collector_paused():
+        assert not gc.isenabled()
+        with db.collector_paused():  # a job inside one changes nothing
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), db.collector_paused():
+        raise RuntimeError("the job fails")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with db.collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+@pytest.mark.django_db
+def test_insert_plain_rows_converts_an_empty_list_or_object_once_and_stores_each(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db.models import JSONField
+
+    from lodestar.core.models import HistoryEntry
+
+    prepared: list[Any] = []
+    real = JSONField.get_db_prep_save
+
+    def counted(self: JSONField, value: Any, connection: Any) -> Any:  # type: ignore[type-arg]
+        prepared.append(value)
+        return real(self, value, connection)
+
+    monkeypatch.setattr(JSONField, "get_db_prep_save", counted)
+    values: list[Any] = [{}, [], {"a": 1}, {}, [], {"a": 1}] * 5
+    when = dt.datetime(2021, 3, 4, tzinfo=dt.UTC)
+    rows = [(workspace.pk, "x.y", n, "", "created", v, when) for n, v in enumerate(values)]
+    fields = ["workspace_id", "object_type", "object_id", "object_label", "action"]
+    ids = db.insert_plain_rows(HistoryEntry, [*fields, "changes", "created_at"], rows)
+    # Each empty kind once; a value with content each time (a dict is not hashable).
+    assert prepared.count({}) == 1
+    assert prepared.count([]) == 1
+    assert prepared.count({"a": 1}) == 10
+    stored = dict(HistoryEntry.objects.filter(pk__in=ids).values_list("pk", "changes"))
+    assert [stored[pk] for pk in ids] == values
+    assert type(stored[ids[0]]) is dict
+    assert type(stored[ids[1]]) is list

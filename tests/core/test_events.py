@@ -252,3 +252,72 @@ def test_the_worker_pump_delivers_and_stops(
     _rename(owner.actor, team, "Stopped")
     pump.stop()
     assert pump.run_once() == 0  # a stopped pump delivers nothing more
+
+
+def test_changes_recorded_in_bulk_are_heard_as_recorded_and_only_where_wanted(
+    owner: Persona, team: Team, django_capture_on_commit_callbacks: Capture
+) -> None:
+    from lodestar.core.history import Change, history_record_many
+
+    everything: list[Event] = []
+    created_only: list[Event] = []
+    at = timezone.now() - dt.timedelta(days=3)
+    with registry().scoped():
+        registry().install(
+            Plugin(
+                name="listeners",
+                subscribers=[
+                    Subscriber("everything", everything.append),
+                    Subscriber("created", created_only.append, kinds=("team.created",)),
+                ],
+            )
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            ids = history_record_many(
+                workspace_id=team.workspace_id,
+                changes=[
+                    Change(obj=team, action=HistoryEntry.Action.UPDATED, changes={"name": "X"})
+                    for _ in range(25)  # past the few rows written with a model object each
+                ]
+                + [Change(obj=team, action="created", actor=owner.user, label="Core", at=at)],
+            )
+    assert len(ids) == 26
+    assert [event.history_id for event in everything] == ids
+    assert [event.kind for event in everything] == ["team.updated"] * 25 + ["team.created"]
+    [created] = created_only
+    assert (created.history_id, created.actor_id, created.object_label, created.occurred_at) == (
+        ids[-1],
+        owner.user.pk,
+        "Core",
+        at,
+    )
+    assert (created.object_type, created.object_id, created.workspace_id) == (
+        "team",
+        team.pk,
+        team.workspace_id,
+    )
+    assert everything[0].changes == {"name": "X"}
+    outbox = OutboxEvent.objects.filter(history_id__in=ids).order_by("history_id")
+    assert [(row.kind, row.history_id) for row in outbox][-1] == ("team.created", ids[-1])
+    assert outbox.count() == 26
+
+
+def test_changes_recorded_in_bulk_that_nobody_in_process_wants_register_no_callback(
+    team: Team, django_capture_on_commit_callbacks: Capture
+) -> None:
+    from lodestar.core.history import Change, history_record_many
+
+    with registry().scoped():
+        registry().install(
+            Plugin(
+                name="listener",
+                subscribers=[Subscriber("items", lambda event: None, kinds=("item.*",))],
+            )
+        )
+        with django_capture_on_commit_callbacks() as callbacks:
+            history_record_many(
+                workspace_id=team.workspace_id,
+                changes=[Change(obj=team, action="updated") for _ in range(3)],
+            )
+    assert callbacks == []
+    assert OutboxEvent.objects.filter(kind="team.updated").count() >= 3

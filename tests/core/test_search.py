@@ -333,3 +333,31 @@ def test_no_text_makes_a_query_fail(owner: Persona, make_item: MakeItem, text: s
         search.search(actor=owner.actor, text=text)
         search.search(actor=owner.actor, text=text, sort="relevance")
     search.similar(owner.actor.workspace_id, text * 4)
+
+
+def test_bulk_writes_index_an_object_once_by_its_last_change_and_take_trashed_ones_out(
+    owner: Persona, make_item: MakeItem
+) -> None:
+    from lodestar.core.history import Change, history_record_many
+
+    kept, trashed, deleted = (make_item(f"Sprocket {name}") for name in ("one", "two", "three"))
+    kept.title = "Sprocket renamed"
+    trashed.deleted_at = timezone.now()
+    BacklogItem.all_objects.bulk_update([kept, trashed], ["title", "deleted_at"])
+    history_record_many(
+        workspace_id=owner.actor.workspace_id,
+        changes=[
+            Change(obj=kept, action="deleted"),
+            Change(obj=kept, action="updated"),  # the last change of the object counts
+            Change(obj=trashed, action="updated"),
+            Change(obj=deleted, action="deleted"),
+        ],
+    )
+    found = search.search(actor=owner.actor, text="sprocket").items
+    assert [hit.id for hit in found] == [kept.pk]
+    entries = SearchEntry.objects.filter(
+        kind="item", object_id__in=[kept.pk, trashed.pk, deleted.pk]
+    )
+    assert [(entry.object_id, entry.title) for entry in entries] == [
+        (kept.pk, f"{kept.key} Sprocket renamed")
+    ]

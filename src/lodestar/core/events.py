@@ -93,17 +93,74 @@ def event_of(entry: HistoryEntry, *, outbox_id: int | None = None) -> Event:
 # -- publishing --------------------------------------------------------------------------------
 
 
+# The values of a recorded change, in the order ``publish_rows`` takes them (the history
+# entry's columns but its id).
+RECORDED_COLUMNS = (
+    "workspace_id",
+    "actor_id",
+    "object_type",
+    "object_id",
+    "object_label",
+    "action",
+    "changes",
+    "created_at",
+)
+
+
 def publish(entries: Sequence[HistoryEntry]) -> None:
     """Publish the changes ``entries`` record: outbox rows now (in the caller's transaction),
     in-process subscribers once it commits. Called by ``core.history``."""
-    if not entries:
+    publish_rows(
+        [entry.pk for entry in entries],
+        [tuple(getattr(entry, name) for name in RECORDED_COLUMNS) for entry in entries],
+    )
+
+
+def publish_rows(ids: Sequence[int], rows: Sequence[Sequence[Any]]) -> None:
+    """As ``publish`` for history entries given as their ids and rows of values (in the order
+    of ``RECORDED_COLUMNS``), as a bulk write records them: an ``Event`` is made only for a
+    change some in-process subscriber wants."""
+    if not ids:
         return
-    events = [event_of(entry) for entry in entries]
-    rows = [
-        (event.workspace_id, event.kind, event.history_id, event.occurred_at) for event in events
-    ]
-    insert_plain_rows(OutboxEvent, ["workspace_id", "kind", "history_id", "created_at"], rows)
-    if registry().subscribers(durable=False):
+    names: dict[str, str] = {}
+    kinds: list[str] = []
+    for row in rows:
+        label = row[2]
+        name = names.get(label)
+        if name is None:
+            name = names[label] = type_name(label)
+        kinds.append(f"{name}.{row[5]}")
+    insert_plain_rows(
+        OutboxEvent,
+        ["workspace_id", "kind", "history_id", "created_at"],
+        [(row[0], kind, pk, row[7]) for row, kind, pk in zip(rows, kinds, ids, strict=True)],
+    )
+    subscribers = registry().subscribers(durable=False)
+    if not subscribers:
+        return
+    wanted: dict[str, bool] = {}
+    events: list[Event] = []
+    for row, kind, pk in zip(rows, kinds, ids, strict=True):
+        heard = wanted.get(kind)
+        if heard is None:
+            heard = wanted[kind] = any(subscriber.wants(kind) for subscriber in subscribers)
+        if heard:
+            workspace_id, actor_id, label, object_id, object_label, action, changes, at = row
+            events.append(
+                Event(
+                    kind=kind,
+                    workspace_id=workspace_id,
+                    object_type=names[label],
+                    object_id=object_id,
+                    object_label=object_label,
+                    action=action,
+                    actor_id=actor_id,
+                    changes=dict(changes or {}),
+                    occurred_at=at,
+                    history_id=pk,
+                )
+            )
+    if events:
         transaction.on_commit(lambda: dispatch(events), robust=True)
 
 

@@ -12,10 +12,10 @@ from django.db import models
 from django.utils import timezone
 
 from lodestar.core import events
-from lodestar.core.db import insert_rows
+from lodestar.core.db import insert_plain_rows, insert_rows
 from lodestar.core.models import HistoryEntry
 from lodestar.core.registry import registry
-from lodestar.core.search.index import sync_entries, sync_objects
+from lodestar.core.search.index import sync_entries, sync_many, sync_objects
 
 
 def _plain(value: Any) -> Any:
@@ -166,27 +166,39 @@ class Change:
     at: dt.datetime | None = None
 
 
-def history_record_many(*, workspace_id: int, changes: Iterable[Change]) -> list[HistoryEntry]:
-    """Record many changes in one ``INSERT`` per batch (see ``core.db.bulk_insert``); call it
-    from the service, inside its transaction, as ``history_record``."""
+# The columns ``history_record_many`` writes, in the order of its rows (``core.events``
+# publishes the same rows).
+HISTORY_COLUMNS = events.RECORDED_COLUMNS
+
+
+def history_record_many(*, workspace_id: int, changes: Iterable[Change]) -> list[int]:
+    """Record many changes as rows of values (``core.db.insert_plain_rows``: one statement per
+    batch, no model object per entry) and publish them; returns the entries' ids, in order.
+    Call it from the service, inside its transaction, as ``history_record``. The search index
+    follows the changed objects (which the changes hold: nothing is read back)."""
     now = timezone.now()
     changes = list(changes)
-    names = [field.attname for field in HistoryEntry._meta.concrete_fields]
-    entries = []
+    labels: dict[type[models.Model], str] = {}
+    rows: list[tuple[Any, ...]] = []
     for change in changes:
-        actor = change.actor
-        values = {
-            "id": None,
-            "workspace_id": workspace_id,
-            "actor_id": actor.pk if getattr(actor, "pk", None) else None,
-            "object_type": change.obj._meta.label_lower,
-            "object_id": change.obj.pk,
-            "object_label": (change.label or str(change.obj))[:255],
-            "action": change.action,
-            "changes": {k: _plain(v) for k, v in (change.changes or {}).items()},
-            "created_at": change.at or now,
-        }
-        # Positional arguments take Django's quick path through the model's constructor.
-        entries.append(HistoryEntry(*(values[name] for name in names)))
-    objects = {(change.obj._meta.label_lower, change.obj.pk): change.obj for change in changes}
-    return history_record_bulk(entries, objects=objects)
+        obj, actor = change.obj, change.actor
+        model = type(obj)
+        object_type = labels.get(model)
+        if object_type is None:
+            object_type = labels[model] = obj._meta.label_lower
+        rows.append(
+            (
+                workspace_id,
+                actor.pk if getattr(actor, "pk", None) else None,
+                object_type,
+                obj.pk,
+                (change.label or str(obj))[:255],
+                str(change.action),
+                {k: _plain(v) for k, v in (change.changes or {}).items()},
+                change.at or now,
+            )
+        )
+    ids = insert_plain_rows(HistoryEntry, HISTORY_COLUMNS, rows)
+    sync_many([(change.obj, str(change.action)) for change in changes])
+    events.publish_rows(ids, rows)
+    return ids

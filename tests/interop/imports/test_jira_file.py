@@ -4,6 +4,9 @@ epics, stories, order and sprints, then again a week later: only the changes."""
 from __future__ import annotations
 
 import io
+from typing import Any
+
+import pytest
 
 from lodestar.backlog.models import BacklogItem
 from lodestar.comments.models import Comment
@@ -122,3 +125,27 @@ def test_an_item_put_in_another_open_sprint_here_stays_there(
         "1 item the file moved to another sprint is in an open sprint here already: left there"
         in week.report["notes"]
     )
+
+
+def test_an_import_reads_and_writes_with_the_collector_paused_and_turns_it_back_on(
+    owner: Persona, product: Product, team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from lodestar.interop.imports import services
+
+    seen: list[bool] = []
+    real = services.import_bundle
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "import_bundle", watched)
+    run = _import(owner, product, first_export(), team=team, status_map=["Backlog=new"])
+    assert run.state == "done", run.report
+    assert seen == [False]
+    assert gc.isenabled()
+    # A file that fails turns it back on as well.
+    assert _import(owner, product, DATA.read_bytes()).state == "failed"
+    assert gc.isenabled()

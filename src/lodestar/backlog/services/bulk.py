@@ -39,7 +39,13 @@ from lodestar.backlog.services._common import (
     render_text,
 )
 from lodestar.backlog.services.items import apply_changes, item_delete
-from lodestar.core.db import bulk_insert, bulk_update_values, insert_plain_rows, insert_rows
+from lodestar.core.db import (
+    bulk_insert,
+    bulk_update_values,
+    insert_plain_rows,
+    insert_rows,
+    unsaved,
+)
 from lodestar.core.errors import DomainError, FieldError, Invalid, NotFound, StaleVersion
 from lodestar.core.history import Change, history_record_many
 from lodestar.core.markdown import markdown_renderer
@@ -186,27 +192,48 @@ def _item(
     updated_at = _date(spec.updated_at, where, "updated_at", now) if spec.updated_at else created_at
     if updated_at < created_at:
         raise _invalid(where, "updated_at", "must not be before created_at", Code.DATE_INVALID)
-    item = BacklogItem(
-        workspace_id=product.workspace_id,
-        product=product,
-        kind=kind,
-        title=clean_title(spec.title, f"{where}.title"),
-        description=spec.description or "",
-        acceptance_criteria=clean_criteria(
-            spec.acceptance_criteria, f"{where}.acceptance_criteria"
-        ),
-        status=_status(spec.status, where),
-        assignee=spec.assignee,
-        goal_id=goal_id,
-        created_by=author,
-        created_at=created_at,
-        updated_at=updated_at,
+    # Checked in the order of the fields, as the single item's are.
+    title = clean_title(spec.title, f"{where}.title")
+    criteria = clean_criteria(spec.acceptance_criteria, f"{where}.acceptance_criteria")
+    status = _status(spec.status, where)
+    estimate, estimate_unknown = clean_estimate(product, spec.estimate, f"{where}.estimate")
+    existing_parent = parent if parent is not None and parent_index is None else None
+    # Built without the model's constructor (``core.db.unsaved``): numbers, keys, ranks and
+    # the rendered text are set once the batch is checked.
+    item = unsaved(
+        BacklogItem,
+        {
+            "created_at": created_at,
+            "updated_at": updated_at,
+            "version": 1,
+            "deleted_at": None,
+            "deleted_by_id": None,
+            "workspace_id": product.workspace_id,
+            "product_id": product.pk,
+            "number": None,
+            "key": "",
+            "kind": kind,
+            "title": title,
+            "description": spec.description or "",
+            "acceptance_criteria": criteria,
+            "description_html": "",
+            "acceptance_criteria_html": [],
+            "estimate": estimate,
+            "estimate_unknown": estimate_unknown,
+            "status": status,
+            "assignee_id": spec.assignee.pk if spec.assignee is not None else None,
+            "parent_id": existing_parent.pk if existing_parent is not None else None,
+            "goal_id": goal_id,
+            "rank": "",
+            "created_by_id": author.pk if author is not None else None,
+        },
+        cached={
+            "product": product,
+            "assignee": spec.assignee,
+            "created_by": author,
+            **({"parent": existing_parent} if existing_parent is not None else {}),
+        },
     )
-    item.estimate, item.estimate_unknown = clean_estimate(
-        product, spec.estimate, f"{where}.estimate"
-    )
-    if parent is not None and parent_index is None:
-        item.parent = parent
     labels = clean_label_names(spec.labels, f"{where}.labels") if spec.labels else []
     return item, parent_index, labels
 

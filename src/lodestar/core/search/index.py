@@ -126,6 +126,41 @@ def sync_entries(entries: Sequence[HistoryEntry], objects: Mapping[Any, Any] | N
     _apply(store, remove)
 
 
+def sync_many(changes: Iterable[tuple[models.Model, str]]) -> None:
+    """As ``sync_entries`` for ``(object, action)`` pairs of a bulk write, whose objects the
+    caller holds (nothing is read but what their documents need, a query per relation for all
+    of them): an object changed twice is indexed once, by its last action."""
+    wanted: dict[str, dict[int, tuple[Any, str]]] = defaultdict(dict)
+    declared: dict[str, ObjectType] = {}
+    kinds = registry()
+    by_model: dict[type[models.Model], ObjectType | None] = {}
+    for obj, action in changes:
+        model = type(obj)
+        if model in by_model:
+            object_type = by_model[model]
+        else:
+            object_type = by_model[model] = kinds.object_type_for_label(model._meta.label_lower)
+        if object_type is None or object_type.search is None or action in UNCHANGING:
+            continue
+        declared[object_type.name] = object_type
+        wanted[object_type.name][int(obj.pk)] = (obj, action)
+    if not wanted:
+        return
+    store: list[Row] = []
+    remove: dict[str, list[int]] = defaultdict(list)
+    for name, found in wanted.items():
+        object_type = declared[name]
+        live = [(pk, obj) for pk, (obj, action) in found.items() if action not in REMOVING]
+        remove[name].extend(pk for pk, (_, action) in found.items() if action in REMOVING)
+        _fill_related(object_type, [obj for _, obj in live])
+        for pk, obj in live:
+            if _in_trash(obj):
+                remove[name].append(pk)
+            else:
+                store.append(row_of(object_type, obj))
+    _apply(store, remove)
+
+
 def _apply(store: list[Row], remove: Mapping[str, list[int]]) -> None:
     engine = backend()
     for kind, ids in remove.items():
