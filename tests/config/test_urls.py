@@ -22,6 +22,7 @@ NAMESPACES = {
     "backlog",
     "discovery",
     "portal",
+    "coverage",
     "sprints",
     "sprint_flow",
     "decisions",

@@ -22,7 +22,7 @@ __all__ = ["goal", "make_item", "product"]
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def tab_to(page: Any, target: Any, *, limit: int = 40) -> None:
+def tab_to(page: Any, target: Any, *, limit: int = 60) -> None:
     """Press Tab until ``target`` has the focus (as a keyboard user would)."""
     for _ in range(limit):
         if target.evaluate("element => element === document.activeElement"):

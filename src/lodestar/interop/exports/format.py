@@ -69,6 +69,8 @@ EXCLUDED: dict[str, str] = {
     "interop.importrun": "imports run on the exporting instance (their files stay there)",
     "interop.webhook": "webhooks carry a signing secret (made again after a restore)",
     "interop.webhookdelivery": "deliveries of events already told",
+    "coverage.activityday": "the coverage's daily rollup, rebuilt from the restored history",
+    "coverage.rollupstate": "where the coverage's rollup stands on the exporting instance",
 }
 
 GLOBAL = frozenset({USER})
