@@ -40,7 +40,9 @@ def shown_keys(page: Any) -> list[str]:
 
 
 def drag(page: Any, source: Any, target: Any, *, above: bool) -> None:
-    """Press on ``source``, move over ``target`` (its top or bottom edge) and let go."""
+    """Press on ``source``, move over ``target`` (its top or bottom edge) and let go, once the
+    backlog's focus strip has loaded above the rows (it moves them down when it comes)."""
+    expect(page.locator('[data-testid="focus-slot"]')).to_have_count(0)
     start = source.bounding_box()
     end = target.bounding_box()
     x = start["x"] + 120

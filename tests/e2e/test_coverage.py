@@ -50,7 +50,7 @@ def test_a_founder_reads_the_coverage_and_follows_a_complaint_to_its_outcome(
     screenshot("coverage")
 
     page.goto(loop.release_url)
-    page.get_by_test_id("trace-slot").scroll_into_view_if_needed()  # it loads when seen
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # it loads when seen
     trace = page.get_by_test_id("trace")
     expect(trace).to_contain_text("we lose carts")  # the customer's words, up the chain
     expect(trace.locator('[data-stage="problem"]')).to_contain_text("Mobile checkout is slow")
@@ -68,5 +68,5 @@ def test_a_founder_reads_the_coverage_and_follows_a_complaint_to_its_outcome(
     expect(
         page.get_by_text("Checkout takes forever on mobile, we lose carts.").first
     ).to_be_visible()
-    page.get_by_test_id("trace-slot").scroll_into_view_if_needed()
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     expect(page.get_by_test_id("trace")).to_contain_text("ACME 2026.6")
