@@ -97,6 +97,7 @@ def test_a_refused_drop_puts_the_row_back_and_says_why(
 ) -> None:
     sign_in(page, po)
     page.goto(BACKLOG)
+    expect(page.locator('[data-testid="focus-slot"]')).to_have_count(0)  # the page has loaded
     # Someone else changes ACME-3 after the page loaded: the drop carries a stale version.
     services.item_update(actor=owner.actor, item=backlog[2], title="Connect Stripe in one click")
 
