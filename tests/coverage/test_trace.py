@@ -27,6 +27,7 @@ from lodestar.sprints.models import Sprint
 from lodestar.strategy.models import Product
 from tests.backlog.conftest import MakeItem, make_item
 from tests.conftest import Persona
+from tests.outcomes.test_reviews import _days
 from tests.strategy.conftest import product
 
 __all__ = ["make_item", "product"]
@@ -51,22 +52,6 @@ class Loop:
     @property
     def release_url(self) -> str:
         return f"/w/acme/releases/ACME/{self.release.pk}"
-
-
-def _days(owner: Persona, metric: Metric, first: dt.date, values: list[float]) -> None:
-    outcomes.samples_push(
-        actor=owner.actor,
-        metric=metric,
-        samples=[
-            {
-                "at": dt.datetime.combine(
-                    first + dt.timedelta(days=n), dt.time(12), tzinfo=dt.UTC
-                ).isoformat(),
-                "value": value,
-            }
-            for n, value in enumerate(values)
-        ],
-    )
 
 
 @pytest.fixture
