@@ -50,16 +50,26 @@ def _listening(db: None) -> None:
     catch_up()
 
 
-def from_history(scope: activity.Scope, since: dt.datetime, until: dt.datetime) -> set[tuple]:
+def from_history(
+    scope: activity.Scope,
+    since: dt.datetime,
+    until: dt.datetime,
+    people: list[activity.Stint] | None = None,
+) -> set[tuple]:
     """The answer read from history alone (no rollup)."""
-    rows = activity._union(
-        activity._rows(scope, since, until) + activity._recorded(scope, since, until)
-    )
+    counted = activity.windows(since, until, people)
+    rows = activity._union(activity._rows(scope, counted) + activity._recorded(scope, counted))
     return {(key, user_id, count, last) for key, user_id, count, last in rows}
 
 
-def answer(scope: activity.Scope, since: dt.datetime, until: dt.datetime) -> set[tuple]:
-    return {(t.activity, t.user_id, t.count, t.last) for t in activity.tallies(scope, since, until)}
+def answer(
+    scope: activity.Scope,
+    since: dt.datetime,
+    until: dt.datetime,
+    people: list[activity.Stint] | None = None,
+) -> set[tuple]:
+    found = activity.tallies(scope, since, until, people)
+    return {(t.activity, t.user_id, t.count, t.last) for t in found}
 
 
 def used_rollup(scope: activity.Scope, since: dt.datetime, until: dt.datetime) -> bool:
@@ -70,12 +80,23 @@ def used_rollup(scope: activity.Scope, since: dt.datetime, until: dt.datetime) -
     return pending == 0
 
 
-def check(product: Product, *, days: int = 30, until: dt.datetime = NOW) -> None:
-    """Every scope and period reads the same from the rollup as from history."""
+def check(
+    product: Product,
+    *,
+    days: int = 30,
+    until: dt.datetime = NOW,
+    people: list[activity.Stint] | None = None,
+) -> None:
+    """Every scope and period reads the same from the rollup as from history, for everyone
+    and for ``people`` (a team's, their stints starting and ending inside days)."""
     for product_id in (None, product.pk):
         scope = activity.Scope(product.workspace_id, product_id)
         for since in (until - dt.timedelta(days=days), until - dt.timedelta(days=3, hours=5)):
             assert answer(scope, since, until) == from_history(scope, since, until)
+            if people is not None:
+                assert answer(scope, since, until, people) == from_history(
+                    scope, since, until, people
+                )
 
 
 def test_the_rollup_reads_what_history_says_through_writes_trashes_and_restores(
@@ -110,6 +131,16 @@ def test_the_rollup_reads_what_history_says_through_writes_trashes_and_restores(
     scope = activity.Scope(product.workspace_id, product.pk)
     assert used_rollup(scope, ago(30), NOW)
     check(product)
+    # A team's people: the product owner from the middle of a day, the product manager for
+    # a stretch ending inside another, and again later (two windows of one person).
+    team = [
+        activity.Stint(po.user.pk, ago(4.4), None),
+        activity.Stint(pm.user.pk, ago(12.3), ago(5.2)),
+        activity.Stint(pm.user.pk, ago(2.5), ago(0.7)),
+        activity.Stint(pm.user.pk, ago(11), ago(8)),  # inside the one before: merged
+    ]
+    check(product, people=team)
+    assert answer(scope, ago(30), NOW, team) != answer(scope, ago(30), NOW)
     before = coverage_for(owner.actor, product=product, days=30, now=NOW)
 
     # Trashed: the decision and the item leave, and the feedback takes its insight with it.

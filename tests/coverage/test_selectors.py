@@ -15,10 +15,10 @@ from lodestar.coverage.duties import DUTY_KEYS
 from lodestar.coverage.selectors import Coverage, DutyCoverage, clean_days, coverage_for
 from lodestar.decisions import services as decisions
 from lodestar.discovery import services as discovery
-from lodestar.people.models import Team
-from lodestar.people.services import member_remove
+from lodestar.people.models import Team, TeamMembership, TeamRole
+from lodestar.people.services import member_remove, team_role_add
 from lodestar.strategy import services as strategy
-from lodestar.strategy.models import Product
+from lodestar.strategy.models import Product, ProductOwnerHat
 from tests.conftest import Persona
 from tests.coverage.conftest import NOW, ago, dated, newest
 
@@ -172,9 +172,16 @@ def test_product_scope_leaves_out_other_products_and_the_workspace_counts_all(
     assert everywhere.product is None
 
 
+def belonged_since(team: Team, product: Product, when: dt.datetime) -> None:
+    """Date the hats worn in ``team`` and ``product``'s product owner hat back to ``when``."""
+    TeamMembership.objects.filter(team=team).update(started_at=when)
+    ProductOwnerHat.objects.filter(product=product).update(started_at=when)
+
+
 def test_team_scope_is_its_products_activity_with_the_teams_hats(
     owner: Persona, po: Persona, team: Team, product: Product
 ) -> None:
+    belonged_since(team, product, ago(365))
     first, second = _items(owner, product, 2)
     backlog.item_move(actor=po.actor, item=second, before=first)
     dated(newest(ITEM, action="moved"), ago(1))
@@ -184,6 +191,92 @@ def test_team_scope_is_its_products_activity_with_the_teams_hats(
     assert coverage.team == team
     assert coverage.product == product
     assert counts(coverage, "order_backlog") == {"po@acme.test": 1}
+
+
+def _heard(persona: Persona, product: Product, days: float, **extra: object) -> None:
+    discovery.feedback_create(
+        actor=persona.actor,
+        text=f"Heard {days} days ago",
+        source="interview",
+        product=product,
+        received_at=ago(days),
+        **extra,
+    )
+    dated(newest(FEEDBACK), ago(days))
+
+
+def test_a_teams_coverage_counts_what_its_people_did_while_they_belonged(
+    owner: Persona, po: Persona, pm: Persona, developer: Persona, team: Team, product: Product
+) -> None:
+    """The product owner of the team's product and the team's hats count; the product manager
+    outside the team does not, until they join it, and then only from that day; a hat given
+    up ends what counts."""
+    belonged_since(team, product, ago(365))
+    _heard(pm, product, 20)
+    _heard(developer, product, 12)
+    _heard(po, product, 8)
+    joined = strategy_team_role(owner, team, pm, ago(10))
+    _heard(pm, product, 6)
+    _heard(developer, product, 4)
+    TeamMembership.objects.filter(team=team, member=developer.membership).update(ended_at=ago(5))
+
+    by_team = coverage_for(owner.actor, team=team, days=30, now=NOW)
+    by_product = coverage_for(owner.actor, product=product, days=30, now=NOW)
+
+    assert counts(by_product, "talk_to_customers") == {
+        "pm@acme.test": 2,
+        "dev@acme.test": 2,
+        "po@acme.test": 1,
+    }
+    assert counts(by_team, "talk_to_customers") == {
+        "pm@acme.test": 1,
+        "dev@acme.test": 1,
+        "po@acme.test": 1,
+    }
+    assert by_team.team_people == {po.user.pk, pm.user.pk, developer.user.pk}
+    assert joined.started_at == ago(10)
+
+
+def strategy_team_role(
+    owner: Persona, team: Team, persona: Persona, since: dt.datetime
+) -> TeamMembership:
+    hat = team_role_add(
+        actor=owner.actor, team=team, member=persona.membership, role=TeamRole.STAKEHOLDER
+    )
+    TeamMembership.objects.filter(pk=hat.pk).update(started_at=since)
+    hat.refresh_from_db()
+    return hat
+
+
+def test_two_hats_worn_at_once_count_a_persons_activity_once(
+    owner: Persona, developer: Persona, team: Team, product: Product
+) -> None:
+    belonged_since(team, product, ago(365))
+    strategy_team_role(owner, team, developer, ago(100))
+    _heard(developer, product, 3)
+    coverage = coverage_for(owner.actor, team=team, days=30, now=NOW)
+    assert counts(coverage, "talk_to_customers") == {"dev@acme.test": 1}
+
+
+def test_an_interview_sat_in_on_counts_for_the_team_while_the_participant_belonged(
+    owner: Persona, pm: Persona, developer: Persona, team: Team, product: Product
+) -> None:
+    belonged_since(team, product, ago(365))
+    TeamMembership.objects.filter(team=team, member=developer.membership).update(ended_at=ago(7))
+    _heard(pm, product, 9, members=[developer.membership])
+    _heard(pm, product, 2, members=[developer.membership])
+    coverage = coverage_for(owner.actor, team=team, days=30, now=NOW)
+    assert counts(coverage, "talk_to_customers") == {"dev@acme.test": 1}
+    assert duty(coverage, "talk_to_customers").people[0].activities == {"interview_held": 1}
+
+
+def test_a_team_with_nobody_in_the_period_has_no_activity(
+    owner: Persona, pm: Persona, team: Team, product: Product
+) -> None:
+    _heard(pm, product, 3)
+    coverage = coverage_for(owner.actor, team=team, days=30, now=NOW)
+    assert all(row.nobody for row in coverage.duties)
+    assert coverage.team_people == frozenset()
 
 
 def test_a_team_without_a_product_or_both_scopes_are_refused(

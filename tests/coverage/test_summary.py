@@ -141,6 +141,32 @@ def test_the_product_manager_job_and_its_absence() -> None:
     assert none["product_managers"] == "Nobody here holds the job of product manager."
 
 
+@dataclass(frozen=True)
+class T:
+    name: str
+
+
+@dataclass(frozen=True)
+class TeamC(C):
+    team: T | None = None
+
+
+def test_a_teams_summary_says_nobody_in_the_team_holds_the_job() -> None:
+    base = coverage()
+    found = _by_rule(
+        summarize(
+            TeamC(base.days, base.duties, team=T("Checkout")),
+            product_owners=[QUINN],
+            product_managers=[],
+            releases_live=0,
+            releases_reviewed=0,
+        )
+    )
+    assert found["product_managers"] == (
+        "Nobody in the team Checkout holds the job of product manager."
+    )
+
+
 def test_others_name_who_carries_product_work_outside_the_two_roles() -> None:
     found = _by_rule(
         summarize(

@@ -56,6 +56,65 @@ class Scope:
 
 
 @dataclass(frozen=True)
+class Stint:
+    """A stretch of time a person belonged where the coverage looks (a hat worn in a team, the
+    product owner hat of its product), from ``start`` until ``end`` (None: still)."""
+
+    user_id: int
+    start: dt.datetime
+    end: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Window:
+    """A stretch of time ``(since, until]`` whose activity counts: one person's
+    (``user_id``), or everyone's (None)."""
+
+    user_id: int | None
+    since: dt.datetime
+    until: dt.datetime
+
+
+def windows(
+    since: dt.datetime, until: dt.datetime, people: list[Stint] | None = None
+) -> list[Window]:
+    """The windows of ``(since, until]`` whose activity counts: the whole period for everyone
+    (``people`` None), or each person's stints cut to the period, a person's overlapping
+    stints (two hats at once) merged so that nothing they did counts twice."""
+    if people is None:
+        return [Window(None, since, until)]
+    spans: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
+    for stint in people:
+        lo, hi = max(since, stint.start), min(until, stint.end or until)
+        if lo < hi:
+            spans.setdefault(stint.user_id, []).append((lo, hi))
+    found = []
+    for user_id, theirs in sorted(spans.items()):
+        theirs.sort()
+        merged = [theirs[0]]
+        for lo, hi in theirs[1:]:
+            if lo <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+            else:
+                merged.append((lo, hi))
+        found += [Window(user_id, lo, hi) for lo, hi in merged]
+    return found
+
+
+def within(found: list[Window], person: str, time: str) -> Q:
+    """A filter keeping the rows of ``found``'s windows: ``person`` and ``time`` name the
+    row's person and when it happened."""
+    return reduce(
+        operator.or_,
+        (
+            Q(**{f"{time}__gt": w.since, f"{time}__lte": w.until})
+            & (Q(**{person: w.user_id}) if w.user_id is not None else Q())
+            for w in found
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class Tally:
     """One person's count of one activity in the period, and when they did it last."""
 
@@ -121,8 +180,7 @@ def _matching(match: Match) -> Q:
 def _history(
     group: list[tuple[Activity, Match]],
     scope: Scope,
-    since: dt.datetime,
-    until: dt.datetime,
+    found: list[Window],
     *,
     by_product: bool = False,
 ) -> QuerySet[Any]:
@@ -146,11 +204,7 @@ def _history(
             action__in=sorted({action for _, match in group for action in match.actions}),
         )
         .filter(reduce(operator.or_, (condition for _, condition in conditions)))
-        .filter(
-            created_at__gt=since,
-            created_at__lte=until,
-            actor_id__isnull=False,
-        )
+        .filter(within(found, "actor_id", "created_at"), actor_id__isnull=False)
         # An EXISTS probe of the object's primary key per entry, not an IN list of every
         # object: the entries are then read in time order from the history's coverage index.
         .filter(Exists(_OBJECTS[object_type](scope).filter(pk=OuterRef("object_id"))))
@@ -176,20 +230,20 @@ def _history(
     )
 
 
-def _interview_participants(
-    activity: Activity, scope: Scope, since: dt.datetime, until: dt.datetime
-) -> QuerySet[Any]:
+def _interview_participants(activity: Activity, scope: Scope, found: list[Window]) -> QuerySet[Any]:
     """Members who took part in an interview (feedback from the ``interview`` source, dated
     when it was held), its capturer left out: capturing it already counts for them."""
     through = Feedback.member_participants.through
     # The auto-created through model's stubs know no annotations, hence the looser type.
-    rows: QuerySet[Any] = through.objects.filter(
-        feedback__workspace_id=scope.workspace_id,
-        feedback__deleted_at__isnull=True,
-        feedback__source="interview",
-        feedback__received_at__gt=since,
-        feedback__received_at__lte=until,
-    ).exclude(membership__user_id=Coalesce(F("feedback__captured_by_id"), Value(0)))
+    rows: QuerySet[Any] = (
+        through.objects.filter(
+            feedback__workspace_id=scope.workspace_id,
+            feedback__deleted_at__isnull=True,
+            feedback__source="interview",
+        )
+        .filter(within(found, "membership__user_id", "feedback__received_at"))
+        .exclude(membership__user_id=Coalesce(F("feedback__captured_by_id"), Value(0)))
+    )
     if scope.product_id is not None:
         rows = rows.filter(feedback__product_id=scope.product_id)
     grouped: QuerySet[Any] = (
@@ -216,15 +270,15 @@ def _groups() -> list[list[tuple[Activity, Match]]]:
     return list(groups.values())
 
 
-def _recorded(scope: Scope, since: dt.datetime, until: dt.datetime) -> list[QuerySet[Any]]:
-    """The activities read from history over ``(since, until]``, a query per duty and kind."""
-    return [_history(group, scope, since, until) for group in _groups()]
+def _recorded(scope: Scope, found: list[Window]) -> list[QuerySet[Any]]:
+    """The activities read from history in ``found``'s windows, a query per duty and kind."""
+    return [_history(group, scope, found) for group in _groups()]
 
 
-def _rows(scope: Scope, since: dt.datetime, until: dt.datetime) -> list[QuerySet[Any]]:
-    """The activities read from a context's own rows over ``(since, until]``."""
+def _rows(scope: Scope, found: list[Window]) -> list[QuerySet[Any]]:
+    """The activities read from a context's own rows in ``found``'s windows."""
     return [
-        _ROWS[activity.source.name](activity, scope, since, until)
+        _ROWS[activity.source.name](activity, scope, found)
         for _, activity in duties.activities()
         if isinstance(activity.source, Rows)
     ]
@@ -233,7 +287,8 @@ def _rows(scope: Scope, since: dt.datetime, until: dt.datetime) -> list[QuerySet
 def by_product(scope: Scope, since: dt.datetime, until: dt.datetime) -> list[Any]:
     """The activities read from history over ``(since, until]`` by person and product (0 for
     none): ``(activity, user_id, product_id, count, last)``, in one query (the rollup's day)."""
-    queries = [_history(group, scope, since, until, by_product=True) for group in _groups()]
+    found = windows(since, until)
+    queries = [_history(group, scope, found, by_product=True) for group in _groups()]
     return list(queries[0].union(*queries[1:], all=True))
 
 
@@ -241,27 +296,42 @@ def _union(queries: list[QuerySet[Any]]) -> list[tuple[str, int, int, dt.datetim
     return list(queries[0].union(*queries[1:], all=True))
 
 
-def tallies(scope: Scope, since: dt.datetime, until: dt.datetime) -> list[Tally]:
+def tallies(
+    scope: Scope, since: dt.datetime, until: dt.datetime, people: list[Stint] | None = None
+) -> list[Tally]:
     """Every person's count and last time of every activity in ``(since, until]`` (the start
     excluded, the end included), in one query after the rollup's state: the whole days the
     rollup holds from it, the rest from history. When the rollup has not caught up with a
-    change to those days yet (``rollup.pending``), everything is read from history."""
+    change to those days yet (``rollup.pending``), everything is read from history.
+    ``people``: only what these people did while they belonged (a team's), else everyone's."""
     from lodestar.coverage import rollup
 
+    counted = windows(since, until, people)
+    if not counted:
+        return []
+    rows = _rows(scope, counted)
     state = rollup.state(scope.workspace_id)
-    days = rollup.covered(state, since, until)
-    if state is None or days is None or state.dirty:
-        found = _union(_rows(scope, since, until) + _recorded(scope, since, until))
+    if state is None or state.dirty:
+        found = _union(rows + _recorded(scope, counted))
     else:
-        lo, hi = days
-        queries = [*_rows(scope, since, until), rollup.read(scope, lo, hi)]
-        if since < lo:
-            queries += _recorded(scope, since, lo)
-        if hi < until:
-            queries += _recorded(scope, hi, until)
+        whole, edges = [], []
+        for window in counted:
+            days = rollup.covered(state, window.since, window.until)
+            if days is None:
+                edges.append(window)
+                continue
+            lo, hi = days
+            whole.append(Window(window.user_id, lo, hi))
+            if window.since < lo:
+                edges.append(Window(window.user_id, window.since, lo))
+            if hi < window.until:
+                edges.append(Window(window.user_id, hi, window.until))
+        queries = [*rows, *([rollup.read(scope, whole)] if whole else [])]
+        if edges:
+            queries += _recorded(scope, edges)
         found = _union([*queries, rollup.pending(scope.workspace_id, state.end)])
         if any(key == rollup.STALE and count for key, _, count, _ in found):
-            found = _union(_rows(scope, since, until) + _recorded(scope, since, until))
+            found = _union(rows + _recorded(scope, counted))
     merged: dict[tuple[str, int], Tally] = {}
     for key, user_id, count, last in found:
         if key == rollup.STALE:

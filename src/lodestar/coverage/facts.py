@@ -38,9 +38,12 @@ def product_owners(actor: Actor, coverage: Coverage) -> list[Person]:
     return list(people.values())
 
 
-def product_managers(actor: Actor) -> list[Person]:
-    """The members who hold the product manager job (``PRODUCT_MANAGER_TITLES``), now."""
+def product_managers(actor: Actor, coverage: Coverage | None = None) -> list[Person]:
+    """The members who hold the product manager job (``PRODUCT_MANAGER_TITLES``), now: of the
+    workspace, or for a team's coverage those of its people."""
     members = Membership.objects.filter(workspace_id=actor.workspace_id).select_related("user")
+    if coverage is not None and coverage.team_people is not None:
+        members = members.filter(user_id__in=coverage.team_people)
     return [
         _person(member)
         for member in members.order_by("user__full_name", "pk")
@@ -50,7 +53,7 @@ def product_managers(actor: Actor) -> list[Person]:
 
 def releases_reviewed(actor: Actor, coverage: Coverage) -> tuple[int, int]:
     """(releases that went live in the period, those of them with an outcome review whose
-    learnings are written)."""
+    learnings are written: for a team's coverage, written by one of its people)."""
     live = Release.objects.filter(
         workspace_id=actor.workspace_id,
         state=ReleaseState.LIVE,
@@ -60,12 +63,12 @@ def releases_reviewed(actor: Actor, coverage: Coverage) -> tuple[int, int]:
     if coverage.product is not None:
         live = live.filter(product=coverage.product)
     ids = list(live.values_list("pk", flat=True))
+    reviews = OutcomeReview.objects.filter(criterion__release_id__in=ids)
+    if coverage.team_people is not None:
+        # A team's: reviewed by one of its people.
+        reviews = reviews.filter(learnings_by_id__in=coverage.team_people)
     reviewed = (
-        OutcomeReview.objects.filter(criterion__release_id__in=ids)
-        .exclude(learnings="")
-        .values("criterion__release_id")
-        .distinct()
-        .count()
+        reviews.exclude(learnings="").values("criterion__release_id").distinct().count()
         if ids
         else 0
     )
@@ -80,7 +83,7 @@ def coverage_summary(
     return summarize(
         coverage,
         product_owners=product_owners(actor, coverage),
-        product_managers=product_managers(actor),
+        product_managers=product_managers(actor, coverage),
         releases_live=live,
         releases_reviewed=reviewed,
         **({"thresholds": thresholds} if thresholds is not None else {}),

@@ -22,6 +22,8 @@ history alone (``stale``), so what it says is always what history says.
 from __future__ import annotations
 
 import datetime as dt
+import operator
+from functools import reduce
 from typing import Any
 
 from django.db import transaction
@@ -89,10 +91,16 @@ def covered(
     return (lo, hi) if lo < hi else None
 
 
-def read(scope: activity.Scope, lo: dt.datetime, hi: dt.datetime) -> QuerySet[Any]:
-    """The rollup's counts over the days of ``(lo, hi]``, by activity and person."""
-    rows = ActivityDay.objects.filter(
-        workspace_id=scope.workspace_id, day__gte=lo.date(), day__lt=hi.date()
+def read(scope: activity.Scope, found: list[activity.Window]) -> QuerySet[Any]:
+    """The rollup's counts over the days of ``found``'s windows (each ``(lo, hi]`` between two
+    midnights), by activity and person."""
+    days = (
+        Q(day__gte=w.since.date(), day__lt=w.until.date())
+        & (Q(actor_id=w.user_id) if w.user_id is not None else Q())
+        for w in found
+    )
+    rows = ActivityDay.objects.filter(workspace_id=scope.workspace_id).filter(
+        reduce(operator.or_, days)
     )
     if scope.product_id is not None:
         rows = rows.filter(product_id=scope.product_id)

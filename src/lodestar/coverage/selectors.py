@@ -93,6 +93,9 @@ class Coverage:
     since: dt.datetime
     until: dt.datetime
     duties: list[DutyCoverage] = field(default_factory=list)
+    # A team's: the people whose activity counts (who wore a hat in the team, or the product
+    # owner hat of its product, at any time in the period); None: everyone's counts.
+    team_people: frozenset[int] | None = None
 
 
 def _scope_product(actor: Actor, product: Product | None, team: Team | None) -> Product | None:
@@ -111,6 +114,19 @@ def _scope_product(actor: Actor, product: Product | None, team: Team | None) -> 
             code=Code.COVERAGE_SCOPE_INVALID,
         )
     return found
+
+
+def team_stints(team: Team, product: Product) -> list[activity.Stint]:
+    """Who belonged to ``team`` and when: every hat worn in it (ended ones too) and every
+    wearer of the product owner hat of ``product``, the one product owner of every team that
+    works from it. What they did while they wore it counts for the team."""
+    hats = TeamMembership.objects.filter(team=team).values_list(
+        "member__user_id", "started_at", "ended_at"
+    )
+    owners = ProductOwnerHat.objects.filter(product=product).values_list(
+        "member__user_id", "started_at", "ended_at"
+    )
+    return [activity.Stint(*row) for row in [*hats, *owners]]
 
 
 def _hats(actor: Actor, product: Product | None, team: Team | None) -> dict[int, list[str]]:
@@ -150,14 +166,16 @@ def coverage_for(
     now: dt.datetime | None = None,
 ) -> Coverage:
     """Who carried each duty in the last ``days`` days ending ``now``, in a workspace, one
-    ``product`` or the product ``team`` works from (fetched through their gates by the
-    caller). A constant number of queries, whatever the history holds."""
+    ``product``, or one ``team``: what its people (``team_stints``) did on the product it works
+    from while they belonged to it. The product or team is fetched through its gate by the
+    caller. A constant number of queries, whatever the history holds."""
     days = clean_days(days)
     scoped = _scope_product(actor, product, team)
     until = now or timezone.now()
     since = until - dt.timedelta(days=days)
     scope = activity.Scope(actor.workspace_id, scoped.pk if scoped is not None else None)
-    found = activity.tallies(scope, since, until)
+    stints = team_stints(team, scoped) if team is not None and scoped is not None else None
+    found = activity.tallies(scope, since, until, stints)
     user_ids = {tally.user_id for tally in found}
     users = {user.pk: user for user in User.objects.filter(pk__in=user_ids)}
     members = {
@@ -211,4 +229,9 @@ def coverage_for(
         since=since,
         until=until,
         duties=duties,
+        team_people=(
+            frozenset(w.user_id for w in activity.windows(since, until, stints) if w.user_id)
+            if stints is not None
+            else None
+        ),
     )

@@ -86,6 +86,11 @@ def _listing(items: Sequence[str]) -> str:
     return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
+def _where(coverage: Any) -> str:
+    team = getattr(coverage, "team", None)
+    return f"in the team {team.name}" if team is not None else "here"
+
+
 def _carried(coverage: Any, who: set[int], minimum: int) -> list[tuple[str, int]]:
     """The duties ``who`` carried: (duty key, their activities of it), in the duties' order."""
     carried = []
@@ -159,7 +164,7 @@ def summarize(
         sentences.append(
             Sentence(
                 "product_managers",
-                "Nobody here holds the job of product manager.",
+                f"Nobody {_where(coverage)} holds the job of product manager.",
                 "No member's job title is a product manager's (Product Manager, Head of "
                 "Product, ...).",
                 "warn",
@@ -212,7 +217,12 @@ def summarize(
                 "outcome_reviews",
                 text,
                 "A release that went live in the period counts as reviewed when an outcome "
-                "review of one of its success criteria has its learnings written.",
+                "review of one of its success criteria has its learnings written"
+                + (
+                    f" by one of the team's people ({coverage.team.name})."
+                    if getattr(coverage, "team", None) is not None
+                    else "."
+                ),
                 "ok" if releases_reviewed == releases_live else "gap",
             )
         )
