@@ -4,16 +4,20 @@ workspace is a 404. The API and the CLI carry the same summary."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from lodestar.backlog import services as backlog
 from lodestar.decisions import services as decisions
-from lodestar.people.models import Team
-from lodestar.strategy.models import Product
+from lodestar.people.models import Team, TeamMembership, TeamRole
+from lodestar.people.services import team_role_add
+from lodestar.strategy import services as strategy
+from lodestar.strategy.models import Product, ProductOwnerHat
 from tests.conftest import Persona
 
 URL = "/w/acme/coverage"
@@ -63,6 +67,7 @@ def test_a_viewer_reads_who_carried_each_duty_and_the_summary(
         ({"days": "soon"}, "days"),
         ({"scope": "product:NOPE"}, "scope"),
         ({"scope": "galaxy:far"}, "scope"),
+        ({"scope": "teams", "days": "-3"}, "days"),
     ],
 )
 def test_a_bad_period_or_scope_is_a_422_that_says_what_to_fix(
@@ -77,6 +82,63 @@ def test_a_bad_period_or_scope_is_a_422_that_says_what_to_fix(
     assert 'data-testid="coverage-error"' in html
     assert message in html
     assert 'data-testid="coverage-duties"' not in html
+
+
+def test_the_teams_side_by_side_tell_who_carries_what_in_each(
+    client: Client,
+    owner: Persona,
+    pm: Persona,
+    viewer: Persona,
+    activity: None,
+    team: Team,
+    product: Product,
+) -> None:
+    """Two teams on one product: the product owner orders for both; the product manager, who
+    works with the second team only, makes decisions there alone. A team on no product is
+    named as not shown."""
+    other = Team.objects.create(workspace=team.workspace, slug="growth", name="Growth")
+    strategy.team_product_set(actor=owner.actor, team=other, product=product)
+    hat = team_role_add(
+        actor=owner.actor, team=other, member=pm.membership, role=TeamRole.STAKEHOLDER
+    )
+    TeamMembership.objects.filter(pk=hat.pk).update(started_at=timezone.now() - dt.timedelta(1))
+    TeamMembership.objects.filter(team=team).update(started_at=timezone.now() - dt.timedelta(1))
+    ProductOwnerHat.objects.filter(product=product).update(
+        started_at=timezone.now() - dt.timedelta(1)
+    )
+    Team.objects.create(workspace=team.workspace, slug="idle", name="Idle")
+    client.force_login(viewer.user)
+
+    workspace = client.get(URL).content.decode()
+    assert 'data-testid="coverage-side-link"' in workspace
+    response = client.get(URL, {"scope": "teams", "days": "30"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<option value="teams" selected>' in html
+    table = html[html.index('data-testid="coverage-side-by-side"') :]
+    assert table.index('data-team="core"') < table.index('data-team="growth"')
+    decisions_row = table[table.index('data-duty="make_product_decisions"') :]
+    decisions_row = decisions_row[: decisions_row.index("</tr>")]
+    cells = decisions_row.split("<td")[1:]
+    assert "Nobody in 30 days" in cells[0]
+    assert "Pm" in cells[1]
+    assert "Product Manager" in cells[1]
+    order_row = table[table.index('data-duty="order_backlog"') :]
+    order_row = order_row[: order_row.index("</tr>")]
+    assert order_row.count("Po") >= 2
+    assert "Nobody in the team Core holds the job of product manager." in html
+    assert "Not shown, working from no product yet: Idle." in html
+    assert 'data-testid="coverage-side-link"' not in html
+
+
+def test_the_teams_side_by_side_with_no_team_on_a_product_says_so(
+    client: Client, viewer: Persona, team: Team
+) -> None:
+    client.force_login(viewer.user)
+    response = client.get(URL, {"scope": "teams"})
+    assert response.status_code == 200
+    assert "No team works from a product yet" in response.content.decode()
 
 
 def test_another_workspace_is_a_404(client: Client, outsider: Persona, product: Product) -> None:

@@ -338,7 +338,7 @@ def _goals(people: DemoPeople, product: Product) -> dict[str, ProductGoal]:
         statement=EARLIER_GOAL,
         description="Measured by the share of trials with a live dashboard on day one.",
     )
-    # Priya, the product owner then, set both; Quinn took the hat over a month ago.
+    # Priya, the product manager (an admin), set both; Quinn wore the product owner hat by then.
     active = strategy.goal_set(
         actor=people.actor("priya"),
         product=product,
@@ -458,12 +458,14 @@ def _spread_history(
                     entry.actor = item.assignee.user
             else:
                 # Edits and scores follow the writing within a few days: by its author, but
-                # scores by a product owner (business value is theirs to judge).
+                # scores by a product owner (business value is theirs to judge), and a move
+                # by whoever made it (only a product owner or an admin orders).
                 when = base + dt.timedelta(hours=rng.randint(1, 72))
                 scores = any(key.startswith("score_") for key in entry.changes)
                 writer = author[item.pk]
                 developer = writer is not None and writer.pk in developers
-                entry.actor = people.users["quinn"] if scores and developer else writer
+                if entry.action != HistoryEntry.Action.MOVED:  # moves stay the product owner's
+                    entry.actor = people.users["quinn"] if scores and developer else writer
         entry.created_at = min(when, now - dt.timedelta(hours=rng.randint(2, 30)))
         if item is not None:
             first_seen.setdefault(item.pk, entry.created_at)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from lodestar.backlog.extensions import ITEM_SECTIONS, ItemSection
 from lodestar.core.extensions import PAGE_SECTIONS, PageSection
-from lodestar.core.registry import NavEntry, Plugin, Subscriber
-from lodestar.coverage import rollup
+from lodestar.core.registry import Demo, NavEntry, Plugin, Subscriber
+from lodestar.coverage import demo, rollup
 from lodestar.coverage.trace_views import trace_section
 from lodestar.coverage.views import backlog_section, goal_section
 from lodestar.discovery.extensions import PROBLEM_SECTIONS, ProblemSection
@@ -22,6 +22,10 @@ PLUGIN = Plugin(
     urls=["lodestar.coverage.urls"],
     navigation=[NavEntry("coverage", "Coverage", "coverage:page", icon="briefcase", order=42)],
     subscribers=[Subscriber(name=rollup.SUBSCRIBER, handler=rollup.handle, durable=True)],
+    demo=Demo(
+        seed=demo.seed_world,
+        after=("backlog", "sprints", "discovery", "releases", "outcomes", "decisions"),
+    ),
     provides=[
         (ITEM_SECTIONS, ItemSection(name="trace", render=trace_section("item"), order=95)),
         (PROBLEM_SECTIONS, ProblemSection(name="trace", render=trace_section("problem"), order=95)),

@@ -439,11 +439,13 @@ NOTES = (
     "Mild pain; more curious than blocked.",
     "Compare with what the other analysts said in the same segment.",
 )
-# Who hears customers, by source (members who may write; Victor, a viewer, reads only).
+# Who hears customers, by source (members who may write; Victor, a viewer, reads only):
+# Priya, the product manager (of the Insights team), the founder, and Lee of Insights, who
+# answers support; nobody of Checkout talks to customers (the coverage page shows it).
 CAPTURERS = {
-    FeedbackSource.INTERVIEW: ("priya", "priya", "priya", "quinn", "olivia"),
+    FeedbackSource.INTERVIEW: ("priya", "priya", "priya", "priya", "olivia"),
     FeedbackSource.SALES: ("olivia", "olivia", "priya"),
-    FeedbackSource.SUPPORT: ("diego", "dana", "lee", "sam"),
+    FeedbackSource.SUPPORT: ("lee", "priya", "lee", "olivia"),
     FeedbackSource.SURVEY: ("priya",),
 }
 SOURCES = (
@@ -650,7 +652,7 @@ def _plan(
         if index is not None and (days_ago > 14 or rng.random() < 0.5):
             start = text.lower().index(phrase.lower())
             entry.problem, entry.span = index, (start, start + len(phrase))
-            entry.marked_by = "priya" if rng.random() < 0.7 else "quinn"
+            entry.marked_by = "priya" if rng.random() < 0.7 else "lee"
             entry.marked_days_ago = max(0.1, days_ago - rng.uniform(0, min(days_ago, 6)))
             feedback.state = FeedbackState.TRIAGED
         elif index is None and days_ago > 60 and rng.random() < 0.5:

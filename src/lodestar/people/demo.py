@@ -4,7 +4,8 @@
 use; ``lodestar demo`` calls it, then the other contexts' demo seeds with the result. The hats
 are then dated back a few months so the "who does what" page shows lived-in teams. The product
 owner hat is a product's, so the product's demo gives it (``strategy.demo``): Priya, the
-product manager, wore it until she handed it to Quinn, a QA engineer.
+product manager, wore it until she handed it to Quinn, a QA engineer. Priya works with the
+Insights team (a stakeholder's hat there); Checkout has no product manager.
 """
 
 from __future__ import annotations
@@ -69,11 +70,11 @@ HATS: tuple[tuple[str, str, TeamRole], ...] = (
     ("insights", "lee", TeamRole.DEVELOPER),
     ("insights", "dana", TeamRole.DEVELOPER),
     ("insights", "victor", TeamRole.STAKEHOLDER),
+    ("insights", "priya", TeamRole.STAKEHOLDER),
 )
 
-# How long ago the teams formed, and when Priya handed the product owner hat to Quinn.
+# How long ago the teams formed.
 TEAMS_FORMED_DAYS_AGO = 330
-HANDOVER_DAYS_AGO = 30
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """The demo product's owner: the product owner hat is a product's, so the product's demo gives
 it. Priya, the product manager, wore the ACME hat from when the teams formed until she handed
-it to Quinn, a QA engineer, a month ago; both teams (Checkout and Insights) share it."""
+it to Quinn, a QA engineer, some seven months ago (before any period the coverage page shows);
+both teams (Checkout and Insights) share it."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ if TYPE_CHECKING:
 FIRST_OWNER = "priya"
 OWNER = "quinn"
 # Days ago: when the first owner took the hat (the teams formed), and when she handed it over.
-TAKEN_DAYS_AGO = 120
-HANDOVER_DAYS_AGO = 30
+TAKEN_DAYS_AGO = 330
+HANDOVER_DAYS_AGO = 200
 
 
 def seed_product_owner(people: DemoPeople, product: Product) -> None:
