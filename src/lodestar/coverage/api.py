@@ -3,16 +3,19 @@ workspace, one product or one team (``coverage?product=&team=&days=``)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from lodestar.api.auth import actor as request_actor
-from lodestar.api.schemas import ERRORS
+from lodestar.api.http import IF_MATCH, if_match, set_etag
+from lodestar.api.schemas import ERRORS, WRITE_ERRORS, InSchema
 from lodestar.coverage.access import access_trace_origin
 from lodestar.coverage.facts import coverage_summary
-from lodestar.coverage.schemas import CoverageOut, TraceOut
+from lodestar.coverage.models import CARRIES_MIN_RANGE, DISCOVERY_GAP_MIN_RANGE
+from lodestar.coverage.schemas import CoverageOut, ThresholdsOut, TraceOut
 from lodestar.coverage.selectors import DEFAULT_DAYS, MAX_DAYS, clean_days, coverage_for
+from lodestar.coverage.services import thresholds_for, thresholds_set, thresholds_version
 from lodestar.coverage.trace import trace_of
 from lodestar.people.access import access_team
 from lodestar.strategy.access import access_product
@@ -36,6 +39,21 @@ class CoverageQuery(Schema):
     )
 
 
+class ThresholdsPatch(InSchema):
+    """The thresholds to change (owners and admins); a field left out stays as it is."""
+
+    carries_min: int | None = Field(
+        default=None,
+        description=f"A whole number from {CARRIES_MIN_RANGE[0]} to {CARRIES_MIN_RANGE[1]}",
+    )
+    discovery_gap_min: int | None = Field(
+        default=None,
+        description=(
+            f"A whole number from {DISCOVERY_GAP_MIN_RANGE[0]} to {DISCOVERY_GAP_MIN_RANGE[1]}"
+        ),
+    )
+
+
 @router.get(
     "/{workspace_slug}/coverage",
     response={200: CoverageOut, **ERRORS},
@@ -54,6 +72,45 @@ def get_coverage(
     team = access_team(actor, query.team) if query.team else None
     coverage = coverage_for(actor, product=product, team=team, days=days)
     return CoverageOut.of(coverage, coverage_summary(actor, coverage))
+
+
+@router.get(
+    "/{workspace_slug}/coverage/thresholds",
+    response={200: ThresholdsOut, **ERRORS},
+    operation_id="coverage_thresholds_get",
+)
+def get_thresholds(
+    request: HttpRequest, response: HttpResponse, workspace_slug: str
+) -> ThresholdsOut:
+    """The numbers the coverage summary's rules use in this workspace (docs/COVERAGE.md); the
+    defaults until an owner or admin sets them. Every member reads them."""
+    actor = request_actor(request, workspace_slug)
+    set_etag(response, thresholds_version(actor.workspace_id))
+    found = thresholds_for(actor.workspace_id)
+    return ThresholdsOut(carries_min=found.carries_min, discovery_gap_min=found.discovery_gap_min)
+
+
+@router.patch(
+    "/{workspace_slug}/coverage/thresholds",
+    response={200: ThresholdsOut, **WRITE_ERRORS},
+    summary="Change the coverage summary's thresholds",
+    operation_id="coverage_thresholds_update",
+    openapi_extra=IF_MATCH,
+)
+def update_thresholds(
+    request: HttpRequest, response: HttpResponse, workspace_slug: str, payload: ThresholdsPatch
+) -> ThresholdsOut:
+    """Owners and admins set the numbers the summary's rules use; a value out of its range is
+    a 422 naming the field, and nothing changes."""
+    actor = request_actor(request, workspace_slug)
+    row = thresholds_set(
+        actor=actor,
+        carries_min=payload.carries_min,
+        discovery_gap_min=payload.discovery_gap_min,
+        expected_version=if_match(request),
+    )
+    set_etag(response, row.version)
+    return ThresholdsOut(carries_min=row.carries_min, discovery_gap_min=row.discovery_gap_min)
 
 
 @router.get(

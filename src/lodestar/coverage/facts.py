@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lodestar.coverage.selectors import Coverage
+from lodestar.coverage.services import thresholds_for
 from lodestar.coverage.summary import Sentence, Thresholds, summarize
 from lodestar.outcomes.models import OutcomeReview
 from lodestar.people.models import Membership
@@ -78,7 +79,8 @@ def releases_reviewed(actor: Actor, coverage: Coverage) -> tuple[int, int]:
 def coverage_summary(
     actor: Actor, coverage: Coverage, thresholds: Thresholds | None = None
 ) -> list[Sentence]:
-    """The summary's sentences for ``coverage`` (``coverage.summary`` says the rules)."""
+    """The summary's sentences for ``coverage`` (``coverage.summary`` says the rules), with the
+    workspace's thresholds unless ``thresholds`` are given."""
     live, reviewed = releases_reviewed(actor, coverage)
     return summarize(
         coverage,
@@ -86,5 +88,5 @@ def coverage_summary(
         product_managers=product_managers(actor, coverage),
         releases_live=live,
         releases_reviewed=reviewed,
-        **({"thresholds": thresholds} if thresholds is not None else {}),
+        thresholds=thresholds or thresholds_for(actor.workspace_id),
     )

@@ -1,10 +1,18 @@
 """The coverage context's own rows: a daily rollup of the activity that counts, read for the
-whole days of a period (``coverage/rollup.py`` keeps it; ``coverage/activity.py`` reads it).
-Everything here is derived from history and can be rebuilt from it at any time."""
+whole days of a period (``coverage/rollup.py`` keeps it; ``coverage/activity.py`` reads it),
+derived from history and rebuilt from it at any time; and a workspace's own thresholds for
+the summary's rules (``CoverageThresholds``), the one thing here a person sets."""
 
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
+
+from lodestar.core.models import BaseModel
+
+# The bounds of a workspace's thresholds (``coverage.summary.Thresholds``).
+CARRIES_MIN_RANGE = (1, 100)
+DISCOVERY_GAP_MIN_RANGE = (1, 4)
 
 
 class ActivityDay(models.Model):
@@ -50,3 +58,35 @@ class RollupState(models.Model):
 
     def __str__(self) -> str:
         return f"rollup of workspace {self.workspace_id}: ({self.start}, {self.end}]"
+
+
+class CoverageThresholds(BaseModel):
+    """A workspace's numbers for the summary's rules (``coverage.summary.Thresholds``); a
+    workspace without a row uses the defaults. Set by an owner or admin
+    (``coverage.services.thresholds_set``)."""
+
+    workspace = models.OneToOneField(
+        "people.Workspace", on_delete=models.CASCADE, related_name="coverage_thresholds"
+    )
+    carries_min = models.PositiveSmallIntegerField(default=2)
+    discovery_gap_min = models.PositiveSmallIntegerField(default=2)
+    updated_by = models.ForeignKey(
+        "people.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(carries_min__gte=CARRIES_MIN_RANGE[0])
+                & Q(carries_min__lte=CARRIES_MIN_RANGE[1]),
+                name="coverage_carries_min_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(discovery_gap_min__gte=DISCOVERY_GAP_MIN_RANGE[0])
+                & Q(discovery_gap_min__lte=DISCOVERY_GAP_MIN_RANGE[1]),
+                name="coverage_discovery_gap_min_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "Coverage thresholds"

@@ -11,6 +11,7 @@ from lodestar.backlog.extensions import ITEM_SECTIONS, ItemSection
 from lodestar.core.extensions import PAGE_SECTIONS, PageSection
 from lodestar.core.registry import Demo, NavEntry, Plugin, Subscriber
 from lodestar.coverage import demo, rollup
+from lodestar.coverage.permissions import PERMISSIONS
 from lodestar.coverage.trace_views import trace_section
 from lodestar.coverage.views import backlog_section, goal_section
 from lodestar.discovery.extensions import PROBLEM_SECTIONS, ProblemSection
@@ -21,6 +22,7 @@ PLUGIN = Plugin(
     api=["lodestar.coverage.api"],
     urls=["lodestar.coverage.urls"],
     navigation=[NavEntry("coverage", "Coverage", "coverage:page", icon="briefcase", order=42)],
+    permissions=PERMISSIONS,
     subscribers=[Subscriber(name=rollup.SUBSCRIBER, handler=rollup.handle, durable=True)],
     demo=Demo(
         seed=demo.seed_world,

@@ -169,3 +169,14 @@ class TraceOut(Schema):
                 for gap in trace.gaps
             ],
         )
+
+
+class ThresholdsOut(Schema):
+    """The workspace's thresholds for the summary's rules (the defaults until it sets any)."""
+
+    carries_min: int = Field(
+        description="Activities of a duty a person must do in the period to carry it"
+    )
+    discovery_gap_min: int = Field(
+        description="Discovery and outcome duties with nobody, for the discovery_gap sentence"
+    )

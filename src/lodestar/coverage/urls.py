@@ -13,6 +13,7 @@ W = "w/<slug:workspace_slug>/"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path(W + "coverage", views.coverage_page, name="page"),
+    path(W + "coverage/thresholds", views.thresholds_update, name="thresholds"),
     path(W + "goals/<int:goal_id>/map", views.opportunity_page, name="opportunity"),
     path(W + "products/<str:product_key>/focus", views.focus_strip, name="focus"),
     path(W + "trace/<str:kind>/<path:ref>", trace_views.trace_page, name="trace"),

@@ -6,18 +6,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from lodestar.core.errors import Invalid, NotFound, error_sentence
+from lodestar.core.errors import Invalid, NotFound, StaleVersion, error_sentence
 from lodestar.coverage.duties import DUTIES, Duty
 from lodestar.coverage.facts import coverage_summary
 from lodestar.coverage.focus import backlog_focus
+from lodestar.coverage.models import CARRIES_MIN_RANGE, DISCOVERY_GAP_MIN_RANGE
 from lodestar.coverage.opportunity import GAP_WORDS, opportunity_map
+from lodestar.coverage.permissions import CoveragePermission
 from lodestar.coverage.selectors import (
     DEFAULT_DAYS,
     Coverage,
@@ -25,9 +29,11 @@ from lodestar.coverage.selectors import (
     clean_days,
     coverage_for,
 )
+from lodestar.coverage.services import thresholds_for, thresholds_set, thresholds_version
 from lodestar.coverage.summary import Sentence
 from lodestar.people.access import access_team
 from lodestar.people.models import Team
+from lodestar.people.policy import can
 from lodestar.people.selectors import team_list
 from lodestar.people.web import WorkspaceRequest, workspace_view
 from lodestar.strategy.access import access_product, goal_by_id
@@ -107,10 +113,23 @@ def _scope(request: WorkspaceRequest, value: str) -> dict[str, Any]:
 @require_GET
 @workspace_view
 def coverage_page(request: WorkspaceRequest) -> HttpResponse:
+    return _page(request, request.GET.get("scope", "").strip(), request.GET.get("days", ""))
+
+
+def _page(
+    request: WorkspaceRequest,
+    scope_value: str,
+    days_value: str,
+    *,
+    thresholds: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The page for a scope and period as typed; ``thresholds``: the thresholds form as it was
+    posted, with its errors (a 422)."""
     actor = request.actor
-    scope_value = request.GET.get("scope", "").strip()
-    days_value = request.GET.get("days", "")
     scopes = _scopes(request)
+    manages = can(actor, CoveragePermission.SET_COVERAGE_THRESHOLDS)
+    current = thresholds_for(actor.workspace_id)
     context: dict[str, Any] = {
         "scopes": scopes,
         "scope_value": scope_value,
@@ -118,6 +137,15 @@ def coverage_page(request: WorkspaceRequest) -> HttpResponse:
         "periods": PERIODS,
         "errors": {},
         "has_teams": any(value == TEAMS for value, _ in scopes),
+        "manages": manages,
+        "thresholds": thresholds
+        or {
+            "carries_min": current.carries_min,
+            "discovery_gap_min": current.discovery_gap_min,
+            "version": thresholds_version(actor.workspace_id),
+            "errors": {},
+        },
+        "ranges": {"carries_min": CARRIES_MIN_RANGE, "discovery_gap_min": DISCOVERY_GAP_MIN_RANGE},
     }
     try:
         days = clean_days(days_value or None)
@@ -131,14 +159,50 @@ def coverage_page(request: WorkspaceRequest) -> HttpResponse:
         context["periods"] = tuple(sorted({*PERIODS, days}))
     if scope_value == TEAMS:
         context.update(side=_side_by_side(request, days), days=days)
-        return render(request, "coverage/page.html", context)
+        return render(request, "coverage/page.html", context, status=status)
     context.update(
         coverage=coverage,
         days=days,
         summary=coverage_summary(actor, coverage),
         scope_label=dict(context["scopes"]).get(scope_value, "The whole workspace"),
     )
-    return render(request, "coverage/page.html", context)
+    return render(request, "coverage/page.html", context, status=status)
+
+
+@require_POST
+@workspace_view
+def thresholds_update(request: WorkspaceRequest) -> HttpResponse:
+    """The thresholds form under the summary (owners and admins): saved, back to the page as
+    it was; a value out of its range, the page again with the form as typed and what to fix."""
+    scope_value = request.POST.get("scope", "").strip()[:80]
+    days_value = request.POST.get("days", "").strip()[:12]
+    posted = {field: request.POST.get(field, "") for field in ("carries_min", "discovery_gap_min")}
+    version_text = request.POST.get("version", "")
+    back = reverse("coverage:page", kwargs={"workspace_slug": request.actor.workspace.slug})
+    query = urlencode({k: v for k, v in (("scope", scope_value), ("days", days_value)) if v})
+    try:
+        thresholds_set(
+            actor=request.actor,
+            expected_version=int(version_text) if version_text.isdigit() else None,
+            **posted,
+        )
+    except Invalid as error:
+        form = {
+            **posted,
+            "version": version_text,
+            "errors": {e.field: e.message for e in error.errors},
+        }
+        form["error"] = error_sentence(error)
+        return _page(request, scope_value, days_value, thresholds=form, status=422)
+    except StaleVersion:
+        messages.error(
+            request,
+            "Someone changed the thresholds while you were looking; here they are as they are "
+            "now. Make your change again.",
+        )
+        return redirect(f"{back}?{query}" if query else back)
+    messages.success(request, "Thresholds saved: the summary uses them from now on.")
+    return redirect(f"{back}?{query}" if query else back)
 
 
 @require_GET
