@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -353,3 +354,27 @@ def test_the_value_risk_threshold_is_checked(owner: Persona, product: Product) -
                 definition_of_ready={"value_risk_above_points": bad},
             )
         assert _field(exc) == "definition_of_ready.value_risk_above_points"
+
+
+def test_the_value_risk_check_costs_three_queries_at_most_when_on(
+    pm: Persona,
+    owner: Persona,
+    product: Product,
+    problem: Problem,
+    epic: BacklogItem,
+    django_assert_max_num_queries: Any,
+) -> None:
+    task_parent = backlog.item_create(
+        actor=pm.actor, product=product, title="CSV", parent=epic, estimate=Decimal(8)
+    )
+    discovery.problem_items_link(actor=pm.actor, problem=problem, items=[task_parent])
+    task_parent.refresh_from_db()
+    with django_assert_max_num_queries(10) as off:
+        item_readiness(task_parent)
+    strategy.product_update(
+        actor=owner.actor, product=product, definition_of_ready={"value_risk_above_points": 5}
+    )
+    task_parent.refresh_from_db()
+    # The epic one level up, the item's problems, the addressed risk: three more at most.
+    with django_assert_max_num_queries(len(off.captured_queries) + 3):
+        item_readiness(task_parent)
