@@ -8,6 +8,7 @@ import pytest
 
 from lodestar.backlog import services as backlog
 from lodestar.coverage.selectors import Coverage, coverage_for
+from lodestar.discovery import risk_services
 from lodestar.discovery import services as discovery
 from lodestar.outcomes import services as outcomes
 from lodestar.releases import roadmap
@@ -97,3 +98,36 @@ def test_every_duty_from_its_service(
         "po@acme.test": {"roadmap_updated": 1, "share_link_created": 1}
     }
     assert done(coverage, "decide_go_live") == {"po@acme.test": {"go_live_override": 1}}
+
+
+def test_experiments_count_as_research_and_data_work(
+    owner: Persona, pm: Persona, product: Product
+) -> None:
+    interviews = risk_services.experiment_create(
+        actor=pm.actor, product=product, title="Export interviews", status="running"
+    )
+    risk_services.experiment_update(
+        actor=pm.actor, experiment=interviews, status="concluded", result="validated"
+    )
+    risk_services.experiment_create(
+        actor=owner.actor,
+        product=product,
+        title="Old A/B test of the export button",
+        method="ab_test",
+        status="concluded",
+        result="invalidated",
+    )
+    risk_services.experiment_create(
+        actor=pm.actor, product=product, title="Export funnel", method="data_analysis"
+    )
+
+    coverage = coverage_for(owner.actor, product=product)
+
+    assert done(coverage, "pull_research_together") == {
+        "pm@acme.test": {"experiment_concluded": 1},
+        "owner@acme.test": {"experiment_recorded_concluded": 1},
+    }
+    assert done(coverage, "analyse_data") == {
+        "owner@acme.test": {"data_experiment_planned": 1},
+        "pm@acme.test": {"data_experiment_planned": 1},
+    }

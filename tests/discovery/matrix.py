@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from lodestar.backlog import services as backlog
-from lodestar.discovery import services
+from lodestar.discovery import risk_services, services
 from lodestar.discovery.portal_models import PortalSubmission, SubmissionState
 from lodestar.discovery.portal_moderation import idea_create
 from lodestar.discovery.portal_services import portal_update
@@ -131,7 +131,13 @@ def setup(world: World) -> dict[str, str]:
         "title": "Dark mode",
         "problem": problem.pk,
     }
+    # Product risks and experiments: an epic (ACME-2) and an experiment on the problem and it.
+    epic = backlog.item_create(actor=actor, product=product, title="Exports", kind="epic")
+    experiment = risk_services.experiment_create(
+        actor=actor, product=product, title="Export survey", problems=[problem], items=[epic]
+    )
     return {
+        "experiment_id": str(experiment.pk),
         # Initech has no feedback: it may be trashed, and merged into Globex.
         "customer_id": str(initech.pk),
         "contact_id": str(contact.pk),
@@ -151,3 +157,41 @@ PRODUCT = W + "/products/{product_key}"
 ROWS[f"GET {PRODUCT}/discovery"] = read()
 ROWS[f"PUT {PRODUCT}/discovery"] = row(200, {OWNER, ADMIN, PO})
 BODIES[f"PUT {PRODUCT}/discovery"] = {"reach_from": "contacts"}
+
+
+# -- product risks (on problems and epics) and experiments: everyone reads, writers write.
+
+EXPERIMENT = W + "/experiments/{experiment_id}"
+EPIC = {"item_key": "ACME-2"}  # the epic ``setup`` makes (risks are on epics only)
+ROWS |= {
+    f"GET {PROBLEM}/risks": read(),
+    f"PUT {PROBLEM}/risks/{{kind}}": row(200, WRITERS),
+    f"GET {W}/items/{{item_key}}/risks": read(),
+    f"PUT {W}/items/{{item_key}}/risks/{{kind}}": row(200, WRITERS),
+    f"GET {W}/experiments": read(),
+    f"POST {W}/experiments": row(201, WRITERS),
+    f"GET {EXPERIMENT}": read(),
+    f"PATCH {EXPERIMENT}": row(200, WRITERS),
+    f"DELETE {EXPERIMENT}": row(204, WRITERS),
+    f"POST {EXPERIMENT}/links": row(200, WRITERS),
+    f"DELETE {EXPERIMENT}/problems/{{problem_id}}": row(204, WRITERS),
+    f"DELETE {EXPERIMENT}/items/{{item_key}}": row(204, WRITERS),
+}
+BODIES |= {
+    f"PUT {PROBLEM}/risks/{{kind}}": {"status": "testing", "note": "Five interviews booked"},
+    f"PUT {W}/items/{{item_key}}/risks/{{kind}}": {"status": "addressed", "note": "Fake door: 9%"},
+    f"POST {W}/experiments": {
+        "product": "ACME",
+        "title": "Pricing page fake door",
+        "method": "fake_door",
+        "success_signal": "5% click through",
+    },
+    f"PATCH {EXPERIMENT}": {"status": "concluded", "result": "validated"},
+    f"POST {EXPERIMENT}/links": {"items": ["ACME-1"]},
+}
+PARAMS = {
+    f"PUT {PROBLEM}/risks/{{kind}}": {"kind": "value"},
+    f"GET {W}/items/{{item_key}}/risks": EPIC,
+    f"PUT {W}/items/{{item_key}}/risks/{{kind}}": {**EPIC, "kind": "usability"},
+    f"DELETE {EXPERIMENT}/items/{{item_key}}": EPIC,
+}

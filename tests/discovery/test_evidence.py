@@ -72,7 +72,7 @@ def test_evidence_counts_each_customer_once(
     assert problem_reach([]) == {}
 
 
-def test_evidence_takes_three_queries_whatever_the_number_of_problems(
+def test_evidence_takes_four_queries_whatever_the_number_of_problems(
     pm: Persona, customers: dict[str, Customer], capture: Capture, django_assert_num_queries: Any
 ) -> None:
     problems = [services.problem_create(actor=pm.actor, title=f"P{n}") for n in range(5)]
@@ -83,8 +83,8 @@ def test_evidence_takes_three_queries_whatever_the_number_of_problems(
             quote="q",
             problems=[problem],
         )
-    # The insights' totals, the customers by segment, and the portal's voters.
-    with django_assert_num_queries(3):
+    # The insights' totals, the customers by segment, the portal's voters, the experiments.
+    with django_assert_num_queries(4):
         problem_evidence([p.pk for p in problems])
 
 

@@ -109,6 +109,7 @@ def test_patch_readiness_keeps_other_checks(
         "estimate": True,
         "serves_goal": False,
         "max_velocity_share": 50,
+        "value_risk_above_points": None,
     }
 
 

@@ -19,6 +19,11 @@
   adds subqueries to the one query that stamps the page for its poll (``core.live``), and
   says who made its latest change.
 
+- **Value risk** — whether the value risk behind an item is addressed, for the Definition of
+  Ready's "value risk addressed above N points" check. Discovery answers (from the risks of the
+  item's epic and of the problems it solves); the first source (in order) that answers wins, and
+  with no source the check is not measurable. Asked only for an item the check applies to.
+
 Each provider is declared in its context's plugin: ``Plugin(provides=[(PURPOSES, Purpose(...))])``.
 """
 
@@ -117,9 +122,28 @@ class ItemLiveSource:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class RiskFact:
+    """Whether a risk behind an item is addressed, and in words where (or what to do)."""
+
+    addressed: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class ValueRiskSource:
+    """Where an item's value risk is read: ``value_risk(item)`` answers a ``RiskFact``, or
+    None when it cannot speak for the item. A few queries for one item."""
+
+    name: str
+    value_risk: Callable[[BacklogItem], RiskFact | None]
+    order: int = 100
+
+
 PURPOSES: ExtensionPoint[Purpose] = ExtensionPoint("backlog.purposes")
 VELOCITY: ExtensionPoint[VelocitySource] = ExtensionPoint("backlog.velocity")
 REACH: ExtensionPoint[ReachSource] = ExtensionPoint("backlog.reach")
 ITEM_SECTIONS: ExtensionPoint[ItemSection] = ExtensionPoint("backlog.item_sections")
 ITEM_LINKS: ExtensionPoint[ItemLinkSource] = ExtensionPoint("backlog.item_links")
 ITEM_LIVE: ExtensionPoint[ItemLiveSource] = ExtensionPoint("backlog.item_live")
+VALUE_RISK: ExtensionPoint[ValueRiskSource] = ExtensionPoint("backlog.value_risk")

@@ -31,6 +31,10 @@ class ItemFacts:
     goal_id: int | None
     active_goal_id: int | None
     velocity: Decimal | None
+    # Whether the value risk behind the item is addressed, with where in words; None: not
+    # asked (the check is off or does not apply) or nobody can tell.
+    value_risk_addressed: bool | None = None
+    value_risk_detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,30 @@ def _size(facts: ItemFacts, share: int) -> ReadinessCheck:
     return ReadinessCheck("size", label, FAILED, detail)
 
 
+def value_risk_applies(definition: dict[str, Any], estimate: Decimal | None) -> bool:
+    """Whether the value-risk check looks at an item of ``estimate`` points: the check is on
+    (``value_risk_above_points``) and the item is larger than that."""
+    above = definition.get("value_risk_above_points")
+    return isinstance(above, int) and estimate is not None and estimate > above
+
+
+def _value_risk(facts: ItemFacts, above: int) -> ReadinessCheck:
+    code = "value_risk"
+    label = f"Value risk addressed (items above {above} points)"
+    if facts.estimate is None:
+        return ReadinessCheck(code, label, NOT_MEASURABLE, "not measurable yet: no estimate")
+    if facts.estimate <= above:
+        detail = (
+            f"{format_points(facts.estimate)} points: at most {above}, the check does not apply"
+        )
+        return ReadinessCheck(code, label, PASSED, detail)
+    if facts.value_risk_addressed is None:
+        detail = "not measurable: nothing records product risks"
+        return ReadinessCheck(code, label, NOT_MEASURABLE, detail)
+    status = PASSED if facts.value_risk_addressed else FAILED
+    return ReadinessCheck(code, label, status, facts.value_risk_detail)
+
+
 def evaluate(definition: dict[str, Any], facts: ItemFacts) -> Readiness:
     """The enabled checks of ``definition`` applied to ``facts``, in a fixed order."""
     checks: list[ReadinessCheck] = []
@@ -114,4 +142,7 @@ def evaluate(definition: dict[str, Any], facts: ItemFacts) -> Readiness:
     share = definition.get("max_velocity_share")
     if isinstance(share, int) and share > 0:
         checks.append(_size(facts, share))
+    above = definition.get("value_risk_above_points")
+    if isinstance(above, int) and not isinstance(above, bool) and above >= 0:
+        checks.append(_value_risk(facts, above))
     return Readiness(checks=checks)

@@ -29,10 +29,10 @@ from django.db.models import (
 from django.db.models.functions import Lower
 
 from lodestar.backlog.errors import BacklogErrorCode as Code
-from lodestar.backlog.extensions import PURPOSES, VELOCITY, Purpose
+from lodestar.backlog.extensions import PURPOSES, VALUE_RISK, VELOCITY, Purpose, RiskFact
 from lodestar.backlog.hierarchy import MAX_DEPTH, tree_order
 from lodestar.backlog.models import BacklogItem, ItemKind, ItemStatus, Label, fold_label
-from lodestar.backlog.readiness import ItemFacts, Readiness, evaluate
+from lodestar.backlog.readiness import ItemFacts, Readiness, evaluate, value_risk_applies
 from lodestar.core.errors import Invalid
 from lodestar.core.history import history_for
 from lodestar.core.models import HistoryEntry
@@ -435,6 +435,8 @@ def item_readiness(item: BacklogItem) -> Readiness:
     """The Definition of Ready checklist of ``item`` as it stands (saved or about to be)."""
     product = item.product
     goal = active_goal(product)
+    definition = product.definition_of_ready
+    risk = item_value_risk(item) if value_risk_applies(definition, item.estimate) else None
     facts = ItemFacts(
         acceptance_criteria=len([c for c in item.acceptance_criteria if c.strip()]),
         estimate=item.estimate,
@@ -442,8 +444,20 @@ def item_readiness(item: BacklogItem) -> Readiness:
         goal_id=item.goal_id,
         active_goal_id=goal.pk if goal else None,
         velocity=team_velocity(product),
+        value_risk_addressed=risk.addressed if risk else None,
+        value_risk_detail=risk.detail if risk else "",
     )
-    return evaluate(product.definition_of_ready, facts)
+    return evaluate(definition, facts)
+
+
+def item_value_risk(item: BacklogItem) -> RiskFact | None:
+    """Whether the value risk behind ``item`` is addressed, from the first source (in order,
+    ``backlog.extensions.VALUE_RISK``) that answers; None when none does."""
+    for source in VALUE_RISK.providers():
+        fact = source.value_risk(item)
+        if fact is not None:
+            return fact
+    return None
 
 
 # -- the backlog as a tree, and grouped by epic -------------------------------------------------

@@ -9,6 +9,7 @@ from lodestar.cli import (
     coverage,
     decisions,
     discovery,
+    experiments,
     exports,
     forecast,
     imports,
@@ -43,6 +44,7 @@ discovery.register(app)
 sprints.register(app)
 forecast.register(app)
 decisions.register(app)
+experiments.register(app)
 metrics.register(app)
 outcomes.register(app)
 releases.register(app)

@@ -42,6 +42,7 @@ from lodestar.coverage import duties
 from lodestar.coverage.duties import Activity, Match, Rows
 from lodestar.decisions.models import Decision
 from lodestar.discovery.models import Feedback, Insight, Problem
+from lodestar.discovery.risk_models import Experiment
 from lodestar.outcomes.models import Metric, OutcomeReview, SuccessCriterion
 from lodestar.releases.models import Release, RoadmapEntry, RoadmapShare
 from lodestar.strategy.models import ProductGoal
@@ -136,6 +137,7 @@ _OBJECTS: dict[str, Callable[[Scope], QuerySet[Any]]] = {
         "feedback__product_id",
     ),
     duties.PROBLEM: lambda s: _in(Problem.objects.filter(workspace_id=s.workspace_id), s),
+    duties.EXPERIMENT: lambda s: _in(Experiment.objects.filter(workspace_id=s.workspace_id), s),
     duties.ITEM: lambda s: _in(BacklogItem.objects.filter(workspace_id=s.workspace_id), s),
     duties.GOAL: lambda s: _in(ProductGoal.objects.filter(product__workspace_id=s.workspace_id), s),
     duties.DECISION: lambda s: _in(Decision.objects.filter(workspace_id=s.workspace_id), s),

@@ -58,10 +58,13 @@ class Duty:
 
 
 CUSTOMER_SOURCES = ("interview", "sales", "support")
+# Experiment methods that are data work rather than conversations or prototypes.
+DATA_METHODS = ("ab_test", "data_analysis")
 
 FEEDBACK = "discovery.feedback"
 INSIGHT = "discovery.insight"
 PROBLEM = "discovery.problem"
+EXPERIMENT = "discovery.experiment"
 ITEM = "backlog.backlogitem"
 GOAL = "strategy.productgoal"
 DECISION = "decisions.decision"
@@ -97,6 +100,11 @@ DUTIES: tuple[Duty, ...] = (
         (
             Activity("metric_defined", "Metric defined", Match(METRIC, (CREATED,))),
             Activity(
+                "data_experiment_planned",
+                "A/B test or data analysis planned (or recorded) as an experiment",
+                Match(EXPERIMENT, (CREATED,), value={"method": DATA_METHODS}),
+            ),
+            Activity(
                 "outcome_evaluated",
                 "Outcome evaluated on demand",
                 Match(
@@ -117,6 +125,16 @@ DUTIES: tuple[Duty, ...] = (
                 "problem_validated",
                 "Problem validated",
                 Match(PROBLEM, (UPDATED,), after={"status": ("validated",)}),
+            ),
+            Activity(
+                "experiment_concluded",
+                "Experiment concluded (its result recorded)",
+                Match(EXPERIMENT, (UPDATED,), after={"status": ("concluded",)}),
+            ),
+            Activity(
+                "experiment_recorded_concluded",
+                "Experiment recorded already concluded",
+                Match(EXPERIMENT, (CREATED,), value={"status": ("concluded",)}),
             ),
         ),
         unrecorded=("problems merged (problems cannot be merged yet)",),

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from lodestar.core.errors import NotFound
 from lodestar.discovery.errors import DiscoveryErrorCode as Code
 from lodestar.discovery.models import Contact, Customer, Feedback, Insight, Problem
+from lodestar.discovery.risk_models import Experiment, ProductRisk
 from lodestar.people.policy import Actor
 
 
@@ -53,6 +54,20 @@ def access_insight(actor: Actor, ref: int | str) -> Insight:
 def access_problem(actor: Actor, ref: int | str) -> Problem:
     rows = Problem.objects.select_related("owner__user", "product")
     return _one(rows, actor, ref, "problem", Code.PROBLEM_NOT_FOUND)  # type: ignore[no-any-return]
+
+
+def access_experiment(actor: Actor, ref: int | str) -> Experiment:
+    rows = Experiment.objects.select_related("product", "workspace")
+    return _one(rows, actor, ref, "experiment", Code.EXPERIMENT_NOT_FOUND)  # type: ignore[no-any-return]
+
+
+def access_risk(actor: Actor, ref: int | str) -> ProductRisk:
+    """A risk row, by id, while its subject (problem or epic) is live."""
+    rows = ProductRisk.objects.select_related("problem", "item__product", "workspace").filter(
+        Q(problem__deleted_at__isnull=True, item__isnull=True)
+        | Q(item__deleted_at__isnull=True, problem__isnull=True)
+    )
+    return _one(rows, actor, ref, "risk", Code.RISK_NOT_FOUND)  # type: ignore[no-any-return]
 
 
 def in_workspace(actor: Actor, obj: Model) -> bool:

@@ -26,7 +26,7 @@ from lodestar.core.db import insert_rows
 from lodestar.core.history import history_record_bulk
 from lodestar.core.markdown import render_markdown
 from lodestar.core.models import HistoryEntry
-from lodestar.discovery import services
+from lodestar.discovery import demo_risks, services
 from lodestar.discovery.models import (
     Contact,
     Customer,
@@ -601,6 +601,7 @@ def seed(world: dict[str, Any]) -> DemoDiscovery:
         _link_items(people, product, problems)
         _reach_from_evidence(people, product)
     _date_back(people, customers, problems, now)
+    demo_risks.seed(people, product, problems)
     return DemoDiscovery(customers, contacts, problems, [h.feedback for h in heard])
 
 

@@ -335,5 +335,6 @@ class ProductDiscovery(BaseModel):
         return f"Discovery settings of product {self.product_id}"
 
 
-# The public portal's models live in their own module; importing it registers them with the app.
-from lodestar.discovery import portal_models  # noqa: E402, F401
+# The public portal's models live in their own module, and so do product risks and
+# experiments; importing them registers them with the app.
+from lodestar.discovery import portal_models, risk_models  # noqa: E402, F401

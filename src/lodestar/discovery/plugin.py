@@ -15,10 +15,12 @@ from lodestar.backlog.extensions import (
     ITEM_SECTIONS,
     PURPOSES,
     REACH,
+    VALUE_RISK,
     ItemLinkSource,
     ItemSection,
     Purpose,
     ReachSource,
+    ValueRiskSource,
 )
 from lodestar.core.registry import (
     Demo,
@@ -32,14 +34,17 @@ from lodestar.core.registry import (
     Subscriber,
     TrashRules,
 )
-from lodestar.discovery import cadence, demo, reach
+from lodestar.discovery import cadence, demo, reach, risk_history
 from lodestar.discovery.access import (
     access_contact,
     access_customer,
+    access_experiment,
     access_feedback,
     access_insight,
     access_problem,
+    access_risk,
 )
+from lodestar.discovery.extensions import PROBLEM_SECTIONS, ProblemSection
 from lodestar.discovery.models import (
     Contact,
     Customer,
@@ -56,9 +61,12 @@ from lodestar.discovery.portal_access import (
     access_portal_submission,
 )
 from lodestar.discovery.portal_models import Portal, PortalIdea, PortalSubmission
+from lodestar.discovery.risk_models import Experiment, ProductRisk
+from lodestar.discovery.risk_selectors import item_value_risk
 from lodestar.discovery.selectors import item_problem_titles
 from lodestar.discovery.services import customer_on_restore, refuse_trash_with_feedback
 from lodestar.discovery.views.backlog import item_section
+from lodestar.discovery.views.risks import item_risk_section, problem_risk_section
 from lodestar.strategy.selectors import product_team_query
 
 EDIT = "edit_content"
@@ -142,6 +150,35 @@ def _insight_search(insight: Insight) -> SearchDocument:
     )
 
 
+def _experiment_search(experiment: Experiment) -> SearchDocument:
+    return SearchDocument(
+        title=experiment.title,
+        body="\n".join(
+            filter(None, [experiment.hypothesis, experiment.success_signal, experiment.result_text])
+        ),
+        updated_at=experiment.updated_at,
+        facets={"product": experiment.product.key, "status": experiment.status},
+    )
+
+
+def _risk_url(risk: ProductRisk) -> str:
+    if risk.problem is not None:
+        return _page_url("problem_detail", "problem_id")(risk.problem) + "#risks"
+    assert risk.item is not None  # noqa: S101 - a risk has exactly one subject (a constraint)
+    return (
+        reverse(
+            "backlog:item_detail",
+            kwargs={"workspace_slug": risk.workspace.slug, "item_key": risk.item.key},
+        )
+        + "#risks"
+    )
+
+
+def _risk_title(risk: ProductRisk) -> str:
+    subject = risk.problem.title if risk.problem is not None else risk.item.key  # type: ignore[union-attr]
+    return f"{risk.get_kind_display()} risk of {subject}"
+
+
 PLUGIN = Plugin(
     name="discovery",
     urls=["lodestar.discovery.urls", "lodestar.discovery.portal_urls"],
@@ -152,6 +189,7 @@ PLUGIN = Plugin(
         "lodestar.discovery.portal_api",
         "lodestar.discovery.portal_moderation_api",
         "lodestar.discovery.api_reach",
+        "lodestar.discovery.risk_api",
     ],
     permissions=PERMISSIONS,
     periodic=[
@@ -221,6 +259,31 @@ PLUGIN = Plugin(
             commentable=True,
         ),
         ObjectType(
+            name="experiment",
+            model=Experiment,
+            label="experiment",
+            title=lambda experiment: experiment.title,
+            gate=access_experiment,
+            permissions=CONTENT,
+            product=lambda experiment: experiment.product,
+            url=_page_url("experiment_detail", "experiment_id"),
+            describe=risk_history.describe_experiment,
+            search=_experiment_search,
+            search_related=("product",),
+            trash=TrashRules(select_related=("product",)),
+        ),
+        ObjectType(
+            name="product_risk",
+            model=ProductRisk,
+            label="product risk",
+            title=_risk_title,
+            gate=access_risk,
+            # A risk follows its problem or epic: it is changed, never trashed on its own.
+            permissions={"view": "view", "change": EDIT},
+            url=_risk_url,
+            describe=risk_history.describe_risk,
+        ),
+        ObjectType(
             name="portal",
             model=Portal,
             label="portal",
@@ -273,6 +336,9 @@ PLUGIN = Plugin(
         ),
         (REACH, ReachSource(name="problems", reach=reach.derived_reach, order=10)),
         (ITEM_SECTIONS, ItemSection(name="problems", render=item_section, order=10)),
+        (ITEM_SECTIONS, ItemSection(name="risks", render=item_risk_section, order=15)),
+        (PROBLEM_SECTIONS, ProblemSection(name="risks", render=problem_risk_section, order=10)),
+        (VALUE_RISK, ValueRiskSource(name="risks", value_risk=item_value_risk, order=10)),
         (
             ITEM_LINKS,
             ItemLinkSource(name="problems", label="problems", links=item_problem_titles, order=10),

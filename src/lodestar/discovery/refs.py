@@ -7,8 +7,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from lodestar.core.errors import Invalid, NotFound
-from lodestar.discovery.access import access_contact, access_customer, access_problem
+from lodestar.discovery.access import (
+    access_contact,
+    access_customer,
+    access_experiment,
+    access_problem,
+)
 from lodestar.discovery.models import Contact, Customer, Problem
+from lodestar.discovery.risk_models import Experiment
 from lodestar.people.models import Membership
 from lodestar.people.policy import Actor
 from lodestar.people.refs import member_ref
@@ -96,3 +102,10 @@ def participant_refs(actor: Actor, emails: Sequence[str]) -> tuple[list[Membersh
                     field, f"{email} is neither a member nor a contact of this workspace"
                 ) from None
     return members, contacts
+
+
+def experiment_ref(actor: Actor, ref: int | str, *, field: str = "experiment") -> Experiment:
+    try:
+        return access_experiment(actor, ref)
+    except NotFound as exc:
+        raise Invalid.field(field, f"no experiment {ref} in this workspace") from exc

@@ -287,6 +287,14 @@ class WeekOut(Schema):
     insights: int
 
 
+class ExperimentCountsOut(Schema):
+    total: int
+    running: int
+    concluded: int
+    validated: int
+    invalidated: int
+
+
 class EvidenceOut(Schema):
     customers: int
     contacts: int
@@ -302,6 +310,10 @@ class EvidenceOut(Schema):
         description="Distinct email addresses whose confirmed portal votes went to the ideas "
         "linked to the problem; interest, apart from customers and ARR (which come from "
         "insights only)"
+    )
+    experiments: ExperimentCountsOut = Field(
+        description="The experiments linked to the problem: what was tested, apart from the "
+        "customers and ARR"
     )
 
     @staticmethod
@@ -319,6 +331,13 @@ class EvidenceOut(Schema):
             ],
             trend=[WeekOut(week=w.week, insights=w.insights) for w in evidence.trend],
             votes=evidence.votes,
+            experiments=ExperimentCountsOut(
+                total=evidence.experiments.total,
+                running=evidence.experiments.running,
+                concluded=evidence.experiments.concluded,
+                validated=evidence.experiments.validated,
+                invalidated=evidence.experiments.invalidated,
+            ),
         )
 
 

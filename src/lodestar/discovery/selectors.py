@@ -41,6 +41,7 @@ from lodestar.discovery.models import (
     ProblemStatus,
 )
 from lodestar.discovery.portal_models import PortalVote
+from lodestar.discovery.risk_selectors import ExperimentCounts, problem_experiment_counts
 from lodestar.people.policy import Actor
 
 TREND_WEEKS = 13  # the last 90 days, in weeks
@@ -74,6 +75,10 @@ class Evidence:
     # Distinct confirmed voter emails over the portal ideas linked to the problem: interest,
     # not evidence from customers (it moves neither ``customers`` nor ``arr``).
     votes: int = 0
+    # The experiments run on the problem (live ones): how many, concluded, validated. They
+    # are evidence of what was tested, shown beside the customers; they do not move the
+    # customers, ARR or the ranking by them.
+    experiments: ExperimentCounts = field(default_factory=ExperimentCounts)
 
 
 def _live_links(problem_ids: Iterable[int]) -> QuerySet[InsightProblem]:
@@ -142,14 +147,15 @@ def problem_votes(problem_ids: Sequence[int]) -> dict[int, int]:
 
 
 def problem_evidence(problem_ids: Sequence[int]) -> dict[int, Evidence]:
-    """The evidence of each problem, in three queries whatever their number, each aggregated
+    """The evidence of each problem, in four queries whatever their number, each aggregated
     by the database (no insight is read into Python).
 
     Customers and contacts are counted once each however many insights they are behind; ARR
     is the sum over those distinct customers (a customer with no ARR adds nothing); segments
     split the customers and their ARR; the trend counts insights per week over the last 90
     days by when the feedback was received. Trashed insights and feedback do not count.
-    ``votes`` counts the portal's confirmed voters (``problem_votes``) on their own.
+    ``votes`` counts the portal's confirmed voters (``problem_votes``) on their own, and
+    ``experiments`` the experiments linked to it (``problem_experiment_counts``).
     """
     ids = list(dict.fromkeys(int(pk) for pk in problem_ids))
     if not ids:
@@ -184,6 +190,7 @@ def problem_evidence(problem_ids: Sequence[int]) -> dict[int, Evidence]:
             total = Decimal(arr).quantize(Decimal("0.01")) if arr is not None else Decimal("0.00")
             shares[problem_id].append(SegmentShare(segment or NO_SEGMENT, int(customers), total))
     votes = problem_votes(ids)
+    experiments = problem_experiment_counts(ids)
     result: dict[int, Evidence] = {}
     for pk in ids:
         row = totals.get(pk)
@@ -197,6 +204,7 @@ def problem_evidence(problem_ids: Sequence[int]) -> dict[int, Evidence]:
             segments=segments,
             trend=[WeekCount(week, row[f"week_{n}"] if row else 0) for n, week in enumerate(weeks)],
             votes=votes.get(pk, 0),
+            experiments=experiments[pk],
         )
     return result
 

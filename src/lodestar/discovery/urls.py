@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from lodestar.discovery.views import backlog, customers, feedback, imports, portal, problems
+from lodestar.discovery.views import backlog, customers, feedback, imports, portal, problems, risks
 
 app_name = "discovery"
 
@@ -36,6 +36,37 @@ urlpatterns: list[URLPattern | URLResolver] = [
         W + "problems/<int:problem_id>/items/<str:item_key>/unlink",
         problems.item_unlink,
         name="problem_item_unlink",
+    ),
+    # product risks (on problems and epics) and experiments
+    path(
+        W + "problems/<str:ref>/risks/<str:kind>",
+        risks.risk_set,
+        {"subject_kind": "problem"},
+        name="problem_risk_set",
+    ),
+    path(
+        W + "items/<str:ref>/risks/<str:kind>",
+        risks.risk_set,
+        {"subject_kind": "item"},
+        name="item_risk_set",
+    ),
+    path(W + "experiments", risks.experiment_list_page, name="experiment_list"),
+    path(W + "experiments/new", risks.experiment_new, name="experiment_new"),
+    path(W + "experiments/<int:experiment_id>", risks.experiment_detail, name="experiment_detail"),
+    path(
+        W + "experiments/<int:experiment_id>/links", risks.experiment_link, name="experiment_link"
+    ),
+    path(
+        W + "experiments/<int:experiment_id>/problems/<str:ref>/unlink",
+        risks.experiment_unlink,
+        {"subject_kind": "problem"},
+        name="experiment_problem_unlink",
+    ),
+    path(
+        W + "experiments/<int:experiment_id>/items/<str:ref>/unlink",
+        risks.experiment_unlink,
+        {"subject_kind": "item"},
+        name="experiment_item_unlink",
     ),
     # customers
     path(W + "customers", customers.customer_list_page, name="customer_list"),

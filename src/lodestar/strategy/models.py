@@ -34,6 +34,7 @@ def default_definition_of_ready() -> dict[str, Any]:
         "estimate": True,
         "serves_goal": True,
         "max_velocity_share": 50,
+        "value_risk_above_points": None,
     }
 
 

@@ -20,6 +20,13 @@ class DefinitionOfReadyIn(InSchema):
     estimate: bool | None = None
     serves_goal: bool | None = None
     max_velocity_share: int | None = Field(default=None, ge=1, le=100)
+    value_risk_above_points: int | None = Field(
+        default=None,
+        ge=0,
+        le=1000,
+        description="Items estimated above this many points need their value risk addressed; "
+        "null turns the check off",
+    )
 
 
 class DefinitionOfReadyOut(Schema):
@@ -27,6 +34,7 @@ class DefinitionOfReadyOut(Schema):
     estimate: bool
     serves_goal: bool
     max_velocity_share: int | None
+    value_risk_above_points: int | None = None
 
 
 class ProductIn(InSchema):

@@ -107,8 +107,20 @@ def clean_definition_of_ready(value: dict[str, Any]) -> dict[str, Any]:
                     "must be a whole percentage from 1 to 100, or null to skip the check",
                     code=Code.DEFINITION_OF_READY_INVALID,
                 )
+        elif name == "value_risk_above_points":
+            if setting is not None and (
+                isinstance(setting, bool)
+                or not isinstance(setting, int)
+                or not 0 <= setting <= 1000
+            ):
+                raise Invalid.field(
+                    f"{field}.{name}",
+                    "must be a whole number of points from 0 to 1000 (items larger than it need "
+                    "their value risk addressed), or null to skip the check",
+                    code=Code.DEFINITION_OF_READY_INVALID,
+                )
         else:
-            known = ", ".join((*_DOR_SWITCHES, "max_velocity_share"))
+            known = ", ".join((*_DOR_SWITCHES, "max_velocity_share", "value_risk_above_points"))
             raise Invalid.field(
                 f"{field}.{name}",
                 f"is not a readiness check; use {known}",
