@@ -173,7 +173,44 @@ def _fill(entries: int) -> tuple[Any, Any]:
             HistoryEntry.objects.bulk_create(rows)
             rows = []
     HistoryEntry.objects.bulk_create(rows)
-    return actor, products[0]
+    return actor, products[0], _team(workspace, members, products[0], rng)
+
+
+def _team(workspace: Any, members: list[Any], product: Any, rng: random.Random) -> Any:
+    """A team of ten on ``product``: hats put on months ago or lately, a few taken off inside
+    the period, and the product owner hat handed over in it (a team's coverage reads each
+    person's stretch of time)."""
+    from django.utils import timezone
+
+    from lodestar.people.models import Team, TeamMembership, TeamRole
+    from lodestar.strategy.models import ProductOwnerHat, ProductTeam
+
+    now = timezone.now()
+    team = Team.objects.create(workspace=workspace, slug="core", name="Core")
+    ProductTeam.objects.create(product=product, team=team)
+    TeamMembership.objects.bulk_create(
+        TeamMembership(
+            team=team,
+            member=members[n],
+            role=TeamRole.DEVELOPER,
+            started_at=now - dt.timedelta(days=rng.randint(20, 400), hours=rng.randint(0, 23)),
+            ended_at=now - dt.timedelta(days=rng.randint(1, 19)) if n % 4 == 0 else None,
+        )
+        for n in range(2, 12)
+    )
+    handover = now - dt.timedelta(days=60, hours=5)
+    ProductOwnerHat.objects.bulk_create(
+        [
+            ProductOwnerHat(
+                product=product,
+                member=members[1],
+                started_at=now - dt.timedelta(days=300),
+                ended_at=handover,
+            ),
+            ProductOwnerHat(product=product, member=members[12], started_at=handover),
+        ]
+    )
+    return team
 
 
 def _timed(call: Any, calls: int) -> tuple[list[float], Any]:
@@ -202,7 +239,7 @@ def child(db: str, entries: int, calls: int, out: Path) -> None:
 
     call_command("migrate", interactive=False, verbosity=0)
     started = time.perf_counter()
-    actor, product = _fill(entries)
+    actor, product, team = _fill(entries)
     filled = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
@@ -216,8 +253,9 @@ def child(db: str, entries: int, calls: int, out: Path) -> None:
     for read, n in (("rollup", calls), ("history alone", 3)):
         if read == "history alone":
             RollupState.objects.filter(workspace_id=actor.workspace_id).delete()
-        for scope, where in ((None, "workspace"), (product, "product")):
-            times, coverage = _timed(lambda s=scope: coverage_for(actor, product=s, days=180), n)
+        scopes = ({}, {"product": product}, {"team": team})
+        for scope, where in zip(scopes, ("workspace", "product", "team"), strict=True):
+            times, coverage = _timed(lambda s=scope: coverage_for(actor, days=180, **s), n)
             figures.append(
                 {
                     "scope": f"{where}, {read}",
