@@ -324,3 +324,49 @@ def test_object_pages_carry_the_trace_and_the_trace_has_its_own_page(
     assert page.status_code == 200
     assert "<html" in page.content.decode()
     assert client.get("/w/acme/trace/customer/1").status_code == 404
+
+
+def test_a_decisions_links_lead_only_to_untrashed_objects(
+    owner: Persona, loop: Loop, product: Product, make_item: MakeItem
+) -> None:
+    dropped = make_item("Dropped idea")
+    decision = decisions.decision_create(
+        actor=owner.actor,
+        product=product,
+        title="Cache first",
+        links=[f"item:{loop.story.key}", f"item:{dropped.key}", f"problem:{loop.problem.pk}"],
+    )
+    backlog.item_delete(actor=owner.actor, item=dropped)
+
+    trace = trace_of(owner.actor, "decision", decision)
+
+    assert "Dropped idea" not in _stage(trace, "item")
+    assert {"Cache the cart", "Fast mobile checkout"} <= set(_stage(trace, "item"))
+    assert _stage(trace, "problem") == ["Mobile checkout is slow"]
+    assert _stage(trace, "feedback") == [loop.feedback.summary]
+    assert trace.origin.type == "decision"
+    assert trace.origin.origin
+
+
+def test_a_trace_costs_a_query_per_round_of_its_walk(owner: Persona, loop: Loop) -> None:
+    trace_of(owner.actor, "outcome", loop.review)  # what is read once per process
+    with CaptureQueriesContext(connection) as queries:
+        trace = trace_of(owner.actor, "outcome", loop.review)
+
+    # Up from the review: its criterion; its release; the release's story; the story's epic
+    # and problem; the problem's insight; its feedback (6 rounds, the way down in the same
+    # statements), then the broken links (1) and a read for each of the 8 types reached.
+    assert trace.count == 9
+    assert len(queries.captured_queries) <= 6 + 1 + 8
+    rounds = [q["sql"] for q in queries.captured_queries if "UNION ALL" in q["sql"]]
+    assert rounds, "the steps of a round are one statement"
+
+
+def test_every_listed_object_links_to_its_page(owner: Persona, loop: Loop) -> None:
+    trace = trace_of(owner.actor, "outcome", loop.review)
+
+    urls = {node.type: node.url for stage in trace.stages for node in stage.nodes}
+    assert urls["insight"] == f"/w/acme/feedback/{loop.feedback.pk}#insight-{loop.insight.pk}"
+    assert urls["release"] == loop.release_url
+    assert str(urls["item"]).startswith("/w/acme/items/ACME-")
+    assert all(url and url.startswith("/w/acme/") for url in urls.values())

@@ -6,7 +6,8 @@
 ``trace_of(actor, object)`` walks *up* the chain from the object (what led to it: the feedback
 behind a problem, the problems an item solves) and *down* it (what came of it: the sprints and
 releases of an item, the success criteria of a release, their outcome reviews, the follow-ups
-of a review), each step one query over the ids reached so far, never per object. An item stands
+of a review), a round of steps at a time, each round one query over the ids reached so far
+(``coverage.trace_walk``), never per object. An item stands
 for its breakdown: walking down from an epic takes in its stories and tasks (they are what
 sprints and releases hold), walking up from a task takes in its story and epic (they are what
 problems name). A review's follow-up items are the loop closing: the trace shows them with the
@@ -14,39 +15,20 @@ decisions linked to the review, and stops there.
 
 Trashed objects are not on the chain. Every object read belongs to the actor's workspace.
 
-The broken links are named (``Gap``), each by a rule with a code:
-
-- ``feedback_without_insight``: feedback that no insight was drawn from;
-- ``problem_without_item``: a problem with no backlog item to solve it;
-- ``solved_problem_without_release``: a solved problem none of whose items is in a release;
-- ``live_release_without_criterion``: a live release with no success criterion;
-- ``missed_outcome_without_follow_up``: an outcome review that says *missed* with no follow-up
-  item and no decision linked to it.
+The broken links are named (``Gap``), each by a rule with a code (``coverage.trace_gaps``).
+Then the objects listed and those the gaps name are read whole, a query per type.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
-
-from lodestar.backlog.models import BacklogItem
 from lodestar.core.actors import Actor
 from lodestar.core.registry import registry
-from lodestar.decisions.models import Decision, DecisionLink
-from lodestar.discovery.models import (
-    Feedback,
-    Insight,
-    InsightProblem,
-    Problem,
-    ProblemItem,
-    ProblemStatus,
-)
-from lodestar.outcomes.models import OutcomeReview, SuccessCriterion, Verdict
-from lodestar.releases.models import Release, ReleaseItem, ReleaseState
-from lodestar.sprints.models import Sprint, SprintItem
+from lodestar.coverage.trace_gaps import broken_links
+from lodestar.coverage.trace_walk import MODELS, Ids, walk
 
 # The chain's stages, in order; each is an object type's name (``core.registry``).
 STAGES: tuple[str, ...] = (
@@ -73,12 +55,9 @@ STAGE_LABELS = {
 }
 # The object types a trace starts from (a follow-up is an item or a decision).
 ORIGINS = frozenset(STAGES[:-1]) | {"decision"}
-# At most this many objects of one type are followed (a stage that reaches more says so:
-# ``capped``), and at most ``SHOWN`` of a stage are listed.
-WALK_CAP = 200
+# At most ``SHOWN`` objects of a stage are listed (a trace follows at most
+# ``trace_walk.WALK_CAP`` of a type, a stage that reaches more saying so: ``capped``).
 SHOWN = 25
-# At most this many broken links of one rule are named (the oldest).
-GAPS_SHOWN = 10
 # Where each type's state is, for the list.
 _STATE = {
     "feedback": "state",
@@ -89,37 +68,22 @@ _STATE = {
     "outcome": "verdict",
     "decision": "status",
 }
-_MODELS: dict[str, Any] = {
-    "feedback": Feedback,
-    "insight": Insight,
-    "problem": Problem,
-    "item": BacklogItem,
-    "sprint": Sprint,
-    "release": Release,
-    "success_criterion": SuccessCriterion,
-    "outcome": OutcomeReview,
-    "decision": Decision,
-}
-# What the title and URL of each type read beyond its row.
+# What the title and URL of each type read beyond its row and its workspace. Every object a
+# trace reaches is of the actor's workspace: it is read once, with the origin, and given to
+# the others (and to the related objects named in ``_IN_WORKSPACE``) rather than joined to
+# every row.
 _RELATED: dict[str, tuple[str, ...]] = {
-    "feedback": ("workspace", "customer"),
-    "insight": ("workspace", "feedback__workspace"),
-    "problem": ("workspace",),
-    "item": ("workspace",),
-    "sprint": ("workspace", "team"),
-    "release": ("workspace", "product"),
-    "success_criterion": ("workspace", "product", "metric", "release", "item"),
-    "outcome": (
-        "workspace",
-        "product",
-        "criterion__metric",
-        "criterion__release",
-        "criterion__item",
-    ),
-    "decision": ("workspace", "product"),
+    "feedback": ("customer",),
+    "insight": ("feedback",),
+    "problem": (),
+    "item": (),
+    "sprint": ("team",),
+    "release": ("product",),
+    "success_criterion": ("product", "metric", "release", "item"),
+    "outcome": ("product", "criterion__metric", "criterion__release", "criterion__item"),
+    "decision": ("product",),
 }
-
-Ids = dict[str, set[int]]
+_IN_WORKSPACE: dict[str, tuple[str, ...]] = {"insight": ("feedback",)}
 
 
 @dataclass(frozen=True)
@@ -162,176 +126,7 @@ class Trace:
         return sum(len(stage.nodes) + stage.more for stage in self.stages)
 
 
-# -- the steps ------------------------------------------------------------------------------
-#
-# Each step takes the ids reached of one type and gives the ids it leads to, by type: one
-# query each, which leaves trashed objects out itself (a link row and both its ends are always
-# of one workspace: the services that write links check it).
-
-LIVE_ITEM = {"item__deleted_at__isnull": True}
-
-
-def _ids(query: Any, field_name: str) -> set[int]:
-    return {value for value in query.values_list(field_name, flat=True) if value is not None}
-
-
-def _live(kind: str, ids: Iterable[int], workspace_id: int) -> set[int]:
-    """``ids`` of ``kind`` that are untrashed rows of the workspace (a decision's links name
-    objects of any kind, so these are checked)."""
-    model = _MODELS[kind]
-    return _ids(model.objects.filter(pk__in=list(ids), workspace_id=workspace_id), "pk")
-
-
-def _up(kind: str, ids: set[int], workspace_id: int) -> Ids:
-    """What led to the objects ``ids`` of ``kind``."""
-    found: Ids = {}
-    if kind == "insight":
-        found["feedback"] = _ids(
-            Insight.objects.filter(pk__in=ids, feedback__deleted_at__isnull=True), "feedback_id"
-        )
-    elif kind == "problem":
-        found["insight"] = _ids(
-            InsightProblem.objects.filter(problem_id__in=ids, insight__deleted_at__isnull=True),
-            "insight_id",
-        )
-    elif kind == "item":
-        # The item's breakdown upwards (its story, its epic): what problems name.
-        parents = _ids(
-            BacklogItem.objects.filter(pk__in=ids, parent__deleted_at__isnull=True), "parent_id"
-        )
-        found["item"] = parents
-        found["problem"] = _ids(
-            ProblemItem.objects.filter(item_id__in=ids | parents, problem__deleted_at__isnull=True),
-            "problem_id",
-        )
-        # A follow-up item came of an outcome review: the loop before it.
-        found["outcome"] = _ids(
-            OutcomeReview.follow_ups.through.objects.filter(backlogitem_id__in=ids),
-            "outcomereview_id",
-        )
-    elif kind == "sprint":
-        found["item"] = _ids(SprintItem.objects.filter(sprint_id__in=ids, **LIVE_ITEM), "item_id")
-    elif kind == "release":
-        rows = ReleaseItem.objects.filter(release_id__in=ids, dropped_at__isnull=True, **LIVE_ITEM)
-        found["item"] = _ids(rows, "item_id")
-        found["sprint"] = _ids(
-            SprintItem.objects.filter(item_id__in=rows.values("item_id")), "sprint_id"
-        )
-    elif kind == "success_criterion":
-        measured = list(
-            SuccessCriterion.objects.filter(pk__in=ids).values_list(
-                "release_id", "item_id", "item__deleted_at"
-            )
-        )
-        found["release"] = {release for release, _, _ in measured if release is not None}
-        found["item"] = {item for _, item, gone in measured if item is not None and gone is None}
-    elif kind == "outcome":
-        found["success_criterion"] = _ids(OutcomeReview.objects.filter(pk__in=ids), "criterion_id")
-    elif kind == "decision":
-        targets: Ids = {}
-        for target_type, target_id in DecisionLink.objects.filter(
-            decision_id__in=ids, workspace_id=workspace_id
-        ).values_list("target_type", "target_id"):
-            if target_type in _MODELS and target_type != "decision":
-                targets.setdefault(target_type, set()).add(target_id)
-        found = {name: _live(name, got, workspace_id) for name, got in targets.items()}
-    return found
-
-
-def _down(kind: str, ids: set[int], workspace_id: int) -> Ids:
-    """What came of the objects ``ids`` of ``kind``."""
-    found: Ids = {}
-    if kind == "feedback":
-        found["insight"] = _ids(Insight.objects.filter(feedback_id__in=ids), "pk")
-    elif kind == "insight":
-        found["problem"] = _ids(
-            InsightProblem.objects.filter(insight_id__in=ids, problem__deleted_at__isnull=True),
-            "problem_id",
-        )
-    elif kind == "problem":
-        found["item"] = _ids(ProblemItem.objects.filter(problem_id__in=ids, **LIVE_ITEM), "item_id")
-    elif kind == "item":
-        # The breakdown downwards (an epic's stories and their tasks): what sprints hold.
-        found["item"] = _ids(BacklogItem.objects.filter(parent_id__in=ids), "pk")
-        found["sprint"] = _ids(SprintItem.objects.filter(item_id__in=ids), "sprint_id")
-        found["release"] = _ids(
-            ReleaseItem.objects.filter(item_id__in=ids, dropped_at__isnull=True), "release_id"
-        )
-        found["success_criterion"] = _ids(SuccessCriterion.objects.filter(item_id__in=ids), "pk")
-    elif kind == "sprint":
-        found["release"] = _ids(
-            ReleaseItem.objects.filter(
-                item_id__in=SprintItem.objects.filter(sprint_id__in=ids, **LIVE_ITEM).values(
-                    "item_id"
-                ),
-                dropped_at__isnull=True,
-            ),
-            "release_id",
-        )
-    elif kind == "release":
-        found["success_criterion"] = _ids(SuccessCriterion.objects.filter(release_id__in=ids), "pk")
-    elif kind == "success_criterion":
-        found["outcome"] = _ids(OutcomeReview.objects.filter(criterion_id__in=ids), "pk")
-    elif kind == "outcome":
-        found["follow_up_item"] = _ids(
-            OutcomeReview.follow_ups.through.objects.filter(
-                outcomereview_id__in=ids, backlogitem__deleted_at__isnull=True
-            ),
-            "backlogitem_id",
-        )
-        found["decision"] = _ids(
-            DecisionLink.objects.filter(
-                workspace_id=workspace_id,
-                target_type="outcome",
-                target_id__in=ids,
-                decision__deleted_at__isnull=True,
-            ),
-            "decision_id",
-        )
-    return found
-
-
-def _walk(
-    origin: str,
-    start: set[int],
-    step: Callable[[str, set[int], int], Ids],
-    workspace_id: int,
-    reached: Ids,
-    capped: set[str],
-) -> None:
-    """Follow ``step`` from the objects ``start`` of the type ``origin`` until nothing new is
-    reached, adding to ``reached``. Follow-up items and decisions are collected, not followed
-    down (the loop stops there). A sprint is followed only from itself: reached from an item,
-    its other items are not on that item's chain."""
-    frontier: Ids = {origin: set(start)}
-    while frontier:
-        following: Ids = {}
-        for kind, ids in frontier.items():
-            if kind in ("follow_up_item", "decision") and step is _down:
-                continue
-            if kind == "sprint" and origin != "sprint":
-                continue
-            for next_kind, next_ids in step(kind, ids, workspace_id).items():
-                known = reached.setdefault(next_kind, set())
-                fresh = next_ids - known
-                room = WALK_CAP - len(known)
-                if fresh and len(fresh) > room:
-                    capped.add(
-                        "follow_up" if next_kind in ("follow_up_item", "decision") else next_kind
-                    )
-                if not fresh or room <= 0:
-                    continue
-                fresh = set(sorted(fresh)[:room])
-                known |= fresh
-                if fresh:
-                    following.setdefault(next_kind, set()).update(fresh)
-        frontier = following
-
-
-# -- the trace ------------------------------------------------------------------------------
-
-
-def _node(kind: str, obj: Any, origin: bool = False) -> TraceNode:
+def _node(kind: str, obj: Any) -> TraceNode:
     object_type = registry().object_type(kind)
     if object_type is None:
         raise LookupError(f"no object type {kind!r}")
@@ -347,15 +142,29 @@ def _node(kind: str, obj: Any, origin: bool = False) -> TraceNode:
         state=str(words),
         state_code=code,
         url=object_type.url(obj) if object_type.url is not None else None,
-        origin=origin,
     )
 
 
-def _objects(kind: str, ids: Iterable[int]) -> list[Any]:
-    model = _MODELS[kind]
-    return list(
-        model.objects.filter(pk__in=list(ids)).select_related(*_RELATED[kind]).order_by("pk")
-    )
+def _read(wanted: Ids, origin: str, obj: Any) -> dict[tuple[str, int], TraceNode]:
+    """The nodes of the objects ``wanted``, a query per type, the origin's type first (its
+    row brings the workspace, which the others are given)."""
+    nodes: dict[tuple[str, int], TraceNode] = {}
+    workspace = None
+    for kind in sorted(wanted, key=lambda name: name != origin):
+        query = MODELS[kind].objects.filter(pk__in=wanted[kind]).select_related(*_RELATED[kind])
+        if workspace is None:
+            query = query.select_related("workspace")
+        for one in query.order_by("pk"):
+            if workspace is None:
+                workspace = one.workspace
+            for path in ("", *_IN_WORKSPACE.get(kind, ())):
+                holder = getattr(one, path) if path else one
+                if holder.workspace_id == workspace.pk:
+                    holder.workspace = workspace
+            nodes[kind, one.pk] = _node(kind, one)
+    if (origin, obj.pk) not in nodes:  # not a live row (the caller's object is what counts)
+        nodes[origin, obj.pk] = _node(origin, obj)
+    return nodes
 
 
 def _listed(ids: set[int], shown: int, first: int | None = None) -> list[int]:
@@ -370,141 +179,51 @@ def trace_of(actor: Actor, kind: str, obj: Any, *, shown: int = SHOWN) -> Trace:
     ``actor``): its stages in order with the objects reached (at most ``shown`` listed a
     stage, the rest counted; only those listed are read whole), and the broken links."""
     workspace_id = actor.workspace_id
-    reached: Ids = {kind: {obj.pk}}
-    capped: set[str] = set()
-    _walk(kind, {obj.pk}, _up, workspace_id, reached, capped)
-    down: Ids = {kind: {obj.pk}}
-    _walk(kind, {obj.pk}, _down, workspace_id, down, capped)
+    reached, down, capped = walk(kind, obj.pk, workspace_id)
     for name, ids in down.items():
         reached.setdefault(name, set()).update(ids)
     follow_up_items = reached.pop("follow_up_item", set())
     if kind == "item":
         follow_up_items.discard(obj.pk)
-    origin = _node(kind, obj, origin=True)
-    stages: list[TraceStage] = []
+    # What each stage lists, as (type, id); a follow-up is an item or a decision.
+    listed: dict[str, list[tuple[str, int]]] = {}
+    for stage in STAGES[:-1]:
+        first = obj.pk if stage == kind else None
+        listed[stage] = [(stage, pk) for pk in _listed(reached.get(stage, set()), shown, first)]
+    items = _listed(follow_up_items, shown)
+    decisions = _listed(
+        reached.get("decision", set()), shown - len(items), obj.pk if kind == "decision" else None
+    )
+    listed["follow_up"] = [("item", pk) for pk in items] + [("decision", pk) for pk in decisions]
+    broken = broken_links(reached, workspace_id)
+    wanted: Ids = {kind: {obj.pk}}
+    for named in [*listed.values(), *([(rule.kind, pk) for pk in ids] for rule, ids in broken)]:
+        for name, pk in named:
+            wanted.setdefault(name, set()).add(pk)
+    nodes = _read(wanted, kind, obj)
+    origin = dataclasses.replace(nodes[kind, obj.pk], origin=True)
+    stages = []
     for stage in STAGES:
+        shown_nodes = [
+            origin if key == (kind, obj.pk) else nodes[key] for key in listed[stage] if key in nodes
+        ]
         if stage == "follow_up":
-            decisions = reached.get("decision", set())
-            first = obj.pk if kind == "decision" else None
-            listed_items = _listed(follow_up_items, shown)
-            listed_decisions = _listed(decisions, shown - len(listed_items), first)
-            nodes = [_node("item", item) for item in _objects("item", listed_items)] + [
-                _node("decision", one, origin=kind == "decision" and one.pk == obj.pk)
-                for one in _objects("decision", listed_decisions)
-            ]
-            total = len(follow_up_items) + len(decisions)
+            total = len(follow_up_items) + len(reached.get("decision", set()))
         else:
-            ids = reached.get(stage, set())
-            first = obj.pk if stage == kind else None
-            objects = {one.pk: one for one in _objects(stage, _listed(ids, shown, first))}
-            nodes = [
-                _node(stage, one, origin=stage == kind and one.pk == obj.pk)
-                for one in (objects[pk] for pk in _listed(ids, shown, first) if pk in objects)
-            ]
-            total = len(ids)
+            total = len(reached.get(stage, set()))
         stages.append(
             TraceStage(
                 stage,
                 STAGE_LABELS[stage],
-                nodes,
-                max(0, total - len(nodes)),
+                shown_nodes,
+                max(0, total - len(shown_nodes)),
                 capped=stage in capped,
             )
         )
-    return Trace(origin=origin, stages=stages, gaps=_gaps(reached, workspace_id))
-
-
-def _gap_nodes(kind: str, ids: Iterable[int], rule: str, message: str) -> list[Gap]:
-    chosen = sorted(ids)[:GAPS_SHOWN]
-    return [Gap(rule, message, _node(kind, one)) for one in _objects(kind, chosen)]
-
-
-def _gaps(reached: Ids, workspace_id: int) -> list[Gap]:
-    """The broken links among the objects reached, by rule (at most ``GAPS_SHOWN`` a rule);
-    a few queries over their ids, whatever their number."""
-    gaps: list[Gap] = []
-    feedback = reached.get("feedback", set())
-    if feedback:
-        drawn = set(
-            Insight.objects.filter(feedback_id__in=feedback).values_list("feedback_id", flat=True)
-        )
-        gaps += _gap_nodes(
-            "feedback",
-            feedback - drawn,
-            "feedback_without_insight",
-            "No insight was drawn from this feedback: it is evidence of nothing yet.",
-        )
-    problems = reached.get("problem", set())
-    if problems:
-        status = dict(Problem.objects.filter(pk__in=problems).values_list("pk", "status"))
-        items_of: dict[int, set[int]] = {}
-        for problem_id, item_id in ProblemItem.objects.filter(
-            problem_id__in=problems, item__deleted_at__isnull=True
-        ).values_list("problem_id", "item_id"):
-            items_of.setdefault(problem_id, set()).add(item_id)
-        released = set(
-            ReleaseItem.objects.filter(
-                item_id__in={i for ids in items_of.values() for i in ids},
-                dropped_at__isnull=True,
-            ).values_list("item_id", flat=True)
-        )
-        gaps += _gap_nodes(
-            "problem",
-            (
-                pk
-                for pk, state in status.items()
-                if not items_of.get(pk)
-                and state not in (ProblemStatus.WONT_SOLVE, ProblemStatus.SOLVED)
-            ),
-            "problem_without_item",
-            "No backlog item solves this problem.",
-        )
-        gaps += _gap_nodes(
-            "problem",
-            (
-                pk
-                for pk, state in status.items()
-                if state == ProblemStatus.SOLVED and not items_of.get(pk, set()) & released
-            ),
-            "solved_problem_without_release",
-            "Marked solved, but none of its items is in a release.",
-        )
-    releases = set(
-        Release.objects.filter(
-            pk__in=reached.get("release", set()), state=ReleaseState.LIVE
-        ).values_list("pk", flat=True)
-    )
-    if releases:
-        measured = set(
-            SuccessCriterion.objects.filter(release_id__in=releases).values_list(
-                "release_id", flat=True
-            )
-        )
-        gaps += _gap_nodes(
-            "release",
-            releases - measured,
-            "live_release_without_criterion",
-            "Live with no success criterion: nothing says whether it worked.",
-        )
-    missed = set(
-        OutcomeReview.objects.filter(
-            pk__in=reached.get("outcome", set()), verdict=Verdict.MISSED
-        ).values_list("pk", flat=True)
-    )
-    if missed:
-        followed = set(
-            OutcomeReview.follow_ups.through.objects.filter(
-                outcomereview_id__in=missed
-            ).values_list("outcomereview_id", flat=True)
-        ) | set(
-            DecisionLink.objects.filter(
-                Q(workspace_id=workspace_id), target_type="outcome", target_id__in=missed
-            ).values_list("target_id", flat=True)
-        )
-        gaps += _gap_nodes(
-            "outcome",
-            missed - followed,
-            "missed_outcome_without_follow_up",
-            "The outcome was missed and nothing followed: no follow-up item, no decision.",
-        )
-    return gaps
+    gaps = [
+        Gap(rule.code, rule.message, nodes[rule.kind, pk])
+        for rule, ids in broken
+        for pk in ids
+        if (rule.kind, pk) in nodes
+    ]
+    return Trace(origin=origin, stages=stages, gaps=gaps)

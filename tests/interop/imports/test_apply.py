@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from lodestar.backlog.models import BacklogItem
 from lodestar.comments.models import Comment
@@ -189,6 +191,30 @@ def test_a_week_later_only_the_changes_are_imported(owner: Persona, product: Pro
     new = BacklogItem.objects.get(product=product, title="Apple Pay")
     assert new.parent.title == "Payments"
     assert _keys(product)[-1] == "Apple Pay"
+
+
+def test_a_re_import_reads_the_labels_of_the_changed_items_alone(
+    owner: Persona, product: Product
+) -> None:
+    import_bundle(owner.actor, product, make_bundle())
+    week = make_bundle()
+    changed = next(item for item in week.items if item.labels)
+    _replace(week, changed.external_id, labels=("payments", "mobile"))
+
+    with CaptureQueriesContext(connection) as queries:
+        report = import_bundle(owner.actor, product, week)
+
+    assert report.ok, report.as_dict()
+    assert report.updated == {"item": 1}
+    item = BacklogItem.objects.get(product=product, title=changed.title)
+    assert sorted(label.name for label in item.labels.all()) == ["mobile", "payments"]
+    # Read for the one item that changed, not for every item imported before.
+    [read] = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "_prefetch_related_val_backlogitem_id" in q["sql"]
+    ]
+    assert read.endswith(f'"backlogitem_id" IN ({item.pk}) ORDER BY "backlog_label"."name" ASC')
 
 
 def test_an_unknown_status_is_named_with_how_to_map_it(

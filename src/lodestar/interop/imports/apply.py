@@ -31,6 +31,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from lodestar.backlog.models import BacklogItem, ItemStatus
@@ -539,14 +540,17 @@ def _update_items(
     again = [item for item in bundle.items if item.external_id in plan.refs]
     if not again:
         return {}
+    # The labels are read only for the items that changed (an update compares them): most of a
+    # re-import is unchanged.
     items = {
         item.pk: item
         for item in BacklogItem.objects.filter(
             product=product, pk__in=[plan.refs[i.external_id].object_id for i in again]
-        ).prefetch_related("labels")
+        )
     }
     by_id: dict[str, BacklogItem] = {}
     changed_refs: list[ExternalRef] = []
+    updates: list[tuple[SourceItem, BacklogItem, dict[str, Any], ExternalRef, dict[str, Any]]] = []
     gone = 0
     for source in again:
         ref = plan.refs[source.external_id]
@@ -576,6 +580,9 @@ def _update_items(
                 ref.fields = now_fields
                 changed_refs.append(ref)
             continue
+        updates.append((source, item, changes, ref, now_fields))
+    prefetch_related_objects([item for _, item, _, _, _ in updates], "labels")
+    for source, item, changes, ref, now_fields in updates:
         item.product = product
         try:
             item_update(actor=actor, item=item, **changes)
