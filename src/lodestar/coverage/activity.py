@@ -76,17 +76,30 @@ class Window:
     until: dt.datetime
 
 
+DAY = dt.timedelta(days=1)
+
+
+def _midnight(when: dt.datetime) -> dt.datetime:
+    """The midnight (UTC) at or before ``when``."""
+    return when.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def windows(
     since: dt.datetime, until: dt.datetime, people: list[Stint] | None = None
 ) -> list[Window]:
     """The windows of ``(since, until]`` whose activity counts: the whole period for everyone
-    (``people`` None), or each person's stints cut to the period, a person's overlapping
-    stints (two hats at once) merged so that nothing they did counts twice."""
+    (``people`` None), or each person's stints in whole days (UTC: from the midnight before
+    they put the hat on to the one after they took it off) cut to the period, a person's
+    overlapping stints (two hats at once) merged so that nothing they did counts twice. Whole
+    days keep a team's read on the daily rollup, with history read only at the period's two
+    ends, as for everyone."""
     if people is None:
         return [Window(None, since, until)]
     spans: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
     for stint in people:
-        lo, hi = max(since, stint.start), min(until, stint.end or until)
+        start = _midnight(stint.start)
+        end = _midnight(stint.end) + DAY if stint.end is not None else until
+        lo, hi = max(since, start), min(until, end)
         if lo < hi:
             spans.setdefault(stint.user_id, []).append((lo, hi))
     found = []
@@ -104,13 +117,22 @@ def windows(
 
 def within(found: list[Window], person: str, time: str) -> Q:
     """A filter keeping the rows of ``found``'s windows: ``person`` and ``time`` name the
-    row's person and when it happened."""
+    row's person and when it happened. Windows of the same stretch of time become one range
+    with its people (``IN``), so the usual case, one stretch, is one range the index reads."""
+    stretches: dict[tuple[dt.datetime, dt.datetime], set[int] | None] = {}
+    for w in found:
+        key = (w.since, w.until)
+        who = stretches.get(key, set())
+        if w.user_id is None or who is None:
+            stretches[key] = None  # everyone's
+        else:
+            stretches[key] = who | {w.user_id}
     return reduce(
         operator.or_,
         (
-            Q(**{f"{time}__gt": w.since, f"{time}__lte": w.until})
-            & (Q(**{person: w.user_id}) if w.user_id is not None else Q())
-            for w in found
+            Q(**{f"{time}__gt": lo, f"{time}__lte": hi})
+            & (Q(**{f"{person}__in": sorted(who)}) if who is not None else Q())
+            for (lo, hi), who in stretches.items()
         ),
     )
 
@@ -329,8 +351,12 @@ def tallies(
             if hi < window.until:
                 edges.append(Window(window.user_id, hi, window.until))
         queries = [*rows, *([rollup.read(scope, whole)] if whole else [])]
-        if edges:
-            queries += _recorded(scope, edges)
+        # The partial days, a stretch at a time: each read as one range of the index.
+        stretches: dict[tuple[dt.datetime, dt.datetime], list[Window]] = {}
+        for window in edges:
+            stretches.setdefault((window.since, window.until), []).append(window)
+        for same in stretches.values():
+            queries += _recorded(scope, same)
         found = _union([*queries, rollup.pending(scope.workspace_id, state.end)])
         if any(key == rollup.STALE and count for key, _, count, _ in found):
             found = _union(rows + _recorded(scope, counted))

@@ -99,9 +99,12 @@ def read(scope: activity.Scope, found: list[activity.Window]) -> QuerySet[Any]:
         & (Q(actor_id=w.user_id) if w.user_id is not None else Q())
         for w in found
     )
-    rows = ActivityDay.objects.filter(workspace_id=scope.workspace_id).filter(
-        reduce(operator.or_, days)
-    )
+    # The days of every window first (what the index reads), then each person's own.
+    rows = ActivityDay.objects.filter(
+        workspace_id=scope.workspace_id,
+        day__gte=min(w.since for w in found).date(),
+        day__lt=max(w.until for w in found).date(),
+    ).filter(reduce(operator.or_, days))
     if scope.product_id is not None:
         rows = rows.filter(product_id=scope.product_id)
     grouped: QuerySet[Any] = (
