@@ -15,7 +15,7 @@ from lodestar.coverage.facts import coverage_summary
 from lodestar.coverage.models import CARRIES_MIN_RANGE, DISCOVERY_GAP_MIN_RANGE
 from lodestar.coverage.schemas import CoverageOut, ThresholdsOut, TraceOut
 from lodestar.coverage.selectors import DEFAULT_DAYS, MAX_DAYS, clean_days, coverage_for
-from lodestar.coverage.services import thresholds_for, thresholds_set, thresholds_version
+from lodestar.coverage.services import thresholds_of, thresholds_set
 from lodestar.coverage.trace import trace_of
 from lodestar.people.access import access_team
 from lodestar.strategy.access import access_product
@@ -85,8 +85,8 @@ def get_thresholds(
     """The numbers the coverage summary's rules use in this workspace (docs/COVERAGE.md); the
     defaults until an owner or admin sets them. Every member reads them."""
     actor = request_actor(request, workspace_slug)
-    set_etag(response, thresholds_version(actor.workspace_id))
-    found = thresholds_for(actor.workspace_id)
+    found, version = thresholds_of(actor.workspace_id)
+    set_etag(response, version)
     return ThresholdsOut(carries_min=found.carries_min, discovery_gap_min=found.discovery_gap_min)
 
 

@@ -75,8 +75,13 @@ def ordering_sessions(people: DemoPeople, product: Product) -> int:
         item.refresh_from_db()
         backlog.item_move(actor=actor, item=item, after=last)
         HistoryEntry.objects.filter(
-            workspace=people.workspace, pk__gte=first, object_id=item.pk, action="moved"
-        ).filter(created_at__gt=now).update(created_at=when)
+            workspace=people.workspace,
+            pk__gte=first,
+            object_type=BacklogItem._meta.label_lower,
+            object_id=item.pk,
+            action="moved",
+            created_at__gt=now,
+        ).update(created_at=when)
         updated[item.pk] = max(updated[item.pk], when)
         order = [*order[1:], item]
         moves += 1

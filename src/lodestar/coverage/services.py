@@ -33,18 +33,22 @@ RULES = {
 }
 
 
+def thresholds_of(workspace_id: int) -> tuple[Thresholds, int]:
+    """The workspace's thresholds and their version, in one read: the defaults at version 1
+    when it has set none."""
+    row = (
+        CoverageThresholds.objects.filter(workspace_id=workspace_id)
+        .values_list(*FIELDS, "version")
+        .first()
+    )
+    if row is None:
+        return DEFAULT_THRESHOLDS, 1
+    return Thresholds(*row[:-1]), row[-1]
+
+
 def thresholds_for(workspace_id: int) -> Thresholds:
     """The workspace's thresholds, or the defaults when it has set none."""
-    row = CoverageThresholds.objects.filter(workspace_id=workspace_id).values_list(*FIELDS).first()
-    return Thresholds(*row) if row is not None else DEFAULT_THRESHOLDS
-
-
-def thresholds_version(workspace_id: int) -> int:
-    """The version of the workspace's thresholds (1: the defaults, before anyone set them)."""
-    found = CoverageThresholds.objects.filter(workspace_id=workspace_id).values_list(
-        "version", flat=True
-    )
-    return found.first() or 1
+    return thresholds_of(workspace_id)[0]
 
 
 def _whole(field: str, value: object) -> int | FieldError:

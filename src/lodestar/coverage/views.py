@@ -29,8 +29,8 @@ from lodestar.coverage.selectors import (
     clean_days,
     coverage_for,
 )
-from lodestar.coverage.services import thresholds_for, thresholds_set, thresholds_version
-from lodestar.coverage.summary import Sentence
+from lodestar.coverage.services import thresholds_of, thresholds_set
+from lodestar.coverage.summary import Sentence, Thresholds
 from lodestar.people.access import access_team
 from lodestar.people.models import Team
 from lodestar.people.policy import can
@@ -70,7 +70,7 @@ class DutyRow:
     cells: list[DutyCoverage]
 
 
-def _side_by_side(request: WorkspaceRequest, days: int) -> dict[str, Any]:
+def _side_by_side(request: WorkspaceRequest, days: int, thresholds: Thresholds) -> dict[str, Any]:
     """Every team that works from a product (the first ``MAX_SIDE_BY_SIDE`` by name), each
     counted as its own scope is (``coverage_for(team=...)``), duty by duty."""
     actor = request.actor
@@ -79,7 +79,8 @@ def _side_by_side(request: WorkspaceRequest, days: int) -> dict[str, Any]:
     columns = []
     for team in teams[:MAX_SIDE_BY_SIDE]:
         coverage = coverage_for(actor, team=team, days=days)
-        columns.append(TeamColumn(team, coverage, coverage_summary(actor, coverage)))
+        summary = coverage_summary(actor, coverage, thresholds)
+        columns.append(TeamColumn(team, coverage, summary))
     rows = [
         DutyRow(duty, [column.coverage.duties[index] for column in columns])
         for index, duty in enumerate(DUTIES)
@@ -129,7 +130,7 @@ def _page(
     actor = request.actor
     scopes = _scopes(request)
     manages = can(actor, CoveragePermission.SET_COVERAGE_THRESHOLDS)
-    current = thresholds_for(actor.workspace_id)
+    current, version = thresholds_of(actor.workspace_id)
     context: dict[str, Any] = {
         "scopes": scopes,
         "scope_value": scope_value,
@@ -142,7 +143,7 @@ def _page(
         or {
             "carries_min": current.carries_min,
             "discovery_gap_min": current.discovery_gap_min,
-            "version": thresholds_version(actor.workspace_id),
+            "version": version,
             "errors": {},
         },
         "ranges": {"carries_min": CARRIES_MIN_RANGE, "discovery_gap_min": DISCOVERY_GAP_MIN_RANGE},
@@ -158,12 +159,12 @@ def _page(
     if days not in PERIODS:
         context["periods"] = tuple(sorted({*PERIODS, days}))
     if scope_value == TEAMS:
-        context.update(side=_side_by_side(request, days), days=days)
+        context.update(side=_side_by_side(request, days, current), days=days)
         return render(request, "coverage/page.html", context, status=status)
     context.update(
         coverage=coverage,
         days=days,
-        summary=coverage_summary(actor, coverage),
+        summary=coverage_summary(actor, coverage, current),
         scope_label=dict(context["scopes"]).get(scope_value, "The whole workspace"),
     )
     return render(request, "coverage/page.html", context, status=status)
