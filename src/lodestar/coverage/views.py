@@ -75,7 +75,8 @@ def _side_by_side(request: WorkspaceRequest, days: int, thresholds: Thresholds) 
     counted as its own scope is (``coverage_for(team=...)``), duty by duty."""
     actor = request.actor
     working = set(team_product_ids(actor=actor))
-    teams = [team for team in team_list(actor=actor) if team.pk in working]
+    every = list(team_list(actor=actor))
+    teams = [team for team in every if team.pk in working]
     columns = []
     for team in teams[:MAX_SIDE_BY_SIDE]:
         coverage = coverage_for(actor, team=team, days=days)
@@ -89,7 +90,7 @@ def _side_by_side(request: WorkspaceRequest, days: int, thresholds: Thresholds) 
         "columns": columns,
         "rows": rows,
         "left_out": len(teams) - len(columns),
-        "idle": [team for team in team_list(actor=actor) if team.pk not in working],
+        "idle": [team for team in every if team.pk not in working],
     }
 
 
