@@ -176,3 +176,17 @@ def test_p_values_are_probabilities_and_verdicts_exclusive(
     assert 0.0 <= result.test.p_met <= 1.0
     assert 0.0 <= result.test.p_missed <= 1.0
     assert not (result.test.p_met < 0.05 and result.test.p_missed < 0.05)
+
+
+def test_a_spread_too_small_to_square_still_gives_the_test_its_degrees_of_freedom() -> None:
+    # Variances near 1e-172: their squares vanish to zero in floating point.
+    tiny = [0.0, 1e-85] * (MIN_DAYS // 2 + 1)
+    result = evaluate(
+        baseline=tiny, observed=tiny, direction="higher", target=0.0, target_kind="absolute"
+    )
+    assert result.test is not None
+    df = result.test.degrees_of_freedom
+    assert df is not None
+    assert math.isfinite(df)
+    assert df > 0
+    assert 0.0 <= result.test.p_met <= 1.0

@@ -223,9 +223,12 @@ def evaluate(
         test = TestFigures(TEST_NAME, difference, 0.0, None, None, p_met, 1.0 - p_met, alpha)
     else:
         error = math.sqrt(variance)
-        df = variance**2 / (
-            var_after**2 / (after.size - 1)
-            + (var_before**2 / (before.size - 1) if var_before else 0.0)
+        # Welch-Satterthwaite, with each part taken as its share of the variance: the squares
+        # of tiny variances (1e-170 and less) would vanish to zero and divide by it.
+        share_after, share_before = var_after / variance, var_before / variance
+        df = 1.0 / (
+            share_after**2 / (after.size - 1)
+            + (share_before**2 / (before.size - 1) if var_before else 0.0)
         )
         t = difference / error
         # One-sided p-values: past the level (met) and short of it (missed).
