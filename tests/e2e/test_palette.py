@@ -30,7 +30,9 @@ def backlog(make_item: MakeItem, goal: ProductGoal) -> list[BacklogItem]:
 
 
 def palette(page: Any) -> tuple[Any, Any]:
-    """Open the palette with Ctrl+K: its dialog and its combobox (which has the focus)."""
+    """Open the palette with Ctrl+K: its dialog and its combobox (which has the focus). Once
+    the page has loaded: right after a navigation its URL is there before its scripts are."""
+    page.wait_for_load_state("load")
     page.keyboard.press("Control+k")
     dialog = page.get_by_role("dialog", name="Command palette")
     expect(dialog).to_be_visible()
