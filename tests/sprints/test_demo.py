@@ -4,6 +4,7 @@ forecasts that work on it."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pytest
 from django.utils import timezone
@@ -104,3 +105,25 @@ def test_the_sprint_api_and_partial_give_the_chance_of_finishing(
         not in client.get(f"/w/acme/sprints/{closed.pk}").content.decode()
     )
     assert render_to_string("sprints/_chance.html", {"chance": None}).strip() == ""
+
+
+@pytest.mark.parametrize("offset", range(14))
+def test_the_running_sprint_holds_nothing_later_than_yesterday_whatever_the_day(
+    offset: int,
+) -> None:
+    """The demo is loaded on any day at any hour: nothing of its sprints is dated today or later
+    (an item created in the future is refused), and the running sprint still has work done and
+    work in progress."""
+    today = dt.date(2026, 11, 30) + dt.timedelta(days=offset)
+    rng = random.Random(10)  # the demo's own seed
+    for team in demo.DEVELOPERS:
+        sprints, _ = demo._plan(team, today, rng)
+        for sprint in sprints:
+            for entry in sprint.entries:
+                assert entry.added_at.date() < today
+                assert entry.started is None or entry.started.date() < today
+                assert entry.done is None or entry.done.date() < today
+        active = [sprint for sprint in sprints if sprint.active]
+        assert len(active) == 1
+        assert any(entry.done for entry in active[0].entries), (team, today)
+        assert any(entry.started and not entry.done for entry in active[0].entries), (team, today)

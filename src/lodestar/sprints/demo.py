@@ -238,11 +238,16 @@ def _plan(team: str, today: dt.date, rng: random.Random) -> tuple[list[DemoSprin
         ]
         # Scope added mid-sprint, now and then.
         for _ in range(rng.choice((0, 0, 1, 2))):
-            added = new_item(_at(start + dt.timedelta(days=rng.randint(2, 6)), 14))
+            day = start + dt.timedelta(days=rng.randint(2, 6))
+            if active:
+                # The running sprint's scope came in before today, whatever the day it is.
+                day = min(day, today - dt.timedelta(days=1))
+            added = new_item(_at(day, 14))
             added.added_after_start = True
             sprint.entries.append(added)
         carried = []
-        cutoff = min(today, sprint.end) if active else sprint.end
+        # Nothing of the running sprint started later than yesterday: today's hours may be ahead.
+        cutoff = min(today - dt.timedelta(days=1), sprint.end) if active else sprint.end
         for entry in sprint.entries:
             first = max(start, entry.added_at.date())
             if entry.started is None:
