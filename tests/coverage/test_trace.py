@@ -4,6 +4,7 @@ broken links named; trashed objects off the chain; a few queries whatever its le
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -370,3 +371,58 @@ def test_every_listed_object_links_to_its_page(owner: Persona, loop: Loop) -> No
     assert urls["release"] == loop.release_url
     assert str(urls["item"]).startswith("/w/acme/items/ACME-")
     assert all(url and url.startswith("/w/acme/") for url in urls.values())
+
+
+def test_the_listed_objects_read_few_columns_and_read_as_the_whole_rows_do(
+    owner: Persona, loop: Loop, product: Product, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each type's objects are read as the columns their title, reference, state and page
+    need (``trace._COLUMNS``): a column missing there would cost a query per object. Every
+    type is on this chain, and each node reads as it does from the whole row."""
+    from django.db.models import Model
+
+    from lodestar.coverage import trace as tracing
+
+    outcomes.review_conclude(
+        actor=owner.actor,
+        review=loop.review,
+        learnings="The tail did not move.",
+        follow_ups=["Prefetch the payment form"],
+        problem=loop.problem,
+        problem_status="solving",
+        expected_version=loop.review.version,
+    )
+    decision = decisions.decision_create(
+        actor=owner.actor,
+        product=product,
+        title="Keep the cart cache",
+        links=[f"outcome:{loop.review.pk}"],
+    )
+    review = OutcomeReview.objects.get(pk=loop.review.pk)
+    origins = {
+        "feedback": loop.feedback,
+        "insight": loop.insight,
+        "problem": loop.problem,
+        "item": loop.story,
+        "sprint": loop.sprint,
+        "release": loop.release,
+        "success_criterion": review.criterion,
+        "outcome": review,
+        "decision": decision,
+    }
+    whole = {
+        kind: tracing._node(kind, type(obj).objects.get(pk=obj.pk)) for kind, obj in origins.items()
+    }
+
+    def deferred(self: Model, *args: Any, **kwargs: Any) -> None:
+        raise AssertionError(f"{type(self).__name__} read a column not named: {kwargs}")
+
+    monkeypatch.setattr(Model, "refresh_from_db", deferred)
+    compared: set[str] = set()
+    for kind, obj in origins.items():
+        trace = trace_of(owner.actor, kind, obj)
+        for node in (node for stage in trace.stages for node in stage.nodes):
+            if node.id == whole[node.type].id:
+                assert dataclasses.replace(node, origin=False) == whole[node.type], (kind, node)
+                compared.add(node.type)
+    assert compared == set(whole)

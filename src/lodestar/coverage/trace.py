@@ -73,17 +73,43 @@ _STATE = {
 # the others (and to the related objects named in ``_IN_WORKSPACE``) rather than joined to
 # every row.
 _RELATED: dict[str, tuple[str, ...]] = {
-    "feedback": ("customer",),
+    "feedback": (),
     "insight": ("feedback",),
     "problem": (),
     "item": (),
     "sprint": ("team",),
     "release": ("product",),
-    "success_criterion": ("product", "metric", "release", "item"),
-    "outcome": ("product", "criterion__metric", "criterion__release", "criterion__item"),
+    "success_criterion": ("product", "metric"),
+    "outcome": ("product", "criterion__metric"),
     "decision": ("product",),
 }
 _IN_WORKSPACE: dict[str, tuple[str, ...]] = {"insight": ("feedback",)}
+# The columns those read, of the row and of the related rows: a stage's objects are read as
+# few columns of wide rows (an item's description, a release's notes are not listed). A column
+# read but not named costs a query per object; a test fails on it.
+_METRIC = ("name", "unit", "direction")
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "feedback": ("text", "state"),
+    "insight": ("quote", "feedback__workspace_id"),
+    "problem": ("title", "status"),
+    "item": ("key", "title", "status"),
+    "sprint": ("name", "state", "team__name"),
+    "release": ("name", "state", "product__key"),
+    "success_criterion": (
+        "target",
+        "target_kind",
+        "product__key",
+        *(f"metric__{name}" for name in _METRIC),
+    ),
+    "outcome": (
+        "verdict",
+        "product__key",
+        "criterion__target",
+        "criterion__target_kind",
+        *(f"criterion__metric__{name}" for name in _METRIC),
+    ),
+    "decision": ("number", "title", "status", "product__key"),
+}
 
 
 @dataclass(frozen=True)
@@ -151,9 +177,14 @@ def _read(wanted: Ids, origin: str, obj: Any) -> dict[tuple[str, int], TraceNode
     nodes: dict[tuple[str, int], TraceNode] = {}
     workspace = None
     for kind in sorted(wanted, key=lambda name: name != origin):
-        query = MODELS[kind].objects.filter(pk__in=wanted[kind]).select_related(*_RELATED[kind])
+        query = (
+            MODELS[kind]
+            .objects.filter(pk__in=wanted[kind])
+            .select_related(*_RELATED[kind])
+            .only("workspace_id", *_COLUMNS[kind])
+        )
         if workspace is None:
-            query = query.select_related("workspace")
+            query = query.select_related("workspace").only("workspace", *_COLUMNS[kind])
         for one in query.order_by("pk"):
             if workspace is None:
                 workspace = one.workspace
