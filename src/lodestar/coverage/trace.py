@@ -178,13 +178,13 @@ def _read(wanted: Ids, origin: str, obj: Any) -> dict[tuple[str, int], TraceNode
     workspace = None
     for kind in sorted(wanted, key=lambda name: name != origin):
         query = (
-            MODELS[kind]
-            .objects.filter(pk__in=wanted[kind])
-            .select_related(*_RELATED[kind])
-            .only("workspace_id", *_COLUMNS[kind])
+            MODELS[kind].objects.filter(pk__in=wanted[kind]).only("workspace_id", *_COLUMNS[kind])
         )
+        related = _RELATED[kind] if workspace is not None else ("workspace", *_RELATED[kind])
+        if related:  # (without paths, ``select_related`` would join every foreign key)
+            query = query.select_related(*related)
         if workspace is None:
-            query = query.select_related("workspace").only("workspace", *_COLUMNS[kind])
+            query = query.only("workspace", *_COLUMNS[kind])
         for one in query.order_by("pk"):
             if workspace is None:
                 workspace = one.workspace
