@@ -22,7 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from lodestar.core.actors import Actor
@@ -31,7 +31,7 @@ from lodestar.core.errors import Invalid, NotFound
 from lodestar.core.history import history_record, history_record_bulk
 from lodestar.core.models import HistoryEntry, TrashableModel
 from lodestar.core.pagination import check_limit
-from lodestar.core.registry import ObjectType, registry
+from lodestar.core.registry import ObjectType, TrashRules, registry
 
 PURGE_BATCH_SIZE = 500
 
@@ -51,6 +51,12 @@ def trashable_types() -> list[ObjectType]:
 def _model(entry: ObjectType) -> type[TrashableModel]:
     model: type[TrashableModel] = entry.model  # type: ignore[assignment]
     return model
+
+
+def _related(query: QuerySet[Any], rules: TrashRules) -> QuerySet[Any]:
+    """``query`` joined to what the rules read (without names, ``select_related`` would
+    follow every foreign key)."""
+    return query.select_related(*rules.select_related) if rules.select_related else query
 
 
 def trashable_for(obj_or_model: Any) -> ObjectType:
@@ -162,12 +168,10 @@ def access_trashed(actor: Actor, type_name: str, object_id: int) -> TrashableMod
     entry = registry().object_type(type_name)
     obj = None
     if entry is not None and entry.trash is not None:
-        obj = (
-            _model(entry)
-            .all_objects.select_related(*entry.trash.select_related)
-            .filter(pk=object_id, **{entry.workspace: actor.workspace_id})
-            .first()
-        )
+        obj = _related(
+            _model(entry).all_objects.filter(pk=object_id, **{entry.workspace: actor.workspace_id}),
+            entry.trash,
+        ).first()
     if obj is None:
         raise NotFound(
             f"No {type_name} {object_id} in this workspace's trash.", code=TrashErrorCode.NOT_FOUND
@@ -281,10 +285,9 @@ def purge_trashed_before(cutoff: dt.datetime, *, batch_size: int = PURGE_BATCH_S
         while True:
             with transaction.atomic():
                 batch = list(
-                    _model(entry)
-                    .all_objects.filter(deleted_at__lt=cutoff)
-                    .select_related(*entry.trash.select_related)
-                    .order_by("pk")[:batch_size]
+                    _related(
+                        _model(entry).all_objects.filter(deleted_at__lt=cutoff), entry.trash
+                    ).order_by("pk")[:batch_size]
                 )
                 if not batch:
                     break
