@@ -691,3 +691,44 @@ def test_insert_plain_rows_converts_an_empty_list_or_object_once_and_stores_each
     assert [stored[pk] for pk in ids] == values
     assert type(stored[ids[0]]) is dict
     assert type(stored[ids[1]]) is list
+
+
+@pytest.mark.django_db
+def test_in_ids_finds_what_in_finds_by_id_and_by_foreign_key(
+    workspace: Workspace, make_item: MakeItem
+) -> None:
+    epic = make_item(workspace, "Epic")
+    items = [make_item(workspace, f"Item {n}") for n in range(5)]
+    BacklogItem.all_objects.filter(pk__in=[items[0].pk, items[1].pk]).update(parent=epic)
+    wanted = {items[0].pk, items[2].pk, items[4].pk, 10**12}
+
+    assert set(BacklogItem.all_objects.filter(pk__in_ids=wanted).values_list("pk", flat=True)) == (
+        wanted - {10**12}
+    )
+    children = BacklogItem.all_objects.filter(parent_id__in_ids={epic.pk})
+    assert set(children.values_list("pk", flat=True)) == {items[0].pk, items[1].pk}
+    assert set(BacklogItem.all_objects.filter(parent__in_ids=[epic.pk, None])) == set(children)
+    assert not BacklogItem.all_objects.filter(pk__in_ids=set()).exists()
+    # Excluded, and inside an OR: the same rows as ``__in``.
+    either = models.Q(pk__in_ids={items[3].pk}) | models.Q(parent_id__in_ids=[epic.pk])
+    assert set(BacklogItem.all_objects.filter(either)) == set(
+        BacklogItem.all_objects.filter(models.Q(pk__in=[items[3].pk]) | models.Q(parent=epic))
+    )
+    assert BacklogItem.all_objects.exclude(pk__in_ids=wanted).count() == 3
+
+
+@pytest.mark.django_db
+def test_in_ids_sends_postgresql_one_array_and_refuses_a_subquery(
+    workspace: Workspace, make_item: MakeItem
+) -> None:
+    ids = [make_item(workspace, f"Item {n}").pk for n in range(3)]
+    with CaptureQueriesContext(connection) as queries:
+        assert BacklogItem.all_objects.filter(pk__in_ids=ids).count() == 3
+    sql = queries.captured_queries[0]["sql"]
+    if connection.vendor == "postgresql":
+        assert "= ANY(" in sql
+        assert " IN (" not in sql
+    else:
+        assert " IN (" in sql
+    with pytest.raises(TypeError, match="collection of ids"):
+        BacklogItem.all_objects.filter(pk__in_ids=BacklogItem.all_objects.values("pk"))

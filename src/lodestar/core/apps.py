@@ -8,6 +8,8 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Every context declares itself once, in its ``plugin`` module (``core.registry``).
+        from lodestar.core.db import register_lookups
         from lodestar.core.registry import registry
 
+        register_lookups()
         registry().discover()

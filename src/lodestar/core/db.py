@@ -14,10 +14,11 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.db import connections, models, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.base import ModelState
+from django.db.models.lookups import In
 
 from lodestar.core.ranking import MAX_KEY_LENGTH
 
@@ -36,6 +37,32 @@ else:
 
 def is_postgresql(connection: BaseDatabaseWrapper) -> bool:
     return connection.vendor == "postgresql"
+
+
+class InIds(In):  # type: ignore[type-arg]
+    """``column__in_ids=ids``: ``IN`` for a collection of whole numbers (ids), registered on the
+    integer fields and the foreign keys (``CoreConfig.ready``). PostgreSQL is sent them as one
+    array, ``= ANY(%s)``: no placeholder each, nothing to prepare and to parse per id (a
+    trace's step names up to 200); elsewhere it is ``IN``. Not for a subquery: ``__in`` is."""
+
+    lookup_name = "in_ids"
+
+    def get_prep_lookup(self) -> list[int]:
+        if not isinstance(self.rhs, list | set | frozenset | tuple):
+            raise TypeError(f"in_ids takes a collection of ids, not {type(self.rhs).__name__}")
+        return [int(value) for value in self.rhs if value is not None]
+
+    def as_postgresql(self, compiler: Any, connection: BaseDatabaseWrapper) -> tuple[str, Any]:
+        if not self.rhs:
+            raise EmptyResultSet
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::bigint[])", (*params, list(self.rhs))
+
+
+def register_lookups() -> None:
+    """What ``CoreConfig.ready`` installs: ``in_ids`` on ids and the foreign keys to them."""
+    for field in (models.IntegerField, models.ForeignKey):
+        field.register_lookup(InIds)
 
 
 class RankField(_CharField):

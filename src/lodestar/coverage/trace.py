@@ -178,7 +178,9 @@ def _read(wanted: Ids, origin: str, obj: Any) -> dict[tuple[str, int], TraceNode
     workspace = None
     for kind in sorted(wanted, key=lambda name: name != origin):
         query = (
-            MODELS[kind].objects.filter(pk__in=wanted[kind]).only("workspace_id", *_COLUMNS[kind])
+            MODELS[kind]
+            .objects.filter(pk__in_ids=wanted[kind])
+            .only("workspace_id", *_COLUMNS[kind])
         )
         related = _RELATED[kind] if workspace is not None else ("workspace", *_RELATED[kind])
         if related:  # (without paths, ``select_related`` would join every foreign key)

@@ -59,39 +59,39 @@ RULES = (
 
 def _solving(problems: set[int]) -> QuerySet[Any]:
     """The links of ``problems`` to the untrashed items that solve them."""
-    return ProblemItem.objects.filter(problem_id__in=problems, item__deleted_at__isnull=True)
+    return ProblemItem.objects.filter(problem_id__in_ids=problems, item__deleted_at__isnull=True)
 
 
 def _broken(rule: str, reached: Ids, workspace_id: int) -> QuerySet[Any] | None:
     """The objects among ``reached`` that break ``rule`` (None: none reached to check)."""
     if rule == "feedback_without_insight" and (feedback := reached.get("feedback")):
-        drawn = Insight.objects.filter(feedback_id__in=feedback).values("feedback_id")
-        return Feedback.objects.filter(pk__in=feedback).exclude(pk__in=drawn)
+        drawn = Insight.objects.filter(feedback_id__in_ids=feedback).values("feedback_id")
+        return Feedback.objects.filter(pk__in_ids=feedback).exclude(pk__in=drawn)
     if rule == "problem_without_item" and (problems := reached.get("problem")):
         return (
-            Problem.objects.filter(pk__in=problems)
+            Problem.objects.filter(pk__in_ids=problems)
             .exclude(status__in=(ProblemStatus.WONT_SOLVE, ProblemStatus.SOLVED))
             .exclude(pk__in=_solving(problems).values("problem_id"))
         )
     if rule == "solved_problem_without_release" and (problems := reached.get("problem")):
         released = ReleaseItem.objects.filter(dropped_at__isnull=True).values("item_id")
-        return Problem.objects.filter(pk__in=problems, status=ProblemStatus.SOLVED).exclude(
+        return Problem.objects.filter(pk__in_ids=problems, status=ProblemStatus.SOLVED).exclude(
             pk__in=_solving(problems).filter(item_id__in=released).values("problem_id")
         )
     if rule == "live_release_without_criterion" and (releases := reached.get("release")):
-        measured = SuccessCriterion.objects.filter(release_id__in=releases).values("release_id")
-        return Release.objects.filter(pk__in=releases, state=ReleaseState.LIVE).exclude(
+        measured = SuccessCriterion.objects.filter(release_id__in_ids=releases).values("release_id")
+        return Release.objects.filter(pk__in_ids=releases, state=ReleaseState.LIVE).exclude(
             pk__in=measured
         )
     if rule == "missed_outcome_without_follow_up" and (outcomes := reached.get("outcome")):
         follow_ups = OutcomeReview.follow_ups.through.objects.filter(
-            outcomereview_id__in=outcomes
+            outcomereview_id__in_ids=outcomes
         ).values("outcomereview_id")
         decided = DecisionLink.objects.filter(
-            workspace_id=workspace_id, target_type="outcome", target_id__in=outcomes
+            workspace_id=workspace_id, target_type="outcome", target_id__in_ids=outcomes
         ).values("target_id")
         return (
-            OutcomeReview.objects.filter(pk__in=outcomes, verdict=Verdict.MISSED)
+            OutcomeReview.objects.filter(pk__in_ids=outcomes, verdict=Verdict.MISSED)
             .exclude(pk__in=follow_ups)
             .exclude(pk__in=decided)
         )

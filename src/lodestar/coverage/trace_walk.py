@@ -68,7 +68,7 @@ def up_steps(kind: str, ids: set[int], workspace_id: int) -> list[Step]:
         return [
             Step(
                 "feedback",
-                Insight.objects.filter(pk__in=ids, feedback__deleted_at__isnull=True),
+                Insight.objects.filter(pk__in_ids=ids, feedback__deleted_at__isnull=True),
                 "feedback_id",
             )
         ]
@@ -76,19 +76,21 @@ def up_steps(kind: str, ids: set[int], workspace_id: int) -> list[Step]:
         return [
             Step(
                 "insight",
-                InsightProblem.objects.filter(problem_id__in=ids, insight__deleted_at__isnull=True),
+                InsightProblem.objects.filter(
+                    problem_id__in_ids=ids, insight__deleted_at__isnull=True
+                ),
                 "insight_id",
             )
         ]
     if kind == "item":
         # The item's breakdown upwards (its story, its epic): what problems name.
-        parents = BacklogItem.objects.filter(pk__in=ids, parent__deleted_at__isnull=True)
+        parents = BacklogItem.objects.filter(pk__in_ids=ids, parent__deleted_at__isnull=True)
         return [
             Step("item", parents, "parent_id"),
             Step(
                 "problem",
                 ProblemItem.objects.filter(
-                    Q(item_id__in=ids) | Q(item_id__in=parents.values("parent_id")),
+                    Q(item_id__in_ids=ids) | Q(item_id__in=parents.values("parent_id")),
                     problem__deleted_at__isnull=True,
                 ),
                 "problem_id",
@@ -96,14 +98,18 @@ def up_steps(kind: str, ids: set[int], workspace_id: int) -> list[Step]:
             # A follow-up item came of an outcome review: the loop before it.
             Step(
                 "outcome",
-                OutcomeReview.follow_ups.through.objects.filter(backlogitem_id__in=ids),
+                OutcomeReview.follow_ups.through.objects.filter(backlogitem_id__in_ids=ids),
                 "outcomereview_id",
             ),
         ]
     if kind == "sprint":
-        return [Step("item", SprintItem.objects.filter(sprint_id__in=ids, **LIVE_ITEM), "item_id")]
+        return [
+            Step("item", SprintItem.objects.filter(sprint_id__in_ids=ids, **LIVE_ITEM), "item_id")
+        ]
     if kind == "release":
-        rows = ReleaseItem.objects.filter(release_id__in=ids, dropped_at__isnull=True, **LIVE_ITEM)
+        rows = ReleaseItem.objects.filter(
+            release_id__in_ids=ids, dropped_at__isnull=True, **LIVE_ITEM
+        )
         return [
             Step("item", rows, "item_id"),
             Step(
@@ -113,7 +119,7 @@ def up_steps(kind: str, ids: set[int], workspace_id: int) -> list[Step]:
             ),
         ]
     if kind == "success_criterion":
-        measured = SuccessCriterion.objects.filter(pk__in=ids)
+        measured = SuccessCriterion.objects.filter(pk__in_ids=ids)
         return [
             Step("release", measured, "release_id"),
             Step("item", measured.filter(item__deleted_at__isnull=True), "item_id"),
@@ -122,13 +128,13 @@ def up_steps(kind: str, ids: set[int], workspace_id: int) -> list[Step]:
         return [
             Step(
                 "success_criterion",
-                OutcomeReview.objects.filter(pk__in=ids),
+                OutcomeReview.objects.filter(pk__in_ids=ids),
                 "criterion_id",
             )
         ]
     if kind == "decision":
         # A decision's links name objects of any type: only the workspace's untrashed ones.
-        links = DecisionLink.objects.filter(decision_id__in=ids, workspace_id=workspace_id)
+        links = DecisionLink.objects.filter(decision_id__in_ids=ids, workspace_id=workspace_id)
         return [
             Step(
                 name,
@@ -147,12 +153,14 @@ def up_steps(kind: str, ids: set[int], workspace_id: int) -> list[Step]:
 def down_steps(kind: str, ids: set[int], workspace_id: int) -> list[Step]:
     """What came of the objects ``ids`` of ``kind``."""
     if kind == "feedback":
-        return [Step("insight", Insight.objects.filter(feedback_id__in=ids), "pk")]
+        return [Step("insight", Insight.objects.filter(feedback_id__in_ids=ids), "pk")]
     if kind == "insight":
         return [
             Step(
                 "problem",
-                InsightProblem.objects.filter(insight_id__in=ids, problem__deleted_at__isnull=True),
+                InsightProblem.objects.filter(
+                    insight_id__in_ids=ids, problem__deleted_at__isnull=True
+                ),
                 "problem_id",
             )
         ]
@@ -160,24 +168,24 @@ def down_steps(kind: str, ids: set[int], workspace_id: int) -> list[Step]:
         return [
             Step(
                 "item",
-                ProblemItem.objects.filter(problem_id__in=ids, **LIVE_ITEM),
+                ProblemItem.objects.filter(problem_id__in_ids=ids, **LIVE_ITEM),
                 "item_id",
             )
         ]
     if kind == "item":
         # The breakdown downwards (an epic's stories and their tasks): what sprints hold.
         return [
-            Step("item", BacklogItem.objects.filter(parent_id__in=ids), "pk"),
-            Step("sprint", SprintItem.objects.filter(item_id__in=ids), "sprint_id"),
+            Step("item", BacklogItem.objects.filter(parent_id__in_ids=ids), "pk"),
+            Step("sprint", SprintItem.objects.filter(item_id__in_ids=ids), "sprint_id"),
             Step(
                 "release",
-                ReleaseItem.objects.filter(item_id__in=ids, dropped_at__isnull=True),
+                ReleaseItem.objects.filter(item_id__in_ids=ids, dropped_at__isnull=True),
                 "release_id",
             ),
-            Step("success_criterion", SuccessCriterion.objects.filter(item_id__in=ids), "pk"),
+            Step("success_criterion", SuccessCriterion.objects.filter(item_id__in_ids=ids), "pk"),
         ]
     if kind == "sprint":
-        held = SprintItem.objects.filter(sprint_id__in=ids, **LIVE_ITEM).values("item_id")
+        held = SprintItem.objects.filter(sprint_id__in_ids=ids, **LIVE_ITEM).values("item_id")
         return [
             Step(
                 "release",
@@ -189,18 +197,18 @@ def down_steps(kind: str, ids: set[int], workspace_id: int) -> list[Step]:
         return [
             Step(
                 "success_criterion",
-                SuccessCriterion.objects.filter(release_id__in=ids),
+                SuccessCriterion.objects.filter(release_id__in_ids=ids),
                 "pk",
             )
         ]
     if kind == "success_criterion":
-        return [Step("outcome", OutcomeReview.objects.filter(criterion_id__in=ids), "pk")]
+        return [Step("outcome", OutcomeReview.objects.filter(criterion_id__in_ids=ids), "pk")]
     if kind == "outcome":
         return [
             Step(
                 "follow_up_item",
                 OutcomeReview.follow_ups.through.objects.filter(
-                    outcomereview_id__in=ids, backlogitem__deleted_at__isnull=True
+                    outcomereview_id__in_ids=ids, backlogitem__deleted_at__isnull=True
                 ),
                 "backlogitem_id",
             ),
@@ -209,7 +217,7 @@ def down_steps(kind: str, ids: set[int], workspace_id: int) -> list[Step]:
                 DecisionLink.objects.filter(
                     workspace_id=workspace_id,
                     target_type="outcome",
-                    target_id__in=ids,
+                    target_id__in_ids=ids,
                     decision__deleted_at__isnull=True,
                 ),
                 "decision_id",
