@@ -71,6 +71,56 @@ def test_addressed_without_evidence_says_what_to_fix(pm: Persona, problem: Probl
     assert not ProductRisk.objects.exists()
 
 
+def test_a_refused_risk_keeps_what_was_typed_open_with_the_error_beside_it(
+    pm: Persona, problem: Problem
+) -> None:
+    client = _as(pm)
+    url = f"/w/acme/problems/{problem.pk}"
+    # Addressed by an experiment that does not exist: refused, and nothing saved.
+    response = client.post(
+        f"{url}/risks/usability",
+        {"status": "addressed", "note": "Five of <b>eight</b> found it", "experiment": 999_999},
+        follow=True,
+    )
+    page = _page(response)
+    assert "The usability risk was not changed." in page
+    assert not ProductRisk.objects.exists()
+    section = page.split('data-testid="risk-usability"', 1)[1].split("</li>", 1)[0]
+    assert '<details class="rk-edit" open>' in section
+    assert 'data-testid="risk-draft-error"' in section
+    assert "Five of &lt;b&gt;eight&lt;/b&gt; found it</textarea>" in section
+    assert '<option value="addressed" selected>' in section
+    # The other risks' forms are as they were, and the draft is shown once.
+    other = page.split('data-testid="risk-value"', 1)[1].split("</li>", 1)[0]
+    assert "risk-draft-error" not in other
+    assert '<option value="unknown" selected>' in other
+    assert "risk-draft-error" not in _page(client.get(url))
+
+
+def test_a_risk_changed_meanwhile_keeps_the_evidence_typed(pm: Persona, problem: Problem) -> None:
+    client = _as(pm)
+    url = f"/w/acme/problems/{problem.pk}"
+    services.risk_set(actor=pm.actor, subject=problem, kind="value", status="testing", note="Old")
+    response = client.post(
+        f"{url}/risks/value",
+        {"status": "addressed", "note": "Seven of ten would pay", "version": 0},
+        follow=True,
+    )
+    page = _page(response)
+    assert "Someone else changed the value risk meanwhile" in page
+    section = page.split('data-testid="risk-value"', 1)[1].split("</li>", 1)[0]
+    assert "Seven of ten would pay</textarea>" in section
+    assert "Save it again to replace theirs." in section
+    assert ProductRisk.objects.get().note == "Old"
+    version = ProductRisk.objects.get().version
+    assert f'name="version" value="{version}"' in section
+    client.post(
+        f"{url}/risks/value",
+        {"status": "addressed", "note": "Seven of ten would pay", "version": version},
+    )
+    assert ProductRisk.objects.get().note == "Seven of ten would pay"
+
+
 def test_viewers_read_the_risks_but_get_no_forms_and_cannot_post(
     viewer: Persona, problem: Problem
 ) -> None:

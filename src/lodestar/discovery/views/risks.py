@@ -74,12 +74,21 @@ def risk_section(
         + "?"
         + urlencode([(field, ref)])
     )
+    subject_kind = "problem" if is_problem else "item"
+    risks = subject_risks(subject)
+    session = getattr(request, "session", None)
+    drafts = {
+        risk.kind: session.pop(_draft_key(subject_kind, subject.pk, risk.kind), None)
+        if session is not None
+        else None
+        for risk in risks
+    }
     return render_to_string(
         "discovery/risks/_section.html",
         {
-            "risks": subject_risks(subject),
+            "risks": [(risk, drafts[risk.kind]) for risk in risks],
             "experiments": experiments,
-            "subject_kind": "problem" if is_problem else "item",
+            "subject_kind": subject_kind,
             "subject_ref": ref,
             "label": "problem" if is_problem else "epic",
             "slug": f"{field}-{subject.pk}{'-panel' if in_panel else ''}",
@@ -92,6 +101,25 @@ def risk_section(
         },
         request=request,
     )
+
+
+def _draft_key(subject_kind: str, pk: int, kind: str) -> str:
+    return f"risk-draft:{subject_kind}:{pk}:{kind}"
+
+
+def _keep_draft(
+    request: WorkspaceRequest, subject_kind: str, pk: int, kind: str, error: str
+) -> None:
+    """What was typed into a risk's form that was not saved, for the section to show again,
+    open, with the error beside it (nothing typed is lost to a refusal)."""
+    if kind not in RiskKind.values:
+        return
+    request.session[_draft_key(subject_kind, pk, kind)] = {
+        "status": str(request.POST.get("status", ""))[:32],
+        "note": str(request.POST.get("note", "")),
+        "experiment": str(request.POST.get("experiment", ""))[:20],
+        "error": error,
+    }
 
 
 def problem_risk_section(request: HttpRequest, problem: Problem) -> str:
@@ -122,6 +150,7 @@ def risk_set(request: WorkspaceRequest, subject_kind: str, ref: str, kind: str) 
             for name, errors in form.errors.items()
         )
         messages.error(request, f"The {label.lower()} risk was not changed. {problems}")
+        _keep_draft(request, subject_kind, subject.pk, kind, problems)
         return redirect(back)
     data = form.cleaned_data
     try:
@@ -140,12 +169,21 @@ def risk_set(request: WorkspaceRequest, subject_kind: str, ref: str, kind: str) 
         messages.error(
             request, f"The {label.lower()} risk was not changed. {error_sentence(error)}"
         )
+        _keep_draft(request, subject_kind, subject.pk, kind, error_sentence(error))
         return redirect(back)
     except StaleVersion:
         messages.warning(
             request,
             f"Someone else changed the {label.lower()} risk meanwhile: here it is now. "
             "Change it again.",
+        )
+        _keep_draft(
+            request,
+            subject_kind,
+            subject.pk,
+            kind,
+            "Someone else changed this risk meanwhile: what you wrote is below, not saved. "
+            "Save it again to replace theirs.",
         )
         return redirect(back)
     messages.success(request, f"{label} risk saved.")
