@@ -157,7 +157,8 @@ def test_from_the_release_both_ways(owner: Persona, loop: Loop) -> None:
     assert [n.type for n in origin] == ["release"]
 
 
-def test_a_follow_up_closes_the_loop_and_the_gap(owner: Persona, loop: Loop) -> None:
+def _conclude_with_a_follow_up(owner: Persona, loop: Loop) -> None:
+    """The missed review concluded with a follow-up item, "Prefetch the payment form"."""
     outcomes.review_conclude(
         actor=owner.actor,
         review=loop.review,
@@ -167,6 +168,10 @@ def test_a_follow_up_closes_the_loop_and_the_gap(owner: Persona, loop: Loop) -> 
         problem_status="solving",
         expected_version=loop.review.version,
     )
+
+
+def test_a_follow_up_closes_the_loop_and_the_gap(owner: Persona, loop: Loop) -> None:
+    _conclude_with_a_follow_up(owner, loop)
     trace = trace_of(owner.actor, "problem", loop.problem)
     assert _stage(trace, "follow_up") == ["Prefetch the payment form"]
     assert not any(gap.rule == "missed_outcome_without_follow_up" for gap in trace.gaps)
@@ -383,15 +388,7 @@ def test_the_listed_objects_read_few_columns_and_read_as_the_whole_rows_do(
 
     from lodestar.coverage import trace as tracing
 
-    outcomes.review_conclude(
-        actor=owner.actor,
-        review=loop.review,
-        learnings="The tail did not move.",
-        follow_ups=["Prefetch the payment form"],
-        problem=loop.problem,
-        problem_status="solving",
-        expected_version=loop.review.version,
-    )
+    _conclude_with_a_follow_up(owner, loop)
     decision = decisions.decision_create(
         actor=owner.actor,
         product=product,

@@ -29,6 +29,11 @@ def _page(response: Any) -> str:
     return str(response.content.decode())
 
 
+def _risk(page: str, kind: str) -> str:
+    """The part of ``page`` that shows one risk (its list entry, its form in it)."""
+    return page.split(f'data-testid="risk-{kind}"', 1)[1].split("</li>", 1)[0]
+
+
 @pytest.fixture
 def product(owner: Persona) -> Product:
     return strategy.product_create(actor=owner.actor, key="ACME", name="Acme Analytics")
@@ -85,13 +90,13 @@ def test_a_refused_risk_keeps_what_was_typed_open_with_the_error_beside_it(
     page = _page(response)
     assert "The usability risk was not changed." in page
     assert not ProductRisk.objects.exists()
-    section = page.split('data-testid="risk-usability"', 1)[1].split("</li>", 1)[0]
+    section = _risk(page, "usability")
     assert '<details class="rk-edit" open>' in section
     assert 'data-testid="risk-draft-error"' in section
     assert "Five of &lt;b&gt;eight&lt;/b&gt; found it</textarea>" in section
     assert '<option value="addressed" selected>' in section
     # The other risks' forms are as they were, and the draft is shown once.
-    other = page.split('data-testid="risk-value"', 1)[1].split("</li>", 1)[0]
+    other = _risk(page, "value")
     assert "risk-draft-error" not in other
     assert '<option value="unknown" selected>' in other
     assert "risk-draft-error" not in _page(client.get(url))
@@ -108,7 +113,7 @@ def test_a_risk_changed_meanwhile_keeps_the_evidence_typed(pm: Persona, problem:
     )
     page = _page(response)
     assert "Someone else changed the value risk meanwhile" in page
-    section = page.split('data-testid="risk-value"', 1)[1].split("</li>", 1)[0]
+    section = _risk(page, "value")
     assert "Seven of ten would pay</textarea>" in section
     assert "Save it again to replace theirs." in section
     assert ProductRisk.objects.get().note == "Old"

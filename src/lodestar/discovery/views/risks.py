@@ -75,18 +75,16 @@ def risk_section(
         + urlencode([(field, ref)])
     )
     subject_kind = "problem" if is_problem else "item"
-    risks = subject_risks(subject)
-    session = getattr(request, "session", None)
-    drafts = {
-        risk.kind: session.pop(_draft_key(subject_kind, subject.pk, risk.kind), None)
-        if session is not None
-        else None
-        for risk in risks
-    }
+    session: Any = getattr(request, "session", {})
+    # Each risk with what was typed into its form and refused, shown once (``_keep_draft``).
+    risks = [
+        (risk, session.pop(_draft_key(subject_kind, subject.pk, risk.kind), None))
+        for risk in subject_risks(subject)
+    ]
     return render_to_string(
         "discovery/risks/_section.html",
         {
-            "risks": [(risk, drafts[risk.kind]) for risk in risks],
+            "risks": risks,
             "experiments": experiments,
             "subject_kind": subject_kind,
             "subject_ref": ref,
