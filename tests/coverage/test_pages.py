@@ -155,3 +155,42 @@ def test_the_api_and_the_cli_carry_the_summary(
     rules = [sentence["rule"] for sentence in body["summary"]]
     assert "product_owner_hat" in rules
     assert all(sentence["why"] for sentence in body["summary"])
+
+
+def test_a_duty_nobody_carried_says_when_it_was_last_done_on_the_page_api_and_cli(
+    client: Client,
+    api_client: Callable[[Persona], Client],
+    viewer: Persona,
+    activity: None,
+    product: Product,
+) -> None:
+    from lodestar.core.models import HistoryEntry
+    from tests.cli.support import run
+
+    # The two decisions were made 40 days ago: none in the last 30 days.
+    when = (timezone.now() - dt.timedelta(days=40)).replace(microsecond=0)
+    HistoryEntry.objects.filter(object_type="decisions.decision").update(created_at=when)
+    client.force_login(viewer.user)
+
+    html = client.get(URL, {"scope": "product:ACME", "days": "30"}).content.decode()
+
+    row = html[html.index('data-duty="make_product_decisions"') :]
+    row = row[: row.index("</tr>")]
+    assert "Nobody in 30 days" in row
+    assert f'last done <time datetime="{when.isoformat()}">' in row
+    talk = html[html.index('data-duty="talk_to_customers"') :]
+    assert "none on record" in talk[: talk.index("</tr>")]
+    assert "making product decisions (none in 40 days)" in html
+    body: Any = (
+        api_client(viewer)
+        .get("/api/v1/workspaces/acme/coverage", {"product": "ACME", "days": "30"})
+        .json()
+    )
+    duties = {duty["key"]: duty for duty in body["duties"]}
+    assert duties["make_product_decisions"]["last"] is None
+    assert dt.datetime.fromisoformat(duties["make_product_decisions"]["last_before"]) == when
+    assert duties["talk_to_customers"]["last_before"] is None
+    assert duties["order_backlog"]["last_before"] is None  # carried in the period
+    result = run("coverage", "-w", "acme", "--product", "ACME", "--days", "30")
+    assert result.exit_code == 0, result.output
+    assert "none on record" in result.stdout  # the table's Last column for nobody's duties

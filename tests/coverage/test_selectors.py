@@ -320,5 +320,50 @@ def test_query_count_does_not_grow_with_history(
         backlog.item_move(actor=po.actor, item=first, position="bottom")
         backlog.item_move(actor=po.actor, item=second, position="bottom")
         decisions.decision_create(actor=pm.actor, product=product, title="Another")
-    with django_assert_max_num_queries(6):  # type: ignore[operator]
+    # Six, and two for when the duties nobody carried were done last before the period.
+    with django_assert_max_num_queries(8):  # type: ignore[operator]
         coverage_for(owner.actor, product=product)
+
+
+def test_a_duty_nobody_carried_says_when_it_was_last_done_before_the_period(
+    owner: Persona, pm: Persona, product: Product
+) -> None:
+    _heard(pm, product, 200)
+    _heard(pm, product, 120)
+    other = strategy.product_create(actor=owner.actor, key="BETA", name="Beta")
+    _heard(pm, other, 2)  # another product's conversation: not this product's
+    kept = decisions.decision_create(actor=pm.actor, product=product, title="Keep")
+    dated(newest(DECISION, object_id=kept.pk), ago(30))  # exactly at the period's start: before
+    gone = decisions.decision_create(actor=pm.actor, product=product, title="Gone")
+    dated(newest(DECISION, object_id=gone.pk), ago(10))
+    trash.trash_move(actor=owner.actor, obj=gone)  # in the trash: neither in nor before
+
+    coverage = coverage_for(owner.actor, product=product, days=30, now=NOW)
+
+    assert duty(coverage, "talk_to_customers").nobody
+    assert duty(coverage, "talk_to_customers").before == ago(120)
+    assert duty(coverage, "make_product_decisions").nobody
+    assert duty(coverage, "make_product_decisions").before == ago(30)
+    assert duty(coverage, "analyse_data").before is None  # never done
+    # Carried in the period: not looked for before it.
+    longer = coverage_for(owner.actor, product=product, days=31, now=NOW)
+    assert duty(longer, "make_product_decisions").before is None
+    # Looked for up to five years (1826 days) before the period, the start excluded.
+    later = ago(120) + dt.timedelta(days=1826 + 1)
+    edge = coverage_for(owner.actor, product=product, days=1, now=later)
+    assert duty(edge, "talk_to_customers").before is None
+    inside = coverage_for(owner.actor, product=product, days=1, now=later - dt.timedelta(0, 0, 1))
+    assert duty(inside, "talk_to_customers").before == ago(120)
+
+
+def test_a_teams_duty_was_last_done_by_its_people_while_they_belonged(
+    owner: Persona, pm: Persona, developer: Persona, team: Team, product: Product
+) -> None:
+    belonged_since(team, product, ago(365))
+    _heard(pm, product, 100)  # the product manager is not in the team
+    _heard(pm, product, 150, members=[developer.membership])  # the developer sat in
+    _heard(pm, product, 400, members=[developer.membership])  # before they joined
+
+    coverage = coverage_for(owner.actor, team=team, days=30, now=NOW)
+
+    assert duty(coverage, "talk_to_customers").before == ago(150)

@@ -25,6 +25,7 @@ class P:
 class D:
     duty: object
     people: list[P]
+    before: dt.datetime | None = None
 
     @property
     def total(self) -> int:
@@ -35,6 +36,7 @@ class D:
 class C:
     days: int
     duties: list[D] = field(default_factory=list)
+    until: dt.datetime = AT
 
 
 QUINN = P(1, "Quinn Alvarez", "QA Engineer")
@@ -42,11 +44,17 @@ PRIYA = P(2, "Priya Raman", "Product Manager")
 LEE = P(3, "Lee Chen", "Engineer")
 
 
-def coverage(days: int = 90, **counts: list[tuple[P, int]]) -> C:
+def coverage(
+    days: int = 90, before: dict[str, dt.datetime] | None = None, **counts: list[tuple[P, int]]
+) -> C:
     return C(
         days,
         [
-            D(duty, [P(p.user_id, p.name, p.job_title, n) for p, n in counts.get(duty.key, [])])
+            D(
+                duty,
+                [P(p.user_id, p.name, p.job_title, n) for p, n in counts.get(duty.key, [])],
+                (before or {}).get(duty.key),
+            )
             for duty in DUTIES
         ],
     )
@@ -65,10 +73,45 @@ def test_nobody_names_every_duty_without_activity() -> None:
         releases_reviewed=0,
     )
     nobody = next(s for s in found if s.rule == "nobody")
-    assert nobody.text.startswith("Nobody covered talking to customers, analysing data, ")
+    assert nobody.text.startswith(
+        "Nobody covered talking to customers (none on record), analysing data (none on record), "
+    )
     assert "ordering the backlog" not in nobody.text
     assert nobody.text.endswith(" in the last 90 days.")
     assert nobody.tone == "gap"
+
+
+def test_nobody_says_how_long_since_each_duty_was_last_done() -> None:
+    everything_else = {
+        duty.key: [(QUINN, 2)]
+        for duty in DUTIES
+        if duty.key not in {"talk_to_customers", "measure_success"}
+    }
+    found = summarize(
+        coverage(
+            30,
+            {"talk_to_customers": AT - dt.timedelta(days=74, hours=3)},
+            **everything_else,
+        ),
+        product_owners=[QUINN],
+        product_managers=[],
+        releases_live=0,
+        releases_reviewed=0,
+    )
+    nobody = next(s for s in found if s.rule == "nobody")
+    assert nobody.text == (
+        "Nobody covered talking to customers (none in 74 days) and measuring success and "
+        "changing course (none on record) in the last 30 days."
+    )
+    assert "looked for up to 5 years before the period" in nobody.why
+    yesterday = summarize(
+        coverage(1, {"talk_to_customers": AT - dt.timedelta(hours=30)}, **everything_else),
+        product_owners=[QUINN],
+        product_managers=[],
+        releases_live=0,
+        releases_reviewed=0,
+    )
+    assert "talking to customers (none in 1 day)" in _by_rule(yesterday)["nobody"]
 
 
 def test_the_product_owner_hat_carries_what_its_wearer_did_at_least_the_threshold() -> None:

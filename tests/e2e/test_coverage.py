@@ -39,12 +39,13 @@ def test_a_founder_reads_the_coverage_and_follows_a_complaint_to_its_outcome(
     expect(summary.locator('[data-rule="nobody"]')).to_contain_text("Nobody covered")
     summary.locator('[data-rule="nobody"]').get_by_text("The rule").click()
     expect(summary.locator('[data-rule="nobody"]')).to_contain_text(
-        "A duty with no recorded activity in the last 180 days."
+        "A duty with no recorded activity in the last 180 days; in brackets, how long it has "
+        "been since anyone last did it"
     )
     duties = page.get_by_test_id("coverage-duties")
     expect(duties.locator('tr[data-duty="talk_to_customers"]')).to_contain_text("Owner")
     expect(duties.locator('tr[data-duty="make_product_decisions"]')).to_contain_text(
-        "Nobody in 180 days"
+        "Nobody in 180 days none on record"
     )
     assert violations(page) == []
     screenshot("coverage")

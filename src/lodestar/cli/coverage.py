@@ -29,7 +29,13 @@ def _rows(coverage: Any) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for duty in coverage.duties:
         if duty.nobody:
-            rows.append({"duty": duty.duty.label, "person": f"nobody in {coverage.days} days"})
+            rows.append(
+                {
+                    "duty": duty.duty.label,
+                    "person": f"nobody in {coverage.days} days",
+                    "last": duty.before or "none on record",
+                }
+            )
             continue
         for index, carrier in enumerate(duty.people):
             rows.append(

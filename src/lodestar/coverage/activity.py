@@ -284,27 +284,32 @@ def _interview_participants(activity: Activity, scope: Scope, found: list[Window
 _ROWS = {duties.INTERVIEW_PARTICIPANTS.name: _interview_participants}
 
 
-def _groups() -> list[list[tuple[Activity, Match]]]:
+def _groups(keys: frozenset[str] | None = None) -> list[list[tuple[Activity, Match]]]:
+    """The history activities (only ``keys``, when given) by duty and kind of object."""
     groups: dict[tuple[str, str], list[tuple[Activity, Match]]] = {}
     for duty, activity in duties.activities():
-        if isinstance(activity.source, Match):
+        if isinstance(activity.source, Match) and (keys is None or activity.key in keys):
             groups.setdefault((duty.key, activity.source.object_type), []).append(
                 (activity, activity.source)
             )
     return list(groups.values())
 
 
-def _recorded(scope: Scope, found: list[Window]) -> list[QuerySet[Any]]:
+def _recorded(
+    scope: Scope, found: list[Window], keys: frozenset[str] | None = None
+) -> list[QuerySet[Any]]:
     """The activities read from history in ``found``'s windows, a query per duty and kind."""
-    return [_history(group, scope, found) for group in _groups()]
+    return [_history(group, scope, found) for group in _groups(keys)]
 
 
-def _rows(scope: Scope, found: list[Window]) -> list[QuerySet[Any]]:
+def _rows(
+    scope: Scope, found: list[Window], keys: frozenset[str] | None = None
+) -> list[QuerySet[Any]]:
     """The activities read from a context's own rows in ``found``'s windows."""
     return [
         _ROWS[activity.source.name](activity, scope, found)
         for _, activity in duties.activities()
-        if isinstance(activity.source, Rows)
+        if isinstance(activity.source, Rows) and (keys is None or activity.key in keys)
     ]
 
 
@@ -316,56 +321,98 @@ def by_product(scope: Scope, since: dt.datetime, until: dt.datetime) -> list[Any
     return list(queries[0].union(*queries[1:], all=True))
 
 
-def _union(queries: list[QuerySet[Any]]) -> list[tuple[str, int, int, dt.datetime]]:
+def _union(queries: list[QuerySet[Any]]) -> list[tuple[str, int, int, dt.datetime | None]]:
     return list(queries[0].union(*queries[1:], all=True))
 
 
+def _gathered(
+    scope: Scope,
+    counted: list[Window],
+    keys: frozenset[str] | None,
+    from_rollup: Callable[[list[Window]], list[QuerySet[Any]]],
+) -> list[tuple[str, int, int, dt.datetime | None]]:
+    """The rows ``(activity, user_id, count, last)`` of ``counted``'s windows, in one query
+    after the rollup's state: the whole days the rollup holds through ``from_rollup``, the
+    rest from history. When the rollup has not caught up with a change to those days yet
+    (``rollup.pending``), everything is read from history."""
+    from lodestar.coverage import rollup
+
+    rows = _rows(scope, counted, keys)
+    state = rollup.state(scope.workspace_id)
+    if state is None or state.dirty:
+        return _union(rows + _recorded(scope, counted, keys))
+    whole, edges = [], []
+    for window in counted:
+        days = rollup.covered(state, window.since, window.until)
+        if days is None:
+            edges.append(window)
+            continue
+        lo, hi = days
+        whole.append(Window(window.user_id, lo, hi))
+        if window.since < lo:
+            edges.append(Window(window.user_id, window.since, lo))
+        if hi < window.until:
+            edges.append(Window(window.user_id, hi, window.until))
+    queries = [*rows, *(from_rollup(whole) if whole else [])]
+    # The partial days, a stretch at a time: each read as one range of the index.
+    stretches: dict[tuple[dt.datetime, dt.datetime], list[Window]] = {}
+    for window in edges:
+        stretches.setdefault((window.since, window.until), []).append(window)
+    for same in stretches.values():
+        queries += _recorded(scope, same, keys)
+    found = _union([*queries, rollup.pending(scope.workspace_id, state.end)])
+    if any(key == rollup.STALE and count for key, _, count, _ in found):
+        return _union(rows + _recorded(scope, counted, keys))
+    return [row for row in found if row[0] != rollup.STALE]
+
+
 def tallies(
-    scope: Scope, since: dt.datetime, until: dt.datetime, people: list[Stint] | None = None
+    scope: Scope,
+    since: dt.datetime,
+    until: dt.datetime,
+    people: list[Stint] | None = None,
+    keys: frozenset[str] | None = None,
 ) -> list[Tally]:
     """Every person's count and last time of every activity in ``(since, until]`` (the start
-    excluded, the end included), in one query after the rollup's state: the whole days the
-    rollup holds from it, the rest from history. When the rollup has not caught up with a
-    change to those days yet (``rollup.pending``), everything is read from history.
-    ``people``: only what these people did while they belonged (a team's), else everyone's."""
+    excluded, the end included), in one query after the rollup's state (``_gathered``).
+    ``people``: only what these people did while they belonged (a team's), else everyone's.
+    ``keys``: only these activities (every one when None)."""
     from lodestar.coverage import rollup
 
     counted = windows(since, until, people)
-    if not counted:
+    if not counted or (keys is not None and not keys):
         return []
-    rows = _rows(scope, counted)
-    state = rollup.state(scope.workspace_id)
-    if state is None or state.dirty:
-        found = _union(rows + _recorded(scope, counted))
-    else:
-        whole, edges = [], []
-        for window in counted:
-            days = rollup.covered(state, window.since, window.until)
-            if days is None:
-                edges.append(window)
-                continue
-            lo, hi = days
-            whole.append(Window(window.user_id, lo, hi))
-            if window.since < lo:
-                edges.append(Window(window.user_id, window.since, lo))
-            if hi < window.until:
-                edges.append(Window(window.user_id, hi, window.until))
-        queries = [*rows, *([rollup.read(scope, whole)] if whole else [])]
-        # The partial days, a stretch at a time: each read as one range of the index.
-        stretches: dict[tuple[dt.datetime, dt.datetime], list[Window]] = {}
-        for window in edges:
-            stretches.setdefault((window.since, window.until), []).append(window)
-        for same in stretches.values():
-            queries += _recorded(scope, same)
-        found = _union([*queries, rollup.pending(scope.workspace_id, state.end)])
-        if any(key == rollup.STALE and count for key, _, count, _ in found):
-            found = _union(rows + _recorded(scope, counted))
+    found = _gathered(scope, counted, keys, lambda whole: [rollup.read(scope, whole, keys)])
     merged: dict[tuple[str, int], Tally] = {}
     for key, user_id, count, last in found:
-        if key == rollup.STALE:
+        if last is None:  # never: a count's rows have a last time
             continue
         before = merged.get((key, user_id))
         if before is not None:
             count, last = before.count + count, max(before.last, last)
         merged[(key, user_id)] = Tally(key, user_id, count, last)
     return list(merged.values())
+
+
+def last_done(
+    scope: Scope,
+    since: dt.datetime,
+    until: dt.datetime,
+    keys: frozenset[str],
+    people: list[Stint] | None = None,
+) -> dict[str, dt.datetime]:
+    """The last time each activity of ``keys`` was done in ``(since, until]`` (by ``people``
+    while they belonged, else anyone), for those done at all: like ``tallies``, but the
+    rollup's days are read newest first and only the last day holding the activity
+    (``rollup.latest``), so a long look back costs about what a short one does."""
+    from lodestar.coverage import rollup
+
+    counted = windows(since, until, people)
+    if not counted or not keys:
+        return {}
+    found = _gathered(scope, counted, keys, lambda whole: rollup.latest(scope, whole, keys))
+    last: dict[str, dt.datetime] = {}
+    for key, _, _, when in found:
+        if when is not None:
+            last[key] = max(when, last.get(key, when))
+    return last

@@ -91,9 +91,26 @@ def covered(
     return (lo, hi) if lo < hi else None
 
 
-def read(scope: activity.Scope, found: list[activity.Window]) -> QuerySet[Any]:
+def read(
+    scope: activity.Scope, found: list[activity.Window], keys: frozenset[str] | None = None
+) -> QuerySet[Any]:
     """The rollup's counts over the days of ``found``'s windows (each ``(lo, hi]`` between two
-    midnights), by activity and person."""
+    midnights), by activity and person (only the activities ``keys``, when given)."""
+    rows = _days(scope, found)
+    if keys is not None:
+        rows = rows.filter(activity__in=sorted(keys))
+    grouped: QuerySet[Any] = (
+        rows.order_by()
+        .values("activity", "actor_id")
+        .annotate(total=Sum("count"), latest=Max("last"))
+        .values_list("activity", "actor_id", "total", "latest")
+    )
+    return grouped
+
+
+def _days(scope: activity.Scope, found: list[activity.Window]) -> QuerySet[Any]:
+    """The rollup's rows of ``scope`` over the days of ``found``'s windows (each ``(lo, hi]``
+    between two midnights), each person's own when the window is theirs."""
     days = (
         Q(day__gte=w.since.date(), day__lt=w.until.date())
         & (Q(actor_id=w.user_id) if w.user_id is not None else Q())
@@ -107,13 +124,27 @@ def read(scope: activity.Scope, found: list[activity.Window]) -> QuerySet[Any]:
     ).filter(reduce(operator.or_, days))
     if scope.product_id is not None:
         rows = rows.filter(product_id=scope.product_id)
-    grouped: QuerySet[Any] = (
-        rows.order_by()
-        .values("activity", "actor_id")
-        .annotate(total=Sum("count"), latest=Max("last"))
-        .values_list("activity", "actor_id", "total", "latest")
-    )
-    return grouped
+    return rows
+
+
+def latest(
+    scope: activity.Scope, found: list[activity.Window], keys: frozenset[str]
+) -> list[QuerySet[Any]]:
+    """For each activity of ``keys``, the last time it was done on the days of ``found``'s
+    windows, as one row ``(activity, 0, 0, last)`` (last: null when it was not done then).
+    The activity's last day is found newest first along ``coverage_day_activity_idx``, then
+    the latest time of that day: an index probe, however many days the windows hold."""
+    queries = []
+    for key in sorted(keys):
+        rows = _days(scope, found).filter(activity=key)
+        on = rows.order_by("-day").values("day")[:1]
+        last = rows.filter(day=Subquery(on)).order_by("-last").values("last")[:1]
+        queries.append(
+            RollupState.objects.filter(workspace_id=scope.workspace_id)
+            .annotate(activity=Value(key), actor=Value(0), count=Value(0), last=Subquery(last))
+            .values_list("activity", "actor", "count", "last")
+        )
+    return queries
 
 
 def pending(workspace_id: int, end: dt.datetime) -> QuerySet[Any]:

@@ -44,6 +44,11 @@ class DutyOut(Schema):
     label: str
     total: int = Field(description="Every person's activities for the duty in the period")
     last: dt.datetime | None = Field(description="When anyone last did one; null: nobody did")
+    last_before: dt.datetime | None = Field(
+        description="For a duty nobody did in the period: when anyone (for a team, of its "
+        "people) last did before it, looked for up to five years back; null otherwise, or when "
+        "nobody did then either"
+    )
     people: list[CarrierOut] = Field(description="Who carried it, most active first")
     unrecorded: list[str] = Field(
         description="What also belongs to the duty but is not recorded, so not counted"
@@ -56,6 +61,7 @@ class DutyOut(Schema):
             label=row.duty.label,
             total=row.total,
             last=row.last,
+            last_before=row.before,
             people=[CarrierOut.of(carrier) for carrier in row.people],
             unrecorded=list(row.duty.unrecorded),
         )

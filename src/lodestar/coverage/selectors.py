@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.utils import timezone
 
@@ -26,6 +26,8 @@ from lodestar.strategy.selectors import team_product
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 1826  # five years
+# How far before the period a duty nobody carried in it is looked for (``DutyCoverage.before``).
+LOOK_BACK_DAYS = MAX_DAYS
 DAYS_RULE = f"must be a whole number of days from 1 to {MAX_DAYS} (five years)"
 
 
@@ -70,12 +72,15 @@ class Carrier:
 @dataclass(frozen=True)
 class DutyCoverage:
     """One duty: its carriers (most active first), its total and the last time anyone did it
-    (None, with no carriers: nobody did in the period)."""
+    (None, with no carriers: nobody did in the period). ``before``, for a duty nobody carried
+    in the period: the last time anyone (of the team, while they belonged) did before it, in
+    the ``LOOK_BACK_DAYS`` before the period (None: not then either)."""
 
     duty: Duty
     people: list[Carrier]
     total: int
     last: dt.datetime | None
+    before: dt.datetime | None = None
 
     @property
     def nobody(self) -> bool:
@@ -168,7 +173,8 @@ def coverage_for(
     """Who carried each duty in the last ``days`` days ending ``now``, in a workspace, one
     ``product``, or one ``team``: what its people (``team_stints``) did on the product it works
     from while they belonged to it. The product or team is fetched through its gate by the
-    caller. A constant number of queries, whatever the history holds."""
+    caller. A constant number of queries, whatever the history holds (one more when a duty had
+    nobody: when it was carried last before the period)."""
     days = clean_days(days)
     scoped = _scope_product(actor, product, team)
     until = now or timezone.now()
@@ -221,6 +227,25 @@ def coverage_for(
                 last=max((c.last for c in people), default=None),
             )
         )
+    uncovered = frozenset(a.key for row in duties if row.nobody for a in row.duty.activities)
+    if uncovered:
+        # When the duties nobody carried were carried last, before the period: one more read,
+        # of their activities only.
+        earlier = activity.last_done(
+            scope, since - dt.timedelta(days=LOOK_BACK_DAYS), since, uncovered, stints
+        )
+        duties = [
+            replace(
+                row,
+                before=max(
+                    (earlier[a.key] for a in row.duty.activities if a.key in earlier),
+                    default=None,
+                ),
+            )
+            if row.nobody
+            else row
+            for row in duties
+        ]
     return Coverage(
         workspace_slug=actor.workspace.slug,
         product=scoped,

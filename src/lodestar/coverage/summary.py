@@ -8,7 +8,8 @@ states every rule with its threshold.
 
 The rules, in the order the sentences come:
 
-- ``nobody``: the duties with no recorded activity in the period.
+- ``nobody``: the duties with no recorded activity in the period, each with how long it has
+  been since anyone did it (looked for up to five years before the period).
 - ``product_owner_hat``: the duties the product owner hat's wearers carried (each at least
   ``carries_min`` activities of the duty in the period); or that nobody wears the hat; or that
   its wearers carried none.
@@ -26,6 +27,7 @@ The rules, in the order the sentences come:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -45,6 +47,9 @@ NOUNS: dict[str, str] = {
     "measure_success": "measuring success and changing course",
     "work_with_stakeholders": "working with stakeholders",
 }
+# How far before the period the last time of a duty nobody carried is looked for
+# (``coverage.selectors.LOOK_BACK_DAYS``), in years.
+LOOK_BACK_YEARS = 5
 DISCOVERY_DUTIES = (
     "talk_to_customers",
     "analyse_data",
@@ -91,6 +96,15 @@ def _where(coverage: Any) -> str:
     return f"in the team {team.name}" if team is not None else "here"
 
 
+def _since(until: dt.datetime, before: dt.datetime | None) -> str:
+    """How long since a duty was last done, as the bracket after it says: 'none in 212
+    days', or 'none on record' when it was not done in the years looked at."""
+    if before is None:
+        return "none on record"
+    days = (until - before).days
+    return f"none in {days} day{'s' if days != 1 else ''}"
+
+
 def _carried(coverage: Any, who: set[int], minimum: int) -> list[tuple[str, int]]:
     """The duties ``who`` carried: (duty key, their activities of it), in the duties' order."""
     carried = []
@@ -118,13 +132,19 @@ def summarize(
     carry_rule = f"at least {least} of the duty's activities in {period}"
     sentences: list[Sentence] = []
 
-    nobody = [duty.duty.key for duty in coverage.duties if duty.total == 0]
+    uncarried = [duty for duty in coverage.duties if duty.total == 0]
+    nobody = [duty.duty.key for duty in uncarried]
     if nobody:
+        listed = [
+            f"{NOUNS[duty.duty.key]} ({_since(coverage.until, duty.before)})" for duty in uncarried
+        ]
         sentences.append(
             Sentence(
                 "nobody",
-                f"Nobody covered {_listing([NOUNS[key] for key in nobody])} in {period}.",
-                f"A duty with no recorded activity in {period}.",
+                f"Nobody covered {_listing(listed)} in {period}.",
+                f"A duty with no recorded activity in {period}; in brackets, how long it has "
+                f"been since anyone last did it (looked for up to {LOOK_BACK_YEARS} years before "
+                "the period).",
                 "gap",
             )
         )
