@@ -732,3 +732,49 @@ def test_in_ids_sends_postgresql_one_array_and_refuses_a_subquery(
         assert " IN (" in sql
     with pytest.raises(TypeError, match="collection of ids"):
         BacklogItem.all_objects.filter(pk__in_ids=BacklogItem.all_objects.values("pk"))
+
+
+@pytest.mark.django_db
+def test_statements_are_compiled_once_on_postgresql_and_run_with_each_calls_ids(
+    workspace: Workspace, make_item: MakeItem
+) -> None:
+    epic = make_item(workspace, "Epic")
+    items = [make_item(workspace, f"Item {n}") for n in range(4)]
+    BacklogItem.all_objects.filter(pk__in=[items[0].pk, items[1].pk]).update(parent=epic)
+    statements = db.Statements(size=2)
+    built: list[dict[str, Any]] = []
+
+    def build(slots: dict[str, Any]) -> tuple[Any, str]:
+        built.append(slots)
+        either = models.Q(pk__in_ids=slots["items"]) | models.Q(parent_id__in_ids=slots["parents"])
+        query = BacklogItem.all_objects.filter(either, workspace=workspace).values_list("pk")
+        return query.order_by("pk"), "what the rows mean"
+
+    first, meta = statements.rows(
+        "one", build, {"items": {items[3].pk, 10**12}, "parents": {epic.pk}}
+    )
+    again, _ = statements.rows("one", build, {"items": [items[2].pk], "parents": {items[2].pk}})
+
+    assert meta == "what the rows mean"
+    assert sorted(first) == [(items[0].pk,), (items[1].pk,), (items[3].pk,)]
+    assert list(again) == [(items[2].pk,)]
+    postgresql = connection.vendor == "postgresql"
+    assert len(built) == (1 if postgresql else 2)  # elsewhere the text changes with the ids
+    if postgresql:
+        assert all(isinstance(slot, db.IdsSlot) for slot in built[0].values())
+        for key in ("two", "three"):  # the oldest goes past the size
+            statements.rows(key, build, {"items": [epic.pk], "parents": [epic.pk]})
+        statements.rows("one", build, {"items": [epic.pk], "parents": [epic.pk]})
+        assert len(built) == 4
+    # Nothing to run: no rows, and what the rows would mean.
+    assert statements.rows("none", lambda slots: (None, "empty"), {"items": [1]}) == ([], "empty")
+
+
+@pytest.mark.django_db
+def test_an_ids_slot_is_refused_where_in_has_a_placeholder_per_id(workspace: Workspace) -> None:
+    query = BacklogItem.all_objects.filter(pk__in_ids=db.IdsSlot("items"))
+    if connection.vendor == "postgresql":
+        assert "= ANY(" in str(query.query.get_compiler("default").as_sql()[0])
+    else:
+        with pytest.raises(TypeError, match="PostgreSQL only"):
+            list(query)

@@ -184,6 +184,23 @@ def test_a_follow_up_closes_the_loop_and_the_gap(owner: Persona, loop: Loop) -> 
     assert _stage(back, "feedback") == [loop.feedback.summary]
 
 
+def test_a_trace_again_after_a_change_reads_the_change(owner: Persona, loop: Loop) -> None:
+    """The walk's statements are compiled once and run again with other ids (on PostgreSQL):
+    the same trace after a change says what changed."""
+    before = trace_of(owner.actor, "problem", loop.problem)
+    assert _stage(before, "follow_up") == []
+    missed = ("missed_outcome_without_follow_up", "Conversion +50% on its baseline")
+    assert missed in _rules(before)
+    assert trace_of(owner.actor, "problem", loop.problem) == before
+
+    _conclude_with_a_follow_up(owner, loop)
+    after = trace_of(owner.actor, "problem", loop.problem)
+
+    assert _stage(after, "follow_up") == ["Prefetch the payment form"]
+    assert missed not in _rules(after)
+    assert _stage(after, "feedback") == _stage(before, "feedback")
+
+
 def test_a_decision_on_the_review_is_a_follow_up(
     owner: Persona, loop: Loop, product: Product
 ) -> None:

@@ -7,9 +7,10 @@ import datetime as dt
 import functools
 import gc
 import sqlite3
+import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -47,16 +48,91 @@ class InIds(In):  # type: ignore[type-arg]
 
     lookup_name = "in_ids"
 
-    def get_prep_lookup(self) -> list[int]:
+    def get_prep_lookup(self) -> Any:
+        if isinstance(self.rhs, IdsSlot):
+            return self.rhs
         if not isinstance(self.rhs, list | set | frozenset | tuple):
             raise TypeError(f"in_ids takes a collection of ids, not {type(self.rhs).__name__}")
         return [int(value) for value in self.rhs if value is not None]
+
+    def as_sql(self, compiler: Any, connection: BaseDatabaseWrapper) -> tuple[str, Any]:
+        if isinstance(self.rhs, IdsSlot):
+            raise TypeError("an IdsSlot stands for an array: PostgreSQL only (Statements)")
+        return super().as_sql(compiler, connection)
 
     def as_postgresql(self, compiler: Any, connection: BaseDatabaseWrapper) -> tuple[str, Any]:
         if not self.rhs:
             raise EmptyResultSet
         lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s::bigint[])", (*params, list(self.rhs))
+        ids = self.rhs if isinstance(self.rhs, IdsSlot) else list(self.rhs)
+        return f"{lhs} = ANY(%s::bigint[])", (*params, ids)
+
+
+class IdsSlot:
+    """Where the ids of one ``in_ids`` lookup go in a statement ``Statements`` keeps: the query
+    is built once with slots for its ids, and each run puts its own ids in them."""
+
+    def __init__(self, name: Any) -> None:
+        self.name = name
+
+    def __bool__(self) -> bool:  # it stands for ids: never an empty collection
+        return True
+
+    def __repr__(self) -> str:
+        return f"IdsSlot({self.name!r})"
+
+
+class Statements:
+    """Statements whose text does not change with the ids they are run for, compiled once.
+
+    A trace (``coverage.trace_walk``) runs the same few ``UNION ALL`` statements over and over
+    with other ids: building and compiling them through the ORM costs more than PostgreSQL
+    takes to run them. ``rows(key, build, ids)`` calls ``build`` with an ``IdsSlot`` for each
+    entry of ``ids`` the first time ``key`` is seen, keeps the compiled SQL with the slots'
+    places among its parameters (``in_ids`` sends each as one array there), and from then on
+    only puts the ids in and runs it. ``key`` must name everything but the ids that the
+    statement depends on (the workspace, the steps), since the other parameters are kept too.
+    ``build`` returns the query (None: nothing to run) and what the caller needs to read its
+    rows (kept with the statement).
+
+    Elsewhere than on PostgreSQL ``IN`` has a placeholder per id, so the text changes with the
+    ids: ``build`` is called with the ids themselves and its query run, every time.
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._kept: dict[Any, tuple[str, tuple[Any, ...], Any]] = {}
+        self._lock = threading.Lock()
+
+    def rows(
+        self,
+        key: Any,
+        build: Any,
+        ids: Mapping[Any, Iterable[int]],
+        using: str = "default",
+    ) -> tuple[list[tuple[Any, ...]], Any]:
+        connection = connections[using]
+        if not is_postgresql(connection):
+            query, meta = build({name: sorted(values) for name, values in ids.items()})
+            return (list(query.using(using)) if query is not None else []), meta
+        kept = self._kept.get((using, key))
+        if kept is None:
+            query, meta = build({name: IdsSlot(name) for name in ids})
+            sql, params = (
+                query.query.get_compiler(using).as_sql() if query is not None else ("", ())
+            )
+            kept = (sql, tuple(params), meta)
+            with self._lock:
+                if len(self._kept) >= self.size:  # the oldest goes
+                    self._kept.pop(next(iter(self._kept)))
+                self._kept[using, key] = kept
+        sql, params, meta = kept
+        if not sql:  # nothing to run
+            return [], meta
+        bound = [sorted(ids[p.name]) if isinstance(p, IdsSlot) else p for p in params]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, bound)
+            return cursor.fetchall(), meta
 
 
 def register_lookups() -> None:

@@ -330,11 +330,15 @@ def _gathered(
     counted: list[Window],
     keys: frozenset[str] | None,
     from_rollup: Callable[[list[Window]], list[QuerySet[Any]]],
+    *,
+    stretches: bool = True,
 ) -> list[tuple[str, int, int, dt.datetime | None]]:
     """The rows ``(activity, user_id, count, last)`` of ``counted``'s windows, in one query
     after the rollup's state: the whole days the rollup holds through ``from_rollup``, the
     rest from history. When the rollup has not caught up with a change to those days yet
-    (``rollup.pending``), everything is read from history."""
+    (``rollup.pending``), everything is read from history. ``stretches``: the rest is read a
+    stretch of time at a time (a range of the index each; else all of it at once, a smaller
+    statement)."""
     from lodestar.coverage import rollup
 
     rows = _rows(scope, counted, keys)
@@ -355,10 +359,10 @@ def _gathered(
             edges.append(Window(window.user_id, hi, window.until))
     queries = [*rows, *(from_rollup(whole) if whole else [])]
     # The partial days, a stretch at a time: each read as one range of the index.
-    stretches: dict[tuple[dt.datetime, dt.datetime], list[Window]] = {}
+    apart: dict[tuple[dt.datetime, ...], list[Window]] = {}
     for window in edges:
-        stretches.setdefault((window.since, window.until), []).append(window)
-    for same in stretches.values():
+        apart.setdefault((window.since, window.until) if stretches else (), []).append(window)
+    for same in apart.values():
         queries += _recorded(scope, same, keys)
     found = _union([*queries, rollup.pending(scope.workspace_id, state.end)])
     if any(key == rollup.STALE and count for key, _, count, _ in found):
@@ -402,15 +406,18 @@ def last_done(
     people: list[Stint] | None = None,
 ) -> dict[str, dt.datetime]:
     """The last time each activity of ``keys`` was done in ``(since, until]`` (by ``people``
-    while they belonged, else anyone), for those done at all: like ``tallies``, but the
-    rollup's days are read newest first and only the last day holding the activity
-    (``rollup.latest``), so a long look back costs about what a short one does."""
+    while they belonged, else anyone), for those done at all: read like ``tallies``, but the
+    partial days at the windows' edges all at once (a look back of years has few entries of
+    the activities asked for, and a statement per stretch costs more to build than to run).
+    The rollup's rows are read along ``coverage_day_activity_idx``: those of ``keys`` only."""
     from lodestar.coverage import rollup
 
     counted = windows(since, until, people)
     if not counted or not keys:
         return {}
-    found = _gathered(scope, counted, keys, lambda whole: rollup.latest(scope, whole, keys))
+    found = _gathered(
+        scope, counted, keys, lambda whole: [rollup.read(scope, whole, keys)], stretches=False
+    )
     last: dict[str, dt.datetime] = {}
     for key, _, _, when in found:
         if when is not None:

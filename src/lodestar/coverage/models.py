@@ -38,7 +38,7 @@ class ActivityDay(models.Model):
                 fields=["product_id", "day", "activity", "actor_id", "count", "last"],
                 name="coverage_day_product_idx",
             ),
-            # The last day an activity was done, newest first (``rollup.latest``).
+            # Some activities' rows over a long stretch (``activity.last_done``).
             models.Index(
                 fields=["workspace", "activity", "day", "product_id", "actor_id", "last"],
                 name="coverage_day_activity_idx",

@@ -127,26 +127,6 @@ def _days(scope: activity.Scope, found: list[activity.Window]) -> QuerySet[Any]:
     return rows
 
 
-def latest(
-    scope: activity.Scope, found: list[activity.Window], keys: frozenset[str]
-) -> list[QuerySet[Any]]:
-    """For each activity of ``keys``, the last time it was done on the days of ``found``'s
-    windows, as one row ``(activity, 0, 0, last)`` (last: null when it was not done then).
-    The activity's last day is found newest first along ``coverage_day_activity_idx``, then
-    the latest time of that day: an index probe, however many days the windows hold."""
-    queries = []
-    for key in sorted(keys):
-        rows = _days(scope, found).filter(activity=key)
-        on = rows.order_by("-day").values("day")[:1]
-        last = rows.filter(day=Subquery(on)).order_by("-last").values("last")[:1]
-        queries.append(
-            RollupState.objects.filter(workspace_id=scope.workspace_id)
-            .annotate(activity=Value(key), actor=Value(0), count=Value(0), last=Subquery(last))
-            .values_list("activity", "actor", "count", "last")
-        )
-    return queries
-
-
 def pending(workspace_id: int, end: dt.datetime) -> QuerySet[Any]:
     """The events of the workspace the subscriber has not read yet that change the rolled-up
     days (``end``: where they end): counted, as one row (``stale`` and how many)."""

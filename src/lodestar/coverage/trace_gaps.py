@@ -57,6 +57,16 @@ RULES = (
 )
 
 
+# The type of the objects each rule checks (the ids ``_broken`` reads).
+_CHECKS = {
+    "feedback_without_insight": "feedback",
+    "problem_without_item": "problem",
+    "solved_problem_without_release": "problem",
+    "live_release_without_criterion": "release",
+    "missed_outcome_without_follow_up": "outcome",
+}
+
+
 def _solving(problems: set[int]) -> QuerySet[Any]:
     """The links of ``problems`` to the untrashed items that solve them."""
     return ProblemItem.objects.filter(problem_id__in_ids=problems, item__deleted_at__isnull=True)
@@ -101,14 +111,17 @@ def _broken(rule: str, reached: Ids, workspace_id: int) -> QuerySet[Any] | None:
 def broken_links(reached: Ids, workspace_id: int) -> list[tuple[Rule, list[int]]]:
     """The rules broken among the objects ``reached``, in the order of ``RULES``, each with the
     ids of the objects that break it (at most ``GAPS_SHOWN``, the oldest); one query."""
-    checked = [
-        (rule, query)
-        for rule in RULES
-        if (query := _broken(rule.code, reached, workspace_id)) is not None
-    ]
-    found = run_steps([Step(rule.kind, query, "pk") for rule, query in checked])
-    return [
-        (rule, sorted(ids)[:GAPS_SHOWN])
-        for (rule, _), ids in zip(checked, found, strict=True)
-        if ids
-    ]
+    checked = [rule for rule in RULES if reached.get(_CHECKS[rule.code])]
+
+    def build(slots: dict[Any, Any]) -> list[tuple[Any, Step]]:
+        steps = []
+        for rule in checked:
+            query = _broken(rule.code, slots, workspace_id)
+            if query is not None:
+                steps.append((rule, Step(rule.kind, query, "pk")))
+        return steps
+
+    kinds = {_CHECKS[rule.code] for rule in checked}
+    key = ("gaps", workspace_id, tuple(rule.code for rule in checked))
+    found = run_steps(key, build, {kind: reached[kind] for kind in kinds}) if checked else []
+    return [(rule, sorted(ids)[:GAPS_SHOWN]) for rule, _, ids in found if ids]

@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from django.db.models import IntegerField, Q, QuerySet, Value
 
 from lodestar.backlog.models import BacklogItem
+from lodestar.core.db import Statements
 from lodestar.decisions.models import Decision, DecisionLink
 from lodestar.discovery.models import (
     Feedback,
@@ -45,6 +46,8 @@ MODELS: dict[str, Any] = {
 }
 # At most this many objects of one type are followed (a stage that reaches more says so).
 WALK_CAP = 200
+# The walk's rounds and the gaps' checks, compiled once each (``run_steps``).
+STATEMENTS = Statements()
 
 Ids = dict[str, set[int]]
 
@@ -226,22 +229,40 @@ def down_steps(kind: str, ids: set[int], workspace_id: int) -> list[Step]:
     return []
 
 
-def run_steps(steps: list[Step]) -> list[set[int]]:
-    """The ids each of ``steps`` names, in one statement."""
+def combined(steps: list[Step]) -> QuerySet[Any] | None:
+    """The rows of every one of ``steps`` in one statement, ``(step's index, id)`` (None: no
+    steps)."""
     if not steps:
-        return []
-    tagged = [
+        return None
+    tagged: list[QuerySet[Any]] = [
         step.query.order_by()
         .annotate(trace_step=Value(n, output_field=IntegerField()))
         .values_list("trace_step", step.column)
         for n, step in enumerate(steps)
     ]
-    found: list[set[int]] = [set() for _ in steps]
-    combined = tagged[0].union(*tagged[1:], all=True) if len(tagged) > 1 else tagged[0]
-    for n, value in combined:
+    return tagged[0].union(*tagged[1:], all=True) if len(tagged) > 1 else tagged[0]
+
+
+def run_steps(
+    key: Any,
+    build: Callable[[dict[Any, Any]], list[tuple[Any, Step]]],
+    ids: dict[Any, set[int]],
+) -> list[tuple[Any, str, set[int]]]:
+    """What each step that ``build`` makes of ``ids`` names, as ``(its tag, its kind, the
+    ids)``, in one statement compiled once for each ``key`` (``core.db.Statements``): ``key``
+    names the steps, and ``build`` makes them, tagged, for any ids (``IdsSlot`` placeholders
+    the first time)."""
+
+    def query(slots: dict[Any, Any]) -> tuple[QuerySet[Any] | None, list[tuple[Any, str]]]:
+        steps = build(slots)
+        return combined([step for _, step in steps]), [(tag, step.kind) for tag, step in steps]
+
+    rows, meta = STATEMENTS.rows(key, query, ids)
+    found: list[set[int]] = [set() for _ in meta]
+    for n, value in rows:
         if value is not None:
             found[n].add(value)
-    return found
+    return [(tag, kind, ids) for (tag, kind), ids in zip(meta, found, strict=True)]
 
 
 @dataclass
@@ -274,16 +295,26 @@ def walk(origin: str, start: int, workspace_id: int) -> tuple[Ids, Ids, set[str]
     ]
     capped: set[str] = set()
     while any(direction.frontier for direction in directions):
-        planned: list[tuple[_Direction, Step]] = [
-            (direction, step)
-            for direction in directions
+        followed = [
+            (n, kind, ids)
+            for n, direction in enumerate(directions)
             for kind, ids in direction.frontier.items()
             if direction.follows(kind, origin)
-            for step in direction.steps(kind, ids, workspace_id)
         ]
-        found = run_steps([step for _, step in planned])
-        for (direction, step), next_ids in zip(planned, found, strict=True):
-            next_kind = step.kind
+
+        def build(
+            slots: dict[Any, Any], followed: list[tuple[int, str, set[int]]] = followed
+        ) -> list[tuple[Any, Step]]:
+            return [
+                (n, step)
+                for n, kind, _ in followed
+                for step in directions[n].steps(kind, slots[n, kind], workspace_id)
+            ]
+
+        key = ("walk", workspace_id, tuple((n, kind) for n, kind, _ in followed))
+        found = run_steps(key, build, {(n, kind): ids for n, kind, ids in followed})
+        for side, next_kind, next_ids in found:
+            direction = directions[side]
             known = direction.reached.setdefault(next_kind, set())
             fresh = next_ids - known
             room = WALK_CAP - len(known)
