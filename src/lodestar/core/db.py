@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gc
+import json
 import sqlite3
 import threading
 import time
@@ -42,9 +43,11 @@ def is_postgresql(connection: BaseDatabaseWrapper) -> bool:
 
 class InIds(In):  # type: ignore[type-arg]
     """``column__in_ids=ids``: ``IN`` for a collection of whole numbers (ids), registered on the
-    integer fields and the foreign keys (``CoreConfig.ready``). PostgreSQL is sent them as one
-    array, ``= ANY(%s)``: no placeholder each, nothing to prepare and to parse per id (a
-    trace's step names up to 200); elsewhere it is ``IN``. Not for a subquery: ``__in`` is."""
+    integer fields and the foreign keys (``CoreConfig.ready``). The ids go as one parameter,
+    whatever their number: PostgreSQL is sent one array, ``= ANY(%s)``, SQLite one JSON array
+    read by ``json_each``. Nothing to prepare and to parse per id (a trace's step names up to
+    200), and the statement's text does not change with the ids (``Statements`` keeps it).
+    Elsewhere it is ``IN``. Not for a subquery: ``__in`` is."""
 
     lookup_name = "in_ids"
 
@@ -57,15 +60,31 @@ class InIds(In):  # type: ignore[type-arg]
 
     def as_sql(self, compiler: Any, connection: BaseDatabaseWrapper) -> tuple[str, Any]:
         if isinstance(self.rhs, IdsSlot):
-            raise TypeError("an IdsSlot stands for an array: PostgreSQL only (Statements)")
+            raise TypeError("an IdsSlot stands for one array: PostgreSQL and SQLite only")
         return super().as_sql(compiler, connection)
 
     def as_postgresql(self, compiler: Any, connection: BaseDatabaseWrapper) -> tuple[str, Any]:
         if not self.rhs:
             raise EmptyResultSet
         lhs, params = self.process_lhs(compiler, connection)
-        ids = self.rhs if isinstance(self.rhs, IdsSlot) else list(self.rhs)
-        return f"{lhs} = ANY(%s::bigint[])", (*params, ids)
+        return f"{lhs} = ANY(%s::bigint[])", (*params, ids_param(connection, self.rhs))
+
+    def as_sqlite(self, compiler: Any, connection: BaseDatabaseWrapper) -> tuple[str, Any]:
+        if not self.rhs:
+            raise EmptyResultSet
+        lhs, params = self.process_lhs(compiler, connection)
+        sql = f"{lhs} IN (SELECT value FROM json_each(%s))"  # noqa: S608 - a column; ids a parameter
+        return sql, (*params, ids_param(connection, self.rhs))
+
+
+def ids_param(connection: BaseDatabaseWrapper, ids: Any) -> Any:
+    """The one parameter ``in_ids`` sends for ``ids``: an array on PostgreSQL, a JSON array
+    on SQLite (read by ``json_each``); an ``IdsSlot`` as it is, for ``Statements``."""
+    if isinstance(ids, IdsSlot):
+        return ids
+    if is_postgresql(connection):
+        return list(ids)
+    return json.dumps(sorted(ids))
 
 
 class IdsSlot:
@@ -86,17 +105,18 @@ class Statements:
     """Statements whose text does not change with the ids they are run for, compiled once.
 
     A trace (``coverage.trace_walk``) runs the same few ``UNION ALL`` statements over and over
-    with other ids: building and compiling them through the ORM costs more than PostgreSQL
+    with other ids: building and compiling them through the ORM costs more than the database
     takes to run them. ``rows(key, build, ids)`` calls ``build`` with an ``IdsSlot`` for each
     entry of ``ids`` the first time ``key`` is seen, keeps the compiled SQL with the slots'
-    places among its parameters (``in_ids`` sends each as one array there), and from then on
+    places among its parameters (``in_ids`` sends each as one parameter there), and from then on
     only puts the ids in and runs it. ``key`` must name everything but the ids that the
     statement depends on (the workspace, the steps), since the other parameters are kept too.
     ``build`` returns the query (None: nothing to run) and what the caller needs to read its
     rows (kept with the statement).
 
-    Elsewhere than on PostgreSQL ``IN`` has a placeholder per id, so the text changes with the
-    ids: ``build`` is called with the ids themselves and its query run, every time.
+    On a database where ``in_ids`` is ``IN`` with a placeholder per id (neither PostgreSQL nor
+    SQLite), the text changes with the ids: ``build`` is called with the ids themselves and its
+    query run, every time.
     """
 
     def __init__(self, size: int = 512) -> None:
@@ -112,7 +132,7 @@ class Statements:
         using: str = "default",
     ) -> tuple[list[tuple[Any, ...]], Any]:
         connection = connections[using]
-        if not is_postgresql(connection):
+        if connection.vendor not in ("postgresql", "sqlite"):
             query, meta = build({name: sorted(values) for name, values in ids.items()})
             return (list(query.using(using)) if query is not None else []), meta
         kept = self._kept.get((using, key))
@@ -129,7 +149,9 @@ class Statements:
         sql, params, meta = kept
         if not sql:  # nothing to run
             return [], meta
-        bound = [sorted(ids[p.name]) if isinstance(p, IdsSlot) else p for p in params]
+        bound = [
+            ids_param(connection, ids[p.name]) if isinstance(p, IdsSlot) else p for p in params
+        ]
         with connection.cursor() as cursor:
             cursor.execute(sql, bound)
             return cursor.fetchall(), meta
