@@ -112,7 +112,8 @@ def test_a_risk_changed_meanwhile_keeps_the_evidence_typed(pm: Persona, problem:
         follow=True,
     )
     page = _page(response)
-    assert "Someone else changed the value risk meanwhile" in page
+    assert "Someone else changed the value risk meanwhile: yours is kept in its form" in page
+    assert "Change it again" not in page
     section = _risk(page, "value")
     assert "Seven of ten would pay</textarea>" in section
     assert "Save it again to replace theirs." in section

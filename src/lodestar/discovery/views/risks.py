@@ -172,8 +172,8 @@ def risk_set(request: WorkspaceRequest, subject_kind: str, ref: str, kind: str) 
     except StaleVersion:
         messages.warning(
             request,
-            f"Someone else changed the {label.lower()} risk meanwhile: here it is now. "
-            "Change it again.",
+            f"Someone else changed the {label.lower()} risk meanwhile: yours is kept in its "
+            "form, not saved.",
         )
         _keep_draft(
             request,
