@@ -329,16 +329,15 @@ def _gathered(
     scope: Scope,
     counted: list[Window],
     keys: frozenset[str] | None,
-    from_rollup: Callable[[list[Window]], list[QuerySet[Any]]],
     *,
     stretches: bool = True,
 ) -> list[tuple[str, int, int, dt.datetime | None]]:
-    """The rows ``(activity, user_id, count, last)`` of ``counted``'s windows, in one query
-    after the rollup's state: the whole days the rollup holds through ``from_rollup``, the
-    rest from history. When the rollup has not caught up with a change to those days yet
-    (``rollup.pending``), everything is read from history. ``stretches``: the rest is read a
-    stretch of time at a time (a range of the index each; else all of it at once, a smaller
-    statement)."""
+    """The rows ``(activity, user_id, count, last)`` of ``counted``'s windows (of the
+    activities ``keys``, or all), in one query after the rollup's state: the whole days the
+    rollup holds from it, the rest from history. When the rollup has not caught up with a
+    change to those days yet (``rollup.pending``), everything is read from history.
+    ``stretches``: the rest is read a stretch of time at a time (a range of the index each;
+    else all of it at once, a smaller statement)."""
     from lodestar.coverage import rollup
 
     rows = _rows(scope, counted, keys)
@@ -357,7 +356,7 @@ def _gathered(
             edges.append(Window(window.user_id, window.since, lo))
         if hi < window.until:
             edges.append(Window(window.user_id, hi, window.until))
-    queries = [*rows, *(from_rollup(whole) if whole else [])]
+    queries = [*rows, *([rollup.read(scope, whole, keys)] if whole else [])]
     # The partial days, a stretch at a time: each read as one range of the index.
     apart: dict[tuple[dt.datetime, ...], list[Window]] = {}
     for window in edges:
@@ -381,12 +380,10 @@ def tallies(
     excluded, the end included), in one query after the rollup's state (``_gathered``).
     ``people``: only what these people did while they belonged (a team's), else everyone's.
     ``keys``: only these activities (every one when None)."""
-    from lodestar.coverage import rollup
-
     counted = windows(since, until, people)
     if not counted or (keys is not None and not keys):
         return []
-    found = _gathered(scope, counted, keys, lambda whole: [rollup.read(scope, whole, keys)])
+    found = _gathered(scope, counted, keys)
     merged: dict[tuple[str, int], Tally] = {}
     for key, user_id, count, last in found:
         if last is None:  # never: a count's rows have a last time
@@ -410,14 +407,10 @@ def last_done(
     partial days at the windows' edges all at once (a look back of years has few entries of
     the activities asked for, and a statement per stretch costs more to build than to run).
     The rollup's rows are read along ``coverage_day_activity_idx``: those of ``keys`` only."""
-    from lodestar.coverage import rollup
-
     counted = windows(since, until, people)
     if not counted or not keys:
         return {}
-    found = _gathered(
-        scope, counted, keys, lambda whole: [rollup.read(scope, whole, keys)], stretches=False
-    )
+    found = _gathered(scope, counted, keys, stretches=False)
     last: dict[str, dt.datetime] = {}
     for key, _, _, when in found:
         if when is not None:

@@ -57,16 +57,6 @@ RULES = (
 )
 
 
-# The type of the objects each rule checks (the ids ``_broken`` reads).
-_CHECKS = {
-    "feedback_without_insight": "feedback",
-    "problem_without_item": "problem",
-    "solved_problem_without_release": "problem",
-    "live_release_without_criterion": "release",
-    "missed_outcome_without_follow_up": "outcome",
-}
-
-
 def _solving(problems: set[int]) -> QuerySet[Any]:
     """The links of ``problems`` to the untrashed items that solve them."""
     return ProblemItem.objects.filter(problem_id__in_ids=problems, item__deleted_at__isnull=True)
@@ -111,7 +101,8 @@ def _broken(rule: str, reached: Ids, workspace_id: int) -> QuerySet[Any] | None:
 def broken_links(reached: Ids, workspace_id: int) -> list[tuple[Rule, list[int]]]:
     """The rules broken among the objects ``reached``, in the order of ``RULES``, each with the
     ids of the objects that break it (at most ``GAPS_SHOWN``, the oldest); one query."""
-    checked = [rule for rule in RULES if reached.get(_CHECKS[rule.code])]
+    # Each rule checks the objects of the type it names.
+    checked = [rule for rule in RULES if reached.get(rule.kind)]
 
     def build(slots: dict[Any, Any]) -> list[tuple[Any, Step]]:
         steps = []
@@ -121,7 +112,7 @@ def broken_links(reached: Ids, workspace_id: int) -> list[tuple[Rule, list[int]]
                 steps.append((rule, Step(rule.kind, query, "pk")))
         return steps
 
-    kinds = {_CHECKS[rule.code] for rule in checked}
+    kinds = {rule.kind for rule in checked}
     key = ("gaps", workspace_id, tuple(rule.code for rule in checked))
     found = run_steps(key, build, {kind: reached[kind] for kind in kinds}) if checked else []
     return [(rule, sorted(ids)[:GAPS_SHOWN]) for rule, _, ids in found if ids]
