@@ -1,6 +1,7 @@
 """The demo's releases of the demo product: "2025.4 Dashboard speed-up" and "2026.1 Faster
-reports", their items done weeks ago and their notes written, ready to go live (outcomes' demo
-sets their success criteria and takes them live on their dates, ``take_live``); "2026.2"
+reports", their items done weeks ago (the work of their themes) and their notes written,
+ready to go live (outcomes' demo sets their success criteria and takes them live on their
+dates, ``take_live``); "2026.2"
 planned, its items in progress or waiting, a target date two weeks out and a forecast from
 the teams' history; and a cancelled one. The product keeps two checks of its own, and a
 roadmap of its goal, epics, problems and releases with one share link. Written through the
@@ -52,10 +53,13 @@ def _ready(
     description: str,
     weeks: tuple[int, int],
     today: dt.date,
+    about: tuple[str, ...] = (),
 ) -> Release | None:
     """A release of the items finished between ``weeks`` ago (at most ``LIVE_ITEMS``, those not
     in a release yet), its notes written and the product's checks ticked; its target date is
-    three days after its last item. None when no item was finished then."""
+    three days after its last item. None when no item was finished then. ``about``: what the
+    release is about, as words of the items' titles, the first the most: the items that say
+    one of them, when there are enough (half a release), else the first finished."""
     finished = list(
         ItemStatusChange.objects.filter(
             product_id=product.pk,
@@ -69,6 +73,19 @@ def _ready(
         .order_by("day", "item_id")
         .values_list("item_id", "day")
     )
+    titles = dict(
+        BacklogItem.objects.filter(pk__in={item_id for item_id, _ in finished}).values_list(
+            "pk", "title"
+        )
+    )
+
+    def rank(title: str) -> int | None:
+        """Where ``title`` comes in ``about`` (None: it says none of it)."""
+        return next((n for n, words in enumerate(about) if words in title.lower()), None)
+
+    on_topic = [(item_id, day) for item_id, day in finished if rank(titles[item_id]) is not None]
+    if about and len({item_id for item_id, _ in on_topic}) >= LIVE_ITEMS // 2:
+        finished = sorted(on_topic, key=lambda row: (rank(titles[row[0]]), row[1], row[0]))
     chosen: dict[int, dt.date] = {}
     for item_id, day in finished:
         chosen.setdefault(item_id, day)
@@ -121,16 +138,24 @@ def seed(people: DemoPeople, product: Product) -> list[Release]:
     # Ready to go live: items finished five to nine weeks ago ("2026.1"), and sixteen to
     # twenty weeks ago ("2025.4"); each goes live a few days after its last item (outcomes'
     # demo takes them live once their success criteria are set: see ``take_live``).
+    # Each holds the work of its theme (the items whose titles say it), when enough of it was
+    # finished then.
     made: list[Release] = []
-    for name, description, weeks in (
+    for name, description, weeks, about in (
         (
             "2025.4 Dashboard speed-up",
             "Dashboards that open in under a second, even on Monday mornings.",
             (16, 20),
+            ("dashboard loading", "speed up segment", "speed up number", "segment comparison"),
         ),
-        ("2026.1 Faster reports", "Reports that load quickly and export cleanly.", (5, 9)),
+        (
+            "2026.1 Faster reports",
+            "Reports that load quickly and export cleanly.",
+            (5, 9),
+            ("custom date ranges", "weekly summary email", "saved filters", "report"),
+        ),
     ):
-        ready = _ready(actor, product, name, description, weeks, today)
+        ready = _ready(actor, product, name, description, weeks, today, about)
         if ready is not None:
             made.append(ready)
 
