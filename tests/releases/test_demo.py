@@ -4,14 +4,17 @@ deterministic."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 from django.utils import timezone
 
 from lodestar.backlog import demo as backlog_demo
-from lodestar.backlog.models import ItemStatus
+from lodestar.backlog.flow.models import ItemStatusChange
+from lodestar.backlog.models import BacklogItem, ItemStatus
 from lodestar.discovery import demo as discovery_demo
-from lodestar.discovery.models import Customer, Feedback
+from lodestar.discovery.models import Customer, Feedback, Problem
 from lodestar.outcomes import demo as outcomes_demo
 from lodestar.people import demo as people_demo
 from lodestar.people.models import Membership
@@ -21,6 +24,12 @@ from lodestar.releases.checklist import checklist
 from lodestar.releases.forecasts import release_forecast
 from lodestar.releases.models import Release, ReleaseItem, ReleaseState, RoadmapShare
 from lodestar.sprints import demo as sprints_demo
+from lodestar.strategy.models import Product
+from tests.backlog.conftest import MakeItem, make_item
+from tests.conftest import Persona
+from tests.strategy.conftest import product
+
+__all__ = ["make_item", "product"]
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +95,57 @@ def test_the_demo_roadmap_and_its_share_page_show_no_customer_data(
     for text in Feedback.objects.values_list("text", flat=True):
         assert text[:40] not in html
     assert "ARR" not in html
+
+
+def test_a_ready_release_holds_the_work_of_its_theme_when_enough_of_it_was_finished(
+    owner: Persona, product: Product, make_item: MakeItem
+) -> None:
+    today = timezone.localdate()
+
+    def finished(title: str, weeks_ago: int) -> BacklogItem:
+        item = make_item(title)
+        BacklogItem.objects.filter(pk=item.pk).update(status=ItemStatus.DONE)
+        day = today - dt.timedelta(weeks=weeks_ago)
+        ItemStatusChange.objects.create(
+            workspace=product.workspace,
+            product=product,
+            item=item,
+            from_status=ItemStatus.IN_PROGRESS,
+            to_status=ItemStatus.DONE,
+            at=dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC),
+            day=day,
+        )
+        return item
+
+    # Off the theme and finished first: what the release would take without one.
+    off = [finished(f"Validate input on receipts {n}", 19) for n in range(demo.LIVE_ITEMS)]
+    loading = [finished(f"Speed up dashboard loading {n}", 17) for n in range(3)]
+    segments = [finished("Design the segment comparison screen", 18)]
+    about = ("dashboard loading", "segment comparison")
+
+    themed = demo._ready(owner.actor, product, "Speed-up", "", (16, 20), today, about)
+
+    assert themed is not None
+    held = set(ReleaseItem.objects.filter(release=themed).values_list("item_id", flat=True))
+    assert held == {item.pk for item in [*loading, *segments]}  # half a release says it
+    ReleaseItem.objects.filter(release=themed).delete()
+    BacklogItem.objects.filter(pk=segments[0].pk).update(deleted_at=timezone.now())
+
+    fewer = demo._ready(owner.actor, product, "Another", "", (16, 20), today, about)
+
+    assert fewer is not None  # three say it: the first finished, whatever they say
+    held = set(ReleaseItem.objects.filter(release=fewer).values_list("item_id", flat=True))
+    assert held == {item.pk for item in off}
+
+
+def test_the_demos_slow_dashboards_problem_names_a_dashboard_item_of_the_speed_up(
+    releases: list[Release],
+) -> None:
+    speed_up = next(r for r in releases if r.name == outcomes_demo.SPEED_UP)
+    problem = Problem.objects.get(title=outcomes_demo.SLOW_PROBLEM)
+    held = ReleaseItem.objects.filter(release=speed_up).values_list("item_id", flat=True)
+    linked = problem.items.filter(pk__in=held)
+    if ReleaseItem.objects.filter(release=speed_up, item__title__icontains="dashboard").exists():
+        assert linked.filter(title__icontains="dashboard").exists()
+    else:  # no dashboard item finished in its weeks (the demo's dates move with today)
+        assert linked.exists()

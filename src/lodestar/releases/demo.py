@@ -71,23 +71,18 @@ def _ready(
         )
         .exclude(item_id__in=ReleaseItem.objects.values("item_id"))
         .order_by("day", "item_id")
-        .values_list("item_id", "day")
-    )
-    titles = dict(
-        BacklogItem.objects.filter(pk__in={item_id for item_id, _ in finished}).values_list(
-            "pk", "title"
-        )
+        .values_list("item_id", "day", "item__title")
     )
 
     def rank(title: str) -> int | None:
         """Where ``title`` comes in ``about`` (None: it says none of it)."""
         return next((n for n, words in enumerate(about) if words in title.lower()), None)
 
-    on_topic = [(item_id, day) for item_id, day in finished if rank(titles[item_id]) is not None]
-    if about and len({item_id for item_id, _ in on_topic}) >= LIVE_ITEMS // 2:
-        finished = sorted(on_topic, key=lambda row: (rank(titles[row[0]]), row[1], row[0]))
+    on_topic = [row for row in finished if rank(row[2]) is not None]
+    if about and len({item_id for item_id, _, _ in on_topic}) >= LIVE_ITEMS // 2:
+        finished = sorted(on_topic, key=lambda row: (rank(row[2]), row[1], row[0]))
     chosen: dict[int, dt.date] = {}
-    for item_id, day in finished:
+    for item_id, day, _ in finished:
         chosen.setdefault(item_id, day)
         if len(chosen) == LIVE_ITEMS:
             break
