@@ -424,6 +424,26 @@ def test_reserving_ids_needs_the_inserting_transaction() -> None:
     assert db.reserve_ids(HistoryEntry, 0, connection) == []
 
 
+@pytest.mark.django_db
+def test_reserved_ids_are_new_and_distinct_when_the_sequence_hands_them_out_scattered() -> None:
+    """A block of ids comes back as its range; ids another session took meanwhile leave gaps,
+    and then the ids come back one by one (a sequence stepping by two stands in for that)."""
+    from lodestar.core.models import HistoryEntry
+
+    with transaction.atomic():
+        first = db.reserve_ids(HistoryEntry, 5, connection)
+        assert first == list(range(first[0], first[0] + 5))
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER SEQUENCE core_historyentry_id_seq INCREMENT BY 2")
+        scattered = db.reserve_ids(HistoryEntry, 4, connection)
+        assert scattered == sorted(scattered)
+        assert len(set(scattered)) == 4
+        assert min(scattered) > max(first)
+        assert scattered == list(range(scattered[0], scattered[0] + 8, 2))
+
+
 @pytest.mark.django_db(transaction=True)
 def test_quick_commit_relaxes_durability_for_its_own_transaction_only() -> None:
     def synchronous_commit() -> str:

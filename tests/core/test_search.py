@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -361,3 +362,63 @@ def test_bulk_writes_index_an_object_once_by_its_last_change_and_take_trashed_on
     assert [(entry.object_id, entry.title) for entry in entries] == [
         (kept.pk, f"{kept.key} Sprocket renamed")
     ]
+
+
+def test_bulk_created_objects_are_inserted_without_looking_for_an_entry(
+    owner: Persona, make_item: MakeItem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An object created in the transaction has no entry (ids are never reused): its entry is
+    inserted as it is (no lookup, ``COPY`` on PostgreSQL); one created then changed in the same
+    batch is stored by its last change; a trashed new one stays out."""
+    from lodestar.core.history import Change, history_record_many
+    from lodestar.core.search import index
+
+    # make_item indexes as it goes: these stand for rows written without an entry yet.
+    fresh = [make_item(f"Widget fresh {n}") for n in range(3)]
+    then_renamed, trashed = make_item("Widget before"), make_item("Widget trashed")
+    SearchEntry.objects.filter(
+        kind="item", object_id__in=[i.pk for i in [*fresh, then_renamed, trashed]]
+    ).delete()
+    then_renamed.title = "Widget renamed"
+    trashed.deleted_at = timezone.now()
+    BacklogItem.all_objects.bulk_update([then_renamed, trashed], ["title", "deleted_at"])
+    calls: list[tuple[str, list[int]]] = []
+    real = index.backend
+
+    class Spy:
+        def __init__(self) -> None:
+            self.engine = real()
+
+        def upsert(self, rows: list[Any]) -> None:
+            calls.append(("upsert", [row.object_id for row in rows]))
+            self.engine.upsert(rows)
+
+        def insert(self, rows: list[Any]) -> None:
+            calls.append(("insert", [row.object_id for row in rows]))
+            self.engine.insert(rows)
+
+        def delete(self, kind: str, ids: list[int]) -> None:
+            calls.append(("delete", list(ids)))
+            self.engine.delete(kind, ids)
+
+    monkeypatch.setattr(index, "backend", Spy)
+    history_record_many(
+        workspace_id=owner.actor.workspace_id,
+        changes=[
+            *(Change(obj=item, action="created") for item in fresh),
+            Change(obj=then_renamed, action="created"),
+            Change(obj=then_renamed, action="updated"),
+            Change(obj=trashed, action="created"),
+        ],
+    )
+    assert calls == [
+        ("delete", [trashed.pk]),
+        ("upsert", [then_renamed.pk]),
+        ("insert", [item.pk for item in fresh]),
+    ]
+    titles = dict(SearchEntry.objects.filter(kind="item").values_list("object_id", "title"))
+    assert titles[then_renamed.pk] == f"{then_renamed.key} Widget renamed"
+    assert trashed.pk not in titles
+    assert all(titles[item.pk] == f"{item.key} {item.title}" for item in fresh)
+    found = search.search(actor=owner.actor, text="widget", limit=10).items
+    assert sorted(hit.id for hit in found) == sorted([*(i.pk for i in fresh), then_renamed.pk])

@@ -146,6 +146,36 @@ def test_an_item_is_in_one_release_at_a_time(
     assert ReleaseItem.objects.filter(item=items[1]).count() == 2
 
 
+def test_a_page_adds_at_most_500_items_at_once_and_a_bulk_writer_more(
+    owner: Persona, product: Product, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = services.release_create(actor=owner.actor, product=product, name="Big")
+    many = backlog.items_create_many(
+        actor=owner.actor,
+        product=product,
+        specs=[backlog.ItemSpec(title=f"Item {n}") for n in range(services.ITEMS_MAX + 1)],
+    )
+    with pytest.raises(Invalid) as caught:
+        services.release_items_add(actor=owner.actor, release=release, items=many)
+    assert caught.value.errors[0].message == "give at most 500 items at once"
+    assert not ReleaseItem.objects.filter(release=release).exists()
+    services.release_items_add(actor=owner.actor, release=release, items=many, at_most=600)
+    assert ReleaseItem.objects.filter(release=release).count() == len(many)
+    # One history entry for the whole addition.
+    assert (
+        HistoryEntry.objects.filter(
+            object_type="releases.release", object_id=release.pk, action="updated"
+        ).count()
+        == 1
+    )
+    # A bulk writer's allowance has a ceiling too.
+    monkeypatch.setattr(services, "BULK_ITEMS_MAX", 3)
+    other = services.release_create(actor=owner.actor, product=product, name="Other")
+    with pytest.raises(Invalid) as caught:
+        services.release_items_add(actor=owner.actor, release=other, items=many[:4], at_most=10_000)
+    assert caught.value.errors[0].message == "give at most 3 items at once"
+
+
 def test_dropping_needs_a_reason_and_is_kept(
     owner: Persona, release: Release, items: list[BacklogItem]
 ) -> None:

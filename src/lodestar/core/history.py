@@ -17,9 +17,14 @@ from lodestar.core.models import HistoryEntry
 from lodestar.core.registry import registry
 from lodestar.core.search.index import sync_entries, sync_many, sync_objects
 
+# Values that are JSON-safe as they are (most of a change's values: texts, numbers, None).
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
 
 def _plain(value: Any) -> Any:
     """A JSON-safe form of a field value (foreign keys by id, dates ISO, enums by value)."""
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, dt.datetime | dt.date):

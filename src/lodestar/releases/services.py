@@ -40,6 +40,8 @@ TEXT_MAX = 50_000
 REASON_MAX = 2000
 LABEL_MAX = 200
 ITEMS_MAX = 500
+# The most a bulk writer adds in one call (``release_items_add``'s ``at_most``).
+BULK_ITEMS_MAX = 10_000
 CHECKS_MAX = 50
 # The states a release may be moved to by hand (going live has its own act, ``release_go_live``).
 TRANSITIONS: Final[dict[str, tuple[str, ...]]] = {
@@ -256,12 +258,17 @@ def release_update(
 # -- items ------------------------------------------------------------------------------------
 
 
-def _check_items(release: Release, items: Sequence[BacklogItem], field: str = "items") -> None:
+def _check_items(
+    release: Release,
+    items: Sequence[BacklogItem],
+    field: str = "items",
+    at_most: int = ITEMS_MAX,
+) -> None:
     if not items:
         raise Invalid.field(field, "name at least one item", code=Code.RELEASE_ITEMS_INVALID)
-    if len(items) > ITEMS_MAX:
+    if len(items) > at_most:
         raise Invalid.field(
-            field, f"give at most {ITEMS_MAX} items at once", code=Code.RELEASE_ITEMS_INVALID
+            field, f"give at most {at_most:,} items at once", code=Code.RELEASE_ITEMS_INVALID
         )
     for index, item in enumerate(items):
         if item.workspace_id != release.workspace_id or item.product_id != release.product_id:
@@ -279,16 +286,26 @@ _ITEM_COLUMNS += ["dropped_at", "dropped_by_id", "drop_reason"]
 
 
 @transaction.atomic
-def release_items_add(*, actor: Actor, release: Release, items: Sequence[BacklogItem]) -> Release:
+def release_items_add(
+    *,
+    actor: Actor,
+    release: Release,
+    items: Sequence[BacklogItem],
+    at_most: int = ITEMS_MAX,
+) -> Release:
     """Add ``items`` (of the release's product) to the release; an item is in one release at a
-    time (unless dropped from it). Adding an item dropped from this release takes it back."""
+    time (unless dropped from it). Adding an item dropped from this release takes it back.
+
+    A page's selection is at most ``ITEMS_MAX`` items; a bulk writer (an import) may allow more
+    at once (``at_most``, up to ``BULK_ITEMS_MAX``), so that a release of thousands of items is
+    one check, one insert and one history entry."""
     require_change(actor, release.product)
     check_version(release, None)
     _refuse_frozen(release)
-    _check_items(release, items)
+    _check_items(release, items, at_most=min(at_most, BULK_ITEMS_MAX))
     ids = [item.pk for item in items]
     elsewhere = dict(
-        ReleaseItem.objects.filter(item_id__in=ids, dropped_at__isnull=True)
+        ReleaseItem.objects.filter(item_id__in_ids=ids, dropped_at__isnull=True)
         .exclude(release=release)
         .values_list("item_id", "release__name")
     )
@@ -301,7 +318,7 @@ def release_items_add(*, actor: Actor, release: Release, items: Sequence[Backlog
                 code=Code.RELEASE_ITEM_IN_OTHER_RELEASE,
             )
     present = {
-        row.item_id: row for row in ReleaseItem.objects.filter(release=release, item_id__in=ids)
+        row.item_id: row for row in ReleaseItem.objects.filter(release=release, item_id__in_ids=ids)
     }
     unique = list(dict.fromkeys(items))
     back = [item for item in unique if item.pk in present and present[item.pk].dropped_at]

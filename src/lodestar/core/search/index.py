@@ -24,6 +24,8 @@ REMOVING = frozenset({HistoryEntry.Action.DELETED.value, HistoryEntry.Action.PUR
 # What changes no word of a document (a new place in a ranked list; a hat passed on): the
 # index is left as it is, so that reordering a backlog costs no index writes.
 UNCHANGING = frozenset({HistoryEntry.Action.MOVED.value})
+# What makes a new object: it has no entry yet (see ``_apply``).
+CREATED = HistoryEntry.Action.CREATED.value
 # Objects read per query when many are indexed at once.
 CHUNK = 2000
 # Longest title and body stored (a longer text is cut: it is still found by its beginning).
@@ -147,6 +149,7 @@ def sync_many(changes: Iterable[tuple[models.Model, str]]) -> None:
     if not wanted:
         return
     store: list[Row] = []
+    new: list[Row] = []
     remove: dict[str, list[int]] = defaultdict(list)
     for name, found in wanted.items():
         object_type = declared[name]
@@ -156,18 +159,25 @@ def sync_many(changes: Iterable[tuple[models.Model, str]]) -> None:
         for pk, obj in live:
             if _in_trash(obj):
                 remove[name].append(pk)
+            elif found[pk][1] == CREATED:
+                new.append(row_of(object_type, obj))
             else:
                 store.append(row_of(object_type, obj))
-    _apply(store, remove)
+    _apply(store, remove, new)
 
 
-def _apply(store: list[Row], remove: Mapping[str, list[int]]) -> None:
+def _apply(store: list[Row], remove: Mapping[str, list[int]], new: Sequence[Row] = ()) -> None:
+    """Write the index's changes: ``remove`` taken out, ``store`` stored or updated, and
+    ``new``, the rows of objects created in this transaction (a fresh id has no entry: ids are
+    never reused), inserted without looking for one (``COPY`` on PostgreSQL)."""
     engine = backend()
     for kind, ids in remove.items():
         if ids:
             engine.delete(kind, ids)
     if store:
         engine.upsert(store)
+    if new:
+        engine.insert(new)
 
 
 def _queryset(object_type: ObjectType, *, base: bool = False) -> models.QuerySet[Any]:

@@ -52,6 +52,7 @@ from lodestar.people.policy import Actor, require
 from lodestar.people.services import invitation_create
 from lodestar.releases.models import Release
 from lodestar.releases.services import (
+    BULK_ITEMS_MAX,
     release_create,
     release_go_live,
     release_items_add,
@@ -78,7 +79,8 @@ STATUS_OF_CATEGORY = {
 STATUSES = tuple(ItemStatus.values)
 # New items per call of items_create_many: progress is told after each.
 BATCH = 2_000
-# Items per call of the releases' and sprints' services (they take a page's selection at once).
+# Items per call of the sprints' service (it takes a page's selection at once; the releases'
+# takes a release's items at once, ``releases.services.BULK_ITEMS_MAX``).
 LINKS_PER_CALL = 500
 # The fields a re-import compares with what the last import wrote.
 COMPARED = ("title", "description", "status", "estimate", "labels", "acceptance_criteria")
@@ -732,9 +734,12 @@ def _releases(
             if item.release == source.external_id and item.external_id in new_items
         ]
         if release.state in ("planned", "in_progress"):
-            for start in range(0, len(items), LINKS_PER_CALL):
+            for start in range(0, len(items), BULK_ITEMS_MAX):
                 release_items_add(
-                    actor=actor, release=release, items=items[start : start + LINKS_PER_CALL]
+                    actor=actor,
+                    release=release,
+                    items=items[start : start + BULK_ITEMS_MAX],
+                    at_most=BULK_ITEMS_MAX,
                 )
         # The source's state: a release made now takes it; one imported before takes it when
         # the source changed it since that import (a milestone closed this week).
