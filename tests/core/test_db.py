@@ -489,6 +489,35 @@ def test_insert_rows_converts_repeated_dates_once_and_each_zone_as_written(
     assert [stored[n] for n in range(len(dates))] == dates
 
 
+def test_a_column_of_dates_or_numbers_converts_each_distinct_value_once() -> None:
+    """A column of dates (or decimals) is converted a distinct value at a time, each row given
+    the conversion of its own value; a value that cannot be a key (a list in a date column)
+    meets the field's own conversion, as it would alone."""
+    from decimal import Decimal
+
+    from lodestar.core.models import HistoryEntry
+
+    created = HistoryEntry._meta.get_field("created_at")
+    one = dt.datetime(2026, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
+    two = one + dt.timedelta(days=1)
+    alone = db._converter(created, connection)
+    assert db._converted(created, connection, [one, two, None, one]) == [
+        alone(one),
+        alone(two),
+        None,
+        alone(one),
+    ]
+    estimate = BacklogItem._meta.get_field("estimate")
+    assert db._converted(estimate, connection, [Decimal("3"), Decimal("0.5"), Decimal("3")]) == [
+        db._converter(estimate, connection)(value)
+        for value in [Decimal("3"), Decimal("0.5"), Decimal("3")]
+    ]
+    with pytest.raises(Exception) as alone_error:  # noqa: PT011 - whatever the field raises
+        alone([1])
+    with pytest.raises(alone_error.type):
+        db._converted(created, connection, [one, [1]])
+
+
 @pytest.mark.django_db
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL keeps its own cache")
 def test_large_writes_grows_the_page_cache_and_gives_it_back() -> None:

@@ -579,6 +579,12 @@ _AS_IS: dict[str, tuple[type, ...]] = {
 }
 
 
+# Column types whose values are hashable, and equal values convert alike (an aware datetime
+# and the same instant in another zone are one instant to the database), so that a column's
+# distinct values are converted once each (``_converted``).
+_DISTINCT = frozenset({"DateTimeField", "DateField", "TimeField", "DecimalField", "UUIDField"})
+
+
 # Value types that are immutable and hashable, and often repeat down a column (a batch's
 # ``created_at``, the dates of an import): each distinct value is converted once per call.
 _REPEATING = frozenset({dt.datetime, dt.date, dt.time, Decimal, uuid.UUID})
@@ -590,8 +596,18 @@ def _converted(
     """A column of ``field``'s Python values as a save writes them (``_converter``), a value
     the driver takes as it is passed without a call (most of a bulk write's values)."""
     convert = _converter(field, connection)
-    kinds = _AS_IS.get(field.get_internal_type())
+    internal = field.get_internal_type()
+    kinds = _AS_IS.get(internal)
     if kinds is None:
+        if internal in _DISTINCT:
+            try:
+                # Each distinct value converted once, then looked up: a column of dates
+                # repeats them (a batch's ``now``, an import's days).
+                done = {value: convert(value) for value in set(values)}
+            except TypeError:  # an unhashable value, which the conversion refuses below
+                pass
+            else:
+                return [done[value] for value in values]
         return [convert(value) for value in values]
     return [value if value is None or type(value) in kinds else convert(value) for value in values]
 
