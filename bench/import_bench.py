@@ -13,7 +13,8 @@ labels, history, status changes, comments, releases and external refs, in one tr
 time (every item compared, nothing written). Target >= 5,000 items/s for ``import``.
 ``*_cpu_s`` is the CPU time of the benchmark's process alone (the reader, the importer, and
 SQLite's work, which runs in that process; not the PostgreSQL server's): on a machine shared
-with other work it moves less than the elapsed time does.
+with other work it moves less than the elapsed time does. ``pace_s`` is how long a fixed
+pure-Python loop takes on the machine at the time (``pace``), to compare runs.
 """
 
 from __future__ import annotations
@@ -106,6 +107,20 @@ def jira_csv(count: int) -> bytes:
     return out.getvalue().encode()
 
 
+def pace() -> float:
+    """The best of three runs of a fixed pure-Python loop (ten million additions), in seconds:
+    how fast this machine runs Python now, to compare runs on the shared machine, whose speed
+    moves by twice between days."""
+    best = float("inf")
+    for _ in range(3):
+        begun = time.perf_counter()
+        total = 0
+        for n in range(10_000_000):
+            total += n
+        best = min(best, time.perf_counter() - begun)
+    return best
+
+
 def child(db: str, items: int, out: Path) -> None:
     import os
 
@@ -135,6 +150,7 @@ def child(db: str, items: int, out: Path) -> None:
     product = strategy.product_create(actor=actor, key="BEN", name="Bench")
     data = jira_csv(items)
 
+    pace_s = pace()
     started = time.perf_counter()
     bundle = reader_for("jira")(data, ReadOptions())
     read_s = time.perf_counter() - started
@@ -168,6 +184,7 @@ def child(db: str, items: int, out: Path) -> None:
             "items": BacklogItem.objects.filter(product=product).count(),
             "comments": Comment.objects.count(),
         },
+        "pace_s": round(pace_s, 2),
         "read_s": round(read_s, 2),
         "import_s": round(import_s, 2),
         "write_s": round(import_s - read_s, 2),
