@@ -20,7 +20,7 @@ import typer
 from lodestar.cli import output
 from lodestar.cli.backlog import AsOption, ProductOption, WorkspaceOption, acting
 from lodestar.cli.bootstrap import setup_django
-from lodestar.cli.output import CliError, JsonOption
+from lodestar.cli.output import CliError, JsonOption, checked_limit
 
 if TYPE_CHECKING:
     from lodestar.decisions.models import Decision
@@ -141,8 +141,7 @@ def decision_list(
     from lodestar.decisions.models import DecisionStatus
     from lodestar.strategy.access import access_product
 
-    if not 1 <= limit <= 500:
-        raise CliError(f"--limit must be 1 to 500 (it is {limit}).")
+    checked_limit(limit)
     if status is not None and status not in DecisionStatus.values:
         raise CliError(f"--status must be proposed, decided or superseded (it is {status!r}).")
     actor = acting(workspace, email)

@@ -31,7 +31,7 @@ from rich.markup import escape
 from lodestar.cli import output
 from lodestar.cli.backlog import AsOption, WorkspaceOption, acting
 from lodestar.cli.bootstrap import setup_django
-from lodestar.cli.output import EXIT_BAD_INPUT, CliError, JsonOption
+from lodestar.cli.output import EXIT_BAD_INPUT, CliError, JsonOption, checked_limit
 
 if TYPE_CHECKING:
     from lodestar.discovery.imports import ImportReport
@@ -63,12 +63,6 @@ NoCreateOption = Annotated[
 ]
 # A file this large gets a progress bar while it is checked and written.
 PROGRESS_BYTES = 1024 * 1024
-
-
-def _limit(limit: int) -> int:
-    if not 1 <= limit <= 500:
-        raise CliError(f"--limit must be 1 to 500 (it is {limit}).")
-    return limit
 
 
 # -- customers ---------------------------------------------------------------------------------
@@ -119,7 +113,7 @@ def customers_list(
     actor = acting(workspace, email)
     rows = customer_list(actor=actor, segment=segment, q=(search or "").strip()).order_by(
         "name", "id"
-    )[: _limit(limit)]
+    )[: checked_limit(limit)]
     currency = actor.workspace.currency
     output.print_listing(
         [customer_data(customer, currency) for customer in rows],
@@ -305,7 +299,7 @@ def feedback_list_command(
         filters=FeedbackFilters(
             state=state, source=source, customer_id=of.pk if of else None, tag=tag
         ),
-    ).order_by("-received_at", "-id")[: _limit(limit)]
+    ).order_by("-received_at", "-id")[: checked_limit(limit)]
     data = [feedback_data(feedback) for feedback in rows]
     output.print_listing(
         data if as_json else [_feedback_row(row) for row in data],

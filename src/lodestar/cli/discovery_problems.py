@@ -19,7 +19,7 @@ from rich.markup import escape
 from lodestar.cli import output
 from lodestar.cli.backlog import AsOption, WorkspaceOption, acting
 from lodestar.cli.bootstrap import setup_django
-from lodestar.cli.output import CliError, JsonOption
+from lodestar.cli.output import JsonOption, checked_limit
 
 if TYPE_CHECKING:
     from lodestar.discovery.models import Problem
@@ -101,8 +101,7 @@ def problems_list(
     setup_django()
     from lodestar.discovery.selectors import problem_evidence, problem_list
 
-    if not 1 <= limit <= 500:
-        raise CliError(f"--limit must be 1 to 500 (it is {limit}).")
+    checked_limit(limit)
     actor = acting(workspace, email)
     problems = list(problem_list(actor=actor, status=status).order_by("-id")[:limit])
     evidence = problem_evidence([p.pk for p in problems])

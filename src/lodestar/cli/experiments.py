@@ -18,7 +18,7 @@ import typer
 from lodestar.cli import output
 from lodestar.cli.backlog import AsOption, WorkspaceOption, acting
 from lodestar.cli.bootstrap import setup_django
-from lodestar.cli.output import CliError, JsonOption
+from lodestar.cli.output import CliError, JsonOption, checked_limit
 
 if TYPE_CHECKING:
     from lodestar.backlog.models import BacklogItem
@@ -103,8 +103,7 @@ def experiment_list(
     from lodestar.discovery.risk_selectors import experiment_list as rows_of
     from lodestar.strategy.refs import product_ref_or_none
 
-    if not 1 <= limit <= 500:
-        raise CliError(f"--limit must be 1 to 500 (it is {limit}).")
+    checked_limit(limit)
     if status is not None and status not in ExperimentStatus.values:
         raise CliError(f"--status must be planned, running or concluded (it is {status!r}).")
     actor = acting(workspace, email)

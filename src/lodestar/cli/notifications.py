@@ -14,7 +14,7 @@ import typer
 from lodestar.cli import output
 from lodestar.cli.backlog import AsOption, WorkspaceOption, acting
 from lodestar.cli.bootstrap import setup_django
-from lodestar.cli.output import CliError, JsonOption
+from lodestar.cli.output import CliError, JsonOption, checked_limit
 
 notifications_app = typer.Typer(help="Your inbox: list notifications, mark them read.")
 notifications_app.info.no_args_is_help = True
@@ -44,8 +44,7 @@ def notifications_list(
     setup_django()
     from lodestar.notifications import selectors
 
-    if not 1 <= limit <= 500:
-        raise CliError(f"--limit must be 1 to 500 (it is {limit}).")
+    checked_limit(limit)
     actor = acting(workspace, email)
     page = selectors.inbox(actor=actor, kind=kind, unread=True if unread else None, limit=limit)
     rows: list[dict[str, Any]] = [

@@ -46,6 +46,17 @@ class CliError(Exception):
         self.message = message
 
 
+# The most rows a list command prints (its ``--limit``), as the API's pages.
+LIMIT_MAX = 500
+
+
+def checked_limit(limit: int) -> int:
+    """A list command's ``--limit``, 1 to ``LIMIT_MAX``; else a ``CliError`` saying so."""
+    if not 1 <= limit <= LIMIT_MAX:
+        raise CliError(f"--limit must be 1 to {LIMIT_MAX} (it is {limit}).")
+    return limit
+
+
 # Characters a terminal acts on rather than shows: C0 and C1 controls (ESC starts colour and
 # cursor sequences, 0x9B is a one-byte CSI) and the bidirectional overrides that reorder what
 # is displayed. Line breaks and tabs stay where text may span lines.

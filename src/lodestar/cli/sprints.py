@@ -21,7 +21,7 @@ import typer
 from lodestar.cli import output
 from lodestar.cli.backlog import AsOption, WorkspaceOption, acting
 from lodestar.cli.bootstrap import setup_django
-from lodestar.cli.output import CliError, JsonOption
+from lodestar.cli.output import CliError, JsonOption, checked_limit
 
 if TYPE_CHECKING:
     from lodestar.people.policy import Actor
@@ -94,8 +94,7 @@ def sprint_list(
     from lodestar.people.access import access_team
     from lodestar.sprints.selectors import sprint_list as listed
 
-    if not 1 <= limit <= 500:
-        raise CliError(f"--limit must be 1 to 500 (it is {limit}).")
+    checked_limit(limit)
     actor = acting(workspace, email)
     sprints = listed(actor=actor, team=access_team(actor, team), state=state)
     rows = [sprint_data(s) for s in sprints.order_by("-start_date", "-id")[:limit]]

@@ -18,7 +18,7 @@ import typer
 from lodestar.cli import output
 from lodestar.cli.backlog import AsOption, WorkspaceOption, acting
 from lodestar.cli.bootstrap import setup_django
-from lodestar.cli.output import CliError, JsonOption
+from lodestar.cli.output import CliError, JsonOption, checked_limit
 
 webhooks_app = typer.Typer(help="Webhooks: where a workspace's events are sent, and how it went.")
 webhooks_app.info.no_args_is_help = True
@@ -165,8 +165,7 @@ def webhooks_deliveries(
     from lodestar.interop.webhooks.access import access_webhook
     from lodestar.interop.webhooks.models import DeliveryState
 
-    if not 1 <= limit <= 500:
-        raise CliError(f"--limit must be 1 to 500 (it is {limit}).")
+    checked_limit(limit)
     if state is not None and state not in DeliveryState.values:
         raise CliError(f"--state must be one of {', '.join(DeliveryState.values)}.")
     actor = acting(workspace, email)
