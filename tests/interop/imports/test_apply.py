@@ -165,6 +165,29 @@ def test_importing_again_creates_nothing_twice(
     assert Sprint.objects.count() == 2
 
 
+def test_only_the_comments_of_items_imported_before_are_looked_up(
+    owner: Persona, product: Product, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new item has no comment here yet: its comments are not looked for among the refs."""
+    looked_up: list[tuple[str, list[str]]] = []
+    real = apply._refs
+
+    def spy(actor: Any, source: str, kind: str, ids: Any) -> Any:
+        ids = list(ids)
+        looked_up.append((kind, sorted(ids)))
+        return real(actor, source, kind, ids)
+
+    monkeypatch.setattr(apply, "_refs", spy)
+    import_bundle(owner.actor, product, make_bundle())
+    assert [kind for kind, _ in looked_up if kind == "comment"] == []
+    looked_up.clear()
+    again = import_bundle(owner.actor, product, make_bundle())
+    comment_keys = [ids for kind, ids in looked_up if kind == "comment"]
+    assert [len(keys) for keys in comment_keys] == [2]
+    assert again.skipped["comment"] == 2
+    assert Comment.objects.count() == 2
+
+
 def test_a_week_later_only_the_changes_are_imported(owner: Persona, product: Product) -> None:
     import_bundle(owner.actor, product, make_bundle())
     refunds = BacklogItem.objects.get(product=product, title="Refunds")

@@ -25,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -608,18 +608,21 @@ def _comments(
     items: dict[str, BacklogItem],
     people: dict[str, Membership],
     report: ImportReport,
+    *,
+    imported_before: Collection[str],
 ) -> None:
+    """The comments of ``items`` (external id -> item) not imported before. Only the comments
+    of ``imported_before`` (the external ids of items an earlier import made) are looked up:
+    an item made by this import has none here yet."""
     declared = registry().object_type("item")
     assert declared is not None  # noqa: S101 - the backlog declares items
     keys = [
         f"{item.external_id}/{comment.external_id}"
         for item in bundle.items
-        if item.external_id in items
+        if item.external_id in imported_before
         for comment in item.comments
     ]
-    if not keys:
-        return
-    known = _refs(actor, bundle.source, "comment", keys)
+    known = _refs(actor, bundle.source, "comment", keys) if keys else {}
     now = timezone.now()
     specs: list[CommentSpec] = []
     new_keys: list[str] = []
@@ -967,7 +970,9 @@ def import_bundle(
             people = _people(actor, bundle, invite=invite, report=report)
             created = _create_items(actor, product, bundle, plan, people, report, tell)
             updated = _update_items(actor, product, bundle, plan, report)
-            _comments(actor, bundle, {**updated, **created}, people, report)
+            _comments(
+                actor, bundle, {**updated, **created}, people, report, imported_before=updated
+            )
             _releases(actor, product, bundle, created, report)
             _sprints(actor, team, bundle, plan, created, {**updated, **created}, report)
             tell(len(bundle.items), len(bundle.items))
