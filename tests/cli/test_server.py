@@ -85,6 +85,7 @@ def test_the_declared_periodic_tasks_exist() -> None:
         "lodestar.discovery.portal_tasks.purge_unconfirmed_portal_requests",
         "lodestar.sprints.tasks.take_sprint_snapshots",
         "lodestar.outcomes.tasks.evaluate_due_outcomes",
+        "lodestar.coverage.tasks.seal_rollups",
         "lodestar.notifications.tasks.send_notification_digests",
         "lodestar.interop.webhooks.tasks.deliver_due_webhooks",
         "lodestar.interop.webhooks.tasks.purge_webhook_deliveries",

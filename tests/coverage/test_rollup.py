@@ -366,3 +366,61 @@ def test_changed_days_not_rebuilt_yet_are_read_from_history(
     check(product)
     [tally] = activity.tallies(scope, ago(30), NOW)
     assert tally.count == 1
+
+
+def test_a_first_build_goes_in_slices_the_newest_days_first_and_reads_true_meanwhile(
+    owner: Persona, pm: Persona, product: Product
+) -> None:
+    """Years of history are rolled up ``SEAL_DAYS`` at a time (the newest days first), each
+    later call building the next slice; until the last, the days not built yet are read from
+    history, so coverage says what history says at every step."""
+    for n, days in enumerate((150, 100, 40, 5)):
+        decisions.decision_create(actor=pm.actor, product=product, title=f"D{n}")
+        dated(newest(DECISION), ago(days))
+    now = dt.datetime.now(dt.UTC)
+    end = rollup.midnight(now)
+
+    first = rollup.seal(product.workspace_id, now, most=60)
+    assert (first.start, first.end) == (end - 60 * rollup.DAY, end)
+    assert not rollup.complete(first)
+    assert rollup.behind(first, now)
+    built = ActivityDay.objects.filter(workspace_id=product.workspace_id)
+    assert built.exists()
+    assert not built.filter(day__lt=first.start.date()).exists()
+    check(product, days=180)
+
+    assert rollup.seal_behind(now) == 1  # the next slice, for a workspace no event comes to
+    second = rollup.state(product.workspace_id)
+    assert second is not None
+    assert second.start == end - 120 * rollup.DAY
+    check(product, days=180)
+
+    last = rollup.seal(product.workspace_id, now, most=60)
+    # Back to the first history; the days before it hold nothing, up to the longest period.
+    assert rollup.complete(last)
+    assert last.start == end - rollup.MAX_DAYS * rollup.DAY
+    assert built.filter(day=rollup.day_of(ago(150))).exists()
+    assert not rollup.behind(last, now)
+    assert rollup.seal_behind(now) == 0
+    check(product, days=180)
+    coverage = coverage_for(owner.actor, product=product, days=180, now=NOW)
+    assert {row.duty.key: row.total for row in coverage.duties}["make_product_decisions"] == 4
+
+
+def test_days_that_ended_since_come_before_older_ones_and_a_quiet_workspace_has_none(
+    owner: Persona, product: Product
+) -> None:
+    now = dt.datetime.now(dt.UTC)
+    end = rollup.midnight(now)
+    workspace_id = product.workspace_id
+    # Only today's history: nothing before it to build; the rollup is whole at once.
+    found = rollup.seal(workspace_id, now, most=2)
+    assert rollup.complete(found)
+    assert found.end == end
+    # Three days later, two a call: the two oldest of the days that ended since, then the last.
+    later = now + 3 * rollup.DAY
+    step = rollup.seal(workspace_id, later, most=2)
+    assert step.end == end + 2 * rollup.DAY
+    assert rollup.behind(step, later)
+    assert rollup.seal(workspace_id, later, most=2).end == end + 3 * rollup.DAY
+    assert not rollup.behind(rollup.state(workspace_id), later)  # type: ignore[arg-type]

@@ -7,9 +7,11 @@ by every member of the workspace; the rollup is derived from history."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from lodestar.backlog.extensions import ITEM_SECTIONS, ItemSection
 from lodestar.core.extensions import PAGE_SECTIONS, PageSection
-from lodestar.core.registry import Demo, NavEntry, Plugin, Subscriber
+from lodestar.core.registry import Demo, NavEntry, PeriodicTask, Plugin, Subscriber
 from lodestar.coverage import demo, rollup
 from lodestar.coverage.permissions import PERMISSIONS
 from lodestar.coverage.trace_views import trace_section
@@ -24,6 +26,8 @@ PLUGIN = Plugin(
     navigation=[NavEntry("coverage", "Coverage", "coverage:page", icon="briefcase", order=42)],
     permissions=PERMISSIONS,
     subscribers=[Subscriber(name=rollup.SUBSCRIBER, handler=rollup.handle, durable=True)],
+    # A rollup's first build goes in slices: a quiet workspace's next slice comes from here.
+    periodic=[PeriodicTask("lodestar.coverage.tasks.seal_rollups", dt.timedelta(minutes=1))],
     demo=Demo(
         seed=demo.seed_world,
         after=("backlog", "sprints", "discovery", "releases", "outcomes", "decisions"),

@@ -6,8 +6,10 @@ It is derived from history only, and each day is rebuilt from scratch (never inc
 building a day twice is harmless. The durable subscriber ``coverage.rollup`` (declared in
 ``coverage/plugin.py``, run by the worker) keeps it:
 
-- the first event of a workspace builds every whole day of its history (at most
-  ``MAX_DAYS`` back), each later one seals the days that ended since (up to the last midnight);
+- the first event of a workspace starts building every whole day of its history (at most
+  ``MAX_DAYS`` back), ``SEAL_DAYS`` at a time, the newest first; each later event (and, for a
+  quiet workspace, the periodic ``coverage.tasks.seal_rollups``) builds the next slice and
+  seals the days that ended since (up to the last midnight);
 - an entry dated inside the rolled-up days (written late, or imported with an earlier date)
   rebuilds its day;
 - an object going to the trash, coming back, purged, deleted or moved to another product (a
@@ -40,6 +42,9 @@ from lodestar.discovery.models import Insight
 SUBSCRIBER = "coverage.rollup"
 MAX_DAYS = 1827  # the longest period (five years) and a day
 DAY = dt.timedelta(days=1)
+# The most days one call of ``seal`` builds (a query each): a first build of years of history
+# waits its turn between the worker's other work, in slices of this many days.
+SEAL_DAYS = 60
 # The longest a changed day waits for the workspace's later events before it is rebuilt.
 DIRTY_FOR = dt.timedelta(minutes=1)
 # The row ``pending`` reads as (never an activity's key).
@@ -174,31 +179,72 @@ def rebuild(workspace_id: int, days: set[dt.date]) -> None:
             )
 
 
-def seal(workspace_id: int, now: dt.datetime | None = None) -> RollupState:
-    """Roll up the whole days that ended by ``now`` and are not rolled up yet (all of the
-    workspace's history the first time, at most ``MAX_DAYS`` back)."""
+def complete(found: RollupState) -> bool:
+    """Whether the rollup reaches back as far as it ever needs to (``MAX_DAYS`` before its
+    end; ``seal`` moves ``start`` there once the days before it hold no history)."""
+    return found.start <= found.end - MAX_DAYS * DAY
+
+
+def behind(found: RollupState, now: dt.datetime | None = None) -> bool:
+    """Whether ``seal`` has days to build: ones that ended since, or older ones."""
+    return found.end < midnight(now or timezone.now()) or not complete(found)
+
+
+def seal(
+    workspace_id: int, now: dt.datetime | None = None, *, most: int | None = None
+) -> RollupState:
+    """Roll up whole days not rolled up yet, at most ``most`` (``SEAL_DAYS``) in one call:
+    first those that ended by ``now`` since the last call (the oldest first), then older ones
+    back to the workspace's first history and at most ``MAX_DAYS`` back (the newest first).
+
+    A workspace's first build (years of history, a query a day) so goes in slices between the
+    worker's other work, the recent days first: each later event, and the periodic
+    ``seal_behind``, builds the next slice. What the rollup does not hold yet is read from
+    history (``activity``), so a rollup partly built is never wrong, only slower to read."""
+    most = SEAL_DAYS if most is None else most
     end = midnight(now or timezone.now())
     found = state(workspace_id)
     if found is None:
+        found = RollupState(workspace_id=workspace_id, start=end, end=end)
+    days: set[dt.date] = set()
+    day = found.end.date()
+    while _start(day) < end and len(days) < most:
+        days.add(day)
+        day += DAY
+    new_end = max(found.end, _start(day))
+    new_start = found.start
+    if not complete(found) and len(days) < most:
         oldest = (
             HistoryEntry.objects.filter(workspace_id=workspace_id)
             .order_by("created_at")
             .values_list("created_at", flat=True)
             .first()
         )
-        start = max(midnight(oldest) if oldest else end, end - MAX_DAYS * DAY)
-        start = min(start, end)
-        found = RollupState(workspace_id=workspace_id, start=start, end=start)
-    if found.end < end:
-        day = found.end.date()
-        days = set()
-        while _start(day) < end:
+        back_to = max(midnight(oldest) if oldest else end, end - MAX_DAYS * DAY)
+        day = found.start.date() - DAY
+        while _start(day) >= back_to and len(days) < most:
             days.add(day)
-            day += dt.timedelta(days=1)
+            new_start = _start(day)
+            day -= DAY
+        if new_start <= back_to:
+            # No history before it: the days back to the longest period hold nothing.
+            new_start = min(new_start, new_end - MAX_DAYS * DAY)
+    if days or found.pk is None or new_start != found.start:
         rebuild(workspace_id, days)
-        found.end = end
+        found.start, found.end = new_start, new_end
         found.save()
     return found
+
+
+def seal_behind(now: dt.datetime | None = None) -> int:
+    """Build the next slice of every workspace's rollup that is behind (``seal``); returns
+    how many were. For a quiet workspace, whose events do not come to build it."""
+    sealed = 0
+    for found in RollupState.objects.all():
+        if behind(found, now):
+            seal(found.workspace_id, now)
+            sealed += 1
+    return sealed
 
 
 def _touched(workspace_id: int, event: Event, found: RollupState) -> set[dt.date]:
@@ -258,5 +304,5 @@ def handle(event: Event) -> None:
             rebuild(event.workspace_id, dirty)
             found.dirty, found.dirty_since = [], None
         found.save()
-    if found.end < midnight(timezone.now()):
+    if behind(found):
         seal(event.workspace_id)
