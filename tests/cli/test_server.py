@@ -19,6 +19,7 @@ from django.utils.module_loading import import_string
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
+from lodestar.cli import periodic
 from lodestar.cli.models import PeriodicTaskRun
 from lodestar.cli.periodic import enqueue_due
 from lodestar.core.registry import PeriodicTask, registry
@@ -94,6 +95,9 @@ def test_the_declared_periodic_tasks_exist() -> None:
     ]
     for periodic_task in tasks:
         assert hasattr(import_string(periodic_task.path), "enqueue"), periodic_task.path
+        # Longer than the claim's slack: a worker's check never finds a task just enqueued
+        # by another due again (two workers starting together enqueue it once).
+        assert periodic_task.every > periodic.SLACK, periodic_task.path
 
 
 @pytest.mark.django_db(transaction=True)

@@ -424,3 +424,34 @@ def test_days_that_ended_since_come_before_older_ones_and_a_quiet_workspace_has_
     assert rollup.behind(step, later)
     assert rollup.seal(workspace_id, later, most=2).end == end + 3 * rollup.DAY
     assert not rollup.behind(rollup.state(workspace_id), later)  # type: ignore[arg-type]
+
+
+def test_the_hourly_task_builds_a_quiet_workspace_whole_a_queued_task_a_slice(
+    owner: Persona, pm: Persona, product: Product, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No event comes: the hourly task builds a slice and queues the next as a task of its
+    own (run at once by the tests' backend), until the rollup is whole."""
+    from lodestar.coverage import tasks
+
+    decisions.decision_create(actor=pm.actor, product=product, title="Long ago")
+    dated(newest(DECISION), ago(200))
+    rollup.seal(product.workspace_id, most=1)  # the first event's slice, made small
+    monkeypatch.setattr(rollup, "SEAL_DAYS", 60)
+    queued: list[int] = []
+    real = tasks.seal_rollups_next
+
+    class Counted:
+        def enqueue(self) -> object:
+            queued.append(1)
+            return real.enqueue()
+
+    monkeypatch.setattr(tasks, "seal_rollups_next", Counted())
+    assert rollup.any_behind()
+    assert tasks.seal_rollups.call() == 1
+    found = rollup.state(product.workspace_id)
+    assert found is not None
+    assert rollup.complete(found)
+    assert not rollup.any_behind()
+    assert len(queued) >= 3  # about 220 days, 60 a slice, each slice a task
+    assert tasks.seal_rollups.call() == 0  # nothing behind: nothing queued
+    check(product, days=210)

@@ -26,8 +26,9 @@ PLUGIN = Plugin(
     navigation=[NavEntry("coverage", "Coverage", "coverage:page", icon="briefcase", order=42)],
     permissions=PERMISSIONS,
     subscribers=[Subscriber(name=rollup.SUBSCRIBER, handler=rollup.handle, durable=True)],
-    # A rollup's first build goes in slices: a quiet workspace's next slice comes from here.
-    periodic=[PeriodicTask("lodestar.coverage.tasks.seal_rollups", dt.timedelta(minutes=1))],
+    # A rollup's first build goes in slices: a quiet workspace's next slice comes from here
+    # (and the slices after it, queued one by one).
+    periodic=[PeriodicTask("lodestar.coverage.tasks.seal_rollups", dt.timedelta(hours=1))],
     demo=Demo(
         seed=demo.seed_world,
         after=("backlog", "sprints", "discovery", "releases", "outcomes", "decisions"),

@@ -8,7 +8,8 @@ building a day twice is harmless. The durable subscriber ``coverage.rollup`` (de
 
 - the first event of a workspace starts building every whole day of its history (at most
   ``MAX_DAYS`` back), ``SEAL_DAYS`` at a time, the newest first; each later event (and, for a
-  quiet workspace, the periodic ``coverage.tasks.seal_rollups``) builds the next slice and
+  quiet workspace, the hourly ``coverage.tasks.seal_rollups`` and the tasks it queues, a slice
+  each) builds the next slice and
   seals the days that ended since (up to the last midnight);
 - an entry dated inside the rolled-up days (written late, or imported with an earlier date)
   rebuilds its day;
@@ -234,6 +235,11 @@ def seal(
         found.start, found.end = new_start, new_end
         found.save()
     return found
+
+
+def any_behind(now: dt.datetime | None = None) -> bool:
+    """Whether some workspace's rollup is behind (``behind``)."""
+    return any(behind(found, now) for found in RollupState.objects.all())
 
 
 def seal_behind(now: dt.datetime | None = None) -> int:
