@@ -455,3 +455,25 @@ def test_the_hourly_task_builds_a_quiet_workspace_whole_a_queued_task_a_slice(
     assert len(queued) >= 3  # about 220 days, 60 a slice, each slice a task
     assert tasks.seal_rollups.call() == 0  # nothing behind: nothing queued
     check(product, days=210)
+
+
+def test_a_rollup_built_whole_before_slices_is_marked_whole_in_one_call(
+    pm: Persona, product: Product
+) -> None:
+    """A state from before the slices (its start the day of the first history) needs no day
+    built again: one call finds nothing older and marks it whole."""
+    decisions.decision_create(actor=pm.actor, product=product, title="Then")
+    dated(newest(DECISION), ago(20))
+    now = dt.datetime.now(dt.UTC)
+    end = rollup.midnight(now)
+    oldest = HistoryEntry.objects.order_by("created_at").values_list("created_at", flat=True)[0]
+    RollupState.objects.create(
+        workspace_id=product.workspace_id, start=rollup.midnight(oldest), end=end
+    )
+    rollup.rebuild(product.workspace_id, {rollup.day_of(ago(20))})
+    rows = ActivityDay.objects.count()
+    found = rollup.seal(product.workspace_id, now)
+    assert rollup.complete(found)
+    assert found.end == end
+    assert ActivityDay.objects.count() == rows
+    assert not rollup.behind(found, now)
