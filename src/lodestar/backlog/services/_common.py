@@ -69,8 +69,13 @@ def clean_title(value: str, field: str = "title") -> str:
     return title
 
 
+# The choices' values, once: ``ItemKind.values`` builds its list on every read.
+_KINDS = frozenset(ItemKind.values)
+_STATUSES = frozenset(ItemStatus.values)
+
+
 def clean_kind(value: str, field: str = "kind") -> ItemKind:
-    if value not in ItemKind.values:
+    if value not in _KINDS:
         raise Invalid.field(
             field, f"must be one of {', '.join(ItemKind.values)}", code=Code.KIND_INVALID
         )
@@ -78,7 +83,7 @@ def clean_kind(value: str, field: str = "kind") -> ItemKind:
 
 
 def clean_status(value: str) -> ItemStatus:
-    if value not in ItemStatus.values:
+    if value not in _STATUSES:
         raise Invalid.field(
             "status", f"must be one of {', '.join(ItemStatus.values)}", code=Code.STATUS_INVALID
         )
