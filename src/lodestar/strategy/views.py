@@ -6,6 +6,7 @@ the services decide (rights, lengths, one active goal) and their errors land on 
 
 from __future__ import annotations
 
+import re
 from typing import Any, cast
 
 from django import forms
@@ -15,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lodestar.core.csvexport import wants_csv
-from lodestar.core.errors import Invalid, StaleVersion, error_sentence
+from lodestar.core.errors import FieldError, Invalid, StaleVersion, error_sentence
 from lodestar.people.access import access_team
 from lodestar.people.models import Membership, TeamRole
 from lodestar.people.policy import Permission, can, people_who_may_wear
@@ -60,6 +61,64 @@ class VisionForm(forms.Form):
         widget=forms.Textarea(attrs={**_INPUT, "rows": 6}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class _VersionedForm(forms.Form):
+    """A form carrying the version of the row it was drawn from (hidden): a missing or broken
+    version is said on the form, where it shows."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        if "version" in self.errors:
+            self.add_error(None, "This page is out of date: reload it and make your change again.")
+        return cleaned
+
+
+class ProductSettingsForm(_VersionedForm):
+    """The product's name and estimation scale: workspace administration."""
+
+    name = forms.CharField(max_length=100, widget=forms.TextInput(attrs=_INPUT))
+    estimate_scale = forms.CharField(
+        max_length=400,
+        label="Estimate scale",
+        help_text=(
+            'Points the team may estimate in, separated by commas; "?" lets them say they cannot '
+            "tell yet. Items keep their estimates; new estimates must be on the scale."
+        ),
+        widget=forms.TextInput(attrs={**_INPUT, "autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class ReadinessForm(_VersionedForm):
+    """The product's Definition of Ready: the checks an item passes before it may be ready."""
+
+    acceptance_criteria = forms.BooleanField(required=False, label="Has acceptance criteria")
+    estimate = forms.BooleanField(required=False, label="Has an estimate")
+    serves_goal = forms.BooleanField(required=False, label="Serves the active Product Goal")
+    max_velocity_share = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=100,
+        label="Size limit, in % of the team's velocity",
+        help_text=(
+            "An item may take at most this share of a sprint: 1 to 100, empty for no limit. "
+            "Not measured until the team has finished a sprint."
+        ),
+        widget=forms.NumberInput(attrs=_INPUT),
+    )
+    value_risk_above_points = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=1000,
+        label="Value risk addressed, for items above (points)",
+        help_text=(
+            "Larger items need their problem's value risk addressed: 0 to 1000 points, empty "
+            "for no such check."
+        ),
+        widget=forms.NumberInput(attrs=_INPUT),
+    )
 
 
 class ProductOwnerForm(forms.Form):
@@ -298,6 +357,150 @@ def product_team(request: WorkspaceRequest, product_key: str) -> HttpResponse:
         )
     return redirect(
         "strategy:product_detail", workspace_slug=request.workspace.slug, product_key=product.key
+    )
+
+
+# -- settings ----------------------------------------------------------------------------------
+
+_SCALE_SEPARATORS = re.compile(r"[\s,;]+")
+_SCALE_VALUE = re.compile(r"^estimate_scale\[(\d+)\]$")
+_READINESS = ("acceptance_criteria", "estimate", "serves_goal")
+_THRESHOLDS = ("max_velocity_share", "value_risk_above_points")
+
+
+def _scale_values(text: str) -> list[str]:
+    """The scale as typed (``1, 2, 3, 5, ?``; commas, semicolons or spaces between values)."""
+    return [value for value in _SCALE_SEPARATORS.split(text) if value]
+
+
+def _on_form_fields(error: Invalid, scale: list[str]) -> Invalid:
+    """``error`` with its fields named as the settings forms name them: a scale value's error
+    lands on the scale and quotes the value, a readiness check's on its own field."""
+    renamed: list[FieldError] = []
+    for field_error in error.errors:
+        field, message = field_error.field, field_error.message
+        value = _SCALE_VALUE.match(field)
+        if value is not None:
+            index = int(value.group(1))
+            field = "estimate_scale"
+            if index < len(scale):
+                message = f'"{scale[index]}" {message}'
+        field = field.removeprefix("definition_of_ready.")
+        renamed.append(FieldError(field, message))
+    return type(error)(error.detail, code=error.code, errors=renamed)
+
+
+def _settings_page(
+    request: WorkspaceRequest,
+    product: Product,
+    bound: ProductSettingsForm | ReadinessForm | None = None,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    """The settings page; ``bound`` is a posted form shown again (with its errors, or as a
+    draft), the other form shows the product as it is."""
+    actor = request.actor
+    definition = product.definition_of_ready
+    manages = can(actor, StrategyPermission.MANAGE_PRODUCTS)
+    steers = can(actor, StrategyPermission.SET_PRODUCT_GOAL, product=product)
+    general = (
+        bound
+        if isinstance(bound, ProductSettingsForm)
+        else ProductSettingsForm(
+            auto_id="general_%s",
+            initial={
+                "name": product.name,
+                "estimate_scale": ", ".join(product.estimate_scale),
+                "version": product.version,
+            },
+        )
+    )
+    readiness = (
+        bound
+        if isinstance(bound, ReadinessForm)
+        else ReadinessForm(
+            auto_id="dor_%s",
+            initial={
+                **{name: definition.get(name) for name in (*_READINESS, *_THRESHOLDS)},
+                "version": product.version,
+            },
+        )
+    )
+    # Those who may not change a form see it greyed out, with who may.
+    for form, allowed in ((general, manages), (readiness, steers)):
+        for field in form.fields.values():
+            field.disabled = field.disabled or not allowed
+    context = {
+        "product": product,
+        "goal": active_goal(product),
+        "owner": None if steers else current_owner(product),
+        "manages": manages,
+        "steers": steers,
+        "general": general,
+        "readiness": readiness,
+        "tab": "settings",
+    }
+    return render(request, "strategy/settings.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view
+def product_settings(request: WorkspaceRequest, product_key: str) -> HttpResponse:
+    """A product's name and estimate scale (owners and admins) and its Definition of Ready
+    (its product owner too). Each form posts alone (``form``: ``general`` or ``readiness``)."""
+    actor = request.actor
+    product = product_detail(actor=actor, product=access_product(actor, product_key))
+    if request.method != "POST":
+        return _settings_page(request, product)
+    which = request.POST.get("form")
+    form: ProductSettingsForm | ReadinessForm
+    scale: list[str] = []
+    if which == "general":
+        form = ProductSettingsForm(request.POST, auto_id="general_%s")
+        if not form.is_valid():
+            return _settings_page(request, product, form, status=422)
+        scale = _scale_values(form.cleaned_data["estimate_scale"])
+        changes: dict[str, Any] = {"name": form.cleaned_data["name"], "estimate_scale": scale}
+        saved = "Name and estimate scale saved."
+    elif which == "readiness":
+        form = ReadinessForm(request.POST, auto_id="dor_%s")
+        if not form.is_valid():
+            return _settings_page(request, product, form, status=422)
+        changes = {
+            "definition_of_ready": {
+                name: form.cleaned_data[name] for name in (*_READINESS, *_THRESHOLDS)
+            }
+        }
+        saved = "Definition of Ready saved: it applies to items marked ready from now on."
+    else:
+        messages.error(request, "Save the name and scale, or the Definition of Ready.")
+        return _settings_page(request, product, status=400)
+    version = product.version
+    try:
+        services.product_update(
+            actor=actor, product=product, expected_version=form.cleaned_data["version"], **changes
+        )
+    except Invalid as error:
+        apply_errors(form, _on_form_fields(error, scale))
+        fresh = product_detail(actor=actor, product=product)
+        return _settings_page(request, fresh, form, status=422)
+    except StaleVersion:
+        messages.warning(
+            request,
+            "Someone else changed this product's settings meanwhile. Your changes are still in "
+            "the form: save again to apply them over theirs.",
+        )
+        fresh = product_detail(actor=actor, product=product)
+        draft = type(form)(
+            auto_id=form.auto_id, initial={**form.cleaned_data, "version": fresh.version}
+        )
+        return _settings_page(request, fresh, draft, status=412)
+    if product.version == version:
+        messages.info(request, "Nothing to save: the settings were already these.")
+    else:
+        messages.success(request, saved)
+    return redirect(
+        "strategy:product_settings", workspace_slug=request.workspace.slug, product_key=product.key
     )
 
 
