@@ -8,8 +8,10 @@ import re
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from lodestar.people.models import ApiToken
 from tests.conftest import PASSWORD, Persona
 from tests.smtp import SmtpServer
 
@@ -106,9 +108,15 @@ def test_a_viewer_makes_a_read_only_token_from_the_account_page(
     screenshot("accounts-account-page")
     page.get_by_role("link", name="Manage tokens in Acme").click()
     page.get_by_label("Name").fill("Roadmap script")
+    expect(page.get_by_label("Works for")).to_have_value("90")
+    page.get_by_label("Works for").select_option("30")
     page.get_by_role("button", name="Create token").click()
     secret = page.get_by_label("New API token").input_value()
     assert secret.startswith("lsk_")
+    # The token works for the 30 days chosen, and the list says until when.
+    ends = ApiToken.objects.get(name="Roadmap script").expires_at
+    assert ends is not None
+    expect(page.locator("main table")).to_contain_text(f"{timezone.localtime(ends):%-d %b %Y}")
     expect(page.locator("main")).to_contain_text("as a viewer, your tokens only read")
     screenshot("accounts-token-created")
 

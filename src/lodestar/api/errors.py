@@ -25,6 +25,7 @@ from lodestar.core.errors import (
     NotFound,
     Unauthenticated,
 )
+from lodestar.people.access import token_expired_at
 
 logger = logging.getLogger("lodestar.api")
 
@@ -198,9 +199,20 @@ def problem_response(request: HttpRequest, error: DomainError) -> HttpResponse:
 
 
 def _unauthenticated(request: HttpRequest) -> HttpResponse:
-    error = Unauthenticated(
-        "Send 'Authorization: Bearer <token>' (create one with 'lodestar token create') or sign in."
-    )
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    bearer = secret.strip() if scheme.lower() == "bearer" else ""
+    # A refused token is read again only to say that it expired, when it did.
+    expired = token_expired_at(bearer) if bearer else None
+    if expired is not None:
+        error = Unauthenticated(
+            f"This API token expired on {expired:%Y-%m-%d %H:%M} UTC. Create a new one (your "
+            "account's API tokens page, or 'lodestar token create')."
+        )
+    else:
+        error = Unauthenticated(
+            "Send 'Authorization: Bearer <token>' (create one with 'lodestar token create') or "
+            "sign in."
+        )
     response = problem_response(request, error)
     response["WWW-Authenticate"] = 'Bearer realm="lodestar"'
     return response

@@ -185,12 +185,21 @@ def token_create(
     email: Annotated[str, typer.Argument(help="The user the token acts as.")],
     workspace: WorkspaceOption,
     name: Annotated[str, typer.Option("--name", help="What the token is for.")] = "cli",
+    expires_in_days: Annotated[
+        int | None,
+        typer.Option(
+            "--expires-in-days",
+            help="Days until it stops working (1 to 366); left out, it works until revoked.",
+        ),
+    ] = None,
 ) -> None:
     """Create an API token for a member of a workspace; prints the token alone."""
     setup_django()
     from lodestar.people import services
 
-    _, secret = services.token_create(actor=actor_for(email, workspace), name=name)
+    _, secret = services.token_create(
+        actor=actor_for(email, workspace), name=name, expires_in_days=expires_in_days
+    )
     typer.echo(secret)
 
 
@@ -208,6 +217,7 @@ def token_list(workspace: WorkspaceOption, as_json: JsonOption = False) -> None:
             "created_at": token.created_at,
             "last_used_at": token.last_used_at,
             "revoked_at": token.revoked_at,
+            "expires_at": token.expires_at,
         }
         for token in selectors.token_list(actor=_operator(find_workspace(workspace)))
     ]
@@ -220,6 +230,7 @@ def token_list(workspace: WorkspaceOption, as_json: JsonOption = False) -> None:
             ("created_at", "Created"),
             ("last_used_at", "Last used"),
             ("revoked_at", "Revoked"),
+            ("expires_at", "Expires"),
         ],
         as_json=as_json,
         empty=f"No API tokens in {workspace}.",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils import timezone
 
 from lodestar.core.errors import NotFound
@@ -71,16 +73,34 @@ def access_invitation(actor: Actor, invitation_id: int) -> Invitation:
     return invitation
 
 
+def token_expired_at(secret: str) -> dt.datetime | None:
+    """When the token of ``secret`` expired, if that is why it no longer works (it is not
+    revoked and its account is open); None otherwise. Read only for a refused token, to say
+    why."""
+    expired: dt.datetime | None = (
+        ApiToken.objects.filter(
+            token_hash=hash_secret(secret),
+            revoked_at__isnull=True,
+            user__is_active=True,
+            expires_at__lte=timezone.now(),
+        )
+        .values_list("expires_at", flat=True)
+        .first()
+    )
+    return expired
+
+
 def authenticate_token(secret: str) -> ApiToken | None:
-    """The live token for ``secret`` (and mark it used), or None."""
+    """The live token for ``secret`` (and mark it used), or None: none, revoked, expired, or
+    its user's account is closed."""
     token = (
         ApiToken.objects.select_related("user", "workspace")
         .filter(token_hash=hash_secret(secret), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
-    if token is None:
-        return None
     now = timezone.now()
+    if token is None or (token.expires_at is not None and token.expires_at <= now):
+        return None
     # Write last_used_at at most once a minute so reads stay reads.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

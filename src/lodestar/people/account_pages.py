@@ -216,7 +216,11 @@ def token_page(request: WorkspaceRequest) -> HttpResponse:
     if not form.is_valid():
         return _tokens_page(request, form=form, status=422)
     try:
-        token, secret = services.token_create(actor=request.actor, name=form.cleaned_data["name"])
+        token, secret = services.token_create(
+            actor=request.actor,
+            name=form.cleaned_data["name"],
+            expires_in_days=form.cleaned_data["expires_in_days"],
+        )
     except Invalid as error:
         apply_errors(form, error)
         return _tokens_page(request, form=form, status=422)

@@ -431,7 +431,9 @@ def token_create(
     request: HttpRequest, workspace_slug: str, payload: TokenIn
 ) -> Status[TokenCreatedOut]:
     actor = request_actor(request, workspace_slug)
-    token, secret = services.token_create(actor=actor, name=payload.name)
+    token, secret = services.token_create(
+        actor=actor, name=payload.name, expires_in_days=payload.expires_in_days
+    )
     return Status(
         201, TokenCreatedOut.model_validate({**TokenOut.fields_of(token), "token": secret})
     )

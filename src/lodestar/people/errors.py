@@ -34,6 +34,7 @@ class PeopleErrorCode(StrEnum):
     TEAM_ROLE_NOT_HELD = "team_role_not_held"
     VIEWER_CANNOT_OWN_PRODUCT = "viewer_cannot_be_product_owner"
     TOKEN_NAME_INVALID = "token_name_invalid"  # noqa: S105 - an error code, not a token
+    TOKEN_EXPIRY_INVALID = "token_expiry_invalid"  # noqa: S105 - an error code, not a token
     TOKEN_NOT_FOUND = "token_not_found"  # noqa: S105 - an error code, not a token
     PASSWORD_RESET_INVALID = "password_reset_invalid"  # noqa: S105 - an error code
     PASSWORD_WRONG = "password_wrong"  # noqa: S105 - an error code, not a password

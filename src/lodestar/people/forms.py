@@ -240,10 +240,30 @@ class EmailChangeForm(forms.Form):
     )
 
 
+# How long a new token may last, as the page offers it ("" is no end).
+TOKEN_LIVES = [
+    ("7", "7 days"),
+    ("30", "30 days"),
+    ("90", "90 days"),
+    ("366", "A year"),
+    ("", "No end"),
+]
+
+
 class TokenForm(forms.Form):
-    """The name of a new API token (what it is for)."""
+    """The name of a new API token (what it is for) and how long it works."""
 
     name = forms.CharField(
         max_length=100,
         widget=forms.TextInput(attrs={**_INPUT, "placeholder": "e.g. Roadmap script"}),
+    )
+    expires_in_days = forms.TypedChoiceField(
+        choices=TOKEN_LIVES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        initial="90",
+        label="Works for",
+        help_text="After that it stops working by itself. A token with no end works until revoked.",
+        widget=forms.Select(attrs=_INPUT),
     )

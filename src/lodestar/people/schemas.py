@@ -258,6 +258,11 @@ class TeamRoleOut(Schema):
 
 class TokenIn(InSchema):
     name: str = Field(max_length=100)
+    expires_in_days: int | None = Field(
+        default=None,
+        description="Days until the token stops working (1 to 366); null or left out: it works "
+        "until it is revoked.",
+    )
 
 
 class TokenOut(Schema):
@@ -268,7 +273,10 @@ class TokenOut(Schema):
     created_at: dt.datetime
     last_used_at: dt.datetime | None
     revoked_at: dt.datetime | None
-    active: bool
+    expires_at: dt.datetime | None = Field(
+        description="When it stops working; null: when it is revoked."
+    )
+    active: bool = Field(description="Neither revoked nor expired.")
 
     @classmethod
     def fields_of(cls, token: ApiToken) -> dict[str, object]:
@@ -280,6 +288,7 @@ class TokenOut(Schema):
             "created_at": token.created_at,
             "last_used_at": token.last_used_at,
             "revoked_at": token.revoked_at,
+            "expires_at": token.expires_at,
             "active": token.is_active,
         }
 

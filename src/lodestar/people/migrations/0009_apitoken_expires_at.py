@@ -1,0 +1,16 @@
+"""API tokens may expire: a token made before this migration keeps no end (``expires_at`` is
+null), as it was promised when it was made."""
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("people", "0008_membership_handle")]
+
+    operations = [
+        migrations.AddField(
+            model_name="apitoken",
+            name="expires_at",
+            field=models.DateTimeField(blank=True, null=True),
+        ),
+    ]
