@@ -39,8 +39,8 @@ def token_expiry(days: int | None, now: dt.datetime) -> dt.datetime | None:
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= TOKEN_DAYS_MAX:
         raise Invalid.field(
             "expires_in_days",
-            f"must be a whole number of days from 1 to {TOKEN_DAYS_MAX}, or null for a token "
-            "that works until it is revoked",
+            f"must be a whole number of days from 1 to {TOKEN_DAYS_MAX}; leave it out for a "
+            "token that works until it is revoked",
             code=Code.TOKEN_EXPIRY_INVALID,
         )
     return now + dt.timedelta(days=days)
