@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 
 from lodestar.discovery import services
 from lodestar.discovery.models import Feedback, FeedbackState, Insight
-from tests.conftest import PASSWORD, Persona
+from tests.conftest import Persona
+from tests.e2e.test_backlog import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -49,14 +50,6 @@ SELECT = """(phrase) => {
   selection.removeAllRanges();
   selection.addRange(range);
 }"""
-
-
-def sign_in(page: Any, persona: Persona) -> None:
-    page.goto("/signin")
-    page.get_by_label("Email").fill(persona.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/w/acme/$"))
 
 
 def test_pasted_notes_become_an_insight_on_a_new_problem_with_its_evidence(

@@ -4,7 +4,6 @@ addressed by it; an item above the Definition of Ready's size becomes ready only
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -17,19 +16,12 @@ from lodestar.discovery.risk_models import Experiment, ProductRisk
 from lodestar.strategy import services as strategy
 from lodestar.strategy.models import Product
 from tests.backlog.conftest import MakeItem, make_item, product
-from tests.conftest import PASSWORD, Persona
+from tests.conftest import Persona
+from tests.e2e.test_backlog import sign_in
 
 __all__ = ["make_item", "product"]
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Any, persona: Persona) -> None:
-    page.goto("/signin")
-    page.get_by_label("Email").fill(persona.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/w/acme/$"))
 
 
 def test_a_value_risk_addressed_by_a_validated_experiment(

@@ -12,19 +12,12 @@ from playwright.sync_api import expect
 
 from lodestar.strategy.models import Product
 from tests.backlog.conftest import MakeItem, make_item, product
-from tests.conftest import PASSWORD, Persona
+from tests.conftest import Persona
+from tests.e2e.test_backlog import sign_in
 
 __all__ = ["make_item", "product"]
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Any, persona: Persona) -> None:
-    page.goto("/signin")
-    page.get_by_label("Email").fill(persona.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/w/acme/$"))
 
 
 def test_an_admin_and_the_product_owner_change_the_product_settings(

@@ -11,20 +11,13 @@ from playwright.sync_api import expect
 
 from lodestar.people.models import Team
 from lodestar.strategy.models import Product, ProductOwnerHat
-from tests.conftest import PASSWORD, Persona
+from tests.conftest import Persona
+from tests.e2e.test_backlog import sign_in
 from tests.strategy.conftest import product
 
 __all__ = ["product"]
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Any, persona: Persona) -> None:
-    page.goto("/signin")
-    page.get_by_label("Email").fill(persona.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/w/acme/$"))
 
 
 def test_a_product_with_two_teams_has_one_product_owner_who_orders_its_backlog(
