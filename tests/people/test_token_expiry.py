@@ -8,7 +8,8 @@ import json
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.core import mail
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from lodestar.core.models import HistoryEntry
@@ -172,3 +173,78 @@ def test_the_cli_refuses_a_bad_life(developer: Persona) -> None:
     )
     assert "from 1 to 366" in line
     assert not ApiToken.objects.exists()
+
+
+# -- the warning before the end ----------------------------------------------------------------
+
+
+def _made(persona: Persona, name: str, days: int, *, ago: dt.timedelta) -> ApiToken:
+    """A token of ``days`` days made ``ago``."""
+    token, _ = services.token_create(actor=persona.actor, name=name, expires_in_days=days)
+    made = timezone.now() - ago
+    ApiToken.objects.filter(pk=token.pk).update(
+        created_at=made, expires_at=made + dt.timedelta(days=days)
+    )
+    token.refresh_from_db()
+    return token
+
+
+@override_settings(BASE_URL="https://pm.acme.example")
+def test_the_holder_is_told_once_a_week_before_the_end(developer: Persona) -> None:
+    token = _made(developer, "nightly", 90, ago=dt.timedelta(days=85))
+    _made(developer, "fresh", 90, ago=dt.timedelta(days=1))  # far from its end
+    services.token_create(actor=developer.actor, name="forever")  # no end
+    mail.outbox.clear()
+
+    assert services.tokens_warn_expiring() == 1
+    (message,) = mail.outbox
+    assert message.to == [developer.email]
+    ends = timezone.localtime(token.expires_at)
+    assert message.subject == (
+        f"Your API token “nightly” in Acme stops working on {ends:%-d %B %Y}"
+    )
+    assert "https://pm.acme.example/w/acme/tokens\n" in message.body
+    assert f"({token.prefix}…)" in message.body
+    assert "never used" in message.body
+    assert "Make a new token" in message.alternatives[0][0]
+    token.refresh_from_db()
+    assert token.expiry_warned_at is not None
+
+    assert services.tokens_warn_expiring() == 0  # once
+    assert len(mail.outbox) == 1
+
+
+def test_a_short_token_is_not_announced_before_half_its_life(developer: Persona) -> None:
+    token = _made(developer, "test run", 7, ago=dt.timedelta(days=1))
+    mail.outbox.clear()
+    assert services.tokens_warn_expiring() == 0
+    later = timezone.now() + dt.timedelta(days=3, hours=12, minutes=1)
+    assert services.tokens_warn_expiring(now=later) == 1
+    token.refresh_from_db()
+    assert token.expiry_warned_at == later
+
+
+def test_revoked_expired_and_closed_accounts_are_not_told(
+    developer: Persona, admin: Persona
+) -> None:
+    revoked = _made(developer, "revoked", 30, ago=dt.timedelta(days=28))
+    services.token_revoke(actor=developer.actor, token=revoked)
+    _made(developer, "expired", 30, ago=dt.timedelta(days=31))
+    _made(admin, "closed", 30, ago=dt.timedelta(days=28))
+    admin.user.is_active = False
+    admin.user.save(update_fields=["is_active"])
+    mail.outbox.clear()
+    assert services.tokens_warn_expiring() == 0
+    assert mail.outbox == []
+
+
+def test_the_warning_runs_daily_in_the_worker(developer: Persona) -> None:
+    from lodestar.core.registry import registry
+    from lodestar.people.tasks import warn_expiring_tokens
+
+    declared = {task.path: task.every for task in registry().periodic_tasks()}
+    assert declared["lodestar.people.tasks.warn_expiring_tokens"] == dt.timedelta(days=1)
+    _made(developer, "nightly", 90, ago=dt.timedelta(days=85))
+    mail.outbox.clear()
+    assert warn_expiring_tokens.call() == 1
+    assert len(mail.outbox) == 1

@@ -287,6 +287,8 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     # None: the token works until it is revoked.
     expires_at = models.DateTimeField(null=True, blank=True)
+    # When its holder was told it will soon stop working (once).
+    expiry_warned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -3,11 +3,12 @@ and the policy that decides every permission named in any context's declarations
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.urls import reverse
 
-from lodestar.core.registry import Demo, NavEntry, ObjectType, Plugin
+from lodestar.core.registry import Demo, NavEntry, ObjectType, PeriodicTask, Plugin
 from lodestar.people import access, activity, demo
 from lodestar.people.models import ApiToken, Invitation, Membership, Team, Workspace
 from lodestar.people.policy import Permission, require
@@ -103,4 +104,6 @@ PLUGIN = Plugin(
     ],
     demo=Demo(seed=lambda world: demo.seed()),
     authorizer=_authorize,
+    # Tells each token's holder, a week ahead, that it will stop working.
+    periodic=[PeriodicTask("lodestar.people.tasks.warn_expiring_tokens", dt.timedelta(days=1))],
 )

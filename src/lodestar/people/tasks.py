@@ -1,6 +1,6 @@
-"""Background work of the people context: sending its emails (``people.emails``), and the
+"""Background work of the people context: sending its emails (``people.emails``), the
 password reset message, built by the worker so that a request for a known address does the
-same work as one for an unknown address."""
+same work as one for an unknown address, and the warnings of tokens about to expire."""
 
 from __future__ import annotations
 
@@ -37,6 +37,14 @@ def send_email(to: str, subject: str, text: str, html: str) -> int:
     except BadHeaderError:
         logger.warning("An email was not sent: a header was refused.")
         return 0
+
+
+@task()
+def warn_expiring_tokens() -> int:
+    """Daily: tell the holders of tokens that stop working within a week (once each)."""
+    from lodestar.people.services.tokens import tokens_warn_expiring
+
+    return tokens_warn_expiring()
 
 
 @task()

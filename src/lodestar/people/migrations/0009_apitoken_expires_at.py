@@ -1,5 +1,6 @@
 """API tokens may expire: a token made before this migration keeps no end (``expires_at`` is
-null), as it was promised when it was made."""
+null), as it was promised when it was made; its holder is warned once before the end
+(``expiry_warned_at``)."""
 
 from django.db import migrations, models
 
@@ -11,6 +12,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="apitoken",
             name="expires_at",
+            field=models.DateTimeField(blank=True, null=True),
+        ),
+        migrations.AddField(
+            model_name="apitoken",
+            name="expiry_warned_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

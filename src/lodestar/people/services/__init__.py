@@ -34,7 +34,7 @@ from lodestar.people.services.teams import (
     team_role_end,
     team_update,
 )
-from lodestar.people.services.tokens import token_create, token_revoke
+from lodestar.people.services.tokens import token_create, token_revoke, tokens_warn_expiring
 
 __all__ = [
     "email_change_confirm",
@@ -60,6 +60,7 @@ __all__ = [
     "team_update",
     "token_create",
     "token_revoke",
+    "tokens_warn_expiring",
     "user_create",
     "workspace_create",
     "workspace_settings_update",

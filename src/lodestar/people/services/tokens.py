@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from lodestar.core.errors import Invalid
+from lodestar.core.mail import site_url
+from lodestar.people.emails import enqueue, render_email
 from lodestar.people.errors import PeopleErrorCode as Code
 from lodestar.people.models import (
     ApiToken,
@@ -71,6 +74,60 @@ def token_create(
         changes["expires_at"] = expires_at
     _record(actor.user, actor.workspace_id, token, Action.CREATED, changes)
     return token, secret
+
+
+# How long before its end a token's holder is told (once) that it will stop working.
+EXPIRY_WARNING = dt.timedelta(days=7)
+
+
+def tokens_warn_expiring(now: dt.datetime | None = None) -> int:
+    """Email the holder of each live token that stops working within ``EXPIRY_WARNING``,
+    once, with the day it ends and where to make a new one; returns how many were told.
+
+    A token made for a short time is not warned about before half its life has passed (a
+    7-day token made for a test run would otherwise be announced at once). Each token is
+    claimed by one conditional update, so two workers never send the same warning."""
+    now = now or timezone.now()
+    due = ApiToken.objects.select_related("user", "workspace").filter(
+        revoked_at__isnull=True,
+        expiry_warned_at__isnull=True,
+        user__is_active=True,
+        expires_at__gt=now,
+        expires_at__lte=now + EXPIRY_WARNING,
+    )
+    warned = 0
+    for token in due:
+        assert token.expires_at is not None  # noqa: S101 - filtered above
+        if now - token.created_at < token.expires_at - now:
+            continue
+        with transaction.atomic():
+            claimed = ApiToken.objects.filter(pk=token.pk, expiry_warned_at__isnull=True).update(
+                expiry_warned_at=now
+            )
+            if not claimed:
+                continue
+            ends = timezone.localtime(token.expires_at)
+            enqueue(
+                render_email(
+                    "token_expiring",
+                    to=token.user.email,
+                    subject=f"Your API token “{token.name}” in {token.workspace.name} stops "
+                    f"working on {ends:%-d %B %Y}",
+                    context={
+                        "name": token.name,
+                        "prefix": token.prefix,
+                        "workspace": token.workspace.name,
+                        "ends": ends,
+                        "last_used_at": token.last_used_at,
+                        "link": site_url()
+                        + reverse(
+                            "people:token_page", kwargs={"workspace_slug": token.workspace.slug}
+                        ),
+                    },
+                )
+            )
+        warned += 1
+    return warned
 
 
 @transaction.atomic
