@@ -83,6 +83,7 @@ def test_the_declared_periodic_tasks_exist() -> None:
         "lodestar.core.tasks.purge_outbox",
         "lodestar.core.tasks.purge_rate_counters",
         "lodestar.core.tasks.purge_finished_tasks",
+        "lodestar.people.tasks.warn_expiring_tokens",
         "lodestar.discovery.portal_tasks.purge_unconfirmed_portal_requests",
         "lodestar.sprints.tasks.take_sprint_snapshots",
         "lodestar.outcomes.tasks.evaluate_due_outcomes",
