@@ -98,9 +98,9 @@ def authenticate_token(secret: str) -> ApiToken | None:
         .filter(token_hash=hash_secret(secret), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
-    now = timezone.now()
-    if token is None or (token.expires_at is not None and token.expires_at <= now):
+    if token is None or token.is_expired:
         return None
+    now = timezone.now()
     # Write last_used_at at most once a minute so reads stay reads.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

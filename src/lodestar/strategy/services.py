@@ -81,7 +81,9 @@ def _statement(value: str) -> str:
     return statement
 
 
-_DOR_SWITCHES = ("acceptance_criteria", "estimate", "serves_goal")
+# The Definition of Ready's checks: switched on or off, and those with a threshold (None: off).
+DOR_SWITCHES = ("acceptance_criteria", "estimate", "serves_goal")
+DOR_THRESHOLDS = ("max_velocity_share", "value_risk_above_points")
 
 
 def clean_definition_of_ready(value: dict[str, Any]) -> dict[str, Any]:
@@ -91,7 +93,7 @@ def clean_definition_of_ready(value: dict[str, Any]) -> dict[str, Any]:
         raise Invalid.field(field, "must be an object", code=Code.DEFINITION_OF_READY_INVALID)
     clean = default_definition_of_ready()
     for name, setting in value.items():
-        if name in _DOR_SWITCHES:
+        if name in DOR_SWITCHES:
             if not isinstance(setting, bool):
                 raise Invalid.field(
                     f"{field}.{name}",
@@ -120,7 +122,7 @@ def clean_definition_of_ready(value: dict[str, Any]) -> dict[str, Any]:
                     code=Code.DEFINITION_OF_READY_INVALID,
                 )
         else:
-            known = ", ".join((*_DOR_SWITCHES, "max_velocity_share", "value_risk_above_points"))
+            known = ", ".join((*DOR_SWITCHES, *DOR_THRESHOLDS))
             raise Invalid.field(
                 f"{field}.{name}",
                 f"is not a readiness check; use {known}",

@@ -364,8 +364,7 @@ def product_team(request: WorkspaceRequest, product_key: str) -> HttpResponse:
 
 _SCALE_SEPARATORS = re.compile(r"[\s,;]+")
 _SCALE_VALUE = re.compile(r"^estimate_scale\[(\d+)\]$")
-_READINESS = ("acceptance_criteria", "estimate", "serves_goal")
-_THRESHOLDS = ("max_velocity_share", "value_risk_above_points")
+_READINESS = (*services.DOR_SWITCHES, *services.DOR_THRESHOLDS)
 
 
 def _scale_values(text: str) -> list[str]:
@@ -421,7 +420,7 @@ def _settings_page(
         else ReadinessForm(
             auto_id="dor_%s",
             initial={
-                **{name: definition.get(name) for name in (*_READINESS, *_THRESHOLDS)},
+                **{name: definition.get(name) for name in _READINESS},
                 "version": product.version,
             },
         )
@@ -466,11 +465,7 @@ def product_settings(request: WorkspaceRequest, product_key: str) -> HttpRespons
         form = ReadinessForm(request.POST, auto_id="dor_%s")
         if not form.is_valid():
             return _settings_page(request, product, form, status=422)
-        changes = {
-            "definition_of_ready": {
-                name: form.cleaned_data[name] for name in (*_READINESS, *_THRESHOLDS)
-            }
-        }
+        changes = {"definition_of_ready": {name: form.cleaned_data[name] for name in _READINESS}}
         saved = "Definition of Ready saved: it applies to items marked ready from now on."
     else:
         messages.error(request, "Save the name and scale, or the Definition of Ready.")
